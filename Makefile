@@ -1,0 +1,43 @@
+# seccomp-workbench. `make run` and `make test` are all a fresh machine needs.
+GO      ?= go
+BIN     := bin/seccomp-workbench
+PKG     := ./cmd/seccomp-workbench
+# How long the parser fuzz test runs inside `make test`.
+FUZZTIME ?= 20s
+
+.PHONY: all build run test test-unit fuzz lint install deps deps-test bench generate clean
+
+all: build
+
+deps:
+	@sh scripts/deps.sh
+
+deps-test:
+	@sh scripts/deps.sh test
+
+build: deps
+	$(GO) build -o $(BIN) $(PKG)
+
+run: build
+	./$(BIN) $(ARGS)
+
+test: deps-test lint
+	$(GO) test -count=1 -timeout 8m ./...
+	$(GO) test -count=1 -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./profile
+
+bench: deps-test
+	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+lint: deps
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$out" ]; then echo "gofmt: these files need formatting:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+
+install: deps
+	$(GO) install $(PKG)
+
+generate: deps
+	$(GO) generate ./catalog
+
+clean:
+	rm -rf bin

@@ -1,0 +1,395 @@
+// Package catalog is the workbench's embedded knowledge of Linux syscalls:
+// numbers on every supported ABI, what each call does, how risky it is to
+// allow in a sandbox, which calls do the same job, systemd's groups and
+// Docker's default verdict.
+//
+// # Risk rubric
+//
+// Every call has exactly one tier, judged as "what can a process do with
+// this call alone if the filter allows it":
+//
+//   - critical: by itself can compromise the kernel or the host, or escape a
+//     container: loading modules, kexec, bpf, the mount API, entering or
+//     creating namespaces, keyrings, userfaultfd, io_uring (its submitted
+//     operations never pass through seccomp), open_by_handle_at, ptrace,
+//     process_vm_writev, perf_event_open.
+//   - high: host-wide or privileged side effects, or a common exploitation
+//     aid: setting the clock or hostname, syslog, chroot, personality,
+//     reading another process's memory, credential changes.
+//   - medium: a real capability that a sandbox often wants to deny: network
+//     sockets, creating processes, exec, changing permissions or ownership,
+//     signalling other processes, creating links and device nodes.
+//   - low: self-contained, with no effect outside the calling process.
+//
+// # Sources
+//
+// data/numbers.json is generated (go generate) from the installed
+// libseccomp's tables plus data/overlay.tsv, which holds the calls Linux
+// added after that table; data/systemd.json from systemd-analyze. The
+// descriptions, rationales, categories and tiers in data/syscalls are the
+// project's own writing. Docker's verdict is computed at load time from
+// github.com/moby/profiles/seccomp, never copied.
+package catalog
+
+//go:generate go run ./internal/gen data
+
+import (
+	"embed"
+	"encoding/json"
+	"fmt"
+	"path"
+	"sort"
+	"strings"
+	"sync"
+)
+
+//go:embed data/numbers.json data/systemd.json data/families.json data/syscalls/*.json
+var dataFS embed.FS
+
+// Risk is a risk tier.
+type Risk string
+
+const (
+	Critical Risk = "critical"
+	High     Risk = "high"
+	Medium   Risk = "medium"
+	Low      Risk = "low"
+)
+
+// Risks lists the tiers from most to least dangerous.
+func Risks() []Risk { return []Risk{Critical, High, Medium, Low} }
+
+// Rank orders tiers: critical is 0, low is 3, unknown is 4.
+func (r Risk) Rank() int {
+	for i, x := range Risks() {
+		if x == r {
+			return i
+		}
+	}
+	return len(Risks())
+}
+
+// ParseRisk accepts a tier name.
+func ParseRisk(s string) (Risk, error) {
+	r := Risk(strings.ToLower(strings.TrimSpace(s)))
+	if r.Rank() < len(Risks()) {
+		return r, nil
+	}
+	return "", fmt.Errorf("unknown risk %q: use one of critical, high, medium, low", s)
+}
+
+// Category is the kind of work a call does.
+type Category string
+
+var categories = []Category{
+	"file", "directory", "metadata", "process", "thread", "memory", "signal",
+	"time", "network", "ipc", "credentials", "scheduling", "system",
+	"modules-boot", "namespaces-mounts", "tracing", "keys", "async-io",
+	"obsolete", "arch-specific",
+}
+
+// Categories lists every category in display order.
+func Categories() []Category { return append([]Category(nil), categories...) }
+
+// ParseCategory accepts a category name or a unique prefix of one.
+func ParseCategory(s string) (Category, error) {
+	l := strings.ToLower(strings.TrimSpace(s))
+	var hits []Category
+	for _, c := range categories {
+		if string(c) == l {
+			return c, nil
+		}
+		if l != "" && strings.HasPrefix(string(c), l) {
+			hits = append(hits, c)
+		}
+	}
+	if len(hits) == 1 {
+		return hits[0], nil
+	}
+	names := make([]string, len(categories))
+	for i, c := range categories {
+		names[i] = string(c)
+	}
+	return "", fmt.Errorf("unknown category %q: use one of %s", s, strings.Join(names, ", "))
+}
+
+// DockerVerdict is what Docker's default profile does with a call.
+type DockerVerdict string
+
+const (
+	DockerAllow       DockerVerdict = "allow"
+	DockerDeny        DockerVerdict = "deny"
+	DockerConditional DockerVerdict = "conditional"
+)
+
+// Entry is everything the catalog knows about one syscall name. Its JSON
+// form is part of the CLI contract (catalog --json).
+type Entry struct {
+	Name          string         `json:"name"`
+	Risk          Risk           `json:"risk"`
+	Category      Category       `json:"category"`
+	Description   string         `json:"description"`
+	Rationale     string         `json:"rationale"`
+	Family        []string       `json:"family"`
+	Numbers       map[Arch]int64 `json:"numbers"`
+	Since         string         `json:"since"`
+	SystemdGroups []string       `json:"systemd_groups"`
+	Docker        DockerVerdict  `json:"docker"`
+	// DockerWhy says what the condition is when Docker is "conditional".
+	DockerWhy  string `json:"docker_condition,omitempty"`
+	Capability string `json:"capability"`
+	Man        string `json:"man"`
+	Libseccomp bool   `json:"libseccomp"`
+	// FamilyID names the family ("open", "stat" ...); "" when alone.
+	FamilyID string `json:"family_id,omitempty"`
+}
+
+// Number returns the call's number on arch; ok is false where the arch
+// lacks the call.
+func (e *Entry) Number(a Arch) (int64, bool) {
+	n, ok := e.Numbers[a]
+	return n, ok
+}
+
+// SystemdGroup is one of systemd's named syscall sets.
+type SystemdGroup struct {
+	Name        string
+	Description string
+	// Members are direct members: syscall names and nested @groups.
+	Members []string
+}
+
+// Catalog is the loaded, immutable knowledge base.
+type Catalog struct {
+	entries  []*Entry // sorted by name
+	byName   map[string]*Entry
+	byNumber map[Arch]map[int64]*Entry
+	families map[string][]string
+	groups   map[string]*SystemdGroup
+	// LibseccompVersion is the libseccomp whose tables made numbers.json.
+	LibseccompVersion string
+	// SystemdVersion is the systemd whose groups made systemd.json.
+	SystemdVersion string
+	index          searchIndex
+}
+
+var loadOnce = sync.OnceValues(func() (*Catalog, error) { return load() })
+
+// Default returns the embedded catalog, parsed once. It never changes.
+func Default() (*Catalog, error) { return loadOnce() }
+
+// MustDefault is Default for callers that cannot continue without the
+// catalog; the embedded data is validated by the package tests.
+func MustDefault() *Catalog {
+	c, err := Default()
+	if err != nil {
+		panic("catalog: embedded data is broken: " + err.Error())
+	}
+	return c
+}
+
+type knowledge struct {
+	Name        string   `json:"name"`
+	Category    Category `json:"category"`
+	Risk        Risk     `json:"risk"`
+	Since       string   `json:"since"`
+	Man         string   `json:"man"`
+	Description string   `json:"description"`
+	Rationale   string   `json:"rationale"`
+}
+
+func load() (*Catalog, error) {
+	var nums struct {
+		Libseccomp string `json:"libseccomp_version"`
+		Syscalls   map[string]struct {
+			Libseccomp bool             `json:"libseccomp"`
+			Numbers    map[string]int64 `json:"numbers"`
+		} `json:"syscalls"`
+	}
+	if err := readJSON("data/numbers.json", &nums); err != nil {
+		return nil, err
+	}
+	var sd struct {
+		Systemd string `json:"systemd"`
+		Groups  map[string]struct {
+			Description string   `json:"description"`
+			Members     []string `json:"members"`
+		} `json:"groups"`
+	}
+	if err := readJSON("data/systemd.json", &sd); err != nil {
+		return nil, err
+	}
+	c := &Catalog{
+		byName:            map[string]*Entry{},
+		byNumber:          map[Arch]map[int64]*Entry{},
+		families:          map[string][]string{},
+		groups:            map[string]*SystemdGroup{},
+		LibseccompVersion: nums.Libseccomp,
+		SystemdVersion:    sd.Systemd,
+	}
+	if err := readJSON("data/families.json", &c.families); err != nil {
+		return nil, err
+	}
+	files, err := dataFS.ReadDir("data/syscalls")
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range files {
+		if path.Ext(f.Name()) != ".json" {
+			continue
+		}
+		var ks []knowledge
+		if err := readJSON("data/syscalls/"+f.Name(), &ks); err != nil {
+			return nil, err
+		}
+		for _, k := range ks {
+			n, ok := nums.Syscalls[k.Name]
+			if !ok {
+				return nil, fmt.Errorf("catalog: %s describes %q, which has no numbers", f.Name(), k.Name)
+			}
+			if _, dup := c.byName[k.Name]; dup {
+				return nil, fmt.Errorf("catalog: %q described twice", k.Name)
+			}
+			e := &Entry{
+				Name: k.Name, Risk: k.Risk, Category: k.Category,
+				Description: k.Description, Rationale: k.Rationale,
+				Since: k.Since, Man: k.Man, Libseccomp: n.Libseccomp,
+				Numbers: map[Arch]int64{}, SystemdGroups: []string{},
+			}
+			for a, v := range n.Numbers {
+				e.Numbers[Arch(a)] = v
+			}
+			c.byName[k.Name] = e
+			c.entries = append(c.entries, e)
+		}
+	}
+	for name := range nums.Syscalls {
+		if _, ok := c.byName[name]; !ok {
+			return nil, fmt.Errorf("catalog: %q has numbers but no description", name)
+		}
+	}
+	sort.Slice(c.entries, func(i, j int) bool { return c.entries[i].Name < c.entries[j].Name })
+	for id, members := range c.families {
+		for _, m := range members {
+			e, ok := c.byName[m]
+			if !ok {
+				return nil, fmt.Errorf("catalog: family %q lists unknown syscall %q", id, m)
+			}
+			e.FamilyID = id
+			e.Family = members
+		}
+	}
+	for _, e := range c.entries {
+		if e.Family == nil {
+			e.Family = []string{e.Name}
+		}
+		for a, n := range e.Numbers {
+			if c.byNumber[a] == nil {
+				c.byNumber[a] = map[int64]*Entry{}
+			}
+			c.byNumber[a][n] = e
+		}
+	}
+	for name, g := range sd.Groups {
+		c.groups[name] = &SystemdGroup{Name: name, Description: g.Description, Members: g.Members}
+		for _, m := range g.Members {
+			if e, ok := c.byName[m]; ok {
+				e.SystemdGroups = append(e.SystemdGroups, name)
+			}
+		}
+	}
+	for _, e := range c.entries {
+		sort.Strings(e.SystemdGroups)
+	}
+	if err := c.applyDocker(); err != nil {
+		return nil, err
+	}
+	c.index = buildIndex(c.entries)
+	return c, nil
+}
+
+func readJSON(name string, v any) error {
+	b, err := dataFS.ReadFile(name)
+	if err != nil {
+		return fmt.Errorf("catalog: %w", err)
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		return fmt.Errorf("catalog: %s: %w", name, err)
+	}
+	return nil
+}
+
+// All returns every entry sorted by name. The slice is a copy; the entries
+// are shared and must not be modified.
+func (c *Catalog) All() []*Entry { return append([]*Entry(nil), c.entries...) }
+
+// Len is the number of syscall names.
+func (c *Catalog) Len() int { return len(c.entries) }
+
+// Lookup finds an entry by exact name.
+func (c *Catalog) Lookup(name string) (*Entry, bool) {
+	e, ok := c.byName[name]
+	return e, ok
+}
+
+// ByNumber finds the call with number nr on arch (for x32, nr includes
+// the x32 bit, as in seccomp_data).
+func (c *Catalog) ByNumber(a Arch, nr int64) (*Entry, bool) {
+	e, ok := c.byNumber[a][nr]
+	return e, ok
+}
+
+// Name returns the name of nr on arch, or "syscall_<nr>" when unknown.
+func (c *Catalog) Name(a Arch, nr int64) string {
+	if e, ok := c.ByNumber(a, nr); ok {
+		return e.Name
+	}
+	return fmt.Sprintf("syscall_%d", nr)
+}
+
+// Families returns the family ids and their members.
+func (c *Catalog) Families() map[string][]string {
+	out := make(map[string][]string, len(c.families))
+	for k, v := range c.families {
+		out[k] = append([]string(nil), v...)
+	}
+	return out
+}
+
+// SystemdGroups returns systemd's groups by name ("@file-system").
+func (c *Catalog) SystemdGroups() map[string]*SystemdGroup {
+	out := make(map[string]*SystemdGroup, len(c.groups))
+	for k, v := range c.groups {
+		out[k] = v
+	}
+	return out
+}
+
+// ExpandSystemdGroup returns the syscall names of a group with nested
+// groups resolved.
+func (c *Catalog) ExpandSystemdGroup(name string) []string {
+	seen := map[string]bool{}
+	var out []string
+	var walk func(string)
+	walk = func(g string) {
+		if seen[g] {
+			return
+		}
+		seen[g] = true
+		grp, ok := c.groups[g]
+		if !ok {
+			return
+		}
+		for _, m := range grp.Members {
+			if strings.HasPrefix(m, "@") {
+				walk(m)
+			} else if !seen[m] {
+				seen[m] = true
+				out = append(out, m)
+			}
+		}
+	}
+	walk(name)
+	sort.Strings(out)
+	return out
+}

@@ -1,0 +1,306 @@
+package catalog
+
+import (
+	"bufio"
+	"os"
+	"os/exec"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+
+	seccomp "github.com/seccomp/libseccomp-golang"
+)
+
+func mustCatalog(t testing.TB) *Catalog {
+	t.Helper()
+	c, err := Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+var (
+	sinceRE = regexp.MustCompile(`^[0-9]+\.[0-9]+(\.[0-9]+){0,2}$`)
+	manRE   = regexp.MustCompile(`^[a-z_0-9]+\([23]\)$`)
+)
+
+func TestEveryEntryComplete(t *testing.T) {
+	c := mustCatalog(t)
+	if c.Len() < 500 {
+		t.Fatalf("catalog has %d syscalls, want at least 500", c.Len())
+	}
+	cats := map[Category]bool{}
+	for _, x := range Categories() {
+		cats[x] = true
+	}
+	for _, e := range c.All() {
+		if e.Risk.Rank() >= len(Risks()) {
+			t.Errorf("%s: bad risk %q", e.Name, e.Risk)
+		}
+		if !cats[e.Category] {
+			t.Errorf("%s: bad category %q", e.Name, e.Category)
+		}
+		for field, v := range map[string]string{"description": e.Description, "rationale": e.Rationale} {
+			if strings.TrimSpace(v) == "" || strings.Contains(v, "\n") || strings.HasSuffix(v, ".") || len(v) > 140 {
+				t.Errorf("%s: %s must be one line of at most 140 chars without a final period: %q", e.Name, field, v)
+			}
+		}
+		if !sinceRE.MatchString(e.Since) {
+			t.Errorf("%s: since %q is not a kernel version", e.Name, e.Since)
+		}
+		if !manRE.MatchString(e.Man) {
+			t.Errorf("%s: man %q is not a man page reference", e.Name, e.Man)
+		}
+		if len(e.Numbers) == 0 {
+			t.Errorf("%s: no numbers on any arch", e.Name)
+		}
+		for a := range e.Numbers {
+			if _, ok := a.Info(); !ok {
+				t.Errorf("%s: number for unknown arch %q", e.Name, a)
+			}
+		}
+		if len(e.Family) == 0 || !contains(e.Family, e.Name) {
+			t.Errorf("%s: family %v does not include itself", e.Name, e.Family)
+		}
+		switch e.Docker {
+		case DockerAllow, DockerDeny:
+		case DockerConditional:
+			if e.DockerWhy == "" {
+				t.Errorf("%s: conditional Docker verdict without its condition", e.Name)
+			}
+		default:
+			t.Errorf("%s: bad docker verdict %q", e.Name, e.Docker)
+		}
+		if e.SystemdGroups == nil {
+			t.Errorf("%s: systemd_groups must be a list, even empty", e.Name)
+		}
+	}
+}
+
+func contains(s []string, v string) bool {
+	for _, x := range s {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+// The kernel's newer calls that libseccomp 2.5.4 lacks must be here, marked.
+func TestCoversRecentKernels(t *testing.T) {
+	c := mustCatalog(t)
+	for _, n := range []string{"mseal", "statmount", "listmount", "lsm_get_self_attr",
+		"lsm_set_self_attr", "lsm_list_modules", "setxattrat", "getxattrat", "listxattrat",
+		"removexattrat", "open_tree_attr", "file_getattr", "file_setattr", "listns",
+		"uretprobe", "cachestat", "fchmodat2", "futex_waitv", "map_shadow_stack"} {
+		e, ok := c.Lookup(n)
+		if !ok {
+			t.Errorf("%s missing", n)
+			continue
+		}
+		if n == "mseal" {
+			if got, _ := e.Number(X86_64); got != 462 {
+				t.Errorf("mseal on x86_64 = %d, want 462", got)
+			}
+			if got, _ := e.Number(X32); got != X32SyscallBit+462 {
+				t.Errorf("mseal on x32 = %d, want bit 30 + 462", got)
+			}
+		}
+	}
+	if _, ok := mustCatalog(t).Lookup("open"); !ok {
+		t.Fatal("open missing")
+	}
+	open, _ := c.Lookup("open")
+	if _, ok := open.Number(AArch64); ok {
+		t.Error("aarch64 has no open(2), yet the catalog gives it a number")
+	}
+}
+
+// Every number must be libseccomp's wherever libseccomp knows the name;
+// names marked libseccomp:false must be unknown to it (or, with a newer
+// libseccomp, agree with it).
+func TestNumbersAgreeWithLibseccomp(t *testing.T) {
+	c := mustCatalog(t)
+	checked := 0
+	for _, e := range c.All() {
+		for _, a := range Arches() {
+			sa, err := seccomp.GetArchFromString(a.Native())
+			if err != nil {
+				t.Fatalf("libseccomp lacks arch %s", a)
+			}
+			n, has := e.Number(a)
+			if has {
+				name, err := seccomp.ScmpSyscall(n).GetNameByArch(sa)
+				if e.Libseccomp && (err != nil || name != e.Name) {
+					t.Errorf("%s on %s: catalog says %d, libseccomp names %d %q (%v)", e.Name, a, n, n, name, err)
+				}
+				if !e.Libseccomp && err == nil && name != "" && name != e.Name {
+					t.Errorf("%s on %s: catalog says %d, which libseccomp calls %q", e.Name, a, n, name)
+				}
+				checked++
+			}
+			if !e.Libseccomp {
+				continue
+			}
+			// Name -> number: libseccomp answers a negative pseudo number
+			// for calls an arch lacks or multiplexes (socketcall, ipc).
+			got, err := seccomp.GetSyscallFromNameByArch(e.Name, sa)
+			if err == nil && int32(got) >= 0 && (!has || int64(got) != n) {
+				t.Errorf("%s on %s: libseccomp resolves to %d, catalog has %d (present=%v)", e.Name, a, int32(got), n, has)
+			}
+		}
+	}
+	if checked < 2500 {
+		t.Errorf("only %d (syscall, arch) numbers checked", checked)
+	}
+}
+
+// The x86_64 numbers also agree with the installed kernel headers.
+func TestNumbersAgreeWithKernelHeaders(t *testing.T) {
+	f, err := os.Open("/usr/include/x86_64-linux-gnu/asm/unistd_64.h")
+	if err != nil {
+		t.Skip("no x86_64 kernel headers here:", err)
+	}
+	defer f.Close()
+	c := mustCatalog(t)
+	re := regexp.MustCompile(`^#define __NR_(\w+) (\d+)$`)
+	sc := bufio.NewScanner(f)
+	n := 0
+	for sc.Scan() {
+		m := re.FindStringSubmatch(sc.Text())
+		if m == nil {
+			continue
+		}
+		nr, _ := strconv.ParseInt(m[2], 10, 64)
+		e, ok := c.Lookup(m[1])
+		if !ok {
+			t.Errorf("kernel header names %s (%d), catalog lacks it", m[1], nr)
+			continue
+		}
+		if got, _ := e.Number(X86_64); got != nr {
+			t.Errorf("%s: header %d, catalog %d", m[1], nr, got)
+		}
+		n++
+	}
+	if n < 300 {
+		t.Errorf("parsed only %d header entries", n)
+	}
+}
+
+func TestFamiliesSymmetric(t *testing.T) {
+	c := mustCatalog(t)
+	for _, e := range c.All() {
+		for _, m := range e.Family {
+			o, ok := c.Lookup(m)
+			if !ok {
+				t.Errorf("%s: family member %s unknown", e.Name, m)
+				continue
+			}
+			if strings.Join(o.Family, ",") != strings.Join(e.Family, ",") {
+				t.Errorf("%s lists %v but %s lists %v", e.Name, e.Family, m, o.Family)
+			}
+		}
+	}
+	open, _ := c.Lookup("openat")
+	for _, want := range []string{"open", "openat", "openat2", "creat"} {
+		if !contains(open.Family, want) {
+			t.Errorf("openat's family lacks %s", want)
+		}
+	}
+}
+
+// systemd_groups agree with `systemd-analyze syscall-filter` where it runs.
+func TestSystemdGroupsAgree(t *testing.T) {
+	out, err := exec.Command("systemd-analyze", "syscall-filter", "--no-pager").Output()
+	if err != nil {
+		t.Skip("systemd-analyze not usable here:", err)
+	}
+	c := mustCatalog(t)
+	live := map[string][]string{} // syscall -> groups
+	group := ""
+	for _, l := range strings.Split(string(out), "\n") {
+		s := strings.TrimSpace(l)
+		switch {
+		case strings.HasPrefix(l, "@"):
+			group = s
+		case s == "" || strings.HasPrefix(s, "#") || strings.HasPrefix(s, "@") || group == "@known":
+		default:
+			live[s] = append(live[s], group)
+		}
+	}
+	if len(live) < 300 {
+		t.Fatalf("parsed only %d syscalls from systemd-analyze", len(live))
+	}
+	for name, groups := range live {
+		e, ok := c.Lookup(name)
+		if !ok {
+			continue // systemd knows arches the workbench does not support
+		}
+		sort.Strings(groups)
+		if strings.Join(groups, " ") != strings.Join(e.SystemdGroups, " ") {
+			t.Errorf("%s: systemd-analyze says %v, catalog %v", name, groups, e.SystemdGroups)
+		}
+	}
+	if got := c.ExpandSystemdGroup("@system-service"); !contains(got, "read") || !contains(got, "execve") {
+		t.Errorf("@system-service expansion lacks read/execve: %d names", len(got))
+	}
+}
+
+func TestDockerVerdicts(t *testing.T) {
+	c := mustCatalog(t)
+	for _, tc := range []struct {
+		name string
+		want DockerVerdict
+		cap  string
+	}{
+		{"read", DockerAllow, ""},
+		{"openat", DockerAllow, ""},
+		{"clone3", DockerConditional, "CAP_SYS_ADMIN"},
+		{"mount", DockerConditional, "CAP_SYS_ADMIN"},
+		{"init_module", DockerConditional, "CAP_SYS_MODULE"},
+		{"add_key", DockerDeny, ""},
+		{"keyctl", DockerDeny, ""},
+		{"userfaultfd", DockerDeny, ""},
+	} {
+		e, _ := c.Lookup(tc.name)
+		if e.Docker != tc.want || e.Capability != tc.cap {
+			t.Errorf("%s: docker %s cap %q, want %s %q", tc.name, e.Docker, e.Capability, tc.want, tc.cap)
+		}
+	}
+}
+
+func TestRiskRubricAnchors(t *testing.T) {
+	c := mustCatalog(t)
+	for name, want := range map[string]Risk{
+		"init_module": Critical, "finit_module": Critical, "kexec_load": Critical, "bpf": Critical,
+		"mount": Critical, "fsopen": Critical, "setns": Critical, "unshare": Critical,
+		"keyctl": Critical, "userfaultfd": Critical, "io_uring_setup": Critical,
+		"io_uring_enter": Critical, "open_by_handle_at": Critical, "ptrace": Critical,
+		"process_vm_writev": Critical, "read": Low, "getpid": Low, "socket": Medium,
+		"execve": Medium, "fork": Medium, "chmod": Medium,
+	} {
+		e, _ := c.Lookup(name)
+		if e.Risk != want {
+			t.Errorf("%s is %s, the rubric says %s", name, e.Risk, want)
+		}
+	}
+}
+
+func TestParseArch(t *testing.T) {
+	for in, want := range map[string]Arch{"x86_64": X86_64, "amd64": X86_64, "SCMP_ARCH_AARCH64": AArch64,
+		"arm64": AArch64, "i386": X86, "X32": X32, "ppc64le": PPC64LE} {
+		got, err := ParseArch(in)
+		if err != nil || got != want {
+			t.Errorf("ParseArch(%q) = %q, %v; want %q", in, got, err, want)
+		}
+	}
+	if _, err := ParseArch("mips"); err == nil || !strings.Contains(err.Error(), "x86_64") {
+		t.Errorf("ParseArch(mips) error should list the known arches, got %v", err)
+	}
+	if a, ok := ArchFromAudit(0xC000003E, X32SyscallBit+1); !ok || a != X32 {
+		t.Errorf("x32 bit not recognised: %v %v", a, ok)
+	}
+}

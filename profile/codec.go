@@ -1,0 +1,348 @@
+package profile
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"sort"
+	"strings"
+)
+
+// Parse decodes and validates a profile. name is used in error messages
+// (a path, or preset:NAME). Errors are one line: name:line:col: what, and
+// what to do.
+func Parse(name string, data []byte) (*Profile, error) {
+	if len(bytes.TrimSpace(data)) == 0 {
+		return nil, fmt.Errorf("%s: the file is empty: a profile is a JSON object with at least \"defaultAction\"", name)
+	}
+	trim := bytes.TrimLeft(data, " \t\r\n\ufeff")
+	if trim[0] != '{' {
+		line, col := lineCol(data, len(data)-len(trim))
+		return nil, fmt.Errorf("%s:%d:%d: not a JSON object: a seccomp profile starts with '{'", name, line, col)
+	}
+	var p Profile
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if err := dec.Decode(&p); err != nil {
+		return nil, jsonError(name, data, err)
+	}
+	if dec.More() {
+		line, col := lineCol(data, int(dec.InputOffset()))
+		return nil, fmt.Errorf("%s:%d:%d: unexpected data after the profile's closing '}'", name, line, col)
+	}
+	if err := collectExtras(&p, data); err != nil {
+		return nil, jsonError(name, data, err)
+	}
+	if err := p.validate(); err != nil {
+		var pe *pathError
+		if errors.As(err, &pe) {
+			line, col := lineCol(data, locate(data, pe.path))
+			return nil, fmt.Errorf("%s:%d:%d: %s", name, line, col, pe.msg)
+		}
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	return &p, nil
+}
+
+// Load reads and parses a profile file.
+func Load(path string) (*Profile, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		if os.IsNotExist(err) {
+			return nil, fmt.Errorf("%s: no such file: give a profile file or preset:NAME (see 'seccomp-workbench presets')", path)
+		}
+		return nil, fmt.Errorf("%s: %v", path, errors.Unwrap(err))
+	}
+	return Parse(path, data)
+}
+
+func jsonError(name string, data []byte, err error) error {
+	var se *json.SyntaxError
+	var te *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &se):
+		// Offset is just past the offending byte.
+		line, col := lineCol(data, int(se.Offset)-1)
+		return fmt.Errorf("%s:%d:%d: invalid JSON: %s", name, line, col, strings.TrimPrefix(se.Error(), "invalid character "))
+	case errors.As(err, &te):
+		line, col := lineCol(data, valueStart(data, int(te.Offset)))
+		field := te.Field
+		if field == "" {
+			field = "value"
+		}
+		return fmt.Errorf("%s:%d:%d: %s must be %s, not a JSON %s", name, line, col, field, jsonKind(te.Type.String()), te.Value)
+	case errors.Is(err, errUnexpectedEOF(err)):
+		return fmt.Errorf("%s: invalid JSON: the file ends before the profile is complete", name)
+	}
+	return fmt.Errorf("%s: invalid JSON: %v", name, err)
+}
+
+func errUnexpectedEOF(err error) error {
+	if err != nil && strings.Contains(err.Error(), "unexpected EOF") {
+		return err
+	}
+	return errors.New("no")
+}
+
+func jsonKind(goType string) string {
+	switch {
+	case strings.HasPrefix(goType, "[]"):
+		return "an array"
+	case strings.Contains(goType, "uint"), strings.Contains(goType, "int"):
+		return "a non-negative integer"
+	case goType == "string", strings.HasSuffix(goType, "Action"), strings.HasSuffix(goType, "Operator"):
+		return "a string"
+	case goType == "bool":
+		return "true or false"
+	}
+	return "an object"
+}
+
+// valueStart walks back from just past a JSON scalar to its first byte.
+func valueStart(data []byte, end int) int {
+	if end > len(data) {
+		end = len(data)
+	}
+	i := end - 1
+	if i >= 0 && data[i] == '"' {
+		for i--; i >= 0; i-- {
+			if data[i] == '"' && (i == 0 || data[i-1] != '\\') {
+				return i
+			}
+		}
+		return 0
+	}
+	for i >= 0 && !strings.ContainsRune(",:[{ \t\r\n", rune(data[i])) {
+		i--
+	}
+	return i + 1
+}
+
+// lineCol turns a byte offset into 1-based line and column.
+func lineCol(data []byte, off int) (int, int) {
+	if off > len(data) {
+		off = len(data)
+	}
+	if off < 0 {
+		off = 0
+	}
+	line := 1 + bytes.Count(data[:off], []byte("\n"))
+	col := off - bytes.LastIndexByte(data[:off], '\n')
+	return line, col
+}
+
+var (
+	profileKeys = keysOf(Profile{})
+	ruleKeys    = keysOf(Rule{})
+)
+
+func keysOf(v any) map[string]bool {
+	b, _ := json.Marshal(v)
+	var m map[string]json.RawMessage
+	_ = json.Unmarshal(b, &m)
+	out := map[string]bool{}
+	for k := range m {
+		out[k] = true
+	}
+	// omitempty fields do not show in the zero value's encoding.
+	for _, k := range []string{"defaultErrnoRet", "architectures", "flags", "listenerPath",
+		"listenerMetadata", "archMap", "errnoRet", "args", "name", "comment", "includes", "excludes"} {
+		out[k] = true
+	}
+	return out
+}
+
+// collectExtras keeps the keys the workbench does not model, top-level and
+// per rule, so that saving never drops anything the user wrote.
+func collectExtras(p *Profile, data []byte) error {
+	var top map[string]json.RawMessage
+	if err := json.Unmarshal(data, &top); err != nil {
+		return err
+	}
+	for k, v := range top {
+		if !profileKeys[k] {
+			if p.Extra == nil {
+				p.Extra = map[string]json.RawMessage{}
+			}
+			p.Extra[k] = v
+		}
+	}
+	var rules []map[string]json.RawMessage
+	if raw, ok := top["syscalls"]; ok && string(raw) != "null" {
+		if err := json.Unmarshal(raw, &rules); err != nil {
+			return err
+		}
+	}
+	for i, r := range rules {
+		if i >= len(p.Syscalls) || p.Syscalls[i] == nil {
+			continue
+		}
+		for k, v := range r {
+			if !ruleKeys[k] {
+				if p.Syscalls[i].Extra == nil {
+					p.Syscalls[i].Extra = map[string]json.RawMessage{}
+				}
+				p.Syscalls[i].Extra[k] = v
+			}
+		}
+	}
+	return nil
+}
+
+// MarshalJSON writes the known fields in Docker's order, then any extra
+// fields in name order.
+func (p Profile) MarshalJSON() ([]byte, error) {
+	type plain Profile
+	b, err := json.Marshal(plain(p))
+	if err != nil {
+		return nil, err
+	}
+	return appendExtras(b, p.Extra)
+}
+
+// MarshalJSON writes a rule; a legacy single-name rule keeps its form.
+func (r Rule) MarshalJSON() ([]byte, error) {
+	var b []byte
+	var err error
+	if r.Name != "" && len(r.Names) == 0 {
+		type legacy struct {
+			Action   Action  `json:"action"`
+			ErrnoRet *uint   `json:"errnoRet,omitempty"`
+			Args     []*Arg  `json:"args,omitempty"`
+			Name     string  `json:"name,omitempty"`
+			Comment  string  `json:"comment,omitempty"`
+			Includes *Filter `json:"includes,omitempty"`
+			Excludes *Filter `json:"excludes,omitempty"`
+		}
+		b, err = json.Marshal(legacy{r.Action, r.ErrnoRet, r.Args, r.Name, r.Comment, r.Includes, r.Excludes})
+	} else {
+		type plain Rule
+		b, err = json.Marshal(plain(r))
+	}
+	if err != nil {
+		return nil, err
+	}
+	return appendExtras(b, r.Extra)
+}
+
+func appendExtras(obj []byte, extra map[string]json.RawMessage) ([]byte, error) {
+	if len(extra) == 0 {
+		return obj, nil
+	}
+	keys := make([]string, 0, len(extra))
+	for k := range extra {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var buf bytes.Buffer
+	buf.Write(obj[:len(obj)-1])
+	for _, k := range keys {
+		if buf.Len() > 1 {
+			buf.WriteByte(',')
+		}
+		kb, _ := json.Marshal(k)
+		buf.Write(kb)
+		buf.WriteByte(':')
+		buf.Write(extra[k])
+	}
+	buf.WriteByte('}')
+	return buf.Bytes(), nil
+}
+
+// Marshal renders p in canonical form: tab-indented like moby's
+// default.json, with a trailing newline unless the source had none.
+func Marshal(p *Profile) ([]byte, error) {
+	return json.MarshalIndent(p, "", "\t")
+}
+
+// locate finds the byte offset of the value at path (keys and indexes)
+// in data, for error positions; 0 when it cannot be found.
+func locate(data []byte, path []any) int {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	best := 0
+	var walk func(depth int) bool
+	// walk consumes one value; returns true when path[depth:] was found
+	// inside it (best then holds its offset).
+	walk = func(depth int) bool {
+		start := int(dec.InputOffset())
+		tok, err := dec.Token()
+		if err != nil {
+			return false
+		}
+		if depth == len(path) {
+			best = skipSpace(data, start)
+			skipRest(dec, tok)
+			return true
+		}
+		switch t := tok.(type) {
+		case json.Delim:
+			switch t {
+			case '{':
+				for dec.More() {
+					kt, err := dec.Token()
+					if err != nil {
+						return false
+					}
+					if k, ok := path[depth].(string); ok && kt == k {
+						if walk(depth + 1) {
+							return true
+						}
+					} else if !skipValue(dec) {
+						return false
+					}
+				}
+				_, _ = dec.Token()
+			case '[':
+				for i := 0; dec.More(); i++ {
+					if idx, ok := path[depth].(int); ok && idx == i {
+						if walk(depth + 1) {
+							return true
+						}
+					} else if !skipValue(dec) {
+						return false
+					}
+				}
+				_, _ = dec.Token()
+			}
+		}
+		return false
+	}
+	walk(0)
+	return best
+}
+
+func skipSpace(data []byte, i int) int {
+	for i < len(data) && (data[i] == ' ' || data[i] == '\t' || data[i] == '\n' || data[i] == '\r' || data[i] == ',' || data[i] == ':') {
+		i++
+	}
+	return i
+}
+
+func skipValue(dec *json.Decoder) bool {
+	tok, err := dec.Token()
+	if err != nil {
+		return false
+	}
+	skipRest(dec, tok)
+	return true
+}
+
+func skipRest(dec *json.Decoder, tok json.Token) {
+	if d, ok := tok.(json.Delim); ok && (d == '{' || d == '[') {
+		depth := 1
+		for depth > 0 {
+			t, err := dec.Token()
+			if err != nil {
+				return
+			}
+			if d, ok := t.(json.Delim); ok {
+				if d == '{' || d == '[' {
+					depth++
+				} else {
+					depth--
+				}
+			}
+		}
+	}
+}

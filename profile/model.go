@@ -1,0 +1,140 @@
+// Package profile is the workbench's model of a seccomp profile: Docker's
+// seccomp JSON (the format Podman, containerd, CRI-O and the kubelet read
+// too), its effective form for one host, editing with undo, presets, lint,
+// the verified compile to BPF, explain, diff and export.
+package profile
+
+import (
+	"encoding/json"
+)
+
+// Action is a seccomp action as spelled in profiles (SCMP_ACT_ALLOW ...).
+type Action string
+
+// The actions a profile may use. SCMP_ACT_KILL is the historical name of
+// kill_thread.
+const (
+	ActKill        Action = "SCMP_ACT_KILL"
+	ActKillProcess Action = "SCMP_ACT_KILL_PROCESS"
+	ActKillThread  Action = "SCMP_ACT_KILL_THREAD"
+	ActTrap        Action = "SCMP_ACT_TRAP"
+	ActErrno       Action = "SCMP_ACT_ERRNO"
+	ActTrace       Action = "SCMP_ACT_TRACE"
+	ActAllow       Action = "SCMP_ACT_ALLOW"
+	ActLog         Action = "SCMP_ACT_LOG"
+	ActNotify      Action = "SCMP_ACT_NOTIFY"
+)
+
+// Operator is an argument comparison (SCMP_CMP_EQ ...).
+type Operator string
+
+const (
+	OpNotEqual     Operator = "SCMP_CMP_NE"
+	OpLessThan     Operator = "SCMP_CMP_LT"
+	OpLessEqual    Operator = "SCMP_CMP_LE"
+	OpEqualTo      Operator = "SCMP_CMP_EQ"
+	OpGreaterEqual Operator = "SCMP_CMP_GE"
+	OpGreaterThan  Operator = "SCMP_CMP_GT"
+	OpMaskedEqual  Operator = "SCMP_CMP_MASKED_EQ"
+)
+
+// Profile is a whole profile file. Field order matches Docker's own types
+// so that a profile in canonical form (json.MarshalIndent with tabs, as
+// moby's default.json is written) saves back to the same bytes. Fields the
+// workbench does not know are kept in Extra and written back.
+type Profile struct {
+	DefaultAction    Action         `json:"defaultAction"`
+	DefaultErrnoRet  *uint          `json:"defaultErrnoRet,omitempty"`
+	Architectures    []string       `json:"architectures,omitempty"`
+	Flags            []string       `json:"flags,omitempty"`
+	ListenerPath     string         `json:"listenerPath,omitempty"`
+	ListenerMetadata string         `json:"listenerMetadata,omitempty"`
+	ArchMap          []Architecture `json:"archMap,omitempty"`
+	Syscalls         []*Rule        `json:"syscalls"`
+
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// Architecture is an archMap entry: a host arch and the ABIs that come
+// with it.
+type Architecture struct {
+	Arch      string   `json:"architecture"`
+	SubArches []string `json:"subArchitectures"`
+}
+
+// Rule is one entry of "syscalls": the names it applies to, the action,
+// argument conditions and Docker's includes/excludes filters.
+type Rule struct {
+	Names    []string `json:"names"`
+	Action   Action   `json:"action"`
+	ErrnoRet *uint    `json:"errnoRet,omitempty"`
+	Args     []*Arg   `json:"args,omitempty"`
+	// Name is the legacy single-name form, kept as loaded.
+	Name     string  `json:"name,omitempty"`
+	Comment  string  `json:"comment,omitempty"`
+	Includes *Filter `json:"includes,omitempty"`
+	Excludes *Filter `json:"excludes,omitempty"`
+
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// Arg is an argument condition.
+type Arg struct {
+	Index    uint     `json:"index"`
+	Value    uint64   `json:"value"`
+	ValueTwo uint64   `json:"valueTwo,omitempty"`
+	Op       Operator `json:"op"`
+}
+
+// Filter is Docker's includes/excludes: capabilities, host arches
+// (libseccomp names: amd64, arm64 ...) and a minimum kernel "X.Y".
+type Filter struct {
+	Caps      []string `json:"caps,omitempty"`
+	Arches    []string `json:"arches,omitempty"`
+	MinKernel string   `json:"minKernel,omitempty"`
+}
+
+// Empty reports whether f filters nothing.
+func (f *Filter) Empty() bool {
+	return f == nil || (len(f.Caps) == 0 && len(f.Arches) == 0 && f.MinKernel == "")
+}
+
+// AllNames returns the rule's names including the legacy name.
+func (r *Rule) AllNames() []string {
+	if r.Name != "" {
+		return append([]string{r.Name}, r.Names...)
+	}
+	return r.Names
+}
+
+// Errno returns the errno a rule answers with, falling back to the
+// profile's default errno, then EPERM as runc and Docker do.
+func (p *Profile) Errno(r *Rule) uint {
+	if r != nil && r.ErrnoRet != nil {
+		return *r.ErrnoRet
+	}
+	return p.DefaultErrno()
+}
+
+// DefaultErrno is defaultErrnoRet, or EPERM (1) when unset.
+func (p *Profile) DefaultErrno() uint {
+	if p.DefaultErrnoRet != nil {
+		return *p.DefaultErrnoRet
+	}
+	return 1
+}
+
+// Clone returns a deep copy.
+func (p *Profile) Clone() *Profile {
+	b, err := json.Marshal(p)
+	if err != nil {
+		panic("profile: clone: " + err.Error()) // only plain data: cannot fail
+	}
+	var q Profile
+	if err := json.Unmarshal(b, &q); err != nil {
+		panic("profile: clone: " + err.Error())
+	}
+	return &q
+}
+
+func uintp(v uint) *uint { return &v }

@@ -1,0 +1,223 @@
+package profile
+
+import (
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+)
+
+// pathError is a validation error at a JSON path (keys and indexes), which
+// Parse turns into line:col.
+type pathError struct {
+	path []any
+	msg  string
+}
+
+func (e *pathError) Error() string { return e.msg }
+
+func perr(path []any, format string, a ...any) error {
+	return &pathError{path: path, msg: fmt.Sprintf(format, a...)}
+}
+
+// actionNames maps every accepted action to its short name.
+var actionNames = map[Action]string{
+	ActKill:        "kill_thread",
+	ActKillThread:  "kill_thread",
+	ActKillProcess: "kill_process",
+	ActTrap:        "trap",
+	ActErrno:       "errno",
+	ActTrace:       "trace",
+	ActAllow:       "allow",
+	ActLog:         "log",
+	ActNotify:      "notify",
+}
+
+var operatorNames = map[Operator]string{
+	OpNotEqual: "!=", OpLessThan: "<", OpLessEqual: "<=", OpEqualTo: "==",
+	OpGreaterEqual: ">=", OpGreaterThan: ">", OpMaskedEqual: "&",
+}
+
+// dockerArches are all SCMP_ARCH_* names Docker accepts; the workbench
+// compiles the subset the catalog has numbers for.
+var dockerArches = []string{
+	"SCMP_ARCH_X86", "SCMP_ARCH_X86_64", "SCMP_ARCH_X32", "SCMP_ARCH_ARM",
+	"SCMP_ARCH_AARCH64", "SCMP_ARCH_MIPS", "SCMP_ARCH_MIPS64", "SCMP_ARCH_MIPS64N32",
+	"SCMP_ARCH_MIPSEL", "SCMP_ARCH_MIPSEL64", "SCMP_ARCH_MIPSEL64N32", "SCMP_ARCH_PPC",
+	"SCMP_ARCH_PPC64", "SCMP_ARCH_PPC64LE", "SCMP_ARCH_S390", "SCMP_ARCH_S390X",
+	"SCMP_ARCH_PARISC", "SCMP_ARCH_PARISC64", "SCMP_ARCH_RISCV64", "SCMP_ARCH_LOONGARCH64",
+	"SCMP_ARCH_M68K", "SCMP_ARCH_SH", "SCMP_ARCH_SHEB",
+}
+
+var knownFlags = []string{
+	"SECCOMP_FILTER_FLAG_TSYNC", "SECCOMP_FILTER_FLAG_LOG", "SECCOMP_FILTER_FLAG_SPEC_ALLOW",
+	"SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV", "SECCOMP_FILTER_FLAG_NEW_LISTENER",
+	"SECCOMP_FILTER_FLAG_TSYNC_ESRCH",
+}
+
+// maxErrno is MAX_ERRNO: the kernel only treats -1..-4095 as errors.
+const maxErrno = 4095
+
+var (
+	minKernelRE = regexp.MustCompile(`^[0-9]+\.[0-9]+$`)
+	capRE       = regexp.MustCompile(`^CAP_[A-Z_]+$`)
+)
+
+// ParseAction accepts SCMP_ACT_* names and the short names (allow, errno,
+// kill, kill_process, kill_thread, trap, trace, log, notify).
+func ParseAction(s string) (Action, error) {
+	u := Action(strings.ToUpper(strings.TrimSpace(s)))
+	if _, ok := actionNames[u]; ok {
+		return u, nil
+	}
+	short := strings.ToLower(strings.TrimSpace(s))
+	if short == "kill" {
+		return ActKillProcess, nil
+	}
+	for a, n := range actionNames {
+		if n == short && a != ActKill {
+			return a, nil
+		}
+	}
+	return "", fmt.Errorf("unknown action %q: use one of %s", s, knownList(actionKeys()))
+}
+
+// Short is the action's short name (allow, errno, kill_process ...).
+func (a Action) Short() string {
+	if n, ok := actionNames[a]; ok {
+		return n
+	}
+	return strings.ToLower(strings.TrimPrefix(string(a), "SCMP_ACT_"))
+}
+
+func actionKeys() []string {
+	var s []string
+	for a := range actionNames {
+		s = append(s, string(a))
+	}
+	return s
+}
+
+func knownList(s []string) string {
+	s = append([]string(nil), s...)
+	sort.Strings(s)
+	return strings.Join(s, ", ")
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func (p *Profile) validate() error {
+	if p.DefaultAction == "" {
+		return perr(nil, `"defaultAction" is missing: set it to SCMP_ACT_ERRNO (deny by default) or SCMP_ACT_ALLOW`)
+	}
+	if _, ok := actionNames[p.DefaultAction]; !ok {
+		return perr([]any{"defaultAction"}, "unknown action %q in defaultAction: use one of %s", p.DefaultAction, knownList(actionKeys()))
+	}
+	if p.DefaultErrnoRet != nil && (*p.DefaultErrnoRet == 0 || *p.DefaultErrnoRet > maxErrno) {
+		return perr([]any{"defaultErrnoRet"}, "defaultErrnoRet %d is out of range: an errno is 1..%d", *p.DefaultErrnoRet, maxErrno)
+	}
+	if len(p.Architectures) > 0 && len(p.ArchMap) > 0 {
+		return perr([]any{"archMap"}, `both "architectures" and "archMap" are set: keep only one, as Docker requires`)
+	}
+	for i, a := range p.Architectures {
+		if !contains(dockerArches, a) {
+			return perr([]any{"architectures", i}, "unknown architecture %q: use one of %s", a, knownList(dockerArches))
+		}
+	}
+	for i, m := range p.ArchMap {
+		if !contains(dockerArches, m.Arch) {
+			return perr([]any{"archMap", i, "architecture"}, "unknown architecture %q: use one of %s", m.Arch, knownList(dockerArches))
+		}
+		for j, s := range m.SubArches {
+			if !contains(dockerArches, s) {
+				return perr([]any{"archMap", i, "subArchitectures", j}, "unknown architecture %q: use one of %s", s, knownList(dockerArches))
+			}
+		}
+	}
+	for i, f := range p.Flags {
+		if !contains(knownFlags, f) {
+			return perr([]any{"flags", i}, "unknown flag %q: use one of %s", f, knownList(knownFlags))
+		}
+	}
+	for i, r := range p.Syscalls {
+		if err := validateRule(i, r); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func validateRule(i int, r *Rule) error {
+	at := func(more ...any) []any { return append([]any{"syscalls", i}, more...) }
+	if r == nil {
+		return perr(at(), "syscalls[%d] is null: remove it or give it names and an action", i)
+	}
+	if r.Name != "" && len(r.Names) > 0 {
+		return perr(at("name"), `syscalls[%d] has both "name" and "names": keep only "names"`, i)
+	}
+	if len(r.AllNames()) == 0 {
+		return perr(at(), `syscalls[%d] names no syscall: add "names": ["..."]`, i)
+	}
+	for j, n := range r.Names {
+		if strings.TrimSpace(n) == "" {
+			return perr(at("names", j), "syscalls[%d].names[%d] is empty", i, j)
+		}
+	}
+	if r.Action == "" {
+		return perr(at(), `syscalls[%d] has no "action": set one of %s`, i, knownList(actionKeys()))
+	}
+	if _, ok := actionNames[r.Action]; !ok {
+		return perr(at("action"), "unknown action %q in syscalls[%d]: use one of %s", r.Action, i, knownList(actionKeys()))
+	}
+	if r.ErrnoRet != nil {
+		if r.Action != ActErrno && r.Action != ActTrace {
+			return perr(at("errnoRet"), "syscalls[%d] sets errnoRet with %s: errnoRet only goes with SCMP_ACT_ERRNO or SCMP_ACT_TRACE", i, r.Action)
+		}
+		if r.Action == ActErrno && (*r.ErrnoRet == 0 || *r.ErrnoRet > maxErrno) {
+			return perr(at("errnoRet"), "syscalls[%d].errnoRet %d is out of range: an errno is 1..%d", i, *r.ErrnoRet, maxErrno)
+		}
+	}
+	for j, a := range r.Args {
+		if a == nil {
+			return perr(at("args", j), "syscalls[%d].args[%d] is null", i, j)
+		}
+		if a.Index > 5 {
+			return perr(at("args", j, "index"), "syscalls[%d].args[%d].index %d is out of range: syscalls have arguments 0..5", i, j, a.Index)
+		}
+		if _, ok := operatorNames[a.Op]; !ok {
+			return perr(at("args", j, "op"), "unknown comparison operator %q in syscalls[%d].args[%d]: use one of %s", a.Op, i, j, knownList(opKeys()))
+		}
+	}
+	for _, f := range []struct {
+		key string
+		f   *Filter
+	}{{"includes", r.Includes}, {"excludes", r.Excludes}} {
+		if f.f == nil {
+			continue
+		}
+		if f.f.MinKernel != "" && (!minKernelRE.MatchString(f.f.MinKernel) || f.f.MinKernel == "0.0") {
+			return perr(at(f.key, "minKernel"), "syscalls[%d].%s.minKernel %q is not a kernel version: write it as \"X.Y\", e.g. \"5.8\"", i, f.key, f.f.MinKernel)
+		}
+		for j, c := range f.f.Caps {
+			if !capRE.MatchString(c) {
+				return perr(at(f.key, "caps", j), "syscalls[%d].%s.caps[%d] %q is not a capability name like CAP_SYS_ADMIN", i, f.key, j, c)
+			}
+		}
+	}
+	return nil
+}
+
+func opKeys() []string {
+	var s []string
+	for o := range operatorNames {
+		s = append(s, string(o))
+	}
+	return s
+}
