@@ -27,6 +27,14 @@ filter and see which syscalls were denied, then export the profile.`,
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	root.AddCommand(
 		newCatalogCmd(),
+		newPresetsCmd(),
+		newCheckCmd(),
+		newExplainCmd(),
+		newExportCmd(),
+		newDiffCmd(),
+		newRunCmd(),
+		newRecordCmd(),
+		newShimCmd(),
 	)
 	wrapArgs(root)
 	return root

@@ -1,0 +1,473 @@
+package profile
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+
+	seccomp "github.com/seccomp/libseccomp-golang"
+	"golang.org/x/net/bpf"
+	"golang.org/x/sys/unix"
+
+	"github.com/seccomp-workbench/seccomp-workbench/catalog"
+)
+
+// Mode selects the variant of the filter to compile.
+type Mode int
+
+const (
+	// ModeEnforce is the filter exactly as production loads it.
+	ModeEnforce Mode = iota
+	// ModeWatch keeps the profile's outcomes but turns every non-allow
+	// action into SECCOMP_RET_USER_NOTIF, so the supervisor sees each
+	// denial and then applies the profile's action itself. (Stacking an
+	// observer filter cannot work: the kernel lets ERRNO beat USER_NOTIF.)
+	ModeWatch
+	// ModeRecord notifies every syscall.
+	ModeRecord
+)
+
+func (m Mode) String() string {
+	switch m {
+	case ModeWatch:
+		return "watch"
+	case ModeRecord:
+		return "record"
+	}
+	return "enforce"
+}
+
+// ParseMode accepts enforce, watch or record.
+func ParseMode(s string) (Mode, error) {
+	for _, m := range []Mode{ModeEnforce, ModeWatch, ModeRecord} {
+		if m.String() == s {
+			return m, nil
+		}
+	}
+	return 0, fmt.Errorf("unknown mode %q: use watch, enforce or record", s)
+}
+
+// Exemption lets the runner's shim make its last two syscalls after the
+// filter is installed — sendmsg to hand the notification fd to the parent
+// and execve of the target — without being routed to the supervisor,
+// which cannot answer before it has the fd. The shim passes a per-run
+// secret in the unused argument registers 3..5 (the kernel ignores them
+// for these calls); the target cannot guess it, so its own sendmsg and
+// execve still get exactly the profile's outcome.
+type Exemption struct {
+	Arch      catalog.Arch
+	HandoffFD int
+	Magic     [3]uint64
+}
+
+func (x *Exemption) matches(cat *catalog.Catalog, arch catalog.Arch, nr int64, args [6]uint64) bool {
+	if args[3] != x.Magic[0] || args[4] != x.Magic[1] || args[5] != x.Magic[2] {
+		return false
+	}
+	switch cat.Name(arch, nr) {
+	case "sendmsg":
+		return args[0] == uint64(x.HandoffFD)
+	case "execve":
+		return true
+	}
+	return false
+}
+
+// Options tune Compile.
+type Options struct {
+	Mode Mode
+	// NoENOSYS turns off the stub that answers ENOSYS for syscall numbers
+	// newer than any the profile names (so glibc falls back from clone3
+	// to clone, faccessat2 to faccessat ...).
+	NoENOSYS bool
+	// NoOptimize keeps libseccomp's linear layout instead of its binary
+	// tree.
+	NoOptimize bool
+	// Exempt is set by the runner for watch and record modes.
+	Exempt *Exemption
+}
+
+// Stats describe a compiled program.
+type Stats struct {
+	Instructions int
+	// Prelude counts the workbench's own instructions placed before
+	// libseccomp's (shim exemption, calls libseccomp does not know, the
+	// ENOSYS stub).
+	Prelude int
+	// PerArch is the size of a program filtering that ABI alone.
+	PerArch map[catalog.Arch]int
+	// ByNumber lists syscalls compiled by number because the installed
+	// libseccomp does not know them.
+	ByNumber []string
+	// Skipped lists names no supported ABI has (lint reports them).
+	Skipped []string
+}
+
+// Program is a compiled, not yet verified, filter.
+type Program struct {
+	Insns     []bpf.RawInstruction
+	Options   Options
+	Effective *Effective
+	Stats     Stats
+	// PFC is libseccomp's pseudo filter code for its part of the program.
+	PFC string
+}
+
+// SECCOMP_RET_* values.
+const (
+	retKillProcess = 0x80000000
+	retKillThread  = 0x00000000
+	retTrap        = 0x00030000
+	retErrno       = 0x00050000
+	retUserNotif   = 0x7fc00000
+	retTrace       = 0x7ff00000
+	retLog         = 0x7ffc0000
+	retAllow       = 0x7fff0000
+	retActionFull  = 0xffff0000
+	retData        = 0x0000ffff
+)
+
+// RetValue is the filter's return value for a decision.
+func RetValue(d Decision) uint32 {
+	switch canonAction(d.Action) {
+	case ActKillProcess:
+		return retKillProcess
+	case ActKillThread:
+		return retKillThread
+	case ActTrap:
+		return retTrap
+	case ActErrno:
+		return retErrno | uint32(d.Errno)&retData
+	case ActNotify:
+		return retUserNotif
+	case ActTrace:
+		return retTrace | uint32(d.Errno)&retData
+	case ActLog:
+		return retLog
+	}
+	return retAllow
+}
+
+// FromRet decodes a filter return value.
+func FromRet(v uint32) Decision {
+	d := Decision{Rule: RuleDefault}
+	switch v & retActionFull {
+	case retKillProcess:
+		d.Action = ActKillProcess
+	case retKillThread:
+		d.Action = ActKillThread
+	case retTrap:
+		d.Action = ActTrap
+	case retErrno:
+		d.Action, d.Errno = ActErrno, uint(v&retData)
+	case retUserNotif:
+		d.Action = ActNotify
+	case retTrace:
+		d.Action, d.Errno = ActTrace, uint(v&retData)
+	case retLog:
+		d.Action = ActLog
+	case retAllow:
+		d.Action = ActAllow
+	default:
+		// The kernel treats unknown actions as kill_process.
+		d.Action = ActKillProcess
+	}
+	return d
+}
+
+// Compile builds the BPF program for e. It is pure: nothing is loaded.
+// The caller must Verify the result before using it (Build does both).
+func Compile(e *Effective, o Options) (*Program, error) {
+	prog := &Program{Options: o, Effective: e, Stats: Stats{PerArch: map[catalog.Arch]int{}}}
+	main, pfc, err := compileLib(e, e.Arches, o, &prog.Stats, true)
+	if err != nil {
+		return nil, err
+	}
+	prog.PFC = pfc
+	prelude, err := buildPrelude(e, o, &prog.Stats)
+	if err != nil {
+		return nil, err
+	}
+	prog.Insns = append(prelude, main...)
+	prog.Stats.Prelude = len(prelude)
+	prog.Stats.Instructions = len(prog.Insns)
+	if len(prog.Insns) > unix.BPF_MAXINSNS {
+		return nil, fmt.Errorf("the compiled filter has %d instructions, over the kernel's limit of %d: group rules or drop arches", len(prog.Insns), unix.BPF_MAXINSNS)
+	}
+	for _, a := range e.Arches {
+		one, _, err := compileLib(e, []catalog.Arch{a}, o, nil, false)
+		if err != nil {
+			return nil, err
+		}
+		prog.Stats.PerArch[a] = len(one)
+	}
+	return prog, nil
+}
+
+// Build resolves nothing itself: it compiles e and verifies the result.
+func Build(e *Effective, o Options) (*Program, error) {
+	p, err := Compile(e, o)
+	if err != nil {
+		return nil, err
+	}
+	if err := Verify(p); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+func scmpAction(a Action, errno uint) (seccomp.ScmpAction, error) {
+	switch canonAction(a) {
+	case ActKillProcess:
+		return seccomp.ActKillProcess, nil
+	case ActKillThread:
+		return seccomp.ActKillThread, nil
+	case ActTrap:
+		return seccomp.ActTrap, nil
+	case ActErrno:
+		return seccomp.ActErrno.SetReturnCode(int16(errno)), nil
+	case ActTrace:
+		return seccomp.ActTrace.SetReturnCode(int16(errno)), nil
+	case ActAllow:
+		return seccomp.ActAllow, nil
+	case ActLog:
+		return seccomp.ActLog, nil
+	case ActNotify:
+		return seccomp.ActNotify, nil
+	}
+	return seccomp.ActInvalid, fmt.Errorf("unknown action %q", a)
+}
+
+var scmpOps = map[Operator]seccomp.ScmpCompareOp{
+	OpNotEqual: seccomp.CompareNotEqual, OpLessThan: seccomp.CompareLess,
+	OpLessEqual: seccomp.CompareLessOrEqual, OpEqualTo: seccomp.CompareEqual,
+	OpGreaterEqual: seccomp.CompareGreaterEqual, OpGreaterThan: seccomp.CompareGreater,
+	OpMaskedEqual: seccomp.CompareMaskedEqual,
+}
+
+// modeAction is the action compiled for a profile action in mode o.
+func modeAction(a Action, errno uint, o Options) (Action, uint) {
+	if o.Mode == ModeWatch && canonAction(a) != ActAllow {
+		return ActNotify, 0
+	}
+	return a, errno
+}
+
+// compileLib asks libseccomp for the filter over arches. Rules that a
+// previous unconditional rule for the same name shadows are skipped, so
+// libseccomp sees the same first-match meaning Decide gives the profile.
+func compileLib(e *Effective, arches []catalog.Arch, o Options, st *Stats, wantPFC bool) ([]bpf.RawInstruction, string, error) {
+	cat := catalog.MustDefault()
+	defAct, defErrno := modeAction(e.DefaultAction, e.DefaultErrno, o)
+	if o.Mode == ModeRecord {
+		defAct = ActNotify
+	}
+	sdef, err := scmpAction(defAct, defErrno)
+	if err != nil {
+		return nil, "", err
+	}
+	f, err := seccomp.NewFilter(sdef)
+	if err != nil {
+		return nil, "", fmt.Errorf("libseccomp: new filter: %w", err)
+	}
+	defer f.Release()
+	native, err := seccomp.GetNativeArch()
+	if err != nil {
+		return nil, "", err
+	}
+	keepNative := false
+	for _, a := range arches {
+		sa, err := seccomp.GetArchFromString(a.Native())
+		if err != nil {
+			return nil, "", fmt.Errorf("libseccomp does not support %s: %w", a, err)
+		}
+		if sa == native {
+			keepNative = true
+			continue
+		}
+		if err := f.AddArch(sa); err != nil {
+			return nil, "", fmt.Errorf("libseccomp: add arch %s: %w", a, err)
+		}
+	}
+	if !keepNative {
+		if err := f.RemoveArch(native); err != nil {
+			return nil, "", fmt.Errorf("libseccomp: remove native arch: %w", err)
+		}
+	}
+	if err := f.SetBadArchAction(seccomp.ActKillThread); err != nil {
+		return nil, "", err
+	}
+	rules := 0
+	if o.Mode != ModeRecord {
+		uncond := map[string]bool{}
+		for _, r := range e.Rules {
+			act, errno := modeAction(r.Action, r.Errno, o)
+			sact, err := scmpAction(act, errno)
+			if err != nil {
+				return nil, "", err
+			}
+			var conds []seccomp.ScmpCondition
+			for _, a := range r.Args {
+				var c seccomp.ScmpCondition
+				if a.Op == OpMaskedEqual {
+					c, err = seccomp.MakeCondition(a.Index, scmpOps[a.Op], a.Value, a.ValueTwo)
+				} else {
+					c, err = seccomp.MakeCondition(a.Index, scmpOps[a.Op], a.Value)
+				}
+				if err != nil {
+					return nil, "", fmt.Errorf("syscalls[%d]: condition on arg %d: %w", r.Index, a.Index, err)
+				}
+				conds = append(conds, c)
+			}
+			for _, name := range r.Names {
+				if uncond[name] {
+					continue
+				}
+				if len(conds) == 0 {
+					uncond[name] = true
+				}
+				ent, known := cat.Lookup(name)
+				if !known || !onAny(ent, arches) {
+					if st != nil {
+						st.Skipped = appendOnce(st.Skipped, name)
+					}
+					continue
+				}
+				if !ent.Libseccomp {
+					// Compiled by number in the prelude.
+					continue
+				}
+				if sameAsDefault(act, errno, defAct, defErrno) && len(conds) == 0 {
+					continue // libseccomp refuses rules equal to the default
+				}
+				sc, err := seccomp.GetSyscallFromName(name)
+				if err != nil {
+					continue
+				}
+				if len(conds) == 0 {
+					err = f.AddRule(sc, sact)
+				} else {
+					err = f.AddRuleConditional(sc, sact, conds)
+				}
+				if err != nil {
+					return nil, "", fmt.Errorf("syscalls[%d]: libseccomp refused the rule for %s: %w", r.Index, name, err)
+				}
+				rules++
+			}
+		}
+	}
+	if !o.NoOptimize && rules > 0 {
+		// The binary tree is only safe with at least one rule: libseccomp
+		// 2.5.4 generates a broken program for an empty tree.
+		if err := f.SetOptimize(2); err != nil {
+			return nil, "", fmt.Errorf("libseccomp: optimize: %w", err)
+		}
+	}
+	raw, err := exportBPF(f)
+	if err != nil {
+		return nil, "", err
+	}
+	pfc := ""
+	if wantPFC {
+		pfc, err = exportPFC(f)
+		if err != nil {
+			return nil, "", err
+		}
+	}
+	return raw, pfc, nil
+}
+
+func sameAsDefault(a Action, errno uint, def Action, defErrno uint) bool {
+	if canonAction(a) != canonAction(def) {
+		return false
+	}
+	return canonAction(a) != ActErrno || errno == defErrno
+}
+
+func onAny(e *catalog.Entry, arches []catalog.Arch) bool {
+	for _, a := range arches {
+		if _, ok := e.Number(a); ok {
+			return true
+		}
+	}
+	return false
+}
+
+func appendOnce(s []string, v string) []string {
+	for _, x := range s {
+		if x == v {
+			return s
+		}
+	}
+	return append(s, v)
+}
+
+// exportBPF reads libseccomp's program through a memfd (libseccomp 2.5
+// has no in-memory export).
+func exportBPF(f *seccomp.ScmpFilter) ([]bpf.RawInstruction, error) {
+	b, err := viaMemfd("bpf", f.ExportBPF)
+	if err != nil {
+		return nil, fmt.Errorf("libseccomp: export bpf: %w", err)
+	}
+	if len(b)%8 != 0 {
+		return nil, errors.New("libseccomp: exported program is not whole instructions")
+	}
+	out := make([]bpf.RawInstruction, len(b)/8)
+	for i := range out {
+		w := b[i*8:]
+		out[i] = bpf.RawInstruction{
+			Op: uint16(w[0]) | uint16(w[1])<<8,
+			Jt: w[2], Jf: w[3],
+			K: uint32(w[4]) | uint32(w[5])<<8 | uint32(w[6])<<16 | uint32(w[7])<<24,
+		}
+	}
+	return out, nil
+}
+
+func exportPFC(f *seccomp.ScmpFilter) (string, error) {
+	b, err := viaMemfd("pfc", f.ExportPFC)
+	if err != nil {
+		return "", fmt.Errorf("libseccomp: export pfc: %w", err)
+	}
+	return string(b), nil
+}
+
+func viaMemfd(name string, export func(*os.File) error) ([]byte, error) {
+	fd, err := unix.MemfdCreate("seccomp-workbench-"+name, unix.MFD_CLOEXEC)
+	if err != nil {
+		return nil, err
+	}
+	file := os.NewFile(uintptr(fd), name)
+	defer file.Close()
+	if err := export(file); err != nil {
+		return nil, err
+	}
+	if _, err := file.Seek(0, io.SeekStart); err != nil {
+		return nil, err
+	}
+	return io.ReadAll(file)
+}
+
+// Bytes renders the program as the kernel's struct sock_filter array in
+// host byte order (what bubblewrap's --seccomp fd and seccomp(2) take).
+func (p *Program) Bytes() []byte {
+	out := make([]byte, 0, len(p.Insns)*8)
+	for _, in := range p.Insns {
+		out = append(out, byte(in.Op), byte(in.Op>>8), in.Jt, in.Jf,
+			byte(in.K), byte(in.K>>8), byte(in.K>>16), byte(in.K>>24))
+	}
+	return out
+}
+
+// sortedArches is e.Arches in catalog order (for stable output).
+func sortedArches(as []catalog.Arch) []catalog.Arch {
+	order := map[catalog.Arch]int{}
+	for i, a := range catalog.Arches() {
+		order[a] = i
+	}
+	out := append([]catalog.Arch(nil), as...)
+	sort.Slice(out, func(i, j int) bool { return order[out[i]] < order[out[j]] })
+	return out
+}

@@ -1,0 +1,213 @@
+package profile
+
+import (
+	"fmt"
+	"runtime"
+	"sort"
+	"strconv"
+	"strings"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/seccomp-workbench/seccomp-workbench/catalog"
+)
+
+// Kernel is a kernel version as Docker's minKernel compares it: major and
+// minor only.
+type Kernel struct{ Major, Minor int }
+
+func (k Kernel) String() string { return fmt.Sprintf("%d.%d", k.Major, k.Minor) }
+
+// Less orders versions.
+func (k Kernel) Less(o Kernel) bool {
+	return k.Major < o.Major || (k.Major == o.Major && k.Minor < o.Minor)
+}
+
+// ParseKernel reads "X.Y" or a full release string such as "6.18.4-foo".
+func ParseKernel(s string) (Kernel, error) {
+	parts := strings.SplitN(s, ".", 3)
+	if len(parts) < 2 {
+		return Kernel{}, fmt.Errorf("kernel version %q: want X.Y", s)
+	}
+	maj, err1 := strconv.Atoi(parts[0])
+	minDigits := strings.TrimRightFunc(parts[1], func(r rune) bool { return r < '0' || r > '9' })
+	if i := strings.IndexFunc(parts[1], func(r rune) bool { return r < '0' || r > '9' }); i >= 0 {
+		minDigits = parts[1][:i]
+	}
+	min, err2 := strconv.Atoi(minDigits)
+	if err1 != nil || err2 != nil {
+		return Kernel{}, fmt.Errorf("kernel version %q: want X.Y", s)
+	}
+	return Kernel{maj, min}, nil
+}
+
+// Env is what includes/excludes are resolved against: the host's native
+// arch, its kernel version and the container's bounding capabilities.
+type Env struct {
+	Host   catalog.Arch
+	Kernel Kernel
+	Caps   []string
+}
+
+// DockerDefaultCaps is the capability set Docker gives a container by
+// default; the effective profile uses it unless told otherwise.
+func DockerDefaultCaps() []string {
+	return []string{
+		"CAP_AUDIT_WRITE", "CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FOWNER", "CAP_FSETID",
+		"CAP_KILL", "CAP_MKNOD", "CAP_NET_BIND_SERVICE", "CAP_NET_RAW", "CAP_SETFCAP",
+		"CAP_SETGID", "CAP_SETPCAP", "CAP_SETUID", "CAP_SYS_CHROOT",
+	}
+}
+
+// NativeArch is the workbench's own ABI.
+func NativeArch() catalog.Arch {
+	switch runtime.GOARCH {
+	case "amd64":
+		return catalog.X86_64
+	case "386":
+		return catalog.X86
+	case "arm64":
+		return catalog.AArch64
+	case "arm":
+		return catalog.ARM
+	case "riscv64":
+		return catalog.RISCV64
+	case "s390x":
+		return catalog.S390X
+	case "ppc64le":
+		return catalog.PPC64LE
+	}
+	return catalog.Arch(runtime.GOARCH)
+}
+
+// HostEnv describes this machine: native arch, running kernel, Docker's
+// default capabilities.
+func HostEnv() Env {
+	env := Env{Host: NativeArch(), Caps: DockerDefaultCaps()}
+	var u unix.Utsname
+	if unix.Uname(&u) == nil {
+		if k, err := ParseKernel(unix.ByteSliceToString(u.Release[:])); err == nil {
+			env.Kernel = k
+		}
+	}
+	return env
+}
+
+// Effective is a profile resolved for one Env: the rules that apply, with
+// errno defaults filled in, and the ABIs to compile for.
+type Effective struct {
+	Source        *Profile
+	Env           Env
+	DefaultAction Action
+	DefaultErrno  uint
+	// Arches are the supported ABIs to filter, the host's first.
+	Arches []catalog.Arch
+	// Unsupported lists profile arches the workbench cannot compile
+	// (mips, ...); they are reported by lint.
+	Unsupported []string
+	Rules       []EffRule
+}
+
+// EffRule is one applicable rule.
+type EffRule struct {
+	// Index is the rule's position in Source.Syscalls.
+	Index   int
+	Names   []string
+	Action  Action
+	Errno   uint // for errno (and trace) actions
+	Args    []*Arg
+	Comment string
+}
+
+// Effective resolves includes and excludes the way Docker does: a rule
+// applies when every includes condition holds (host arch listed, all caps
+// present, kernel at least minKernel) and no excludes condition does (host
+// arch listed, any cap present, kernel at least minKernel).
+func (p *Profile) Effective(env Env) *Effective {
+	e := &Effective{Source: p, Env: env, DefaultAction: p.DefaultAction, DefaultErrno: p.DefaultErrno()}
+	e.Arches, e.Unsupported = p.arches(env.Host)
+	for i, r := range p.Syscalls {
+		if !env.applies(r) {
+			continue
+		}
+		er := EffRule{Index: i, Names: r.AllNames(), Action: r.Action, Args: r.Args, Comment: r.Comment}
+		if r.Action == ActErrno {
+			er.Errno = p.Errno(r)
+		} else if r.ErrnoRet != nil {
+			er.Errno = *r.ErrnoRet
+		}
+		e.Rules = append(e.Rules, er)
+	}
+	return e
+}
+
+func (env Env) applies(r *Rule) bool {
+	native := env.Host.Native()
+	if f := r.Excludes; !f.Empty() {
+		if contains(f.Arches, native) {
+			return false
+		}
+		for _, c := range f.Caps {
+			if contains(env.Caps, c) {
+				return false
+			}
+		}
+		if f.MinKernel != "" {
+			if k, err := ParseKernel(f.MinKernel); err == nil && !env.Kernel.Less(k) {
+				return false
+			}
+		}
+	}
+	if f := r.Includes; !f.Empty() {
+		if len(f.Arches) > 0 && !contains(f.Arches, native) {
+			return false
+		}
+		for _, c := range f.Caps {
+			if !contains(env.Caps, c) {
+				return false
+			}
+		}
+		if f.MinKernel != "" {
+			if k, err := ParseKernel(f.MinKernel); err == nil && env.Kernel.Less(k) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// arches picks the ABIs as Docker does: "architectures" when given, else
+// the archMap entry of the host arch with its sub-arches, else the host
+// arch alone.
+func (p *Profile) arches(host catalog.Arch) (out []catalog.Arch, unsupported []string) {
+	var names []string
+	switch {
+	case len(p.Architectures) > 0:
+		names = p.Architectures
+	case len(p.ArchMap) > 0:
+		for _, m := range p.ArchMap {
+			if m.Arch == host.Docker() {
+				names = append([]string{m.Arch}, m.SubArches...)
+				break
+			}
+		}
+	}
+	if len(names) == 0 {
+		return []catalog.Arch{host}, nil
+	}
+	seen := map[catalog.Arch]bool{}
+	for _, n := range names {
+		a, ok := catalog.ArchFromDocker(n)
+		if !ok {
+			unsupported = append(unsupported, n)
+			continue
+		}
+		if !seen[a] {
+			seen[a] = true
+			out = append(out, a)
+		}
+	}
+	// The host's own ABI first: it is the one the runner's shim uses.
+	sort.SliceStable(out, func(i, j int) bool { return out[i] == host && out[j] != host })
+	return out, unsupported
+}

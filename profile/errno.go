@@ -1,0 +1,56 @@
+package profile
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"syscall"
+
+	"golang.org/x/sys/unix"
+)
+
+// ErrnoName names an errno ("EPERM"); unknown values print as numbers.
+func ErrnoName(n uint) string {
+	if n > 0 && n < 4096 {
+		if s := unix.ErrnoName(syscall.Errno(n)); s != "" {
+			return s
+		}
+	}
+	return strconv.FormatUint(uint64(n), 10)
+}
+
+// ParseErrno accepts a name ("EPERM", "eacces") or a number 1..4095.
+func ParseErrno(s string) (uint, error) {
+	t := strings.TrimSpace(s)
+	if n, err := strconv.ParseUint(t, 0, 32); err == nil {
+		if n == 0 || n > maxErrno {
+			return 0, fmt.Errorf("errno %d is out of range: use 1..%d or a name like EPERM", n, maxErrno)
+		}
+		return uint(n), nil
+	}
+	u := strings.ToUpper(t)
+	for n := uint(1); n < 134; n++ {
+		if unix.ErrnoName(syscall.Errno(n)) == u {
+			return n, nil
+		}
+	}
+	return 0, fmt.Errorf("unknown errno name %q: use a name like EPERM, EACCES, ENOSYS or a number", s)
+}
+
+// CommonErrnos are the errnos offered first in pickers, most used first.
+func CommonErrnos() []uint {
+	return []uint{1, 38, 13, 95, 22, 2, 30, 11, 16, 19, 4}
+}
+
+// ErrnoNames lists every errno name the kernel defines, sorted.
+func ErrnoNames() []string {
+	var out []string
+	for n := uint(1); n < 134; n++ {
+		if s := unix.ErrnoName(syscall.Errno(n)); s != "" {
+			out = append(out, s)
+		}
+	}
+	sort.Strings(out)
+	return out
+}

@@ -1,0 +1,221 @@
+package profile
+
+import (
+	"fmt"
+
+	"github.com/seccomp-workbench/seccomp-workbench/catalog"
+)
+
+// Decision is what a filter does with one syscall invocation.
+type Decision struct {
+	Action Action
+	// Errno is the errno returned for errno actions (and the value
+	// passed to a tracer for trace).
+	Errno uint
+	// Rule is the index in Effective.Rules of the rule that decided, or
+	// one of the Rule* constants.
+	Rule int
+	// Syscall is the catalog name, or syscall_<nr> when unknown.
+	Syscall string
+}
+
+// Special values of Decision.Rule.
+const (
+	RuleDefault = -1 // the profile's default action
+	RuleBadArch = -2 // the ABI is not in the filter: libseccomp kills
+	RuleNewer   = -3 // newer than every call the profile names: ENOSYS
+	RuleShim    = -4 // the runner shim's own handoff or exec
+)
+
+// ENOSYS is the errno the newer-syscall stub returns.
+const ENOSYS = 38
+
+// Same reports whether two decisions have the same outcome.
+func (d Decision) Same(o Decision) bool {
+	if canonAction(d.Action) != canonAction(o.Action) {
+		return false
+	}
+	switch canonAction(d.Action) {
+	case ActErrno, ActTrace:
+		return d.Errno == o.Errno
+	}
+	return true
+}
+
+// canonAction folds SCMP_ACT_KILL into the kill_thread it means.
+func canonAction(a Action) Action {
+	if a == ActKill {
+		return ActKillThread
+	}
+	return a
+}
+
+func (d Decision) String() string {
+	switch canonAction(d.Action) {
+	case ActErrno:
+		return fmt.Sprintf("errno(%s)", ErrnoName(d.Errno))
+	case ActTrace:
+		return fmt.Sprintf("trace(%d)", d.Errno)
+	}
+	return d.Action.Short()
+}
+
+// Decide evaluates the profile's meaning directly, without BPF: what the
+// kernel should do when a process on arch calls nr with args. It is the
+// reference the compiled program is verified against.
+//
+// Within one filter the first applicable rule in profile order whose
+// argument conditions all hold decides; no rule means the default.
+func (e *Effective) Decide(arch catalog.Arch, nr int64, args [6]uint64, o Options) Decision {
+	cat := catalog.MustDefault()
+	d := Decision{Syscall: cat.Name(arch, nr), Rule: RuleDefault}
+	if !e.hasArch(arch) {
+		d.Action, d.Rule = ActKillThread, RuleBadArch
+		return d
+	}
+	if o.Mode != ModeEnforce && o.Exempt != nil && arch == o.Exempt.Arch && o.Exempt.matches(cat, arch, nr, args) {
+		d.Action, d.Rule = ActAllow, RuleShim
+		return d
+	}
+	if o.Mode == ModeRecord {
+		d.Action = ActNotify
+		return d
+	}
+	if !o.NoENOSYS && e.stubbed(arch) {
+		if max, ok := e.maxNumber(arch); ok && nr > max && sameABI(arch, nr) {
+			d.Action, d.Errno, d.Rule = ActErrno, ENOSYS, RuleNewer
+			return d
+		}
+	}
+	d.Action, d.Errno = e.DefaultAction, e.DefaultErrno
+	if d.Action != ActErrno {
+		d.Errno = 0
+	}
+	for i, r := range e.Rules {
+		if !r.names(d.Syscall) || !argsMatch(arch, r.Args, args) {
+			continue
+		}
+		d.Action, d.Errno, d.Rule = r.Action, r.Errno, i
+		break
+	}
+	if o.Mode == ModeWatch && canonAction(d.Action) != ActAllow {
+		d.Action, d.Errno = ActNotify, 0
+	}
+	return d
+}
+
+// DecideName is Decide by syscall name; ok is false when arch lacks it.
+func (e *Effective) DecideName(arch catalog.Arch, name string, args [6]uint64, o Options) (Decision, bool) {
+	ent, ok := catalog.MustDefault().Lookup(name)
+	if !ok {
+		return Decision{}, false
+	}
+	nr, ok := ent.Number(arch)
+	if !ok {
+		return Decision{}, false
+	}
+	return e.Decide(arch, nr, args, o), true
+}
+
+func (e *Effective) hasArch(a catalog.Arch) bool {
+	for _, x := range e.Arches {
+		if x == a {
+			return true
+		}
+	}
+	return false
+}
+
+func (r *EffRule) names(n string) bool {
+	for _, x := range r.Names {
+		if x == n {
+			return true
+		}
+	}
+	return false
+}
+
+// argsMatch applies every condition (they are ANDed). On 32-bit ABIs the
+// kernel passes 32-bit arguments and libseccomp compares 32-bit words, so
+// both sides are truncated.
+func argsMatch(arch catalog.Arch, conds []*Arg, args [6]uint64) bool {
+	mask := ^uint64(0)
+	if arch.Is32Bit() {
+		mask = 0xffffffff
+	}
+	for _, c := range conds {
+		v := args[c.Index] & mask
+		a, b := c.Value&mask, c.ValueTwo&mask
+		var ok bool
+		switch c.Op {
+		case OpNotEqual:
+			ok = v != a
+		case OpLessThan:
+			ok = v < a
+		case OpLessEqual:
+			ok = v <= a
+		case OpEqualTo:
+			ok = v == a
+		case OpGreaterEqual:
+			ok = v >= a
+		case OpGreaterThan:
+			ok = v > a
+		case OpMaskedEqual:
+			// libseccomp masks the datum too: bits of valueTwo outside
+			// the mask can never make a difference.
+			ok = v&a == b&a
+		}
+		if !ok {
+			return false
+		}
+	}
+	return true
+}
+
+// stubbed reports whether the newer-syscall ENOSYS stub applies: only a
+// profile that denies by default needs it (runc does the same).
+func (e *Effective) stubbed(arch catalog.Arch) bool {
+	switch canonAction(e.DefaultAction) {
+	case ActAllow, ActLog:
+		return false
+	}
+	return true
+}
+
+// maxNumber is the highest number, on arch, of any syscall a rule names.
+// For x86_64 and x32, which share an AUDIT_ARCH, each ABI counts its own
+// range; arm's private calls (0x0f0000+) do not count.
+func (e *Effective) maxNumber(arch catalog.Arch) (int64, bool) {
+	cat := catalog.MustDefault()
+	max, found := int64(-1), false
+	for _, r := range e.Rules {
+		for _, n := range r.Names {
+			ent, ok := cat.Lookup(n)
+			if !ok {
+				continue
+			}
+			nr, ok := ent.Number(arch)
+			if !ok || !sameABI(arch, nr) {
+				continue
+			}
+			if nr > max {
+				max, found = nr, true
+			}
+		}
+	}
+	return max, found
+}
+
+// sameABI keeps numbers in the ABI's ordinary range: x32's have bit 30
+// set and x86_64's do not; arm's private calls sit at 0x0f0000.
+func sameABI(arch catalog.Arch, nr int64) bool {
+	switch arch {
+	case catalog.X32:
+		return nr&catalog.X32SyscallBit != 0
+	case catalog.X86_64:
+		return nr >= 0 && nr&catalog.X32SyscallBit == 0
+	case catalog.ARM:
+		return nr < 0x0f0000
+	}
+	return true
+}
