@@ -267,7 +267,7 @@ func boundaries(c *Arg, arch catalog.Arch) []uint64 {
 	hi, lo := v>>32, v&0xffffffff
 	cand := []uint64{0, 1, ^uint64(0), v, v - 1, v + 1,
 		hi<<32 | (lo-1)&0xffffffff, hi<<32 | (lo+1)&0xffffffff,
-		(hi+1)<<32 | lo, (hi-1)<<32 | lo, (hi+1)<<32, (hi-1)<<32 | 0xffffffff,
+		(hi+1)<<32 | lo, (hi-1)<<32 | lo, (hi + 1) << 32, (hi-1)<<32 | 0xffffffff,
 		hi << 32, hi<<32 | 0xffffffff, lo, 1<<32 | lo, 0xffffffff, 1 << 32}
 	if c.Op == OpMaskedEqual {
 		m := c.Value
