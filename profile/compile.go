@@ -1,6 +1,7 @@
 package profile
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -277,23 +278,39 @@ func compileLib(e *Effective, arches []catalog.Arch, o Options, st *Stats, wantP
 	if err != nil {
 		return nil, "", err
 	}
+	// A filter holds ABIs of one byte order only (libseccomp refuses to
+	// mix them); drop the native arch first when it is not wanted, so a
+	// big-endian target can be compiled on a little-endian host.
 	keepNative := false
+	for _, a := range arches {
+		if a.Native() == nativeName(native) {
+			keepNative = true
+		}
+		if bigEndian(a) != bigEndian(arches[0]) {
+			return nil, "", fmt.Errorf("%s and %s cannot share a filter (different byte order): compile for each host separately (--arch)", arches[0], a)
+		}
+	}
+	// libseccomp 2.5.4 writes some instructions of a cross-endian program
+	// (an s390x filter built on x86_64) in the wrong byte order; verify
+	// catches it, but say plainly why instead.
+	if bigEndian(arches[0]) != hostBigEndian() {
+		return nil, "", fmt.Errorf("%s has the other byte order than this machine, and libseccomp cannot build such a filter correctly here: compile it on a %s host", arches[0], arches[0])
+	}
+	if !keepNative {
+		if err := f.RemoveArch(native); err != nil {
+			return nil, "", fmt.Errorf("libseccomp: remove native arch: %w", err)
+		}
+	}
 	for _, a := range arches {
 		sa, err := seccomp.GetArchFromString(a.Native())
 		if err != nil {
 			return nil, "", fmt.Errorf("libseccomp does not support %s: %w", a, err)
 		}
 		if sa == native {
-			keepNative = true
 			continue
 		}
 		if err := f.AddArch(sa); err != nil {
 			return nil, "", fmt.Errorf("libseccomp: add arch %s: %w", a, err)
-		}
-	}
-	if !keepNative {
-		if err := f.RemoveArch(native); err != nil {
-			return nil, "", fmt.Errorf("libseccomp: remove native arch: %w", err)
 		}
 	}
 	if err := f.SetBadArchAction(seccomp.ActKillThread); err != nil {
@@ -365,7 +382,7 @@ func compileLib(e *Effective, arches []catalog.Arch, o Options, st *Stats, wantP
 			return nil, "", fmt.Errorf("libseccomp: optimize: %w", err)
 		}
 	}
-	raw, err := exportBPF(f)
+	raw, err := exportBPF(f, bigEndian(arches[0]))
 	if err != nil {
 		return nil, "", err
 	}
@@ -377,6 +394,30 @@ func compileLib(e *Effective, arches []catalog.Arch, o Options, st *Stats, wantP
 		}
 	}
 	return raw, pfc, nil
+}
+
+func hostBigEndian() bool {
+	return binary.NativeEndian.Uint16([]byte{0, 1}) == 1
+}
+
+func nativeName(a seccomp.ScmpArch) string {
+	switch a {
+	case seccomp.ArchAMD64:
+		return "amd64"
+	case seccomp.ArchX86:
+		return "x86"
+	case seccomp.ArchARM64:
+		return "arm64"
+	case seccomp.ArchARM:
+		return "arm"
+	case seccomp.ArchRISCV64:
+		return "riscv64"
+	case seccomp.ArchS390X:
+		return "s390x"
+	case seccomp.ArchPPC64LE:
+		return "ppc64le"
+	}
+	return a.String()
 }
 
 func sameAsDefault(a Action, errno uint, def Action, defErrno uint) bool {
@@ -405,8 +446,9 @@ func appendOnce(s []string, v string) []string {
 }
 
 // exportBPF reads libseccomp's program through a memfd (libseccomp 2.5
-// has no in-memory export).
-func exportBPF(f *seccomp.ScmpFilter) ([]bpf.RawInstruction, error) {
+// has no in-memory export). libseccomp writes it in the byte order of the
+// filter's ABIs, which is the order the target kernel reads.
+func exportBPF(f *seccomp.ScmpFilter, be bool) ([]bpf.RawInstruction, error) {
 	b, err := viaMemfd("bpf", f.ExportBPF)
 	if err != nil {
 		return nil, fmt.Errorf("libseccomp: export bpf: %w", err)
@@ -415,13 +457,13 @@ func exportBPF(f *seccomp.ScmpFilter) ([]bpf.RawInstruction, error) {
 		return nil, errors.New("libseccomp: exported program is not whole instructions")
 	}
 	out := make([]bpf.RawInstruction, len(b)/8)
+	order := binary.ByteOrder(binary.LittleEndian)
+	if be {
+		order = binary.BigEndian
+	}
 	for i := range out {
 		w := b[i*8:]
-		out[i] = bpf.RawInstruction{
-			Op: uint16(w[0]) | uint16(w[1])<<8,
-			Jt: w[2], Jf: w[3],
-			K: uint32(w[4]) | uint32(w[5])<<8 | uint32(w[6])<<16 | uint32(w[7])<<24,
-		}
+		out[i] = bpf.RawInstruction{Op: order.Uint16(w), Jt: w[2], Jf: w[3], K: order.Uint32(w[4:])}
 	}
 	return out, nil
 }
@@ -451,12 +493,19 @@ func viaMemfd(name string, export func(*os.File) error) ([]byte, error) {
 }
 
 // Bytes renders the program as the kernel's struct sock_filter array in
-// host byte order (what bubblewrap's --seccomp fd and seccomp(2) take).
+// the byte order of the ABIs it filters, i.e. of the host that loads it
+// (what bubblewrap's --seccomp fd and seccomp(2) take).
 func (p *Program) Bytes() []byte {
-	out := make([]byte, 0, len(p.Insns)*8)
-	for _, in := range p.Insns {
-		out = append(out, byte(in.Op), byte(in.Op>>8), in.Jt, in.Jf,
-			byte(in.K), byte(in.K>>8), byte(in.K>>16), byte(in.K>>24))
+	order := binary.ByteOrder(binary.LittleEndian)
+	if len(p.Effective.Arches) > 0 && bigEndian(p.Effective.Arches[0]) {
+		order = binary.BigEndian
+	}
+	out := make([]byte, 8*len(p.Insns))
+	for i, in := range p.Insns {
+		w := out[8*i:]
+		order.PutUint16(w, in.Op)
+		w[2], w[3] = in.Jt, in.Jf
+		order.PutUint32(w[4:], in.K)
 	}
 	return out
 }
