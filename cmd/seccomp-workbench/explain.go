@@ -1,15 +1,343 @@
 package main
 
-import "github.com/spf13/cobra"
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"regexp"
+	"strings"
 
-// newExplainCmd is filled in by the work on its issue.
+	"github.com/spf13/cobra"
+
+	"github.com/seccomp-workbench/seccomp-workbench/catalog"
+	"github.com/seccomp-workbench/seccomp-workbench/profile"
+)
+
+var negativeArgRE = regexp.MustCompile(`in (-[0-9][0-9a-fA-Fx]*)$`)
+
+type explainFlags struct {
+	arch   string
+	trace  bool
+	json   bool
+	mode   string
+	kernel string
+}
+
 func newExplainCmd() *cobra.Command {
-	return &cobra.Command{
-		Use:    "explain",
-		Short:  "(not built yet)",
-		Hidden: true,
-		RunE: func(*cobra.Command, []string) error {
-			return usagef("'explain' is not built yet")
+	var fl explainFlags
+	cmd := &cobra.Command{
+		Use:   "explain PROFILE SYSCALL [ARG...]",
+		Short: "Say what the compiled filter does with one syscall, and why",
+		Long: `Compiles PROFILE for this host (a file or preset:NAME), verifies it, runs
+the program on one call exactly as the kernel would and reports the
+outcome: the action, the errno, and the rule that matched or the default.
+
+SYSCALL is a name (openat) or a number (257, 0x101). Up to six ARGs follow,
+in decimal or 0x-hex; negative decimals (-1) go after "--". --arch picks
+the ABI making the call (default: the host's); an ABI the filter does not
+cover is a fair question too: the kernel kills the caller. --trace lists
+every BPF instruction executed, annotated.`,
+		Example: `  seccomp-workbench explain preset:docker-default openat
+  seccomp-workbench explain preset:docker-default personality 0x1234 --trace
+  seccomp-workbench explain profile.json getpid --arch x86 --json
+  seccomp-workbench explain preset:docker-default close -- -1`,
+		Args: cobra.RangeArgs(2, 8),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runExplain(cmd.OutOrStdout(), args, fl)
 		},
 	}
+	// pflag reads "-1" as a flag: point at the "--" that makes it an ARG.
+	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
+		if m := negativeArgRE.FindStringSubmatch(err.Error()); m != nil {
+			return usagef("%v: put negative ARGs after --, as in: explain PROFILE SYSCALL -- %s", err, m[1])
+		}
+		return usageError{err}
+	})
+	f := cmd.Flags()
+	f.StringVar(&fl.arch, "arch", "", "the ABI making the call ("+archList()+"; default: the host's)")
+	f.BoolVar(&fl.trace, "trace", false, "list the executed BPF instructions, annotated")
+	f.BoolVar(&fl.json, "json", false, "print a JSON object")
+	f.StringVar(&fl.mode, "mode", "enforce", "filter variant: enforce (as production loads it) or watch (denials notify the supervisor first)")
+	f.StringVar(&fl.kernel, "kernel", "", "resolve includes/excludes for this kernel version X.Y instead of the running one")
+	_ = cmd.RegisterFlagCompletionFunc("arch", fixedCompletion(archList))
+	_ = cmd.RegisterFlagCompletionFunc("mode", fixedCompletion(func() string { return "enforce,watch" }))
+	return cmd
+}
+
+func runExplain(out io.Writer, args []string, fl explainFlags) error {
+	env := profile.HostEnv()
+	if fl.kernel != "" {
+		k, err := profile.ParseKernel(fl.kernel)
+		if err != nil {
+			return usageError{fmt.Errorf("--kernel: %w", err)}
+		}
+		env.Kernel = k
+	}
+	arch := env.Host
+	if fl.arch != "" {
+		a, err := catalog.ParseArch(fl.arch)
+		if err != nil {
+			return usageError{fmt.Errorf("--arch: %w", err)}
+		}
+		arch = a
+	}
+	mode, err := profile.ParseMode(fl.mode)
+	if err != nil || mode == profile.ModeRecord {
+		return usagef("--mode %q: use enforce or watch", fl.mode)
+	}
+	nr, err := profile.ResolveSyscall(arch, args[1])
+	if err != nil {
+		return usageError{err}
+	}
+	var callArgs [6]uint64
+	for i, s := range args[2:] {
+		v, err := profile.ParseArg(arch, s)
+		if err != nil {
+			return usagef("argument %d (args[%d]) %v", i+1, i, err)
+		}
+		callArgs[i] = v
+	}
+	p, err := profile.Open(args[0])
+	if err != nil {
+		return err
+	}
+	e := p.Effective(env)
+	prog, err := profile.Build(e, profile.Options{Mode: mode})
+	if err != nil {
+		return err
+	}
+	x, err := profile.Explain(prog, arch, nr, callArgs)
+	if err != nil {
+		return err
+	}
+	var asm []profile.AsmLine
+	if fl.trace {
+		asm = profile.Disassemble(prog)
+	}
+	if fl.json {
+		return writeExplainJSON(out, x, mode, asm)
+	}
+	writeExplainText(out, x, e, len(args)-2, asm, colorEnabled(out))
+	return nil
+}
+
+// explainJSON is the --json object; its field names are part of the CLI
+// contract.
+type explainJSON struct {
+	Syscall   string         `json:"syscall"`
+	Arch      catalog.Arch   `json:"arch"`
+	Nr        int64          `json:"nr"`
+	Args      []uint64       `json:"args"`
+	Action    string         `json:"action"`
+	Errno     uint           `json:"errno"`
+	ErrnoName string         `json:"errno_name"`
+	Rule      *profile.Rule  `json:"rule"`
+	RuleIndex *int           `json:"rule_index"`
+	Reason    string         `json:"reason"`
+	Mode      string         `json:"mode"`
+	Profile   *profileJSON   `json:"profile_action,omitempty"`
+	Trace     []traceStepObj `json:"trace,omitempty"`
+}
+
+// profileJSON is the profile's own outcome when a watch variant notifies
+// instead.
+type profileJSON struct {
+	Action    string `json:"action"`
+	Errno     uint   `json:"errno"`
+	ErrnoName string `json:"errno_name"`
+}
+
+type traceStepObj struct {
+	PC      int    `json:"pc"`
+	Insn    string `json:"insn"`
+	Comment string `json:"comment,omitempty"`
+	A       uint32 `json:"a"`
+	X       uint32 `json:"x"`
+	Jumped  bool   `json:"jumped"`
+	Next    int    `json:"next"`
+}
+
+func actionName(d profile.Decision) (action string, errno uint, errnoName string) {
+	action = d.Action.Short()
+	if d.Action == profile.ActKill {
+		action = profile.ActKillThread.Short()
+	}
+	if d.Action == profile.ActErrno {
+		errno, errnoName = d.Errno, profile.ErrnoName(d.Errno)
+	}
+	return action, errno, errnoName
+}
+
+func reasonKey(x *profile.Explanation) string {
+	switch x.Profile.Rule {
+	case profile.RuleDefault:
+		return "default"
+	case profile.RuleBadArch:
+		return "bad_arch"
+	case profile.RuleNewer:
+		return "newer_syscall"
+	case profile.RuleShim:
+		return "shim"
+	}
+	return "rule"
+}
+
+func writeExplainJSON(out io.Writer, x *profile.Explanation, mode profile.Mode, asm []profile.AsmLine) error {
+	j := explainJSON{Syscall: x.Syscall, Arch: x.Arch, Nr: x.Nr, Args: x.Args[:],
+		Rule: x.RuleSource, Reason: reasonKey(x), Mode: mode.String()}
+	j.Action, j.Errno, j.ErrnoName = actionName(x.Decision)
+	if x.Rule != nil {
+		i := x.Rule.Index
+		j.RuleIndex = &i
+	}
+	if !x.Profile.Same(x.Decision) {
+		pj := &profileJSON{}
+		pj.Action, pj.Errno, pj.ErrnoName = actionName(x.Profile)
+		j.Profile = pj
+	}
+	if asm != nil {
+		j.Trace = []traceStepObj{}
+		for _, s := range x.Steps {
+			t := traceStepObj{PC: s.PC, A: s.A, X: s.X, Jumped: s.Jumped, Next: s.Next}
+			if s.PC < len(asm) {
+				t.Insn, t.Comment = asm[s.PC].Text, asm[s.PC].Comment
+			}
+			j.Trace = append(j.Trace, t)
+		}
+	}
+	enc := json.NewEncoder(out)
+	enc.SetIndent("", "  ")
+	return enc.Encode(j)
+}
+
+var actionSGR = map[string]string{
+	"allow": "32", "log": "32", "errno": "33", "notify": "36", "trace": "36",
+	"trap": "31", "kill_process": "1;31", "kill_thread": "1;31",
+}
+
+func writeExplainText(out io.Writer, x *profile.Explanation, e *profile.Effective, nArgs int, asm []profile.AsmLine, color bool) {
+	call := x.Syscall
+	if nArgs > 0 {
+		parts := make([]string, nArgs)
+		for i := range parts {
+			parts[i] = fmt.Sprintf("%#x", x.Args[i])
+		}
+		call += "(" + strings.Join(parts, ", ") + ")"
+	}
+	action, _, _ := actionName(x.Decision)
+	outcome := paint(color, actionSGR[action], x.Decision.String())
+	fmt.Fprintf(out, "%s on %s (%s): %s — %s\n", call, x.Arch, nrText(x.Nr), outcome, reasonText(x, e))
+	if !x.Profile.Same(x.Decision) {
+		fmt.Fprintf(out, "  watch mode: the supervisor is told, then applies the profile's %s\n", x.Profile)
+	}
+	if r := x.Rule; r != nil {
+		if len(r.Args) > 0 {
+			fmt.Fprintf(out, "  when:    %s\n", conditionsText(r.Args))
+		}
+		if src := x.RuleSource; src != nil {
+			if f := filterText(src); f != "" {
+				fmt.Fprintf(out, "  applies: %s\n", f)
+			}
+		}
+		if r.Comment != "" {
+			fmt.Fprintf(out, "  comment: %s\n", r.Comment)
+		}
+	}
+	if ent, ok := catalog.MustDefault().Lookup(x.Syscall); ok {
+		fmt.Fprintf(out, "  %s: %s\n", ent.Name, ent.Description)
+		risk := paint(color, riskSGR[string(ent.Risk)], string(ent.Risk))
+		if ent.Rationale != "" {
+			fmt.Fprintf(out, "  risk: %s — %s\n", risk, ent.Rationale)
+		} else {
+			fmt.Fprintf(out, "  risk: %s\n", risk)
+		}
+	} else {
+		fmt.Fprintf(out, "  no syscall has number %s on %s\n", nrText(x.Nr), x.Arch)
+	}
+	if asm != nil {
+		fmt.Fprintf(out, "\ntrace: %d of the program's %d instructions executed\n", len(x.Steps), len(asm))
+		for _, l := range strings.SplitAfter(profile.FormatTrace(asm, x.Steps), "\n") {
+			if l != "" {
+				fmt.Fprint(out, "  "+l)
+			}
+		}
+	}
+}
+
+func nrText(nr int64) string {
+	if nr >= catalog.X32SyscallBit {
+		return fmt.Sprintf("%#x", nr)
+	}
+	return fmt.Sprint(nr)
+}
+
+// reasonText says why: the rule (with the first few of its names), the
+// default, the bad-arch action or the newer-syscall stub.
+func reasonText(x *profile.Explanation, e *profile.Effective) string {
+	switch x.Profile.Rule {
+	case profile.RuleDefault:
+		return "the default action"
+	case profile.RuleBadArch:
+		var as []string
+		for _, a := range e.Arches {
+			as = append(as, string(a))
+		}
+		return fmt.Sprintf("killed: arch not in the filter (on this %s host it covers %s)", e.Env.Host, strings.Join(as, ", "))
+	case profile.RuleNewer:
+		return "the number is above every syscall the profile names, so the filter answers ENOSYS (as runc does) and libc falls back to an older call"
+	case profile.RuleShim:
+		return "the runner's own fd handoff or exec"
+	}
+	if x.Rule == nil {
+		return "a rule"
+	}
+	const show = 6
+	names := x.Rule.Names
+	list := strings.Join(names[:min(show, len(names))], ", ")
+	if len(names) > show {
+		list += fmt.Sprintf(", ... %d more", len(names)-show)
+	}
+	return fmt.Sprintf("rule syscalls[%d] (names: %s)", x.Rule.Index, list)
+}
+
+var opSymbols = map[profile.Operator]string{
+	profile.OpNotEqual: "!=", profile.OpLessThan: "<", profile.OpLessEqual: "<=",
+	profile.OpEqualTo: "==", profile.OpGreaterEqual: ">=", profile.OpGreaterThan: ">",
+}
+
+func conditionsText(args []*profile.Arg) string {
+	parts := make([]string, len(args))
+	for i, a := range args {
+		if a.Op == profile.OpMaskedEqual {
+			parts[i] = fmt.Sprintf("args[%d] & %#x == %#x", a.Index, a.Value, a.ValueTwo)
+			continue
+		}
+		parts[i] = fmt.Sprintf("args[%d] %s %#x", a.Index, opSymbols[a.Op], a.Value)
+	}
+	return strings.Join(parts, " and ")
+}
+
+// filterText summarises the rule's includes/excludes (which decided that
+// the rule applies on this host).
+func filterText(r *profile.Rule) string {
+	var parts []string
+	add := func(word string, f *profile.Filter) {
+		if f.Empty() {
+			return
+		}
+		var s []string
+		if len(f.Caps) > 0 {
+			s = append(s, "caps "+strings.Join(f.Caps, ", "))
+		}
+		if len(f.Arches) > 0 {
+			s = append(s, "arches "+strings.Join(f.Arches, ", "))
+		}
+		if f.MinKernel != "" {
+			s = append(s, "kernel >= "+f.MinKernel)
+		}
+		parts = append(parts, word+" "+strings.Join(s, "; "))
+	}
+	add("includes", r.Includes)
+	add("excludes", r.Excludes)
+	return strings.Join(parts, "; ")
 }

@@ -1,0 +1,296 @@
+package profile
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/seccomp-workbench/seccomp-workbench/catalog"
+)
+
+// Explanation says what a compiled filter does with one syscall
+// invocation, and why.
+type Explanation struct {
+	Syscall string
+	Arch    catalog.Arch
+	Nr      int64
+	Args    [6]uint64
+	// Decision is what the compiled program returned; Explain checks that
+	// it equals the profile's meaning (Decide) and takes Rule from there.
+	Decision Decision
+	// Profile is the profile's own outcome, in enforce mode: it differs
+	// from Decision only when the program is a watch or record variant,
+	// whose denials all notify first.
+	Profile Decision
+	// Rule is the effective rule that decided, nil when the default, the
+	// bad-arch action or the newer-syscall stub did.
+	Rule *EffRule
+	// RuleSource is that rule as written in the profile.
+	RuleSource *Rule
+	// Steps are the executed instructions, first to the return.
+	Steps []Step
+}
+
+// Explain runs prog on one call, as the kernel would see it, and explains
+// the outcome. On x32, a number without the x32 bit gets it: x32 calls
+// carry it in seccomp_data.nr. Arguments of a 32-bit ABI must fit in 32
+// bits.
+func Explain(prog *Program, arch catalog.Arch, nr int64, args [6]uint64) (*Explanation, error) {
+	if _, ok := arch.Info(); !ok {
+		return nil, fmt.Errorf("explain: unknown architecture %q: use one of %s", arch, archNameList())
+	}
+	if nr < 0 || nr > 0x7fffffff {
+		return nil, fmt.Errorf("explain: syscall number %d is out of range: use 0..0x7fffffff", nr)
+	}
+	if arch == catalog.X32 {
+		nr |= catalog.X32SyscallBit
+	}
+	if arch.Is32Bit() {
+		for i, a := range args {
+			if a>>32 != 0 {
+				return nil, fmt.Errorf("explain: args[%d] = %#x does not fit in 32 bits: %s passes 32-bit arguments", i, a, arch)
+			}
+		}
+	}
+	ret, steps, err := Trace(prog.Insns, KernelData(arch, nr, args))
+	if err != nil {
+		return nil, fmt.Errorf("explain: %w", err)
+	}
+	e := prog.Effective
+	want := e.Decide(arch, nr, args, prog.Options)
+	got := FromRet(ret)
+	if !want.Same(got) {
+		return nil, fmt.Errorf("explain: %s on %s with args %s: the compiled filter does %s but the profile means %s; verification should have refused this filter: report it with the profile",
+			want.Syscall, arch, FormatArgs(args), got, want)
+	}
+	x := &Explanation{
+		Syscall:  want.Syscall,
+		Arch:     arch,
+		Nr:       nr,
+		Args:     args,
+		Decision: want,
+		Profile:  want,
+		Steps:    steps,
+	}
+	if prog.Options.Mode != ModeEnforce {
+		x.Profile = e.Decide(arch, nr, args, Options{NoENOSYS: prog.Options.NoENOSYS})
+	}
+	if i := x.Profile.Rule; i >= 0 && i < len(e.Rules) {
+		x.Rule = &e.Rules[i]
+		if e.Source != nil && x.Rule.Index < len(e.Source.Syscalls) {
+			x.RuleSource = e.Source.Syscalls[x.Rule.Index]
+		}
+	}
+	return x, nil
+}
+
+// ExplainName is Explain with the syscall given by name or number (see
+// ResolveSyscall).
+func ExplainName(prog *Program, arch catalog.Arch, syscall string, args [6]uint64) (*Explanation, error) {
+	nr, err := ResolveSyscall(arch, syscall)
+	if err != nil {
+		return nil, err
+	}
+	return Explain(prog, arch, nr, args)
+}
+
+// ResolveSyscall turns a syscall name, or a number in decimal or 0x-hex,
+// into the number seccomp_data carries on arch. The error names what is
+// wrong and what to use instead.
+func ResolveSyscall(arch catalog.Arch, s string) (int64, error) {
+	if _, ok := arch.Info(); !ok {
+		return 0, fmt.Errorf("unknown architecture %q: use one of %s", arch, archNameList())
+	}
+	t := strings.TrimSpace(s)
+	if t == "" {
+		return 0, fmt.Errorf("empty syscall name: give a name such as openat or a number")
+	}
+	if t[0] >= '0' && t[0] <= '9' {
+		n, err := ParseNumber(t)
+		if err != nil || n > 0x7fffffff {
+			return 0, fmt.Errorf("syscall number %q: use a name or a number 0..0x7fffffff in decimal or 0x-hex", s)
+		}
+		if arch == catalog.X32 {
+			n |= catalog.X32SyscallBit
+		}
+		return int64(n), nil
+	}
+	cat := catalog.MustDefault()
+	ent, ok := cat.Lookup(t)
+	if !ok {
+		hint := "search the names with 'seccomp-workbench catalog'"
+		if near := nearestName(cat, t); near != "" {
+			hint = "did you mean " + near + "?"
+		}
+		return 0, fmt.Errorf("unknown syscall %q: %s", s, hint)
+	}
+	nr, ok := ent.Number(arch)
+	if !ok {
+		if alt := alternatives(cat, ent, arch); len(alt) > 0 {
+			return 0, fmt.Errorf("%s does not exist on %s: use %s", t, arch, strings.Join(alt, " or "))
+		}
+		return 0, fmt.Errorf("%s does not exist on %s", t, arch)
+	}
+	return nr, nil
+}
+
+// alternatives suggests family members that exist on arch, the *at forms
+// of the same name first (open → openat, mkdir → mkdirat).
+func alternatives(cat *catalog.Catalog, ent *catalog.Entry, arch catalog.Arch) []string {
+	base := strings.TrimRight(ent.Name, "0123456789")
+	var first, rest []string
+	for _, n := range ent.Family {
+		if n == ent.Name {
+			continue
+		}
+		e, ok := cat.Lookup(n)
+		if !ok {
+			continue
+		}
+		if _, ok := e.Number(arch); !ok {
+			continue
+		}
+		if strings.Contains(n, base) && (strings.HasSuffix(n, "at") || strings.HasSuffix(n, "at2")) {
+			first = append(first, n)
+		} else {
+			rest = append(rest, n)
+		}
+	}
+	out := append(first, rest...)
+	if len(out) > 2 {
+		out = out[:2]
+	}
+	return out
+}
+
+// nearestName is the catalog name closest to s by edit distance, when it
+// is close enough to be a likely typo.
+func nearestName(cat *catalog.Catalog, s string) string {
+	best, bestD := "", min(max(len(s)/3, 1), 2)+1
+	for _, e := range cat.All() {
+		if d := editDistance(s, e.Name); d < bestD {
+			best, bestD = e.Name, d
+		}
+	}
+	return best
+}
+
+// editDistance is the Levenshtein distance with adjacent transpositions
+// counted as one edit.
+func editDistance(a, b string) int {
+	prev2 := make([]int, len(b)+1)
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
+				cur[j] = min(cur[j], prev2[j-2]+1)
+			}
+		}
+		prev2, prev, cur = prev, cur, prev2
+	}
+	return prev[len(b)]
+}
+
+// ParseNumber reads an unsigned number in decimal or 0x-hex. (A leading
+// zero does not mean octal: "010" is ten.)
+func ParseNumber(s string) (uint64, error) {
+	t := strings.TrimSpace(s)
+	if h, ok := strings.CutPrefix(strings.ToLower(t), "0x"); ok {
+		return strconv.ParseUint(h, 16, 64)
+	}
+	return strconv.ParseUint(t, 10, 64)
+}
+
+// ParseArg reads a syscall argument for arch: decimal, 0x-hex or a
+// negative decimal, which becomes the two's complement of the ABI's word
+// (-1 is 0xffffffff on x86, 0xffffffffffffffff on x86_64).
+func ParseArg(arch catalog.Arch, s string) (uint64, error) {
+	t := strings.TrimSpace(s)
+	bits := 64
+	if arch.Is32Bit() {
+		bits = 32
+	}
+	if strings.HasPrefix(t, "-") {
+		n, err := strconv.ParseInt(t, 10, bits)
+		if err != nil {
+			return 0, fmt.Errorf("%q is not a %d-bit number: use decimal or 0x-hex", s, bits)
+		}
+		if bits == 32 {
+			return uint64(uint32(n)), nil
+		}
+		return uint64(n), nil
+	}
+	n, err := ParseNumber(t)
+	if err != nil || (bits == 32 && n>>32 != 0) {
+		return 0, fmt.Errorf("%q is not a %d-bit number: use decimal or 0x-hex", s, bits)
+	}
+	return n, nil
+}
+
+// FormatTrace prints the executed steps with their annotations from asm
+// (Disassemble of the same program) and what each did: the value loaded,
+// the branch taken.
+func FormatTrace(asm []AsmLine, steps []Step) string {
+	var shown []AsmLine
+	for _, s := range steps {
+		if s.PC < len(asm) {
+			shown = append(shown, asm[s.PC])
+		}
+	}
+	pcw, tw := pcWidth(len(asm)), textWidth(shown)
+	cw := 0
+	for _, l := range shown {
+		cw = max(cw, len(l.Comment))
+	}
+	var b strings.Builder
+	for i, s := range steps {
+		if i >= len(shown) {
+			break
+		}
+		l := shown[i]
+		row := fmt.Sprintf("%*d: %-*s ; %-*s  %s", pcw, s.PC, tw, l.Text, cw, l.Comment, StepEffect(s))
+		b.WriteString(strings.TrimRight(row, " "))
+		b.WriteByte('\n')
+	}
+	return b.String()
+}
+
+// StepEffect says what one executed instruction did: "A = 257",
+// "true → 16", "→ 842", "return".
+func StepEffect(s Step) string {
+	switch s.Insn.Op & 0x07 {
+	case clsLD, clsALU, clsMISC:
+		return "A = " + konst(s.A)
+	case clsLDX:
+		return "X = " + konst(s.X)
+	case clsJMP:
+		if s.Insn.Op&0xf0 == jmpJA {
+			return fmt.Sprintf("→ %d", s.Next)
+		}
+		if s.Jumped {
+			return fmt.Sprintf("true → %d", s.Next)
+		}
+		return fmt.Sprintf("false → %d", s.Next)
+	case clsRET:
+		return "return"
+	}
+	return ""
+}
+
+func archNameList() string {
+	var s []string
+	for _, a := range catalog.Arches() {
+		s = append(s, string(a))
+	}
+	return strings.Join(s, ", ")
+}
