@@ -131,10 +131,8 @@ func (p *Profile) Effective(env Env) *Effective {
 			continue
 		}
 		er := EffRule{Index: i, Names: r.AllNames(), Action: r.Action, Args: r.Args, Comment: r.Comment}
-		if r.Action == ActErrno {
+		if r.Action == ActErrno || r.Action == ActTrace {
 			er.Errno = p.Errno(r)
-		} else if r.ErrnoRet != nil {
-			er.Errno = *r.ErrnoRet
 		}
 		e.Rules = append(e.Rules, er)
 	}

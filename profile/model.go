@@ -107,13 +107,14 @@ func (r *Rule) AllNames() []string {
 	return r.Names
 }
 
-// Errno returns the errno a rule answers with, falling back to the
-// profile's default errno, then EPERM as runc and Docker do.
+// Errno returns the errno a rule answers with. Like runc, an errno (or
+// trace) rule without errnoRet means EPERM — not defaultErrnoRet, which
+// only applies to the default action.
 func (p *Profile) Errno(r *Rule) uint {
 	if r != nil && r.ErrnoRet != nil {
 		return *r.ErrnoRet
 	}
-	return p.DefaultErrno()
+	return 1
 }
 
 // DefaultErrno is defaultErrnoRet, or EPERM (1) when unset.
