@@ -1,15 +1,132 @@
 package main
 
-import "github.com/spf13/cobra"
+import (
+	"fmt"
+	"os"
+	"strings"
 
-// newExportCmd is filled in by the work on its issue.
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	"github.com/seccomp-workbench/seccomp-workbench/catalog"
+	"github.com/seccomp-workbench/seccomp-workbench/profile"
+)
+
+// exportWhat names each format's output in "wrote ... to FILE".
+var exportWhat = map[profile.Format]string{
+	profile.FormatDocker:       "Docker seccomp profile",
+	profile.FormatOCI:          "OCI linux.seccomp object",
+	profile.FormatK8s:          "SeccompProfile resource",
+	profile.FormatK8sLocalhost: "kubelet localhost profile",
+	profile.FormatSystemd:      "systemd drop-in",
+	profile.FormatBPF:          "BPF program",
+	profile.FormatPFC:          "pseudo filter code",
+	profile.FormatAsm:          "disassembly",
+}
+
+func formatList() string {
+	var s []string
+	for _, f := range profile.Formats() {
+		s = append(s, string(f))
+	}
+	return strings.Join(s, ",")
+}
+
 func newExportCmd() *cobra.Command {
-	return &cobra.Command{
-		Use:    "export",
-		Short:  "(not built yet)",
-		Hidden: true,
-		RunE: func(*cobra.Command, []string) error {
-			return usagef("'export' is not built yet")
+	var formatS, out, name string
+	var archS []string
+	var wrap bool
+	cmd := &cobra.Command{
+		Use:   "export PROFILE --format FORMAT [--arch A]... [-o FILE]",
+		Short: "Write a profile for Docker, OCI, Kubernetes, systemd or bubblewrap",
+		Long: `Writes PROFILE (a file or preset:NAME) in the form a consumer reads:
+
+  docker          the profile JSON as it is (Docker, Podman, containerd)
+  oci             the runtime-spec linux.seccomp object for a config.json,
+                  resolved for this host (--wrap nests it in {"linux":{"seccomp":...}})
+  k8s             a security-profiles-operator SeccompProfile resource (YAML)
+  k8s-localhost   the JSON file a kubelet Localhost profile points at
+  systemd         a unit drop-in: SystemCallArchitectures=, SystemCallFilter=,
+                  SystemCallErrorNumber=, SystemCallLog=
+  bpf             the compiled filter as raw struct sock_filter (bwrap --seccomp FD)
+  pfc             libseccomp's pseudo filter code of the compiled filter
+  asm             the compiled filter's instructions, annotated
+
+Every format but docker is resolved for this host (includes and excludes,
+arches); --arch replaces the profile's ABIs. Formats with a compiled filter
+are verified first: a filter that does not do what the profile says is
+refused. What a format cannot express is listed on stderr (and, for
+systemd, in comments at the top of the drop-in). With -o the file is
+replaced atomically.`,
+		Example: `  seccomp-workbench export preset:docker-default --format systemd -o seccomp.conf
+  seccomp-workbench export my.json --format k8s --name my-app
+  seccomp-workbench export my.json --format bpf -o filter.bpf && bwrap --seccomp 3 3<filter.bpf ...`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if formatS == "" {
+				return usagef("export: --format is required: use one of %s", strings.ReplaceAll(formatList(), ",", ", "))
+			}
+			f, err := profile.ParseFormat(formatS)
+			if err != nil {
+				return usageError{fmt.Errorf("--format: %w", err)}
+			}
+			o := profile.ExportOptions{Source: args[0], Wrap: wrap}
+			for _, s := range archS {
+				a, err := catalog.ParseArch(s)
+				if err != nil {
+					return usageError{fmt.Errorf("--arch: %w", err)}
+				}
+				o.Arches = append(o.Arches, a)
+			}
+			if wrap && f != profile.FormatOCI {
+				return usagef("--wrap only applies to --format oci")
+			}
+			if name != "" {
+				if err := profile.ValidK8sName(name); err != nil {
+					return usageError{fmt.Errorf("--name: %w", err)}
+				}
+				o.Name = name
+			} else if o.Name = profile.K8sName(args[0]); o.Name == "" {
+				o.Name = profile.DefaultK8sName
+			}
+			stdout, stderr := cmd.OutOrStdout(), cmd.ErrOrStderr()
+			if out == "" && f.Binary() && writesToTerminal(stdout) {
+				return usagef("export: %s output is binary: give -o FILE or redirect stdout", f)
+			}
+			p, err := profile.Open(args[0])
+			if err != nil {
+				return err
+			}
+			data, notes, err := profile.Export(p, profile.HostEnv(), f, o)
+			if err != nil {
+				return fmt.Errorf("export %s: %w", args[0], err)
+			}
+			for _, n := range notes {
+				fmt.Fprintln(stderr, "note:", n)
+			}
+			if out == "" || out == "-" {
+				_, err := stdout.Write(data)
+				return err
+			}
+			if err := profile.WriteFileAtomic(out, data, 0o644); err != nil {
+				return err
+			}
+			fmt.Fprintf(stderr, "wrote %s to %s (%d bytes)\n", exportWhat[f], out, len(data))
+			return nil
 		},
 	}
+	fl := cmd.Flags()
+	fl.StringVarP(&formatS, "format", "f", "", "output format ("+formatList()+")")
+	fl.StringSliceVar(&archS, "arch", nil, "filter these ABIs instead of the profile's (repeat or comma-separate; "+archList()+")")
+	fl.StringVarP(&out, "output", "o", "", "write to FILE (atomically) instead of stdout")
+	fl.StringVar(&name, "name", "", "metadata.name of the k8s resource (default: from the profile's file name)")
+	fl.BoolVar(&wrap, "wrap", false, `oci: nest the object in {"linux":{"seccomp":...}}`)
+	_ = cmd.RegisterFlagCompletionFunc("format", fixedCompletion(formatList))
+	_ = cmd.RegisterFlagCompletionFunc("arch", fixedCompletion(archList))
+	return cmd
+}
+
+func writesToTerminal(w any) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
 }

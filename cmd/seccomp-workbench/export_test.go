@@ -1,0 +1,149 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/seccomp-workbench/seccomp-workbench/profile"
+)
+
+// wbRun runs the CLI in-process and returns its exit status and output.
+func wbRun(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := execute(args, strings.NewReader(""), &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+const testdataDir = "../../testdata"
+
+func TestExportToStdout(t *testing.T) {
+	code, out, errs := wbRun(t, "export", "preset:docker-default", "--format", "oci")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	var s map[string]any
+	if err := json.Unmarshal([]byte(out), &s); err != nil || s["defaultAction"] != "SCMP_ACT_ERRNO" {
+		t.Fatalf("stdout is not the OCI object: %v\n%.200s", err, out)
+	}
+	code, out, _ = wbRun(t, "export", "preset:docker-default", "--format", "oci", "--wrap")
+	if code != 0 || !strings.HasPrefix(out, "{\n\t\"linux\": {\n\t\t\"seccomp\": {") {
+		t.Errorf("--wrap: exit %d\n%.100s", code, out)
+	}
+	code, out, _ = wbRun(t, "export", "preset:docker-default", "--format", "k8s")
+	if code != 0 || !strings.Contains(out, "kind: SeccompProfile\nmetadata:\n  name: docker-default\n") {
+		t.Errorf("k8s: the name should come from the preset: exit %d\n%.300s", code, out)
+	}
+	code, out, _ = wbRun(t, "export", filepath.Join(testdataDir, "export", "small.json"), "--format", "k8s", "--name", "web.v2")
+	if code != 0 || !strings.Contains(out, "  name: web.v2\n") {
+		t.Errorf("k8s --name: exit %d\n%.300s", code, out)
+	}
+}
+
+func TestExportToFileWithNotes(t *testing.T) {
+	diffNeedX86_64(t)
+	dir := t.TempDir()
+	dst := filepath.Join(dir, "seccomp.conf")
+	code, out, errs := wbRun(t, "export", "preset:docker-default", "--format", "systemd", "-o", dst)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	if out != "" {
+		t.Errorf("stdout should be empty with -o, got %q", out)
+	}
+	data, err := os.ReadFile(dst)
+	if err != nil || !bytes.Contains(data, []byte("\n[Service]\nSystemCallArchitectures=")) {
+		t.Fatalf("%s: %v\n%s", dst, err, data)
+	}
+	if !strings.Contains(errs, "note: clone: allow when arg0 & 0x7e020000 == 0x0") {
+		t.Errorf("notes are not on stderr:\n%s", errs)
+	}
+	if !strings.Contains(errs, "wrote systemd drop-in to "+dst) {
+		t.Errorf("stderr does not say where it wrote:\n%s", errs)
+	}
+	// Replacing keeps the existing file's mode.
+	if err := os.Chmod(dst, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, errs := wbRun(t, "export", "preset:deny-critical", "--format", "systemd", "-o", dst); code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	st, _ := os.Stat(dst)
+	data, _ = os.ReadFile(dst)
+	if st.Mode().Perm() != 0o600 || !bytes.Contains(data, []byte("SystemCallFilter=~")) {
+		t.Errorf("replaced file: mode %v\n%s", st.Mode().Perm(), data)
+	}
+}
+
+func TestExportBPFFile(t *testing.T) {
+	dst := filepath.Join(t.TempDir(), "filter.bpf")
+	code, _, errs := wbRun(t, "export", "preset:docker-default", "--format", "bpf", "-o", dst)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	data, _ := os.ReadFile(dst)
+	p, _ := profile.Open("preset:docker-default")
+	want, _, err := profile.Export(p, profile.HostEnv(), profile.FormatBPF, profile.ExportOptions{})
+	if err != nil || !bytes.Equal(data, want) {
+		t.Errorf("the file is not the exported program (%d bytes, want %d): %v", len(data), len(want), err)
+	}
+	if !strings.Contains(errs, "wrote BPF program to "+dst) {
+		t.Errorf("stderr: %s", errs)
+	}
+}
+
+// TestExportRefusesWeakenedFilter: a filter libseccomp 2.5.4 compiles
+// weaker than its rules is never written; the old file stays.
+func TestExportRefusesWeakenedFilter(t *testing.T) {
+	diffNeedX86_64(t) // the profile is x86_64-only
+	dst := filepath.Join(t.TempDir(), "filter.bpf")
+	if err := os.WriteFile(dst, []byte("old"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errs := wbRun(t, "export", filepath.Join(testdataDir, "profiles", "libseccomp-64bit-bug.json"), "--format", "bpf", "-o", dst)
+	if code != 1 {
+		t.Errorf("exit %d, want 1", code)
+	}
+	if !strings.Contains(errs, "verify: mmap on x86_64") || strings.Count(strings.TrimSpace(errs), "\n") != 0 {
+		t.Errorf("want a one-line verify error naming mmap, got:\n%s", errs)
+	}
+	if data, _ := os.ReadFile(dst); string(data) != "old" {
+		t.Errorf("the old file was changed: %q", data)
+	}
+}
+
+func TestExportUsageErrors(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		code int
+		msg  string
+	}{
+		{[]string{"export", "preset:docker-default"}, 2, "--format is required: use one of docker, oci, k8s, k8s-localhost, systemd, bpf, pfc, asm"},
+		{[]string{"export", "preset:docker-default", "--format", "yaml"}, 2, `unknown export format "yaml"`},
+		{[]string{"export", "preset:docker-default", "--format", "oci", "--arch", "vax"}, 2, `unknown architecture "vax"`},
+		{[]string{"export", "preset:docker-default", "--format", "k8s", "--name", "Bad_Name"}, 2, "not a valid Kubernetes name"},
+		{[]string{"export", "preset:docker-default", "--format", "systemd", "--wrap"}, 2, "--wrap only applies to --format oci"},
+		{[]string{"export", "--format", "oci"}, 2, "accepts 1 arg"},
+		{[]string{"export", "preset:nope", "--format", "oci"}, 1, "no such preset"},
+		{[]string{"export", "/no/such/file.json", "--format", "oci"}, 1, "no such file"},
+	} {
+		code, _, errs := wbRun(t, tc.args...)
+		if code != tc.code || !strings.Contains(errs, tc.msg) {
+			t.Errorf("%v: exit %d, stderr %q; want %d and %q", tc.args, code, errs, tc.code, tc.msg)
+		}
+	}
+}
+
+func TestExportArchFlag(t *testing.T) {
+	code, out, errs := wbRun(t, "export", "preset:docker-default", "--format", "systemd", "--arch", "aarch64,arm")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	if !strings.Contains(out, "SystemCallArchitectures=arm64 arm\n") && !strings.Contains(out, "SystemCallArchitectures=arm arm64\n") {
+		t.Errorf("--arch not applied:\n%s", out)
+	}
+}

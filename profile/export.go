@@ -1,0 +1,298 @@
+package profile
+
+import (
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+
+	"github.com/seccomp-workbench/seccomp-workbench/catalog"
+)
+
+// Format is an export target.
+type Format string
+
+// The export formats.
+const (
+	// FormatDocker is the profile file itself (Docker, Podman, containerd).
+	FormatDocker Format = "docker"
+	// FormatOCI is the runtime-spec linux.seccomp object for a config.json.
+	FormatOCI Format = "oci"
+	// FormatK8s is a security-profiles-operator SeccompProfile resource.
+	FormatK8s Format = "k8s"
+	// FormatK8sLocalhost is the JSON file the kubelet reads for a
+	// Localhost seccomp profile.
+	FormatK8sLocalhost Format = "k8s-localhost"
+	// FormatSystemd is a unit drop-in with SystemCallFilter= and friends.
+	FormatSystemd Format = "systemd"
+	// FormatBPF is the raw struct sock_filter array (bubblewrap --seccomp).
+	FormatBPF Format = "bpf"
+	// FormatPFC is libseccomp's pseudo filter code.
+	FormatPFC Format = "pfc"
+	// FormatAsm is the annotated disassembly of the compiled filter.
+	FormatAsm Format = "asm"
+)
+
+// Formats lists the export formats in the order help text shows them.
+func Formats() []Format {
+	return []Format{FormatDocker, FormatOCI, FormatK8s, FormatK8sLocalhost, FormatSystemd, FormatBPF, FormatPFC, FormatAsm}
+}
+
+// ParseFormat accepts a format name, case-insensitively.
+func ParseFormat(s string) (Format, error) {
+	l := Format(strings.ToLower(strings.TrimSpace(s)))
+	names := make([]string, 0, len(Formats()))
+	for _, f := range Formats() {
+		if f == l {
+			return f, nil
+		}
+		names = append(names, string(f))
+	}
+	return "", fmt.Errorf("unknown export format %q: use one of %s", s, strings.Join(names, ", "))
+}
+
+// Binary reports whether the format's output is not text.
+func (f Format) Binary() bool { return f == FormatBPF }
+
+// ExportOptions tune Export.
+type ExportOptions struct {
+	// Name is metadata.name of the Kubernetes resource (default
+	// "seccomp-profile"); it must be a DNS subdomain name.
+	Name string
+	// Source names the profile in generated comments (a path or
+	// preset:NAME).
+	Source string
+	// Arches, when set, replaces the ABIs the profile resolves to.
+	Arches []catalog.Arch
+	// Wrap puts the OCI object inside {"linux":{"seccomp":...}}, ready to
+	// merge into a config.json.
+	Wrap bool
+}
+
+// DefaultK8sName is metadata.name when ExportOptions.Name is empty.
+const DefaultK8sName = "seccomp-profile"
+
+var dnsSubdomainRE = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`)
+
+// ValidK8sName checks a Kubernetes object name (RFC 1123 subdomain).
+func ValidK8sName(n string) error {
+	if len(n) > 253 || !dnsSubdomainRE.MatchString(n) {
+		return fmt.Errorf("%q is not a valid Kubernetes name: use lower-case letters, digits, '-' and '.', starting and ending with a letter or digit, at most 253 characters", n)
+	}
+	return nil
+}
+
+// K8sName turns a file or preset name into a valid Kubernetes name
+// ("My_Profile.json" → "my-profile"); "" when nothing usable is left.
+func K8sName(s string) string {
+	s = strings.TrimPrefix(s, PresetPrefix)
+	if i := strings.LastIndexByte(s, '/'); i >= 0 {
+		s = s[i+1:]
+	}
+	s = strings.TrimSuffix(strings.ToLower(s), ".json")
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case r >= 'a' && r <= 'z', r >= '0' && r <= '9', r == '.':
+			b.WriteRune(r)
+		default:
+			b.WriteByte('-')
+		}
+	}
+	var segs []string
+	for _, seg := range strings.Split(b.String(), ".") {
+		for strings.Contains(seg, "--") {
+			seg = strings.ReplaceAll(seg, "--", "-")
+		}
+		if seg = strings.Trim(seg, "-"); seg != "" {
+			segs = append(segs, seg)
+		}
+	}
+	out := strings.Join(segs, ".")
+	if len(out) > 253 {
+		out = strings.Trim(out[:253], "-.")
+	}
+	if ValidK8sName(out) != nil {
+		return ""
+	}
+	return out
+}
+
+// Export renders p for one consumer. The notes say what the target cannot
+// express and what the output does instead; they are empty when the
+// export means exactly what the profile means. Every format that carries
+// a compiled program (bpf, pfc, asm) compiles with Build, so a filter
+// that does not do what the profile says (libseccomp's 64-bit comparison
+// bug) is refused, never exported.
+func Export(p *Profile, env Env, f Format, o ExportOptions) ([]byte, []string, error) {
+	if p == nil {
+		return nil, nil, fmt.Errorf("export: no profile")
+	}
+	if f == FormatDocker {
+		b, err := Marshal(p)
+		if err != nil {
+			return nil, nil, err
+		}
+		return append(b, '\n'), nil, nil
+	}
+	if _, err := ParseFormat(string(f)); err != nil {
+		return nil, nil, err
+	}
+	e, notes := exportEffective(p, env, o)
+	var out []byte
+	var more []string
+	var err error
+	switch f {
+	case FormatOCI:
+		out, more, err = exportOCI(e, o)
+	case FormatK8sLocalhost:
+		out, more, err = exportLocalhost(e)
+	case FormatK8s:
+		out, more, err = exportK8s(e, o)
+	case FormatSystemd:
+		out, more, err = exportSystemd(e, o, notes)
+	case FormatBPF, FormatPFC, FormatAsm:
+		out, more, err = exportProgram(e, f, o)
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	return out, append(notes, more...), nil
+}
+
+// exportEffective resolves p for env and applies the arch override.
+func exportEffective(p *Profile, env Env, o ExportOptions) (*Effective, []string) {
+	e := p.Effective(env)
+	var notes []string
+	if len(o.Arches) > 0 {
+		seen := map[catalog.Arch]bool{}
+		var as []catalog.Arch
+		for _, a := range o.Arches {
+			if !seen[a] {
+				seen[a] = true
+				as = append(as, a)
+			}
+		}
+		sort.SliceStable(as, func(i, j int) bool { return as[i] == env.Host && as[j] != env.Host })
+		e.Arches, e.Unsupported = as, nil
+	}
+	for _, u := range e.Unsupported {
+		notes = append(notes, fmt.Sprintf("architecture %s: the workbench has no syscall table for it; left out", u))
+	}
+	return e, notes
+}
+
+func dockerArchNames(as []catalog.Arch) []string {
+	out := make([]string, len(as))
+	for i, a := range as {
+		out[i] = a.Docker()
+	}
+	return out
+}
+
+// ruleErrno is the errnoRet to write for an effective rule: explicit for
+// errno actions (so every consumer returns the same errno whatever its
+// own fallback), and kept as loaded for trace.
+func ruleErrno(e *Effective, r EffRule) *uint {
+	switch canonAction(r.Action) {
+	case ActErrno:
+		return uintp(r.Errno)
+	case ActTrace:
+		if src := e.Source.Syscalls[r.Index]; src.ErrnoRet != nil {
+			return uintp(*src.ErrnoRet)
+		}
+	}
+	return nil
+}
+
+func defaultErrno(e *Effective) *uint {
+	if canonAction(e.DefaultAction) == ActErrno || e.Source.DefaultErrnoRet != nil {
+		return uintp(e.DefaultErrno)
+	}
+	return nil
+}
+
+// exportOCI writes the runtime-spec linux.seccomp object for e.
+func exportOCI(e *Effective, o ExportOptions) ([]byte, []string, error) {
+	s := specs.LinuxSeccomp{
+		DefaultAction:    specs.LinuxSeccompAction(e.DefaultAction),
+		DefaultErrnoRet:  defaultErrno(e),
+		ListenerPath:     e.Source.ListenerPath,
+		ListenerMetadata: e.Source.ListenerMetadata,
+	}
+	for _, a := range dockerArchNames(e.Arches) {
+		s.Architectures = append(s.Architectures, specs.Arch(a))
+	}
+	for _, fl := range e.Source.Flags {
+		s.Flags = append(s.Flags, specs.LinuxSeccompFlag(fl))
+	}
+	for _, r := range e.Rules {
+		sc := specs.LinuxSyscall{
+			Names:    append([]string(nil), r.Names...),
+			Action:   specs.LinuxSeccompAction(r.Action),
+			ErrnoRet: ruleErrno(e, r),
+		}
+		for _, a := range r.Args {
+			sc.Args = append(sc.Args, specs.LinuxSeccompArg{
+				Index: a.Index, Value: a.Value, ValueTwo: a.ValueTwo, Op: specs.LinuxSeccompOperator(a.Op),
+			})
+		}
+		s.Syscalls = append(s.Syscalls, sc)
+	}
+	var v any = s
+	if o.Wrap {
+		v = map[string]any{"linux": map[string]any{"seccomp": s}}
+	}
+	b, err := json.MarshalIndent(v, "", "\t")
+	if err != nil {
+		return nil, nil, err
+	}
+	return append(b, '\n'), nil, nil
+}
+
+// effectiveProfile is e as a plain Docker-format profile: includes and
+// excludes resolved away, the ABIs listed explicitly, errnos explicit.
+func effectiveProfile(e *Effective) *Profile {
+	p := &Profile{
+		DefaultAction:    e.DefaultAction,
+		DefaultErrnoRet:  defaultErrno(e),
+		Architectures:    dockerArchNames(e.Arches),
+		Flags:            append([]string(nil), e.Source.Flags...),
+		ListenerPath:     e.Source.ListenerPath,
+		ListenerMetadata: e.Source.ListenerMetadata,
+		Syscalls:         []*Rule{},
+	}
+	for _, r := range e.Rules {
+		p.Syscalls = append(p.Syscalls, &Rule{
+			Names:    append([]string(nil), r.Names...),
+			Action:   r.Action,
+			ErrnoRet: ruleErrno(e, r),
+			Args:     r.Args,
+			Comment:  r.Comment,
+		})
+	}
+	return p
+}
+
+// exportLocalhost writes the file a kubelet Localhost profile points at
+// (under /var/lib/kubelet/seccomp/); the runtime reads it as a Docker
+// profile, so it is the effective profile in that format.
+func exportLocalhost(e *Effective) ([]byte, []string, error) {
+	b, err := Marshal(effectiveProfile(e))
+	if err != nil {
+		return nil, nil, err
+	}
+	var notes []string
+	if len(e.Source.Extra) > 0 {
+		keys := make([]string, 0, len(e.Source.Extra))
+		for k := range e.Source.Extra {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		notes = append(notes, fmt.Sprintf("top-level fields %s are not part of the seccomp format: left out", strings.Join(keys, ", ")))
+	}
+	return append(b, '\n'), notes, nil
+}
