@@ -251,7 +251,7 @@ func appendExtras(obj []byte, extra map[string]json.RawMessage) ([]byte, error) 
 }
 
 // Marshal renders p in canonical form: tab-indented like moby's
-// default.json, with a trailing newline unless the source had none.
+// default.json, without a trailing newline (Save decides about that).
 func Marshal(p *Profile) ([]byte, error) {
 	return json.MarshalIndent(p, "", "\t")
 }

@@ -59,6 +59,9 @@ func TestUnknownFieldsKept(t *testing.T) {
 	if strings.Contains(string(out), `"names": null`) {
 		t.Errorf("legacy name rule grew a null names:\n%s", out)
 	}
+	if c, _ := Marshal(p.Clone()); !bytes.Equal(c, out) {
+		t.Errorf("Clone lost fields:\n%s", c)
+	}
 	q, err := Parse("again.json", out)
 	if err != nil {
 		t.Fatal(err)

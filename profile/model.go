@@ -135,6 +135,9 @@ func (p *Profile) Clone() *Profile {
 	if err := json.Unmarshal(b, &q); err != nil {
 		panic("profile: clone: " + err.Error())
 	}
+	if err := collectExtras(&q, b); err != nil {
+		panic("profile: clone: " + err.Error())
+	}
 	return &q
 }
 
