@@ -1,0 +1,186 @@
+package profile
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"syscall"
+)
+
+// Save writes p to path in canonical form (Marshal), atomically: the new
+// text goes to a temporary file in the same directory, which is flushed to
+// disk and then renamed over path, and the directory is flushed so the
+// rename itself survives a crash. A reader sees the old file or the new
+// one, never a mix; when anything fails before the rename, the old file
+// is untouched and the temporary file is removed.
+//
+// The existing file's permission bits (and, where allowed, owner and
+// group) are kept; a new file gets mode 0644. Saving through a symlink
+// replaces the file it points to, not the link.
+//
+// Trailing newline: an existing file keeps whatever it had (Docker's own
+// default.json has none, so it saves back byte for byte); a new file ends
+// with one, as text files usually do. Parse accepts both.
+func Save(path string, p *Profile) error {
+	return saveAtomic(path, p, nil)
+}
+
+// saveFault lets tests make a step of save fail: it is called with the
+// step's name just before the step, and a non-nil error is reported as
+// that step's failure.
+type saveFault func(step string) error
+
+func saveAtomic(path string, p *Profile, fault saveFault) error {
+	step := func(name string) error {
+		if fault == nil {
+			return nil
+		}
+		return fault(name)
+	}
+	data, err := Marshal(p)
+	if err != nil {
+		return fmt.Errorf("%s: cannot encode the profile: %v", path, err)
+	}
+	target, err := saveTarget(path)
+	if err != nil {
+		return err
+	}
+	mode := os.FileMode(0o644)
+	newline := true
+	var owner *syscall.Stat_t
+	if st, err := os.Stat(target); err == nil {
+		if !st.Mode().IsRegular() {
+			return fmt.Errorf("%s: not a regular file: save the profile to a file path", path)
+		}
+		mode = st.Mode() & (os.ModePerm | os.ModeSetuid | os.ModeSetgid | os.ModeSticky)
+		newline = saveEndsWithNewline(target, st.Size())
+		owner, _ = st.Sys().(*syscall.Stat_t)
+	} else if !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("%s: %v", path, saveCause(err))
+	}
+	if newline {
+		data = append(data, '\n')
+	}
+
+	dir, base := filepath.Split(target)
+	if dir == "" {
+		dir = "."
+	}
+	failed := func(what string, err error) error {
+		return fmt.Errorf("%s: %s: %v: the file was not changed; check the directory is writable and has space", path, what, saveCause(err))
+	}
+	if err := step("create"); err != nil {
+		return failed("cannot create a temporary file", err)
+	}
+	tmp, err := os.CreateTemp(dir, "."+base+".*.tmp")
+	if err != nil {
+		return failed("cannot create a temporary file", err)
+	}
+	renamed := false
+	defer func() {
+		if !renamed {
+			_ = tmp.Close()
+			_ = os.Remove(tmp.Name())
+		}
+	}()
+	if err := step("write"); err != nil {
+		return failed("cannot write", err)
+	}
+	if _, err := tmp.Write(data); err != nil {
+		return failed("cannot write", err)
+	}
+	if err := step("chmod"); err != nil {
+		return failed("cannot set the file mode", err)
+	}
+	// fchmod, unlike creating the file with a mode, ignores the umask:
+	// the copy must have exactly the original's bits.
+	if err := tmp.Chmod(mode); err != nil {
+		return failed("cannot set the file mode", err)
+	}
+	if owner != nil && (int(owner.Uid) != os.Geteuid() || int(owner.Gid) != os.Getegid()) {
+		// Only root may give a file away; for anyone else the saved file
+		// is theirs, as with any editor that saves by renaming.
+		_ = tmp.Chown(int(owner.Uid), int(owner.Gid))
+	}
+	if err := step("sync"); err != nil {
+		return failed("cannot flush to disk", err)
+	}
+	if err := tmp.Sync(); err != nil {
+		return failed("cannot flush to disk", err)
+	}
+	if err := step("close"); err != nil {
+		return failed("cannot close the temporary file", err)
+	}
+	if err := tmp.Close(); err != nil {
+		return failed("cannot close the temporary file", err)
+	}
+	if err := step("rename"); err != nil {
+		return failed("cannot replace the file", err)
+	}
+	if err := os.Rename(tmp.Name(), target); err != nil {
+		return failed("cannot replace the file", err)
+	}
+	renamed = true
+	if err := step("syncdir"); err != nil {
+		return fmt.Errorf("%s: saved, but flushing the directory failed: %v: the new file may not survive a crash", path, err)
+	}
+	if err := saveSyncDir(dir); err != nil {
+		return fmt.Errorf("%s: saved, but flushing the directory failed: %v: the new file may not survive a crash", path, saveCause(err))
+	}
+	return nil
+}
+
+// saveTarget follows symlinks so that the rename replaces the file a
+// link points to rather than the link.
+func saveTarget(path string) (string, error) {
+	fi, err := os.Lstat(path)
+	if err != nil || fi.Mode()&os.ModeSymlink == 0 {
+		return path, nil
+	}
+	real, err := filepath.EvalSymlinks(path)
+	if err != nil {
+		return "", fmt.Errorf("%s: is a symlink that cannot be followed (%v): save to the file it should point to", path, saveCause(err))
+	}
+	return real, nil
+}
+
+func saveEndsWithNewline(path string, size int64) bool {
+	if size == 0 {
+		return true
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return true
+	}
+	defer f.Close()
+	var b [1]byte
+	if _, err := f.ReadAt(b[:], size-1); err != nil && err != io.EOF {
+		return true
+	}
+	return b[0] == '\n'
+}
+
+func saveSyncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.Sync()
+}
+
+// saveCause drops the operation and path that *PathError repeats, since
+// the messages here name the file already.
+func saveCause(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	var le *os.LinkError
+	if errors.As(err, &le) {
+		return le.Err
+	}
+	return err
+}
