@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"sort"
+	"strings"
 
 	seccomp "github.com/seccomp/libseccomp-golang"
 	"golang.org/x/net/bpf"
@@ -181,6 +182,9 @@ func FromRet(v uint32) Decision {
 // Compile builds the BPF program for e. It is pure: nothing is loaded.
 // The caller must Verify the result before using it (Build does both).
 func Compile(e *Effective, o Options) (*Program, error) {
+	if len(e.Arches) == 0 {
+		return nil, fmt.Errorf("the profile names no ABI the workbench can compile (%s): add SCMP_ARCH_X86_64 or another supported one", strings.Join(e.Unsupported, ", "))
+	}
 	prog := &Program{Options: o, Effective: e, Stats: Stats{PerArch: map[catalog.Arch]int{}}}
 	main, pfc, err := compileLib(e, e.Arches, o, &prog.Stats, true)
 	if err != nil {

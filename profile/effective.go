@@ -106,6 +106,15 @@ type Effective struct {
 	// (mips, ...); they are reported by lint.
 	Unsupported []string
 	Rules       []EffRule
+
+	// maxNr caches maxNumber per ABI (computed when the Effective is
+	// made; Decide falls back to computing it for ABIs added later).
+	maxNr map[catalog.Arch]maxNr
+}
+
+type maxNr struct {
+	nr int64
+	ok bool
 }
 
 // EffRule is one applicable rule.
@@ -135,6 +144,11 @@ func (p *Profile) Effective(env Env) *Effective {
 			er.Errno = p.Errno(r)
 		}
 		e.Rules = append(e.Rules, er)
+	}
+	e.maxNr = map[catalog.Arch]maxNr{}
+	for _, a := range catalog.Arches() {
+		n, ok := e.computeMaxNumber(a)
+		e.maxNr[a] = maxNr{n, ok}
 	}
 	return e
 }

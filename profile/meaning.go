@@ -186,6 +186,13 @@ func (e *Effective) stubbed(arch catalog.Arch) bool {
 // For x86_64 and x32, which share an AUDIT_ARCH, each ABI counts its own
 // range; arm's private calls (0x0f0000+) do not count.
 func (e *Effective) maxNumber(arch catalog.Arch) (int64, bool) {
+	if m, ok := e.maxNr[arch]; ok {
+		return m.nr, m.ok
+	}
+	return e.computeMaxNumber(arch)
+}
+
+func (e *Effective) computeMaxNumber(arch catalog.Arch) (int64, bool) {
 	cat := catalog.MustDefault()
 	max, found := int64(-1), false
 	for _, r := range e.Rules {
