@@ -1,15 +1,298 @@
 package main
 
-import "github.com/spf13/cobra"
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
 
-// newCheckCmd is filled in by the work on its issue.
+	"github.com/spf13/cobra"
+
+	"github.com/seccomp-workbench/seccomp-workbench/catalog"
+	"github.com/seccomp-workbench/seccomp-workbench/profile"
+)
+
+// maxMismatchLines caps the verification disagreements printed one per
+// line; the rest are counted in one more line (--json lists up to
+// maxMismatchJSON).
+const (
+	maxMismatchLines = 5
+	maxMismatchJSON  = 100
+)
+
 func newCheckCmd() *cobra.Command {
-	return &cobra.Command{
-		Use:    "check",
-		Short:  "(not built yet)",
-		Hidden: true,
-		RunE: func(*cobra.Command, []string) error {
-			return usagef("'check' is not built yet")
+	var archS []string
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "check PROFILE",
+		Short: "Lint a profile, then compile and verify its filter",
+		Long: `Checks a profile as it applies on this host (includes and excludes resolved
+for the running kernel and Docker's default capabilities): unknown or
+misplaced syscall names, denials that a sibling call undoes, glibc's
+ENOSYS fallbacks, critical calls allowed, multiplexers, notify on calls a
+supervisor handoff needs, dead and redundant rules. Then it compiles the
+filter with libseccomp and verifies the BPF against the profile's meaning
+in an emulator. Exits 1 when anything is an error.
+
+PROFILE is a file or preset:NAME. --arch (repeatable, or comma-separated)
+checks and compiles exactly those ABIs instead of the profile's own.`,
+		Example: `  seccomp-workbench check preset:docker-default
+  seccomp-workbench check my-profile.json --arch x86_64 --arch aarch64
+  seccomp-workbench check my-profile.json --json`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			arches, err := parseArchFlags(archS)
+			if err != nil {
+				return err
+			}
+			p, err := profile.Open(args[0])
+			if err != nil {
+				return err
+			}
+			res := runCheck(args[0], p, profile.HostEnv(), arches)
+			out := cmd.OutOrStdout()
+			if asJSON {
+				enc := json.NewEncoder(out)
+				enc.SetIndent("", "  ")
+				if err := enc.Encode(res); err != nil {
+					return err
+				}
+			} else {
+				res.writeText(out, colorEnabled(out))
+			}
+			if !res.OK {
+				return exitError{code: exitFailed}
+			}
+			return nil
 		},
 	}
+	f := cmd.Flags()
+	f.StringArrayVar(&archS, "arch", nil, "check and compile only this ABI (repeatable: "+archList()+")")
+	f.BoolVar(&asJSON, "json", false, `print {"findings": [...], "compiled": {...}, "ok": bool}`)
+	_ = cmd.RegisterFlagCompletionFunc("arch", fixedCompletion(archList))
+	return cmd
+}
+
+// parseArchFlags reads repeated and comma-separated --arch values, in
+// order, without duplicates.
+func parseArchFlags(vals []string) ([]catalog.Arch, error) {
+	var out []catalog.Arch
+	for _, v := range vals {
+		for _, s := range strings.Split(v, ",") {
+			if strings.TrimSpace(s) == "" {
+				return nil, usagef("--arch: empty architecture name: use one of %s", archList())
+			}
+			a, err := catalog.ParseArch(s)
+			if err != nil {
+				return nil, usageError{fmt.Errorf("--arch: %w", err)}
+			}
+			dup := false
+			for _, x := range out {
+				dup = dup || x == a
+			}
+			if !dup {
+				out = append(out, a)
+			}
+		}
+	}
+	return out, nil
+}
+
+// checkResult is check's outcome; its JSON form is the --json output.
+type checkResult struct {
+	Profile  string            `json:"profile"`
+	Arches   []catalog.Arch    `json:"arches"`
+	Findings []profile.Finding `json:"findings"`
+	Compiled *compiledInfo     `json:"compiled"`
+	OK       bool              `json:"ok"`
+}
+
+// compiledInfo describes the compiled filter; it is null in the JSON when
+// compiling failed.
+type compiledInfo struct {
+	Instructions int                  `json:"instructions"`
+	Prelude      int                  `json:"prelude"`
+	PerArch      map[catalog.Arch]int `json:"per_arch"`
+	ByNumber     []string             `json:"by_number"`
+	Verified     bool                 `json:"verified"`
+	Cases        int                  `json:"cases"`
+	Mismatches   int                  `json:"mismatches"`
+}
+
+// runCheck lints, compiles (enforce mode) and verifies p for env. When
+// arches is not empty it replaces the ABIs the profile declares.
+func runCheck(name string, p *profile.Profile, env profile.Env, arches []catalog.Arch) *checkResult {
+	if len(arches) > 0 && !containsArch(arches, env.Host) {
+		// Checking for another machine: resolve includes/excludes and
+		// archMap as Docker would there.
+		env.Host = arches[0]
+	}
+	e := p.Effective(env)
+	if len(arches) > 0 {
+		// Exactly these ABIs: the profile's others, supported or not,
+		// are out of this check.
+		e.Arches, e.Unsupported = arches, nil
+	}
+	res := &checkResult{Profile: name, Arches: e.Arches, Findings: []profile.Finding{}}
+	lint := profile.LintEffective(e)
+	var errs, warns, build []profile.Finding
+	for _, f := range lint {
+		if f.Severity == profile.SevError {
+			errs = append(errs, f)
+		} else {
+			warns = append(warns, f)
+		}
+	}
+	opts := profile.Options{Mode: profile.ModeEnforce}
+	if len(e.Arches) == 0 {
+		build = append(build, profile.Finding{
+			Severity: profile.SevError, Code: "compile-failed", Rule: -1,
+			Message: fmt.Sprintf("nothing to compile: none of the profile's architectures (%s) is one the workbench supports", strings.Join(e.Unsupported, ", ")),
+			Hint:    "add a supported architecture such as SCMP_ARCH_X86_64, or check for one with --arch",
+		})
+		res.Findings = append(append(append(res.Findings, errs...), build...), warns...)
+		return res
+	}
+	prog, err := profile.Compile(e, opts)
+	if err != nil {
+		f := profile.Finding{
+			Severity: profile.SevError, Code: "compile-failed", Rule: -1,
+			Message: "the filter cannot be compiled: " + err.Error(),
+		}
+		if strings.Contains(err.Error(), "syscalls[") {
+			f.Hint = "fix that rule; the lint findings above say how when they can"
+		}
+		build = append(build, f)
+	} else {
+		res.Compiled = &compiledInfo{
+			Instructions: prog.Stats.Instructions, Prelude: prog.Stats.Prelude,
+			PerArch: prog.Stats.PerArch, ByNumber: prog.Stats.ByNumber,
+		}
+		if res.Compiled.ByNumber == nil {
+			res.Compiled.ByNumber = []string{}
+		}
+		err := profile.Verify(prog)
+		var verr *profile.VerifyError
+		switch {
+		case err == nil:
+			res.Compiled.Verified = true
+			res.Compiled.Cases = len(profile.Inputs(e, opts))
+		case errors.As(err, &verr):
+			res.Compiled.Cases = verr.Checked
+			fs, n := mismatchFindings(e, verr)
+			res.Compiled.Mismatches = n
+			build = append(build, fs...)
+		default:
+			build = append(build, profile.Finding{
+				Severity: profile.SevError, Code: "verify-failed", Rule: -1,
+				Message: err.Error(), Hint: "report this with the profile",
+			})
+		}
+	}
+	res.Findings = append(append(append(res.Findings, errs...), build...), warns...)
+	res.OK = len(errs)+len(build) == 0
+	return res
+}
+
+func containsArch(as []catalog.Arch, a catalog.Arch) bool {
+	for _, x := range as {
+		if x == a {
+			return true
+		}
+	}
+	return false
+}
+
+// mismatchFindings turns verification disagreements into error findings,
+// the first maxMismatchJSON of them; n counts the distinct inputs.
+func mismatchFindings(e *profile.Effective, verr *profile.VerifyError) (out []profile.Finding, n int) {
+	seen := map[string]bool{}
+	for _, m := range verr.Mismatches {
+		// The verifier may try the same input twice (two rules' boundary
+		// values can coincide); report each input once.
+		key := fmt.Sprint(m.Arch, m.Nr, m.Args)
+		if seen[key] {
+			continue
+		}
+		seen[key] = true
+		if n++; len(out) == maxMismatchJSON {
+			continue
+		}
+		rule := -1
+		if m.Want.Rule >= 0 && m.Want.Rule < len(e.Rules) {
+			rule = e.Rules[m.Want.Rule].Index
+		}
+		out = append(out, profile.Finding{
+			Severity: profile.SevError, Code: "verify-mismatch", Rule: rule, Syscall: m.Syscall,
+			Message: fmt.Sprintf("on %s with args %s the profile means %s but the compiled filter does %s",
+				m.Arch, profile.FormatArgs(m.Args), m.Want, m.Got),
+			Hint: verr.Hint(),
+		})
+	}
+	return out, n
+}
+
+func (r *checkResult) counts() (errs, warns int) {
+	for _, f := range r.Findings {
+		if f.Severity == profile.SevError {
+			errs++
+		} else {
+			warns++
+		}
+	}
+	if r.Compiled != nil && r.Compiled.Mismatches > maxMismatchJSON {
+		errs += r.Compiled.Mismatches - maxMismatchJSON
+	}
+	return errs, warns
+}
+
+// writeText prints one finding per line, then the summary. Verification
+// disagreements beyond the first few are counted in one line; the hint,
+// the same for all of them, is printed once.
+func (r *checkResult) writeText(w io.Writer, color bool) {
+	mism := 0
+	for _, f := range r.Findings {
+		if f.Code == "verify-mismatch" {
+			mism++
+			if mism > maxMismatchLines {
+				continue
+			}
+			if mism > 1 {
+				f.Hint = ""
+			}
+		}
+		sgr := "33"
+		if f.Severity == profile.SevError {
+			sgr = "1;31"
+		}
+		line := f.String()
+		fmt.Fprintln(w, paint(color, sgr, string(f.Severity))+line[len(f.Severity):])
+	}
+	if r.Compiled != nil && r.Compiled.Mismatches > maxMismatchLines {
+		fmt.Fprintf(w, "%s: verify: %d more inputs disagree (--json lists up to %d)\n",
+			paint(color, "1;31", "error"), r.Compiled.Mismatches-maxMismatchLines, maxMismatchJSON)
+	}
+	errs, warns := r.counts()
+	summary := fmt.Sprintf("%s, %s", plural(errs, "error"), plural(warns, "warning"))
+	arches := make([]string, len(r.Arches))
+	for i, a := range r.Arches {
+		arches[i] = string(a)
+	}
+	switch c := r.Compiled; {
+	case c == nil:
+		summary += "; not compiled"
+	case c.Verified:
+		summary += fmt.Sprintf("; compiled %d instructions for %s; verified %d cases", c.Instructions, strings.Join(arches, ", "), c.Cases)
+	default:
+		summary += fmt.Sprintf("; compiled %d instructions for %s; verification failed on %d of %d cases", c.Instructions, strings.Join(arches, ", "), c.Mismatches, c.Cases)
+	}
+	fmt.Fprintln(w, summary)
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
 }

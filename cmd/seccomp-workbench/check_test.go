@@ -1,0 +1,248 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+
+	"github.com/seccomp-workbench/seccomp-workbench/profile"
+)
+
+// -update rewrites the goldens; other test files of this package may
+// register the same flag, and whichever does so first serves all.
+func init() {
+	if flag.Lookup("update") == nil {
+		flag.Bool("update", false, "rewrite golden files in testdata")
+	}
+}
+
+func checkUpdating() bool {
+	f := flag.Lookup("update")
+	return f != nil && f.Value.String() == "true"
+}
+
+func checkCLI(t *testing.T, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code = execute(append([]string{"check"}, args...), strings.NewReader(""), &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+// TestCheckGolden runs check on every testdata/lint/*.json and compares
+// the text output with the .golden next to it (go test -run
+// TestCheckGolden -update rewrites them). The profiles use no minKernel or
+// capability the host could change; the instruction counts are those of
+// libseccomp 2.5.4 on an x86_64 host.
+func TestCheckGolden(t *testing.T) {
+	if runtime.GOARCH != "amd64" {
+		t.Skip("the goldens list x86_64 as the host ABI")
+	}
+	files, err := filepath.Glob("../../testdata/lint/*.json")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no lint fixtures: %v", err)
+	}
+	for _, f := range files {
+		name := strings.TrimSuffix(filepath.Base(f), ".json")
+		t.Run(name, func(t *testing.T) {
+			t.Setenv("NO_COLOR", "1")
+			code, out, stderr := checkCLI(t, f)
+			got := out + fmt.Sprintf("exit status %d\n", code)
+			if stderr != "" {
+				got += "stderr: " + stderr
+			}
+			golden := strings.TrimSuffix(f, ".json") + ".golden"
+			if checkUpdating() {
+				if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			want, err := os.ReadFile(golden)
+			if err != nil {
+				t.Fatalf("%v (run with -update to create it)", err)
+			}
+			if got != string(want) {
+				t.Errorf("check %s differs from %s:\n--- got\n%s--- want\n%s", f, golden, got, want)
+			}
+		})
+	}
+}
+
+func TestCheckDockerDefaultHasNoErrors(t *testing.T) {
+	code, out, stderr := checkCLI(t, "preset:docker-default")
+	if code != 0 {
+		t.Fatalf("exit %d, want 0:\n%s%s", code, out, stderr)
+	}
+	if strings.Contains(out, "error:") || !strings.Contains(out, "\n0 errors, ") && !strings.HasPrefix(out, "0 errors, ") {
+		t.Errorf("docker-default reported errors:\n%s", out)
+	}
+	if !strings.Contains(out, "verified ") {
+		t.Errorf("no verification in the summary:\n%s", out)
+	}
+}
+
+// TestCheckPresetsHaveNoErrors: every embedded preset is offered as a
+// starting point, so none may fail its own check.
+func TestCheckPresetsHaveNoErrors(t *testing.T) {
+	for _, p := range profile.Presets() {
+		t.Run(p.Name, func(t *testing.T) {
+			code, stdout, stderr := checkCLI(t, "preset:"+p.Name)
+			if code != 0 {
+				t.Errorf("check preset:%s exit %d:\n%s%s", p.Name, code, stdout, stderr)
+			}
+		})
+	}
+}
+
+func TestCheckLibseccompBugIsRefused(t *testing.T) {
+	code, out, _ := checkCLI(t, "../../testdata/profiles/libseccomp-64bit-bug.json")
+	if code != 1 {
+		t.Fatalf("exit %d, want 1:\n%s", code, out)
+	}
+	first := strings.SplitN(out, "\n", 2)[0]
+	for _, want := range []string{"error: mmap:", "with args (0xffffffff", "the compiled filter does allow", "GHSA-4q85-33p6-j5g6"} {
+		if !strings.Contains(first, want) {
+			t.Errorf("first line %q lacks %q", first, want)
+		}
+	}
+	if !strings.Contains(out, "verification failed on ") {
+		t.Errorf("summary does not say verification failed:\n%s", out)
+	}
+}
+
+func TestCheckJSON(t *testing.T) {
+	code, out, stderr := checkCLI(t, "--json", "../../testdata/lint/mistakes.json")
+	if code != 1 || stderr != "" {
+		t.Fatalf("exit %d, stderr %q; want 1 and nothing", code, stderr)
+	}
+	var res struct {
+		Profile  string `json:"profile"`
+		Arches   []string
+		Findings []struct {
+			Severity, Code, Syscall, Message, Hint string
+			Rule                                   *int
+		}
+		Compiled *struct {
+			Instructions int            `json:"instructions"`
+			PerArch      map[string]int `json:"per_arch"`
+			Verified     bool           `json:"verified"`
+			Cases        int            `json:"cases"`
+		}
+		OK *bool `json:"ok"`
+	}
+	if err := json.Unmarshal([]byte(out), &res); err != nil {
+		t.Fatalf("not JSON: %v\n%s", err, out)
+	}
+	if res.OK == nil || *res.OK {
+		t.Errorf("ok = %v, want false", res.OK)
+	}
+	if res.Compiled == nil || !res.Compiled.Verified || res.Compiled.Instructions == 0 || res.Compiled.Cases == 0 || res.Compiled.PerArch["x86"] == 0 {
+		t.Errorf("compiled = %+v, want a verified program with x86 in per_arch", res.Compiled)
+	}
+	codes := map[string]string{}
+	for _, f := range res.Findings {
+		if f.Rule == nil || f.Message == "" || f.Hint == "" {
+			t.Errorf("incomplete finding %+v", f)
+		}
+		codes[f.Code] = f.Severity
+	}
+	for code, sev := range map[string]string{"unknown-syscall": "error", "clone3-errno": "error", "family-split": "warning", "shadowed-rule": "warning", "multiplexer": "warning"} {
+		if codes[code] != sev {
+			t.Errorf("finding %s: severity %q, want %q (have %v)", code, codes[code], sev, codes)
+		}
+	}
+
+	code, out, _ = checkCLI(t, "--json", "preset:docker-default")
+	if code != 0 || !strings.Contains(out, `"ok": true`) {
+		t.Errorf("docker-default --json: exit %d\n%s", code, out)
+	}
+	code, out, _ = checkCLI(t, "--json", "../../testdata/lint/duplicate-arg.json")
+	if code != 1 || !strings.Contains(out, `"compiled": null`) || !strings.Contains(out, `"code": "compile-failed"`) {
+		t.Errorf("duplicate-arg --json: exit %d\n%s", code, out)
+	}
+}
+
+func TestCheckArch(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--arch", "aarch64"}, "instructions for aarch64; verified"},
+		{[]string{"--arch", "x86_64", "--arch", "i386"}, "instructions for x86_64, x86; verified"},
+		{[]string{"--arch", "arm64,arm,arm64"}, "instructions for aarch64, arm; verified"},
+	} {
+		code, out, stderr := checkCLI(t, append([]string{"preset:docker-default"}, c.args...)...)
+		if code != 0 || !strings.Contains(out, c.want) {
+			t.Errorf("check %v: exit %d, want 0 and %q:\n%s%s", c.args, code, c.want, out, stderr)
+		}
+		// Checking for an arm64 machine resolves Docker's arm-only rules
+		// as Docker would there: no name is reported missing.
+		if strings.Contains(out, "absent-on-arch") || strings.Contains(out, "not a syscall on") {
+			t.Errorf("check %v reports names absent:\n%s", c.args, out)
+		}
+	}
+	// The x86 ABI warning is about what the file declares, not --arch.
+	_, out, _ := checkCLI(t, "../../testdata/lint/clean.json", "--arch", "x86_64")
+	if strings.Contains(out, "warning:") {
+		t.Errorf("--arch x86_64 on a profile declaring all three x86 ABIs:\n%s", out)
+	}
+}
+
+func TestCheckUsageErrors(t *testing.T) {
+	for _, args := range [][]string{
+		{"preset:docker-default", "--arch", "mips"},
+		{"preset:docker-default", "--arch", ""},
+		{"preset:docker-default", "--arch", "x86_64,"},
+		{},
+		{"a.json", "b.json"},
+		{"preset:docker-default", "--bogus"},
+	} {
+		code, out, stderr := checkCLI(t, args...)
+		if code != 2 {
+			t.Errorf("check %q: exit %d, want 2 (stdout %q)", args, code, out)
+		}
+		if !strings.HasPrefix(stderr, "seccomp-workbench: ") {
+			t.Errorf("check %q: stderr %q", args, stderr)
+		}
+	}
+	code, _, stderr := checkCLI(t, "preset:docker-default", "--arch", "mips")
+	if code != 2 || !strings.Contains(stderr, `--arch: unknown architecture "mips": use one of`) {
+		t.Errorf("bad --arch: exit %d, stderr %q", code, stderr)
+	}
+}
+
+func TestCheckBadProfile(t *testing.T) {
+	dir := t.TempDir()
+	mips := filepath.Join(dir, "mips.json")
+	if err := os.WriteFile(mips, []byte(`{"defaultAction": "SCMP_ACT_ERRNO", "architectures": ["SCMP_ARCH_MIPS"], "syscalls": [{"names": ["read", "write", "exit_group", "execve"], "action": "SCMP_ACT_ALLOW"}]}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, _ := checkCLI(t, mips)
+	if code != 1 || !strings.Contains(out, "error: profile: nothing to compile: none of the profile's architectures (SCMP_ARCH_MIPS)") || !strings.Contains(out, "; not compiled") {
+		t.Errorf("mips-only profile: exit %d\n%s", code, out)
+	}
+
+	bad := filepath.Join(dir, "bad.json")
+	if err := os.WriteFile(bad, []byte("{\n  \"defaultAction\": \"SCMP_ACT_ERRNO\",\n  \"syscalls\": [\n    {\"names\": [\"read\"], \"action\": \"SCMP_ACT_NOPE\"}\n  ]\n}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ arg, want string }{
+		{bad, "bad.json:4:"},
+		{filepath.Join(dir, "missing.json"), "missing.json"},
+		{"preset:no-such-preset", "no such preset"},
+	} {
+		code, out, stderr := checkCLI(t, c.arg)
+		if code != 1 || out != "" {
+			t.Errorf("check %s: exit %d, stdout %q; want 1 and nothing", c.arg, code, out)
+		}
+		if !strings.Contains(stderr, c.want) || strings.Count(stderr, "\n") != 1 {
+			t.Errorf("check %s: stderr %q, want one line with %q", c.arg, stderr, c.want)
+		}
+	}
+}

@@ -1,0 +1,349 @@
+package profile
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/seccomp-workbench/seccomp-workbench/catalog"
+)
+
+// Severity says whether a finding makes the profile wrong (error) or only
+// suspicious (warning).
+type Severity string
+
+const (
+	SevError   Severity = "error"
+	SevWarning Severity = "warning"
+)
+
+// Finding is one lint result. Code is a stable kebab-case identifier that
+// scripts and tests may match on; Message says what is wrong and Hint what
+// to do, each on one line.
+type Finding struct {
+	Severity Severity `json:"severity"`
+	Code     string   `json:"code"`
+	// Rule is the index in Profile.Syscalls, -1 when the finding is not
+	// about one rule.
+	Rule int `json:"rule"`
+	// Syscall is "" when the finding is not about one syscall.
+	Syscall string `json:"syscall,omitempty"`
+	Message string `json:"message"`
+	Hint    string `json:"hint"`
+}
+
+// Subject is what the finding is about, for one-line output: the syscall,
+// else the rule ("syscalls[3]"), else "profile".
+func (f Finding) Subject() string {
+	switch {
+	case f.Syscall != "":
+		return f.Syscall
+	case f.Rule >= 0:
+		return fmt.Sprintf("syscalls[%d]", f.Rule)
+	}
+	return "profile"
+}
+
+// String renders "severity: subject: message (hint)".
+func (f Finding) String() string {
+	s := fmt.Sprintf("%s: %s: %s", f.Severity, f.Subject(), f.Message)
+	if f.Hint != "" {
+		s += " (" + f.Hint + ")"
+	}
+	return s
+}
+
+// Lint checks p as it applies to env: the rules includes/excludes select
+// for env, on the ABIs the profile declares. Compile and Verify failures
+// are not findings; callers report them separately.
+func Lint(p *Profile, env Env) []Finding {
+	return LintEffective(p.Effective(env))
+}
+
+// LintEffective is Lint on an already resolved profile, so that a caller
+// that narrows e.Arches (check --arch) lints exactly what it compiles.
+// Checks about what the file declares (its architectures, argument
+// conditions, names) read e.Source; checks about meaning use e's rules and
+// arches.
+func LintEffective(e *Effective) []Finding {
+	l := &linter{e: e, cat: catalog.MustDefault(), treated: map[lintKey]lintTreatment{}}
+	l.unknownNames()
+	l.duplicateArgs()
+	l.emptyAllowList()
+	l.unsupportedArches()
+	l.x86ABIs()
+	l.shadowed()
+	l.redundant()
+	l.absentOnArch()
+	l.familySplit()
+	l.clone3()
+	l.fallbacks()
+	l.noENOSYS()
+	l.critical()
+	l.multiplexers()
+	l.notify()
+	SortFindings(l.out)
+	return l.out
+}
+
+// SortFindings orders errors first, then by rule index (profile-level
+// findings, -1, first), then syscall, code and message.
+func SortFindings(fs []Finding) {
+	sort.SliceStable(fs, func(i, j int) bool {
+		a, b := fs[i], fs[j]
+		if a.Severity != b.Severity {
+			return a.Severity == SevError
+		}
+		if a.Rule != b.Rule {
+			return a.Rule < b.Rule
+		}
+		if a.Syscall != b.Syscall {
+			return a.Syscall < b.Syscall
+		}
+		if a.Code != b.Code {
+			return a.Code < b.Code
+		}
+		return a.Message < b.Message
+	})
+}
+
+type linter struct {
+	e   *Effective
+	cat *catalog.Catalog
+	out []Finding
+	// treated memoises treat: several checks ask about the same calls,
+	// and each Decide scans the rules.
+	treated map[lintKey]lintTreatment
+	limits  map[catalog.Arch]lintLimit
+}
+
+type lintKey struct {
+	arch catalog.Arch
+	name string
+}
+
+func (l *linter) add(sev Severity, code string, rule int, syscall, msg, hint string) {
+	l.out = append(l.out, Finding{Severity: sev, Code: code, Rule: rule, Syscall: syscall, Message: msg, Hint: hint})
+}
+
+// Outcome classes. Notify and trace hand the decision to another process,
+// so they count as neither allowed nor denied.
+func lintAllows(a Action) bool {
+	a = canonAction(a)
+	return a == ActAllow || a == ActLog
+}
+
+func lintDenies(a Action) bool {
+	switch canonAction(a) {
+	case ActErrno, ActKillProcess, ActKillThread, ActTrap:
+		return true
+	}
+	return false
+}
+
+// lintTreatment is what the profile does with one syscall on one ABI.
+type lintTreatment struct {
+	exists bool
+	// d is the decision for all-zero arguments, with the default options
+	// (ENOSYS stub on), as the compiled filter will answer.
+	d Decision
+	// condAllow: a rule with argument conditions allows the call before
+	// any unconditional rule decides it, so some arguments get through.
+	condAllow bool
+	// conditional: some rule with argument conditions applies to the call
+	// before any unconditional one, so arguments matter.
+	conditional bool
+}
+
+// allowed: some invocation of the call is let through.
+func (t lintTreatment) allowed() bool { return t.exists && (lintAllows(t.d.Action) || t.condAllow) }
+
+// allowedAlways: every invocation is let through, whatever its
+// arguments.
+func (t lintTreatment) allowedAlways() bool {
+	return t.exists && lintAllows(t.d.Action) && !t.conditional
+}
+
+// denied: no invocation is let through.
+func (t lintTreatment) denied() bool { return t.exists && lintDenies(t.d.Action) && !t.condAllow }
+
+// enosys: the call fails with ENOSYS, which callers such as glibc read as
+// "not implemented here" and answer with a fallback.
+func (t lintTreatment) enosys() bool {
+	return canonAction(t.d.Action) == ActErrno && t.d.Errno == ENOSYS
+}
+
+func (l *linter) treat(arch catalog.Arch, name string) lintTreatment {
+	k := lintKey{arch, name}
+	if t, ok := l.treated[k]; ok {
+		return t
+	}
+	t := l.treatUncached(arch, name)
+	l.treated[k] = t
+	return t
+}
+
+func (l *linter) treatUncached(arch catalog.Arch, name string) lintTreatment {
+	d, ok := l.decide(arch, name)
+	if !ok {
+		return lintTreatment{}
+	}
+	t := lintTreatment{exists: true, d: d}
+	for _, r := range l.e.Rules {
+		if !r.names(name) {
+			continue
+		}
+		if len(r.Args) == 0 {
+			break
+		}
+		t.conditional = true
+		if lintAllows(r.Action) {
+			t.condAllow = true
+		}
+	}
+	return t
+}
+
+// decide is DecideName for all-zero arguments with the default options.
+// Decide recomputes the ENOSYS stub's limit on every call, which costs
+// more than the rest of the decision; here it is computed once per ABI.
+// TestLintDecideAgrees holds the two equal.
+func (l *linter) decide(arch catalog.Arch, name string) (Decision, bool) {
+	ent, ok := l.cat.Lookup(name)
+	if !ok {
+		return Decision{}, false
+	}
+	nr, ok := ent.Number(arch)
+	if !ok {
+		return Decision{}, false
+	}
+	if l.e.hasArch(arch) && l.e.stubbed(arch) {
+		if l.limits == nil {
+			l.limits = map[catalog.Arch]lintLimit{}
+		}
+		lim, ok := l.limits[arch]
+		if !ok {
+			lim.max, lim.ok = l.e.maxNumber(arch)
+			l.limits[arch] = lim
+		}
+		if lim.ok && nr > lim.max && sameABI(arch, nr) {
+			return Decision{Action: ActErrno, Errno: ENOSYS, Rule: RuleNewer, Syscall: name}, true
+		}
+	}
+	return l.e.Decide(arch, nr, [6]uint64{}, Options{NoENOSYS: true}), true
+}
+
+type lintLimit struct {
+	max int64
+	ok  bool
+}
+
+// decidedBy names what produced a decision: a rule or the default.
+func (l *linter) decidedBy(d Decision) (rule int, text string) {
+	switch d.Rule {
+	case RuleNewer:
+		return -1, "the ENOSYS stub for calls newer than the profile"
+	case RuleDefault:
+		return -1, "the default action"
+	}
+	if d.Rule >= 0 && d.Rule < len(l.e.Rules) {
+		idx := l.e.Rules[d.Rule].Index
+		return idx, fmt.Sprintf("syscalls[%d]", idx)
+	}
+	return -1, "the default action"
+}
+
+// lintDefault is what an unnamed call gets (without the stub).
+func (e *Effective) lintDefault() Decision {
+	d := Decision{Action: e.DefaultAction, Rule: RuleDefault}
+	if canonAction(d.Action) == ActErrno {
+		d.Errno = e.DefaultErrno
+	}
+	return d
+}
+
+func lintRuleDecision(r EffRule) Decision {
+	d := Decision{Action: r.Action}
+	if a := canonAction(r.Action); a == ActErrno || a == ActTrace {
+		d.Errno = r.Errno
+	}
+	return d
+}
+
+func lintArches(as []catalog.Arch) string {
+	s := make([]string, len(as))
+	for i, a := range as {
+		s[i] = string(a)
+	}
+	return strings.Join(s, ", ")
+}
+
+// lintOr joins names as "a, b or c".
+func lintOr(s []string) string {
+	switch len(s) {
+	case 0:
+		return ""
+	case 1:
+		return s[0]
+	}
+	return strings.Join(s[:len(s)-1], ", ") + " or " + s[len(s)-1]
+}
+
+// lintAnd joins names as "a, b and c".
+func lintAnd(s []string) string {
+	if len(s) < 2 {
+		return strings.Join(s, "")
+	}
+	return strings.Join(s[:len(s)-1], ", ") + " and " + s[len(s)-1]
+}
+
+func lintAppendArch(s []catalog.Arch, a catalog.Arch) []catalog.Arch {
+	for _, x := range s {
+		if x == a {
+			return s
+		}
+	}
+	return append(s, a)
+}
+
+// lintEditDistance counts the insertions, deletions, substitutions and
+// swaps of adjacent letters that turn a into b (optimal string alignment),
+// for "did you mean": a swap is the commonest typo.
+func lintEditDistance(a, b string) int {
+	d := make([][]int, len(a)+1)
+	for i := range d {
+		d[i] = make([]int, len(b)+1)
+		d[i][0] = i
+	}
+	for j := range d[0] {
+		d[0][j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+cost)
+			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
+				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
+			}
+		}
+	}
+	return d[len(a)][len(b)]
+}
+
+// closest is the catalog name nearest to n, when it is near enough to be
+// a likely typo.
+func (l *linter) closest(n string) string {
+	best, bestD := "", 3
+	if len(n) <= 4 {
+		bestD = 2
+	}
+	for _, e := range l.cat.All() {
+		if d := lintEditDistance(strings.ToLower(n), e.Name); d < bestD {
+			best, bestD = e.Name, d
+		}
+	}
+	return best
+}
