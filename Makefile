@@ -23,7 +23,8 @@ run: build
 
 test: deps-test lint
 	$(GO) test -count=1 -timeout 8m ./...
-	$(GO) test -count=1 -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./profile
+	$(GO) test -race -count=1 -timeout 5m ./runner
+	$(GO) test -count=1 -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 3s ./profile
 
 bench: deps-test
 	$(GO) test -run '^$$' -bench . -benchmem ./...

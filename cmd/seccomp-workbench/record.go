@@ -1,15 +1,124 @@
 package main
 
-import "github.com/spf13/cobra"
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"text/tabwriter"
+	"time"
 
-// newRecordCmd is filled in by the work on its issue.
+	"github.com/spf13/cobra"
+
+	"github.com/seccomp-workbench/seccomp-workbench/profile"
+	"github.com/seccomp-workbench/seccomp-workbench/runner"
+)
+
 func newRecordCmd() *cobra.Command {
-	return &cobra.Command{
-		Use:    "record",
-		Short:  "(not built yet)",
-		Hidden: true,
-		RunE: func(*cobra.Command, []string) error {
-			return usagef("'record' is not built yet")
+	var (
+		out     string
+		base    string
+		timeout time.Duration
+	)
+	cmd := &cobra.Command{
+		Use:   "record -o OUT [--base PROFILE] [--timeout D] -- CMD [ARG...]",
+		Short: "Record the syscalls a command makes and write a minimal profile",
+		Long: `Run a command with every syscall let through and counted (for the
+command and everything it starts), print what it used, and write a profile
+that allows exactly that: deny by default with EPERM, ENOSYS for syscalls
+newer than any it names, and an allow rule listing the syscalls seen, for
+the ABIs seen. With --base, the base profile is kept whole and an allow
+rule for the syscalls it would have refused goes first.
+
+OUT is written atomically. The exit status is the command's (as for run);
+the profile is written whenever the command started.`,
+		Example: `  seccomp-workbench record -o ls.json -- ls /
+  seccomp-workbench record -o app.json --base preset:docker-default -- ./app --selftest`,
+		Args: func(_ *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return usagef("record: no command given: put it after --, for example: record -o out.json -- ls /")
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if out == "" {
+				return usagef("record: -o OUT is required: the file to write the profile to")
+			}
+			if timeout < 0 {
+				return usagef("record: --timeout %v: give a positive duration such as 5s", timeout)
+			}
+			var eff *profile.Effective
+			if base != "" {
+				p, err := profile.Open(base)
+				if err != nil {
+					return exitError{exitRunFail, err.Error()}
+				}
+				eff = p.Effective(profile.HostEnv())
+			}
+			return recordCommand(cmd, eff, base, out, timeout, args)
 		},
 	}
+	f := cmd.Flags()
+	f.SetInterspersed(false)
+	f.StringVarP(&out, "output", "o", "", "file to write the recorded profile to (required)")
+	f.StringVar(&base, "base", "", "profile (file or preset:NAME) to merge the recording onto")
+	f.DurationVar(&timeout, "timeout", 0, "stop the command after this long")
+	return cmd
+}
+
+func recordCommand(cmd *cobra.Command, base *profile.Effective, baseName, out string, timeout time.Duration, argv []string) error {
+	stderr := passThrough(cmd.ErrOrStderr())
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+	defer stop()
+	r, err := runner.Start(ctx, runner.Config{
+		Effective: base, Mode: runner.ModeRecord, Argv: argv, Timeout: timeout,
+		Stdin: cmd.InOrStdin(), Stdout: passThrough(cmd.OutOrStdout()), Stderr: stderr,
+	})
+	if err != nil {
+		return exitError{exitRunFail, err.Error()}
+	}
+	for range r.Events() {
+	}
+	v := r.Wait()
+	p := r.Recorded()
+	if p == nil {
+		return exitError{v.ExitCode, v.Reason}
+	}
+	printCounts(stderr, r.Syscalls())
+	if err := runner.SaveProfile(out, p); err != nil {
+		return exitError{exitRunFail, err.Error()}
+	}
+	added := r.RecordedNames()
+	switch {
+	case baseName == "":
+		fmt.Fprintf(stderr, "seccomp-workbench: wrote %s: %d syscalls allowed, everything else denied with EPERM\n", out, len(added))
+	case len(added) == 0:
+		fmt.Fprintf(stderr, "seccomp-workbench: wrote %s: %s already allows everything the command used\n", out, baseName)
+	default:
+		fmt.Fprintf(stderr, "seccomp-workbench: wrote %s: %s plus an allow rule for %s\n", out, baseName, strings.Join(added, ", "))
+	}
+	if v.Result != runner.ResultPass {
+		fmt.Fprintf(stderr, "seccomp-workbench: note: the command ended with %s; the profile holds what it did until then\n", v.Outcome)
+	}
+	if v.ExitCode != 0 {
+		return exitError{v.ExitCode, ""}
+	}
+	return nil
+}
+
+func printCounts(w io.Writer, counts []runner.SyscallCount) {
+	total := 0
+	for _, c := range counts {
+		total += c.Count
+	}
+	fmt.Fprintf(w, "seccomp-workbench: recorded %d calls of %d syscalls\n", total, len(counts))
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "SYSCALL\tARCH\tCOUNT")
+	for _, c := range counts {
+		fmt.Fprintf(tw, "%s\t%s\t%d\n", c.Syscall, c.Arch, c.Count)
+	}
+	tw.Flush()
 }

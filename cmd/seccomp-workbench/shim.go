@@ -1,15 +1,21 @@
 package main
 
-import "github.com/spf13/cobra"
+import (
+	"github.com/spf13/cobra"
 
-// newShimCmd is filled in by the work on its issue.
+	"github.com/seccomp-workbench/seccomp-workbench/runner"
+)
+
+// newShimCmd is the hidden subcommand the runner re-executes this binary
+// with: it installs the filter and execve's the command (see runner.ShimMain).
 func newShimCmd() *cobra.Command {
 	return &cobra.Command{
-		Use:    "shim",
-		Short:  "(not built yet)",
-		Hidden: true,
-		RunE: func(*cobra.Command, []string) error {
-			return usagef("'shim' is not built yet")
+		Use:                runner.ShimArg,
+		Short:              "internal: install a seccomp filter and run a command (used by run and record)",
+		Hidden:             true,
+		DisableFlagParsing: true,
+		Run: func(*cobra.Command, []string) {
+			runner.ShimMain()
 		},
 	}
 }

@@ -1,0 +1,212 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// The run and record tests drive the real binary: the runner re-executes
+// it as its shim, so it has to be the workbench, not the test binary.
+var builtWorkbench struct {
+	once sync.Once
+	path string
+	err  error
+}
+
+func workbenchBinary(t *testing.T) string {
+	t.Helper()
+	builtWorkbench.once.Do(func() {
+		// One fixed place, rebuilt (incrementally) by each test run, so
+		// runs leave at most one copy behind.
+		dir := filepath.Join(os.TempDir(), fmt.Sprintf("seccomp-workbench-cli-test-%d", os.Getuid()))
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			builtWorkbench.err = err
+			return
+		}
+		builtWorkbench.path = filepath.Join(dir, "seccomp-workbench")
+		out, err := exec.Command("go", "build", "-o", builtWorkbench.path, ".").CombinedOutput()
+		if err != nil {
+			builtWorkbench.err = err
+			builtWorkbench.path = string(out)
+		}
+	})
+	if builtWorkbench.err != nil {
+		t.Fatalf("building the workbench: %v\n%s", builtWorkbench.err, builtWorkbench.path)
+	}
+	return builtWorkbench.path
+}
+
+// workbenchExec runs the workbench with args and returns stdout, stderr and the exit
+// status.
+func workbenchExec(t *testing.T, stdin string, args ...string) (string, string, int) {
+	t.Helper()
+	cmd := exec.Command(workbenchBinary(t), args...)
+	cmd.Stdin = strings.NewReader(stdin)
+	cmd.Env = append(os.Environ(), "NO_COLOR=1")
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return out.String(), errb.String(), code
+}
+
+func runTestProfile(t *testing.T, js string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "profile.json")
+	if err := os.WriteFile(p, []byte(js), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+const runDenyMkdir = `{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [
+	{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO"},
+	{"names": ["ptrace"], "action": "SCMP_ACT_KILL_PROCESS"},
+	{"names": ["uname"], "action": "SCMP_ACT_LOG"}]}`
+
+func TestRunExitStatus(t *testing.T) {
+	prof := runTestProfile(t, runDenyMkdir)
+	denyExec := runTestProfile(t, `{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["execve"], "action": "SCMP_ACT_ERRNO"}]}`)
+	noexec := filepath.Join(t.TempDir(), "script")
+	os.WriteFile(noexec, []byte("#!/bin/sh\n"), 0o644)
+	dir := t.TempDir()
+	cases := []struct {
+		name    string
+		args    []string
+		code    int
+		summary string // the last line of stderr, a regexp
+	}{
+		{"pass", []string{"--profile", prof, "--", "true"}, 0, `^seccomp-workbench: PASS: exit status 0$`},
+		{"exit code", []string{"--profile", prof, "sh", "-c", "exit 3"}, 3, `^seccomp-workbench: FAIL: exit status 3$`},
+		{"denied", []string{"--profile", prof, "--", "mkdir", dir + "/a"}, 1, `^seccomp-workbench: FAIL: exit status 1; denied: mkdir \(1\)$`},
+		{"enforce", []string{"--profile", prof, "--mode", "enforce", "--", "mkdir", dir + "/a"}, 1, `^seccomp-workbench: FAIL: exit status 1$`},
+		{"seccomp kill", []string{"--profile", prof, "--", "sh", "-c", "exec strace -o /dev/null true"}, 159, `^seccomp-workbench: KILLED: killed by seccomp \(SIGSYS\) in ptrace; denied: ptrace \(1\)$`},
+		{"enforce kill", []string{"--profile", prof, "--mode", "enforce", "--", "strace", "-o", "/dev/null", "true"}, 159, `^seccomp-workbench: KILLED: killed by seccomp \(SIGSYS\); run in watch mode to see which call$`},
+		{"not found", []string{"--profile", prof, "--", "no-such-cmd-xyz"}, 127, `^seccomp-workbench: ERROR: could not start: no-such-cmd-xyz: not found in PATH$`},
+		{"not executable", []string{"--profile", prof, "--", noexec}, 126, `^seccomp-workbench: ERROR: could not start: .*permission denied`},
+		{"execve denied", []string{"--profile", denyExec, "--", "true"}, 126, `^seccomp-workbench: ERROR: could not start: the profile denies execve \(errno EPERM\), so the target could not start$`},
+		{"timeout", []string{"--profile", prof, "--timeout", "200ms", "--", "sleep", "10"}, 143, `^seccomp-workbench: TIMEOUT: timed out after 200ms$`},
+		{"bad profile", []string{"--profile", "/no/such/profile.json", "--", "true"}, 125, `no such file`},
+		{"no profile", []string{"--", "true"}, 2, `^Run 'seccomp-workbench --help' for usage.$`},
+		{"bad mode", []string{"--profile", prof, "--mode", "record", "--", "true"}, 2, `^Run 'seccomp-workbench --help'`},
+		{"no command", []string{"--profile", prof}, 2, `^Run 'seccomp-workbench --help'`},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if strings.Contains(c.name, "kill") {
+				if _, err := exec.LookPath("strace"); err != nil {
+					t.Skip("needs strace")
+				}
+			}
+			stdout, stderr, code := workbenchExec(t, "", append([]string{"run"}, c.args...)...)
+			lines := strings.Split(strings.TrimRight(stderr, "\n"), "\n")
+			last := lines[len(lines)-1]
+			if code != c.code || !regexp.MustCompile(c.summary).MatchString(last) {
+				t.Fatalf("exit %d, want %d; last stderr line %q, want /%s/\nstderr: %s", code, c.code, last, c.summary, stderr)
+			}
+			if stdout != "" {
+				t.Errorf("stdout %q: only the command writes there", stdout)
+			}
+		})
+	}
+}
+
+func TestRunPassesOutputThrough(t *testing.T) {
+	prof := runTestProfile(t, runDenyMkdir)
+	dir := t.TempDir()
+	stdout, stderr, code := workbenchExec(t, "from stdin\n", "run", "--profile", prof, "--",
+		"sh", "-c", "cat; uname >/dev/null; mkdir "+dir+"/x; echo done; echo warn >&2")
+	if code != 0 || stdout != "from stdin\ndone\n" {
+		t.Fatalf("exit %d stdout %q", code, stdout)
+	}
+	want := []string{
+		`^seccomp: logged uname\(0x[0-9a-f]+\) → log \[pid \d+\] x1$`,
+		`^seccomp: denied mkdir\("` + regexp.QuoteMeta(dir) + `/x", 0777\) → errno\(EPERM\) \[pid \d+\] x1$`,
+		`^mkdir: .*Operation not permitted$`,
+		`^warn$`,
+		`^seccomp-workbench: FAIL: exit status 0; denied: mkdir \(1\)$`,
+	}
+	lines := strings.Split(strings.TrimRight(stderr, "\n"), "\n")
+	if len(lines) != len(want) {
+		t.Fatalf("stderr has %d lines, want %d:\n%s", len(lines), len(want), stderr)
+	}
+	for i, re := range want {
+		if !regexp.MustCompile(re).MatchString(lines[i]) {
+			t.Errorf("stderr line %d %q, want /%s/", i+1, lines[i], re)
+		}
+	}
+}
+
+func TestRunJSON(t *testing.T) {
+	prof := runTestProfile(t, runDenyMkdir)
+	dir := t.TempDir()
+	stdout, stderr, code := workbenchExec(t, "", "run", "--profile", prof, "--json", "--",
+		"sh", "-c", "echo out; echo err >&2; mkdir "+dir+"/x; exit 4")
+	if code != 4 {
+		t.Fatalf("exit %d; stderr %s", code, stderr)
+	}
+	if stderr != "" {
+		t.Errorf("stderr %q: --json puts everything in the events", stderr)
+	}
+	var recs []map[string]any
+	sc := bufio.NewScanner(strings.NewReader(stdout))
+	for sc.Scan() {
+		var m map[string]any
+		if err := json.Unmarshal(sc.Bytes(), &m); err != nil {
+			t.Fatalf("not a JSON line: %q", sc.Text())
+		}
+		recs = append(recs, m)
+	}
+	if len(recs) < 5 || recs[0]["type"] != "started" || recs[len(recs)-1]["type"] != "verdict" || recs[len(recs)-2]["type"] != "exited" {
+		t.Fatalf("records %v", recs)
+	}
+	var out, errs string
+	var denied map[string]any
+	for _, r := range recs {
+		switch r["type"] {
+		case "output":
+			if r["stream"] == "stdout" {
+				out += r["data"].(string)
+			} else {
+				errs += r["data"].(string)
+			}
+		case "denied":
+			denied = r
+		case "started", "exited", "verdict", "logged":
+		default:
+			t.Errorf("unknown record type %v", r["type"])
+		}
+	}
+	if out != "out\n" || !strings.HasPrefix(errs, "err\n") {
+		t.Errorf("output events: stdout %q stderr %q", out, errs)
+	}
+	for _, k := range []string{"syscall", "arch", "pid", "args", "action", "errno", "arg_text", "count"} {
+		if _, ok := denied[k]; !ok {
+			t.Errorf("denied record lacks %q: %v", k, denied)
+		}
+	}
+	if denied["syscall"] != "mkdir" || denied["action"] != "errno" || denied["errno"] != 1.0 || denied["arch"] != "x86_64" && denied["arch"] != "aarch64" {
+		t.Errorf("denied record %v", denied)
+	}
+	v := recs[len(recs)-1]
+	if v["result"] != "fail" || v["exit_code"] != 4.0 || v["signal"] != "" || len(v["denied"].([]any)) != 1 || v["reason"] != "exit status 4; denied: mkdir" {
+		t.Errorf("verdict %v", v)
+	}
+	if _, ok := v["duration_ms"]; !ok {
+		t.Error("verdict lacks duration_ms")
+	}
+}

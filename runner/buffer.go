@@ -1,0 +1,340 @@
+package runner
+
+import (
+	"bytes"
+	"io"
+	"os"
+	"sync"
+	"time"
+)
+
+// ring keeps the last limit bytes written to it.
+type ring struct {
+	buf   []byte
+	limit int
+	next  int // write position once full
+	full  bool
+}
+
+func (r *ring) write(p []byte) {
+	if r.limit <= 0 {
+		return
+	}
+	if len(p) >= r.limit {
+		r.buf = append(r.buf[:0], p[len(p)-r.limit:]...)
+		r.next, r.full = 0, true
+		return
+	}
+	if !r.full {
+		room := r.limit - len(r.buf)
+		if len(p) <= room {
+			r.buf = append(r.buf, p...)
+			return
+		}
+		r.buf = append(r.buf, p[:room]...)
+		p = p[room:]
+		r.full, r.next = true, 0
+	}
+	for len(p) > 0 {
+		n := copy(r.buf[r.next:], p)
+		p = p[n:]
+		r.next = (r.next + n) % r.limit
+	}
+}
+
+func (r *ring) bytes() []byte {
+	if !r.full {
+		return append([]byte(nil), r.buf...)
+	}
+	out := make([]byte, 0, len(r.buf))
+	out = append(out, r.buf[r.next:]...)
+	return append(out, r.buf[:r.next]...)
+}
+
+// outStream is one of the target's output streams on its way to Output
+// events. It is guarded by the run's mutex.
+type outStream struct {
+	stream   Stream
+	ring     ring
+	pending  []byte
+	lines    int // newlines in pending
+	since    time.Time
+	dropped  int64 // bytes dropped after pending
+	eof      bool
+	lossless bool
+	space    *sync.Cond // lossless readers wait here for room
+	direct   bool       // the target writes to a file of the caller's
+	copyTo   io.Writer  // the caller's writer, instead of events
+	pipe     *os.File
+}
+
+func newOutStream(s Stream, limit int, lossless bool, mu *sync.Mutex) *outStream {
+	return &outStream{stream: s, ring: ring{limit: limit}, lossless: lossless, space: sync.NewCond(mu)}
+}
+
+// readAll runs a reader per captured stream and closes readersDone when
+// every one has reached the end.
+func (r *Run) readAll() {
+	var wg sync.WaitGroup
+	for _, s := range r.streams {
+		if s.pipe == nil {
+			continue
+		}
+		wg.Add(1)
+		go func(s *outStream) {
+			defer wg.Done()
+			r.readStream(s)
+		}(s)
+	}
+	wg.Wait()
+	close(r.readersDone)
+}
+
+func (r *Run) readStream(s *outStream) {
+	buf := make([]byte, readChunk)
+	for {
+		n, err := s.pipe.Read(buf)
+		if n > 0 {
+			if s.copyTo != nil {
+				s.copyTo.Write(buf[:n])
+			} else {
+				r.addOutput(s, buf[:n])
+			}
+		}
+		if err != nil {
+			break
+		}
+	}
+	r.mu.Lock()
+	s.eof = true
+	r.mu.Unlock()
+	r.kick()
+}
+
+// addOutput keeps p in the ring and queues it for the pump. When the
+// queue is full the bytes are dropped and counted, or, for lossless
+// output, the reader waits (and the target blocks writing to its pipe).
+func (r *Run) addOutput(s *outStream, p []byte) {
+	r.mu.Lock()
+	s.ring.write(p)
+	// A full queue first holds the reader back (and so the target, on its
+	// pipe) for a moment, so a burst does not lose output to a reader of
+	// the events that is only briefly behind.
+	var deadline time.Time
+	for s.dropped == 0 && len(s.pending)+len(p) > maxPending && len(s.pending) > 0 && !r.abandoned {
+		if !s.lossless {
+			now := time.Now()
+			if deadline.IsZero() {
+				deadline = now.Add(dropAfter)
+			}
+			if !now.Before(deadline) {
+				break
+			}
+			t := time.AfterFunc(deadline.Sub(now), s.space.Broadcast)
+			s.space.Wait()
+			t.Stop()
+			continue
+		}
+		s.space.Wait()
+	}
+	if s.dropped > 0 {
+		// Once dropping, keep dropping until the pump has taken what is
+		// pending, so the gap sits at one place in the stream.
+		s.dropped += int64(len(p))
+		p = nil
+	} else if room := max(maxPending-len(s.pending), 0); len(p) > room && (!s.lossless || r.abandoned) {
+		s.dropped += int64(len(p) - room)
+		p = p[:room]
+	}
+	if len(p) > 0 {
+		if len(s.pending) == 0 {
+			s.since = time.Now()
+		}
+		s.pending = append(s.pending, p...)
+		s.lines += bytes.Count(p, []byte{'\n'})
+	}
+	r.mu.Unlock()
+	r.kick()
+}
+
+// kick wakes the pump.
+func (r *Run) kick() {
+	select {
+	case r.wake <- struct{}{}:
+	default:
+	}
+}
+
+// takeOutput cuts the next batch from s when one is due (or when force is
+// set), at a line end where possible. The caller holds the mutex.
+func (s *outStream) takeOutput(now time.Time, force bool) (Output, bool, time.Time) {
+	if len(s.pending) == 0 {
+		if s.dropped > 0 {
+			ev := Output{Stream: s.stream, Dropped: s.dropped}
+			s.dropped = 0
+			return ev, true, time.Time{}
+		}
+		return Output{}, false, time.Time{}
+	}
+	due := s.since.Add(OutputBatchDelay)
+	if !force && !s.eof && s.lines < OutputBatchLines && len(s.pending) < outputBatchBytes && now.Before(due) {
+		return Output{}, false, due
+	}
+	cut := len(s.pending)
+	if s.lines >= OutputBatchLines {
+		cut = nthLineEnd(s.pending, OutputBatchLines)
+	}
+	if cut > outputBatchBytes {
+		cut = outputBatchBytes
+		if i := bytes.LastIndexByte(s.pending[:cut], '\n'); i >= 0 {
+			cut = i + 1
+		}
+	}
+	data := string(s.pending[:cut])
+	n := bytes.Count(s.pending[:cut], []byte{'\n'})
+	rest := copy(s.pending, s.pending[cut:])
+	s.pending = s.pending[:rest]
+	if cap(s.pending) > 2*outputBatchBytes && rest < outputBatchBytes {
+		// Give back the memory a burst took.
+		s.pending = append([]byte(nil), s.pending...)
+	}
+	s.lines -= n
+	s.since = now
+	s.space.Broadcast()
+	return Output{Stream: s.stream, Data: data, Lines: n}, true, time.Time{}
+}
+
+// nthLineEnd is the offset just past the n-th newline of b.
+func nthLineEnd(b []byte, n int) int {
+	off := 0
+	for i := 0; i < n; i++ {
+		j := bytes.IndexByte(b[off:], '\n')
+		if j < 0 {
+			return len(b)
+		}
+		off += j + 1
+	}
+	return off
+}
+
+// pump is the only sender on the events channel. It sends Started first,
+// then denial rows and output batches as they become due, and finally
+// Exited and Verdict, for which two slots of the channel are always kept
+// free: a consumer that stopped reading cannot make the final events wait.
+func (r *Run) pump() {
+	defer close(r.events)
+	timer := time.NewTimer(time.Hour)
+	defer timer.Stop()
+	for {
+		evs, finals, next := r.collect(time.Now())
+		for _, ev := range evs {
+			r.send(ev)
+		}
+		if finals != nil {
+			for _, ev := range finals {
+				r.events <- ev
+			}
+			return
+		}
+		if len(evs) > 0 {
+			continue
+		}
+		wait := time.Hour
+		if !next.IsZero() {
+			wait = time.Until(next)
+			if wait < time.Millisecond {
+				wait = time.Millisecond
+			}
+		}
+		timer.Reset(wait)
+		select {
+		case <-r.wake:
+		case <-timer.C:
+		}
+		if !timer.Stop() {
+			select {
+			case <-timer.C:
+			default:
+			}
+		}
+	}
+}
+
+// collect gathers the events that are due, and the finals once everything
+// else has been sent. next is when something pending becomes due.
+func (r *Run) collect(now time.Time) (evs, finals []Event, next time.Time) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	soon := func(t time.Time) {
+		if !t.IsZero() && (next.IsZero() || t.Before(next)) {
+			next = t
+		}
+	}
+	if r.startEv != nil {
+		evs = append(evs, *r.startEv)
+		r.startEv, r.startSent = nil, true
+	}
+	if r.dirtyRows > 0 {
+		for _, row := range r.rows {
+			if !row.dirty {
+				continue
+			}
+			if row.sent && !r.finishing && now.Sub(row.lastSent) < DenialUpdateEvery {
+				soon(row.lastSent.Add(DenialUpdateEvery))
+				continue
+			}
+			evs = append(evs, row.event())
+			row.dirty, row.sent, row.lastSent = false, true, now
+			r.dirtyRows--
+		}
+	}
+	// Output waits for Started so that it never comes first.
+	if r.startSent || r.finishing {
+		for _, s := range r.streams {
+			for len(evs) < eventBuffer {
+				ev, ok, due := s.takeOutput(now, r.finishing)
+				soon(due)
+				if !ok {
+					break
+				}
+				evs = append(evs, ev)
+			}
+		}
+	}
+	if r.finishing && len(evs) == 0 && r.dirtyRows == 0 {
+		return nil, r.finals, next
+	}
+	if len(evs) >= eventBuffer {
+		soon(now)
+	}
+	return evs, nil, next
+}
+
+// send delivers a non-final event, waiting while the channel has no room
+// beyond the reserved slots. After Stop, a consumer that has not made room
+// for abandonAfter is considered gone and further events are dropped.
+func (r *Run) send(ev Event) {
+	for len(r.events) >= cap(r.events)-reservedSlots {
+		r.mu.Lock()
+		now := time.Now()
+		if r.fullSince.IsZero() {
+			r.fullSince = now
+		}
+		if !r.stopAt.IsZero() && now.Sub(r.fullSince) > abandonAfter && now.Sub(r.stopAt) > abandonAfter {
+			r.abandoned = true
+			for _, s := range r.streams {
+				s.space.Broadcast()
+			}
+		}
+		gone := r.abandoned
+		r.mu.Unlock()
+		if gone {
+			return
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+	r.mu.Lock()
+	r.fullSince = time.Time{}
+	r.mu.Unlock()
+	r.events <- ev
+}

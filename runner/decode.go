@@ -1,0 +1,525 @@
+package runner
+
+import (
+	"bytes"
+	"encoding/binary"
+	"strconv"
+	"strings"
+	"sync"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/seccomp-workbench/seccomp-workbench/catalog"
+)
+
+// Argument decoding for reports: a denial reads
+// openat(AT_FDCWD, "/etc/x", O_WRONLY|O_CREAT, 0644) rather than six hex
+// numbers. Syscalls not in the table print their arguments in hex up to
+// the last non-zero one.
+
+type argKind uint8
+
+const (
+	kInt argKind = iota
+	kUint
+	kHex
+	kPtr
+	kPath // NUL-terminated string in the caller's memory
+	kFd
+	kDirFd
+	kOpenFlags
+	kMode
+	kCreateMode // the mode of open/openat: shown only with O_CREAT or O_TMPFILE
+	kAtFlags
+	kUnlinkFlags
+	kAccessMode
+	kSockDomain
+	kSockType
+	kCloneFlags
+	kClone3Args // pointer to struct clone_args: its flags are shown
+	kNsFlags
+	kProt
+	kMapFlags
+	kSignal
+	kPtraceReq
+	kPrctlOpt
+)
+
+// signatures maps catalog names to their argument kinds.
+var signatures = map[string][]argKind{
+	"read": {kFd, kPtr, kUint}, "write": {kFd, kPtr, kUint},
+	"pread64": {kFd, kPtr, kUint, kInt}, "pwrite64": {kFd, kPtr, kUint, kInt},
+	"open": {kPath, kOpenFlags, kCreateMode}, "openat": {kDirFd, kPath, kOpenFlags, kCreateMode},
+	"openat2": {kDirFd, kPath, kPtr, kUint}, "creat": {kPath, kMode}, "close": {kFd},
+	"stat": {kPath, kPtr}, "lstat": {kPath, kPtr}, "fstat": {kFd, kPtr},
+	"newfstatat": {kDirFd, kPath, kPtr, kAtFlags}, "fstatat64": {kDirFd, kPath, kPtr, kAtFlags},
+	"stat64": {kPath, kPtr}, "lstat64": {kPath, kPtr},
+	"statx":  {kDirFd, kPath, kAtFlags, kHex, kPtr},
+	"access": {kPath, kAccessMode}, "faccessat": {kDirFd, kPath, kAccessMode},
+	"faccessat2": {kDirFd, kPath, kAccessMode, kAtFlags},
+	"mkdir":      {kPath, kMode}, "mkdirat": {kDirFd, kPath, kMode}, "rmdir": {kPath},
+	"unlink": {kPath}, "unlinkat": {kDirFd, kPath, kUnlinkFlags},
+	"rename": {kPath, kPath}, "renameat": {kDirFd, kPath, kDirFd, kPath},
+	"renameat2": {kDirFd, kPath, kDirFd, kPath, kHex},
+	"link":      {kPath, kPath}, "linkat": {kDirFd, kPath, kDirFd, kPath, kAtFlags},
+	"symlink": {kPath, kPath}, "symlinkat": {kPath, kDirFd, kPath},
+	"readlink": {kPath, kPtr, kUint}, "readlinkat": {kDirFd, kPath, kPtr, kUint},
+	"chmod": {kPath, kMode}, "fchmod": {kFd, kMode}, "fchmodat": {kDirFd, kPath, kMode},
+	"fchmodat2": {kDirFd, kPath, kMode, kAtFlags},
+	"chown":     {kPath, kInt, kInt}, "lchown": {kPath, kInt, kInt}, "fchown": {kFd, kInt, kInt},
+	"fchownat": {kDirFd, kPath, kInt, kInt, kAtFlags},
+	"chdir":    {kPath}, "fchdir": {kFd}, "chroot": {kPath}, "pivot_root": {kPath, kPath},
+	"truncate": {kPath, kInt}, "ftruncate": {kFd, kInt},
+	"execve": {kPath, kPtr, kPtr}, "execveat": {kDirFd, kPath, kPtr, kPtr, kAtFlags},
+	"mount": {kPath, kPath, kPath, kHex, kPtr}, "umount2": {kPath, kHex}, "umount": {kPath},
+	"mknod": {kPath, kMode, kHex}, "mknodat": {kDirFd, kPath, kMode, kHex},
+	"utimensat": {kDirFd, kPath, kPtr, kAtFlags}, "utime": {kPath, kPtr}, "utimes": {kPath, kPtr},
+	"setxattr": {kPath, kPath, kPtr, kUint, kHex}, "lsetxattr": {kPath, kPath, kPtr, kUint, kHex},
+	"getxattr": {kPath, kPath, kPtr, kUint}, "lgetxattr": {kPath, kPath, kPtr, kUint},
+	"listxattr": {kPath, kPtr, kUint}, "removexattr": {kPath, kPath},
+	"swapon": {kPath, kHex}, "swapoff": {kPath}, "acct": {kPath}, "uselib": {kPath},
+	"statfs": {kPath, kPtr}, "fstatfs": {kFd, kPtr},
+	"inotify_add_watch": {kFd, kPath, kHex},
+	"socket":            {kSockDomain, kSockType, kInt}, "socketpair": {kSockDomain, kSockType, kInt, kPtr},
+	"connect": {kFd, kPtr, kUint}, "bind": {kFd, kPtr, kUint}, "listen": {kFd, kInt},
+	"accept": {kFd, kPtr, kPtr}, "accept4": {kFd, kPtr, kPtr, kSockType},
+	"sendto":   {kFd, kPtr, kUint, kHex, kPtr, kUint},
+	"recvfrom": {kFd, kPtr, kUint, kHex, kPtr, kPtr},
+	"sendmsg":  {kFd, kPtr, kHex}, "recvmsg": {kFd, kPtr, kHex},
+	"clone": {kCloneFlags, kPtr, kPtr, kPtr, kPtr}, "clone3": {kClone3Args, kUint},
+	"unshare": {kNsFlags}, "setns": {kFd, kNsFlags},
+	"mmap":     {kPtr, kUint, kProt, kMapFlags, kFd, kHex},
+	"mmap2":    {kPtr, kUint, kProt, kMapFlags, kFd, kHex},
+	"mprotect": {kPtr, kUint, kProt}, "pkey_mprotect": {kPtr, kUint, kProt, kInt},
+	"munmap": {kPtr, kUint},
+	"kill":   {kInt, kSignal}, "tkill": {kInt, kSignal}, "tgkill": {kInt, kInt, kSignal},
+	"ptrace": {kPtraceReq, kInt, kPtr, kPtr},
+	"prctl":  {kPrctlOpt, kHex, kHex, kHex, kHex},
+	"ioctl":  {kFd, kHex, kHex}, "personality": {kHex},
+	"bpf": {kInt, kPtr, kUint}, "perf_event_open": {kPtr, kInt, kInt, kFd, kHex},
+	"dup": {kFd}, "dup2": {kFd, kFd}, "dup3": {kFd, kFd, kOpenFlags},
+	"setuid": {kInt}, "setgid": {kInt}, "setresuid": {kInt, kInt, kInt}, "setresgid": {kInt, kInt, kInt},
+	"init_module": {kPtr, kUint, kPath}, "finit_module": {kFd, kPath, kHex},
+	"delete_module": {kPath, kHex}, "reboot": {kHex, kHex, kHex, kPtr},
+	"sethostname": {kPath, kUint}, "setdomainname": {kPath, kUint},
+	"name_to_handle_at": {kDirFd, kPath, kPtr, kPtr, kAtFlags},
+	"open_by_handle_at": {kFd, kPtr, kOpenFlags},
+	"memfd_create":      {kPath, kHex}, "userfaultfd": {kHex},
+	"pidfd_open": {kInt, kHex}, "pidfd_send_signal": {kFd, kSignal, kPtr, kHex},
+	"open_tree": {kDirFd, kPath, kHex}, "move_mount": {kDirFd, kPath, kDirFd, kPath, kHex},
+	"fsopen": {kPath, kHex}, "fspick": {kDirFd, kPath, kHex},
+	"mount_setattr": {kDirFd, kPath, kHex, kPtr, kUint},
+	"add_key":       {kPath, kPath, kPtr, kUint, kInt}, "request_key": {kPath, kPath, kPath, kInt},
+	"syslog": {kInt, kPtr, kInt}, "getcwd": {kPtr, kUint},
+	"getpid": {}, "getppid": {}, "gettid": {}, "getuid": {}, "geteuid": {}, "getgid": {},
+	"getegid": {}, "fork": {}, "vfork": {}, "sync": {}, "vhangup": {}, "sched_yield": {},
+}
+
+// moreSignatures covers the rest of the common syscalls compactly, one
+// letter per argument: f fd, d dirfd (AT_FDCWD), p pointer, i signed,
+// u unsigned, x hex, s string in memory, g signal, n no arguments.
+const moreSignatures = `
+getpgrp:n inotify_init:n munlockall:n pause:n restart_syscall:n rt_sigreturn:n sigreturn:n
+setsid:n sgetmask:n uretprobe:n getegid32:n geteuid32:n getgid32:n getuid32:n get_tls:n
+alarm:u brk:p exit:i exit_group:i epoll_create:i epoll_create1:x fdatasync:f fsync:f
+getpgid:i getsid:i inotify_init1:x io_destroy:x iopl:u mlockall:x nice:i pipe:p
+pkey_free:i setfsgid:i setfsuid:i setfsgid32:i setfsuid32:i setgid32:i setuid32:i
+set_tid_address:p sysinfo:p time:p times:p umask:x uname:p olduname:p oldolduname:p
+stime:p ssetmask:x shmdt:p syncfs:f mq_unlink:s timer_delete:i timer_getoverrun:i
+eventfd:u set_thread_area:p get_thread_area:p set_tls:p memfd_secret:x sigpending:p
+sigsuspend:x adjtimex:p _sysctl:p sched_getscheduler:i sched_get_priority_max:i
+sched_get_priority_min:i
+arch_prctl:xp capget:pp capset:pp clock_getres:ip clock_getres_time64:ip clock_gettime:ip
+clock_gettime64:ip clock_settime:ip clock_settime64:ip clock_adjtime:ip clock_adjtime64:ip
+eventfd2:ux fanotify_init:xx flock:fx getgroups:ip getgroups32:ip getitimer:ip getrlimit:ip
+ugetrlimit:ip getrusage:ip gettimeofday:pp setgroups:ip setgroups32:ip setrlimit:ip
+settimeofday:pp setpgid:ii setregid:ii setregid32:ii setreuid:ii setreuid32:ii
+getpriority:ii inotify_rm_watch:fi io_setup:up ioprio_get:ii mlock:pu munlock:pu
+nanosleep:pp pipe2:px pkey_alloc:xx set_robust_list:pu shutdown:fi sigaltstack:pp
+signal:gp timerfd_create:ix timerfd_gettime:fp timerfd_gettime64:fp rt_sigpending:pu
+rt_sigsuspend:pu sched_getparam:ip sched_setparam:ip sched_rr_get_interval:ip
+sched_rr_get_interval_time64:ip ustat:xp fstat64:fp truncate64:si ftruncate64:fi
+mq_notify:ip msgget:ix timer_gettime:ip timer_gettime64:ip landlock_restrict_self:fx
+fremovexattr:fs lremovexattr:ss io_uring_setup:up process_mrelease:fx socketcall:ip
+bdflush:ix
+fcntl:fxx fcntl64:fxx chown32:sii lchown32:sii fchown32:fii getdents:fpu getdents64:fpu
+getpeername:fpp getsockname:fpp getrandom:pux getresgid:ppp getresuid:ppp getresgid32:ppp
+getresuid32:ppp setresgid32:iii setresuid32:iii ioperm:uui ioprio_set:iii lseek:fii
+madvise:pui mincore:pup mlock2:pux msync:pux poll:pui readv:fpu writev:fpu readahead:fiu
+readdir:fpu sigprocmask:ipp sched_getaffinity:iup sched_setaffinity:iup
+sched_setscheduler:iip sched_setattr:ipx seccomp:xxp semget:xix semop:ipu shmat:ipx
+shmget:xux msgctl:iip shmctl:iip timer_create:ipp getcpu:ppp landlock_create_ruleset:pux
+lsm_list_modules:ppx membarrier:xxi mq_getsetattr:ipp modify_ldt:ipu mseal:pux
+pidfd_getfd:ffx rt_sigqueueinfo:igp sysfs:ixx signalfd:fpu fsmount:fxx
+get_robust_list:ipp set_mempolicy:ipu close_range:uux setitimer:ipp setpriority:iii
+waitpid:ipx flistxattr:fpu llistxattr:spu removexattrat:dsxs futimesat:dsp
+sigaction:gpp map_shadow_stack:pux cacheflush:pix
+rt_sigprocmask:ippu sched_getattr:ipux semctl:iiix landlock_add_rule:fipx
+lsm_get_self_attr:upux lsm_set_self_attr:upux quotactl_fd:fxip sendmmsg:fpux
+signalfd4:fpux vmsplice:fpux sendfile:ffpu sendfile64:ffpu fallocate:fxii
+fadvise64:fiui fadvise64_64:fiix sync_file_range:fiix sync_file_range2:fxii
+epoll_ctl:fifp epoll_wait:fpii futex_requeue:pxui migrate_pages:iupp
+set_mempolicy_home_node:puux kexec_load:uupx io_uring_register:fupu mq_open:sxxp
+msgsnd:ipux clock_nanosleep:ixpp prlimit64:iipp recv:fpux send:fpux rt_sigaction:gppu
+rt_sigtimedwait:pppu rt_tgsigqueueinfo:iigp rseq:puxx semtimedop:ipup quotactl:xsip
+timer_settime:ixpp timerfd_settime:fxpp wait4:ipxp listmount:ppux statmount:ppux
+utimensat_time64:dspx futex_wake:puxx cachestat:fppx fgetxattr:fspu tee:ffux
+mbind:puxpux get_mempolicy:ppupx kexec_file_load:ffusx keyctl:ixxxx
+io_getevents:xiipp mremap:puuxp mq_timedsend:fpuup mq_timedreceive:fpupp msgrcv:ipuix
+preadv:fpuii pwritev:fpuii ppoll:puppu select:ipppp _newselect:ipppp getsockopt:fiipp
+setsockopt:fiipu waitid:iipxp fsetxattr:fspux fanotify_mark:fxxds recvmmsg:fpuxp
+futex_waitv:puxpi fsconfig:fisxi remap_file_pages:puuux _llseek:fuupu
+listxattrat:dsxpu file_getattr:dspux file_setattr:dspux process_madvise:fpuix
+open_tree_attr:dsxpu kcmp:iiiuu
+futex:pxupui futex_time64:pxupui futex_wait:puxxpi epoll_pwait:fpiipu
+epoll_pwait2:fpippu move_pages:iuppx io_pgetevents:xiippp io_uring_enter:fuuxpu ipc:uiiipi
+preadv2:fpuiix pwritev2:fpuiix process_vm_readv:ipupux process_vm_writev:ipupux
+pselect6:ippppp copy_file_range:fpfpux splice:fpfpux getxattrat:dsxspu setxattrat:dsxspu
+`
+
+// extraSignatures parses moreSignatures once.
+var extraSignatures = sync.OnceValue(func() map[string][]argKind {
+	letters := map[rune]argKind{'f': kFd, 'd': kDirFd, 'p': kPtr, 'i': kInt, 'u': kUint, 'x': kHex, 's': kPath, 'g': kSignal}
+	m := map[string][]argKind{}
+	for _, f := range strings.Fields(moreSignatures) {
+		name, spec, _ := strings.Cut(f, ":")
+		kinds := []argKind{}
+		if spec != "n" {
+			for _, c := range spec {
+				kinds = append(kinds, letters[c])
+			}
+		}
+		m[name] = kinds
+	}
+	return m
+})
+
+func signatureOf(name string) ([]argKind, bool) {
+	if k, ok := signatures[name]; ok {
+		return k, true
+	}
+	k, ok := extraSignatures()[name]
+	return k, ok
+}
+
+// argText renders a call. readMem is true when a string was read from
+// the caller's memory (the caller must then check the notification is
+// still valid before trusting it).
+func (s *supervisor) argText(tid int, arch catalog.Arch, name string, args [6]uint64) (text string, readMem bool) {
+	kinds, known := signatureOf(name)
+	var b strings.Builder
+	b.WriteString(name)
+	b.WriteByte('(')
+	if !known {
+		n := 6
+		for n > 0 && args[n-1] == 0 {
+			n--
+		}
+		for i := 0; i < n; i++ {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString("0x" + strconv.FormatUint(args[i], 16))
+		}
+		b.WriteByte(')')
+		return b.String(), false
+	}
+	for i, k := range kinds {
+		if k == kCreateMode && (i == 0 || args[i-1]&(unix.O_CREAT|unix.O_TMPFILE) == 0) {
+			break
+		}
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		v := args[i]
+		switch k {
+		case kPath:
+			if v == 0 {
+				b.WriteString("NULL")
+				break
+			}
+			str, ok := readString(tid, v, 256)
+			readMem = true
+			if !ok {
+				b.WriteString("0x" + strconv.FormatUint(v, 16))
+				break
+			}
+			b.WriteString(str)
+		case kClone3Args:
+			flags, ok := readU64(tid, v)
+			readMem = true
+			if !ok {
+				b.WriteString("0x" + strconv.FormatUint(v, 16))
+				break
+			}
+			b.WriteString("{flags=" + flagText(flags, cloneFlagNames, 0) + "}")
+		default:
+			b.WriteString(formatArg(arch, name, k, v))
+		}
+	}
+	b.WriteByte(')')
+	return b.String(), readMem
+}
+
+func signed(arch catalog.Arch, v uint64) int64 {
+	if arch.Is32Bit() {
+		return int64(int32(v))
+	}
+	return int64(v)
+}
+
+func formatArg(arch catalog.Arch, name string, k argKind, v uint64) string {
+	switch k {
+	case kInt, kFd:
+		return strconv.FormatInt(signed(arch, v), 10)
+	case kUint:
+		return strconv.FormatUint(v, 10)
+	case kPtr:
+		if v == 0 {
+			return "NULL"
+		}
+		return "0x" + strconv.FormatUint(v, 16)
+	case kDirFd:
+		if signed(arch, v) == unix.AT_FDCWD || int32(v) == unix.AT_FDCWD {
+			return "AT_FDCWD"
+		}
+		return strconv.FormatInt(signed(arch, v), 10)
+	case kOpenFlags:
+		acc := []string{"O_RDONLY", "O_WRONLY", "O_RDWR", "O_ACCMODE"}[v&unix.O_ACCMODE]
+		rest := flagText(v&^unix.O_ACCMODE, openFlagNames, 0)
+		if rest == "0" {
+			return acc
+		}
+		return acc + "|" + rest
+	case kMode, kCreateMode:
+		return "0" + strconv.FormatUint(v&0o7777, 8)
+	case kAtFlags:
+		return flagText(v, atFlagNames, 0)
+	case kUnlinkFlags:
+		return flagText(v, []flagName{{unix.AT_REMOVEDIR, "AT_REMOVEDIR"}}, 0)
+	case kAccessMode:
+		if v == 0 {
+			return "F_OK"
+		}
+		return flagText(v, []flagName{{4, "R_OK"}, {2, "W_OK"}, {1, "X_OK"}}, 0)
+	case kSockDomain:
+		if n, ok := sockDomains[v]; ok {
+			return n
+		}
+		return strconv.FormatUint(v, 10)
+	case kSockType:
+		t := v & 0xf
+		base, ok := sockTypes[t]
+		if !ok {
+			base = strconv.FormatUint(t, 10)
+		}
+		if name == "accept4" {
+			base = ""
+		}
+		rest := flagText(v&^0xf, []flagName{{unix.SOCK_NONBLOCK, "SOCK_NONBLOCK"}, {unix.SOCK_CLOEXEC, "SOCK_CLOEXEC"}}, 0)
+		switch {
+		case base == "":
+			return rest
+		case rest == "0":
+			return base
+		}
+		return base + "|" + rest
+	case kCloneFlags:
+		return flagText(v, cloneFlagNames, 0xff)
+	case kNsFlags:
+		return flagText(v, cloneFlagNames, 0)
+	case kProt:
+		if v == 0 {
+			return "PROT_NONE"
+		}
+		return flagText(v, protNames, 0)
+	case kMapFlags:
+		typ := []string{"0", "MAP_SHARED", "MAP_PRIVATE", "MAP_SHARED_VALIDATE"}[v&3]
+		rest := flagText(v&^3, mapFlagNames, 0)
+		if rest == "0" {
+			return typ
+		}
+		return typ + "|" + rest
+	case kSignal:
+		if v > 0 && v < 65 {
+			if n := unix.SignalName(unix.Signal(v)); n != "" {
+				return n
+			}
+		}
+		return strconv.FormatUint(v, 10)
+	case kPtraceReq:
+		if n, ok := ptraceRequests[v]; ok {
+			return n
+		}
+		return "0x" + strconv.FormatUint(v, 16)
+	case kPrctlOpt:
+		if n, ok := prctlOptions[v]; ok {
+			return n
+		}
+		return strconv.FormatUint(v, 10)
+	}
+	return "0x" + strconv.FormatUint(v, 16)
+}
+
+type flagName struct {
+	bit  uint64
+	name string
+}
+
+// flagText names the set bits of v; unnamed bits are added in hex. For
+// clone, the low byte (lowMask) is the exit signal.
+func flagText(v uint64, names []flagName, lowMask uint64) string {
+	var parts []string
+	if lowMask != 0 && v&lowMask != 0 {
+		sig := v & lowMask
+		if n := unix.SignalName(unix.Signal(sig)); n != "" {
+			parts = append(parts, n)
+		} else {
+			parts = append(parts, strconv.FormatUint(sig, 10))
+		}
+		v &^= lowMask
+	}
+	for _, f := range names {
+		if f.bit != 0 && v&f.bit == f.bit {
+			parts = append(parts, f.name)
+			v &^= f.bit
+		}
+	}
+	if v != 0 {
+		parts = append(parts, "0x"+strconv.FormatUint(v, 16))
+	}
+	if len(parts) == 0 {
+		return "0"
+	}
+	return strings.Join(parts, "|")
+}
+
+var openFlagNames = []flagName{
+	{unix.O_CREAT, "O_CREAT"}, {unix.O_EXCL, "O_EXCL"}, {unix.O_NOCTTY, "O_NOCTTY"},
+	{unix.O_TRUNC, "O_TRUNC"}, {unix.O_APPEND, "O_APPEND"}, {unix.O_NONBLOCK, "O_NONBLOCK"},
+	{unix.O_SYNC, "O_SYNC"}, {unix.O_DSYNC, "O_DSYNC"}, {unix.O_ASYNC, "O_ASYNC"},
+	{unix.O_DIRECT, "O_DIRECT"}, {unix.O_LARGEFILE, "O_LARGEFILE"},
+	{unix.O_TMPFILE, "O_TMPFILE"}, {unix.O_DIRECTORY, "O_DIRECTORY"},
+	{unix.O_NOFOLLOW, "O_NOFOLLOW"}, {unix.O_NOATIME, "O_NOATIME"},
+	{unix.O_CLOEXEC, "O_CLOEXEC"}, {unix.O_PATH, "O_PATH"},
+}
+
+var atFlagNames = []flagName{
+	{unix.AT_SYMLINK_NOFOLLOW, "AT_SYMLINK_NOFOLLOW"}, {unix.AT_EACCESS, "AT_EACCESS"},
+	{unix.AT_SYMLINK_FOLLOW, "AT_SYMLINK_FOLLOW"}, {unix.AT_NO_AUTOMOUNT, "AT_NO_AUTOMOUNT"},
+	{unix.AT_EMPTY_PATH, "AT_EMPTY_PATH"},
+}
+
+var cloneFlagNames = []flagName{
+	{unix.CLONE_VM, "CLONE_VM"}, {unix.CLONE_FS, "CLONE_FS"}, {unix.CLONE_FILES, "CLONE_FILES"},
+	{unix.CLONE_SIGHAND, "CLONE_SIGHAND"}, {unix.CLONE_PIDFD, "CLONE_PIDFD"},
+	{unix.CLONE_PTRACE, "CLONE_PTRACE"}, {unix.CLONE_VFORK, "CLONE_VFORK"},
+	{unix.CLONE_PARENT, "CLONE_PARENT"}, {unix.CLONE_THREAD, "CLONE_THREAD"},
+	{unix.CLONE_NEWNS, "CLONE_NEWNS"}, {unix.CLONE_SYSVSEM, "CLONE_SYSVSEM"},
+	{unix.CLONE_SETTLS, "CLONE_SETTLS"}, {unix.CLONE_PARENT_SETTID, "CLONE_PARENT_SETTID"},
+	{unix.CLONE_CHILD_CLEARTID, "CLONE_CHILD_CLEARTID"}, {unix.CLONE_UNTRACED, "CLONE_UNTRACED"},
+	{unix.CLONE_CHILD_SETTID, "CLONE_CHILD_SETTID"}, {unix.CLONE_NEWCGROUP, "CLONE_NEWCGROUP"},
+	{unix.CLONE_NEWUTS, "CLONE_NEWUTS"}, {unix.CLONE_NEWIPC, "CLONE_NEWIPC"},
+	{unix.CLONE_NEWUSER, "CLONE_NEWUSER"}, {unix.CLONE_NEWPID, "CLONE_NEWPID"},
+	{unix.CLONE_NEWNET, "CLONE_NEWNET"}, {unix.CLONE_IO, "CLONE_IO"},
+	{unix.CLONE_NEWTIME, "CLONE_NEWTIME"}, {unix.CLONE_CLEAR_SIGHAND, "CLONE_CLEAR_SIGHAND"},
+	{unix.CLONE_INTO_CGROUP, "CLONE_INTO_CGROUP"},
+}
+
+var protNames = []flagName{
+	{unix.PROT_READ, "PROT_READ"}, {unix.PROT_WRITE, "PROT_WRITE"}, {unix.PROT_EXEC, "PROT_EXEC"},
+	{unix.PROT_GROWSDOWN, "PROT_GROWSDOWN"}, {unix.PROT_GROWSUP, "PROT_GROWSUP"},
+}
+
+var mapFlagNames = []flagName{
+	{unix.MAP_FIXED, "MAP_FIXED"}, {unix.MAP_ANONYMOUS, "MAP_ANONYMOUS"},
+	{unix.MAP_GROWSDOWN, "MAP_GROWSDOWN"}, {unix.MAP_DENYWRITE, "MAP_DENYWRITE"},
+	{unix.MAP_EXECUTABLE, "MAP_EXECUTABLE"}, {unix.MAP_LOCKED, "MAP_LOCKED"},
+	{unix.MAP_NORESERVE, "MAP_NORESERVE"}, {unix.MAP_POPULATE, "MAP_POPULATE"},
+	{unix.MAP_NONBLOCK, "MAP_NONBLOCK"}, {unix.MAP_STACK, "MAP_STACK"},
+	{unix.MAP_HUGETLB, "MAP_HUGETLB"}, {unix.MAP_SYNC, "MAP_SYNC"},
+	{unix.MAP_FIXED_NOREPLACE, "MAP_FIXED_NOREPLACE"},
+}
+
+var sockDomains = map[uint64]string{
+	unix.AF_UNIX: "AF_UNIX", unix.AF_INET: "AF_INET", unix.AF_INET6: "AF_INET6",
+	unix.AF_NETLINK: "AF_NETLINK", unix.AF_PACKET: "AF_PACKET", unix.AF_KEY: "AF_KEY",
+	unix.AF_BLUETOOTH: "AF_BLUETOOTH", unix.AF_ALG: "AF_ALG", unix.AF_VSOCK: "AF_VSOCK",
+	unix.AF_CAN: "AF_CAN", unix.AF_TIPC: "AF_TIPC", unix.AF_RDS: "AF_RDS", unix.AF_XDP: "AF_XDP",
+	unix.AF_APPLETALK: "AF_APPLETALK", unix.AF_AX25: "AF_AX25", unix.AF_X25: "AF_X25",
+	unix.AF_IPX: "AF_IPX", unix.AF_NFC: "AF_NFC", unix.AF_QIPCRTR: "AF_QIPCRTR",
+}
+
+var sockTypes = map[uint64]string{
+	unix.SOCK_STREAM: "SOCK_STREAM", unix.SOCK_DGRAM: "SOCK_DGRAM", unix.SOCK_RAW: "SOCK_RAW",
+	unix.SOCK_RDM: "SOCK_RDM", unix.SOCK_SEQPACKET: "SOCK_SEQPACKET", unix.SOCK_PACKET: "SOCK_PACKET",
+}
+
+var ptraceRequests = map[uint64]string{
+	0: "PTRACE_TRACEME", 1: "PTRACE_PEEKTEXT", 2: "PTRACE_PEEKDATA", 3: "PTRACE_PEEKUSER",
+	4: "PTRACE_POKETEXT", 5: "PTRACE_POKEDATA", 6: "PTRACE_POKEUSER", 7: "PTRACE_CONT",
+	8: "PTRACE_KILL", 9: "PTRACE_SINGLESTEP", 12: "PTRACE_GETREGS", 13: "PTRACE_SETREGS",
+	16: "PTRACE_ATTACH", 17: "PTRACE_DETACH", 24: "PTRACE_SYSCALL",
+	0x4200: "PTRACE_SETOPTIONS", 0x4201: "PTRACE_GETEVENTMSG", 0x4202: "PTRACE_GETSIGINFO",
+	0x4206: "PTRACE_SEIZE", 0x4207: "PTRACE_INTERRUPT", 0x4208: "PTRACE_LISTEN",
+	0x420c: "PTRACE_SECCOMP_GET_FILTER", 0x420e: "PTRACE_GET_SYSCALL_INFO",
+}
+
+var prctlOptions = map[uint64]string{
+	1: "PR_SET_PDEATHSIG", 2: "PR_GET_PDEATHSIG", 3: "PR_GET_DUMPABLE", 4: "PR_SET_DUMPABLE",
+	8: "PR_SET_KEEPCAPS", 15: "PR_SET_NAME", 16: "PR_GET_NAME", 21: "PR_GET_SECCOMP",
+	22: "PR_SET_SECCOMP", 23: "PR_CAPBSET_READ", 24: "PR_CAPBSET_DROP", 28: "PR_SET_SECUREBITS",
+	35: "PR_SET_MM", 36: "PR_SET_CHILD_SUBREAPER", 38: "PR_SET_NO_NEW_PRIVS",
+	39: "PR_GET_NO_NEW_PRIVS", 41: "PR_SET_THP_DISABLE", 47: "PR_CAP_AMBIENT",
+	52: "PR_GET_SPECULATION_CTRL", 53: "PR_SET_SPECULATION_CTRL", 0x53564d41: "PR_SET_VMA",
+}
+
+// readMem reads len(buf) bytes at addr in process pid; it returns how many
+// it could (a read stops at the first unmapped page).
+func readMem(pid int, addr uint64, buf []byte) int {
+	total := 0
+	for total < len(buf) {
+		// Never cross a page boundary in one read, so a string that
+		// ends just before an unmapped page is still read whole.
+		a := addr + uint64(total)
+		chunk := 4096 - int(a%4096)
+		if chunk > len(buf)-total {
+			chunk = len(buf) - total
+		}
+		local := []unix.Iovec{{Base: &buf[total]}}
+		local[0].SetLen(chunk)
+		remote := []unix.RemoteIovec{{Base: uintptr(a), Len: chunk}}
+		n, err := unix.ProcessVMReadv(pid, local, remote, 0)
+		if err != nil || n <= 0 {
+			break
+		}
+		total += n
+	}
+	return total
+}
+
+// readString reads a NUL-terminated string of up to max bytes and quotes
+// it; a longer one is cut and marked with an ellipsis.
+func readString(pid int, addr uint64, max int) (string, bool) {
+	buf := make([]byte, max+1)
+	n := readMem(pid, addr, buf)
+	if n == 0 {
+		return "", false
+	}
+	buf = buf[:n]
+	if i := bytes.IndexByte(buf, 0); i >= 0 {
+		return strconv.Quote(string(buf[:i])), true
+	}
+	if n > max {
+		return strconv.Quote(string(buf[:max])) + "…", true
+	}
+	return strconv.Quote(string(buf)), true
+}
+
+func readU64(pid int, addr uint64) (uint64, bool) {
+	var buf [8]byte
+	if readMem(pid, addr, buf[:]) != 8 {
+		return 0, false
+	}
+	return binary.NativeEndian.Uint64(buf[:]), true
+}

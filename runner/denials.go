@@ -1,0 +1,85 @@
+package runner
+
+import (
+	"time"
+
+	"github.com/seccomp-workbench/seccomp-workbench/catalog"
+	"github.com/seccomp-workbench/seccomp-workbench/profile"
+)
+
+// Denial rows: repeats of one call are counted, not sent one by one.
+
+type rowKey struct {
+	pid     int
+	arch    catalog.Arch
+	syscall string
+	argText string
+	action  profile.Action
+	errno   uint
+	logged  bool
+}
+
+type row struct {
+	d        Denial
+	logged   bool
+	sent     bool
+	dirty    bool
+	lastSent time.Time
+}
+
+func (w *row) event() Event {
+	if w.logged {
+		return Logged{Denial: w.d, Update: w.sent}
+	}
+	return Denied{Denial: w.d, Update: w.sent}
+}
+
+// noteDenial counts one call in its row and returns the row; isNew is
+// true the first time the row is seen. Past
+// maxRows distinct rows, new ones fold into one row per syscall and
+// outcome (pid 0, arguments elided) so memory stays bounded.
+func (r *Run) noteDenial(d Denial, logged bool) (got Denial, isNew bool) {
+	now := time.Now()
+	key := rowKey{d.Pid, d.Arch, d.Syscall, d.ArgText, d.Outcome.Action, d.Outcome.Errno, logged}
+	r.mu.Lock()
+	i, ok := r.rowIndex[key]
+	if !ok && len(r.rows) >= maxRows {
+		key.pid, key.argText = 0, d.Syscall+"(…)"
+		d.Pid, d.Tid, d.ArgText, d.Args = 0, 0, key.argText, [6]uint64{}
+		i, ok = r.rowIndex[key]
+	}
+	if !ok {
+		isNew = true
+		d.ID, d.Count, d.First = len(r.rows)+1, 0, now
+		r.rows = append(r.rows, &row{d: d, logged: logged})
+		i = len(r.rows) - 1
+		r.rowIndex[key] = i
+	}
+	w := r.rows[i]
+	w.d.Count++
+	w.d.Last = now
+	wake := !w.dirty
+	if wake {
+		w.dirty = true
+		r.dirtyRows++
+	}
+	got = w.d
+	r.mu.Unlock()
+	// A row already waiting for the pump needs no second wake-up: its
+	// update goes out with the next batch anyway.
+	if wake {
+		r.kick()
+	}
+	return got, isNew
+}
+
+// Denials returns a copy of the rows so far (denied and logged).
+func (r *Run) Denials() []Denial {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := make([]Denial, len(r.rows))
+	for i, w := range r.rows {
+		out[i] = w.d
+	}
+	return out
+}

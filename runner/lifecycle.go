@@ -1,0 +1,411 @@
+package runner
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"runtime"
+	"syscall"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/seccomp-workbench/seccomp-workbench/profile"
+)
+
+// The life of a run: launch the shim, supervise, wait, clean up, judge.
+
+func (p *prepared) start(ctx context.Context) (*Run, error) {
+	cfg := p.cfg
+	r := &Run{
+		p: p, cfg: cfg, mode: p.mode,
+		events:       make(chan Event, eventBuffer),
+		begin:        time.Now(),
+		stopCh:       make(chan struct{}),
+		supQuit:      make(chan struct{}),
+		launcherDone: make(chan struct{}),
+		waiterDone:   make(chan struct{}),
+		readersDone:  make(chan struct{}),
+		doneCh:       make(chan struct{}),
+		wake:         make(chan struct{}, 1),
+		rowIndex:     map[rowKey]int{},
+	}
+	r.end.mode = p.mode
+	r.end.timeout = cfg.Timeout
+	if p.mode == ModeRecord || p.mode == ModeLearn {
+		r.rec = newRecording(p.eff, p.mode == ModeRecord)
+	}
+	for i, s := range []Stream{Stdout, Stderr} {
+		r.streams[i] = newOutStream(s, cfg.OutputLimit, cfg.LosslessOutput, &r.mu)
+	}
+	if p.execDenied != "" {
+		r.end.startCode, r.end.startMsg = 126, p.execDenied
+		go r.pump()
+		r.finish()
+		return r, nil
+	}
+	if err := r.launch(ctx); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// launch creates the shim's fds and process and the run's goroutines.
+func (r *Run) launch(ctx context.Context) error {
+	p, cfg := r.p, r.cfg
+	becomeSubreaper()
+	var child []io.Closer // child-side fds, closed once the shim has them
+	fail := func(err error) error {
+		for _, c := range append(child, r.closers...) {
+			c.Close()
+		}
+		return err
+	}
+	specFile, err := specMemfd(&shimSpec{
+		Argv: cfg.Argv, Env: cfg.Env, Dir: cfg.Dir, Prog: p.prog.Bytes(),
+		Listen: p.mode.notifies(), Flags: p.flags, Magic: p.magic, ParentPid: os.Getpid(),
+		NoKillableWait: p.noKillableWait,
+	})
+	if err != nil {
+		return fail(fmt.Errorf("writing the launch spec: %w", err))
+	}
+	child = append(child, specFile)
+	statusR, statusW, err := os.Pipe()
+	if err != nil {
+		return fail(err)
+	}
+	child = append(child, statusW)
+	r.closers = append(r.closers, statusR)
+	extra := []*os.File{specFile, statusW}
+	handoff := -1
+	if p.mode.notifies() {
+		fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_SEQPACKET|unix.SOCK_CLOEXEC, 0)
+		if err != nil {
+			return fail(fmt.Errorf("handoff socket: %w", err))
+		}
+		handoff = fds[0]
+		cf := os.NewFile(uintptr(fds[1]), "handoff")
+		child = append(child, cf)
+		r.closers = append(r.closers, fdCloser(fds[0]))
+		extra = append(extra, cf)
+	}
+	cmd := exec.Command(cfg.Shim[0], cfg.Shim[1:]...)
+	// The shim's own environment: no asynchronous preemption (its signal
+	// must not land on the filtered thread) and no GC. The target's
+	// environment travels in the spec.
+	cmd.Env = []string{"GODEBUG=asyncpreemptoff=1", "GOGC=off"}
+	cmd.ExtraFiles = extra
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Pdeathsig: syscall.SIGKILL}
+	var copiers []func()
+	if err := r.wireStdio(cmd, &child, &copiers); err != nil {
+		return fail(err)
+	}
+	r.cmd = cmd
+	started := make(chan error, 1)
+	go r.launcher(started, statusR, handoff)
+	if err := <-started; err != nil {
+		return fail(fmt.Errorf("starting the shim (%s): %w", cfg.Shim[0], err))
+	}
+	for _, c := range child {
+		c.Close()
+	}
+	for _, c := range copiers {
+		go c()
+	}
+	go r.readAll()
+	go r.waiter()
+	go r.watch(ctx)
+	go r.pump()
+	go r.finisher()
+	return nil
+}
+
+type fdCloser int
+
+func (f fdCloser) Close() error { return unix.Close(int(f)) }
+
+func specMemfd(s *shimSpec) (*os.File, error) {
+	data, err := json.Marshal(s)
+	if err != nil {
+		return nil, err
+	}
+	fd, err := unix.MemfdCreate("seccomp-workbench-spec", unix.MFD_CLOEXEC)
+	if err != nil {
+		return nil, err
+	}
+	f := os.NewFile(uintptr(fd), "spec")
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return nil, err
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return f, nil
+}
+
+// wireStdio connects the target's stdin, stdout and stderr.
+func (r *Run) wireStdio(cmd *exec.Cmd, child *[]io.Closer, copiers *[]func()) error {
+	switch in := r.cfg.Stdin.(type) {
+	case nil:
+	case *os.File:
+		cmd.Stdin = in
+	default:
+		pr, pw, err := os.Pipe()
+		if err != nil {
+			return err
+		}
+		cmd.Stdin = pr
+		*child = append(*child, pr)
+		r.closers = append(r.closers, pw)
+		*copiers = append(*copiers, func() {
+			io.Copy(pw, in)
+			pw.Close()
+		})
+	}
+	for i, w := range []io.Writer{r.cfg.Stdout, r.cfg.Stderr} {
+		set := func(f *os.File) {
+			if i == 0 {
+				cmd.Stdout = f
+			} else {
+				cmd.Stderr = f
+			}
+		}
+		if f, ok := w.(*os.File); ok {
+			set(f)
+			r.streams[i].direct = true
+			continue
+		}
+		pr, pw, err := os.Pipe()
+		if err != nil {
+			return err
+		}
+		set(pw)
+		*child = append(*child, pw)
+		r.closers = append(r.closers, pr)
+		r.readers = append(r.readers, pr)
+		if w != nil {
+			r.streams[i].copyTo = w
+		}
+		r.streams[i].pipe = pr
+	}
+	return nil
+}
+
+// launcher starts the shim from a goroutine locked to its thread for the
+// whole run: the kernel sends the parent-death signal when the thread
+// that forked exits, not the process, so that thread must outlive the
+// target. The supervisor then runs on the same thread.
+func (r *Run) launcher(started chan<- error, statusR *os.File, handoff int) {
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	if err := r.cmd.Start(); err != nil {
+		started <- err
+		close(r.launcherDone)
+		return
+	}
+	r.pid = r.cmd.Process.Pid
+	started <- nil
+	defer close(r.launcherDone)
+	if handoff < 0 {
+		r.readStatus(statusR)
+		<-r.waiterDone
+		return
+	}
+	listener, err := recvListener(handoff)
+	if err != nil {
+		// No listener: the target never ran. The status pipe says why,
+		// unless the shim was killed before it could write.
+		data, _ := io.ReadAll(statusR)
+		if len(data) == 0 {
+			data = []byte("E125 the shim ended before starting the command")
+		}
+		r.statusDone(data)
+		<-r.waiterDone
+		return
+	}
+	defer unix.Close(listener)
+	s := newSupervisor(r, listener, statusR)
+	if err := s.loop(); err != nil {
+		r.mu.Lock()
+		r.end.supervisor = err
+		r.mu.Unlock()
+		r.killNow()
+	}
+}
+
+// readStatus reads the shim's status pipe to its end: nothing means the
+// execve succeeded; otherwise it says why the target did not start.
+func (r *Run) readStatus(f *os.File) {
+	data, _ := io.ReadAll(f)
+	r.statusDone(data)
+}
+
+// statusDone records the shim's status: empty means started.
+func (r *Run) statusDone(data []byte) {
+	if len(data) == 0 {
+		r.markStarted()
+		return
+	}
+	code, msg := decodeStatus(data, r.cfg.Argv[0])
+	r.mu.Lock()
+	r.end.startCode, r.end.startMsg = code, msg
+	r.mu.Unlock()
+	// After a raw failure the shim may be unable to exit (a profile that
+	// denies exit_group); it has nothing left to do.
+	r.killNow()
+}
+
+// markStarted queues the Started event (once).
+func (r *Run) markStarted() {
+	r.mu.Lock()
+	if !r.started {
+		r.started = true
+		r.startEv = &Started{Pid: r.pid, Argv: append([]string(nil), r.cfg.Argv...), Mode: r.mode, Time: time.Now()}
+	}
+	r.mu.Unlock()
+	r.kick()
+}
+
+// waiter waits for the target's main process to end without reaping it,
+// so its pid — the session and group id — cannot be reused while the rest
+// of the session is killed; then it reaps it.
+func (r *Run) waiter() {
+	defer close(r.waiterDone)
+	var info unix.Siginfo
+	for {
+		err := unix.Waitid(unix.P_PID, r.pid, &info, unix.WEXITED|unix.WNOWAIT, nil)
+		if err != unix.EINTR {
+			break
+		}
+	}
+	exitTime := time.Now()
+	killSession(r.pid, cleanupLimit)
+	// Once the leader is reaped its pid, and so the session id, may be
+	// reused: no sweep by session after this point.
+	st, err := r.cmd.Process.Wait()
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.end.exitTime = exitTime
+	if err == nil {
+		r.end.status = st.Sys().(syscall.WaitStatus)
+		r.end.exited = true
+	}
+}
+
+// watch ends the run on Stop, timeout or context cancellation.
+func (r *Run) watch(ctx context.Context) {
+	var timeout <-chan time.Time
+	if r.cfg.Timeout > 0 {
+		t := time.NewTimer(r.cfg.Timeout)
+		defer t.Stop()
+		timeout = t.C
+	}
+	select {
+	case <-r.waiterDone:
+		return
+	case <-r.stopCh:
+	case <-ctx.Done():
+		r.requestStop()
+	case <-timeout:
+		r.mu.Lock()
+		r.end.timedOut = true
+		r.mu.Unlock()
+		r.requestStop()
+	}
+	r.signal(unix.SIGTERM)
+	select {
+	case <-r.waiterDone:
+	case <-time.After(r.cfg.Grace):
+		r.signal(unix.SIGKILL)
+	}
+}
+
+// requestStop marks the run as stopped (unless it timed out) and starts
+// the termination.
+func (r *Run) requestStop() {
+	r.stopOnce.Do(func() {
+		r.mu.Lock()
+		if !r.end.timedOut {
+			r.end.stopped = true
+		}
+		r.stopAt = time.Now()
+		r.mu.Unlock()
+		close(r.stopCh)
+		r.kick()
+	})
+}
+
+// signal sends sig to the target and its whole session.
+func (r *Run) signal(sig syscall.Signal) {
+	select {
+	case <-r.waiterDone:
+		return
+	default:
+	}
+	r.cmd.Process.Signal(sig)
+	signalSession(r.pid, sig)
+}
+
+// killNow kills the target at once (a failed start, a failed supervisor).
+func (r *Run) killNow() {
+	if r.cmd != nil && r.cmd.Process != nil {
+		r.signal(unix.SIGKILL)
+	}
+}
+
+// finisher waits for the end of everything, then computes the verdict.
+func (r *Run) finisher() {
+	<-r.waiterDone
+	close(r.supQuit)
+	<-r.launcherDone
+	select {
+	case <-r.readersDone:
+	case <-time.After(drainWait):
+		// A descendant that escaped the session still holds the pipes.
+		for _, f := range r.readers {
+			f.Close()
+		}
+		<-r.readersDone
+	}
+	for _, c := range r.closers {
+		c.Close()
+	}
+	r.finish()
+}
+
+// finish computes the verdict and queues the final events.
+func (r *Run) finish() {
+	r.mu.Lock()
+	r.end.duration = time.Since(r.begin)
+	for _, row := range r.rows {
+		switch o := row.d.Outcome; {
+		case row.logged || lets(o):
+		case o.Action == profile.ActErrno && o.Errno == profile.ENOSYS:
+			r.end.enosys = appendUnique(r.end.enosys, row.d.Syscall)
+		default:
+			r.end.denied = appendUnique(r.end.denied, row.d.Syscall)
+		}
+	}
+	v := r.end.verdict()
+	r.verdict = v
+	if r.rec != nil && r.mode == ModeRecord && r.end.startCode == 0 {
+		r.recorded, r.recordedNames = r.rec.profile()
+	}
+	if r.end.startCode == 0 && r.end.exited {
+		code, sig := exitCodeOf(r.end.status)
+		if v.KilledIn != "" {
+			code, sig = v.ExitCode, v.Signal
+		}
+		r.finals = append(r.finals, Exited{Code: code, Signal: sig, Time: r.end.exitTime})
+	}
+	r.finals = append(r.finals, v)
+	r.finishing = true
+	r.mu.Unlock()
+	close(r.doneCh)
+	r.kick()
+}

@@ -1,0 +1,176 @@
+package runner
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/seccomp-workbench/seccomp-workbench/profile"
+)
+
+// The test binary doubles as the shim: Start re-executes os.Executable()
+// with ShimArg, and TestMain hands that invocation to ShimMain.
+func TestMain(m *testing.M) {
+	if IsShim(os.Args) {
+		ShimMain()
+	}
+	code := m.Run()
+	if testBuilds.dir != "" {
+		os.RemoveAll(testBuilds.dir)
+	}
+	os.Exit(code)
+}
+
+// builds caches binaries the tests compile, one per name, for the whole
+// package run.
+type builds struct {
+	mu   sync.Mutex
+	dir  string
+	done map[string]string
+	errs map[string]error
+}
+
+var testBuilds = &builds{done: map[string]string{}, errs: map[string]error{}}
+
+// buildBinary compiles testdata/<src> once (gcc for .c, go build for .go).
+func buildBinary(t testing.TB, name, src string, extra ...string) string {
+	t.Helper()
+	b := testBuilds
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if p, ok := b.done[name]; ok {
+		return p
+	}
+	if err, ok := b.errs[name]; ok {
+		t.Fatal(err)
+	}
+	if b.dir == "" {
+		d, err := os.MkdirTemp("", "runner-test-bin-")
+		if err != nil {
+			t.Fatal(err)
+		}
+		b.dir = d
+	}
+	out := filepath.Join(b.dir, name)
+	abs, _ := filepath.Abs(filepath.Join("testdata", src))
+	var cmd *exec.Cmd
+	if strings.HasSuffix(src, ".go") {
+		cmd = exec.Command("go", append([]string{"build", "-o", out}, append(extra, abs)...)...)
+		cmd.Dir = filepath.Dir(abs)
+	} else {
+		args := append([]string{"-O2", "-Wall", "-o", out, abs, "-lpthread"}, extra...)
+		cmd = exec.Command("gcc", args...)
+	}
+	if msg, err := cmd.CombinedOutput(); err != nil {
+		b.errs[name] = fmt.Errorf("building %s: %v\n%s", src, err, msg)
+		t.Fatal(b.errs[name])
+	}
+	b.done[name] = out
+	return out
+}
+
+func probe(t testing.TB) string { return buildBinary(t, "probe", "probe.c") }
+
+// eff parses a profile for this host.
+func eff(t testing.TB, js string) *profile.Effective {
+	t.Helper()
+	p, err := profile.Parse("test.json", []byte(js))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p.Effective(profile.HostEnv())
+}
+
+// result is everything a run produced.
+type result struct {
+	events  []Event
+	verdict Verdict
+	stdout  string
+	stderr  string
+	denials map[int]Denial // by row id, latest count
+	run     *Run
+}
+
+func (res *result) denied(name string) (Denial, bool) {
+	for _, d := range res.denials {
+		if d.Syscall == name {
+			return d, true
+		}
+	}
+	return Denial{}, false
+}
+
+// runIt starts cfg and reads every event.
+func runIt(t testing.TB, cfg Config) *result {
+	t.Helper()
+	r, err := Start(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return collect(t, r)
+}
+
+func collect(t testing.TB, r *Run) *result {
+	t.Helper()
+	res := &result{denials: map[int]Denial{}, run: r}
+	var out, errb strings.Builder
+	timeout := time.After(60 * time.Second)
+	for {
+		select {
+		case ev, ok := <-r.Events():
+			if !ok {
+				res.stdout, res.stderr = out.String(), errb.String()
+				if w := r.Wait(); w.Result != res.verdict.Result {
+					t.Fatalf("Wait() = %+v, the Verdict event said %+v", w, res.verdict)
+				}
+				return res
+			}
+			res.events = append(res.events, ev)
+			switch e := ev.(type) {
+			case Output:
+				if e.Stream == Stdout {
+					out.WriteString(e.Data)
+				} else {
+					errb.WriteString(e.Data)
+				}
+			case Denied:
+				res.denials[e.Denial.ID] = e.Denial
+			case Logged:
+				res.denials[e.Denial.ID] = e.Denial
+			case Verdict:
+				res.verdict = e
+			}
+		case <-timeout:
+			r.Stop()
+			t.Fatal("the run did not end within 60s")
+		}
+	}
+}
+
+const allowAll = `{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": []}`
+
+// denyOne allows everything but one syscall, which gets action (with
+// errnoRet when action is errno).
+func denyOne(name, action string, errno int) string {
+	e := ""
+	if errno > 0 {
+		e = fmt.Sprintf(`, "errnoRet": %d`, errno)
+	}
+	return fmt.Sprintf(`{"defaultAction": "SCMP_ACT_ALLOW", "architectures": ["SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32"],
+		"syscalls": [{"names": [%q], "action": %q%s}]}`, name, action, e)
+}
+
+func dockerDefault(t testing.TB) *profile.Effective {
+	t.Helper()
+	p, err := profile.Open("preset:docker-default")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p.Effective(profile.HostEnv())
+}

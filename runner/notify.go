@@ -1,0 +1,157 @@
+package runner
+
+import (
+	"errors"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+)
+
+// The seccomp user-notification interface, used through raw ioctls so the
+// supervisor's hot loop allocates nothing per notification.
+
+// seccompData mirrors the kernel's struct seccomp_data.
+type seccompData struct {
+	Nr   int32
+	Arch uint32
+	IP   uint64
+	Args [6]uint64
+}
+
+// seccompNotif mirrors struct seccomp_notif (80 bytes). Pid is the thread
+// id of the caller, in the supervisor's pid namespace.
+type seccompNotif struct {
+	ID    uint64
+	Pid   uint32
+	Flags uint32
+	Data  seccompData
+}
+
+// seccompNotifResp mirrors struct seccomp_notif_resp (24 bytes). The
+// kernel returns Val to the caller when Error is 0, else Error (a negative
+// errno); with FlagContinue the call runs as if it had been allowed.
+type seccompNotifResp struct {
+	ID    uint64
+	Val   int64
+	Error int32
+	Flags uint32
+}
+
+const (
+	ioctlNotifRecv    = 0xc0502100 // _IOWR('!', 0, struct seccomp_notif)
+	ioctlNotifSend    = 0xc0182101 // _IOWR('!', 1, struct seccomp_notif_resp)
+	ioctlNotifIDValid = 0x40082102 // _IOW('!', 2, __u64)
+	ioctlNotifSetFlag = 0x40082104 // _IOW('!', 4, __u64), Linux 6.6
+
+	notifFlagContinue = 1 // SECCOMP_USER_NOTIF_FLAG_CONTINUE
+	notifFdSyncWakeUp = 1 // SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP
+
+	// filterFlagWaitKillableRecv (Linux 5.19): once the supervisor has
+	// received a notification, only a fatal signal interrupts the caller.
+	// Without it a signal (Go's preemption signal, say) between receive
+	// and reply makes the kernel drop the notification and, when the
+	// call restarts, send it again under a new id; the supervisor counts
+	// such a restart once, except when the signal lands while an already
+	// accepted reply is being delivered (the kernel then drops the reply
+	// too, and the restart looks new). A Go target whose garbage
+	// collector waits for a thread blocked in a raw syscall signals it
+	// every few microseconds, so a slow reply (learn mode waiting for the
+	// user) can keep such a call restarting until it is answered.
+	filterFlagWaitKillableRecv = 0x20
+)
+
+func init() {
+	// Guard the struct layouts against a mistake: the ioctl numbers
+	// encode the sizes.
+	if unsafe.Sizeof(seccompNotif{}) != 80 || unsafe.Sizeof(seccompNotifResp{}) != 24 {
+		panic("runner: seccomp notification structs have the wrong size")
+	}
+}
+
+// notifRecv waits for the next notification. ENOENT means the caller was
+// interrupted or died between poll and receive; EINTR that a signal hit
+// the supervisor thread.
+func notifRecv(fd int, n *seccompNotif) error {
+	*n = seccompNotif{}
+	_, _, e := unix.Syscall(unix.SYS_IOCTL, uintptr(fd), ioctlNotifRecv, uintptr(unsafe.Pointer(n)))
+	if e != 0 {
+		return e
+	}
+	return nil
+}
+
+// notifSend replies. ENOENT means the notification is no longer valid:
+// the caller died, or a signal interrupted it (the call will then restart
+// and arrive again under a new id).
+func notifSend(fd int, r *seccompNotifResp) error {
+	_, _, e := unix.Syscall(unix.SYS_IOCTL, uintptr(fd), ioctlNotifSend, uintptr(unsafe.Pointer(r)))
+	if e != 0 {
+		return e
+	}
+	return nil
+}
+
+// notifIDValid reports whether the notification is still pending: memory
+// read from the caller before this check succeeds really was the caller's
+// (its pid cannot have been reused while the notification was pending).
+func notifIDValid(fd int, id uint64) bool {
+	_, _, e := unix.Syscall(unix.SYS_IOCTL, uintptr(fd), ioctlNotifIDValid, uintptr(unsafe.Pointer(&id)))
+	return e == 0
+}
+
+// notifSyncWakeUp asks the kernel to switch straight to the caller when a
+// reply is sent (Linux 6.6+); it saves a scheduler round trip per call.
+// Older kernels reject it, which is harmless.
+func notifSyncWakeUp(fd int) bool {
+	_, _, e := unix.Syscall(unix.SYS_IOCTL, uintptr(fd), ioctlNotifSetFlag, notifFdSyncWakeUp)
+	return e == 0
+}
+
+// respondErrno fills r to fail the call with errno.
+func respondErrno(r *seccompNotifResp, id uint64, errno uint) {
+	*r = seccompNotifResp{ID: id, Error: -int32(errno)}
+}
+
+// respondContinue fills r to let the call run.
+func respondContinue(r *seccompNotifResp, id uint64) {
+	*r = seccompNotifResp{ID: id, Flags: notifFlagContinue}
+}
+
+// recvListener takes the notification fd the shim passes over the
+// handoff socket with SCM_RIGHTS. io.EOF-like errors mean the shim exited
+// before it got that far (its status pipe says why).
+func recvListener(sock int) (int, error) {
+	buf := make([]byte, 1)
+	oob := make([]byte, unix.CmsgSpace(4))
+	for {
+		n, oobn, _, _, err := unix.Recvmsg(sock, buf, oob, unix.MSG_CMSG_CLOEXEC)
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil {
+			return -1, err
+		}
+		if n == 0 && oobn == 0 {
+			return -1, errShimGone
+		}
+		msgs, err := unix.ParseSocketControlMessage(oob[:oobn])
+		if err != nil {
+			return -1, err
+		}
+		for _, m := range msgs {
+			fds, err := unix.ParseUnixRights(&m)
+			if err != nil {
+				continue
+			}
+			for i := 1; i < len(fds); i++ {
+				unix.Close(fds[i])
+			}
+			if len(fds) > 0 {
+				return fds[0], nil
+			}
+		}
+		return -1, errors.New("the shim's handoff message carried no file descriptor")
+	}
+}
+
+var errShimGone = errors.New("the shim exited before handing over the notification fd")

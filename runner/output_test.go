@@ -1,0 +1,157 @@
+package runner
+
+import (
+	"context"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestOutputBatchedAndSeparated(t *testing.T) {
+	res := runIt(t, Config{Effective: eff(t, allowAll), Argv: []string{"sh", "-c", "seq 1 3000; echo oops >&2"}})
+	var outs, lines int
+	for _, e := range res.events {
+		if o, ok := e.(Output); ok && o.Stream == Stdout {
+			outs++
+			lines += o.Lines
+			if o.Lines > OutputBatchLines {
+				t.Errorf("a batch of %d lines, over %d", o.Lines, OutputBatchLines)
+			}
+		}
+	}
+	if lines != 3000 || !strings.HasPrefix(res.stdout, "1\n2\n") || !strings.HasSuffix(res.stdout, "2999\n3000\n") {
+		t.Fatalf("stdout has %d lines: %.40q ... ", lines, res.stdout)
+	}
+	if outs > 3000/OutputBatchLines+3 || outs < 3000/OutputBatchLines {
+		t.Errorf("%d Output events for 3000 lines", outs)
+	}
+	if res.stderr != "oops\n" {
+		t.Errorf("stderr %q", res.stderr)
+	}
+	if got := string(res.run.Output(Stdout)); got != res.stdout {
+		t.Errorf("Output(Stdout) has %d bytes, the events %d", len(got), len(res.stdout))
+	}
+}
+
+func TestOutputRing(t *testing.T) {
+	res := runIt(t, Config{Effective: eff(t, allowAll), Argv: []string{"seq", "1", "100000"}, OutputLimit: 1000})
+	kept := string(res.run.Output(Stdout))
+	if len(kept) != 1000 || !strings.HasSuffix(kept, "99999\n100000\n") {
+		t.Errorf("ring kept %d bytes ending %q", len(kept), kept[max(0, len(kept)-20):])
+	}
+	var r ring
+	r.limit = 4
+	for _, s := range []string{"ab", "cde", "f", "ghijkl", "m"} {
+		r.write([]byte(s))
+	}
+	if got := string(r.bytes()); got != "ijklm"[1:] {
+		t.Errorf("ring = %q, want %q", got, "jklm")
+	}
+}
+
+// heapWatch samples the heap while a run goes on.
+type heapWatch struct{ base, peak uint64 }
+
+func newHeapWatch() *heapWatch {
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return &heapWatch{base: m.HeapInuse, peak: m.HeapInuse}
+}
+
+func (h *heapWatch) sample() {
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	h.peak = max(h.peak, m.HeapInuse)
+}
+
+func (h *heapWatch) growthMiB() float64 { return float64(h.peak-h.base) / (1 << 20) }
+
+func TestOutputFloodBoundedMemory(t *testing.T) {
+	needAmd64(t)
+	pr := probe(t)
+	// A fast reader: everything arrives, memory stays flat.
+	h := newHeapWatch()
+	r, err := Start(context.Background(), Config{Effective: eff(t, allowAll), Argv: []string{pr, "flood:200"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var total int64
+	n := 0
+	for ev := range r.Events() {
+		if o, ok := ev.(Output); ok {
+			total += int64(len(o.Data))
+			if o.Dropped != 0 {
+				t.Fatalf("dropped %d bytes with a fast reader", o.Dropped)
+			}
+		}
+		if n++; n%64 == 0 {
+			h.sample()
+		}
+	}
+	if total != 200<<20 {
+		t.Errorf("got %d bytes, want %d", total, 200<<20)
+	}
+	if g := h.growthMiB(); g > 24 {
+		t.Errorf("the heap grew by %.1f MiB for 200 MiB of output", g)
+	}
+	t.Logf("fast reader: heap growth %.1f MiB", h.growthMiB())
+
+	// A slow reader: output is dropped with a count, memory stays flat.
+	h = newHeapWatch()
+	r, err = Start(context.Background(), Config{Effective: eff(t, allowAll), Argv: []string{pr, "flood:100"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got, dropped int64
+	for ev := range r.Events() {
+		if o, ok := ev.(Output); ok {
+			got += int64(len(o.Data))
+			dropped += o.Dropped
+			time.Sleep(5 * time.Millisecond)
+		}
+		h.sample()
+	}
+	if dropped == 0 || got+dropped != 100<<20 {
+		t.Errorf("slow reader: got %d + dropped %d, want %d in all with some dropped", got, dropped, 100<<20)
+	}
+	if g := h.growthMiB(); g > 24 {
+		t.Errorf("slow reader: the heap grew by %.1f MiB", g)
+	}
+	if v := r.Wait(); v.Result != ResultPass {
+		t.Errorf("verdict %+v", v)
+	}
+}
+
+func TestLosslessOutput(t *testing.T) {
+	needAmd64(t)
+	r, err := Start(context.Background(), Config{Effective: eff(t, allowAll), Argv: []string{probe(t), "flood:8"}, LosslessOutput: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got int64
+	for ev := range r.Events() {
+		if o, ok := ev.(Output); ok {
+			got += int64(len(o.Data))
+			if o.Dropped != 0 {
+				t.Fatal("lossless output dropped bytes")
+			}
+			time.Sleep(2 * time.Millisecond)
+		}
+	}
+	if got != 8<<20 {
+		t.Errorf("got %d bytes, want %d", got, 8<<20)
+	}
+}
+
+func TestDirectOutput(t *testing.T) {
+	var out, errb strings.Builder
+	res := runIt(t, Config{Effective: eff(t, allowAll), Argv: []string{"sh", "-c", "echo out; echo err >&2"}, Stdout: &out, Stderr: &errb})
+	if out.String() != "out\n" || errb.String() != "err\n" {
+		t.Errorf("stdout %q stderr %q", out.String(), errb.String())
+	}
+	if _, ok := findEvent[Output](res.events); ok {
+		t.Error("Output events for streams sent to writers")
+	}
+}

@@ -1,0 +1,271 @@
+package runner
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// survivors lists processes whose command line or environment holds
+// marker, and zombies whose parent is this test process.
+func survivors(marker string) []string {
+	var out []string
+	names, _ := filepath.Glob("/proc/[0-9]*")
+	self := os.Getpid()
+	for _, dir := range names {
+		pid, _ := strconv.Atoi(filepath.Base(dir))
+		if pid == self {
+			continue
+		}
+		cmdline, _ := os.ReadFile(dir + "/cmdline")
+		environ, _ := os.ReadFile(dir + "/environ")
+		st, ok := readProcStat(pid)
+		if bytes.Contains(cmdline, []byte(marker)) || bytes.Contains(environ, []byte(marker)) {
+			out = append(out, fmt.Sprintf("pid %d state %c: %q", pid, st.state, strings.ReplaceAll(string(cmdline), "\x00", " ")))
+		} else if ok && st.state == 'Z' && st.ppid == self {
+			out = append(out, fmt.Sprintf("zombie pid %d (our child)", pid))
+		}
+	}
+	return out
+}
+
+func TestTimeoutLeavesNothingBehind(t *testing.T) {
+	needAmd64(t)
+	marker := fmt.Sprintf("#marker-timeout-%d", time.Now().UnixNano())
+	// The target starts a grandchild in a process group of its own (same
+	// session) and a child that ignores SIGTERM, then sleeps.
+	cfg := Config{
+		Effective: eff(t, allowAll), Argv: []string{probe(t), marker, "bg", "sleep:100"},
+		Timeout: 300 * time.Millisecond, Grace: 200 * time.Millisecond,
+	}
+	r, err := Start(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := collect(t, r)
+	// The main process exits right away; the grandchild keeps sleeping
+	// until the cleanup kills it.
+	if s := survivors(marker); len(s) > 0 {
+		t.Fatalf("left behind: %v", s)
+	}
+	if res.verdict.Result != ResultPass {
+		t.Errorf("verdict %+v", res.verdict)
+	}
+
+	marker2 := marker + "-2"
+	cfg.Argv = []string{"sh", "-c", "trap '' TERM; " + probe(t) + " '" + marker2 + "' bg sleep:100 & sleep 100 & sleep 100; echo never"}
+	start := time.Now()
+	res = runIt(t, cfg)
+	if res.verdict.Result != ResultTimeout || !strings.Contains(res.verdict.Reason, "timed out after 300ms") {
+		t.Fatalf("verdict %+v", res.verdict)
+	}
+	if took := time.Since(start); took > 3*time.Second {
+		t.Errorf("the timeout took %v", took)
+	}
+	if s := survivors(marker2); len(s) > 0 {
+		t.Fatalf("left behind after the timeout: %v", s)
+	}
+}
+
+func TestStop(t *testing.T) {
+	needAmd64(t)
+	marker := fmt.Sprintf("#marker-stop-%d", time.Now().UnixNano())
+	r, err := Start(context.Background(), Config{Effective: eff(t, allowAll), Argv: []string{probe(t), marker, "fork", "sleep:100"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		for range r.Events() {
+		}
+	}()
+	time.Sleep(100 * time.Millisecond)
+	r.Stop()
+	if s := survivors(marker); len(s) > 0 {
+		t.Fatalf("left behind after Stop: %v", s)
+	}
+	v := r.Wait()
+	if v.Result != ResultKilled || !v.Stopped || v.Signal != "SIGTERM" {
+		t.Errorf("verdict %+v", v)
+	}
+	r.Stop() // again: returns at once
+	// Stop after a normal end, and without anyone reading the events.
+	r, err = Start(context.Background(), Config{Effective: eff(t, allowAll), Argv: []string{"true"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v := r.Wait(); v.Result != ResultPass {
+		t.Errorf("true: %+v", v)
+	}
+	r.Stop()
+	r.Stop()
+}
+
+func TestContextCancel(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	r, err := Start(ctx, Config{Effective: eff(t, allowAll), Argv: []string{"sleep", "100"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cancel()
+	select {
+	case <-r.Done():
+	case <-time.After(5 * time.Second):
+		t.Fatal("cancelling the context did not end the run")
+	}
+	if v := r.Wait(); !v.Stopped {
+		t.Errorf("verdict %+v", v)
+	}
+	r.Stop()
+}
+
+func TestCouldNotStart(t *testing.T) {
+	dir := t.TempDir()
+	noexec := filepath.Join(dir, "noexec")
+	os.WriteFile(noexec, []byte("#!/bin/sh\necho hi\n"), 0o644)
+	cases := []struct {
+		argv   []string
+		code   int
+		reason string
+	}{
+		{[]string{"/no/such/program"}, 127, "could not start: /no/such/program: not found"},
+		{[]string{"no-such-program-xyz"}, 127, "could not start: no-such-program-xyz: not found in PATH"},
+		{[]string{noexec}, 126, "could not start: " + noexec + ": permission denied"},
+		{[]string{dir}, 126, "is a directory"},
+	}
+	// Executable but not a program: execve itself fails, after the filter
+	// is installed, and the shim reports it from its raw path.
+	garbage := filepath.Join(dir, "garbage")
+	os.WriteFile(garbage, []byte("not a program\x00\x01"), 0o755)
+	cases = append(cases, struct {
+		argv   []string
+		code   int
+		reason string
+	}{[]string{garbage}, 126, "could not start: execve " + garbage + ": exec format error"})
+	// A profile that denies write: in watch mode the shim's report is
+	// still let through (it carries the run's secret).
+	denyWrite := `{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["write"], "action": "SCMP_ACT_ERRNO"}]}`
+	res := runIt(t, Config{Effective: eff(t, denyWrite), Argv: []string{garbage}})
+	if v := res.verdict; v.ExitCode != 126 || !strings.Contains(v.Reason, "exec format error") || len(res.denials) != 0 {
+		t.Errorf("watch, write denied, exec fails: %+v, denials %+v", v, res.denials)
+	}
+	for _, mode := range []Mode{ModeWatch, ModeEnforce} {
+		for _, c := range cases {
+			res := runIt(t, Config{Effective: eff(t, allowAll), Mode: mode, Argv: c.argv})
+			v := res.verdict
+			if v.Result != ResultError || v.ExitCode != c.code || !strings.Contains(v.Reason, c.reason) {
+				t.Errorf("%s %v: verdict %+v, want error %d %q", mode, c.argv, v, c.code, c.reason)
+			}
+			if len(res.events) != 1 {
+				t.Errorf("%s %v: events %v, want only the verdict", mode, c.argv, res.events)
+			}
+		}
+	}
+}
+
+func TestExecveDenied(t *testing.T) {
+	js := `{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["execve"], "action": "SCMP_ACT_ERRNO"}]}`
+	for _, mode := range []Mode{ModeWatch, ModeEnforce} {
+		res := runIt(t, Config{Effective: eff(t, js), Mode: mode, Argv: []string{"true"}})
+		v := res.verdict
+		want := "could not start: the profile denies execve (errno EPERM), so the target could not start"
+		if v.Result != ResultError || v.ExitCode != 126 || v.Reason != want {
+			t.Errorf("%s: verdict %+v, want %q", mode, v, want)
+		}
+	}
+}
+
+func TestShimExemptionIsNotTheTargets(t *testing.T) {
+	needAmd64(t)
+	// The profile denies sendmsg, and execve with a NULL environment; the
+	// probe calls both with junk in registers 3..5, on the handoff fd's
+	// number. They must get the profile's outcome, in both modes.
+	js := `{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [
+		{"names": ["sendmsg"], "action": "SCMP_ACT_ERRNO", "errnoRet": 13},
+		{"names": ["execve"], "action": "SCMP_ACT_ERRNO", "errnoRet": 95, "args": [{"index": 2, "value": 0, "op": "SCMP_CMP_EQ"}]}]}`
+	for _, mode := range []Mode{ModeWatch, ModeEnforce} {
+		res := runIt(t, Config{Effective: eff(t, js), Mode: mode, Argv: []string{probe(t), "sendmsg", "execve-nullenv"}})
+		for _, want := range []string{"sendmsg = -1 EACCES", "execve-nullenv = -1 EOPNOTSUPP"} {
+			if !strings.Contains(res.stdout, want) {
+				t.Errorf("%s: stdout %q lacks %q", mode, res.stdout, want)
+			}
+		}
+		if mode == ModeWatch {
+			for _, n := range []string{"sendmsg", "execve"} {
+				if _, ok := res.denied(n); !ok {
+					t.Errorf("watch: no denial row for %s", n)
+				}
+			}
+		}
+	}
+	// In record mode the target's own execve is seen (the shim's is not).
+	res := runIt(t, Config{Mode: ModeRecord, Argv: []string{"sh", "-c", "exec /bin/true"}})
+	if n := res.run.Counts()["execve/x86_64"]; n != 2 {
+		t.Errorf("record: execve counted %d times, want 2 (the launch and the shell's exec)", n)
+	}
+}
+
+func TestWatchAndEnforceAgree(t *testing.T) {
+	needAmd64(t)
+	// The same denied program: same exit status in both modes.
+	dir := t.TempDir()
+	js := `{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO", "errnoRet": 1}]}`
+	var codes []int
+	for _, mode := range []Mode{ModeWatch, ModeEnforce} {
+		res := runIt(t, Config{Effective: eff(t, js), Mode: mode, Argv: []string{"mkdir", filepath.Join(dir, "x")}})
+		codes = append(codes, res.verdict.ExitCode)
+		if !strings.Contains(res.stderr, "Operation not permitted") {
+			t.Errorf("%s: stderr %q", mode, res.stderr)
+		}
+		if mode == ModeWatch && !strings.Contains(res.verdict.Reason, "exit status 1; denied: mkdir") {
+			t.Errorf("watch reason %q", res.verdict.Reason)
+		}
+	}
+	if codes[0] != codes[1] || codes[0] != 1 {
+		t.Errorf("exit codes watch %d enforce %d, want 1 and 1", codes[0], codes[1])
+	}
+}
+
+func TestStdinEnvDir(t *testing.T) {
+	dir := t.TempDir()
+	res := runIt(t, Config{
+		Effective: eff(t, allowAll), Argv: []string{"sh", "-c", `read x; echo "$x $FOO $(pwd)"; env | grep -c GODEBUG || true`},
+		Stdin: strings.NewReader("hello\n"), Env: []string{"FOO=bar", "PATH=/usr/bin:/bin"}, Dir: dir,
+	})
+	if want := "hello bar " + dir + "\n0\n"; res.stdout != want {
+		t.Errorf("stdout %q, want %q", res.stdout, want)
+	}
+	// The shim's own GODEBUG setting does not reach the target, whose
+	// environment is the workbench's (Env nil).
+	t.Setenv("GODEBUG", "madvdontneed=1")
+	res = runIt(t, Config{Effective: eff(t, allowAll), Argv: []string{"sh", "-c", "echo $GODEBUG"}})
+	if res.stdout != "madvdontneed=1\n" {
+		t.Errorf("the target's GODEBUG is %q, want the workbench's own", res.stdout)
+	}
+}
+
+func TestNoGoroutinesLeft(t *testing.T) {
+	before := runtime.NumGoroutine()
+	for _, mode := range []Mode{ModeWatch, ModeEnforce, ModeRecord} {
+		runIt(t, Config{Effective: eff(t, allowAll), Mode: mode, Argv: []string{"sh", "-c", "echo hi; echo err >&2"}, Stdin: strings.NewReader("x")})
+	}
+	r, err := Start(context.Background(), Config{Effective: eff(t, allowAll), Argv: []string{"sleep", "10"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Stop() // nobody reads its events
+	deadline := time.Now().Add(3 * time.Second)
+	for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if n := runtime.NumGoroutine(); n > before {
+		buf := make([]byte, 1<<16)
+		t.Fatalf("%d goroutines before, %d after:\n%s", before, n, buf[:runtime.Stack(buf, true)])
+	}
+}

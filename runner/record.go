@@ -1,0 +1,227 @@
+package runner
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+
+	"github.com/seccomp-workbench/seccomp-workbench/catalog"
+	"github.com/seccomp-workbench/seccomp-workbench/profile"
+)
+
+// SyscallCount is one line of a recording.
+type SyscallCount struct {
+	Syscall string
+	Arch    catalog.Arch
+	Count   int
+}
+
+// recording counts calls by ABI and number, and — with a base profile —
+// notes the syscalls the base would not have let through, judged on the
+// real arguments of each call.
+type recording struct {
+	cat      *catalog.Catalog
+	base     *profile.Effective
+	counts   map[archNr]int
+	needs    map[string]bool
+	baseLets map[archNr]bool
+	argRules map[string]bool
+}
+
+func newRecording(base *profile.Effective, judge bool) *recording {
+	r := &recording{cat: catalog.MustDefault(), counts: map[archNr]int{}, needs: map[string]bool{},
+		baseLets: map[archNr]bool{}, argRules: map[string]bool{}}
+	if judge {
+		r.base = base
+	}
+	if r.base != nil {
+		for _, rule := range r.base.Rules {
+			if len(rule.Args) > 0 {
+				for _, n := range rule.Names {
+					r.argRules[n] = true
+				}
+			}
+		}
+	}
+	// The shim's execve of the target passes the filter unseen, but the
+	// target could not start without it: count it once.
+	native := profile.NativeArch()
+	if ent, ok := r.cat.Lookup("execve"); ok {
+		if nr, ok := ent.Number(native); ok {
+			r.add(native, nr, [6]uint64{})
+		}
+	}
+	return r
+}
+
+func (r *recording) add(arch catalog.Arch, nr int64, args [6]uint64) {
+	k := archNr{arch, nr}
+	r.counts[k]++
+	if r.base == nil {
+		return
+	}
+	lets, ok := r.baseLets[k]
+	if !ok {
+		d := r.base.Decide(arch, nr, args, profile.Options{Mode: profile.ModeEnforce})
+		lets = d.Action == profile.ActAllow || d.Action == profile.ActLog
+		if !r.argRules[d.Syscall] {
+			r.baseLets[k] = lets
+		}
+	}
+	if !lets {
+		r.needs[r.cat.Name(arch, nr)] = true
+	}
+}
+
+func (r *recording) countMap() map[string]int {
+	out := make(map[string]int, len(r.counts))
+	for k, n := range r.counts {
+		out[r.cat.Name(k.arch, k.nr)+"/"+string(k.arch)] += n
+	}
+	return out
+}
+
+func (r *recording) list() []SyscallCount {
+	var out []SyscallCount
+	for k, n := range r.counts {
+		out = append(out, SyscallCount{Syscall: r.cat.Name(k.arch, k.nr), Arch: k.arch, Count: n})
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Count != out[j].Count {
+			return out[i].Count > out[j].Count
+		}
+		if out[i].Syscall != out[j].Syscall {
+			return out[i].Syscall < out[j].Syscall
+		}
+		return out[i].Arch < out[j].Arch
+	})
+	return out
+}
+
+// seen returns the ABIs used, the native one first, then catalog order.
+func (r *recording) seen() []catalog.Arch {
+	used := map[catalog.Arch]bool{profile.NativeArch(): true}
+	for k := range r.counts {
+		used[k.arch] = true
+	}
+	out := []catalog.Arch{profile.NativeArch()}
+	for _, a := range catalog.Arches() {
+		if used[a] && a != profile.NativeArch() {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// profile builds the recorded profile. Without a base it is minimal: deny
+// by default with EPERM (the compiler adds the ENOSYS stub for newer
+// calls), the ABIs seen, one allow rule with every syscall used. With a
+// base, the base is kept whole and an allow rule for the syscalls it did
+// not let through goes first; ABIs it lacks are added.
+func (r *recording) profile() (*profile.Profile, []string) {
+	if r.base == nil {
+		names := map[string]bool{}
+		for k := range r.counts {
+			if ent, ok := r.cat.ByNumber(k.arch, k.nr); ok {
+				names[ent.Name] = true
+			}
+		}
+		eperm := uint(1)
+		allowed := sortedKeys(names)
+		return &profile.Profile{
+			DefaultAction:   profile.ActErrno,
+			DefaultErrnoRet: &eperm,
+			Architectures:   dockerNames(r.seen()),
+			Syscalls:        []*profile.Rule{{Names: allowed, Action: profile.ActAllow}},
+		}, allowed
+	}
+	p := r.base.Source.Clone()
+	var names []string
+	for _, n := range sortedKeys(r.needs) {
+		if _, ok := r.cat.Lookup(n); ok {
+			names = append(names, n)
+		}
+	}
+	if len(names) > 0 {
+		rule := &profile.Rule{Names: names, Action: profile.ActAllow, Comment: "recorded by seccomp-workbench"}
+		p.Syscalls = append([]*profile.Rule{rule}, p.Syscalls...)
+	}
+	have := map[catalog.Arch]bool{}
+	for _, a := range r.base.Arches {
+		have[a] = true
+	}
+	arches := append([]catalog.Arch(nil), r.base.Arches...)
+	for _, a := range r.seen() {
+		if !have[a] {
+			arches = append(arches, a)
+		}
+	}
+	if len(arches) > len(r.base.Arches) {
+		p.Architectures = dockerNames(arches)
+	}
+	return p, names
+}
+
+func dockerNames(as []catalog.Arch) []string {
+	out := make([]string, 0, len(as))
+	for _, a := range as {
+		out = append(out, a.Docker())
+	}
+	return out
+}
+
+func sortedKeys(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// SaveProfile writes p to path atomically: a temporary file in the same
+// directory, flushed to disk, then renamed over path.
+func SaveProfile(path string, p *profile.Profile) error {
+	data, err := profile.Marshal(p)
+	if err != nil {
+		return err
+	}
+	return writeFileAtomic(path, append(data, '\n'), 0o644)
+}
+
+func writeFileAtomic(path string, data []byte, perm os.FileMode) error {
+	dir := filepath.Dir(path)
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	done := false
+	defer func() {
+		if !done {
+			tmp.Close()
+			os.Remove(tmp.Name())
+		}
+	}()
+	if _, err := tmp.Write(data); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	if err := tmp.Chmod(perm); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	if err := tmp.Sync(); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	done = true
+	if d, err := os.Open(dir); err == nil {
+		d.Sync()
+		d.Close()
+	}
+	return nil
+}

@@ -1,0 +1,134 @@
+package runner
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/seccomp-workbench/seccomp-workbench/profile"
+)
+
+func TestRecordThenReplay(t *testing.T) {
+	cmds := [][]string{
+		{"/bin/ls", "/"},
+		{"sh", "-c", "echo hi > /dev/null"},
+	}
+	for _, argv := range cmds {
+		t.Run(strings.Join(argv, " "), func(t *testing.T) {
+			res := runIt(t, Config{Mode: ModeRecord, Argv: argv})
+			if res.verdict.Result != ResultPass {
+				t.Fatalf("recording: %+v", res.verdict)
+			}
+			p := res.run.Recorded()
+			if p == nil {
+				t.Fatal("no recorded profile")
+			}
+			if p.DefaultAction != profile.ActErrno || p.DefaultErrno() != 1 || len(p.Syscalls) != 1 {
+				t.Fatalf("recorded profile: %+v", p)
+			}
+			names := p.Syscalls[0].Names
+			for _, n := range []string{"execve", "exit_group", "write"} {
+				if !contains(names, n) && !(n == "write" && argv[0] == "/bin/ls") {
+					t.Errorf("recorded names %v lack %s", names, n)
+				}
+			}
+			if p.Architectures[0] != profile.NativeArch().Docker() {
+				t.Errorf("architectures %v", p.Architectures)
+			}
+			counts := res.run.Counts()
+			if counts["execve/"+string(profile.NativeArch())] < 1 || counts["exit_group/"+string(profile.NativeArch())] != 1 {
+				t.Errorf("counts %v", counts)
+			}
+			// Save and load it back, then run the command under it.
+			path := filepath.Join(t.TempDir(), "rec.json")
+			if err := SaveProfile(path, p); err != nil {
+				t.Fatal(err)
+			}
+			loaded, err := profile.Load(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			e := loaded.Effective(profile.HostEnv())
+			for _, mode := range []Mode{ModeWatch, ModeEnforce} {
+				again := runIt(t, Config{Effective: e, Mode: mode, Argv: argv})
+				if again.verdict.Result != ResultPass || again.stdout != res.stdout {
+					t.Errorf("%s under the recording: %+v (denials %+v)\nstdout %q, recorded %q", mode, again.verdict, again.denials, again.stdout, res.stdout)
+				}
+			}
+			// Something the recording did not see is denied.
+			other := runIt(t, Config{Effective: e, Argv: []string{"sh", "-c", "mkdir " + t.TempDir() + "/x"}})
+			if other.verdict.Result == ResultPass {
+				t.Errorf("mkdir passed under a recording of %v", argv)
+			}
+		})
+	}
+}
+
+func TestRecordOntoBase(t *testing.T) {
+	// The base denies mkdir and getppid; the recording uses mkdir, so the
+	// merged profile allows it, keeps the base's rules, and leaves getppid
+	// denied.
+	base := `{"defaultAction": "SCMP_ACT_ALLOW", "architectures": ["SCMP_ARCH_X86_64"], "syscalls": [
+		{"names": ["mkdir", "mkdirat", "getppid"], "action": "SCMP_ACT_ERRNO"}]}`
+	dir := t.TempDir()
+	res := runIt(t, Config{Mode: ModeRecord, Effective: eff(t, base), Argv: []string{"mkdir", dir + "/x"}})
+	p := res.run.Recorded()
+	if p == nil || res.verdict.Result != ResultPass {
+		t.Fatalf("verdict %+v", res.verdict)
+	}
+	if len(p.Syscalls) != 2 || p.Syscalls[0].Action != profile.ActAllow || p.Syscalls[1].Action != profile.ActErrno {
+		t.Fatalf("merged rules: %+v", p.Syscalls)
+	}
+	if got := strings.Join(p.Syscalls[0].Names, ","); got != "mkdir" && got != "mkdirat" {
+		t.Errorf("the added rule allows %s, want only the mkdir call used", got)
+	}
+	if _, err := os.Stat(dir + "/x"); err != nil {
+		t.Error("the recorded command did not run for real")
+	}
+	os.Remove(dir + "/x")
+	e := p.Effective(profile.HostEnv())
+	if again := runIt(t, Config{Effective: e, Argv: []string{"mkdir", dir + "/x"}}); again.verdict.Result != ResultPass {
+		t.Errorf("replay: %+v", again.verdict)
+	}
+	if d, _ := e.DecideName(profile.NativeArch(), "getppid", [6]uint64{}, profile.Options{}); d.Action != profile.ActErrno {
+		t.Errorf("getppid is %v in the merged profile, want the base's errno", d)
+	}
+}
+
+func TestRecordCompatABI(t *testing.T) {
+	needAmd64(t)
+	res := runIt(t, Config{Mode: ModeRecord, Argv: []string{probe(t), "int80:20"}})
+	p := res.run.Recorded()
+	if p == nil || !contains(p.Architectures, "SCMP_ARCH_X86") {
+		t.Fatalf("architectures %v, want x86 included", p.Architectures)
+	}
+	if res.run.Counts()["getpid/x86"] != 1 {
+		t.Errorf("counts %v", res.run.Counts())
+	}
+	again := runIt(t, Config{Effective: p.Effective(profile.HostEnv()), Argv: []string{probe(t), "int80:20"}})
+	if again.verdict.Result != ResultPass || strings.Contains(again.stdout, "-1") {
+		t.Errorf("replay: %+v %q", again.verdict, again.stdout)
+	}
+}
+
+func TestSaveProfileAtomic(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "p.json")
+	os.WriteFile(path, []byte("old"), 0o600)
+	p := &profile.Profile{DefaultAction: profile.ActAllow}
+	if err := SaveProfile(path, p); err != nil {
+		t.Fatal(err)
+	}
+	data, _ := os.ReadFile(path)
+	if !strings.HasPrefix(string(data), "{") || !strings.HasSuffix(string(data), "}\n") {
+		t.Errorf("saved %q", data)
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 1 {
+		t.Errorf("temporary files left: %v", entries)
+	}
+	if err := SaveProfile(filepath.Join(dir, "no/such/dir/p.json"), p); err == nil || !strings.Contains(err.Error(), "no/such/dir/p.json") {
+		t.Errorf("error %v should name the path", err)
+	}
+}

@@ -1,0 +1,493 @@
+// Package runner runs a command under a compiled seccomp profile and
+// reports what the filter did.
+//
+// The pipeline of one run:
+//
+//	Start ── compile + verify (parent) ── fork shim (setsid, pdeathsig)
+//	                                          │ spec over fd 3
+//	                                          ▼
+//	          shim: resolve program, chdir ── no_new_privs ── seccomp(2)
+//	                                          │ listener fd over SCM_RIGHTS (fd 5)
+//	                                          ▼ execve (status pipe fd 4 closes)
+//	target ──(denied calls)──▶ listener ──▶ supervisor (locked thread, raw ioctls)
+//	   │ stdout/stderr pipes                      │ rows (coalesced)
+//	   ▼                                          ▼
+//	readers ──▶ ring buffer + pending batch ──▶ pump ──▶ Events() channel
+//	waiter: waitid(WNOWAIT) ── kill the session ── reap ── finisher ── Verdict
+//
+// In enforce mode there is no listener: the filter is the production one
+// and the verdict comes from the exit status.
+//
+// Processes: the target leads a new session. When its main process ends —
+// or on Stop, timeout or a cancelled context (SIGTERM first, SIGKILL after
+// Config.Grace) — every other process of that session is killed too, and
+// the workbench waits until none is left. Start makes the workbench a
+// child subreaper (PR_SET_CHILD_SUBREAPER, a process-wide setting) so that
+// orphans of the target are re-parented to it and reaped, even where PID 1
+// does not reap. A descendant that starts a session of its own (setsid, a
+// daemon) escapes this cleanup; it keeps the filter, and once the run is
+// over its notified calls fail with ENOSYS. The target gets SIGKILL if the
+// workbench dies (parent-death signal); its descendants do not.
+package runner
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"sync"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/seccomp-workbench/seccomp-workbench/catalog"
+	"github.com/seccomp-workbench/seccomp-workbench/profile"
+)
+
+// Tuning constants, all in one place.
+const (
+	// OutputBatchLines and OutputBatchDelay bound an Output event: it is
+	// sent when this many lines are pending or the oldest pending byte is
+	// this old, whichever comes first.
+	OutputBatchLines = 256
+	OutputBatchDelay = 30 * time.Millisecond
+	// DenialUpdateEvery limits count updates of one denial row.
+	DenialUpdateEvery = 100 * time.Millisecond
+	// DefaultOutputLimit is the bytes of output kept per stream.
+	DefaultOutputLimit = 1 << 20
+	// DefaultGrace is the time between SIGTERM and SIGKILL on Stop and
+	// timeout.
+	DefaultGrace = 2 * time.Second
+
+	outputBatchBytes = 64 << 10  // one Output event at most
+	maxPending       = 256 << 10 // per stream, waiting for the pump
+	dropAfter        = 50 * time.Millisecond
+	readChunk        = 64 << 10
+	eventBuffer      = 64
+	reservedSlots    = 2 // Exited and Verdict always fit
+	drainWait        = 500 * time.Millisecond
+	abandonAfter     = 500 * time.Millisecond
+	maxRows          = 4096
+	cleanupLimit     = 3 * time.Second
+)
+
+// Mode selects how a run uses the profile.
+type Mode string
+
+const (
+	// ModeWatch applies the profile's outcomes but routes every non-allow
+	// outcome through the supervisor, which reports it and then carries
+	// it out.
+	ModeWatch Mode = "watch"
+	// ModeEnforce loads the filter exactly as production would.
+	ModeEnforce Mode = "enforce"
+	// ModeRecord lets every call through and counts it; Recorded then
+	// returns a minimal profile.
+	ModeRecord Mode = "record"
+	// ModeLearn asks Config.Ask about each undecided syscall.
+	ModeLearn Mode = "learn"
+)
+
+// ParseMode accepts watch, enforce, record or learn ("" is watch).
+func ParseMode(s string) (Mode, error) {
+	switch Mode(s) {
+	case "":
+		return ModeWatch, nil
+	case ModeWatch, ModeEnforce, ModeRecord, ModeLearn:
+		return Mode(s), nil
+	}
+	return "", fmt.Errorf("unknown mode %q: use watch, enforce, record or learn", s)
+}
+
+func (m Mode) notifies() bool { return m != ModeEnforce }
+
+// Question is what learn mode asks about a call whose syscall the user
+// has not decided yet.
+type Question struct {
+	Pid, Tid int
+	Arch     catalog.Arch
+	Nr       int64
+	Syscall  string
+	Args     [6]uint64
+	ArgText  string
+	// Profile is what the profile itself would do with the call.
+	Profile profile.Decision
+	// Cancel is closed when the run is being stopped; Ask should return
+	// promptly then (its answer is ignored).
+	Cancel <-chan struct{}
+}
+
+// Config describes one run.
+type Config struct {
+	// Effective is the profile to apply. In record mode it is the base to
+	// merge the recording onto, or nil for none.
+	Effective *profile.Effective
+	Mode      Mode
+	Argv      []string
+	Dir       string
+	Env       []string      // nil = os.Environ()
+	Timeout   time.Duration // 0 = none
+	Stdin     io.Reader     // nil = /dev/null
+	// OutputLimit is the bytes of output kept per stream for Output();
+	// 0 = DefaultOutputLimit.
+	OutputLimit int
+	// Stdout and Stderr, when set, receive the target's output directly
+	// (an *os.File is handed to the target as is) instead of Output events.
+	Stdout, Stderr io.Writer
+	// LosslessOutput makes the readers stop reading (so the target blocks
+	// on write) instead of dropping output when the events fall behind.
+	LosslessOutput bool
+	// Grace is the time between SIGTERM and SIGKILL; 0 = DefaultGrace.
+	Grace time.Duration
+	// Ask decides, in learn mode, a call whose syscall Undecided reports;
+	// the answer holds for every later call of that syscall in the run (a
+	// Decision with no Action means "as the profile says"). The supervisor
+	// waits for it; the target's call waits too.
+	Ask func(Question) profile.Decision
+	// Undecided reports whether learn mode should ask about a syscall;
+	// it is asked once per syscall name and run.
+	Undecided func(syscall string) bool
+	// OnDenial, when set, is called by the supervisor for the first call
+	// of each new denial row, before the call returns to the target — so
+	// a line printed there comes before whatever the target writes about
+	// the failure. It must be quick; the target waits.
+	OnDenial func(d Denial, logged bool)
+	// Shim is the argv prefix that runs ShimMain; nil = os.Executable()
+	// followed by ShimArg.
+	Shim []string
+}
+
+// Run is a started command. Read Events until it is closed, or call Stop:
+// a run whose events are never read keeps its event pump waiting.
+type Run struct {
+	p      *prepared
+	cfg    Config
+	mode   Mode
+	events chan Event
+	begin  time.Time
+
+	cmd *exec.Cmd
+	pid int
+
+	stopCh       chan struct{} // closed to request termination
+	stopOnce     sync.Once
+	supQuit      chan struct{} // closed to end the supervisor loop
+	launcherDone chan struct{}
+	waiterDone   chan struct{}
+	readersDone  chan struct{}
+	doneCh       chan struct{} // everything gone, verdict known
+
+	// closers are parent-side fds to close when the run ends.
+	closers []io.Closer
+	readers []*os.File
+
+	mu   sync.Mutex // guards everything below
+	wake chan struct{}
+	end  ending
+	// pump state
+	started   bool
+	startEv   *Started
+	startSent bool
+	rows      []*row
+	rowIndex  map[rowKey]int
+	dirtyRows int
+	streams   [2]*outStream
+	finishing bool
+	finals    []Event
+	stopAt    time.Time // when Stop was requested (abandon clock)
+	fullSince time.Time
+	abandoned bool
+	// results
+	verdict       Verdict
+	recorded      *profile.Profile
+	recordedNames []string
+	rec           *recording
+	resent        int // calls the supervisor recognised as re-sent
+}
+
+// prepared is a compiled run, ready to launch.
+type prepared struct {
+	cfg        Config
+	mode       Mode
+	eff        *profile.Effective // what decides outcomes (record: the base, maybe nil)
+	prog       *profile.Program
+	magic      [3]uint64
+	flags      uint
+	execDenied string
+	// Test knobs.
+	noKillableWait bool
+	replyDelay     time.Duration
+}
+
+// Start compiles and verifies the filter for cfg, then launches the
+// command under it. Errors are about the configuration or the workbench
+// itself; a command that cannot start (not found, not executable, execve
+// denied) still returns a Run whose Verdict says so.
+func Start(ctx context.Context, cfg Config) (*Run, error) {
+	p, err := prepare(cfg)
+	if err != nil {
+		return nil, err
+	}
+	return p.start(ctx)
+}
+
+func prepare(cfg Config) (*prepared, error) {
+	mode, err := ParseMode(string(cfg.Mode))
+	if err != nil {
+		return nil, err
+	}
+	if len(cfg.Argv) == 0 || cfg.Argv[0] == "" {
+		return nil, errors.New("no command to run: give the program and its arguments")
+	}
+	if cfg.Effective == nil && mode != ModeRecord {
+		return nil, fmt.Errorf("%s mode needs a profile", mode)
+	}
+	if mode == ModeLearn && (cfg.Ask == nil || cfg.Undecided == nil) {
+		return nil, errors.New("learn mode needs Config.Ask and Config.Undecided")
+	}
+	if cfg.Dir != "" {
+		if st, err := os.Stat(cfg.Dir); err != nil || !st.IsDir() {
+			return nil, fmt.Errorf("working directory %s does not exist or is not a directory", cfg.Dir)
+		}
+	}
+	if cfg.Env == nil {
+		cfg.Env = os.Environ()
+	}
+	if cfg.OutputLimit <= 0 {
+		cfg.OutputLimit = DefaultOutputLimit
+	}
+	if cfg.Grace <= 0 {
+		cfg.Grace = DefaultGrace
+	}
+	if len(cfg.Shim) == 0 {
+		exe, err := os.Executable()
+		if err != nil {
+			return nil, fmt.Errorf("finding the workbench binary to run the shim: %w", err)
+		}
+		cfg.Shim = []string{exe, ShimArg}
+	}
+	p := &prepared{cfg: cfg, mode: mode, eff: cfg.Effective}
+	native := profile.NativeArch()
+	var buf [24]byte
+	if _, err := rand.Read(buf[:]); err != nil {
+		return nil, fmt.Errorf("drawing the run's secret: %w", err)
+	}
+	for i := range p.magic {
+		p.magic[i] = binary.LittleEndian.Uint64(buf[8*i:])
+	}
+	filterEff := cfg.Effective
+	opts := profile.Options{Mode: profile.ModeEnforce}
+	switch mode {
+	case ModeWatch:
+		opts.Mode = profile.ModeWatch
+	case ModeRecord, ModeLearn:
+		opts.Mode = profile.ModeRecord
+		filterEff = recordEffective(cfg.Effective)
+	}
+	if mode.notifies() {
+		opts.Exempt = &profile.Exemption{Arch: native, HandoffFD: shimHandoffFD, Magic: p.magic}
+	}
+	// A profile that denies execve outright cannot start anything; say so
+	// rather than launch (the shim's exempt execve would pass in watch
+	// mode). Rules with argument conditions on execve cannot be judged
+	// before the call, so the kernel decides those.
+	if (mode == ModeWatch || mode == ModeEnforce) && !conditional(cfg.Effective, "execve") {
+		if d, ok := cfg.Effective.DecideName(native, "execve", [6]uint64{}, profile.Options{Mode: profile.ModeEnforce}); ok && !lets(d) {
+			p.execDenied = fmt.Sprintf("the profile denies execve (%s), so the target could not start", outcomeWords(d))
+		}
+	}
+	if filterEff.Source != nil {
+		p.flags = filterFlags(filterEff.Source.Flags)
+	}
+	if p.execDenied == "" {
+		prog, err := profile.Build(filterEff, opts)
+		if err != nil {
+			return nil, fmt.Errorf("compiling the filter: %w", err)
+		}
+		p.prog = prog
+	}
+	return p, nil
+}
+
+// conditional reports whether a rule for name has argument conditions.
+func conditional(e *profile.Effective, name string) bool {
+	for _, r := range e.Rules {
+		if len(r.Args) == 0 {
+			continue
+		}
+		for _, n := range r.Names {
+			if n == name {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// lets reports whether an outcome lets the call run.
+func lets(d profile.Decision) bool {
+	return d.Action == profile.ActAllow || d.Action == profile.ActLog
+}
+
+// outcomeWords renders an outcome for messages: "errno EPERM", "kill_process".
+func outcomeWords(d profile.Decision) string {
+	if d.Action == profile.ActErrno {
+		return "errno " + profile.ErrnoName(d.Errno)
+	}
+	return d.String()
+}
+
+// filterFlags maps a profile's "flags" to seccomp(2) flags. TSYNC is not
+// needed: the shim's filter thread is the one that execve's.
+func filterFlags(names []string) uint {
+	var f uint
+	for _, n := range names {
+		switch n {
+		case "SECCOMP_FILTER_FLAG_LOG":
+			f |= unix.SECCOMP_FILTER_FLAG_LOG
+		case "SECCOMP_FILTER_FLAG_SPEC_ALLOW":
+			f |= unix.SECCOMP_FILTER_FLAG_SPEC_ALLOW
+		}
+	}
+	return f
+}
+
+// hostABIs are the ABIs a process on this machine can use.
+func hostABIs() []catalog.Arch {
+	switch n := profile.NativeArch(); n {
+	case catalog.X86_64:
+		return []catalog.Arch{catalog.X86_64, catalog.X86, catalog.X32}
+	case catalog.AArch64:
+		return []catalog.Arch{catalog.AArch64, catalog.ARM}
+	default:
+		return []catalog.Arch{n}
+	}
+}
+
+// recordEffective is what record mode compiles: every ABI of the host (so
+// a 32-bit call is recorded, not killed as a foreign ABI), whatever the
+// base lists.
+func recordEffective(base *profile.Effective) *profile.Effective {
+	var e profile.Effective
+	if base != nil {
+		e = *base
+	} else {
+		p := &profile.Profile{DefaultAction: profile.ActAllow}
+		e = *p.Effective(profile.HostEnv())
+	}
+	seen := map[catalog.Arch]bool{}
+	var arches []catalog.Arch
+	for _, a := range append(hostABIs(), e.Arches...) {
+		if !seen[a] {
+			seen[a] = true
+			arches = append(arches, a)
+		}
+	}
+	e.Arches = arches
+	return &e
+}
+
+func appendUnique(s []string, v string) []string {
+	for _, x := range s {
+		if x == v {
+			return s
+		}
+	}
+	return append(s, v)
+}
+
+// Events returns the run's event channel. It is closed after the Verdict.
+func (r *Run) Events() <-chan Event { return r.events }
+
+// Pid is the target's process id (0 when it never started).
+func (r *Run) Pid() int { return r.pid }
+
+// Mode is the run's mode.
+func (r *Run) Mode() Mode { return r.mode }
+
+// Stop ends the run: SIGTERM to the target's whole session, SIGKILL after
+// the grace period. It returns once every process of the session is gone
+// and the supervisor has exited. It is safe to call more than once and
+// after the run ended.
+func (r *Run) Stop() {
+	r.requestStop()
+	<-r.doneCh
+}
+
+// Wait blocks until the run is over and returns its verdict.
+func (r *Run) Wait() Verdict {
+	<-r.doneCh
+	return r.verdict
+}
+
+// Done is closed when the run is over (Wait would not block).
+func (r *Run) Done() <-chan struct{} { return r.doneCh }
+
+// Recorded is the minimal profile of a finished record-mode run: deny by
+// default with EPERM, the ABIs seen, and an allow rule for every syscall
+// used (merged onto the base profile when Config.Effective was set). It
+// is nil in the other modes, before the run ends, and when the command
+// did not start.
+func (r *Run) Recorded() *profile.Profile {
+	select {
+	case <-r.doneCh:
+		return r.recorded
+	default:
+		return nil
+	}
+}
+
+// RecordedNames lists the syscalls the recorded profile allows that its
+// base did not (every syscall used, without a base), sorted.
+func (r *Run) RecordedNames() []string {
+	select {
+	case <-r.doneCh:
+		return append([]string(nil), r.recordedNames...)
+	default:
+		return nil
+	}
+}
+
+// Counts returns, after a record or learn run, how often each syscall was
+// called, keyed "name/arch" (for example "openat/x86_64"). The initial
+// execve of the target counts once. It is nil in other modes and while
+// the run is going.
+func (r *Run) Counts() map[string]int {
+	select {
+	case <-r.doneCh:
+	default:
+		return nil
+	}
+	if r.rec == nil {
+		return nil
+	}
+	return r.rec.countMap()
+}
+
+// Syscalls is Counts as a list, most called first.
+func (r *Run) Syscalls() []SyscallCount {
+	select {
+	case <-r.doneCh:
+	default:
+		return nil
+	}
+	if r.rec == nil {
+		return nil
+	}
+	return r.rec.list()
+}
+
+// Output returns the last Config.OutputLimit bytes the target wrote on a
+// stream (nothing for a stream sent to Config.Stdout or Stderr).
+func (r *Run) Output(s Stream) []byte {
+	if s != Stdout && s != Stderr {
+		return nil
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.streams[s-1].ring.bytes()
+}

@@ -1,0 +1,419 @@
+package runner
+
+import (
+	"fmt"
+	"os"
+	"strconv"
+	"sync"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/seccomp-workbench/seccomp-workbench/catalog"
+	"github.com/seccomp-workbench/seccomp-workbench/profile"
+)
+
+// The supervisor answers the target's notifications. It runs on the
+// launcher's locked thread, receives and replies with raw ioctls into
+// buffers it owns, and keeps per-call work to a map lookup or two in
+// record mode.
+//
+// How each outcome is carried out in watch mode (the kernel would have
+// done it itself in enforce mode):
+//   - errno: reply with the error.
+//   - log: reply "continue"; the call runs.
+//   - kill_process / kill_thread: SIGKILL the caller's process; the
+//     verdict reports SIGSYS (exit 159) as the kernel's kill would. A
+//     thread cannot be killed alone from outside, so kill_thread kills the
+//     whole process here (enforce mode is exact).
+//   - trap: send SIGSYS to the calling thread, then reply ENOSYS. Unlike
+//     the kernel's, the signal's si_code is SI_TKILL, not SYS_SECCOMP,
+//     and a blocked SIGSYS stays blocked.
+//   - trace: reply ENOSYS, what the kernel does when no tracer is attached.
+//   - notify (an explicit SCMP_ACT_NOTIFY in the profile): reported, then
+//     ENOSYS — what the kernel answers when no listener is attached, which
+//     is also what enforce mode gets.
+
+type archNr struct {
+	arch catalog.Arch
+	nr   int64
+}
+
+// pendingCall is a call whose reply failed because the caller was
+// interrupted: the kernel restarts it and it arrives again with a new id.
+type pendingCall struct {
+	nr   int32
+	args [6]uint64
+	ttl  int
+}
+
+type supervisor struct {
+	r      *Run
+	fd     int
+	mode   Mode
+	eff    *profile.Effective
+	cat    *catalog.Catalog
+	status *os.File
+	// statusData collects the status pipe until it closes.
+	statusData []byte
+	statusOpen bool
+
+	n    seccompNotif
+	resp seccompNotifResp
+
+	restarts  map[uint32]*pendingCall
+	tgids     map[uint32]int
+	asked     map[string]profile.Decision
+	undecided map[string]bool
+	decided   map[archNr]profile.Decision
+	argRules  map[string]bool
+	rec       *recording
+	magic     [3]uint64
+	cancel    chan struct{}
+	// resent counts calls recognised as re-sent after an interruption.
+	resent int
+}
+
+func newSupervisor(r *Run, fd int, status *os.File) *supervisor {
+	s := &supervisor{
+		r: r, fd: fd, mode: r.mode, eff: r.p.eff, cat: catalog.MustDefault(),
+		status: status, statusOpen: true,
+		restarts: map[uint32]*pendingCall{}, tgids: map[uint32]int{},
+		asked: map[string]profile.Decision{}, undecided: map[string]bool{},
+		decided: map[archNr]profile.Decision{}, argRules: map[string]bool{},
+		rec: r.rec, magic: r.p.magic, cancel: make(chan struct{}),
+	}
+	if s.eff != nil {
+		for _, rule := range s.eff.Rules {
+			if len(rule.Args) > 0 {
+				for _, n := range rule.Names {
+					s.argRules[n] = true
+				}
+			}
+		}
+	}
+	return s
+}
+
+// loop serves notifications until the finisher says the session is gone.
+func (s *supervisor) loop() error {
+	notifSyncWakeUp(s.fd)
+	quit, err := unix.Eventfd(0, unix.EFD_CLOEXEC)
+	if err != nil {
+		return fmt.Errorf("eventfd: %w", err)
+	}
+	// The eventfd is closed under qmu so that a late wake-up can never
+	// write into a reused descriptor number.
+	var qmu sync.Mutex
+	closed := false
+	defer func() {
+		qmu.Lock()
+		closed = true
+		unix.Close(quit)
+		qmu.Unlock()
+		s.r.mu.Lock()
+		s.r.resent = s.resent
+		s.r.mu.Unlock()
+	}()
+	go func() {
+		select {
+		case <-s.r.supQuit:
+			close(s.cancel)
+		case <-s.r.stopCh:
+			// Let a pending Ask return; keep serving until the end.
+			close(s.cancel)
+			<-s.r.supQuit
+		}
+		qmu.Lock()
+		if !closed {
+			unix.Write(quit, []byte{1, 0, 0, 0, 0, 0, 0, 0})
+		}
+		qmu.Unlock()
+	}()
+	fds := []unix.PollFd{
+		{Fd: int32(quit), Events: unix.POLLIN},
+		{Fd: int32(s.fd), Events: unix.POLLIN},
+		{Fd: int32(s.status.Fd()), Events: unix.POLLIN},
+	}
+	for {
+		n := 3
+		if !s.statusOpen {
+			n = 2
+		}
+		if _, err := unix.Poll(fds[:n], -1); err != nil {
+			if err == unix.EINTR {
+				continue
+			}
+			return fmt.Errorf("poll: %w", err)
+		}
+		if fds[0].Revents != 0 {
+			// The shim is gone; what it wrote on the status pipe may not
+			// have been read yet.
+			for s.statusOpen {
+				s.readStatus()
+			}
+			return nil
+		}
+		if n == 3 && fds[2].Revents != 0 {
+			s.readStatus()
+		}
+		switch ev := fds[1].Revents; {
+		case ev&unix.POLLIN != 0:
+			if err := s.handle(); err != nil {
+				return err
+			}
+		case ev&(unix.POLLHUP|unix.POLLERR|unix.POLLNVAL) != 0:
+			// No task uses the filter any more; wait for the finisher.
+			fds[1].Fd = -1
+		}
+	}
+}
+
+// readStatus reads what is available on the status pipe; at its end the
+// target has started (nothing was written) or failed to.
+func (s *supervisor) readStatus() {
+	buf := make([]byte, 512)
+	n, err := unix.Read(int(s.status.Fd()), buf)
+	if n > 0 {
+		s.statusData = append(s.statusData, buf[:n]...)
+		return
+	}
+	if err == unix.EINTR || err == unix.EAGAIN {
+		return
+	}
+	s.statusOpen = false
+	s.r.statusDone(s.statusData)
+}
+
+func (s *supervisor) handle() error {
+	if err := notifRecv(s.fd, &s.n); err != nil {
+		if err == unix.ENOENT || err == unix.EINTR {
+			return nil
+		}
+		return fmt.Errorf("receiving a seccomp notification: %w", err)
+	}
+	n := &s.n
+	if n.Data.Args[3] == s.magic[0] && n.Data.Args[4] == s.magic[1] && n.Data.Args[5] == s.magic[2] {
+		// The shim reporting a failed execve: the target never ran.
+		respondContinue(&s.resp, n.ID)
+		notifSend(s.fd, &s.resp)
+		return nil
+	}
+	if s.statusOpen {
+		// The target is running even if the status pipe has not shown its
+		// end yet (a concurrent fork elsewhere in this process may hold a
+		// copy of its write end for a moment).
+		s.r.markStarted()
+	}
+	arch, ok := catalog.ArchFromAudit(n.Data.Arch, n.Data.Nr)
+	if !ok {
+		respondErrno(&s.resp, n.ID, uint(unix.ENOSYS))
+		notifSend(s.fd, &s.resp)
+		return nil
+	}
+	nr := int64(n.Data.Nr)
+	args := n.Data.Args
+	if arch.Is32Bit() {
+		for i := range args {
+			args[i] &= 0xffffffff
+		}
+	}
+	again := s.resentCall(n.Pid, n.Data.Nr, args)
+	switch s.mode {
+	case ModeRecord:
+		if !again {
+			s.rec.add(arch, nr, args)
+		}
+		respondContinue(&s.resp, n.ID)
+		s.reply(n.Pid, n.Data.Nr, args)
+	case ModeLearn:
+		if !again {
+			s.rec.add(arch, nr, args)
+		}
+		s.apply(arch, nr, args, s.learn(arch, nr, args), again)
+	default:
+		s.apply(arch, nr, args, s.decide(arch, nr, args), again)
+	}
+	return nil
+}
+
+// decide is the profile's real outcome for a call (cached for syscalls no
+// rule puts argument conditions on).
+func (s *supervisor) decide(arch catalog.Arch, nr int64, args [6]uint64) profile.Decision {
+	k := archNr{arch, nr}
+	if d, ok := s.decided[k]; ok {
+		return d
+	}
+	d := s.eff.Decide(arch, nr, args, profile.Options{Mode: profile.ModeEnforce})
+	if !s.argRules[d.Syscall] {
+		s.decided[k] = d
+	}
+	return d
+}
+
+// learn decides a call in learn mode: ask about undecided syscalls (once
+// per name and run), follow the profile for the others.
+func (s *supervisor) learn(arch catalog.Arch, nr int64, args [6]uint64) profile.Decision {
+	name := s.cat.Name(arch, nr)
+	und, ok := s.undecided[name]
+	if !ok {
+		und = s.r.cfg.Undecided(name)
+		s.undecided[name] = und
+	}
+	if !und {
+		return s.decide(arch, nr, args)
+	}
+	if d, ok := s.asked[name]; ok {
+		return d
+	}
+	tid := int(s.n.Pid)
+	text, _ := s.argText(tid, arch, name, args)
+	q := Question{
+		Pid: s.tgid(s.n.Pid), Tid: tid, Arch: arch, Nr: nr, Syscall: name, Args: args,
+		ArgText: text, Profile: s.decide(arch, nr, args), Cancel: s.cancel,
+	}
+	answer := make(chan profile.Decision, 1)
+	go func() { answer <- s.r.cfg.Ask(q) }()
+	select {
+	case d := <-answer:
+		if d.Action == "" {
+			d = q.Profile // no answer: follow the profile
+		}
+		d.Syscall = name
+		s.asked[name] = d
+		return d
+	case <-s.cancel:
+		return q.Profile
+	}
+}
+
+// apply carries out an outcome and reports it.
+func (s *supervisor) apply(arch catalog.Arch, nr int64, args [6]uint64, d profile.Decision, again bool) {
+	n := &s.n
+	tid := n.Pid
+	switch d.Action {
+	case profile.ActAllow:
+		respondContinue(&s.resp, n.ID)
+		s.reply(tid, n.Data.Nr, args)
+		return
+	case profile.ActLog:
+		if !again && !s.report(arch, nr, args, d, true) {
+			return
+		}
+		respondContinue(&s.resp, n.ID)
+		s.reply(tid, n.Data.Nr, args)
+		return
+	}
+	if !again && !s.report(arch, nr, args, d, false) {
+		return // the call is gone (its caller died or was interrupted)
+	}
+	switch d.Action {
+	case profile.ActKillProcess, profile.ActKillThread, profile.ActKill:
+		pid := s.tgid(tid)
+		s.r.noteKill(pid, d.Syscall, false)
+		unix.Kill(pid, unix.SIGKILL)
+		return
+	case profile.ActTrap:
+		pid := s.tgid(tid)
+		s.r.noteKill(pid, d.Syscall, true)
+		unix.Tgkill(pid, int(tid), unix.SIGSYS)
+		respondErrno(&s.resp, n.ID, uint(unix.ENOSYS))
+	case profile.ActErrno:
+		respondErrno(&s.resp, n.ID, d.Errno)
+	default: // trace, notify
+		respondErrno(&s.resp, n.ID, uint(unix.ENOSYS))
+	}
+	s.reply(tid, n.Data.Nr, args)
+}
+
+// reply sends s.resp. When the notification is no longer valid the caller
+// was interrupted (or died): remember the call, so that its restart is
+// not counted twice.
+func (s *supervisor) reply(tid uint32, nr int32, args [6]uint64) {
+	if d := s.r.p.replyDelay; d > 0 {
+		time.Sleep(d)
+	}
+	if err := notifSend(s.fd, &s.resp); err == unix.ENOENT {
+		if len(s.restarts) > 4096 {
+			clear(s.restarts)
+		}
+		s.restarts[tid] = &pendingCall{nr: nr, args: args, ttl: 64}
+	}
+}
+
+// resentCall reports whether this notification is the restart of a call
+// whose earlier notification became invalid before the reply. The thread
+// may make other calls in between (its signal handler's), so the record
+// lives for a few notifications.
+func (s *supervisor) resentCall(tid uint32, nr int32, args [6]uint64) bool {
+	p, ok := s.restarts[tid]
+	if !ok {
+		return false
+	}
+	if p.nr == nr && p.args == args {
+		delete(s.restarts, tid)
+		s.resent++
+		return true
+	}
+	if p.ttl--; p.ttl <= 0 {
+		delete(s.restarts, tid)
+	}
+	return false
+}
+
+// report counts the call in its denial row. Arguments read from the
+// caller's memory are only trusted when the notification is still valid
+// afterwards; false means it is not (nothing is reported).
+func (s *supervisor) report(arch catalog.Arch, nr int64, args [6]uint64, d profile.Decision, logged bool) bool {
+	tid := s.n.Pid
+	name := d.Syscall
+	if name == "" {
+		name = s.cat.Name(arch, nr)
+	}
+	text, readMem := s.argText(int(tid), arch, name, args)
+	if readMem && !notifIDValid(s.fd, s.n.ID) {
+		return false
+	}
+	row, isNew := s.r.noteDenial(Denial{
+		Pid: s.tgid(tid), Tid: int(tid), Arch: arch, Nr: nr, Syscall: name, Args: args,
+		ArgText: text, Outcome: d,
+	}, logged)
+	if isNew && s.r.cfg.OnDenial != nil {
+		s.r.cfg.OnDenial(row, logged)
+	}
+	return true
+}
+
+// tgid maps a thread id to its process id. A cached answer is checked
+// against /proc/PID/task/TID, which only exists while tid belongs to pid.
+func (s *supervisor) tgid(tid uint32) int {
+	if pid, ok := s.tgids[tid]; ok {
+		if pid == int(tid) {
+			return pid
+		}
+		if _, err := os.Stat("/proc/" + strconv.Itoa(pid) + "/task/" + strconv.Itoa(int(tid))); err == nil {
+			return pid
+		}
+	}
+	pid := tgidOf(int(tid))
+	if len(s.tgids) > 4096 {
+		clear(s.tgids)
+	}
+	s.tgids[tid] = pid
+	return pid
+}
+
+// noteKill remembers that the supervisor ended process pid for a kill
+// (or trap) action in syscall.
+func (r *Run) noteKill(pid int, syscall string, trap bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if pid != r.pid {
+		return
+	}
+	if trap {
+		r.end.trappedIn = syscall
+	} else if r.end.killedIn == "" {
+		r.end.killedIn = syscall
+	}
+}

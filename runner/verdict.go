@@ -1,0 +1,150 @@
+package runner
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"syscall"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// Results a Verdict can have.
+const (
+	ResultPass    = "pass"    // exit 0 and nothing denied
+	ResultFail    = "fail"    // non-zero exit, or calls were denied
+	ResultKilled  = "killed"  // a signal ended the target (seccomp kill, Stop ...)
+	ResultTimeout = "timeout" // Config.Timeout ran out
+	ResultError   = "error"   // could not start (126/127), or the workbench failed (125)
+)
+
+// Verdict is the last event of a run and what Wait returns.
+type Verdict struct {
+	Result   string
+	ExitCode int
+	// Signal names the signal that ended the target ("SIGSYS"), if any.
+	Signal string
+	// Denied lists the syscalls denied at least once, sorted.
+	Denied []string
+	// NotImplemented lists the syscalls answered ENOSYS, sorted: the
+	// profile pretends they do not exist (Docker's default does so for
+	// clone3) and programs are expected to fall back, as they do on an
+	// older kernel. They are reported, but do not fail the verdict.
+	NotImplemented []string
+	Duration       time.Duration
+	// Outcome says in plain words how the command ended: "exit status 1",
+	// "killed by seccomp (SIGSYS) in ptrace", "timed out after 5s",
+	// "could not start: /bin/foo: not found".
+	Outcome string
+	// Reason is Outcome plus the denied calls: "exit status 1; denied:
+	// mkdir, mkdirat" (and "; answered ENOSYS: clone3" when there were
+	// such calls).
+	Reason string
+	// KilledIn is the syscall whose kill action ended the target (watch
+	// mode knows it; enforce mode cannot).
+	KilledIn string
+	// Stopped is set when Stop or the context ended the run.
+	Stopped bool
+}
+
+// ending collects what the run learnt about how it ended.
+type ending struct {
+	mode       Mode
+	startCode  int // 125/126/127 when the target never started
+	startMsg   string
+	status     syscall.WaitStatus
+	exited     bool // status is valid
+	exitTime   time.Time
+	timedOut   bool
+	timeout    time.Duration
+	stopped    bool
+	killedIn   string // the main process was killed for a kill action in this call
+	trappedIn  string // the main process was sent SIGSYS for a trap action in this call
+	supervisor error  // the supervisor failed mid-run
+	denied     []string
+	enosys     []string
+	duration   time.Duration
+}
+
+func (e *ending) verdict() Verdict {
+	v := Verdict{Denied: append([]string(nil), e.denied...), Duration: e.duration,
+		NotImplemented: append([]string(nil), e.enosys...)}
+	sort.Strings(v.Denied)
+	sort.Strings(v.NotImplemented)
+	switch {
+	case e.startCode != 0:
+		v.Result, v.ExitCode = ResultError, e.startCode
+		v.Outcome = "could not start: " + e.startMsg
+	case !e.exited:
+		v.Result, v.ExitCode = ResultError, 125
+		v.Outcome = "the workbench lost track of the command"
+	case e.status.Signaled():
+		v.Result = ResultKilled
+		sig := e.status.Signal()
+		v.Signal, v.ExitCode = signalName(sig), 128+int(sig)
+		switch {
+		case sig == unix.SIGKILL && e.killedIn != "":
+			v.Signal, v.ExitCode = "SIGSYS", 128+int(unix.SIGSYS)
+			v.KilledIn = e.killedIn
+			v.Outcome = "killed by seccomp (SIGSYS) in " + e.killedIn
+		case sig == unix.SIGSYS && e.trappedIn != "":
+			v.Outcome = "killed by SIGSYS from the seccomp trap in " + e.trappedIn
+		case sig == unix.SIGSYS && e.mode == ModeEnforce:
+			v.Outcome = "killed by seccomp (SIGSYS); run in watch mode to see which call"
+		case sig == unix.SIGSYS:
+			v.Outcome = "killed by SIGSYS: probably a call from an ABI the profile does not list"
+		default:
+			v.Outcome = "killed by signal " + v.Signal
+		}
+	default:
+		v.ExitCode = e.status.ExitStatus()
+		v.Outcome = fmt.Sprintf("exit status %d", v.ExitCode)
+		v.Result = ResultFail
+		if v.ExitCode == 0 && len(v.Denied) == 0 {
+			v.Result = ResultPass
+		}
+	}
+	switch {
+	case e.timedOut:
+		v.Result = ResultTimeout
+		v.Outcome = "timed out after " + e.timeout.String()
+	case e.stopped:
+		v.Stopped = true
+		if v.Result != ResultError {
+			v.Result = ResultKilled
+			v.Outcome = "stopped"
+			if v.Signal != "" {
+				v.Outcome += " (" + v.Signal + ")"
+			}
+		}
+	}
+	if e.supervisor != nil {
+		v.Result, v.ExitCode = ResultError, 125
+		v.Outcome = "the workbench failed while supervising: " + e.supervisor.Error()
+	}
+	v.Reason = v.Outcome
+	if len(v.Denied) > 0 {
+		v.Reason += "; denied: " + strings.Join(v.Denied, ", ")
+	}
+	if len(v.NotImplemented) > 0 {
+		v.Reason += "; answered ENOSYS: " + strings.Join(v.NotImplemented, ", ")
+	}
+	return v
+}
+
+// exitCodeOf maps a wait status to a shell-style exit code (128+N for a
+// signal).
+func exitCodeOf(ws syscall.WaitStatus) (int, string) {
+	if ws.Signaled() {
+		return 128 + int(ws.Signal()), signalName(ws.Signal())
+	}
+	return ws.ExitStatus(), ""
+}
+
+func signalName(s syscall.Signal) string {
+	if n := unix.SignalName(s); n != "" {
+		return n
+	}
+	return fmt.Sprintf("signal %d", int(s))
+}
