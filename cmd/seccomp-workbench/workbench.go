@@ -1,10 +1,34 @@
 package main
 
 import (
+	"strings"
+
 	"github.com/spf13/cobra"
+
+	"github.com/seccomp-workbench/seccomp-workbench/profile"
+	"github.com/seccomp-workbench/seccomp-workbench/tui"
 )
+
+// defaultProfile is what the workbench opens without an argument.
+const defaultProfile = "preset:docker-default"
 
 // openWorkbench opens the interactive workbench on a profile.
 func openWorkbench(cmd *cobra.Command, args []string) error {
-	return usagef("the interactive workbench is not built yet; try 'seccomp-workbench catalog'")
+	ref := defaultProfile
+	if len(args) == 1 {
+		ref = args[0]
+	}
+	p, err := profile.Open(ref)
+	if err != nil {
+		// Open's errors say what, where and what to do already.
+		return exitError{exitFailed, err.Error()}
+	}
+	o := tui.Options{Profile: p, Source: ref}
+	if !strings.HasPrefix(ref, profile.PresetPrefix) {
+		o.Path = ref
+	}
+	if err := tui.Run(o); err != nil {
+		return exitError{exitFailed, err.Error()}
+	}
+	return nil
 }

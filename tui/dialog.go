@@ -1,0 +1,397 @@
+package tui
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+
+	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+
+	"github.com/seccomp-workbench/seccomp-workbench/profile"
+	"github.com/seccomp-workbench/seccomp-workbench/tui/dialogs"
+	"github.com/seccomp-workbench/seccomp-workbench/tui/styles"
+)
+
+// What an open dialog's result is for.
+const (
+	pendErrno      = "errno"
+	pendDefault    = "default"
+	pendDefaultErr = "default-errno"
+	pendPreset     = "preset"
+	pendOpen       = "open"
+	pendSaveAs     = "save-as"
+	pendExport     = "export"
+	pendExportPath = "export-path"
+	pendDiff       = "diff"
+	pendCommand    = "command"
+	pendQuit       = "quit"
+	pendDiscard    = "discard"
+	pendRecovery   = "recovery"
+	pendRecorded   = "recorded"
+	pendLearn      = "learn"
+	pendHelp       = "help"
+	pendDiffView   = "diff-view"
+	pendRecordedAs = "recorded-save-as"
+)
+
+// pending is the context of the open dialog.
+type pending struct {
+	id     string
+	name   string // syscall (or tier) an errno is for
+	scope  Scope
+	format profile.Format
+	mode   string // run mode a command line is for
+	then   func(Model) (Model, tea.Cmd)
+	ask    *askMsg
+	rec    *recoveryFoundMsg
+	prof   *profile.Profile
+}
+
+func newStyles(dark bool) *styles.Styles { return styles.New(dark) }
+
+func (m *Model) closeDialogs() {
+	m.menu, m.prompt, m.viewer = nil, nil, nil
+}
+
+func (m *Model) openMenu(id, title string, msg []string, items []dialogs.Item, filter bool) *dialogs.Menu {
+	m.closeDialogs()
+	mn := dialogs.NewMenu(m.c, id, title, msg, items, filter)
+	mn.SetBounds(m.c.Width, m.c.Height)
+	m.menu = &mn
+	m.pending = pending{id: id}
+	return m.menu
+}
+
+func (m *Model) openPrompt(id, title string, msg []string, value, placeholder string, history []string) {
+	m.closeDialogs()
+	p := dialogs.NewPrompt(m.c, id, title, msg, value, placeholder, history)
+	p.SetBounds(m.c.Width, m.c.Height)
+	m.prompt = &p
+	m.pending = pending{id: id}
+}
+
+func (m *Model) openViewer(id, title string, lines []string) {
+	m.closeDialogs()
+	v := dialogs.NewViewer(m.c, id, title, lines)
+	v.SetBounds(m.c.Width, m.c.Height)
+	m.viewer = &v
+	m.pending = pending{id: id}
+}
+
+// openErrnoMenu asks which errno name (or tier) should answer with.
+func (m Model) openErrnoMenu(name string, scope Scope) (Model, tea.Cmd) {
+	var items []dialogs.Item
+	seen := map[string]bool{}
+	for _, n := range profile.CommonErrnos() {
+		nm := profile.ErrnoName(n)
+		seen[nm] = true
+		items = append(items, dialogs.Item{Label: fmt.Sprintf("%-10s", nm), Detail: errnoText(n), Value: nm})
+	}
+	for _, nm := range profile.ErrnoNames() {
+		if !seen[nm] {
+			n, _ := profile.ParseErrno(nm)
+			items = append(items, dialogs.Item{Label: fmt.Sprintf("%-10s", nm), Detail: errnoText(n), Value: nm})
+		}
+	}
+	what := name
+	if scope == ScopeFamily {
+		what += " and its family"
+	} else if scope == ScopeTier {
+		what = "the tier of " + name
+	}
+	mn := m.openMenu(pendErrno, "Deny with errno", []string{"Which errno should " + what + " fail with?"}, items, true)
+	if st, ok := m.states[name]; ok && st.Errno != 0 {
+		mn.SetCursor(profile.ErrnoName(st.Errno))
+	}
+	m.pending.name, m.pending.scope = name, scope
+	return m, nil
+}
+
+func errnoText(n uint) string {
+	if n == 0 || n > 4095 {
+		return ""
+	}
+	return fmt.Sprintf("%3d %s", n, syscall.Errno(n).Error())
+}
+
+func (m *Model) openDefaultMenu() {
+	def := m.ed.Profile()
+	items := []dialogs.Item{
+		{Key: "e", Label: "errno", Detail: "fail unlisted calls with an errno (Docker's choice)", Value: string(profile.ActErrno)},
+		{Key: "a", Label: "allow", Detail: "a deny list: only the listed calls are stopped", Value: string(profile.ActAllow)},
+		{Key: "k", Label: "kill", Detail: "kill the process", Value: string(profile.ActKillProcess)},
+		{Key: "t", Label: "kill_thread", Detail: "kill the calling thread", Value: string(profile.ActKillThread)},
+		{Key: "r", Label: "trap", Detail: "send SIGSYS", Value: string(profile.ActTrap)},
+		{Key: "l", Label: "log", Detail: "allow and log", Value: string(profile.ActLog)},
+	}
+	mn := m.openMenu(pendDefault, "Default action", []string{"What should the filter do with calls no rule lists? Now: " + profile.Decision{Action: def.DefaultAction, Errno: def.DefaultErrno()}.String()}, items, false)
+	mn.SetCursor(string(def.DefaultAction))
+}
+
+func (m *Model) openPresetMenu() {
+	var items []dialogs.Item
+	for _, p := range profile.Presets() {
+		items = append(items, dialogs.Item{Label: p.Name, Detail: p.Description, Value: profile.PresetPrefix + p.Name})
+	}
+	m.openMenu(pendPreset, "Start from a preset", nil, items, false)
+}
+
+func (m *Model) openExportMenu() {
+	var items []dialogs.Item
+	for _, f := range profile.Formats() {
+		items = append(items, dialogs.Item{Label: string(f), Detail: formatText(f), Value: string(f)})
+	}
+	m.openMenu(pendExport, "Export", []string{"Write the profile for another runtime. The file is written atomically."}, items, false)
+}
+
+func formatText(f profile.Format) string {
+	switch f {
+	case profile.FormatDocker:
+		return "the profile file (Docker, Podman, containerd)"
+	case profile.FormatOCI:
+		return "runtime-spec linux.seccomp"
+	case profile.FormatK8s:
+		return "SeccompProfile resource (security-profiles-operator)"
+	case profile.FormatK8sLocalhost:
+		return "kubelet Localhost profile file"
+	case profile.FormatSystemd:
+		return "unit drop-in: SystemCallFilter="
+	case profile.FormatBPF:
+		return "raw BPF (bubblewrap --seccomp)"
+	case profile.FormatPFC:
+		return "libseccomp pseudo filter code"
+	case profile.FormatAsm:
+		return "annotated disassembly"
+	}
+	return ""
+}
+
+func formatExt(f profile.Format) string {
+	switch f {
+	case profile.FormatK8s:
+		return ".yaml"
+	case profile.FormatSystemd:
+		return ".conf"
+	case profile.FormatBPF:
+		return ".bpf"
+	case profile.FormatPFC:
+		return ".pfc"
+	case profile.FormatAsm:
+		return ".asm"
+	case profile.FormatOCI:
+		return ".oci.json"
+	case profile.FormatK8sLocalhost:
+		return ".localhost.json"
+	}
+	return ".json"
+}
+
+// baseName is the stem export and save-as suggest: the profile file's
+// name, or the preset's.
+func (m Model) baseName() string {
+	if m.path != "" {
+		return strings.TrimSuffix(m.path, filepath.Ext(m.path))
+	}
+	name := strings.TrimPrefix(m.source, profile.PresetPrefix)
+	name = strings.Map(func(r rune) rune {
+		if r == '/' || r == ' ' || r == ':' {
+			return '-'
+		}
+		return r
+	}, name)
+	if name == "" {
+		name = "profile"
+	}
+	dir, _ := os.Getwd()
+	return filepath.Join(dir, name)
+}
+
+func (m *Model) openDiffMenu() {
+	items := []dialogs.Item{{Key: "l", Label: "as loaded", Detail: m.source, Value: ""}}
+	for _, p := range profile.Presets() {
+		items = append(items, dialogs.Item{Label: "preset " + p.Name, Value: profile.PresetPrefix + p.Name})
+	}
+	m.openMenu(pendDiff, "Diff against", []string{"Compare the edited profile, per syscall, with:"}, items, false)
+}
+
+func (m *Model) openCommandPrompt(mode string) {
+	title, msg := "Run a command", "Runs under the live filter in "+m.mode+" mode; denials are listed as they happen."
+	switch mode {
+	case "record":
+		title, msg = "Record a command", "Runs the command with every syscall allowed and notes each one; then offers the recorded profile."
+	case "learn":
+		title, msg = "Learn mode", "Runs the command and pauses on each syscall the profile does not decide yet, asking allow or deny; answers become edits."
+	default:
+		mode = m.mode
+	}
+	m.openPrompt(pendCommand, title, []string{msg}, m.cmdline, "command and arguments, e.g. mkdir /tmp/x", m.history)
+	m.pending.mode = mode
+}
+
+func (m *Model) openHelp() {
+	k := m.keys
+	hs := m.c.Styles.Help
+	var blocks [][]string
+	for i, g := range m.paneFullHelp() {
+		title := "This pane"
+		if i > 0 {
+			title = ""
+		}
+		blocks = append(blocks, helpSection(hs, title, g))
+	}
+	blocks = append(blocks,
+		helpSection(hs, "Workbench", k.general()),
+		helpSection(hs, "Set the selection ("+m.scope.String()+")", k.actions()),
+		helpSection(hs, "Profile", k.files()),
+		helpSection(hs, "Runs", k.running()),
+	)
+	lines := helpColumns(blocks, max(20, min(m.c.Width-8, 106)))
+	lines = append(lines, "", m.c.Styles.Dim.Render("Marks: ◇ a rule with argument conditions applies · ≠ the call's family is not treated alike"))
+	m.openViewer(pendHelp, "Keys", lines)
+}
+
+const helpColW = 34
+
+// helpColumns lays the sections out in as many columns as fit in w.
+func helpColumns(blocks [][]string, w int) []string {
+	cols := max(1, w/helpColW)
+	per := (len(blocks) + cols - 1) / cols
+	var columns []string
+	for c := 0; c < cols && c*per < len(blocks); c++ {
+		var col []string
+		for _, b := range blocks[c*per : min(len(blocks), (c+1)*per)] {
+			col = append(col, b...)
+		}
+		columns = append(columns, lipgloss.NewStyle().Width(helpColW).Render(strings.Join(col, "\n")))
+	}
+	return strings.Split(lipgloss.JoinHorizontal(lipgloss.Top, columns...), "\n")
+}
+
+func helpSection(hs help.Styles, title string, keys []key.Binding) []string {
+	var out []string
+	if title != "" {
+		out = append(out, hs.FullDesc.Bold(true).Render(title))
+	}
+	for _, b := range keys {
+		if !b.Enabled() {
+			continue
+		}
+		h := b.Help()
+		out = append(out, " "+hs.FullKey.Render(fmt.Sprintf("%-9s", h.Key))+" "+hs.FullDesc.Render(h.Desc))
+	}
+	return append(out, "")
+}
+
+// handleResult acts on a dialog's outcome.
+func (m Model) handleResult(r dialogs.Result) (Model, tea.Cmd) {
+	if r.ID != m.pending.id {
+		return m, nil // a dialog that was replaced
+	}
+	pend := m.pending
+	m.closeDialogs()
+	m.pending = pending{}
+	if !r.OK {
+		switch pend.id {
+		case pendLearn:
+			return m, m.answer(pend.ask, profile.Decision{Action: profile.ActErrno, Errno: 1}, false)
+		case pendRecovery:
+			m.setStatus("the recovered edits were kept in %s", pend.rec.file)
+		}
+		return m, nil
+	}
+	switch pend.id {
+	case pendErrno:
+		n, err := profile.ParseErrno(r.Value)
+		if err != nil {
+			m.setError(err)
+			return m, nil
+		}
+		return m.applyTo(pend.name, pend.scope, profile.ActErrno, n)
+	case pendDefault:
+		a := profile.Action(r.Value)
+		if a == profile.ActErrno {
+			m2, _ := m.openErrnoMenu("", ScopeSyscall)
+			m2.menu.ID, m2.pending.id = pendDefaultErr, pendDefaultErr
+			m2.menu.Message = []string{"Which errno should calls no rule lists fail with?"}
+			m2.menu.SetCursor(profile.ErrnoName(m.ed.Profile().DefaultErrno()))
+			return m2, nil
+		}
+		return m.setDefault(a, 0)
+	case pendDefaultErr:
+		n, err := profile.ParseErrno(r.Value)
+		if err != nil {
+			m.setError(err)
+			return m, nil
+		}
+		return m.setDefault(profile.ActErrno, n)
+	case pendPreset, pendOpen:
+		return m.guardDirty(func(m Model) (Model, tea.Cmd) { return m, openCmd(r.Value) })
+	case pendSaveAs:
+		return m.saveTo(strings.TrimSpace(r.Value))
+	case pendRecordedAs:
+		return m.saveRecordedTo(strings.TrimSpace(r.Value), pend.prof)
+	case pendExport:
+		f := profile.Format(r.Value)
+		m.openPrompt(pendExportPath, "Export "+r.Value, []string{formatText(f) + ". Write it to:"}, m.baseName()+formatExt(f), "file path", nil)
+		m.pending.format = f
+		return m, nil
+	case pendExportPath:
+		return m, m.exportCmd(pend.format, strings.TrimSpace(r.Value))
+	case pendDiff:
+		return m, m.diffCmd(r.Value)
+	case pendCommand:
+		return m.startCommand(r.Value, pend.mode)
+	case pendQuit:
+		switch r.Value {
+		case "save":
+			m2, cmd := m.save(false)
+			m2.quitting = true
+			return m2, cmd
+		case "discard":
+			return m.quit()
+		}
+		return m, nil
+	case pendDiscard:
+		if r.Value == "discard" && pend.then != nil {
+			return pend.then(m)
+		}
+		return m, nil
+	case pendRecovery:
+		return m.handleRecoveryChoice(r.Value, pend.rec)
+	case pendRecorded:
+		return m.handleRecordedChoice(r.Value, pend.prof)
+	case pendLearn:
+		return m.handleLearnChoice(r.Value, pend.ask)
+	}
+	return m, nil
+}
+
+func (m Model) setDefault(a profile.Action, errno uint) (Model, tea.Cmd) {
+	if err := m.ed.SetDefault(a, errno); err != nil {
+		m.setError(err)
+		return m, nil
+	}
+	return m.afterEdit("default action: " + profile.Decision{Action: a, Errno: errno}.String())
+}
+
+// guardDirty runs then at once, or after the user agrees to drop unsaved
+// edits.
+func (m Model) guardDirty(then func(Model) (Model, tea.Cmd)) (Model, tea.Cmd) {
+	if !m.dirty() {
+		return then(m)
+	}
+	m.openMenu(pendDiscard, "Unsaved edits", []string{"Opening another profile drops the edits that are not saved."}, []dialogs.Item{
+		{Key: "d", Label: "discard them and open", Value: "discard"},
+		{Key: "c", Label: "cancel", Value: "cancel"},
+	}, false)
+	m.pending.then = func(m Model) (Model, tea.Cmd) {
+		m2, cmd := then(m)
+		return m2, tea.Batch(cmd, m2.clearRecoveryCmd())
+	}
+	return m, nil
+}

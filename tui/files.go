@@ -1,0 +1,368 @@
+package tui
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/seccomp-workbench/seccomp-workbench/profile"
+	"github.com/seccomp-workbench/seccomp-workbench/tui/dialogs"
+)
+
+// save writes the profile to its file, or asks where (save as, or a
+// profile that has no file yet).
+func (m Model) save(asNew bool) (Model, tea.Cmd) {
+	if asNew || m.path == "" {
+		def := m.path
+		if def == "" {
+			def = m.baseName() + ".json"
+		}
+		m.openPrompt(pendSaveAs, "Save as", []string{"Write the profile (Docker's JSON) to:"}, def, "file path", nil)
+		return m, nil
+	}
+	return m.saveTo(m.path)
+}
+
+func (m Model) saveTo(path string) (Model, tea.Cmd) {
+	if path == "" {
+		m.setError(errors.New("save: no file name given: type a path, e.g. ./profile.json"))
+		m.quitting = false
+		return m, nil
+	}
+	path = expandHome(path)
+	gen, p := m.ed.Generation(), m.ed.Profile()
+	m.setStatus("saving to %s…", path)
+	return m, func() tea.Msg {
+		return savedMsg{gen: gen, path: path, err: profile.Save(path, p)}
+	}
+}
+
+func (m Model) handleSaved(msg savedMsg) (Model, tea.Cmd) {
+	if msg.err != nil {
+		m.setError(fmt.Errorf("save failed: %w", msg.err))
+		m.quitting = false
+		return m, nil
+	}
+	clearOld := m.clearRecoveryCmd()
+	if msg.gen == m.ed.Generation() {
+		m.ed.MarkSaved()
+		m.forcedDirty = false
+	}
+	abs, err := filepath.Abs(msg.path)
+	if err != nil {
+		abs = msg.path
+	}
+	m.path, m.source = abs, abs
+	m.setStatus("saved to %s", abs)
+	cmds := []tea.Cmd{clearOld}
+	if m.dirty() {
+		cmds = append(cmds, m.recoveryCmd())
+	} else {
+		cmds = append(cmds, m.clearRecoveryCmd())
+	}
+	if m.quitting {
+		m2, q := m.quit()
+		return m2, tea.Sequence(tea.Batch(cmds...), q)
+	}
+	return m, tea.Batch(cmds...)
+}
+
+func openCmd(arg string) tea.Cmd {
+	arg = strings.TrimSpace(arg)
+	return func() tea.Msg {
+		if arg == "" {
+			return openedMsg{err: errors.New("open: no profile given: type a file path or preset:NAME")}
+		}
+		if !strings.HasPrefix(arg, profile.PresetPrefix) {
+			arg = expandHome(arg)
+		}
+		p, err := profile.Open(arg)
+		msg := openedMsg{source: arg, prof: p, err: err}
+		if err == nil && !strings.HasPrefix(arg, profile.PresetPrefix) {
+			if abs, err := filepath.Abs(arg); err == nil {
+				msg.source = abs
+			}
+			msg.path = msg.source
+		}
+		return msg
+	}
+}
+
+func (m Model) handleOpened(msg openedMsg) (Model, tea.Cmd) {
+	if msg.err != nil {
+		m.setError(msg.err)
+		return m, nil
+	}
+	m.setProfile(msg.prof, msg.source, msg.path)
+	m.setStatus("opened %s", msg.source)
+	m.compiling = true
+	return m, tea.Batch(m.compileCmd(), m.checkRecoveryCmd())
+}
+
+// exportCmd exports the profile and writes the file atomically.
+func (m Model) exportCmd(f profile.Format, path string) tea.Cmd {
+	p, env, src := m.ed.Profile(), m.c.Env, m.source
+	path = expandHome(path)
+	return func() tea.Msg {
+		if path == "" {
+			return exportedMsg{format: f, err: errors.New("export: no file name given: type a path")}
+		}
+		data, warnings, err := profile.Export(p, env, f, profile.ExportOptions{Source: src})
+		if err == nil {
+			err = profile.WriteFileAtomic(path, data, 0o644)
+		}
+		if abs, e := filepath.Abs(path); e == nil {
+			path = abs
+		}
+		return exportedMsg{format: f, path: path, warnings: warnings, err: err}
+	}
+}
+
+func (m Model) handleExported(msg exportedMsg) (Model, tea.Cmd) {
+	if msg.err != nil {
+		m.setError(fmt.Errorf("export %s failed: %w", msg.format, msg.err))
+		return m, nil
+	}
+	m.setStatus("exported %s to %s", msg.format, msg.path)
+	if len(msg.warnings) > 0 {
+		m.status += fmt.Sprintf(" (%d warning%s: %s)", len(msg.warnings), plural(len(msg.warnings)), msg.warnings[0])
+	}
+	return m, nil
+}
+
+// diffCmd compares the edited profile with the loaded one ("") or a
+// preset.
+func (m Model) diffCmd(against string) tea.Cmd {
+	cur, loaded, env := m.ed.Profile(), m.loaded, m.c.Env
+	name := against
+	if name == "" {
+		name = m.source + " as loaded"
+	}
+	return func() tea.Msg {
+		ref := loaded
+		if against != "" {
+			p, err := profile.Open(against)
+			if err != nil {
+				return diffMsg{against: name, err: err}
+			}
+			ref = p
+		}
+		changes := profile.Diff(ref.Effective(env), cur.Effective(env))
+		var lines []string
+		for _, c := range changes {
+			lines = append(lines, c.String())
+		}
+		return diffMsg{against: name, lines: lines}
+	}
+}
+
+func (m Model) handleDiff(msg diffMsg) (Model, tea.Cmd) {
+	if msg.err != nil {
+		m.setError(msg.err)
+		return m, nil
+	}
+	s := m.c.Styles
+	lines := []string{s.Dim.Render("A = " + msg.against + ", B = the profile being edited"), ""}
+	if len(msg.lines) == 0 {
+		lines = append(lines, s.OK.Render("No difference: both do the same with every syscall."))
+	}
+	for _, l := range msg.lines {
+		st := s.Text
+		switch {
+		case strings.Contains(l, profile.Loosened):
+			st = s.Warn
+		case strings.Contains(l, profile.Tightened):
+			st = s.OK
+		}
+		lines = append(lines, st.Render(l))
+	}
+	m.openViewer(pendDiffView, fmt.Sprintf("Diff · %d change%s", len(msg.lines), plural(len(msg.lines))), lines)
+	return m, nil
+}
+
+func expandHome(p string) string {
+	if p == "~" || strings.HasPrefix(p, "~/") {
+		if h, err := os.UserHomeDir(); err == nil {
+			return filepath.Join(h, strings.TrimPrefix(p, "~"))
+		}
+	}
+	return p
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
+}
+
+// Recovery: after every edit the profile goes to a file under the user's
+// state directory, named after the profile's source, so that a crash or
+// a kill loses nothing; a clean exit, a save or discarding removes it.
+
+// defaultStateDir is $XDG_STATE_HOME/seccomp-workbench, falling back to
+// ~/.local/state/seccomp-workbench as the XDG base directory spec says.
+func defaultStateDir() string {
+	if d := os.Getenv("XDG_STATE_HOME"); filepath.IsAbs(d) {
+		return filepath.Join(d, "seccomp-workbench")
+	}
+	if h, err := os.UserHomeDir(); err == nil {
+		return filepath.Join(h, ".local", "state", "seccomp-workbench")
+	}
+	return ""
+}
+
+// recoveryFile is the recovery file for a profile source.
+func recoveryFile(dir, source string) string {
+	if dir == "" {
+		return ""
+	}
+	sum := sha256.Sum256([]byte(source))
+	return filepath.Join(dir, "recovery-"+hex.EncodeToString(sum[:8])+".json")
+}
+
+type recoveryDoc struct {
+	Source  string          `json:"source"`
+	Path    string          `json:"path,omitempty"`
+	Saved   time.Time       `json:"saved"`
+	Profile json.RawMessage `json:"profile"`
+}
+
+// recoveryStore serialises the recovery files' writes and removals, which
+// run in commands that may finish out of order: each carries a sequence
+// number taken in Update, and one older than the last applied to the same
+// file is dropped, so a slow write can never bring back a file that a
+// later removal deleted.
+type recoveryStore struct {
+	mu   sync.Mutex
+	last map[string]uint64
+}
+
+func (s *recoveryStore) apply(seq uint64, file string, data []byte) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if file == "" || seq <= s.last[file] {
+		return nil
+	}
+	if s.last == nil {
+		s.last = map[string]uint64{}
+	}
+	s.last[file] = seq
+	if data == nil {
+		err := os.Remove(file)
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil
+		}
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(file), 0o700); err != nil {
+		return err
+	}
+	return profile.WriteFileAtomic(file, data, 0o600)
+}
+
+// recoveryKey names the profile for its recovery file: the absolute path
+// of a file, or the preset or recording it came from.
+func (m Model) recoveryKey() string {
+	if m.path != "" {
+		if abs, err := filepath.Abs(m.path); err == nil {
+			return abs
+		}
+	}
+	return m.source
+}
+
+// recoveryCmd writes the current profile to the recovery file.
+func (m *Model) recoveryCmd() tea.Cmd {
+	m.recSeq++
+	seq, store, file := m.recSeq, m.rec, recoveryFile(m.stateDir, m.recoveryKey())
+	p, doc := m.ed.Profile(), recoveryDoc{Source: m.source, Path: m.path}
+	return func() tea.Msg {
+		raw, err := profile.Marshal(p)
+		if err != nil {
+			return recoveryDoneMsg{err}
+		}
+		doc.Profile, doc.Saved = raw, time.Now()
+		data, err := json.MarshalIndent(doc, "", "\t")
+		if err != nil {
+			return recoveryDoneMsg{err}
+		}
+		return recoveryDoneMsg{store.apply(seq, file, data)}
+	}
+}
+
+// clearRecoveryCmd removes the recovery file.
+func (m *Model) clearRecoveryCmd() tea.Cmd {
+	m.recSeq++
+	seq, store, file := m.recSeq, m.rec, recoveryFile(m.stateDir, m.recoveryKey())
+	return func() tea.Msg { return recoveryDoneMsg{store.apply(seq, file, nil)} }
+}
+
+func (m Model) handleRecoveryDone(msg recoveryDoneMsg) (Model, tea.Cmd) {
+	if msg.err != nil && !m.statusErr {
+		m.setError(fmt.Errorf("recovery file: %w (edits are not protected against a crash; check %s)", msg.err, m.stateDir))
+	}
+	return m, nil
+}
+
+// checkRecoveryCmd looks for a recovery file of the current source.
+func (m Model) checkRecoveryCmd() tea.Cmd {
+	file := recoveryFile(m.stateDir, m.recoveryKey())
+	return func() tea.Msg {
+		if file == "" {
+			return nil
+		}
+		data, err := os.ReadFile(file)
+		if err != nil {
+			return nil
+		}
+		var doc recoveryDoc
+		if err := json.Unmarshal(data, &doc); err != nil {
+			return recoveryDoneMsg{fmt.Errorf("%s: %v", file, err)}
+		}
+		p, err := profile.Parse(file, doc.Profile)
+		if err != nil {
+			return recoveryDoneMsg{err}
+		}
+		return recoveryFoundMsg{file: file, saved: doc.Saved, prof: p}
+	}
+}
+
+func (m Model) handleRecoveryFound(msg recoveryFoundMsg) (Model, tea.Cmd) {
+	if m.menu != nil || m.prompt != nil {
+		return m, nil // busy with something else; the file stays for next time
+	}
+	when := msg.saved.Local().Format("2006-01-02 15:04:05")
+	m.openMenu(pendRecovery, "Recover unsaved edits?", []string{
+		"The workbench did not exit cleanly last time. Edits to " + m.source + " from " + when + " were kept.",
+	}, []dialogs.Item{
+		{Key: "r", Label: "restore them", Value: "restore"},
+		{Key: "d", Label: "discard them", Value: "discard"},
+	}, false)
+	m.pending.rec = &msg
+	return m, nil
+}
+
+func (m Model) handleRecoveryChoice(v string, rec *recoveryFoundMsg) (Model, tea.Cmd) {
+	if v != "restore" {
+		m.setStatus("discarded the recovered edits")
+		return m, m.clearRecoveryCmd()
+	}
+	loaded := m.loaded
+	m.setProfile(rec.prof, m.source, m.path)
+	m.loaded = loaded
+	m.forcedDirty = true
+	m.setStatus("restored unsaved edits from %s", rec.file)
+	m.compiling = true
+	return m, m.compileCmd()
+}

@@ -1,0 +1,96 @@
+package tui
+
+import (
+	"bytes"
+	"strconv"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/colorprofile"
+	"github.com/charmbracelet/x/exp/golden"
+
+	"github.com/seccomp-workbench/seccomp-workbench/catalog"
+	"github.com/seccomp-workbench/seccomp-workbench/profile"
+	"github.com/seccomp-workbench/seccomp-workbench/runner"
+)
+
+// plain renders the view through a fixed colour profile (no colour, no
+// attributes), so goldens do not depend on the terminal.
+func plain(t *testing.T, m Model) string {
+	t.Helper()
+	var b bytes.Buffer
+	w := &colorprofile.Writer{Forward: &b, Profile: colorprofile.NoTTY}
+	if _, err := w.WriteString(m.View().Content); err != nil {
+		t.Fatal(err)
+	}
+	return b.String()
+}
+
+// fakeRun shows a finished run from synthetic events: pids and times in
+// a real run differ every time.
+func fakeRun(t *testing.T, m Model, line string, events ...runner.Event) Model {
+	t.Helper()
+	m, _ = m.startCommand(line, "watch")
+	return send(t, m, runEventsMsg{id: m.ses.id, events: events, closed: true})
+}
+
+func mkdirDenied() []runner.Event {
+	d := runner.Denial{ID: 1, Pid: 4242, Arch: catalog.X86_64, Nr: 83, Syscall: "mkdir",
+		ArgText: `mkdir("/tmp/wb-demo", 0777)`, Outcome: profile.Decision{Action: profile.ActErrno, Errno: 1}, Count: 1}
+	return []runner.Event{
+		runner.Started{Pid: 4242, Argv: []string{"mkdir", "/tmp/wb-demo"}},
+		runner.Denied{Denial: d},
+		runner.Output{Stream: runner.Stderr, Data: "mkdir: cannot create directory '/tmp/wb-demo': Operation not permitted\n", Lines: 1},
+		runner.Exited{Code: 1},
+		runner.Verdict{Result: runner.ResultFail, ExitCode: 1, Denied: []string{"mkdir"}, Duration: 3 * time.Millisecond,
+			Outcome: "exit status 1", Reason: "exit status 1; denied: mkdir"},
+	}
+}
+
+func TestGolden(t *testing.T) {
+	// Each case builds its own model: copies of a Model share the editor.
+	start := func(t *testing.T) Model { return compiled(t, newTestModel(t)) }
+	denied := func(t *testing.T) Model {
+		m := press(t, start(t), "/")
+		m = typeText(t, m, "mkdir")
+		m = press(t, m, "enter", "d")
+		m, _ = drive(t, m, mustCompile(t, m))
+		return m
+	}
+	ran := func(t *testing.T) Model {
+		m := fakeRun(t, denied(t), "mkdir /tmp/wb-demo", mkdirDenied()...)
+		m.status = ""
+		return m
+	}
+	cases := []struct {
+		name  string
+		build func(*testing.T) Model
+		keys  []string
+	}{
+		{"start", start, nil},
+		{"denied", denied, nil},
+		{"run", ran, []string{"tab", "tab"}},
+		{"program", denied, []string{"tab", "]"}},
+		{"errno", denied, []string{"e"}},
+		{"help", start, []string{"?"}},
+	}
+	for _, c := range cases {
+		for _, sz := range [][2]int{{80, 24}, {160, 48}} {
+			t.Run(c.name+"_"+strconv.Itoa(sz[0])+"x"+strconv.Itoa(sz[1]), func(t *testing.T) {
+				m := send(t, c.build(t), tea.WindowSizeMsg{Width: sz[0], Height: sz[1]})
+				m = press(t, m, c.keys...)
+				golden.RequireEqual(t, plain(t, m))
+			})
+		}
+	}
+}
+
+func mustCompile(t *testing.T, m Model) tea.Msg {
+	t.Helper()
+	msgs := runCmd(t, m.compileCmd())
+	if len(msgs) != 1 {
+		t.Fatalf("compile gave %d messages", len(msgs))
+	}
+	return msgs[0]
+}

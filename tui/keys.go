@@ -1,0 +1,104 @@
+package tui
+
+import (
+	"charm.land/bubbles/v2/key"
+)
+
+// KeyMap is the workbench's global keys: they work whatever pane has
+// the keyboard (except while a dialog or the search line is open).
+type KeyMap struct {
+	Search    key.Binding
+	NextPane  key.Binding
+	PrevPane  key.Binding
+	Help      key.Binding
+	Quit      key.Binding
+	Interrupt key.Binding // ctrl+c: stop the run, or quit
+	Stop      key.Binding
+
+	// Actions on the selected syscall (or its family or tier, see Scope).
+	Allow   key.Binding
+	Deny    key.Binding
+	Errno   key.Binding
+	Kill    key.Binding
+	Log     key.Binding
+	Trap    key.Binding
+	Notify  key.Binding
+	Scope   key.Binding
+	Default key.Binding
+
+	Undo key.Binding
+	Redo key.Binding
+
+	Preset key.Binding
+	Open   key.Binding
+	Save   key.Binding
+	SaveAs key.Binding
+	Export key.Binding
+	Diff   key.Binding
+
+	Command key.Binding
+	Rerun   key.Binding
+	Record  key.Binding
+	Learn   key.Binding
+	Mode    key.Binding
+}
+
+// DefaultKeyMap returns the default global keys (DESIGN.md's defaults
+// included: / a d c r s ? q tab).
+func DefaultKeyMap() KeyMap {
+	b := func(keys []string, k, help string) key.Binding {
+		return key.NewBinding(key.WithKeys(keys...), key.WithHelp(k, help))
+	}
+	return KeyMap{
+		Search:    b([]string{"/"}, "/", "search syscalls"),
+		NextPane:  b([]string{"tab"}, "tab", "next pane"),
+		PrevPane:  b([]string{"shift+tab"}, "shift+tab", "previous pane"),
+		Help:      b([]string{"?"}, "?", "all keys"),
+		Quit:      b([]string{"q"}, "q", "quit"),
+		Interrupt: b([]string{"ctrl+c"}, "ctrl+c", "stop run / quit"),
+		Stop:      b([]string{"esc"}, "esc", "stop run"),
+
+		Allow:   b([]string{"a"}, "a", "allow"),
+		Deny:    b([]string{"d"}, "d", "deny (default errno)"),
+		Errno:   b([]string{"e"}, "e", "errno…"),
+		Kill:    b([]string{"K"}, "K", "kill"),
+		Log:     b([]string{"L"}, "L", "log"),
+		Trap:    b([]string{"T"}, "T", "trap"),
+		Notify:  b([]string{"N"}, "N", "notify"),
+		Scope:   b([]string{"f"}, "f", "scope: call/family/tier"),
+		Default: b([]string{"D"}, "D", "default action…"),
+
+		Undo: b([]string{"u"}, "u", "undo"),
+		Redo: b([]string{"ctrl+r"}, "ctrl+r", "redo"),
+
+		Preset: b([]string{"p"}, "p", "preset…"),
+		Open:   b([]string{"o"}, "o", "open…"),
+		Save:   b([]string{"s"}, "s", "save"),
+		SaveAs: b([]string{"S"}, "S", "save as…"),
+		Export: b([]string{"x"}, "x", "export…"),
+		Diff:   b([]string{"v"}, "v", "diff…"),
+
+		Command: b([]string{"c"}, "c", "command line"),
+		Rerun:   b([]string{"r"}, "r", "run again"),
+		Record:  b([]string{"R"}, "R", "record"),
+		Learn:   b([]string{"l"}, "l", "learn mode"),
+		Mode:    b([]string{"m"}, "m", "watch/enforce"),
+	}
+}
+
+// actions are the keys that set the selected syscall's action.
+func (k KeyMap) actions() []key.Binding {
+	return []key.Binding{k.Allow, k.Deny, k.Errno, k.Kill, k.Log, k.Trap, k.Notify, k.Scope, k.Default}
+}
+
+func (k KeyMap) files() []key.Binding {
+	return []key.Binding{k.Save, k.SaveAs, k.Open, k.Preset, k.Export, k.Diff, k.Undo, k.Redo}
+}
+
+func (k KeyMap) running() []key.Binding {
+	return []key.Binding{k.Command, k.Rerun, k.Stop, k.Record, k.Learn, k.Mode}
+}
+
+func (k KeyMap) general() []key.Binding {
+	return []key.Binding{k.Search, k.NextPane, k.PrevPane, k.Help, k.Quit, k.Interrupt}
+}

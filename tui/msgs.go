@@ -1,0 +1,60 @@
+package tui
+
+import (
+	"time"
+
+	"github.com/seccomp-workbench/seccomp-workbench/profile"
+)
+
+// Messages that commands send back to Update. Each carries what it needs
+// to be recognised as stale: a profile generation, a run id.
+
+// compiledMsg: the profile of generation gen was compiled and verified
+// (or failed to).
+type compiledMsg struct {
+	gen      int
+	prog     *profile.Program
+	asm      []profile.AsmLine
+	err      error
+	findings []profile.Finding
+}
+
+// openedMsg: a profile was loaded for the workbench to edit.
+type openedMsg struct {
+	source string // what the user asked for: a path or preset:NAME
+	path   string // the file saves go to; "" for presets
+	prof   *profile.Profile
+	err    error
+}
+
+// savedMsg: the profile of generation gen was written to path.
+type savedMsg struct {
+	gen  int
+	path string
+	err  error
+}
+
+// exportedMsg: an export was written.
+type exportedMsg struct {
+	format   profile.Format
+	path     string
+	warnings []string
+	err      error
+}
+
+// recoveryFoundMsg: a recovery file from an earlier session exists.
+type recoveryFoundMsg struct {
+	file  string
+	saved time.Time
+	prof  *profile.Profile
+}
+
+// recoveryDoneMsg: a recovery write or removal finished.
+type recoveryDoneMsg struct{ err error }
+
+// diffMsg: a diff was computed against another profile.
+type diffMsg struct {
+	against string
+	lines   []string
+	err     error
+}

@@ -1,0 +1,212 @@
+package tui
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/seccomp-workbench/seccomp-workbench/profile"
+	"github.com/seccomp-workbench/seccomp-workbench/tui/runpane"
+)
+
+// runLine types a command line after c and drives the run to its end.
+func runLine(t *testing.T, m Model, key, line string) Model {
+	t.Helper()
+	m = press(t, m, key)
+	if m.prompt == nil {
+		t.Fatalf("%s should open the command prompt", key)
+	}
+	m = press(t, m, "ctrl+u")
+	m = typeText(t, m, line)
+	m = press(t, m, "enter")
+	if m.ses != nil {
+		t.Fatalf("the run of %q did not end", line)
+	}
+	return m
+}
+
+// The hand-tuning loop on the real kernel: deny mkdir, run mkdir, see
+// FAIL with the denial, allow it from the run pane, re-run, see PASS.
+func TestRunDenyAllowRerun(t *testing.T) {
+	m := compiled(t, newTestModel(t))
+	m = press(t, m, "/")
+	m = typeText(t, m, "mkdir")
+	m = press(t, m, "enter", "d")
+	dir := filepath.Join(t.TempDir(), "made")
+	m = runLine(t, m, "c", "mkdir "+dir)
+	b := m.run.Banner()
+	if b.Kind != runpane.Fail || !strings.Contains(b.Text, "FAIL") || !strings.Contains(b.Text, "mkdir") {
+		t.Fatalf("banner after a denied mkdir: %+v", b)
+	}
+	ds := m.run.Denials()
+	if len(ds) == 0 || ds[0].Syscall != "mkdir" || !strings.Contains(ds[0].Args, dir) || ds[0].Outcome != "errno(EPERM)" {
+		t.Fatalf("denials: %+v", ds)
+	}
+	if _, err := os.Stat(dir); !os.IsNotExist(err) {
+		t.Fatal("the directory was made although mkdir was denied")
+	}
+	s := screen(m)
+	if !strings.Contains(s, "Denials · 1") || !strings.Contains(s, "mkdir(") {
+		t.Fatalf("the run pane should list the denial:\n%s", s)
+	}
+	// To the run pane; the denials column has the keyboard; a allows.
+	m = press(t, m, "tab", "tab")
+	if m.focus != paneRun {
+		t.Fatal("tab tab focuses the run pane")
+	}
+	m = press(t, m, "a")
+	if m.states["mkdir"].Badge() != "allow" {
+		t.Fatalf("a in the run pane allows the denied call, mkdir is %s", m.states["mkdir"].Badge())
+	}
+	m = press(t, m, "r")
+	if b := m.run.Banner(); b.Kind != runpane.Pass {
+		t.Fatalf("re-run banner: %+v\n%s", b, screen(m))
+	}
+	if _, err := os.Stat(dir); err != nil {
+		t.Fatalf("mkdir passed but made nothing: %v", err)
+	}
+	if len(m.run.Denials()) != 0 {
+		t.Fatalf("denials after PASS: %+v", m.run.Denials())
+	}
+}
+
+func TestRunOutputStreams(t *testing.T) {
+	m := compiled(t, newTestModel(t))
+	m = runLine(t, m, "c", `sh -c 'echo to-out; echo to-err >&2; exit 3'`)
+	b := m.run.Banner()
+	if b.Kind != runpane.Fail || !strings.Contains(b.Text, "exit status 3") {
+		t.Fatalf("banner: %+v", b)
+	}
+	var out, errs bool
+	for _, l := range m.run.Lines() {
+		out = out || l.Stream == runpane.Stdout && l.Text == "to-out"
+		errs = errs || l.Stream == runpane.Stderr && l.Text == "to-err"
+	}
+	if !out || !errs {
+		t.Fatalf("stdout and stderr told apart: %+v", m.run.Lines())
+	}
+	if s := screen(m); !strings.Contains(s, "! to-err") || !strings.Contains(s, "  to-out") {
+		t.Fatalf("the output column marks stderr:\n%s", s)
+	}
+}
+
+func TestRunKilled(t *testing.T) {
+	m := compiled(t, newTestModel(t))
+	m = press(t, m, "/")
+	m = typeText(t, m, "mkdir")
+	m = press(t, m, "enter", "K")
+	m = runLine(t, m, "c", "mkdir "+filepath.Join(t.TempDir(), "k"))
+	if b := m.run.Banner(); !strings.Contains(b.Text, "KILLED by SIGSYS in mkdir") {
+		t.Fatalf("banner: %+v", b)
+	}
+}
+
+func TestRunNotFound(t *testing.T) {
+	m := compiled(t, newTestModel(t))
+	m = runLine(t, m, "c", "/nonexistent/program")
+	if b := m.run.Banner(); b.Kind != runpane.Fail || !strings.Contains(b.Text, "127") {
+		t.Fatalf("banner: %+v", b)
+	}
+}
+
+// Learn mode asks about a call the profile does not decide and turns the
+// answer into an edit.
+func TestLearnMode(t *testing.T) {
+	m := compiled(t, newTestModel(t))
+	// Setting mkdir to the default removes it from every rule: undecided.
+	m = press(t, m, "/")
+	m = typeText(t, m, "mkdir")
+	m = press(t, m, "enter", "d", "l", "ctrl+u")
+	dir := filepath.Join(t.TempDir(), "learnt")
+	m = typeText(t, m, "mkdir "+dir)
+	h := newHarness(t, m)
+	h.press("enter")
+	h.until("the learn question", func(m Model) bool { return m.menu != nil && m.pending.id == pendLearn })
+	if s := screen(h.m); !strings.Contains(s, "mkdir(") || !strings.Contains(s, dir) {
+		t.Fatalf("the question shows the call:\n%s", s)
+	}
+	h.press("a")
+	h.until("the end of the run", func(m Model) bool { return m.ses == nil })
+	m = h.m
+	if m.states["mkdir"].Badge() != "allow" {
+		t.Fatalf("the answer becomes an edit: mkdir is %s", m.states["mkdir"].Badge())
+	}
+	if b := m.run.Banner(); b.Kind != runpane.Pass {
+		t.Fatalf("banner: %+v", b)
+	}
+	if _, err := os.Stat(dir); err != nil {
+		t.Fatal("allowed in learn mode, mkdir made nothing")
+	}
+}
+
+func TestRecordOffersProfile(t *testing.T) {
+	m := compiled(t, newTestModel(t))
+	m = runLine(t, m, "R", "true")
+	if m.menu == nil || m.pending.id != pendRecorded {
+		t.Fatalf("a recording should be offered:\n%s", screen(m))
+	}
+	m = press(t, m, "o")
+	if !strings.HasPrefix(m.source, "recording of") || !m.dirty() {
+		t.Fatalf("opened recording: source %q dirty %v", m.source, m.dirty())
+	}
+	if m.ed.Profile().DefaultAction == profile.ActAllow {
+		t.Fatal("a recorded profile denies by default")
+	}
+	if m.states["execve"].Badge() != "allow" {
+		t.Fatalf("the recording allows execve: %s", m.states["execve"].Badge())
+	}
+}
+
+// Stopping a long run: esc stops it and the verdict says so.
+func TestStopRun(t *testing.T) {
+	m := compiled(t, newTestModel(t))
+	m = press(t, m, "c", "ctrl+u")
+	m = typeText(t, m, "sleep 30")
+	h := newHarness(t, m)
+	h.press("enter")
+	h.until("the command to start", func(m Model) bool { return m.ses != nil && m.ses.run != nil && m.run.Len() > 0 })
+	start := time.Now()
+	h.press("esc")
+	h.until("the run to end", func(m Model) bool { return m.ses == nil })
+	if b := h.m.run.Banner(); !strings.Contains(b.Text, "stopped") {
+		t.Fatalf("banner after esc: %+v", b)
+	}
+	if d := time.Since(start); d > 10*time.Second {
+		t.Fatalf("stopping took %s", d)
+	}
+}
+
+// Quitting while a command runs stops it.
+func TestQuitStopsRun(t *testing.T) {
+	m := compiled(t, newTestModel(t))
+	m = press(t, m, "c", "ctrl+u")
+	m = typeText(t, m, "sleep 30")
+	h := newHarness(t, m)
+	h.press("enter")
+	h.until("the command to start", func(m Model) bool { return m.ses != nil && m.ses.run != nil && m.run.Len() > 0 })
+	r := h.m.ses.run
+	h.press("q")
+	h.until("quit", func(Model) bool { return h.quit })
+	select {
+	case <-r.Done():
+	default:
+		t.Fatal("the command is still running after quit")
+	}
+}
+
+// Events of a run that is no longer shown are dropped.
+func TestStaleRunEventsIgnored(t *testing.T) {
+	m := compiled(t, newTestModel(t))
+	m, _ = m.startCommand("true", "watch")
+	stale := runEventsMsg{id: m.ses.id - 1, events: mkdirDenied(), closed: true}
+	m = send(t, m, stale)
+	if m.ses == nil || len(m.run.Denials()) != 0 || m.run.Banner().Kind != runpane.Running {
+		t.Fatal("a stale run's events changed the run pane")
+	}
+	m = send(t, m, runEventsMsg{id: m.ses.id, events: mkdirDenied(), closed: true})
+	if m.ses != nil || len(m.run.Denials()) != 1 || m.run.Banner().Kind != runpane.Fail {
+		t.Fatal("the current run's events were not shown")
+	}
+}

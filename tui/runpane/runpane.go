@@ -1,0 +1,370 @@
+// Package runpane shows a command running under the live filter: a
+// verdict banner over two columns, the command's output (stdout and
+// stderr told apart, scrollable, bounded) and the denials (syscall with
+// decoded arguments, outcome, count, pid). Selecting a denial and pressing
+// a or e asks the root to allow that syscall or change its errno.
+package runpane
+
+import (
+	"fmt"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/seccomp-workbench/seccomp-workbench/profile"
+	"github.com/seccomp-workbench/seccomp-workbench/tui/common"
+)
+
+// MaxLines bounds the output kept per run; older lines are dropped.
+const MaxLines = 5000
+
+// Stream tells output lines apart.
+type Stream int
+
+const (
+	Stdout Stream = iota
+	Stderr
+	Info // the workbench's own notes ("started pid 42")
+)
+
+// Line is one line of output.
+type Line struct {
+	Stream Stream
+	Text   string
+}
+
+// Denial is one row of the denials column; equal rows are counted.
+type Denial struct {
+	// ID, when not zero, identifies the row across updates: a later
+	// denial with the same ID carries the row's new total Count.
+	ID      int
+	Syscall string
+	// Args is the call with decoded arguments, as the runner words it:
+	// mkdir("/tmp/x", 0777).
+	Args    string
+	Action  profile.Action
+	Outcome string // errno(EPERM), kill ...
+	Pid     int
+	Count   int
+	// Logged: the call was allowed and logged (log action), not denied.
+	Logged bool
+}
+
+// BannerKind is the state shown in the banner.
+type BannerKind int
+
+const (
+	Idle BannerKind = iota
+	Running
+	Pass
+	Fail
+)
+
+// Banner is the line above the columns.
+type Banner struct {
+	Kind BannerKind
+	Text string
+}
+
+// AllowMsg asks the root to allow a denied syscall.
+type AllowMsg struct{ Syscall string }
+
+// ErrnoMsg asks the root to pick an errno for a denied syscall.
+type ErrnoMsg struct{ Syscall string }
+
+// KeyMap is the run pane's keys.
+type KeyMap struct {
+	Nav    common.NavKeys
+	Left   key.Binding
+	Right  key.Binding
+	Allow  key.Binding
+	Errno  key.Binding
+	Follow key.Binding
+}
+
+// DefaultKeyMap returns the run pane's keys.
+func DefaultKeyMap(nav common.NavKeys) KeyMap {
+	return KeyMap{
+		Nav:    nav,
+		Left:   key.NewBinding(key.WithKeys("left"), key.WithHelp("←", "output")),
+		Right:  key.NewBinding(key.WithKeys("right"), key.WithHelp("→", "denials")),
+		Allow:  key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "allow denied call")),
+		Errno:  key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "its errno…")),
+		Follow: key.NewBinding(key.WithKeys("end", "G"), key.WithHelp("end", "follow output")),
+	}
+}
+
+// Columns of the pane.
+const (
+	ColOutput = iota
+	ColDenials
+)
+
+// Model is the run pane.
+type Model struct {
+	c       *common.Common
+	keys    KeyMap
+	w, h    int
+	focused bool
+	col     int
+	note    string
+
+	banner Banner
+
+	// out is a ring of at most MaxLines lines: start is the oldest.
+	out     []Line
+	start   int
+	dropped int
+	partial [2]strings.Builder // an unfinished line per stream
+	offset  int                // first visible line, counted from the oldest kept
+	follow  bool
+
+	denials []Denial
+	index   map[string]int
+	cursor  int
+	doff    int
+}
+
+// New returns an idle run pane.
+func New(c *common.Common) Model {
+	return Model{c: c, keys: DefaultKeyMap(c.Nav), col: ColDenials, follow: true, index: map[string]int{},
+		banner: Banner{Idle, "No run yet — press c, type a command, enter runs it under the filter"}}
+}
+
+// SetSize sets the pane's outer size.
+func (m *Model) SetSize(w, h int) {
+	m.w, m.h = w, h
+	m.clamp()
+}
+
+// SetFocused tells the pane whether it has the keyboard.
+func (m *Model) SetFocused(f bool) { m.focused = f }
+
+// SetNote sets the text at the right of the title (the run mode).
+func (m *Model) SetNote(s string) { m.note = s }
+
+// SetBanner replaces the banner.
+func (m *Model) SetBanner(b Banner) { m.banner = b }
+
+// Banner returns the banner.
+func (m Model) Banner() Banner { return m.banner }
+
+// Reset clears output and denials for a new run.
+func (m *Model) Reset() {
+	m.out, m.start, m.dropped, m.offset, m.follow = m.out[:0], 0, 0, 0, true
+	m.partial[0].Reset()
+	m.partial[1].Reset()
+	m.denials, m.index, m.cursor, m.doff = nil, map[string]int{}, 0, 0
+}
+
+// Len is the number of output lines kept.
+func (m Model) Len() int { return len(m.out) }
+
+// line returns the i-th kept line, oldest first.
+func (m Model) line(i int) Line { return m.out[(m.start+i)%len(m.out)] }
+
+// Lines returns the kept output lines, oldest first (for tests and the
+// screen capture).
+func (m Model) Lines() []Line {
+	out := make([]Line, len(m.out))
+	for i := range out {
+		out[i] = m.line(i)
+	}
+	return out
+}
+
+// Write appends a chunk of a stream's output, splitting it into lines;
+// an unfinished last line waits for the rest (or for Flush).
+func (m *Model) Write(s Stream, data []byte) {
+	if s != Stdout && s != Stderr {
+		m.push(Line{s, sanitize(string(data))})
+		return
+	}
+	p := &m.partial[s]
+	for len(data) > 0 {
+		i := indexByte(data, '\n')
+		if i < 0 {
+			p.Write(data)
+			if p.Len() > 4096 { // a line without end: show it in pieces
+				m.push(Line{s, sanitize(p.String())})
+				p.Reset()
+			}
+			return
+		}
+		p.Write(data[:i])
+		m.push(Line{s, sanitize(p.String())})
+		p.Reset()
+		data = data[i+1:]
+	}
+}
+
+// Flush ends unfinished lines (the run is over).
+func (m *Model) Flush() {
+	for s := range m.partial {
+		if m.partial[s].Len() > 0 {
+			m.push(Line{Stream(s), sanitize(m.partial[s].String())})
+			m.partial[s].Reset()
+		}
+	}
+}
+
+// Note adds one of the workbench's own lines to the output.
+func (m *Model) Note(text string) { m.push(Line{Info, text}) }
+
+func (m *Model) push(l Line) {
+	if len(m.out) < MaxLines {
+		m.out = append(m.out, l)
+	} else {
+		m.out[m.start] = l
+		m.start = (m.start + 1) % MaxLines
+		m.dropped++
+		if !m.follow && m.offset > 0 {
+			m.offset-- // keep the same text in view
+		}
+	}
+	if m.follow {
+		m.offset = max(0, len(m.out)-m.outRows())
+	}
+}
+
+// AddDenial adds a denial, merging it with an equal one already listed.
+func (m *Model) AddDenial(d Denial) {
+	if d.Count < 1 {
+		d.Count = 1
+	}
+	k := d.Syscall + "\x00" + d.Args + "\x00" + d.Outcome
+	if d.ID != 0 {
+		k = fmt.Sprintf("#%d", d.ID)
+	}
+	if i, ok := m.index[k]; ok {
+		if d.ID != 0 {
+			m.denials[i].Count = d.Count
+		} else {
+			m.denials[i].Count += d.Count
+		}
+		m.denials[i].Pid = d.Pid
+		return
+	}
+	m.index[k] = len(m.denials)
+	m.denials = append(m.denials, d)
+}
+
+// Denials returns the listed denials.
+func (m Model) Denials() []Denial { return m.denials }
+
+// SelectedDenial returns the denial under the cursor.
+func (m Model) SelectedDenial() (Denial, bool) {
+	if m.cursor < 0 || m.cursor >= len(m.denials) {
+		return Denial{}, false
+	}
+	return m.denials[m.cursor], true
+}
+
+// Column returns the column that has the keyboard.
+func (m Model) Column() int { return m.col }
+
+// Update handles keys when the pane is focused.
+func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
+	kp, ok := msg.(tea.KeyPressMsg)
+	if !ok {
+		return m, nil
+	}
+	switch {
+	case key.Matches(kp, m.keys.Left):
+		m.col = ColOutput
+		return m, nil
+	case key.Matches(kp, m.keys.Right):
+		m.col = ColDenials
+		return m, nil
+	case key.Matches(kp, m.keys.Follow):
+		m.follow = true
+		m.offset = max(0, len(m.out)-m.outRows())
+		return m, nil
+	case key.Matches(kp, m.keys.Allow):
+		if d, ok := m.SelectedDenial(); ok {
+			return m, func() tea.Msg { return AllowMsg{d.Syscall} }
+		}
+		return m, nil
+	case key.Matches(kp, m.keys.Errno):
+		if d, ok := m.SelectedDenial(); ok {
+			return m, func() tea.Msg { return ErrnoMsg{d.Syscall} }
+		}
+		return m, nil
+	}
+	if m.col == ColOutput {
+		if d, ok := m.keys.Nav.Step(kp, m.outRows(), len(m.out)); ok {
+			m.ScrollOutput(d)
+		}
+		return m, nil
+	}
+	if d, ok := m.keys.Nav.Step(kp, m.denRows(), len(m.denials)); ok {
+		m.cursor = common.Clamp(m.cursor+d, 0, len(m.denials)-1)
+		m.doff = common.Scroll(m.doff, m.cursor, m.denRows(), len(m.denials))
+	}
+	return m, nil
+}
+
+// ScrollOutput moves the output by d lines; reaching the end follows new
+// output again.
+func (m *Model) ScrollOutput(d int) {
+	maxOff := max(0, len(m.out)-m.outRows())
+	m.offset = common.Clamp(m.offset+d, 0, maxOff)
+	m.follow = m.offset == maxOff
+}
+
+// ScrollAt scrolls the column under x (cells from the pane's left edge).
+func (m *Model) ScrollAt(x, d int) {
+	if m.columnAt(x, 2) == ColOutput {
+		m.ScrollOutput(d)
+		return
+	}
+	m.doff = common.Clamp(m.doff+d, 0, max(0, len(m.denials)-m.denRows()))
+	m.cursor = common.Clamp(m.cursor, m.doff, min(len(m.denials)-1, m.doff+m.denRows()-1))
+}
+
+// Click focuses the column under (x, y) and selects the denial there.
+func (m *Model) Click(x, y int) {
+	col := m.columnAt(x, y)
+	m.col = col
+	if col != ColDenials {
+		return
+	}
+	g := m.geometry()
+	i := y - g.denTop + m.doff
+	if y >= g.denTop && i >= 0 && i < len(m.denials) && i < m.doff+g.denRows {
+		m.cursor = i
+	}
+}
+
+func (m *Model) clamp() {
+	m.offset = common.Clamp(m.offset, 0, max(0, len(m.out)-m.outRows()))
+	if m.follow {
+		m.offset = max(0, len(m.out)-m.outRows())
+	}
+	m.doff = common.Scroll(m.doff, m.cursor, m.denRows(), len(m.denials))
+}
+
+// ShortHelp is the pane's key help for the footer.
+func (m Model) ShortHelp() []key.Binding {
+	k := m.keys
+	if m.col == ColOutput {
+		return []key.Binding{k.Right, k.Nav.Up, k.Nav.Down, k.Follow}
+	}
+	return []key.Binding{k.Allow, k.Errno, k.Left, k.Nav.Down}
+}
+
+// FullHelp lists all of the pane's keys.
+func (m Model) FullHelp() [][]key.Binding {
+	k := m.keys
+	return [][]key.Binding{k.Nav.Bindings(), {k.Left, k.Right, k.Allow, k.Errno, k.Follow}}
+}
+
+func indexByte(b []byte, c byte) int {
+	for i, x := range b {
+		if x == c {
+			return i
+		}
+	}
+	return -1
+}

@@ -1,0 +1,123 @@
+package runpane
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/seccomp-workbench/seccomp-workbench/catalog"
+	"github.com/seccomp-workbench/seccomp-workbench/profile"
+	"github.com/seccomp-workbench/seccomp-workbench/tui/common"
+	"github.com/seccomp-workbench/seccomp-workbench/tui/internal/keytest"
+)
+
+func newPane() Model {
+	m := New(common.New(catalog.MustDefault(), profile.Env{Host: catalog.X86_64}))
+	m.SetSize(120, 20)
+	m.SetFocused(true)
+	return m
+}
+
+func TestWriteSplitsLines(t *testing.T) {
+	m := newPane()
+	m.Write(Stdout, []byte("one\ntw"))
+	m.Write(Stderr, []byte("err\n"))
+	m.Write(Stdout, []byte("o\nthree"))
+	m.Flush()
+	got := m.Lines()
+	want := []Line{{Stdout, "one"}, {Stderr, "err"}, {Stdout, "two"}, {Stdout, "three"}}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("lines %v, want %v", got, want)
+	}
+	// Escape sequences from the child never reach the screen.
+	m.Write(Stdout, []byte("\x1b[2J\x1b[31mred\x1b[0m\tx\x07\n"))
+	if l := m.Lines()[4].Text; l != "red     x?" {
+		t.Fatalf("sanitized %q", l)
+	}
+}
+
+func TestOutputIsBounded(t *testing.T) {
+	m := newPane()
+	for i := 0; i < MaxLines+100; i++ {
+		m.Write(Stdout, []byte(fmt.Sprintf("line %d\n", i)))
+	}
+	ls := m.Lines()
+	if len(ls) != MaxLines || ls[0].Text != "line 100" || ls[len(ls)-1].Text != fmt.Sprintf("line %d", MaxLines+99) {
+		t.Fatalf("kept %d lines, %q … %q", len(ls), ls[0].Text, ls[len(ls)-1].Text)
+	}
+	v := ansi.Strip(m.View())
+	if !strings.Contains(v, fmt.Sprintf("line %d", MaxLines+99)) || !strings.Contains(v, fmt.Sprintf("Output · %d lines", MaxLines+100)) {
+		t.Fatalf("following the end:\n%s", v)
+	}
+	// Scrolling up stops following; new lines keep the view still.
+	m, _ = m.Update(keytest.Key("left"))
+	m, _ = m.Update(keytest.Key("pgup"))
+	top := m.offset
+	m.Write(Stdout, []byte("more\n"))
+	if m.follow || m.offset != top-1 {
+		t.Fatalf("scrolled view moved: follow %v offset %d→%d", m.follow, top, m.offset)
+	}
+	m, _ = m.Update(keytest.Key("end"))
+	if !m.follow {
+		t.Fatal("end follows again")
+	}
+}
+
+func TestDenials(t *testing.T) {
+	m := newPane()
+	d := Denial{ID: 1, Syscall: "mkdir", Args: `mkdir("/x", 0777)`, Action: profile.ActErrno, Outcome: "errno(EPERM)", Pid: 7, Count: 1}
+	m.AddDenial(d)
+	d.Count = 5
+	m.AddDenial(d) // an update of row 1: the new total
+	m.AddDenial(Denial{ID: 2, Syscall: "ptrace", Args: "ptrace(PTRACE_TRACEME)", Outcome: "kill", Action: profile.ActKillProcess, Pid: 8, Count: 1})
+	if ds := m.Denials(); len(ds) != 2 || ds[0].Count != 5 {
+		t.Fatalf("rows %+v", ds)
+	}
+	v := ansi.Strip(m.View())
+	if !strings.Contains(v, `› mkdir("/x", 0777)`) || !strings.Contains(v, "errno(EPERM) ×5 pid 7") {
+		t.Fatalf("view:\n%s", v)
+	}
+	m, _ = m.Update(keytest.Key("j"))
+	_, cmd := m.Update(keytest.Key("a"))
+	if msg, ok := cmd().(AllowMsg); !ok || msg.Syscall != "ptrace" {
+		t.Fatalf("a on the second row: %#v", cmd())
+	}
+	_, cmd = m.Update(keytest.Key("e"))
+	if msg, ok := cmd().(ErrnoMsg); !ok || msg.Syscall != "ptrace" {
+		t.Fatalf("e: %#v", cmd())
+	}
+	// Clicking the first row selects it.
+	g := m.geometry()
+	m.Click(g.denX+2, g.denTop)
+	if d, _ := m.SelectedDenial(); d.Syscall != "mkdir" {
+		t.Fatalf("click selected %s", d.Syscall)
+	}
+	m.Reset()
+	if _, cmd := m.Update(keytest.Key("a")); cmd != nil {
+		t.Fatal("a with no denial does nothing")
+	}
+}
+
+func TestStackedWhenNarrow(t *testing.T) {
+	m := newPane()
+	m.SetSize(60, 20)
+	m.AddDenial(Denial{Syscall: "mkdir", Args: `mkdir("/x")`, Outcome: "errno(EPERM)", Count: 1})
+	lines := strings.Split(ansi.Strip(m.View()), "\n")
+	if len(lines) != 20 {
+		t.Fatalf("%d lines", len(lines))
+	}
+	var out, den int
+	for i, l := range lines {
+		if strings.Contains(l, "Output ·") {
+			out = i
+		}
+		if strings.Contains(l, "Denials ·") {
+			den = i
+		}
+	}
+	if !(out > 0 && den > out) || strings.Contains(lines[out], "Denials") {
+		t.Fatalf("narrow: output above denials:\n%s", strings.Join(lines, "\n"))
+	}
+}

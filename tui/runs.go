@@ -1,0 +1,489 @@
+package tui
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/seccomp-workbench/seccomp-workbench/profile"
+	"github.com/seccomp-workbench/seccomp-workbench/runner"
+	"github.com/seccomp-workbench/seccomp-workbench/tui/dialogs"
+	"github.com/seccomp-workbench/seccomp-workbench/tui/runpane"
+)
+
+// maxBatch bounds how many run events one message carries: a command
+// flooding output costs one Update per batch, not one per chunk.
+const maxBatch = 512
+
+// session is the run in progress.
+type session struct {
+	id     int
+	mode   string // watch, enforce, record or learn
+	line   string
+	run    *runner.Run
+	ctx    context.Context
+	cancel context.CancelFunc
+	asks   chan askMsg // learn mode's questions
+}
+
+// tracker knows every run this workbench started, so that Run can stop
+// one still going when the program ends, whatever the way it ends.
+type tracker struct {
+	mu   sync.Mutex
+	runs []*runner.Run
+}
+
+func (t *tracker) add(r *runner.Run) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	live := t.runs[:0]
+	for _, x := range t.runs {
+		select {
+		case <-x.Done(): // over: nothing to stop
+		default:
+			live = append(live, x)
+		}
+	}
+	t.runs = append(live, r)
+}
+
+func (t *tracker) stopAll() {
+	t.mu.Lock()
+	runs := t.runs
+	t.runs = nil
+	t.mu.Unlock()
+	for _, r := range runs {
+		r.Stop()
+	}
+}
+
+type runStartedMsg struct {
+	id  int
+	run *runner.Run
+	err error
+}
+
+type runEventsMsg struct {
+	id     int
+	events []runner.Event
+	closed bool
+}
+
+type runStoppedMsg struct{ id int }
+
+// askMsg is learn mode's question: the command is paused until reply
+// gets an answer.
+type askMsg struct {
+	id    int
+	q     runner.Question
+	reply chan profile.Decision
+}
+
+func (m Model) rerun() (Model, tea.Cmd) {
+	if strings.TrimSpace(m.cmdline) == "" {
+		m.openCommandPrompt("watch")
+		return m, nil
+	}
+	return m.startCommand(m.cmdline, m.mode)
+}
+
+// startCommand starts line under the live profile.
+func (m Model) startCommand(line, mode string) (Model, tea.Cmd) {
+	argv, err := runner.SplitCommand(line)
+	if err != nil || len(argv) == 0 {
+		if err == nil {
+			err = fmt.Errorf("no command given: type a command, e.g. ls /")
+		}
+		m.openCommandPrompt(mode)
+		m.prompt.Err = err.Error()
+		return m, nil
+	}
+	if m.ses != nil {
+		m.setStatus("a command is still running: esc stops it first")
+		return m, nil
+	}
+	m.cmdline = line
+	if len(m.history) == 0 || m.history[len(m.history)-1] != line {
+		m.history = append(m.history, line)
+	}
+	m.runID++
+	ctx, cancel := context.WithCancel(context.Background())
+	ses := &session{id: m.runID, mode: mode, line: line, ctx: ctx, cancel: cancel}
+	m.ses = ses
+	m.run.Reset()
+	m.run.SetBanner(runpane.Banner{Kind: runpane.Running, Text: fmt.Sprintf("▶ RUNNING  %s  (%s)", line, mode)})
+	m.run.SetNote(m.modeNote())
+	m.setStatus("running %s in %s mode…", line, mode)
+	if m.layout.Mode == Tabbed {
+		m.setFocus(paneRun)
+	}
+
+	cfg := runner.Config{
+		Effective: m.eff,
+		Mode:      runner.Mode(mode),
+		Argv:      argv,
+		Timeout:   m.timeout,
+		Shim:      m.shim,
+	}
+	if mode == "record" {
+		// A recording starts from nothing: the result is the minimal
+		// profile the command needs, as DESIGN.md's record mode says.
+		cfg.Effective = nil
+	}
+	var cmds []tea.Cmd
+	if mode == "learn" {
+		ses.asks = make(chan askMsg)
+		cfg.Ask, cfg.Undecided = learnHooks(ses, m.eff)
+		cmds = append(cmds, waitAsk(ses))
+	}
+	runs := m.runs
+	cmds = append(cmds, func() tea.Msg {
+		r, err := runner.Start(ctx, cfg)
+		if err == nil {
+			runs.add(r)
+		}
+		return runStartedMsg{id: ses.id, run: r, err: err}
+	})
+	return m, tea.Batch(cmds...)
+}
+
+// learnHooks builds learn mode's callbacks. Undecided: a call no rule of
+// the profile names (as the run started) is undecided. Ask runs on the
+// runner's goroutine: it hands the question to the UI and waits; answers
+// are remembered for the rest of the run, so each call is asked once.
+func learnHooks(ses *session, eff *profile.Effective) (func(runner.Question) profile.Decision, func(string) bool) {
+	named := map[string]bool{}
+	for _, r := range eff.Rules {
+		for _, n := range r.Names {
+			named[n] = true
+		}
+	}
+	var mu sync.Mutex
+	answers := map[string]profile.Decision{}
+	deny := profile.Decision{Action: profile.ActErrno, Errno: 1}
+	ask := func(q runner.Question) profile.Decision {
+		mu.Lock()
+		d, ok := answers[q.Syscall]
+		mu.Unlock()
+		if ok {
+			return d
+		}
+		reply := make(chan profile.Decision, 1)
+		select {
+		case ses.asks <- askMsg{id: ses.id, q: q, reply: reply}:
+		case <-ses.ctx.Done():
+			return deny
+		case <-q.Cancel:
+			return deny
+		}
+		select {
+		case d = <-reply:
+		case <-ses.ctx.Done():
+			return deny
+		case <-q.Cancel:
+			return deny
+		}
+		mu.Lock()
+		answers[q.Syscall] = d
+		mu.Unlock()
+		return d
+	}
+	return ask, func(name string) bool { return !named[name] }
+}
+
+// waitAsk delivers learn mode's next question.
+func waitAsk(ses *session) tea.Cmd {
+	return func() tea.Msg {
+		select {
+		case q := <-ses.asks:
+			return q
+		case <-ses.ctx.Done():
+			return nil
+		}
+	}
+}
+
+// waitEvents reads the run's next events: it blocks for one, then takes
+// whatever else is already queued, up to maxBatch.
+func waitEvents(id int, r *runner.Run) tea.Cmd {
+	if r == nil {
+		return nil
+	}
+	ch := r.Events()
+	return func() tea.Msg {
+		ev, ok := <-ch
+		if !ok {
+			return runEventsMsg{id: id, closed: true}
+		}
+		msg := runEventsMsg{id: id, events: []runner.Event{ev}}
+		for len(msg.events) < maxBatch {
+			select {
+			case ev, ok := <-ch:
+				if !ok {
+					msg.closed = true
+					return msg
+				}
+				msg.events = append(msg.events, ev)
+			default:
+				return msg
+			}
+		}
+		return msg
+	}
+}
+
+func (m Model) handleRunStarted(msg runStartedMsg) (Model, tea.Cmd) {
+	if m.ses == nil || msg.id != m.ses.id {
+		if msg.run != nil {
+			return m, func() tea.Msg { msg.run.Stop(); return nil }
+		}
+		return m, nil
+	}
+	if msg.err != nil {
+		m.ses.cancel()
+		m.ses = nil
+		m.run.SetBanner(runpane.Banner{Kind: runpane.Fail, Text: "✘ ERROR  " + msg.err.Error()})
+		m.run.SetNote(m.modeNote())
+		m.setError(msg.err)
+		return m, nil
+	}
+	m.ses.run = msg.run
+	return m, waitEvents(msg.id, msg.run)
+}
+
+func (m Model) handleRunEvents(msg runEventsMsg) (Model, tea.Cmd) {
+	if m.ses == nil || msg.id != m.ses.id {
+		return m, nil // a run we no longer show
+	}
+	for _, ev := range msg.events {
+		m.applyEvent(ev)
+	}
+	if msg.closed {
+		return m.runEnded()
+	}
+	return m, waitEvents(msg.id, m.ses.run)
+}
+
+// applyEvent shows one run event.
+func (m *Model) applyEvent(ev runner.Event) {
+	switch e := ev.(type) {
+	case runner.Started:
+		m.run.Note(fmt.Sprintf("started %s (pid %d)", m.ses.line, e.Pid))
+	case runner.Output:
+		s := runpane.Stdout
+		if e.Stream == runner.Stderr {
+			s = runpane.Stderr
+		}
+		if e.Dropped > 0 {
+			m.run.Note(fmt.Sprintf("%d bytes of %s dropped: the command writes faster than the screen can show", e.Dropped, e.Stream))
+		}
+		m.run.Write(s, []byte(e.Data))
+	case runner.Denied:
+		m.run.AddDenial(paneDenial(e.Denial, false))
+	case runner.Logged:
+		m.run.AddDenial(paneDenial(e.Denial, true))
+	case runner.Exited:
+		m.run.Flush()
+	case runner.Verdict:
+		m.run.Flush()
+		m.run.SetBanner(banner(e, m.ses.line))
+	}
+}
+
+func paneDenial(d runner.Denial, logged bool) runpane.Denial {
+	return runpane.Denial{
+		ID:      d.ID,
+		Syscall: d.Syscall,
+		Args:    d.ArgText,
+		Action:  d.Outcome.Action,
+		Outcome: d.Outcome.String(),
+		Pid:     d.Pid,
+		Count:   d.Count,
+		Logged:  logged,
+	}
+}
+
+// banner words a verdict: PASS, FAIL (why), KILLED by SIGSYS in <call>,
+// TIMEOUT, with the exit status and how long it ran.
+func banner(v runner.Verdict, line string) runpane.Banner {
+	tail := fmt.Sprintf(" · %s · %s", v.Duration.Round(time.Millisecond), line)
+	switch v.Result {
+	case runner.ResultPass:
+		return runpane.Banner{Kind: runpane.Pass, Text: fmt.Sprintf("✔ PASS  exit status %d%s", v.ExitCode, tail)}
+	case runner.ResultKilled:
+		what := "KILLED"
+		if v.Signal != "" {
+			what += " by " + v.Signal
+		}
+		if v.KilledIn != "" {
+			what += " in " + v.KilledIn
+		}
+		if v.Stopped {
+			what += " (stopped)"
+		}
+		return runpane.Banner{Kind: runpane.Fail, Text: fmt.Sprintf("✘ %s · exit status %d%s", what, v.ExitCode, tail)}
+	case runner.ResultTimeout:
+		return runpane.Banner{Kind: runpane.Fail, Text: "✘ TIMEOUT (" + v.Outcome + ")" + tail}
+	case runner.ResultError:
+		return runpane.Banner{Kind: runpane.Fail, Text: fmt.Sprintf("✘ ERROR (%s) · exit status %d%s", v.Outcome, v.ExitCode, tail)}
+	}
+	why := v.Reason
+	if why == "" {
+		why = v.Outcome
+	}
+	return runpane.Banner{Kind: runpane.Fail, Text: fmt.Sprintf("✘ FAIL (%s)%s", why, tail)}
+}
+
+// runEnded tidies up after the run's events stop; a recording is offered.
+func (m Model) runEnded() (Model, tea.Cmd) {
+	ses := m.ses
+	m.ses = nil
+	ses.cancel()
+	m.run.Flush()
+	m.run.SetNote(m.modeNote())
+	if m.run.Banner().Kind == runpane.Running {
+		m.run.SetBanner(runpane.Banner{Kind: runpane.Fail, Text: "✘ ended without a verdict · " + ses.line})
+	}
+	m.setStatus("%s", firstLine(m.run.Banner().Text))
+	if ses.mode == "record" && ses.run != nil {
+		if p := ses.run.Recorded(); p != nil {
+			m.openMenu(pendRecorded, "Recording finished", []string{
+				fmt.Sprintf("The recorded profile allows the %d syscalls %s made; any other call fails (%s).",
+					countNames(p), ses.line, profile.Decision{Action: p.DefaultAction, Errno: p.DefaultErrno()}),
+			}, []dialogs.Item{
+				{Key: "o", Label: "open it in the workbench", Value: "open"},
+				{Key: "s", Label: "save it as…", Value: "save"},
+				{Key: "c", Label: "keep the current profile", Value: "keep"},
+			}, false)
+			m.pending.prof = p
+		}
+	}
+	return m, nil
+}
+
+func countNames(p *profile.Profile) int {
+	n := 0
+	for _, r := range p.Syscalls {
+		if r.Action == profile.ActAllow {
+			n += len(r.AllNames())
+		}
+	}
+	return n
+}
+
+func firstLine(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i]
+	}
+	return s
+}
+
+func (m Model) handleRecordedChoice(v string, p *profile.Profile) (Model, tea.Cmd) {
+	switch v {
+	case "open":
+		return m.guardDirty(func(m Model) (Model, tea.Cmd) {
+			m.setProfile(p, "recording of "+m.cmdline, "")
+			m.forcedDirty = true
+			m.setStatus("opened the recorded profile: s saves it")
+			m.compiling = true
+			return m, m.compileCmd()
+		})
+	case "save":
+		m.openPrompt(pendRecordedAs, "Save the recording", []string{"Write the recorded profile to:"}, m.baseName()+"-recorded.json", "file path", nil)
+		m.pending.prof = p
+	}
+	return m, nil
+}
+
+func (m Model) saveRecordedTo(path string, p *profile.Profile) (Model, tea.Cmd) {
+	path = expandHome(path)
+	return m, func() tea.Msg {
+		err := profile.Save(path, p)
+		return exportedMsg{format: profile.FormatDocker, path: path, err: err}
+	}
+}
+
+// stopRun stops the run in progress; Stop blocks until the process group
+// is gone, so it runs in a command.
+func (m Model) stopRun() tea.Cmd {
+	ses := m.ses
+	if ses == nil {
+		return nil
+	}
+	ses.cancel()
+	if ses.run == nil {
+		return nil
+	}
+	r := ses.run
+	return func() tea.Msg {
+		r.Stop()
+		return runStoppedMsg{id: ses.id}
+	}
+}
+
+func (m Model) handleRunStopped(msg runStoppedMsg) (Model, tea.Cmd) {
+	if m.ses != nil && m.ses.id == msg.id {
+		m.setStatus("stopped")
+	}
+	return m, nil
+}
+
+// handleAsk shows learn mode's question.
+func (m Model) handleAsk(msg askMsg) (Model, tea.Cmd) {
+	if m.ses == nil || msg.id != m.ses.id {
+		return m, func() tea.Msg {
+			msg.reply <- profile.Decision{Action: profile.ActErrno, Errno: 1}
+			return nil
+		}
+	}
+	q := msg.q
+	call := q.Syscall + q.ArgText
+	about := ""
+	if e, ok := m.c.Catalog.Lookup(q.Syscall); ok {
+		about = fmt.Sprintf("%s risk: %s", e.Risk, e.Description)
+	}
+	m.openMenu(pendLearn, "Learn · pid "+fmt.Sprint(q.Pid), []string{
+		"The command is paused on a syscall the profile does not decide yet:", call, about,
+	}, []dialogs.Item{
+		{Key: "a", Label: "allow " + q.Syscall, Value: "allow"},
+		{Key: "d", Label: "deny it: errno(EPERM)", Value: "deny"},
+		{Key: "n", Label: "deny it: errno(ENOSYS), as if absent", Value: "enosys"},
+		{Key: "k", Label: "kill the process when it calls " + q.Syscall, Value: "kill"},
+	}, false)
+	m.pending.ask = &msg
+	m.catalog.Select(q.Syscall)
+	m.syncSelection()
+	return m, nil
+}
+
+// handleLearnChoice answers the paused command and makes the answer an
+// edit of the profile, so it is remembered (and undoable).
+func (m Model) handleLearnChoice(v string, a *askMsg) (Model, tea.Cmd) {
+	d := profile.Decision{Action: profile.ActErrno, Errno: 1}
+	switch v {
+	case "allow":
+		d = profile.Decision{Action: profile.ActAllow}
+	case "enosys":
+		d.Errno = profile.ENOSYS
+	case "kill":
+		d = profile.Decision{Action: profile.ActKillProcess}
+	}
+	m2, cmd := m.applyTo(a.q.Syscall, ScopeSyscall, d.Action, d.Errno)
+	return m2, tea.Batch(cmd, m2.answer(a, d, true))
+}
+
+// answer sends a learn-mode answer and waits for the next question.
+func (m Model) answer(a *askMsg, d profile.Decision, next bool) tea.Cmd {
+	if a == nil {
+		return nil
+	}
+	cmds := []tea.Cmd{func() tea.Msg { a.reply <- d; return nil }}
+	if m.ses != nil && m.ses.id == a.id && m.ses.asks != nil {
+		cmds = append(cmds, waitAsk(m.ses))
+	}
+	return tea.Batch(cmds...)
+}

@@ -1,0 +1,309 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+
+	"github.com/seccomp-workbench/seccomp-workbench/profile"
+	"github.com/seccomp-workbench/seccomp-workbench/tui/common"
+)
+
+// View draws the screen. Terminal modes live here too: the alternate
+// screen and mouse reporting are on while the workbench runs and Bubble
+// Tea turns them off on every exit.
+func (m Model) View() tea.View {
+	v := tea.NewView(m.Render())
+	v.AltScreen = true
+	v.MouseMode = tea.MouseModeCellMotion
+	v.WindowTitle = "seccomp-workbench · " + m.source
+	return v
+}
+
+// Render is the screen's text (View's content).
+func (m Model) Render() string {
+	l := m.layout
+	if l.Mode == TooSmall {
+		msg := fmt.Sprintf("Terminal too small (%d×%d): the workbench needs at least %d×%d.", l.W, l.H, tabbedMinW, tabbedMinH)
+		return strings.Join(common.Lines(common.Wrap(msg, max(1, l.W)), l.W, l.H), "\n")
+	}
+	rows := make([]string, 0, l.H)
+	rows = append(rows, m.headerLines(l.W)...)
+	if l.Mode == Wide {
+		left := strings.Split(m.catalog.View(), "\n")
+		top := strings.Split(m.detail.View(), "\n")
+		bottom := strings.Split(m.run.View(), "\n")
+		right := append(top, bottom...)
+		for i := 0; i < l.Catalog.H; i++ {
+			rows = append(rows, at(left, i)+at(right, i))
+		}
+	} else {
+		rows = append(rows, m.tabBar(l.W))
+		var pane string
+		switch m.focus {
+		case paneCatalog:
+			pane = m.catalog.View()
+		case paneDetail:
+			pane = m.detail.View()
+		default:
+			pane = m.run.View()
+		}
+		rows = append(rows, strings.Split(pane, "\n")...)
+	}
+	rows = append(rows, m.footerLines(l.W)...)
+	screen := strings.Join(rows, "\n")
+	if box, ok := m.dialogView(); ok {
+		screen = overlay(screen, box, l.W, l.H)
+	}
+	return screen
+}
+
+func at(lines []string, i int) string {
+	if i >= 0 && i < len(lines) {
+		return lines[i]
+	}
+	return ""
+}
+
+// headerLines: the profile and its default and arches; then the filter's
+// state, the run mode and the action scope.
+func (m Model) headerLines(w int) []string {
+	s := m.c.Styles
+	p := m.ed.Profile()
+	sep := s.Dim.Render(" │ ")
+	name := s.ProfileRef.Render(m.source)
+	if m.dirty() {
+		name += " " + s.Dirty.Render("● unsaved")
+	}
+	def := profile.Decision{Action: p.DefaultAction, Errno: p.DefaultErrno()}
+	arches := make([]string, 0, len(m.eff.Arches))
+	for _, a := range m.eff.Arches {
+		arches = append(arches, string(a))
+	}
+	line1 := name + sep +
+		s.Label.Render("default ") + s.Action(def.Action).Render(def.String()) + sep +
+		s.Label.Render("arches ") + s.Text.Render(strings.Join(arches, " "))
+	if len(m.eff.Unsupported) > 0 {
+		line1 += s.Warn.Render(" (+" + strings.Join(m.eff.Unsupported, " ") + " unsupported)")
+	}
+	if w >= wideMinW {
+		line1 = s.Heading.Render("seccomp-workbench") + sep + line1
+	}
+
+	var filter string
+	switch {
+	case m.progErr != nil:
+		filter = s.Error.Render("✘ filter not usable: " + oneLine(m.progErr.Error()))
+	case m.compiledGen != m.ed.Generation() || m.prog == nil:
+		filter = s.Busy.Render("… compiling and verifying")
+	default:
+		filter = s.OK.Render(fmt.Sprintf("✔ compiled & verified, %d instructions", m.prog.Stats.Instructions))
+	}
+	if n := len(m.findings); n > 0 && m.progErr == nil {
+		errs := 0
+		for _, f := range m.findings {
+			if f.Severity == profile.SevError {
+				errs++
+			}
+		}
+		lint := fmt.Sprintf("lint: %d finding%s", n, plural(n))
+		if errs > 0 {
+			filter += sep + s.Error.Render(lint)
+		} else {
+			filter += sep + s.Warn.Render(lint)
+		}
+	}
+	run := "run: " + m.mode
+	if m.ses != nil {
+		run = "running (" + m.ses.mode + ")"
+	}
+	line2 := filter + sep + s.Label.Render(run) + sep + s.Label.Render("scope: "+m.scope.String())
+	return []string{common.Fit(line1, w), common.Fit(line2, w)}
+}
+
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(s), " ")
+}
+
+func (m Model) tabBar(w int) string {
+	s := m.c.Styles
+	names := []string{"Syscalls", "Detail", "Run"}
+	var parts []string
+	for i, n := range names {
+		t := fmt.Sprintf(" %d %s ", i+1, n)
+		if i == m.focus {
+			parts = append(parts, s.TabActive.Render("["+strings.TrimSpace(t)+"]"))
+		} else {
+			parts = append(parts, s.Tab.Render(t))
+		}
+	}
+	return common.Fit(strings.Join(parts, " ")+s.Dim.Render("   tab switches"), w)
+}
+
+// footerLines: the status line, then the focused pane's short help and
+// the most used global keys.
+func (m Model) footerLines(w int) []string {
+	s := m.c.Styles
+	status := m.status
+	st := s.Status
+	if m.statusErr {
+		st = s.Error
+	}
+	if status == "" {
+		status = "? shows every key"
+		st = s.Dim
+	}
+	k := m.keys
+	bindings := m.paneShortHelp()
+	if m.focus != paneRun {
+		bindings = append(bindings, k.Allow, k.Deny)
+	}
+	bindings = append(bindings, k.Command, k.Rerun, k.Save, k.NextPane, k.Help, k.Quit)
+	return []string{common.Fit(st.Render(oneLine(status)), w), common.Fit(m.help.ShortHelpView(bindings), w)}
+}
+
+func (m Model) paneShortHelp() []key.Binding {
+	if m.menu != nil || m.prompt != nil || m.viewer != nil {
+		return nil
+	}
+	switch m.focus {
+	case paneDetail:
+		return m.detail.ShortHelp()
+	case paneRun:
+		return m.run.ShortHelp()
+	}
+	return m.catalog.ShortHelp()
+}
+
+func (m Model) paneFullHelp() [][]key.Binding {
+	switch m.focus {
+	case paneDetail:
+		return m.detail.FullHelp()
+	case paneRun:
+		return m.run.FullHelp()
+	}
+	return m.catalog.FullHelp()
+}
+
+func (m Model) dialogView() (string, bool) {
+	switch {
+	case m.menu != nil:
+		return m.menu.View(), true
+	case m.prompt != nil:
+		return m.prompt.View(), true
+	case m.viewer != nil:
+		return m.viewer.View(), true
+	}
+	return "", false
+}
+
+// dialogRect is where the open dialog is drawn: centred.
+func dialogRect(box string, w, h int) Rect {
+	bw, bh := lipgloss.Size(box)
+	return Rect{X: max(0, (w-bw)/2), Y: max(0, (h-bh)/2), W: bw, H: bh}
+}
+
+// overlay draws box centred over screen.
+func overlay(screen, box string, w, h int) string {
+	r := dialogRect(box, w, h)
+	base := lipgloss.NewLayer(screen)
+	top := lipgloss.NewLayer(box).X(r.X).Y(r.Y).Z(1)
+	return lipgloss.NewCompositor(base, top).Render()
+}
+
+// handleMouse: the wheel scrolls the pane under the pointer; a click
+// focuses a pane and selects what is under it.
+func (m Model) handleMouse(msg tea.MouseMsg) (Model, tea.Cmd) {
+	mouse := msg.Mouse()
+	var cmd tea.Cmd
+	if m.menu != nil || m.prompt != nil || m.viewer != nil {
+		if box, ok := m.dialogView(); ok {
+			r := dialogRect(box, m.c.Width, m.c.Height)
+			if c, ok := msg.(tea.MouseClickMsg); ok && m.menu != nil && r.Contains(c.X, c.Y) {
+				d := *m.menu
+				d, cmd = d.Click(c.Y - r.Y)
+				m.menu = &d
+			}
+			if wm, ok := msg.(tea.MouseWheelMsg); ok && m.viewer != nil {
+				d := *m.viewer
+				d, cmd = d.Update(wm)
+				m.viewer = &d
+			}
+		}
+		return m, cmd
+	}
+	l := m.layout
+	pane := -1
+	var r Rect
+	if l.Mode == Tabbed {
+		if l.Tabs.Contains(mouse.X, mouse.Y) {
+			if _, ok := msg.(tea.MouseClickMsg); ok {
+				m.setFocus(tabAt(mouse.X))
+			}
+			return m, nil
+		}
+		if l.Catalog.Contains(mouse.X, mouse.Y) {
+			pane, r = m.focus, l.Catalog
+		}
+	} else {
+		for i, pr := range []Rect{l.Catalog, l.Detail, l.Run} {
+			if pr.Contains(mouse.X, mouse.Y) {
+				pane, r = i, pr
+			}
+		}
+	}
+	if pane < 0 {
+		return m, nil
+	}
+	x, y := mouse.X-r.X, mouse.Y-r.Y
+	switch msg := msg.(type) {
+	case tea.MouseWheelMsg:
+		d := 0
+		switch msg.Button {
+		case tea.MouseWheelUp:
+			d = -3
+		case tea.MouseWheelDown:
+			d = 3
+		}
+		switch pane {
+		case paneCatalog:
+			m.catalog.Scroll(d)
+			m.syncSelection()
+		case paneDetail:
+			m.detail.Scroll(d)
+		case paneRun:
+			m.run.ScrollAt(x, d)
+		}
+	case tea.MouseClickMsg:
+		if msg.Button != tea.MouseLeft {
+			return m, nil
+		}
+		m.setFocus(pane)
+		switch pane {
+		case paneCatalog:
+			m.catalog.Click(y)
+			m.syncSelection()
+		case paneDetail:
+			if y == 0 {
+				m.detail.SwitchTab()
+			}
+		case paneRun:
+			m.run.Click(x, y)
+		}
+	}
+	return m, nil
+}
+
+// tabAt is the tab under column x of the tab bar (see tabBar).
+func tabAt(x int) int {
+	switch {
+	case x < 13:
+		return paneCatalog
+	case x < 24:
+		return paneDetail
+	}
+	return paneRun
+}
