@@ -185,6 +185,20 @@ func (e *Effective) stubbed(arch catalog.Arch) bool {
 // maxNumber is the highest number, on arch, of any syscall a rule names.
 // For x86_64 and x32, which share an AUDIT_ARCH, each ABI counts its own
 // range; arm's private calls (0x0f0000+) do not count.
+// StubLimit is the number above which a deny-by-default profile answers
+// ENOSYS on arch (the highest number, in that ABI's own range, of any
+// syscall a rule names); ok is false when the stub does not apply.
+func (e *Effective) StubLimit(arch catalog.Arch) (limit int64, ok bool) {
+	if !e.stubbed(arch) {
+		return 0, false
+	}
+	return e.maxNumber(arch)
+}
+
+// InStubRange reports whether nr belongs to arch's ordinary range, the
+// one StubLimit is measured in.
+func InStubRange(arch catalog.Arch, nr int64) bool { return sameABI(arch, nr) }
+
 func (e *Effective) maxNumber(arch catalog.Arch) (int64, bool) {
 	if m, ok := e.maxNr[arch]; ok {
 		return m.nr, m.ok

@@ -59,18 +59,12 @@ func States(eff *profile.Effective, cat *catalog.Catalog) map[string]State {
 		set  bool
 	}
 	named := make(map[string]*first, 512)
-	maxNr := int64(-1)
 	for i, r := range eff.Rules {
 		for _, n := range r.Names {
 			f := named[n]
 			if f == nil {
 				f = &first{}
 				named[n] = f
-				if e, ok := cat.Lookup(n); ok {
-					if nr, ok := e.Number(host); ok && sameABI(host, nr) && nr > maxNr {
-						maxNr = nr
-					}
-				}
 			}
 			if f.set {
 				continue
@@ -82,7 +76,7 @@ func States(eff *profile.Effective, cat *catalog.Catalog) map[string]State {
 			f.rule, f.set = i, true
 		}
 	}
-	stub := eff.DefaultAction != profile.ActAllow && eff.DefaultAction != profile.ActLog && maxNr >= 0
+	maxNr, stub := eff.StubLimit(host)
 	defErrno := uint(0)
 	if eff.DefaultAction == profile.ActErrno {
 		defErrno = eff.DefaultErrno
@@ -99,7 +93,7 @@ func States(eff *profile.Effective, cat *catalog.Catalog) map[string]State {
 			if r.Action == profile.ActErrno || r.Action == profile.ActTrace {
 				st.Errno = r.Errno
 			}
-		case f == nil && stub && onHost && sameABI(host, nr) && nr > maxNr:
+		case f == nil && stub && onHost && profile.InStubRange(host, nr) && nr > maxNr:
 			st.Action, st.Errno, st.Rule = profile.ActErrno, profile.ENOSYS, profile.RuleNewer
 		}
 		if f != nil {
@@ -122,19 +116,4 @@ func States(eff *profile.Effective, cat *catalog.Catalog) map[string]State {
 		}
 	}
 	return out
-}
-
-// sameABI mirrors the profile package's rule for which numbers count when
-// finding the highest named number: x32's carry bit 30 and x86_64's do
-// not; arm's private calls at 0x0f0000 and above are left out.
-func sameABI(arch catalog.Arch, nr int64) bool {
-	switch arch {
-	case catalog.X32:
-		return nr&catalog.X32SyscallBit != 0
-	case catalog.X86_64:
-		return nr >= 0 && nr&catalog.X32SyscallBit == 0
-	case catalog.ARM:
-		return nr < 0x0f0000
-	}
-	return true
 }
