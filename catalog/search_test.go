@@ -101,3 +101,23 @@ func BenchmarkSearch(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkSearchBaseline is the floor Search is compared against: a bare
+// substring scan of the same names, with no ranking and no fuzzy pass.
+func BenchmarkSearchBaseline(b *testing.B) {
+	c := mustCatalog(b)
+	all := c.All()
+	for _, q := range []string{"open", "mkd", "sched_get", "x"} {
+		b.Run(q, func(b *testing.B) {
+			for i := 0; i < b.N; i++ {
+				n := 0
+				for _, e := range all {
+					if strings.Contains(e.Name, q) {
+						n++
+					}
+				}
+				_ = n
+			}
+		})
+	}
+}
