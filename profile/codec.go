@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
+	"reflect"
 	"sort"
 	"strings"
 )
@@ -17,8 +19,11 @@ func Parse(name string, data []byte) (*Profile, error) {
 	if len(bytes.TrimSpace(data)) == 0 {
 		return nil, fmt.Errorf("%s: the file is empty: a profile is a JSON object with at least \"defaultAction\"", name)
 	}
-	trim := bytes.TrimLeft(data, " \t\r\n\ufeff")
-	if trim[0] != '{' {
+	if bytes.HasPrefix(data, []byte("\ufeff")) {
+		return nil, fmt.Errorf("%s:1:1: the file starts with a byte-order mark, which Docker's JSON reader rejects: save it as UTF-8 without one", name)
+	}
+	trim := bytes.TrimLeft(data, " \t\r\n")
+	if len(trim) == 0 || trim[0] != '{' {
 		line, col := lineCol(data, len(data)-len(trim))
 		return nil, fmt.Errorf("%s:%d:%d: not a JSON object: a seccomp profile starts with '{'", name, line, col)
 	}
@@ -52,7 +57,7 @@ func Load(path string) (*Profile, error) {
 		if os.IsNotExist(err) {
 			return nil, fmt.Errorf("%s: no such file: give a profile file or preset:NAME (see 'seccomp-workbench presets')", path)
 		}
-		return nil, fmt.Errorf("%s: %v", path, errors.Unwrap(err))
+		return nil, fmt.Errorf("%s: %v", path, pathCause(err))
 	}
 	return Parse(path, data)
 }
@@ -72,17 +77,10 @@ func jsonError(name string, data []byte, err error) error {
 			field = "value"
 		}
 		return fmt.Errorf("%s:%d:%d: %s must be %s, not a JSON %s", name, line, col, field, jsonKind(te.Type.String()), te.Value)
-	case errors.Is(err, errUnexpectedEOF(err)):
+	case errors.Is(err, io.ErrUnexpectedEOF):
 		return fmt.Errorf("%s: invalid JSON: the file ends before the profile is complete", name)
 	}
 	return fmt.Errorf("%s: invalid JSON: %v", name, err)
-}
-
-func errUnexpectedEOF(err error) error {
-	if err != nil && strings.Contains(err.Error(), "unexpected EOF") {
-		return err
-	}
-	return errors.New("no")
 }
 
 func jsonKind(goType string) string {
@@ -132,23 +130,19 @@ func lineCol(data []byte, off int) (int, int) {
 	return line, col
 }
 
+// The JSON keys the model has fields for; any other key is kept in Extra.
 var (
-	profileKeys = keysOf(Profile{})
-	ruleKeys    = keysOf(Rule{})
+	profileKeys = jsonKeys(reflect.TypeFor[Profile]())
+	ruleKeys    = jsonKeys(reflect.TypeFor[Rule]())
 )
 
-func keysOf(v any) map[string]bool {
-	b, _ := json.Marshal(v)
-	var m map[string]json.RawMessage
-	_ = json.Unmarshal(b, &m)
+func jsonKeys(t reflect.Type) map[string]bool {
 	out := map[string]bool{}
-	for k := range m {
-		out[k] = true
-	}
-	// omitempty fields do not show in the zero value's encoding.
-	for _, k := range []string{"defaultErrnoRet", "architectures", "flags", "listenerPath",
-		"listenerMetadata", "archMap", "errnoRet", "args", "name", "comment", "includes", "excludes"} {
-		out[k] = true
+	for i := 0; i < t.NumField(); i++ {
+		name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
+		if name != "" && name != "-" {
+			out[name] = true
+		}
 	}
 	return out
 }
@@ -201,25 +195,10 @@ func (p Profile) MarshalJSON() ([]byte, error) {
 	return appendExtras(b, p.Extra)
 }
 
-// MarshalJSON writes a rule; a legacy single-name rule keeps its form.
+// MarshalJSON writes a rule, then any extra fields in name order.
 func (r Rule) MarshalJSON() ([]byte, error) {
-	var b []byte
-	var err error
-	if r.Name != "" && len(r.Names) == 0 {
-		type legacy struct {
-			Action   Action  `json:"action"`
-			ErrnoRet *uint   `json:"errnoRet,omitempty"`
-			Args     []*Arg  `json:"args,omitempty"`
-			Name     string  `json:"name,omitempty"`
-			Comment  string  `json:"comment,omitempty"`
-			Includes *Filter `json:"includes,omitempty"`
-			Excludes *Filter `json:"excludes,omitempty"`
-		}
-		b, err = json.Marshal(legacy{r.Action, r.ErrnoRet, r.Args, r.Name, r.Comment, r.Includes, r.Excludes})
-	} else {
-		type plain Rule
-		b, err = json.Marshal(plain(r))
-	}
+	type plain Rule
+	b, err := json.Marshal(plain(r))
 	if err != nil {
 		return nil, err
 	}

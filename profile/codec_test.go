@@ -78,6 +78,8 @@ func TestParseErrors(t *testing.T) {
 		{"spaces", "  \n ", "t.json: the file is empty"},
 		{"not json", "hello", "t.json:1:1: not a JSON object"},
 		{"array", "[1]", "t.json:1:1: not a JSON object"},
+		{"bom only", "\ufeff\n", "t.json:1:1: the file starts with a byte-order mark"},
+		{"bom", "\ufeff{\"defaultAction\": \"SCMP_ACT_ALLOW\"}", "t.json:1:1: the file starts with a byte-order mark"},
 		{"syntax", "{\n  \"defaultAction\": \"SCMP_ACT_ALLOW\",\n  oops\n}", "t.json:3:3: invalid JSON"},
 		{"truncated", `{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [`, "t.json: invalid JSON: the file ends"},
 		{"missing default", `{"syscalls": []}`, `"defaultAction" is missing`},
@@ -119,6 +121,7 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte(`{"defaultAction":"SCMP_ACT_ALLOW","x":[1,{"y":null}],"syscalls":[{"name":"x","action":"SCMP_ACT_LOG","z":true}]}`))
 	f.Add([]byte(``))
 	f.Add([]byte(`{`))
+	f.Add([]byte("\ufeff "))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		p, err := Parse("fuzz.json", data)
 		if err != nil {

@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"sort"
+	"slices"
 	"strings"
 
 	seccomp "github.com/seccomp/libseccomp-golang"
@@ -287,7 +287,7 @@ func compileLib(e *Effective, arches []catalog.Arch, o Options, st *Stats, wantP
 	// big-endian target can be compiled on a little-endian host.
 	keepNative := false
 	for _, a := range arches {
-		if a.Native() == nativeName(native) {
+		if a.Native() == native.String() {
 			keepNative = true
 		}
 		if bigEndian(a) != bigEndian(arches[0]) {
@@ -323,7 +323,7 @@ func compileLib(e *Effective, arches []catalog.Arch, o Options, st *Stats, wantP
 	rules := 0
 	if o.Mode != ModeRecord {
 		uncond := map[string]bool{}
-		for _, r := range e.Rules {
+		for k, r := range e.Rules {
 			act, errno := modeAction(r.Action, r.Errno, o)
 			sact, err := scmpAction(act, errno)
 			if err != nil {
@@ -360,8 +360,16 @@ func compileLib(e *Effective, arches []catalog.Arch, o Options, st *Stats, wantP
 					// Compiled by number in the prelude.
 					continue
 				}
-				if sameAsDefault(act, errno, defAct, defErrno) && len(conds) == 0 {
-					continue // libseccomp refuses rules equal to the default
+				if sameAsDefault(act, errno, defAct, defErrno) {
+					// libseccomp refuses a rule whose action is the
+					// filter's default, with or without conditions. Leaving
+					// it out changes nothing unless a later rule would
+					// decide the calls it matches otherwise.
+					if len(conds) == 0 || !laterOverrides(e, k, name, o, defAct, defErrno) {
+						continue
+					}
+					return nil, "", fmt.Errorf("syscalls[%d]: its conditions keep some %s calls at the default action (%s) ahead of a later rule, and libseccomp cannot add a rule whose action is the default: give the later rule conditions that leave those calls out instead",
+						r.Index, name, Decision{Action: defAct, Errno: defErrno})
 				}
 				sc, err := seccomp.GetSyscallFromName(name)
 				if err != nil {
@@ -404,24 +412,22 @@ func hostBigEndian() bool {
 	return binary.NativeEndian.Uint16([]byte{0, 1}) == 1
 }
 
-func nativeName(a seccomp.ScmpArch) string {
-	switch a {
-	case seccomp.ArchAMD64:
-		return "amd64"
-	case seccomp.ArchX86:
-		return "x86"
-	case seccomp.ArchARM64:
-		return "arm64"
-	case seccomp.ArchARM:
-		return "arm"
-	case seccomp.ArchRISCV64:
-		return "riscv64"
-	case seccomp.ArchS390X:
-		return "s390x"
-	case seccomp.ArchPPC64LE:
-		return "ppc64le"
+// laterOverrides reports whether a rule after e.Rules[k] can give name an
+// outcome other than the default (def, defErrno) in mode o.
+func laterOverrides(e *Effective, k int, name string, o Options, def Action, defErrno uint) bool {
+	for _, r := range e.Rules[k+1:] {
+		if !r.names(name) {
+			continue
+		}
+		act, errno := modeAction(r.Action, r.Errno, o)
+		if !sameAsDefault(act, errno, def, defErrno) {
+			return true
+		}
+		if len(r.Args) == 0 {
+			return false // it decides every call that gets this far
+		}
 	}
-	return a.String()
+	return false
 }
 
 func sameAsDefault(a Action, errno uint, def Action, defErrno uint) bool {
@@ -440,11 +446,9 @@ func onAny(e *catalog.Entry, arches []catalog.Arch) bool {
 	return false
 }
 
-func appendOnce(s []string, v string) []string {
-	for _, x := range s {
-		if x == v {
-			return s
-		}
+func appendOnce[T comparable](s []T, v T) []T {
+	if slices.Contains(s, v) {
+		return s
 	}
 	return append(s, v)
 }
@@ -511,16 +515,5 @@ func (p *Program) Bytes() []byte {
 		w[2], w[3] = in.Jt, in.Jf
 		order.PutUint32(w[4:], in.K)
 	}
-	return out
-}
-
-// sortedArches is e.Arches in catalog order (for stable output).
-func sortedArches(as []catalog.Arch) []catalog.Arch {
-	order := map[catalog.Arch]int{}
-	for i, a := range catalog.Arches() {
-		order[a] = i
-	}
-	out := append([]catalog.Arch(nil), as...)
-	sort.Slice(out, func(i, j int) bool { return order[out[i]] < order[out[j]] })
 	return out
 }

@@ -11,19 +11,6 @@ import (
 	"github.com/seccomp-workbench/seccomp-workbench/catalog"
 )
 
-func mustOpen(t testing.TB, arg string) *Profile {
-	t.Helper()
-	p, err := Open(arg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return p
-}
-
-func x86Env() Env {
-	return Env{Host: catalog.X86_64, Kernel: Kernel{6, 18}, Caps: DockerDefaultCaps()}
-}
-
 func nrOf(t testing.TB, arch catalog.Arch, name string) int64 {
 	t.Helper()
 	e, ok := catalog.MustDefault().Lookup(name)
@@ -267,6 +254,42 @@ func TestByteOrderRefused(t *testing.T) {
 	env := Env{Host: catalog.S390X, Kernel: Kernel{6, 1}, Caps: DockerDefaultCaps()}
 	if _, err := Build(p.Effective(env), Options{}); err == nil || !strings.Contains(err.Error(), "s390x host") {
 		t.Errorf("s390x filter on this host: %v", err)
+	}
+}
+
+// libseccomp refuses any rule whose action is the filter's default. A
+// conditional one that no later rule overrides changes nothing and is left
+// out; one that keeps calls from a later rule cannot be expressed, and the
+// error says why.
+func TestConditionalRuleEqualToDefault(t *testing.T) {
+	const head = `{"defaultAction": "SCMP_ACT_ERRNO", "architectures": ["SCMP_ARCH_X86_64"], "syscalls": [
+		{"names": ["personality"], "action": "SCMP_ACT_ERRNO", "args": [{"index": 0, "value": 8, "op": "SCMP_CMP_EQ"}]},
+		{"names": ["read", "write", "execve", "exit_group"], "action": "SCMP_ACT_ALLOW"}`
+	nr := nrOf(t, catalog.X86_64, "personality")
+	for _, mode := range []Mode{ModeEnforce, ModeWatch} {
+		p, err := Parse("t.json", []byte(head+`]}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		prog, err := Build(p.Effective(x86Env()), Options{Mode: mode})
+		if err != nil {
+			t.Fatalf("%s: a rule that changes nothing stops the build: %v", mode, err)
+		}
+		want := ActErrno
+		if mode == ModeWatch {
+			want = ActNotify
+		}
+		if d, err := prog.Run(catalog.X86_64, nr, [6]uint64{8}); err != nil || d.Action != want {
+			t.Errorf("%s: personality(8) = %v, %v; want %s", mode, d, err, want)
+		}
+	}
+	p, err := Parse("t.json", []byte(head+`, {"names": ["personality"], "action": "SCMP_ACT_ALLOW"}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = Build(p.Effective(x86Env()), Options{})
+	if err == nil || !strings.Contains(err.Error(), "syscalls[0]: its conditions keep some personality calls at the default action") {
+		t.Errorf("a carve-out libseccomp cannot express: %v", err)
 	}
 }
 

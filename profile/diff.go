@@ -72,15 +72,6 @@ func joinArches(as []catalog.Arch) string {
 	return strings.Join(s, ", ")
 }
 
-// allows reports whether a decision lets the call run.
-func allows(d Decision) bool {
-	switch canonAction(d.Action) {
-	case ActAllow, ActLog:
-		return true
-	}
-	return false
-}
-
 // Diff compares what two effective profiles do, not how they are
 // written: for every catalog syscall on every ABI both filter, the
 // outcome for all-zero arguments and for the values on both sides of
@@ -96,8 +87,8 @@ func Diff(a, b *Effective) []Change {
 	db := Decision{Action: b.DefaultAction, Errno: b.DefaultErrno, Rule: RuleDefault}
 	if !da.Same(db) {
 		c := Change{Scope: ScopeDefault, Arches: unionArches(a, b), A: da, B: db, ADesc: da.String(), BDesc: db.String()}
-		c.Loosens = allows(db) && !allows(da)
-		c.Tightens = allows(da) && !allows(db)
+		c.Loosens = db.Action.allows() && !da.Action.allows()
+		c.Tightens = da.Action.allows() && !db.Action.allows()
 		c.Kind = kindOf(c.Loosens, c.Tightens)
 		out = append(out, c)
 	}
@@ -206,12 +197,12 @@ func archChanges(a, b *Effective) []Change {
 // anyAllowed reports whether e lets any catalog syscall run on any of
 // arches (for some arguments).
 func anyAllowed(e *Effective, arches []catalog.Arch) bool {
-	if allows(Decision{Action: e.DefaultAction}) {
+	if e.DefaultAction.allows() {
 		return true
 	}
 	cat := catalog.MustDefault()
 	for _, r := range e.Rules {
-		if !allows(Decision{Action: r.Action}) {
+		if !r.Action.allows() {
 			continue
 		}
 		for _, n := range r.Names {
@@ -248,10 +239,10 @@ func compareOne(a, b *Effective, arch catalog.Arch, nr int64, name string) (Chan
 			continue
 		}
 		differs = true
-		if allows(db) && !allows(da) {
+		if db.Action.allows() && !da.Action.allows() {
 			c.Loosens = true
 		}
-		if allows(da) && !allows(db) {
+		if da.Action.allows() && !db.Action.allows() {
 			c.Tightens = true
 		}
 	}

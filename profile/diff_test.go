@@ -9,7 +9,7 @@ import (
 
 func effOf(t *testing.T, src string) *Effective {
 	t.Helper()
-	return loadTestProfile(t, src).Effective(exportEnv())
+	return mustOpen(t, src).Effective(x86Env())
 }
 
 func effInline(t *testing.T, js string) *Effective {
@@ -18,7 +18,7 @@ func effInline(t *testing.T, js string) *Effective {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return p.Effective(exportEnv())
+	return p.Effective(x86Env())
 }
 
 func findChange(cs []Change, syscall string) *Change {
@@ -244,7 +244,7 @@ func BenchmarkDiffDockerDefault(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	ea, eb := dd.Effective(exportEnv()), dc.Effective(exportEnv())
+	ea, eb := dd.Effective(x86Env()), dc.Effective(x86Env())
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		Diff(ea, eb)

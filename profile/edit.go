@@ -2,7 +2,6 @@ package profile
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"slices"
 	"sort"
@@ -45,7 +44,7 @@ func NewEditor(p *Profile) *Editor {
 	if p == nil {
 		p = &Profile{DefaultAction: ActErrno}
 	}
-	q := editCopy(p)
+	q := p.Clone()
 	data, _ := Marshal(q) // plain data: cannot fail
 	return &Editor{cur: editState{q, data}, saved: data}
 }
@@ -71,25 +70,19 @@ func (ed *Editor) CanUndo() bool { return len(ed.undo) > 0 }
 func (ed *Editor) CanRedo() bool { return len(ed.redo) > 0 }
 
 // Undo goes back one step; false when there is none.
-func (ed *Editor) Undo() bool {
-	if len(ed.undo) == 0 {
-		return false
-	}
-	ed.redo = append(ed.redo, ed.cur)
-	ed.cur = ed.undo[len(ed.undo)-1]
-	ed.undo = ed.undo[:len(ed.undo)-1]
-	ed.gen++
-	return true
-}
+func (ed *Editor) Undo() bool { return ed.step(&ed.undo, &ed.redo) }
 
 // Redo repeats the last undone step; false when there is none.
-func (ed *Editor) Redo() bool {
-	if len(ed.redo) == 0 {
+func (ed *Editor) Redo() bool { return ed.step(&ed.redo, &ed.undo) }
+
+// step makes the top of from current, pushing the current state on to.
+func (ed *Editor) step(from, to *[]editState) bool {
+	if len(*from) == 0 {
 		return false
 	}
-	ed.undo = append(ed.undo, ed.cur)
-	ed.cur = ed.redo[len(ed.redo)-1]
-	ed.redo = ed.redo[:len(ed.redo)-1]
+	*to = append(*to, ed.cur)
+	ed.cur = (*from)[len(*from)-1]
+	*from = (*from)[:len(*from)-1]
 	ed.gen++
 	return true
 }
@@ -98,7 +91,7 @@ func (ed *Editor) Redo() bool {
 // leaves the canonical bytes as they were is not a step; one that leaves
 // an invalid profile is refused and nothing changes.
 func (ed *Editor) apply(change func(p *Profile) error) error {
-	next := editCopy(ed.cur.p)
+	next := ed.cur.p.Clone()
 	if err := change(next); err != nil {
 		return err
 	}
@@ -179,19 +172,14 @@ func (ed *Editor) SetRisk(r catalog.Risk, a Action, errno uint) error {
 
 // SetDefault sets defaultAction, and defaultErrnoRet for SCMP_ACT_ERRNO
 // (left unset when it would be EPERM and was unset). For other actions
-// defaultErrnoRet is removed. A rule that answers SCMP_ACT_ERRNO without
-// its own errnoRet whose errno (Profile.Errno) would change with the
-// default gets its old value written out, so it keeps its meaning.
+// defaultErrnoRet is removed. Rules keep their meaning: an errno rule
+// without errnoRet answers EPERM whatever the default (Profile.Errno).
 func (ed *Editor) SetDefault(a Action, errno uint) error {
 	a, errno, err := editCheckOutcome(a, errno)
 	if err != nil {
 		return err
 	}
 	return ed.apply(func(p *Profile) error {
-		before := make([]uint, len(p.Syscalls))
-		for i, r := range p.Syscalls {
-			before[i] = p.Errno(r)
-		}
 		p.DefaultAction = a
 		switch {
 		case a != ActErrno:
@@ -199,11 +187,6 @@ func (ed *Editor) SetDefault(a Action, errno uint) error {
 		case p.DefaultErrnoRet == nil && errno == 1:
 		default:
 			p.DefaultErrnoRet = uintp(errno)
-		}
-		for i, r := range p.Syscalls {
-			if r.Action == ActErrno && r.ErrnoRet == nil && p.Errno(r) != before[i] {
-				r.ErrnoRet = uintp(before[i])
-			}
 		}
 		return nil
 	})
@@ -293,7 +276,7 @@ func (ed *Editor) SetArchitectures(arches []string) error {
 	var want []string
 	seen := map[string]bool{}
 	for _, a := range arches {
-		if !contains(dockerArches, a) {
+		if !slices.Contains(dockerArches, a) {
 			return fmt.Errorf("unknown architecture %q: use one of %s", a, knownList(dockerArches))
 		}
 		if !seen[a] {
@@ -348,7 +331,7 @@ func editRemapArches(old []Architecture, want []string) []Architecture {
 		}
 		placed := false
 		for i := range out {
-			if contains(companionABIs(out[i].Arch), a) {
+			if slices.Contains(companionABIs(out[i].Arch), a) {
 				out[i].SubArches = append(out[i].SubArches, a)
 				placed = true
 				break
@@ -498,7 +481,7 @@ func (p *Profile) editDropNames(match func(*Rule) bool, names ...string) {
 // for name (has args, no includes/excludes), or -1.
 func editCondRule(p *Profile, name string) int {
 	for i, r := range p.Syscalls {
-		if len(r.Args) > 0 && ruleUnfiltered(r) && contains(r.AllNames(), name) {
+		if len(r.Args) > 0 && ruleUnfiltered(r) && slices.Contains(r.AllNames(), name) {
 			return i
 		}
 	}
@@ -542,7 +525,7 @@ func (p *Profile) editOwnRule(i int, name string) *Rule {
 // (see AddCondition).
 func editCondAction(p *Profile, name string) (Action, uint) {
 	for _, r := range p.Syscalls {
-		if len(r.Args) == 0 && ruleUnfiltered(r) && contains(r.AllNames(), name) {
+		if len(r.Args) == 0 && ruleUnfiltered(r) && slices.Contains(r.AllNames(), name) {
 			errno := uint(0)
 			if r.Action == ActErrno {
 				errno = p.Errno(r)
@@ -553,8 +536,7 @@ func editCondAction(p *Profile, name string) (Action, uint) {
 			break
 		}
 	}
-	switch canonAction(p.DefaultAction) {
-	case ActAllow, ActLog:
+	if p.DefaultAction.allows() {
 		return ActErrno, p.DefaultErrno()
 	}
 	return ActAllow, 0
@@ -575,7 +557,7 @@ func editAddNames(list, names []string) []string {
 	sort.Slice(add, func(i, j int) bool { return less(add[i], add[j]) })
 	out := append([]string(nil), list...)
 	for _, n := range add {
-		if contains(out, n) {
+		if slices.Contains(out, n) {
 			continue
 		}
 		i := 0
@@ -624,28 +606,3 @@ func nameInversions(list []string, less func(a, b string) bool) int {
 }
 
 func editCopyArg(a *Arg) *Arg { c := *a; return &c }
-
-// editCopy is a deep copy that also keeps the fields the workbench
-// does not model (Clone alone goes through encoding/json, which does not
-// read them back).
-func editCopy(p *Profile) *Profile {
-	q := p.Clone()
-	q.Extra = editCopyRaw(p.Extra)
-	for i, r := range p.Syscalls {
-		if i < len(q.Syscalls) && r != nil && q.Syscalls[i] != nil {
-			q.Syscalls[i].Extra = editCopyRaw(r.Extra)
-		}
-	}
-	return q
-}
-
-func editCopyRaw(m map[string]json.RawMessage) map[string]json.RawMessage {
-	if m == nil {
-		return nil
-	}
-	out := make(map[string]json.RawMessage, len(m))
-	for k, v := range m {
-		out[k] = append(json.RawMessage(nil), v...)
-	}
-	return out
-}

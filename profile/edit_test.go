@@ -36,15 +36,11 @@ func edDockerDefault(t testing.TB) *Profile {
 	return p
 }
 
-// edEnv is a fixed environment so that results do not depend on the
-// machine's kernel.
-func edEnv() Env { return Env{Host: catalog.X86_64, Kernel: Kernel{6, 18}, Caps: DockerDefaultCaps()} }
-
 func edDecide(t testing.TB, p *Profile, arch catalog.Arch, name string, args ...uint64) string {
 	t.Helper()
 	var a [6]uint64
 	copy(a[:], args)
-	d, ok := p.Effective(edEnv()).DecideName(arch, name, a, Options{})
+	d, ok := p.Effective(x86Env()).DecideName(arch, name, a, Options{})
 	if !ok {
 		t.Fatalf("%s does not exist on %s", name, arch)
 	}
@@ -54,7 +50,7 @@ func edDecide(t testing.TB, p *Profile, arch catalog.Arch, name string, args ...
 func edBuild(t testing.TB, p *Profile) {
 	t.Helper()
 	for _, m := range []Mode{ModeEnforce, ModeWatch} {
-		if _, err := Build(p.Effective(edEnv()), Options{Mode: m}); err != nil {
+		if _, err := Build(p.Effective(x86Env()), Options{Mode: m}); err != nil {
 			t.Fatalf("Build (%s): %v", m, err)
 		}
 	}

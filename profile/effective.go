@@ -3,6 +3,7 @@ package profile
 import (
 	"fmt"
 	"runtime"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -29,16 +30,16 @@ func ParseKernel(s string) (Kernel, error) {
 	if len(parts) < 2 {
 		return Kernel{}, fmt.Errorf("kernel version %q: want X.Y", s)
 	}
-	maj, err1 := strconv.Atoi(parts[0])
-	minDigits := strings.TrimRightFunc(parts[1], func(r rune) bool { return r < '0' || r > '9' })
-	if i := strings.IndexFunc(parts[1], func(r rune) bool { return r < '0' || r > '9' }); i >= 0 {
-		minDigits = parts[1][:i]
+	minor := parts[1]
+	if i := strings.IndexFunc(minor, func(r rune) bool { return r < '0' || r > '9' }); i >= 0 {
+		minor = minor[:i] // "18-foo" in "6.18-foo"
 	}
-	min, err2 := strconv.Atoi(minDigits)
+	maj, err1 := strconv.Atoi(parts[0])
+	mnr, err2 := strconv.Atoi(minor)
 	if err1 != nil || err2 != nil {
 		return Kernel{}, fmt.Errorf("kernel version %q: want X.Y", s)
 	}
-	return Kernel{maj, min}, nil
+	return Kernel{maj, mnr}, nil
 }
 
 // Env is what includes/excludes are resolved against: the host's native
@@ -61,21 +62,9 @@ func DockerDefaultCaps() []string {
 
 // NativeArch is the workbench's own ABI.
 func NativeArch() catalog.Arch {
-	switch runtime.GOARCH {
-	case "amd64":
-		return catalog.X86_64
-	case "386":
-		return catalog.X86
-	case "arm64":
-		return catalog.AArch64
-	case "arm":
-		return catalog.ARM
-	case "riscv64":
-		return catalog.RISCV64
-	case "s390x":
-		return catalog.S390X
-	case "ppc64le":
-		return catalog.PPC64LE
+	// The catalog accepts Go's GOARCH spellings (amd64, 386, arm64 ...).
+	if a, err := catalog.ParseArch(runtime.GOARCH); err == nil {
+		return a
 	}
 	return catalog.Arch(runtime.GOARCH)
 }
@@ -156,11 +145,11 @@ func (p *Profile) Effective(env Env) *Effective {
 func (env Env) applies(r *Rule) bool {
 	native := env.Host.Native()
 	if f := r.Excludes; !f.Empty() {
-		if contains(f.Arches, native) {
+		if slices.Contains(f.Arches, native) {
 			return false
 		}
 		for _, c := range f.Caps {
-			if contains(env.Caps, c) {
+			if slices.Contains(env.Caps, c) {
 				return false
 			}
 		}
@@ -171,11 +160,11 @@ func (env Env) applies(r *Rule) bool {
 		}
 	}
 	if f := r.Includes; !f.Empty() {
-		if len(f.Arches) > 0 && !contains(f.Arches, native) {
+		if len(f.Arches) > 0 && !slices.Contains(f.Arches, native) {
 			return false
 		}
 		for _, c := range f.Caps {
-			if !contains(env.Caps, c) {
+			if !slices.Contains(env.Caps, c) {
 				return false
 			}
 		}
@@ -207,19 +196,24 @@ func (p *Profile) arches(host catalog.Arch) (out []catalog.Arch, unsupported []s
 	if len(names) == 0 {
 		return []catalog.Arch{host}, nil
 	}
-	seen := map[catalog.Arch]bool{}
 	for _, n := range names {
 		a, ok := catalog.ArchFromDocker(n)
 		if !ok {
 			unsupported = append(unsupported, n)
 			continue
 		}
-		if !seen[a] {
-			seen[a] = true
-			out = append(out, a)
-		}
+		out = append(out, a)
 	}
-	// The host's own ABI first: it is the one the runner's shim uses.
+	return hostFirst(out, host), unsupported
+}
+
+// hostFirst drops repeated ABIs and moves the host's own to the front: it
+// is the one the runner's shim uses.
+func hostFirst(as []catalog.Arch, host catalog.Arch) []catalog.Arch {
+	var out []catalog.Arch
+	for _, a := range as {
+		out = appendOnce(out, a)
+	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i] == host && out[j] != host })
-	return out, unsupported
+	return out
 }

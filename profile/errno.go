@@ -10,6 +10,9 @@ import (
 	"golang.org/x/sys/unix"
 )
 
+// lastErrno is EHWPOISON, the highest errno Linux gives a name.
+const lastErrno = 133
+
 // ErrnoName names an errno ("EPERM"); unknown values print as numbers.
 func ErrnoName(n uint) string {
 	if n > 0 && n < 4096 {
@@ -20,17 +23,22 @@ func ErrnoName(n uint) string {
 	return strconv.FormatUint(uint64(n), 10)
 }
 
-// ParseErrno accepts a name ("EPERM", "eacces") or a number 1..4095.
+// ParseErrno accepts a name ("EPERM", "eacces") or a number 1..4095 in
+// decimal or 0x-hex (see ParseNumber: "010" is ten).
 func ParseErrno(s string) (uint, error) {
 	t := strings.TrimSpace(s)
-	if n, err := strconv.ParseUint(t, 0, 32); err == nil {
+	if n, err := ParseNumber(t); err == nil {
 		if n == 0 || n > maxErrno {
 			return 0, fmt.Errorf("errno %d is out of range: use 1..%d or a name like EPERM", n, maxErrno)
 		}
 		return uint(n), nil
 	}
 	u := strings.ToUpper(t)
-	for n := uint(1); n < 134; n++ {
+	if u == "" {
+		// Numbers without a name (41, 58) must not match the empty name.
+		return 0, fmt.Errorf("no errno given: use a name like EPERM, EACCES, ENOSYS or a number")
+	}
+	for n := uint(1); n <= lastErrno; n++ {
 		if unix.ErrnoName(syscall.Errno(n)) == u {
 			return n, nil
 		}
@@ -46,7 +54,7 @@ func CommonErrnos() []uint {
 // ErrnoNames lists every errno name the kernel defines, sorted.
 func ErrnoNames() []string {
 	var out []string
-	for n := uint(1); n < 134; n++ {
+	for n := uint(1); n <= lastErrno; n++ {
 		if s := unix.ErrnoName(syscall.Errno(n)); s != "" {
 			out = append(out, s)
 		}

@@ -37,7 +37,7 @@ type Explanation struct {
 // bits.
 func Explain(prog *Program, arch catalog.Arch, nr int64, args [6]uint64) (*Explanation, error) {
 	if _, ok := arch.Info(); !ok {
-		return nil, fmt.Errorf("explain: unknown architecture %q: use one of %s", arch, archNameList())
+		return nil, fmt.Errorf("explain: unknown architecture %q: use one of %s", arch, joinArches(catalog.Arches()))
 	}
 	if nr < 0 || nr > 0x7fffffff {
 		return nil, fmt.Errorf("explain: syscall number %d is out of range: use 0..0x7fffffff", nr)
@@ -99,7 +99,7 @@ func ExplainName(prog *Program, arch catalog.Arch, syscall string, args [6]uint6
 // wrong and what to use instead.
 func ResolveSyscall(arch catalog.Arch, s string) (int64, error) {
 	if _, ok := arch.Info(); !ok {
-		return 0, fmt.Errorf("unknown architecture %q: use one of %s", arch, archNameList())
+		return 0, fmt.Errorf("unknown architecture %q: use one of %s", arch, joinArches(catalog.Arches()))
 	}
 	t := strings.TrimSpace(s)
 	if t == "" {
@@ -163,10 +163,15 @@ func alternatives(cat *catalog.Catalog, ent *catalog.Entry, arch catalog.Arch) [
 	return out
 }
 
-// nearestName is the catalog name closest to s by edit distance, when it
-// is close enough to be a likely typo.
+// nearestName is the catalog name closest to s, ignoring case, when it
+// is near enough to be a likely typo: one edit away for names of up to
+// four letters, two for longer ones. Lint and explain both suggest it.
 func nearestName(cat *catalog.Catalog, s string) string {
-	best, bestD := "", min(max(len(s)/3, 1), 2)+1
+	s = strings.ToLower(s)
+	best, bestD := "", 3
+	if len(s) <= 4 {
+		bestD = 2
+	}
 	for _, e := range cat.All() {
 		if d := editDistance(s, e.Name); d < bestD {
 			best, bestD = e.Name, d
@@ -175,8 +180,9 @@ func nearestName(cat *catalog.Catalog, s string) string {
 	return best
 }
 
-// editDistance is the Levenshtein distance with adjacent transpositions
-// counted as one edit.
+// editDistance counts the insertions, deletions, substitutions and swaps
+// of adjacent letters that turn a into b (optimal string alignment): a
+// swap is the commonest typo.
 func editDistance(a, b string) int {
 	prev2 := make([]int, len(b)+1)
 	prev := make([]int, len(b)+1)
@@ -241,23 +247,18 @@ func ParseArg(arch catalog.Arch, s string) (uint64, error) {
 // (Disassemble of the same program) and what each did: the value loaded,
 // the branch taken.
 func FormatTrace(asm []AsmLine, steps []Step) string {
-	var shown []AsmLine
+	var shown []Step
+	tw, cw := 0, 0
 	for _, s := range steps {
 		if s.PC < len(asm) {
-			shown = append(shown, asm[s.PC])
+			shown = append(shown, s)
+			tw, cw = max(tw, len(asm[s.PC].Text)), max(cw, len(asm[s.PC].Comment))
 		}
 	}
-	pcw, tw := pcWidth(len(asm)), textWidth(shown)
-	cw := 0
-	for _, l := range shown {
-		cw = max(cw, len(l.Comment))
-	}
+	pcw := pcWidth(len(asm))
 	var b strings.Builder
-	for i, s := range steps {
-		if i >= len(shown) {
-			break
-		}
-		l := shown[i]
+	for _, s := range shown {
+		l := asm[s.PC]
 		row := fmt.Sprintf("%*d: %-*s ; %-*s  %s", pcw, s.PC, tw, l.Text, cw, l.Comment, StepEffect(s))
 		b.WriteString(strings.TrimRight(row, " "))
 		b.WriteByte('\n')
@@ -285,12 +286,4 @@ func StepEffect(s Step) string {
 		return "return"
 	}
 	return ""
-}
-
-func archNameList() string {
-	var s []string
-	for _, a := range catalog.Arches() {
-		s = append(s, string(a))
-	}
-	return strings.Join(s, ", ")
 }

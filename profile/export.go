@@ -168,16 +168,7 @@ func exportEffective(p *Profile, env Env, o ExportOptions) (*Effective, []string
 	e := p.Effective(env)
 	var notes []string
 	if len(o.Arches) > 0 {
-		seen := map[catalog.Arch]bool{}
-		var as []catalog.Arch
-		for _, a := range o.Arches {
-			if !seen[a] {
-				seen[a] = true
-				as = append(as, a)
-			}
-		}
-		sort.SliceStable(as, func(i, j int) bool { return as[i] == env.Host && as[j] != env.Host })
-		e.Arches, e.Unsupported = as, nil
+		e.Arches, e.Unsupported = hostFirst(o.Arches, env.Host), nil
 	}
 	for _, u := range e.Unsupported {
 		notes = append(notes, fmt.Sprintf("architecture %s: the workbench has no syscall table for it; left out", u))

@@ -99,10 +99,7 @@ func pfcHeader(prog *Program, o ExportOptions) string {
 	}
 	if !prog.Options.NoENOSYS {
 		for _, a := range e.Arches {
-			if !e.stubbed(a) {
-				continue
-			}
-			if max, ok := e.maxNumber(a); ok {
+			if max, ok := e.StubLimit(a); ok {
 				above := fmt.Sprint(max)
 				if a == catalog.X32 {
 					above = fmt.Sprintf("%#x (the x32 bit + %d)", max, max&^catalog.X32SyscallBit)

@@ -63,7 +63,7 @@ func TestBPFExportRunsUnderBubblewrap(t *testing.T) {
 	bwrap := needBwrap(t)
 	env := HostEnv()
 
-	p := loadTestProfile(t, "preset:docker-default")
+	p := mustOpen(t, "preset:docker-default")
 	prog, _, err := Export(p, env, FormatBPF, ExportOptions{})
 	if err != nil {
 		t.Fatal(err)

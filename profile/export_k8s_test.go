@@ -64,12 +64,12 @@ func TestK8sExportParses(t *testing.T) {
 		python = py
 	}
 	for fix, src := range exportFixtures {
-		p := loadTestProfile(t, src)
-		out, _, err := Export(p, exportEnv(), FormatK8s, ExportOptions{Name: fix, Source: src})
+		p := mustOpen(t, src)
+		out, _, err := Export(p, x86Env(), FormatK8s, ExportOptions{Name: fix, Source: src})
 		if err != nil {
 			t.Fatal(err)
 		}
-		want := wantK8s(p.Effective(exportEnv()), fix)
+		want := wantK8s(p.Effective(x86Env()), fix)
 		got, err := strictYAML(out)
 		if err != nil {
 			t.Fatalf("%s: %v", fix, err)
@@ -138,7 +138,7 @@ func TestK8sExportNotes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	out, notes, err := Export(p, exportEnv(), FormatK8s, ExportOptions{})
+	out, notes, err := Export(p, x86Env(), FormatK8s, ExportOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

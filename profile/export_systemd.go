@@ -2,6 +2,7 @@ package profile
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -29,7 +30,9 @@ type sdCall struct {
 	// known: the installed libseccomp (and so a systemd built with it)
 	// knows the name.
 	known bool
-	desc  string
+	// desc says in words what the profile does with the call (on the
+	// first ABI), for notes; set only when the outcome varies.
+	desc string
 }
 
 // systemdPlan is the drop-in's content before formatting.
@@ -109,17 +112,8 @@ func systemdName(v string) string {
 }
 
 func capsWords(caps []string) string {
-	def := DockerDefaultCaps()
-	if len(caps) == len(def) {
-		same := true
-		for i := range caps {
-			if caps[i] != def[i] {
-				same = false
-			}
-		}
-		if same {
-			return "Docker's default capabilities"
-		}
+	if slices.Equal(caps, DockerDefaultCaps()) {
+		return "Docker's default capabilities"
 	}
 	if len(caps) == 0 {
 		return "no capabilities"
@@ -156,6 +150,7 @@ func classify(e *Effective) []sdCall {
 	var out []sdCall
 	for _, ent := range cat.All() {
 		c := sdCall{name: ent.Name, known: ent.Libseccomp}
+		var first catalog.Arch
 		seen := false
 		for _, arch := range e.Arches {
 			nr, ok := ent.Number(arch)
@@ -165,15 +160,17 @@ func classify(e *Effective) []sdCall {
 			for _, args := range ArgInputs(arch, ent.Name, e) {
 				d := e.Decide(arch, nr, args, Options{NoENOSYS: true})
 				if !seen {
-					c.dec, seen = d, true
-					c.desc = DescribeSyscall(e, arch, ent.Name)
+					c.dec, seen, first = d, true, arch
 				} else if !d.Same(c.dec) {
 					c.varies = true
 				}
-				if allows(d) {
+				if d.Action.allows() {
 					c.anyAllow = true
 				}
 			}
+		}
+		if c.varies {
+			c.desc = DescribeSyscall(e, first, ent.Name)
 		}
 		if seen {
 			out = append(out, c)
@@ -206,7 +203,7 @@ func planSystemd(e *Effective) systemdPlan {
 		plan.arches = append(plan.arches, systemdArch[a])
 	}
 	calls := classify(e)
-	if allows(Decision{Action: e.DefaultAction}) {
+	if e.DefaultAction.allows() {
 		planDenyList(e, calls, &plan)
 	} else {
 		planAllowList(e, calls, &plan)
@@ -251,7 +248,7 @@ func planAllowList(e *Effective, calls []sdCall, plan *systemdPlan) {
 			plan.note("%s: %s; systemd cannot compare arguments, so it is allowed for all of them", c.name, c.desc)
 		case c.varies:
 			plan.note("%s: %s; the drop-in denies it the default way (%s)", c.name, c.desc, sdWords(defS))
-		case allows(c.dec):
+		case c.dec.Action.allows():
 		case !c.dec.Same(def):
 			plan.note("%s: %s in the profile; an allow-list denies every call the same way (%s)", c.name, c.dec, sdWords(defS))
 		}

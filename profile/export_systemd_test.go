@@ -45,7 +45,7 @@ func openSystemdProfile(t *testing.T, src string) *Profile {
 		}
 		return p
 	}
-	return loadTestProfile(t, src)
+	return mustOpen(t, src)
 }
 
 // TestSystemdExportVerifies installs each drop-in next to a unit and runs
@@ -61,7 +61,7 @@ func TestSystemdExportVerifies(t *testing.T) {
 	for name, src := range systemdProfiles {
 		t.Run(name, func(t *testing.T) {
 			p := openSystemdProfile(t, src)
-			out, _, err := Export(p, exportEnv(), FormatSystemd, ExportOptions{Source: name})
+			out, _, err := Export(p, x86Env(), FormatSystemd, ExportOptions{Source: name})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -148,7 +148,7 @@ func TestSystemdExportContent(t *testing.T) {
 	for name, w := range cases {
 		t.Run(name, func(t *testing.T) {
 			p := openSystemdProfile(t, systemdProfiles[name])
-			out, notes, err := Export(p, exportEnv(), FormatSystemd, ExportOptions{})
+			out, notes, err := Export(p, x86Env(), FormatSystemd, ExportOptions{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -210,9 +210,9 @@ func commented(out []byte, s string) bool {
 // TestSystemdGroupsAreWhole checks that every @group in an allow-list
 // export only stands for calls the profile allows.
 func TestSystemdGroupsAreWhole(t *testing.T) {
-	p := loadTestProfile(t, "preset:docker-default")
-	e := p.Effective(exportEnv())
-	out, _, err := Export(p, exportEnv(), FormatSystemd, ExportOptions{})
+	p := mustOpen(t, "preset:docker-default")
+	e := p.Effective(x86Env())
+	out, _, err := Export(p, x86Env(), FormatSystemd, ExportOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -223,7 +223,7 @@ func TestSystemdGroupsAreWhole(t *testing.T) {
 			for _, name := range cat.ExpandSystemdGroup(g) {
 				for _, arch := range e.Arches {
 					d, ok := e.DecideName(arch, name, [6]uint64{}, Options{})
-					if ok && !allows(d) {
+					if ok && !d.Action.allows() {
 						t.Errorf("%s is in the allow-list, but the profile does %s with its member %s on %s", g, d, name, arch)
 					}
 				}
@@ -242,7 +242,7 @@ func BenchmarkExportSystemd(b *testing.B) {
 	}
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		if _, _, err := Export(p, exportEnv(), FormatSystemd, ExportOptions{}); err != nil {
+		if _, _, err := Export(p, x86Env(), FormatSystemd, ExportOptions{}); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -30,20 +30,7 @@ func updating() bool {
 	return f != nil && f.Value.String() == "true"
 }
 
-// exportEnv is a fixed host so that goldens do not depend on the machine.
-func exportEnv() Env {
-	return Env{Host: catalog.X86_64, Kernel: Kernel{6, 18}, Caps: DockerDefaultCaps()}
-}
-
-func loadTestProfile(t *testing.T, arg string) *Profile {
-	t.Helper()
-	p, err := Open(arg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return p
-}
-
+// exportFixtures are the profiles with golden exports.
 var exportFixtures = map[string]string{
 	"docker-default": "preset:docker-default",
 	"small":          "../testdata/export/small.json",
@@ -61,13 +48,13 @@ var textFormats = map[Format]bool{
 // review the diff.
 func TestExportGolden(t *testing.T) {
 	for fix, src := range exportFixtures {
-		p := loadTestProfile(t, src)
+		p := mustOpen(t, src)
 		for _, f := range Formats() {
 			if !textFormats[f] {
 				continue
 			}
 			t.Run(fix+"/"+string(f), func(t *testing.T) {
-				out, notes, err := Export(p, exportEnv(), f, ExportOptions{Source: src, Name: fix})
+				out, notes, err := Export(p, x86Env(), f, ExportOptions{Source: src, Name: fix})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -129,8 +116,8 @@ func TestParseFormat(t *testing.T) {
 }
 
 func TestExportDockerIsTheFile(t *testing.T) {
-	p := loadTestProfile(t, "../testdata/export/small.json")
-	out, notes, err := Export(p, exportEnv(), FormatDocker, ExportOptions{})
+	p := mustOpen(t, "../testdata/export/small.json")
+	out, notes, err := Export(p, x86Env(), FormatDocker, ExportOptions{})
 	if err != nil || len(notes) != 0 {
 		t.Fatal(err, notes)
 	}
@@ -156,9 +143,9 @@ func sameMeaning(t *testing.T, what string, a, b *Profile, env Env) {
 // back — into the runtime-spec types, and as a profile — and checks that
 // they mean what the profile means on the same host.
 func TestExportJSONFormatsKeepMeaning(t *testing.T) {
-	env := exportEnv()
+	env := x86Env()
 	for fix, src := range exportFixtures {
-		p := loadTestProfile(t, src)
+		p := mustOpen(t, src)
 		for _, f := range []Format{FormatOCI, FormatK8sLocalhost} {
 			out, _, err := Export(p, env, f, ExportOptions{})
 			if err != nil {
@@ -188,8 +175,8 @@ func TestExportJSONFormatsKeepMeaning(t *testing.T) {
 }
 
 func TestExportOCIWrap(t *testing.T) {
-	p := loadTestProfile(t, "../testdata/export/small.json")
-	out, _, err := Export(p, exportEnv(), FormatOCI, ExportOptions{Wrap: true})
+	p := mustOpen(t, "../testdata/export/small.json")
+	out, _, err := Export(p, x86Env(), FormatOCI, ExportOptions{Wrap: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -214,8 +201,8 @@ func TestExportOCIWrap(t *testing.T) {
 }
 
 func TestExportArchOverride(t *testing.T) {
-	p := loadTestProfile(t, "preset:docker-default")
-	out, _, err := Export(p, exportEnv(), FormatOCI, ExportOptions{Arches: []catalog.Arch{catalog.AArch64, catalog.X86_64, catalog.AArch64}})
+	p := mustOpen(t, "preset:docker-default")
+	out, _, err := Export(p, x86Env(), FormatOCI, ExportOptions{Arches: []catalog.Arch{catalog.AArch64, catalog.X86_64, catalog.AArch64}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -231,9 +218,9 @@ func TestExportArchOverride(t *testing.T) {
 // TestExportRefusesWeakenedFilter: the libseccomp 2.5.4 bug makes this
 // profile compile weaker than its rules; no compiled format may export it.
 func TestExportRefusesWeakenedFilter(t *testing.T) {
-	p := loadTestProfile(t, "../testdata/profiles/libseccomp-64bit-bug.json")
+	p := mustOpen(t, "../testdata/profiles/libseccomp-64bit-bug.json")
 	for _, f := range []Format{FormatBPF, FormatPFC} {
-		out, _, err := Export(p, exportEnv(), f, ExportOptions{})
+		out, _, err := Export(p, x86Env(), f, ExportOptions{})
 		var ve *VerifyError
 		if !errors.As(err, &ve) {
 			t.Fatalf("%s export of a weakened filter: err = %v, want a VerifyError", f, err)
@@ -248,12 +235,12 @@ func TestExportRefusesWeakenedFilter(t *testing.T) {
 }
 
 func TestExportBPFIsTheVerifiedProgram(t *testing.T) {
-	p := loadTestProfile(t, "preset:docker-default")
-	out, _, err := Export(p, exportEnv(), FormatBPF, ExportOptions{})
+	p := mustOpen(t, "preset:docker-default")
+	out, _, err := Export(p, x86Env(), FormatBPF, ExportOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	prog, err := Build(p.Effective(exportEnv()), Options{})
+	prog, err := Build(p.Effective(x86Env()), Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -278,8 +265,8 @@ func TestK8sName(t *testing.T) {
 	if err := ValidK8sName("Bad_Name"); err == nil {
 		t.Error("ValidK8sName accepted Bad_Name")
 	}
-	p := loadTestProfile(t, "../testdata/export/small.json")
-	if _, _, err := Export(p, exportEnv(), FormatK8s, ExportOptions{Name: "-x"}); err == nil {
+	p := mustOpen(t, "../testdata/export/small.json")
+	if _, _, err := Export(p, x86Env(), FormatK8s, ExportOptions{Name: "-x"}); err == nil {
 		t.Error("k8s export accepted an invalid name")
 	}
 }

@@ -114,7 +114,6 @@ type linter struct {
 	// treated memoises treat: several checks ask about the same calls,
 	// and each Decide scans the rules.
 	treated map[lintKey]lintTreatment
-	limits  map[catalog.Arch]lintLimit
 }
 
 type lintKey struct {
@@ -126,13 +125,9 @@ func (l *linter) add(sev Severity, code string, rule int, syscall, msg, hint str
 	l.out = append(l.out, Finding{Severity: sev, Code: code, Rule: rule, Syscall: syscall, Message: msg, Hint: hint})
 }
 
-// Outcome classes. Notify and trace hand the decision to another process,
-// so they count as neither allowed nor denied.
-func lintAllows(a Action) bool {
-	a = canonAction(a)
-	return a == ActAllow || a == ActLog
-}
-
+// lintDenies: the action refuses the call. Notify and trace hand the
+// decision to another process, so they count as neither denied nor
+// allowed (Action.allows).
 func lintDenies(a Action) bool {
 	switch canonAction(a) {
 	case ActErrno, ActKillProcess, ActKillThread, ActTrap:
@@ -156,12 +151,12 @@ type lintTreatment struct {
 }
 
 // allowed: some invocation of the call is let through.
-func (t lintTreatment) allowed() bool { return t.exists && (lintAllows(t.d.Action) || t.condAllow) }
+func (t lintTreatment) allowed() bool { return t.exists && (t.d.Action.allows() || t.condAllow) }
 
 // allowedAlways: every invocation is let through, whatever its
 // arguments.
 func (t lintTreatment) allowedAlways() bool {
-	return t.exists && lintAllows(t.d.Action) && !t.conditional
+	return t.exists && t.d.Action.allows() && !t.conditional
 }
 
 // denied: no invocation is let through.
@@ -184,7 +179,9 @@ func (l *linter) treat(arch catalog.Arch, name string) lintTreatment {
 }
 
 func (l *linter) treatUncached(arch catalog.Arch, name string) lintTreatment {
-	d, ok := l.decide(arch, name)
+	// All-zero arguments, default options: the ENOSYS stub is on, as in
+	// the compiled filter.
+	d, ok := l.e.DecideName(arch, name, [6]uint64{}, Options{})
 	if !ok {
 		return lintTreatment{}
 	}
@@ -197,45 +194,11 @@ func (l *linter) treatUncached(arch catalog.Arch, name string) lintTreatment {
 			break
 		}
 		t.conditional = true
-		if lintAllows(r.Action) {
+		if r.Action.allows() {
 			t.condAllow = true
 		}
 	}
 	return t
-}
-
-// decide is DecideName for all-zero arguments with the default options.
-// Decide recomputes the ENOSYS stub's limit on every call, which costs
-// more than the rest of the decision; here it is computed once per ABI.
-// TestLintDecideAgrees holds the two equal.
-func (l *linter) decide(arch catalog.Arch, name string) (Decision, bool) {
-	ent, ok := l.cat.Lookup(name)
-	if !ok {
-		return Decision{}, false
-	}
-	nr, ok := ent.Number(arch)
-	if !ok {
-		return Decision{}, false
-	}
-	if l.e.hasArch(arch) && l.e.stubbed(arch) {
-		if l.limits == nil {
-			l.limits = map[catalog.Arch]lintLimit{}
-		}
-		lim, ok := l.limits[arch]
-		if !ok {
-			lim.max, lim.ok = l.e.maxNumber(arch)
-			l.limits[arch] = lim
-		}
-		if lim.ok && nr > lim.max && sameABI(arch, nr) {
-			return Decision{Action: ActErrno, Errno: ENOSYS, Rule: RuleNewer, Syscall: name}, true
-		}
-	}
-	return l.e.Decide(arch, nr, [6]uint64{}, Options{NoENOSYS: true}), true
-}
-
-type lintLimit struct {
-	max int64
-	ok  bool
 }
 
 // decidedBy names what produced a decision: a rule or the default.
@@ -270,14 +233,6 @@ func lintRuleDecision(r EffRule) Decision {
 	return d
 }
 
-func lintArches(as []catalog.Arch) string {
-	s := make([]string, len(as))
-	for i, a := range as {
-		s[i] = string(a)
-	}
-	return strings.Join(s, ", ")
-}
-
 // lintOr joins names as "a, b or c".
 func lintOr(s []string) string {
 	switch len(s) {
@@ -295,55 +250,4 @@ func lintAnd(s []string) string {
 		return strings.Join(s, "")
 	}
 	return strings.Join(s[:len(s)-1], ", ") + " and " + s[len(s)-1]
-}
-
-func lintAppendArch(s []catalog.Arch, a catalog.Arch) []catalog.Arch {
-	for _, x := range s {
-		if x == a {
-			return s
-		}
-	}
-	return append(s, a)
-}
-
-// lintEditDistance counts the insertions, deletions, substitutions and
-// swaps of adjacent letters that turn a into b (optimal string alignment),
-// for "did you mean": a swap is the commonest typo.
-func lintEditDistance(a, b string) int {
-	d := make([][]int, len(a)+1)
-	for i := range d {
-		d[i] = make([]int, len(b)+1)
-		d[i][0] = i
-	}
-	for j := range d[0] {
-		d[0][j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+cost)
-			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
-				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
-			}
-		}
-	}
-	return d[len(a)][len(b)]
-}
-
-// closest is the catalog name nearest to n, when it is near enough to be
-// a likely typo.
-func (l *linter) closest(n string) string {
-	best, bestD := "", 3
-	if len(n) <= 4 {
-		bestD = 2
-	}
-	for _, e := range l.cat.All() {
-		if d := lintEditDistance(strings.ToLower(n), e.Name); d < bestD {
-			best, bestD = e.Name, d
-		}
-	}
-	return best
 }

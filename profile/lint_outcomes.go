@@ -2,6 +2,7 @@ package profile
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -78,9 +79,9 @@ func (l *linter) familySplit() {
 					splits[m] = s
 					order = append(order, m)
 				}
-				s.arches = lintAppendArch(s.arches, a)
+				s.arches = appendOnce(s.arches, a)
 				for _, x := range subs {
-					if !contains(s.allowed, x) {
+					if !slices.Contains(s.allowed, x) {
 						s.allowed = append(s.allowed, x)
 					}
 				}
@@ -95,7 +96,7 @@ func (l *linter) familySplit() {
 			}
 			l.add(SevWarning, "family-split", rule, m,
 				fmt.Sprintf("denied (%s, by %s) but %s, which %s allowed on %s: the denial does not stop the job",
-					s.d, by, strings.Join(s.allowed, ", "), verbs, lintArches(s.arches)),
+					s.d, by, strings.Join(s.allowed, ", "), verbs, joinArches(s.arches)),
 				fmt.Sprintf("deny %s as well, or allow %s", strings.Join(s.allowed, ", "), m))
 		}
 	}
@@ -135,7 +136,7 @@ func (l *linter) splitMatters(name string, t lintTreatment) bool {
 		return false
 	}
 	ent, _ := l.cat.Lookup(name)
-	return ent.Capability == "" || contains(l.e.Env.Caps, ent.Capability)
+	return ent.Capability == "" || slices.Contains(l.e.Env.Caps, ent.Capability)
 }
 
 // lintFallback is a call that glibc tries first and replaces by an older one
@@ -184,7 +185,7 @@ func (l *linter) fallbackCheck(fbs []lintFallback) {
 			if len(arches) == 0 {
 				d = t.d
 			}
-			arches = lintAppendArch(arches, a)
+			arches = appendOnce(arches, a)
 		}
 		if len(arches) == 0 {
 			continue
@@ -192,7 +193,7 @@ func (l *linter) fallbackCheck(fbs []lintFallback) {
 		rule, by := l.decidedBy(d)
 		l.add(fb.sev, fb.code, rule, fb.newer,
 			fmt.Sprintf("gets %s (by %s) on %s while %s is allowed: %s",
-				d, by, lintArches(arches), fb.older, fb.why),
+				d, by, joinArches(arches), fb.older, fb.why),
 			fmt.Sprintf(`answer %s with ENOSYS, as Docker's default does: {"names": ["%s"], "action": "SCMP_ACT_ERRNO", "errnoRet": %d}`, fb.newer, fb.newer, ENOSYS))
 	}
 }
@@ -222,7 +223,7 @@ func (l *linter) noENOSYS() {
 	for _, a := range l.e.Arches {
 		t := l.treat(a, "clone3")
 		if t.exists && t.d.Rule == RuleNewer && l.treat(a, "clone").allowed() {
-			arches = lintAppendArch(arches, a)
+			arches = appendOnce(arches, a)
 		}
 	}
 	if len(arches) == 0 {
@@ -230,7 +231,7 @@ func (l *linter) noENOSYS() {
 	}
 	l.add(SevWarning, "no-enosys-default", -1, "clone3",
 		fmt.Sprintf("gets ENOSYS on %s only from the stub for calls newer than the profile; loaded by something that adds no such stub (plain libseccomp, or this workbench with the stub off) it gets the default %s and glibc cannot create threads",
-			lintArches(arches), l.e.lintDefault()),
+			joinArches(arches), l.e.lintDefault()),
 		fmt.Sprintf(`name it: {"names": ["clone3"], "action": "SCMP_ACT_ERRNO", "errnoRet": %d}, as Docker's default does`, ENOSYS))
 }
 
@@ -261,13 +262,13 @@ func (l *linter) critical() {
 				continue
 			}
 			h := hit{name: ent.Name, rule: -1, ent: ent}
-			if lintAllows(t.d.Action) {
+			if t.d.Action.allows() {
 				h.rule, _ = l.decidedBy(t.d)
 				h.cond = t.d.Rule >= 0 && len(l.e.Rules[t.d.Rule].Args) > 0
 			} else {
 				h.cond = true
 				for _, r := range l.e.Rules {
-					if r.names(ent.Name) && len(r.Args) > 0 && lintAllows(r.Action) {
+					if r.names(ent.Name) && len(r.Args) > 0 && r.Action.allows() {
 						h.rule = r.Index
 						break
 					}
@@ -331,7 +332,7 @@ func (l *linter) multiplexers() {
 		var rule int
 		for _, a := range l.e.Arches {
 			t := l.treat(a, mx.name)
-			if !t.exists || !lintAllows(t.d.Action) {
+			if !t.exists || !t.d.Action.allows() {
 				continue
 			}
 			// A rule with conditions can pick operations by arg 0.
@@ -341,7 +342,7 @@ func (l *linter) multiplexers() {
 			if len(arches) == 0 {
 				rule, _ = l.decidedBy(t.d)
 			}
-			arches = lintAppendArch(arches, a)
+			arches = appendOnce(arches, a)
 		}
 		if len(arches) == 0 {
 			continue
@@ -364,7 +365,7 @@ func (l *linter) multiplexers() {
 		}
 		l.add(SevWarning, "multiplexer", rule, mx.name,
 			fmt.Sprintf("allowed on %s while %s denied: through %s a program reaches every %s operation, and the filter sees only the operation number",
-				lintArches(arches), lintAnd(denied)+map[bool]string{true: " is", false: " are"}[len(denied) == 1], mx.name, mx.what),
+				joinArches(arches), lintAnd(denied)+map[bool]string{true: " is", false: " are"}[len(denied) == 1], mx.name, mx.what),
 			fmt.Sprintf("deny %s too, or allow only the operations you mean with a condition on argument 0, the operation number", mx.name))
 	}
 }

@@ -2,6 +2,7 @@ package profile
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/seccomp-workbench/seccomp-workbench/catalog"
@@ -32,7 +33,7 @@ func (l *linter) unknownNames() {
 				msg = "not a syscall: syscall(2) is the C library's wrapper for calling by number, and the filter sees the call it makes"
 				hint = "name the calls the program makes through it"
 			default:
-				if c := l.closest(n); c != "" {
+				if c := nearestName(l.cat, n); c != "" {
 					hint = fmt.Sprintf("did you mean %s? see seccomp-workbench catalog %s", c, c)
 				}
 			}
@@ -98,12 +99,8 @@ func (l *linter) unsupportedArches() {
 	if len(l.e.Unsupported) == 0 {
 		return
 	}
-	var s []string
-	for _, a := range catalog.Arches() {
-		s = append(s, string(a))
-	}
 	l.add(SevWarning, "unsupported-arch", -1, "",
-		fmt.Sprintf("%s: the workbench compiles and verifies only %s; these stay in the file unchecked", strings.Join(l.e.Unsupported, ", "), strings.Join(s, ", ")),
+		fmt.Sprintf("%s: the workbench compiles and verifies only %s; these stay in the file unchecked", strings.Join(l.e.Unsupported, ", "), joinArches(catalog.Arches())),
 		"drop them if no host of yours needs them")
 }
 
@@ -257,10 +254,7 @@ func (l *linter) laterDiffers(k int, def Decision) bool {
 // profile names on some arch, when the ENOSYS stub is in play.
 func (l *linter) holdsStubLimit(r EffRule) string {
 	for _, a := range l.e.Arches {
-		if !l.e.stubbed(a) {
-			continue
-		}
-		max, ok := l.e.maxNumber(a)
+		max, ok := l.e.StubLimit(a)
 		if !ok {
 			continue
 		}
@@ -314,7 +308,7 @@ func (l *linter) absentOnArch() {
 				}
 				arches = append(arches, a)
 				for _, m := range there {
-					if !contains(others, m) {
+					if !slices.Contains(others, m) {
 						others = append(others, m)
 					}
 				}
@@ -323,7 +317,7 @@ func (l *linter) absentOnArch() {
 				continue
 			}
 			l.add(SevWarning, "absent-on-arch", r.Index, n,
-				fmt.Sprintf("not a syscall on %s; the job is done there by %s, which this rule's %s does not reach", lintArches(arches), lintOr(others), want),
+				fmt.Sprintf("not a syscall on %s; the job is done there by %s, which this rule's %s does not reach", joinArches(arches), lintOr(others), want),
 				fmt.Sprintf("add %s to this rule", lintOr(others)))
 		}
 	}
@@ -333,7 +327,7 @@ func (l *linter) absentOnArch() {
 // let the call through, both refuse it, or the same notify/trace.
 func lintSameClass(want Decision, t lintTreatment) bool {
 	switch {
-	case lintAllows(want.Action):
+	case want.Action.allows():
 		return t.allowed()
 	case lintDenies(want.Action):
 		return lintDenies(t.d.Action)

@@ -2,6 +2,7 @@ package profile
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/seccomp-workbench/seccomp-workbench/catalog"
 )
@@ -50,6 +51,15 @@ func canonAction(a Action) Action {
 	return a
 }
 
+// allows reports whether the action lets the call run: allow and log do.
+func (a Action) allows() bool {
+	switch canonAction(a) {
+	case ActAllow, ActLog:
+		return true
+	}
+	return false
+}
+
 func (d Decision) String() string {
 	switch canonAction(d.Action) {
 	case ActErrno:
@@ -81,7 +91,7 @@ func (e *Effective) Decide(arch catalog.Arch, nr int64, args [6]uint64, o Option
 		d.Action = ActNotify
 		return d
 	}
-	if !o.NoENOSYS && e.stubbed(arch) {
+	if !o.NoENOSYS && e.stubbed() {
 		if max, ok := e.maxNumber(arch); ok && nr > max && sameABI(arch, nr) {
 			d.Action, d.Errno, d.Rule = ActErrno, ENOSYS, RuleNewer
 			return d
@@ -117,23 +127,9 @@ func (e *Effective) DecideName(arch catalog.Arch, name string, args [6]uint64, o
 	return e.Decide(arch, nr, args, o), true
 }
 
-func (e *Effective) hasArch(a catalog.Arch) bool {
-	for _, x := range e.Arches {
-		if x == a {
-			return true
-		}
-	}
-	return false
-}
+func (e *Effective) hasArch(a catalog.Arch) bool { return slices.Contains(e.Arches, a) }
 
-func (r *EffRule) names(n string) bool {
-	for _, x := range r.Names {
-		if x == n {
-			return true
-		}
-	}
-	return false
-}
+func (r *EffRule) names(n string) bool { return slices.Contains(r.Names, n) }
 
 // argsMatch applies every condition (they are ANDed). On 32-bit ABIs the
 // kernel passes 32-bit arguments and libseccomp compares 32-bit words, so
@@ -174,22 +170,13 @@ func argsMatch(arch catalog.Arch, conds []*Arg, args [6]uint64) bool {
 
 // stubbed reports whether the newer-syscall ENOSYS stub applies: only a
 // profile that denies by default needs it (runc does the same).
-func (e *Effective) stubbed(arch catalog.Arch) bool {
-	switch canonAction(e.DefaultAction) {
-	case ActAllow, ActLog:
-		return false
-	}
-	return true
-}
+func (e *Effective) stubbed() bool { return !e.DefaultAction.allows() }
 
-// maxNumber is the highest number, on arch, of any syscall a rule names.
-// For x86_64 and x32, which share an AUDIT_ARCH, each ABI counts its own
-// range; arm's private calls (0x0f0000+) do not count.
 // StubLimit is the number above which a deny-by-default profile answers
 // ENOSYS on arch (the highest number, in that ABI's own range, of any
 // syscall a rule names); ok is false when the stub does not apply.
 func (e *Effective) StubLimit(arch catalog.Arch) (limit int64, ok bool) {
-	if !e.stubbed(arch) {
+	if !e.stubbed() {
 		return 0, false
 	}
 	return e.maxNumber(arch)
@@ -199,6 +186,9 @@ func (e *Effective) StubLimit(arch catalog.Arch) (limit int64, ok bool) {
 // one StubLimit is measured in.
 func InStubRange(arch catalog.Arch, nr int64) bool { return sameABI(arch, nr) }
 
+// maxNumber is the highest number, on arch, of any syscall a rule names.
+// For x86_64 and x32, which share an AUDIT_ARCH, each ABI counts its own
+// range; arm's private calls (0x0f0000+) do not count.
 func (e *Effective) maxNumber(arch catalog.Arch) (int64, bool) {
 	if m, ok := e.maxNr[arch]; ok {
 		return m.nr, m.ok

@@ -65,7 +65,9 @@ type Architecture struct {
 // Rule is one entry of "syscalls": the names it applies to, the action,
 // argument conditions and Docker's includes/excludes filters.
 type Rule struct {
-	Names    []string `json:"names"`
+	// Names is omitted only from a legacy single-name rule, which keeps
+	// its form (validation requires one of the two).
+	Names    []string `json:"names,omitempty"`
 	Action   Action   `json:"action"`
 	ErrnoRet *uint    `json:"errnoRet,omitempty"`
 	Args     []*Arg   `json:"args,omitempty"`

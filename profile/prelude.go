@@ -46,6 +46,11 @@ func buildPrelude(e *Effective, o Options, st *Stats) ([]bpf.RawInstruction, err
 		if len(body) == 0 {
 			continue
 		}
+		// The arch check jumps over the whole body, and a jump's offset is
+		// one byte.
+		if len(body) > 250 {
+			return nil, fmt.Errorf("too many syscalls compiled by number on %s (%d instructions): upgrade libseccomp", arch, len(body))
+		}
 		ai, _ := arch.Info()
 		var head []bpf.Instruction
 		head = append(head, bpf.LoadAbsolute{Off: offArch, Size: 4})
@@ -65,9 +70,6 @@ func buildPrelude(e *Effective, o Options, st *Stats) ([]bpf.RawInstruction, err
 			head = append(head,
 				bpf.JumpIf{Cond: bpf.JumpEqual, Val: ai.Audit, SkipFalse: uint8(len(body) + 1)},
 				bpf.LoadAbsolute{Off: offNr, Size: 4})
-		}
-		if len(body) > 250 {
-			return nil, fmt.Errorf("too many syscalls compiled by number on %s (%d instructions): upgrade libseccomp", arch, len(body))
 		}
 		all = append(all, head...)
 		all = append(all, body...)
@@ -133,18 +135,20 @@ func archBody(e *Effective, o Options, arch catalog.Arch, byNumber []numbered) [
 			bpf.JumpIf{Cond: bpf.JumpEqual, Val: uint32(nr), SkipFalse: 1},
 			bpf.RetConstant{Val: RetValue(Decision{Action: n.action, Errno: n.errno})})
 	}
-	if o.Mode != ModeRecord && !o.NoENOSYS && e.stubbed(arch) {
+	if o.Mode != ModeRecord && !o.NoENOSYS && e.stubbed() {
 		if max, ok := e.maxNumber(arch); ok {
-			body = append(body,
-				bpf.JumpIf{Cond: bpf.JumpGreaterThan, Val: uint32(max), SkipFalse: 1},
-				bpf.RetConstant{Val: RetValue(Decision{Action: ActErrno, Errno: ENOSYS})})
+			enosys := bpf.RetConstant{Val: RetValue(Decision{Action: ActErrno, Errno: ENOSYS})}
 			if arch == catalog.ARM {
 				// arm's private calls sit at 0x0f0000 and above; only
 				// the ordinary range below them is stubbed.
-				body[len(body)-2] = bpf.JumpIf{Cond: bpf.JumpGreaterThan, Val: uint32(max), SkipFalse: 2}
-				body = append(body[:len(body)-1],
+				body = append(body,
+					bpf.JumpIf{Cond: bpf.JumpGreaterThan, Val: uint32(max), SkipFalse: 2},
 					bpf.JumpIf{Cond: bpf.JumpGreaterOrEqual, Val: 0x0f0000, SkipTrue: 1},
-					bpf.RetConstant{Val: RetValue(Decision{Action: ActErrno, Errno: ENOSYS})})
+					enosys)
+			} else {
+				body = append(body,
+					bpf.JumpIf{Cond: bpf.JumpGreaterThan, Val: uint32(max), SkipFalse: 1},
+					enosys)
 			}
 		}
 	}

@@ -59,21 +59,20 @@ func (p Preset) Bytes() ([]byte, error) { return p.load() }
 
 // Open resolves a PROFILE argument: preset:NAME or a file path.
 func Open(arg string) (*Profile, error) {
-	if name, ok := strings.CutPrefix(arg, PresetPrefix); ok {
-		for _, p := range Presets() {
-			if p.Name == name {
-				data, err := p.Bytes()
-				if err != nil {
-					return nil, fmt.Errorf("%s: %w", arg, err)
-				}
-				return Parse(arg, data)
-			}
-		}
-		var names []string
-		for _, p := range Presets() {
-			names = append(names, p.Name)
-		}
-		return nil, fmt.Errorf("%s: no such preset: use one of %s", arg, strings.Join(names, ", "))
+	name, ok := strings.CutPrefix(arg, PresetPrefix)
+	if !ok {
+		return Load(arg)
 	}
-	return Load(arg)
+	var names []string
+	for _, p := range Presets() {
+		if p.Name == name {
+			data, err := p.Bytes()
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", arg, err)
+			}
+			return Parse(arg, data)
+		}
+		names = append(names, p.Name)
+	}
+	return nil, fmt.Errorf("%s: no such preset: use one of %s", arg, strings.Join(names, ", "))
 }

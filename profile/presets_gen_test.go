@@ -242,7 +242,7 @@ func genNoNetwork() (*Profile, error) {
 			return nil, err
 		}
 	}
-	p := editCopy(ed.Profile())
+	p := ed.Profile().Clone()
 	return genDescribe(p, "Docker's default profile without networking: socket works only for "+
 		"AF_UNIX, so local tools and Unix-socket services still run, while IPv4, IPv6, netlink, "+
 		"packet, vsock and every other family fail with EPERM. x86's socketcall multiplexer is "+

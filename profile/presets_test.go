@@ -94,12 +94,6 @@ func TestPresetsBuild(t *testing.T) {
 	}
 }
 
-// presetEnv fixes kernel and caps so the answers do not depend on the
-// machine.
-func presetEnv(host catalog.Arch) Env {
-	return Env{Host: host, Kernel: Kernel{6, 18}, Caps: DockerDefaultCaps()}
-}
-
 type presetCase struct {
 	arch catalog.Arch
 	call string
@@ -120,7 +114,7 @@ func checkPreset(t *testing.T, name string, cases []presetCase) {
 		}
 		var a [6]uint64
 		copy(a[:], c.args)
-		d, ok := p.Effective(presetEnv(host)).DecideName(c.arch, c.call, a, Options{})
+		d, ok := p.Effective(testEnv(host)).DecideName(c.arch, c.call, a, Options{})
 		if !ok {
 			t.Errorf("%s: %s does not exist on %s", name, c.call, c.arch)
 			continue
@@ -136,7 +130,7 @@ func TestPresetDenyCritical(t *testing.T) {
 	cat := catalog.MustDefault()
 	n := 0
 	for _, host := range []catalog.Arch{catalog.X86_64, catalog.AArch64} {
-		e := p.Effective(presetEnv(host))
+		e := p.Effective(testEnv(host))
 		for _, arch := range e.Arches {
 			for _, ent := range cat.All() {
 				nr, ok := ent.Number(arch)
@@ -204,7 +198,7 @@ func TestPresetStrictBaseline(t *testing.T) {
 	// preset, but prlimit64 on the calling process (pid 0).
 	p := presetProfile(t, "strict-baseline")
 	for _, host := range []catalog.Arch{catalog.X86_64, catalog.AArch64} {
-		e := p.Effective(presetEnv(host))
+		e := p.Effective(testEnv(host))
 		for _, arch := range e.Arches {
 			for _, ent := range catalog.MustDefault().All() {
 				if ent.Risk.Rank() > catalog.High.Rank() || ent.Name == "prlimit64" {
@@ -241,7 +235,7 @@ func TestPresetNoNetwork(t *testing.T) {
 	nn := presetProfile(t, "no-network")
 	dd := presetProfile(t, "docker-default")
 	for _, host := range []catalog.Arch{catalog.X86_64, catalog.AArch64} {
-		a, b := nn.Effective(presetEnv(host)), dd.Effective(presetEnv(host))
+		a, b := nn.Effective(testEnv(host)), dd.Effective(testEnv(host))
 		for _, arch := range a.Arches {
 			for _, ent := range catalog.MustDefault().All() {
 				if ent.Name == "socket" || ent.Name == "socketcall" {
@@ -273,7 +267,7 @@ func TestPresetNoExecAfterStart(t *testing.T) {
 	// refused.
 	p := presetProfile(t, "no-exec-after-start")
 	x := &Exemption{Arch: catalog.X86_64, HandoffFD: 3, Magic: [3]uint64{7, 8, 9}}
-	e := p.Effective(presetEnv(catalog.X86_64))
+	e := p.Effective(testEnv(catalog.X86_64))
 	o := Options{Mode: ModeWatch, Exempt: x}
 	if d, _ := e.DecideName(catalog.X86_64, "execve", [6]uint64{0, 0, 0, 7, 8, 9}, o); d.Action != ActAllow {
 		t.Errorf("the shim's execve: %s, want allow", d)

@@ -9,16 +9,8 @@ import (
 	"syscall"
 )
 
-// Save writes p to path in canonical form (Marshal), atomically: the new
-// text goes to a temporary file in the same directory, which is flushed to
-// disk and then renamed over path, and the directory is flushed so the
-// rename itself survives a crash. A reader sees the old file or the new
-// one, never a mix; when anything fails before the rename, the old file
-// is untouched and the temporary file is removed.
-//
-// The existing file's permission bits (and, where allowed, owner and
-// group) are kept; a new file gets mode 0644. Saving through a symlink
-// replaces the file it points to, not the link.
+// Save writes p to path in canonical form (Marshal), atomically (see
+// writeAtomic).
 //
 // Trailing newline: an existing file keeps whatever it had (Docker's own
 // default.json has none, so it saves back byte for byte); a new file ends
@@ -27,49 +19,79 @@ func Save(path string, p *Profile) error {
 	return saveAtomic(path, p, nil)
 }
 
+// WriteFileAtomic replaces path with data atomically (see writeAtomic); a
+// new file gets mode.
+func WriteFileAtomic(path string, data []byte, mode os.FileMode) error {
+	return writeAtomic(path, mode, nil, func(string, os.FileInfo) []byte { return data })
+}
+
 // saveFault lets tests make a step of save fail: it is called with the
 // step's name just before the step, and a non-nil error is reported as
 // that step's failure.
 type saveFault func(step string) error
 
 func saveAtomic(path string, p *Profile, fault saveFault) error {
+	data, err := Marshal(p)
+	if err != nil {
+		return fmt.Errorf("%s: cannot encode the profile: %v", path, err)
+	}
+	return writeAtomic(path, 0o644, fault, func(target string, st os.FileInfo) []byte {
+		if st == nil || saveEndsWithNewline(target, st.Size()) {
+			return append(data, '\n')
+		}
+		return data
+	})
+}
+
+// writeAtomic replaces path with the bytes content returns: the new text
+// goes to a temporary file in the same directory (rename is atomic only
+// within one file system), which is flushed to disk and then renamed over
+// path, and the directory is flushed so the rename itself survives a
+// crash. A reader sees the old file or the new one, never a mix; when
+// anything fails before the rename, the old file is untouched and the
+// temporary file is removed.
+//
+// content gets the file that will be replaced and its FileInfo (nil when
+// there is none yet). The existing file's permission bits (and, where
+// allowed, owner and group) are kept; a new file gets mode. Writing
+// through a symlink replaces the file it points to, not the link.
+func writeAtomic(path string, mode os.FileMode, fault saveFault, content func(target string, st os.FileInfo) []byte) error {
 	step := func(name string) error {
 		if fault == nil {
 			return nil
 		}
 		return fault(name)
 	}
-	data, err := Marshal(p)
-	if err != nil {
-		return fmt.Errorf("%s: cannot encode the profile: %v", path, err)
-	}
 	target, err := saveTarget(path)
 	if err != nil {
 		return err
 	}
-	mode := os.FileMode(0o644)
-	newline := true
-	var owner *syscall.Stat_t
-	if st, err := os.Stat(target); err == nil {
-		if !st.Mode().IsRegular() {
-			return fmt.Errorf("%s: not a regular file: save the profile to a file path", path)
-		}
-		mode = st.Mode() & (os.ModePerm | os.ModeSetuid | os.ModeSetgid | os.ModeSticky)
-		newline = saveEndsWithNewline(target, st.Size())
-		owner, _ = st.Sys().(*syscall.Stat_t)
-	} else if !errors.Is(err, os.ErrNotExist) {
-		return fmt.Errorf("%s: %v", path, saveCause(err))
-	}
-	if newline {
-		data = append(data, '\n')
-	}
-
 	dir, base := filepath.Split(target)
 	if dir == "" {
 		dir = "."
 	}
+	if base == "" {
+		return fmt.Errorf("%s: not a file name: give the path of a file", path)
+	}
+	var existing os.FileInfo
+	var owner *syscall.Stat_t
+	if st, err := os.Stat(target); err == nil {
+		switch {
+		case st.IsDir():
+			return fmt.Errorf("%s: is a directory, not a regular file: give the path of a file", path)
+		case !st.Mode().IsRegular():
+			return fmt.Errorf("%s: not a regular file: give the path of a file", path)
+		}
+		existing = st
+		mode = st.Mode() & (os.ModePerm | os.ModeSetuid | os.ModeSetgid | os.ModeSticky)
+		owner, _ = st.Sys().(*syscall.Stat_t)
+	} else if !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("%s: %v", path, pathCause(err))
+	}
+	data := content(target, existing)
+
 	failed := func(what string, err error) error {
-		return fmt.Errorf("%s: %s: %v: the file was not changed; check the directory is writable and has space", path, what, saveCause(err))
+		return fmt.Errorf("%s: %s: %v: the file was not changed; check the directory is writable and has space", path, what, pathCause(err))
 	}
 	if err := step("create"); err != nil {
 		return failed("cannot create a temporary file", err)
@@ -127,7 +149,7 @@ func saveAtomic(path string, p *Profile, fault saveFault) error {
 		return fmt.Errorf("%s: saved, but flushing the directory failed: %v: the new file may not survive a crash", path, err)
 	}
 	if err := saveSyncDir(dir); err != nil {
-		return fmt.Errorf("%s: saved, but flushing the directory failed: %v: the new file may not survive a crash", path, saveCause(err))
+		return fmt.Errorf("%s: saved, but flushing the directory failed: %v: the new file may not survive a crash", path, pathCause(err))
 	}
 	return nil
 }
@@ -141,7 +163,7 @@ func saveTarget(path string) (string, error) {
 	}
 	real, err := filepath.EvalSymlinks(path)
 	if err != nil {
-		return "", fmt.Errorf("%s: is a symlink that cannot be followed (%v): save to the file it should point to", path, saveCause(err))
+		return "", fmt.Errorf("%s: is a symlink that cannot be followed (%v): write to the file it should point to", path, pathCause(err))
 	}
 	return real, nil
 }
@@ -171,9 +193,9 @@ func saveSyncDir(dir string) error {
 	return d.Sync()
 }
 
-// saveCause drops the operation and path that *PathError repeats, since
-// the messages here name the file already.
-func saveCause(err error) error {
+// pathCause drops the operation and path that *PathError and *LinkError
+// repeat, since the messages here name the file already.
+func pathCause(err error) error {
 	var pe *os.PathError
 	if errors.As(err, &pe) {
 		return pe.Err

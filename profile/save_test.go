@@ -256,6 +256,38 @@ func TestSaveRefusesNonFiles(t *testing.T) {
 	}
 }
 
+// WriteFileAtomic follows Save's rules: a dangling symlink is refused, not
+// replaced by a plain file, and special mode bits stay.
+func TestWriteFileAtomicLikeSave(t *testing.T) {
+	dir := t.TempDir()
+	dangling := filepath.Join(dir, "dangling.conf")
+	if err := os.Symlink("nowhere/x.conf", dangling); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteFileAtomic(dangling, []byte("x"), 0o644); err == nil || !strings.Contains(err.Error(), "symlink") {
+		t.Errorf("writing through a dangling symlink: %v", err)
+	}
+	if fi, err := os.Lstat(dangling); err != nil || fi.Mode()&os.ModeSymlink == 0 {
+		t.Errorf("the dangling symlink was replaced: %v %v", fi.Mode(), err)
+	}
+	path := filepath.Join(dir, "tool")
+	if err := os.WriteFile(path, []byte("old"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(path, 0o755|os.ModeSetgid); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteFileAtomic(path, []byte("new"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if st, _ := os.Stat(path); st.Mode()&(os.ModePerm|os.ModeSetgid) != 0o755|os.ModeSetgid {
+		t.Errorf("mode became %v, want the old 0755 with setgid", st.Mode())
+	}
+	if names := dirNames(t, dir); strings.Join(names, " ") != "dangling.conf tool" {
+		t.Errorf("directory holds %v", names)
+	}
+}
+
 // fsImmutableFL is FS_IMMUTABLE_FL from linux/fs.h.
 const fsImmutableFL = 0x10
 

@@ -3,6 +3,7 @@ package profile
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -104,15 +105,6 @@ func knownList(s []string) string {
 	return strings.Join(s, ", ")
 }
 
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
 func (p *Profile) validate() error {
 	if p.DefaultAction == "" {
 		return perr(nil, `"defaultAction" is missing: set it to SCMP_ACT_ERRNO (deny by default) or SCMP_ACT_ALLOW`)
@@ -127,22 +119,22 @@ func (p *Profile) validate() error {
 		return perr([]any{"archMap"}, `both "architectures" and "archMap" are set: keep only one, as Docker requires`)
 	}
 	for i, a := range p.Architectures {
-		if !contains(dockerArches, a) {
+		if !slices.Contains(dockerArches, a) {
 			return perr([]any{"architectures", i}, "unknown architecture %q: use one of %s", a, knownList(dockerArches))
 		}
 	}
 	for i, m := range p.ArchMap {
-		if !contains(dockerArches, m.Arch) {
+		if !slices.Contains(dockerArches, m.Arch) {
 			return perr([]any{"archMap", i, "architecture"}, "unknown architecture %q: use one of %s", m.Arch, knownList(dockerArches))
 		}
 		for j, s := range m.SubArches {
-			if !contains(dockerArches, s) {
+			if !slices.Contains(dockerArches, s) {
 				return perr([]any{"archMap", i, "subArchitectures", j}, "unknown architecture %q: use one of %s", s, knownList(dockerArches))
 			}
 		}
 	}
 	for i, f := range p.Flags {
-		if !contains(knownFlags, f) {
+		if !slices.Contains(knownFlags, f) {
 			return perr([]any{"flags", i}, "unknown flag %q: use one of %s", f, knownList(knownFlags))
 		}
 	}

@@ -201,13 +201,13 @@ func Inputs(e *Effective, o Options) []Input {
 				a[0] = uint64(x.HandoffFD)
 				a[3], a[4], a[5] = x.Magic[0], x.Magic[1], x.Magic[2]
 				out = append(out, Input{arch, nr, a})
-				for i := 0; i < 4; i++ {
-					b := a
-					idx := []int{0, 3, 4, 5}[i]
-					b[idx] ^= 1 << 33
-					b2 := a
-					b2[idx] ^= 1
-					out = append(out, Input{arch, nr, b}, Input{arch, nr, b2})
+				// The same call with the fd or one word of the secret
+				// wrong, in its high or its low half.
+				for _, idx := range []int{0, 3, 4, 5} {
+					hi, lo := a, a
+					hi[idx] ^= 1 << 33
+					lo[idx] ^= 1
+					out = append(out, Input{arch, nr, hi}, Input{arch, nr, lo})
 				}
 			}
 		}
