@@ -62,8 +62,7 @@ type outStream struct {
 	dropped  int64 // bytes dropped after pending
 	eof      bool
 	lossless bool
-	space    *sync.Cond // lossless readers wait here for room
-	direct   bool       // the target writes to a file of the caller's
+	space    *sync.Cond // readers wait here for room in pending
 	copyTo   io.Writer  // the caller's writer, instead of events
 	pipe     *os.File
 }

@@ -19,6 +19,11 @@ import (
 
 type argKind uint8
 
+// oTmpfileBit is O_TMPFILE without the O_DIRECTORY bit it includes: the
+// kernel uses open's mode when O_CREAT or this bit is set, not for a
+// plain O_DIRECTORY.
+const oTmpfileBit = unix.O_TMPFILE &^ unix.O_DIRECTORY
+
 const (
 	kInt argKind = iota
 	kUint
@@ -205,7 +210,7 @@ func signatureOf(name string) ([]argKind, bool) {
 // argText renders a call. readMem is true when a string was read from
 // the caller's memory (the caller must then check the notification is
 // still valid before trusting it).
-func (s *supervisor) argText(tid int, arch catalog.Arch, name string, args [6]uint64) (text string, readMem bool) {
+func argText(tid int, arch catalog.Arch, name string, args [6]uint64) (text string, readMem bool) {
 	kinds, known := signatureOf(name)
 	var b strings.Builder
 	b.WriteString(name)
@@ -225,7 +230,7 @@ func (s *supervisor) argText(tid int, arch catalog.Arch, name string, args [6]ui
 		return b.String(), false
 	}
 	for i, k := range kinds {
-		if k == kCreateMode && (i == 0 || args[i-1]&(unix.O_CREAT|unix.O_TMPFILE) == 0) {
+		if k == kCreateMode && (i == 0 || args[i-1]&(unix.O_CREAT|oTmpfileBit) == 0) {
 			break
 		}
 		if i > 0 {
@@ -280,7 +285,8 @@ func formatArg(arch catalog.Arch, name string, k argKind, v uint64) string {
 		}
 		return "0x" + strconv.FormatUint(v, 16)
 	case kDirFd:
-		if signed(arch, v) == unix.AT_FDCWD || int32(v) == unix.AT_FDCWD {
+		// The kernel takes a dirfd as an int: only the low 32 bits count.
+		if int32(v) == unix.AT_FDCWD {
 			return "AT_FDCWD"
 		}
 		return strconv.FormatInt(signed(arch, v), 10)

@@ -2,8 +2,11 @@ package runner
 
 import (
 	"os"
+	"runtime"
 	"testing"
 	"unsafe"
+
+	"golang.org/x/sys/unix"
 
 	"github.com/seccomp-workbench/seccomp-workbench/catalog"
 )
@@ -84,3 +87,26 @@ func TestReadString(t *testing.T) {
 }
 
 func addrOf(b []byte) uintptr { return uintptr(unsafe.Pointer(&b[0])) }
+
+func TestArgTextCreateMode(t *testing.T) {
+	path := []byte("/tmp\x00")
+	p := uint64(addrOf(path))
+	fdcwd := uint64(0xffffffffffffff9c)
+	cases := []struct {
+		flags uint64
+		want  string
+	}{
+		// opendir's flags: O_DIRECTORY is part of O_TMPFILE's value, but
+		// without O_CREAT or the tmpfile bit the kernel ignores the mode.
+		{unix.O_RDONLY | unix.O_DIRECTORY | unix.O_CLOEXEC, `openat(AT_FDCWD, "/tmp", O_RDONLY|O_DIRECTORY|O_CLOEXEC)`},
+		{unix.O_WRONLY | unix.O_CREAT, `openat(AT_FDCWD, "/tmp", O_WRONLY|O_CREAT, 0644)`},
+		{unix.O_RDWR | unix.O_TMPFILE, `openat(AT_FDCWD, "/tmp", O_RDWR|O_TMPFILE, 0644)`},
+	}
+	for _, c := range cases {
+		got, readMem := argText(os.Getpid(), catalog.X86_64, "openat", [6]uint64{fdcwd, p, c.flags, 0o644})
+		if got != c.want || !readMem {
+			t.Errorf("flags %#x: %q (read memory %v), want %q", c.flags, got, readMem, c.want)
+		}
+	}
+	runtime.KeepAlive(path)
+}

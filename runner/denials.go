@@ -35,9 +35,9 @@ func (w *row) event() Event {
 }
 
 // noteDenial counts one call in its row and returns the row; isNew is
-// true the first time the row is seen. Past
-// maxRows distinct rows, new ones fold into one row per syscall and
-// outcome (pid 0, arguments elided) so memory stays bounded.
+// true the first time the row is seen. Past maxRows distinct rows, new
+// ones fold into one row per syscall and outcome (pid 0, arguments
+// elided) so memory stays bounded.
 func (r *Run) noteDenial(d Denial, logged bool) (got Denial, isNew bool) {
 	now := time.Now()
 	key := rowKey{d.Pid, d.Arch, d.Syscall, d.ArgText, d.Outcome.Action, d.Outcome.Errno, logged}
@@ -71,15 +71,4 @@ func (r *Run) noteDenial(d Denial, logged bool) (got Denial, isNew bool) {
 		r.kick()
 	}
 	return got, isNew
-}
-
-// Denials returns a copy of the rows so far (denied and logged).
-func (r *Run) Denials() []Denial {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	out := make([]Denial, len(r.rows))
-	for i, w := range r.rows {
-		out[i] = w.d
-	}
-	return out
 }

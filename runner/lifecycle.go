@@ -66,7 +66,7 @@ func (r *Run) launch(ctx context.Context) error {
 	}
 	specFile, err := specMemfd(&shimSpec{
 		Argv: cfg.Argv, Env: cfg.Env, Dir: cfg.Dir, Prog: p.prog.Bytes(),
-		Listen: p.mode.notifies(), Flags: p.flags, Magic: p.magic, ParentPid: os.Getpid(),
+		Listen: p.mode.notifies(), Flags: p.flags, Magic: p.magic,
 		NoKillableWait: p.noKillableWait,
 	})
 	if err != nil {
@@ -176,8 +176,7 @@ func (r *Run) wireStdio(cmd *exec.Cmd, child *[]io.Closer, copiers *[]func()) er
 			}
 		}
 		if f, ok := w.(*os.File); ok {
-			set(f)
-			r.streams[i].direct = true
+			set(f) // the target writes to the caller's file itself
 			continue
 		}
 		pr, pw, err := os.Pipe()
@@ -263,8 +262,7 @@ func (r *Run) statusDone(data []byte) {
 // markStarted queues the Started event (once).
 func (r *Run) markStarted() {
 	r.mu.Lock()
-	if !r.started {
-		r.started = true
+	if r.startEv == nil && !r.startSent {
 		r.startEv = &Started{Pid: r.pid, Argv: append([]string(nil), r.cfg.Argv...), Mode: r.mode, Time: time.Now()}
 	}
 	r.mu.Unlock()
@@ -286,7 +284,11 @@ func (r *Run) waiter() {
 	exitTime := time.Now()
 	killSession(r.pid, cleanupLimit)
 	// Once the leader is reaped its pid, and so the session id, may be
-	// reused: no sweep by session after this point.
+	// reused: no signal by session after this point. The flag is set
+	// under reapMu so that a signal already under way finishes first.
+	r.reapMu.Lock()
+	r.reaped = true
+	r.reapMu.Unlock()
 	st, err := r.cmd.Process.Wait()
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -340,12 +342,13 @@ func (r *Run) requestStop() {
 	})
 }
 
-// signal sends sig to the target and its whole session.
+// signal sends sig to the target and its whole session, unless the
+// target has been reaped (its pid may then name another process group).
 func (r *Run) signal(sig syscall.Signal) {
-	select {
-	case <-r.waiterDone:
+	r.reapMu.Lock()
+	defer r.reapMu.Unlock()
+	if r.reaped {
 		return
-	default:
 	}
 	r.cmd.Process.Signal(sig)
 	signalSession(r.pid, sig)

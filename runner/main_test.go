@@ -20,6 +20,9 @@ func TestMain(m *testing.M) {
 	if IsShim(os.Args) {
 		ShimMain()
 	}
+	if argv := os.Getenv(orphanEnv); argv != "" {
+		orphanParent(strings.Fields(argv))
+	}
 	code := m.Run()
 	if testBuilds.dir != "" {
 		os.RemoveAll(testBuilds.dir)
@@ -173,4 +176,25 @@ func dockerDefault(t testing.TB) *profile.Effective {
 		t.Fatal(err)
 	}
 	return p.Effective(profile.HostEnv())
+}
+
+// orphanEnv makes the test binary start a run of the command it names,
+// print the target's pid and wait to be killed (TestTargetDiesWithWorkbench).
+const orphanEnv = "RUNNER_TEST_ORPHAN"
+
+func orphanParent(argv []string) {
+	p, err := profile.Parse("allow.json", []byte(allowAll))
+	if err != nil {
+		panic(err)
+	}
+	r, err := Start(context.Background(), Config{Effective: p.Effective(profile.HostEnv()), Argv: argv})
+	if err != nil {
+		panic(err)
+	}
+	for ev := range r.Events() {
+		if _, ok := ev.(Started); ok {
+			fmt.Println("pid", r.Pid())
+		}
+	}
+	os.Exit(1) // the target ended first: the test fails on the missing line
 }

@@ -60,13 +60,12 @@ const (
 	filterFlagWaitKillableRecv = 0x20
 )
 
-func init() {
-	// Guard the struct layouts against a mistake: the ioctl numbers
-	// encode the sizes.
-	if unsafe.Sizeof(seccompNotif{}) != 80 || unsafe.Sizeof(seccompNotifResp{}) != 24 {
-		panic("runner: seccomp notification structs have the wrong size")
-	}
-}
+// The ioctl numbers encode the structs' sizes: a layout mistake does not
+// compile.
+var (
+	_ [80]byte = [unsafe.Sizeof(seccompNotif{})]byte{}
+	_ [24]byte = [unsafe.Sizeof(seccompNotifResp{})]byte{}
+)
 
 // notifRecv waits for the next notification. ENOENT means the caller was
 // interrupted or died between poll and receive; EINTR that a signal hit

@@ -21,12 +21,6 @@ type procStat struct {
 	state                byte
 }
 
-// readProcStat parses /proc/PID/stat.
-func readProcStat(pid int) (procStat, bool) {
-	var buf [512]byte
-	return readProcStatBuf(pid, buf[:])
-}
-
 // readProcStatBuf reads /proc/PID/stat with raw calls into buf: the
 // cleanup sweeps every process, so this is kept cheap.
 func readProcStatBuf(pid int, buf []byte) (procStat, bool) {
@@ -94,18 +88,13 @@ func sessionMembers(sid int) []procStat {
 // signalSession sends sig to the session's process group and to every
 // live member (those that moved to other groups too). The leader is left
 // to the caller, which signals it through its pidfd-backed os.Process.
-func signalSession(sid int, sig syscall.Signal) (live int) {
+func signalSession(sid int, sig syscall.Signal) {
 	unix.Kill(-sid, sig)
 	for _, p := range sessionMembers(sid) {
-		if p.state == 'Z' || p.state == 'X' {
-			continue
-		}
-		live++
-		if p.pid != sid {
+		if p.pid != sid && p.state != 'Z' && p.state != 'X' {
 			unix.Kill(p.pid, sig)
 		}
 	}
-	return live
 }
 
 // killSession kills every member of the session except the leader and

@@ -1,17 +1,27 @@
 package runner
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
+
+// readProcStat parses /proc/PID/stat.
+func readProcStat(pid int) (procStat, bool) {
+	var buf [512]byte
+	return readProcStatBuf(pid, buf[:])
+}
 
 // survivors lists processes whose command line or environment holds
 // marker, and zombies whose parent is this test process.
@@ -40,11 +50,9 @@ func TestTimeoutLeavesNothingBehind(t *testing.T) {
 	needAmd64(t)
 	marker := fmt.Sprintf("#marker-timeout-%d", time.Now().UnixNano())
 	// The target starts a grandchild in a process group of its own (same
-	// session) and a child that ignores SIGTERM, then sleeps.
-	cfg := Config{
-		Effective: eff(t, allowAll), Argv: []string{probe(t), marker, "bg", "sleep:100"},
-		Timeout: 300 * time.Millisecond, Grace: 200 * time.Millisecond,
-	}
+	// session), then exits. No timeout here: on a loaded machine the
+	// start-up alone can outlast a short one.
+	cfg := Config{Effective: eff(t, allowAll), Argv: []string{probe(t), marker, "bg", "sleep:100"}}
 	r, err := Start(context.Background(), cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -59,7 +67,10 @@ func TestTimeoutLeavesNothingBehind(t *testing.T) {
 		t.Errorf("verdict %+v", res.verdict)
 	}
 
+	// A shell that ignores SIGTERM, with a grandchild in its own group
+	// and two sleeping children: the timeout's SIGKILL ends them all.
 	marker2 := marker + "-2"
+	cfg.Timeout, cfg.Grace = 300*time.Millisecond, 200*time.Millisecond
 	cfg.Argv = []string{"sh", "-c", "trap '' TERM; " + probe(t) + " '" + marker2 + "' bg sleep:100 & sleep 100 & sleep 100; echo never"}
 	start := time.Now()
 	res = runIt(t, cfg)
@@ -81,10 +92,21 @@ func TestStop(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Stop once the target runs (its fork has a moment to happen too):
+	// a fixed sleep can end a slow start-up before the execve.
+	started := make(chan struct{})
 	go func() {
-		for range r.Events() {
+		for ev := range r.Events() {
+			if _, ok := ev.(Started); ok {
+				close(started)
+			}
 		}
 	}()
+	select {
+	case <-started:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the target did not start within 10s")
+	}
 	time.Sleep(100 * time.Millisecond)
 	r.Stop()
 	if s := survivors(marker); len(s) > 0 {
@@ -250,6 +272,37 @@ func TestStdinEnvDir(t *testing.T) {
 	}
 }
 
+// openFds counts this process's open file descriptors.
+func openFds(t *testing.T) int {
+	t.Helper()
+	ents, err := os.ReadDir("/proc/self/fd")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(ents)
+}
+
+func TestNoFdsLeft(t *testing.T) {
+	runIt(t, Config{Effective: eff(t, allowAll), Argv: []string{"true"}}) // first-use fds (poller, ...)
+	before := openFds(t)
+	for _, mode := range []Mode{ModeWatch, ModeEnforce, ModeRecord} {
+		for _, argv := range [][]string{{"sh", "-c", "echo hi; echo err >&2"}, {"/no/such/program"}, {"/etc/passwd"}} {
+			runIt(t, Config{Effective: eff(t, allowAll), Mode: mode, Argv: argv, Stdin: strings.NewReader("x")})
+		}
+	}
+	r, err := Start(context.Background(), Config{Effective: eff(t, allowAll), Argv: []string{"sleep", "10"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Stop()
+	if _, err := Start(context.Background(), Config{Effective: eff(t, allowAll), Argv: []string{"true"}, Shim: []string{"/no/such/shim"}}); err == nil {
+		t.Fatal("a missing shim started")
+	}
+	if after := openFds(t); after != before {
+		t.Fatalf("%d open fds before the runs, %d after", before, after)
+	}
+}
+
 func TestNoGoroutinesLeft(t *testing.T) {
 	before := runtime.NumGoroutine()
 	for _, mode := range []Mode{ModeWatch, ModeEnforce, ModeRecord} {
@@ -267,5 +320,47 @@ func TestNoGoroutinesLeft(t *testing.T) {
 	if n := runtime.NumGoroutine(); n > before {
 		buf := make([]byte, 1<<16)
 		t.Fatalf("%d goroutines before, %d after:\n%s", before, n, buf[:runtime.Stack(buf, true)])
+	}
+}
+
+// The target gets SIGKILL when the workbench dies (its parent-death
+// signal, armed when the shim is forked and kept across both execve's).
+func TestTargetDiesWithWorkbench(t *testing.T) {
+	marker := fmt.Sprintf("marker-orphan-%d", time.Now().UnixNano())
+	parent := exec.Command(os.Args[0], "-test.run=^$")
+	parent.Env = append(os.Environ(), orphanEnv+"=sleep 100", "RUNNER_TEST_MARKER="+marker)
+	out, err := parent.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := parent.Start(); err != nil {
+		t.Fatal(err)
+	}
+	line, _ := bufio.NewReader(out).ReadString('\n')
+	pid, err := strconv.Atoi(strings.TrimSpace(strings.TrimPrefix(line, "pid ")))
+	if err != nil {
+		parent.Process.Kill()
+		parent.Wait()
+		t.Fatalf("the workbench process printed %q, want the target's pid", line)
+	}
+	parent.Process.Kill()
+	parent.Wait()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		st, ok := readProcStat(pid)
+		if !ok || st.state == 'Z' || st.state == 'X' {
+			// Reap it if it was re-parented to this (subreaper) process.
+			var ws unix.WaitStatus
+			unix.Wait4(pid, &ws, unix.WNOHANG, nil)
+			break
+		}
+		if time.Now().After(deadline) {
+			unix.Kill(pid, unix.SIGKILL)
+			t.Fatalf("the target (pid %d) outlived the workbench by 5s", pid)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if s := survivors(marker); len(s) > 0 {
+		t.Fatalf("left behind: %v", s)
 	}
 }

@@ -2,8 +2,8 @@ package runner
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
+	"maps"
+	"slices"
 	"sort"
 
 	"github.com/seccomp-workbench/seccomp-workbench/catalog"
@@ -21,28 +21,16 @@ type SyscallCount struct {
 // notes the syscalls the base would not have let through, judged on the
 // real arguments of each call.
 type recording struct {
-	cat      *catalog.Catalog
-	base     *profile.Effective
-	counts   map[archNr]int
-	needs    map[string]bool
-	baseLets map[archNr]bool
-	argRules map[string]bool
+	cat    *catalog.Catalog
+	base   *decider // nil: no base to judge against
+	counts map[archNr]int
+	needs  map[string]bool
 }
 
 func newRecording(base *profile.Effective, judge bool) *recording {
-	r := &recording{cat: catalog.MustDefault(), counts: map[archNr]int{}, needs: map[string]bool{},
-		baseLets: map[archNr]bool{}, argRules: map[string]bool{}}
-	if judge {
-		r.base = base
-	}
-	if r.base != nil {
-		for _, rule := range r.base.Rules {
-			if len(rule.Args) > 0 {
-				for _, n := range rule.Names {
-					r.argRules[n] = true
-				}
-			}
-		}
+	r := &recording{cat: catalog.MustDefault(), counts: map[archNr]int{}, needs: map[string]bool{}}
+	if judge && base != nil {
+		r.base = newDecider(base)
 	}
 	// The shim's execve of the target passes the filter unseen, but the
 	// target could not start without it: count it once.
@@ -56,20 +44,8 @@ func newRecording(base *profile.Effective, judge bool) *recording {
 }
 
 func (r *recording) add(arch catalog.Arch, nr int64, args [6]uint64) {
-	k := archNr{arch, nr}
-	r.counts[k]++
-	if r.base == nil {
-		return
-	}
-	lets, ok := r.baseLets[k]
-	if !ok {
-		d := r.base.Decide(arch, nr, args, profile.Options{Mode: profile.ModeEnforce})
-		lets = d.Action == profile.ActAllow || d.Action == profile.ActLog
-		if !r.argRules[d.Syscall] {
-			r.baseLets[k] = lets
-		}
-	}
-	if !lets {
+	r.counts[archNr{arch, nr}]++
+	if r.base != nil && !lets(r.base.decide(arch, nr, args)) {
 		r.needs[r.cat.Name(arch, nr)] = true
 	}
 }
@@ -128,7 +104,7 @@ func (r *recording) profile() (*profile.Profile, []string) {
 			}
 		}
 		eperm := uint(1)
-		allowed := sortedKeys(names)
+		allowed := slices.Sorted(maps.Keys(names))
 		return &profile.Profile{
 			DefaultAction:   profile.ActErrno,
 			DefaultErrnoRet: &eperm,
@@ -136,9 +112,10 @@ func (r *recording) profile() (*profile.Profile, []string) {
 			Syscalls:        []*profile.Rule{{Names: allowed, Action: profile.ActAllow}},
 		}, allowed
 	}
-	p := r.base.Source.Clone()
+	base := r.base.eff
+	p := base.Source.Clone()
 	var names []string
-	for _, n := range sortedKeys(r.needs) {
+	for _, n := range slices.Sorted(maps.Keys(r.needs)) {
 		if _, ok := r.cat.Lookup(n); ok {
 			names = append(names, n)
 		}
@@ -148,16 +125,16 @@ func (r *recording) profile() (*profile.Profile, []string) {
 		p.Syscalls = append([]*profile.Rule{rule}, p.Syscalls...)
 	}
 	have := map[catalog.Arch]bool{}
-	for _, a := range r.base.Arches {
+	for _, a := range base.Arches {
 		have[a] = true
 	}
-	arches := append([]catalog.Arch(nil), r.base.Arches...)
+	arches := append([]catalog.Arch(nil), base.Arches...)
 	for _, a := range r.seen() {
 		if !have[a] {
 			arches = append(arches, a)
 		}
 	}
-	if len(arches) > len(r.base.Arches) {
+	if len(arches) > len(base.Arches) {
 		p.Architectures = dockerNames(arches)
 	}
 	return p, names
@@ -171,57 +148,12 @@ func dockerNames(as []catalog.Arch) []string {
 	return out
 }
 
-func sortedKeys(m map[string]bool) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
-}
-
-// SaveProfile writes p to path atomically: a temporary file in the same
-// directory, flushed to disk, then renamed over path.
+// SaveProfile writes p to path atomically (profile.WriteFileAtomic), in
+// canonical form with a final newline; a new file gets mode 0644.
 func SaveProfile(path string, p *profile.Profile) error {
 	data, err := profile.Marshal(p)
 	if err != nil {
-		return err
+		return fmt.Errorf("%s: cannot encode the profile: %v", path, err)
 	}
-	return writeFileAtomic(path, append(data, '\n'), 0o644)
-}
-
-func writeFileAtomic(path string, data []byte, perm os.FileMode) error {
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	done := false
-	defer func() {
-		if !done {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-	if _, err := tmp.Write(data); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err := tmp.Chmod(perm); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err := tmp.Sync(); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	done = true
-	if d, err := os.Open(dir); err == nil {
-		d.Sync()
-		d.Close()
-	}
-	return nil
+	return profile.WriteFileAtomic(path, append(data, '\n'), 0o644)
 }

@@ -39,6 +39,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"slices"
 	"sync"
 	"time"
 
@@ -181,6 +182,11 @@ type Run struct {
 	readersDone  chan struct{}
 	doneCh       chan struct{} // everything gone, verdict known
 
+	// reaped is set by the waiter, under reapMu, just before it reaps the
+	// target; signals by session are sent under reapMu and only before.
+	reapMu sync.Mutex
+	reaped bool
+
 	// closers are parent-side fds to close when the run ends.
 	closers []io.Closer
 	readers []*os.File
@@ -189,8 +195,7 @@ type Run struct {
 	wake chan struct{}
 	end  ending
 	// pump state
-	started   bool
-	startEv   *Started
+	startEv   *Started // queued, not yet sent
 	startSent bool
 	rows      []*row
 	rowIndex  map[rowKey]int
@@ -295,7 +300,7 @@ func prepare(cfg Config) (*prepared, error) {
 	// rather than launch (the shim's exempt execve would pass in watch
 	// mode). Rules with argument conditions on execve cannot be judged
 	// before the call, so the kernel decides those.
-	if (mode == ModeWatch || mode == ModeEnforce) && !conditional(cfg.Effective, "execve") {
+	if (mode == ModeWatch || mode == ModeEnforce) && !argRuleNames(cfg.Effective)["execve"] {
 		if d, ok := cfg.Effective.DecideName(native, "execve", [6]uint64{}, profile.Options{Mode: profile.ModeEnforce}); ok && !lets(d) {
 			p.execDenied = fmt.Sprintf("the profile denies execve (%s), so the target could not start", outcomeWords(d))
 		}
@@ -313,19 +318,47 @@ func prepare(cfg Config) (*prepared, error) {
 	return p, nil
 }
 
-// conditional reports whether a rule for name has argument conditions.
-func conditional(e *profile.Effective, name string) bool {
+// argRuleNames lists the syscalls some rule of e puts argument conditions
+// on: their outcome depends on the call's arguments, so it cannot be
+// judged (or cached) by syscall alone. A nil e has none.
+func argRuleNames(e *profile.Effective) map[string]bool {
+	names := map[string]bool{}
+	if e == nil {
+		return names
+	}
 	for _, r := range e.Rules {
-		if len(r.Args) == 0 {
-			continue
-		}
-		for _, n := range r.Names {
-			if n == name {
-				return true
+		if len(r.Args) > 0 {
+			for _, n := range r.Names {
+				names[n] = true
 			}
 		}
 	}
-	return false
+	return names
+}
+
+// decider gives the profile's own (enforce-mode) outcome for calls,
+// cached by ABI and number for the syscalls whose outcome does not depend
+// on the arguments.
+type decider struct {
+	eff      *profile.Effective
+	argRules map[string]bool
+	cache    map[archNr]profile.Decision
+}
+
+func newDecider(e *profile.Effective) *decider {
+	return &decider{eff: e, argRules: argRuleNames(e), cache: map[archNr]profile.Decision{}}
+}
+
+func (d *decider) decide(arch catalog.Arch, nr int64, args [6]uint64) profile.Decision {
+	k := archNr{arch, nr}
+	if out, ok := d.cache[k]; ok {
+		return out
+	}
+	out := d.eff.Decide(arch, nr, args, profile.Options{Mode: profile.ModeEnforce})
+	if !d.argRules[out.Syscall] {
+		d.cache[k] = out
+	}
+	return out
 }
 
 // lets reports whether an outcome lets the call run.
@@ -392,10 +425,8 @@ func recordEffective(base *profile.Effective) *profile.Effective {
 }
 
 func appendUnique(s []string, v string) []string {
-	for _, x := range s {
-		if x == v {
-			return s
-		}
+	if slices.Contains(s, v) {
+		return s
 	}
 	return append(s, v)
 }
@@ -405,9 +436,6 @@ func (r *Run) Events() <-chan Event { return r.events }
 
 // Pid is the target's process id (0 when it never started).
 func (r *Run) Pid() int { return r.pid }
-
-// Mode is the run's mode.
-func (r *Run) Mode() Mode { return r.mode }
 
 // Stop ends the run: SIGTERM to the target's whole session, SIGKILL after
 // the grace period. It returns once every process of the session is gone
@@ -427,29 +455,35 @@ func (r *Run) Wait() Verdict {
 // Done is closed when the run is over (Wait would not block).
 func (r *Run) Done() <-chan struct{} { return r.doneCh }
 
+// over reports whether the run has ended (its results are final).
+func (r *Run) over() bool {
+	select {
+	case <-r.doneCh:
+		return true
+	default:
+		return false
+	}
+}
+
 // Recorded is the minimal profile of a finished record-mode run: deny by
 // default with EPERM, the ABIs seen, and an allow rule for every syscall
 // used (merged onto the base profile when Config.Effective was set). It
 // is nil in the other modes, before the run ends, and when the command
 // did not start.
 func (r *Run) Recorded() *profile.Profile {
-	select {
-	case <-r.doneCh:
-		return r.recorded
-	default:
+	if !r.over() {
 		return nil
 	}
+	return r.recorded
 }
 
 // RecordedNames lists the syscalls the recorded profile allows that its
 // base did not (every syscall used, without a base), sorted.
 func (r *Run) RecordedNames() []string {
-	select {
-	case <-r.doneCh:
-		return append([]string(nil), r.recordedNames...)
-	default:
+	if !r.over() {
 		return nil
 	}
+	return slices.Clone(r.recordedNames)
 }
 
 // Counts returns, after a record or learn run, how often each syscall was
@@ -457,12 +491,7 @@ func (r *Run) RecordedNames() []string {
 // execve of the target counts once. It is nil in other modes and while
 // the run is going.
 func (r *Run) Counts() map[string]int {
-	select {
-	case <-r.doneCh:
-	default:
-		return nil
-	}
-	if r.rec == nil {
+	if !r.over() || r.rec == nil {
 		return nil
 	}
 	return r.rec.countMap()
@@ -470,12 +499,7 @@ func (r *Run) Counts() map[string]int {
 
 // Syscalls is Counts as a list, most called first.
 func (r *Run) Syscalls() []SyscallCount {
-	select {
-	case <-r.doneCh:
-	default:
-		return nil
-	}
-	if r.rec == nil {
+	if !r.over() || r.rec == nil {
 		return nil
 	}
 	return r.rec.list()

@@ -19,7 +19,10 @@ import (
 // The shim is the workbench binary re-executed with ShimArg. It receives
 // a spec over an inherited fd, prepares everything the target needs, then
 // installs the filter and execve's the target without running any Go code
-// in between (see installAndExec).
+// in between (see installAndExec). Its session and parent-death signal
+// are set up by the fork that starts it (SysProcAttr); the kernel keeps
+// the death signal across execve, except into a set-user-ID, set-group-ID
+// or file-capability program.
 
 // ShimArg is the hidden subcommand that runs ShimMain. A test binary of a
 // package that starts runs should call ShimMain from TestMain when
@@ -39,14 +42,13 @@ const (
 
 // shimSpec is what the parent tells the shim.
 type shimSpec struct {
-	Argv      []string
-	Env       []string
-	Dir       string
-	Prog      []byte // struct sock_filter array, host order
-	Listen    bool   // install with a notification listener and hand it over
-	Flags     uint   // extra SECCOMP_FILTER_FLAG_* bits
-	Magic     [3]uint64
-	ParentPid int
+	Argv   []string
+	Env    []string
+	Dir    string
+	Prog   []byte // struct sock_filter array, host order
+	Listen bool   // install with a notification listener and hand it over
+	Flags  uint   // extra SECCOMP_FILTER_FLAG_* bits
+	Magic  [3]uint64
 	// NoKillableWait leaves out SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV, as
 	// on kernels before 5.19 (tests use it to exercise re-sent calls).
 	NoKillableWait bool
@@ -95,13 +97,6 @@ func ShimMain() {
 	path, code, err := lookPath(spec.Argv[0], spec.Env)
 	if err != nil {
 		fail(code, "%v", err)
-	}
-	if _, _, e := unix.RawSyscall(unix.SYS_PRCTL, unix.PR_SET_PDEATHSIG, uintptr(unix.SIGKILL), 0); e != 0 {
-		fail(125, "shim: prctl(PR_SET_PDEATHSIG): %v", e)
-	}
-	// The parent may have died before the death signal was armed.
-	if os.Getppid() != spec.ParentPid {
-		os.Exit(125)
 	}
 	a, err := newExecArgs(spec, path)
 	if err != nil {

@@ -51,7 +51,7 @@ type supervisor struct {
 	r      *Run
 	fd     int
 	mode   Mode
-	eff    *profile.Effective
+	dec    *decider // the profile's outcomes (nil in record mode)
 	cat    *catalog.Catalog
 	status *os.File
 	// statusData collects the status pipe until it closes.
@@ -65,8 +65,6 @@ type supervisor struct {
 	tgids     map[uint32]int
 	asked     map[string]profile.Decision
 	undecided map[string]bool
-	decided   map[archNr]profile.Decision
-	argRules  map[string]bool
 	rec       *recording
 	magic     [3]uint64
 	cancel    chan struct{}
@@ -76,21 +74,14 @@ type supervisor struct {
 
 func newSupervisor(r *Run, fd int, status *os.File) *supervisor {
 	s := &supervisor{
-		r: r, fd: fd, mode: r.mode, eff: r.p.eff, cat: catalog.MustDefault(),
+		r: r, fd: fd, mode: r.mode, cat: catalog.MustDefault(),
 		status: status, statusOpen: true,
 		restarts: map[uint32]*pendingCall{}, tgids: map[uint32]int{},
 		asked: map[string]profile.Decision{}, undecided: map[string]bool{},
-		decided: map[archNr]profile.Decision{}, argRules: map[string]bool{},
 		rec: r.rec, magic: r.p.magic, cancel: make(chan struct{}),
 	}
-	if s.eff != nil {
-		for _, rule := range s.eff.Rules {
-			if len(rule.Args) > 0 {
-				for _, n := range rule.Names {
-					s.argRules[n] = true
-				}
-			}
-		}
+	if r.mode != ModeRecord {
+		s.dec = newDecider(r.p.eff)
 	}
 	return s
 }
@@ -232,23 +223,9 @@ func (s *supervisor) handle() error {
 		}
 		s.apply(arch, nr, args, s.learn(arch, nr, args), again)
 	default:
-		s.apply(arch, nr, args, s.decide(arch, nr, args), again)
+		s.apply(arch, nr, args, s.dec.decide(arch, nr, args), again)
 	}
 	return nil
-}
-
-// decide is the profile's real outcome for a call (cached for syscalls no
-// rule puts argument conditions on).
-func (s *supervisor) decide(arch catalog.Arch, nr int64, args [6]uint64) profile.Decision {
-	k := archNr{arch, nr}
-	if d, ok := s.decided[k]; ok {
-		return d
-	}
-	d := s.eff.Decide(arch, nr, args, profile.Options{Mode: profile.ModeEnforce})
-	if !s.argRules[d.Syscall] {
-		s.decided[k] = d
-	}
-	return d
 }
 
 // learn decides a call in learn mode: ask about undecided syscalls (once
@@ -261,16 +238,16 @@ func (s *supervisor) learn(arch catalog.Arch, nr int64, args [6]uint64) profile.
 		s.undecided[name] = und
 	}
 	if !und {
-		return s.decide(arch, nr, args)
+		return s.dec.decide(arch, nr, args)
 	}
 	if d, ok := s.asked[name]; ok {
 		return d
 	}
 	tid := int(s.n.Pid)
-	text, _ := s.argText(tid, arch, name, args)
+	text, _ := argText(tid, arch, name, args)
 	q := Question{
 		Pid: s.tgid(s.n.Pid), Tid: tid, Arch: arch, Nr: nr, Syscall: name, Args: args,
-		ArgText: text, Profile: s.decide(arch, nr, args), Cancel: s.cancel,
+		ArgText: text, Profile: s.dec.decide(arch, nr, args), Cancel: s.cancel,
 	}
 	answer := make(chan profile.Decision, 1)
 	go func() { answer <- s.r.cfg.Ask(q) }()
@@ -370,7 +347,7 @@ func (s *supervisor) report(arch catalog.Arch, nr int64, args [6]uint64, d profi
 	if name == "" {
 		name = s.cat.Name(arch, nr)
 	}
-	text, readMem := s.argText(int(tid), arch, name, args)
+	text, readMem := argText(int(tid), arch, name, args)
 	if readMem && !notifIDValid(s.fd, s.n.ID) {
 		return false
 	}
