@@ -170,7 +170,8 @@ type Catalog struct {
 	LibseccompVersion string
 	// SystemdVersion is the systemd whose groups made systemd.json.
 	SystemdVersion string
-	index          searchIndex
+	// names are the entries' names, in the same order, for fuzzy search.
+	names []string
 }
 
 var loadOnce = sync.OnceValues(func() (*Catalog, error) { return load() })
@@ -301,10 +302,11 @@ func load() (*Catalog, error) {
 	for _, e := range c.entries {
 		sort.Strings(e.SystemdGroups)
 	}
-	if err := c.applyDocker(); err != nil {
-		return nil, err
+	c.applyDocker()
+	c.names = make([]string, len(c.entries))
+	for i, e := range c.entries {
+		c.names[i] = e.Name
 	}
-	c.index = buildIndex(c.entries)
 	return c, nil
 }
 

@@ -1,6 +1,7 @@
 package catalog
 
 import (
+	"slices"
 	"sort"
 	"strings"
 
@@ -13,7 +14,7 @@ import (
 // unconditionally, "conditional" when it is only allowed under a
 // capability, an arch, a minimum kernel or an argument match, and "deny"
 // otherwise (the profile's default errno).
-func (c *Catalog) applyDocker() error {
+func (c *Catalog) applyDocker() {
 	type acc struct {
 		allow bool
 		conds []string
@@ -26,7 +27,7 @@ func (c *Catalog) applyDocker() error {
 		}
 		names := r.Names
 		if r.Name != "" {
-			names = append(names, r.Name)
+			names = append(slices.Clip(names), r.Name)
 		}
 		cond, caps := describeFilter(r)
 		for _, n := range names {
@@ -39,9 +40,13 @@ func (c *Catalog) applyDocker() error {
 				a.allow = true
 				continue
 			}
-			a.conds = appendUnique(a.conds, cond)
+			if !slices.Contains(a.conds, cond) {
+				a.conds = append(a.conds, cond)
+			}
 			for _, cp := range caps {
-				a.caps = appendUnique(a.caps, cp)
+				if !slices.Contains(a.caps, cp) {
+					a.caps = append(a.caps, cp)
+				}
 			}
 		}
 	}
@@ -59,7 +64,6 @@ func (c *Catalog) applyDocker() error {
 			e.Capability = strings.Join(a.caps, ",")
 		}
 	}
-	return nil
 }
 
 // describeFilter renders the conditions of an allow rule in words; "" means
@@ -93,13 +97,4 @@ func describeFilter(r *mobyseccomp.Syscall) (string, []string) {
 		parts = append(parts, "for some argument values")
 	}
 	return strings.Join(parts, " "), caps
-}
-
-func appendUnique(s []string, v string) []string {
-	for _, x := range s {
-		if x == v {
-			return s
-		}
-	}
-	return append(s, v)
 }

@@ -36,18 +36,6 @@ const (
 	TierAll
 )
 
-type searchIndex struct {
-	names []string // parallel to Catalog.entries
-}
-
-func buildIndex(es []*Entry) searchIndex {
-	ix := searchIndex{names: make([]string, len(es))}
-	for i, e := range es {
-		ix.names[i] = e.Name
-	}
-	return ix
-}
-
 func (q Query) keep(e *Entry) bool {
 	if q.Risk != "" && e.Risk != q.Risk {
 		return false
@@ -97,7 +85,7 @@ func (c *Catalog) Search(q Query) []Match {
 		res = append(res, scored{Match: Match{Entry: e, Tier: tier, Positions: span(p, len(text))}, pos: p})
 		taken[i] = true
 	}
-	for _, m := range fuzzy.Find(text, c.index.names) {
+	for _, m := range fuzzy.Find(text, c.names) {
 		if taken[m.Index] || !q.keep(c.entries[m.Index]) {
 			continue
 		}

@@ -1,8 +1,10 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"strings"
 	"text/tabwriter"
 
@@ -60,19 +62,13 @@ substrings, then fuzzy matches.`,
 				return enc.Encode(es)
 			}
 			if len(ms) == 0 {
-				return exitError{code: exitFailed, msg: fmt.Sprintf("no syscall matches %q", q.Text)}
+				what := "the filters"
+				if q.Text != "" {
+					what = fmt.Sprintf("%q", q.Text)
+				}
+				return exitError{exitFailed, "no syscall matches " + what + ": shorten the query or drop a filter"}
 			}
-			color := colorEnabled(out)
-			tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
-			fmt.Fprintln(tw, "NAME\tRISK\tCATEGORY\tDOCKER\tX86_64\tAARCH64\tDESCRIPTION")
-			for _, m := range ms {
-				e := m.Entry
-				// Pad before painting so escape codes do not skew the columns.
-				risk := paint(color, riskSGR[string(e.Risk)], fmt.Sprintf("%-8s", e.Risk))
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", e.Name, risk, e.Category,
-					e.Docker, num(e, catalog.X86_64), num(e, catalog.AArch64), e.Description)
-			}
-			return tw.Flush()
+			return writeCatalogTable(out, ms, colorEnabled(out))
 		},
 	}
 	f := cmd.Flags()
@@ -80,16 +76,48 @@ substrings, then fuzzy matches.`,
 	f.StringVar(&riskS, "risk", "", "only this risk tier (critical, high, medium, low)")
 	f.StringVar(&catS, "category", "", "only this category (file, network, process, ...)")
 	f.BoolVar(&asJSON, "json", false, "print a JSON array")
-	_ = cmd.RegisterFlagCompletionFunc("arch", fixedCompletion(archList))
-	_ = cmd.RegisterFlagCompletionFunc("risk", fixedCompletion(func() string { return "critical,high,medium,low" }))
-	_ = cmd.RegisterFlagCompletionFunc("category", fixedCompletion(func() string {
-		var s []string
-		for _, c := range catalog.Categories() {
-			s = append(s, string(c))
-		}
-		return strings.Join(s, ",")
-	}))
+	var risks, cats []string
+	for _, r := range catalog.Risks() {
+		risks = append(risks, string(r))
+	}
+	for _, c := range catalog.Categories() {
+		cats = append(cats, string(c))
+	}
+	_ = cmd.RegisterFlagCompletionFunc("arch", completeWords(archNames()))
+	_ = cmd.RegisterFlagCompletionFunc("risk", completeWords(risks))
+	_ = cmd.RegisterFlagCompletionFunc("category", completeWords(cats))
 	return cmd
+}
+
+// writeCatalogTable prints one row per match. The risk words are painted
+// after tabwriter has aligned the plain text: it counts the bytes of
+// escape codes as width, so painted cells would skew the columns.
+func writeCatalogTable(w io.Writer, ms []catalog.Match, color bool) error {
+	var buf bytes.Buffer
+	tw := tabwriter.NewWriter(&buf, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "NAME\tRISK\tCATEGORY\tDOCKER\tX86_64\tAARCH64\tDESCRIPTION")
+	for _, m := range ms {
+		e := m.Entry
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", e.Name, e.Risk, e.Category,
+			e.Docker, num(e, catalog.X86_64), num(e, catalog.AArch64), e.Description)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if !color {
+		_, err := w.Write(buf.Bytes())
+		return err
+	}
+	lines := strings.SplitAfter(buf.String(), "\n")
+	// Names are ASCII, so the RISK column starts at the same byte in
+	// every line.
+	at := strings.Index(lines[0], "RISK")
+	for i, m := range ms {
+		l, r := lines[i+1], string(m.Entry.Risk)
+		lines[i+1] = l[:at] + paint(true, riskSGR[r], r) + l[at+len(r):]
+	}
+	_, err := io.WriteString(w, strings.Join(lines, ""))
+	return err
 }
 
 func num(e *catalog.Entry, a catalog.Arch) string {
@@ -97,18 +125,4 @@ func num(e *catalog.Entry, a catalog.Arch) string {
 		return fmt.Sprint(n)
 	}
 	return "-"
-}
-
-func archList() string {
-	var s []string
-	for _, a := range catalog.Arches() {
-		s = append(s, string(a))
-	}
-	return strings.Join(s, ",")
-}
-
-func fixedCompletion(list func() string) func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
-	return func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
-		return strings.Split(list(), ","), cobra.ShellCompDirectiveNoFileComp
-	}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -70,33 +71,8 @@ checks and compiles exactly those ABIs instead of the profile's own.`,
 	f := cmd.Flags()
 	f.StringArrayVar(&archS, "arch", nil, "check and compile only this ABI (repeatable: "+archList()+")")
 	f.BoolVar(&asJSON, "json", false, `print {"findings": [...], "compiled": {...}, "ok": bool}`)
-	_ = cmd.RegisterFlagCompletionFunc("arch", fixedCompletion(archList))
+	_ = cmd.RegisterFlagCompletionFunc("arch", completeWords(archNames()))
 	return cmd
-}
-
-// parseArchFlags reads repeated and comma-separated --arch values, in
-// order, without duplicates.
-func parseArchFlags(vals []string) ([]catalog.Arch, error) {
-	var out []catalog.Arch
-	for _, v := range vals {
-		for _, s := range strings.Split(v, ",") {
-			if strings.TrimSpace(s) == "" {
-				return nil, usagef("--arch: empty architecture name: use one of %s", archList())
-			}
-			a, err := catalog.ParseArch(s)
-			if err != nil {
-				return nil, usageError{fmt.Errorf("--arch: %w", err)}
-			}
-			dup := false
-			for _, x := range out {
-				dup = dup || x == a
-			}
-			if !dup {
-				out = append(out, a)
-			}
-		}
-	}
-	return out, nil
 }
 
 // checkResult is check's outcome; its JSON form is the --json output.
@@ -123,7 +99,7 @@ type compiledInfo struct {
 // runCheck lints, compiles (enforce mode) and verifies p for env. When
 // arches is not empty it replaces the ABIs the profile declares.
 func runCheck(name string, p *profile.Profile, env profile.Env, arches []catalog.Arch) *checkResult {
-	if len(arches) > 0 && !containsArch(arches, env.Host) {
+	if len(arches) > 0 && !slices.Contains(arches, env.Host) {
 		// Checking for another machine: resolve includes/excludes and
 		// archMap as Docker would there.
 		env.Host = arches[0]
@@ -134,26 +110,32 @@ func runCheck(name string, p *profile.Profile, env profile.Env, arches []catalog
 		// are out of this check.
 		e.Arches, e.Unsupported = arches, nil
 	}
-	res := &checkResult{Profile: name, Arches: e.Arches, Findings: []profile.Finding{}}
-	lint := profile.LintEffective(e)
-	var errs, warns, build []profile.Finding
-	for _, f := range lint {
+	res := &checkResult{Profile: name, Arches: e.Arches}
+	var errs, warns []profile.Finding
+	for _, f := range profile.LintEffective(e) {
 		if f.Severity == profile.SevError {
 			errs = append(errs, f)
 		} else {
 			warns = append(warns, f)
 		}
 	}
-	opts := profile.Options{Mode: profile.ModeEnforce}
+	build := compileAndVerify(e, res)
+	res.Findings = append(append(append([]profile.Finding{}, errs...), build...), warns...)
+	res.OK = len(errs)+len(build) == 0
+	return res
+}
+
+// compileAndVerify compiles e as production loads it and verifies the
+// program; it fills res.Compiled and returns the failures as findings.
+func compileAndVerify(e *profile.Effective, res *checkResult) []profile.Finding {
 	if len(e.Arches) == 0 {
-		build = append(build, profile.Finding{
+		return []profile.Finding{{
 			Severity: profile.SevError, Code: "compile-failed", Rule: -1,
 			Message: fmt.Sprintf("nothing to compile: none of the profile's architectures (%s) is one the workbench supports", strings.Join(e.Unsupported, ", ")),
 			Hint:    "add a supported architecture such as SCMP_ARCH_X86_64, or check for one with --arch",
-		})
-		res.Findings = append(append(append(res.Findings, errs...), build...), warns...)
-		return res
+		}}
 	}
+	opts := profile.Options{Mode: profile.ModeEnforce}
 	prog, err := profile.Compile(e, opts)
 	if err != nil {
 		f := profile.Finding{
@@ -163,45 +145,34 @@ func runCheck(name string, p *profile.Profile, env profile.Env, arches []catalog
 		if strings.Contains(err.Error(), "syscalls[") {
 			f.Hint = "fix that rule; the lint findings above say how when they can"
 		}
-		build = append(build, f)
-	} else {
-		res.Compiled = &compiledInfo{
-			Instructions: prog.Stats.Instructions, Prelude: prog.Stats.Prelude,
-			PerArch: prog.Stats.PerArch, ByNumber: prog.Stats.ByNumber,
-		}
-		if res.Compiled.ByNumber == nil {
-			res.Compiled.ByNumber = []string{}
-		}
-		err := profile.Verify(prog)
-		var verr *profile.VerifyError
-		switch {
-		case err == nil:
-			res.Compiled.Verified = true
-			res.Compiled.Cases = len(profile.Inputs(e, opts))
-		case errors.As(err, &verr):
-			res.Compiled.Cases = verr.Checked
-			fs, n := mismatchFindings(e, verr)
-			res.Compiled.Mismatches = n
-			build = append(build, fs...)
-		default:
-			build = append(build, profile.Finding{
-				Severity: profile.SevError, Code: "verify-failed", Rule: -1,
-				Message: err.Error(), Hint: "report this with the profile",
-			})
-		}
+		return []profile.Finding{f}
 	}
-	res.Findings = append(append(append(res.Findings, errs...), build...), warns...)
-	res.OK = len(errs)+len(build) == 0
-	return res
-}
-
-func containsArch(as []catalog.Arch, a catalog.Arch) bool {
-	for _, x := range as {
-		if x == a {
-			return true
-		}
+	c := &compiledInfo{
+		Instructions: prog.Stats.Instructions, Prelude: prog.Stats.Prelude,
+		PerArch: prog.Stats.PerArch, ByNumber: prog.Stats.ByNumber,
 	}
-	return false
+	if c.ByNumber == nil {
+		c.ByNumber = []string{}
+	}
+	res.Compiled = c
+	err = profile.Verify(prog)
+	var verr *profile.VerifyError
+	switch {
+	case err == nil:
+		c.Verified = true
+		c.Cases = len(profile.Inputs(e, opts))
+		return nil
+	case errors.As(err, &verr):
+		c.Cases = verr.Checked
+		fs, n := mismatchFindings(e, verr)
+		c.Mismatches = n
+		return fs
+	default:
+		return []profile.Finding{{
+			Severity: profile.SevError, Code: "verify-failed", Rule: -1,
+			Message: err.Error(), Hint: "report this with the profile",
+		}}
+	}
 }
 
 // mismatchFindings turns verification disagreements into error findings,

@@ -1,38 +1,14 @@
 package main
 
 import (
-	"bytes"
 	"encoding/json"
-	"flag"
 	"fmt"
-	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 
 	"github.com/seccomp-workbench/seccomp-workbench/profile"
 )
-
-// -update rewrites the goldens; other test files of this package may
-// register the same flag, and whichever does so first serves all.
-func init() {
-	if flag.Lookup("update") == nil {
-		flag.Bool("update", false, "rewrite golden files in testdata")
-	}
-}
-
-func checkUpdating() bool {
-	f := flag.Lookup("update")
-	return f != nil && f.Value.String() == "true"
-}
-
-func checkCLI(t *testing.T, args ...string) (code int, stdout, stderr string) {
-	t.Helper()
-	var out, errb bytes.Buffer
-	code = execute(append([]string{"check"}, args...), strings.NewReader(""), &out, &errb)
-	return code, out.String(), errb.String()
-}
 
 // TestCheckGolden runs check on every testdata/lint/*.json and compares
 // the text output with the .golden next to it (go test -run
@@ -40,10 +16,8 @@ func checkCLI(t *testing.T, args ...string) (code int, stdout, stderr string) {
 // capability the host could change; the instruction counts are those of
 // libseccomp 2.5.4 on an x86_64 host.
 func TestCheckGolden(t *testing.T) {
-	if runtime.GOARCH != "amd64" {
-		t.Skip("the goldens list x86_64 as the host ABI")
-	}
-	files, err := filepath.Glob("../../testdata/lint/*.json")
+	needX86_64(t)
+	files, err := filepath.Glob(filepath.Join(testdataDir, "lint", "*.json"))
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no lint fixtures: %v", err)
 	}
@@ -51,31 +25,18 @@ func TestCheckGolden(t *testing.T) {
 		name := strings.TrimSuffix(filepath.Base(f), ".json")
 		t.Run(name, func(t *testing.T) {
 			t.Setenv("NO_COLOR", "1")
-			code, out, stderr := checkCLI(t, f)
+			code, out, stderr := runCLI(t, "check", f)
 			got := out + fmt.Sprintf("exit status %d\n", code)
 			if stderr != "" {
 				got += "stderr: " + stderr
 			}
-			golden := strings.TrimSuffix(f, ".json") + ".golden"
-			if checkUpdating() {
-				if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run with -update to create it)", err)
-			}
-			if got != string(want) {
-				t.Errorf("check %s differs from %s:\n--- got\n%s--- want\n%s", f, golden, got, want)
-			}
+			assertGolden(t, strings.TrimSuffix(f, ".json")+".golden", got)
 		})
 	}
 }
 
 func TestCheckDockerDefaultHasNoErrors(t *testing.T) {
-	code, out, stderr := checkCLI(t, "preset:docker-default")
+	code, out, stderr := runCLI(t, "check", "preset:docker-default")
 	if code != 0 {
 		t.Fatalf("exit %d, want 0:\n%s%s", code, out, stderr)
 	}
@@ -92,7 +53,7 @@ func TestCheckDockerDefaultHasNoErrors(t *testing.T) {
 func TestCheckPresetsHaveNoErrors(t *testing.T) {
 	for _, p := range profile.Presets() {
 		t.Run(p.Name, func(t *testing.T) {
-			code, stdout, stderr := checkCLI(t, "preset:"+p.Name)
+			code, stdout, stderr := runCLI(t, "check", "preset:"+p.Name)
 			if code != 0 {
 				t.Errorf("check preset:%s exit %d:\n%s%s", p.Name, code, stdout, stderr)
 			}
@@ -101,7 +62,7 @@ func TestCheckPresetsHaveNoErrors(t *testing.T) {
 }
 
 func TestCheckLibseccompBugIsRefused(t *testing.T) {
-	code, out, _ := checkCLI(t, "../../testdata/profiles/libseccomp-64bit-bug.json")
+	code, out, _ := runCLI(t, "check", testdataDir+"/profiles/libseccomp-64bit-bug.json")
 	if code != 1 {
 		t.Fatalf("exit %d, want 1:\n%s", code, out)
 	}
@@ -117,7 +78,7 @@ func TestCheckLibseccompBugIsRefused(t *testing.T) {
 }
 
 func TestCheckJSON(t *testing.T) {
-	code, out, stderr := checkCLI(t, "--json", "../../testdata/lint/mistakes.json")
+	code, out, stderr := runCLI(t, "check", "--json", testdataDir+"/lint/mistakes.json")
 	if code != 1 || stderr != "" {
 		t.Fatalf("exit %d, stderr %q; want 1 and nothing", code, stderr)
 	}
@@ -158,11 +119,11 @@ func TestCheckJSON(t *testing.T) {
 		}
 	}
 
-	code, out, _ = checkCLI(t, "--json", "preset:docker-default")
+	code, out, _ = runCLI(t, "check", "--json", "preset:docker-default")
 	if code != 0 || !strings.Contains(out, `"ok": true`) {
 		t.Errorf("docker-default --json: exit %d\n%s", code, out)
 	}
-	code, out, _ = checkCLI(t, "--json", "../../testdata/lint/duplicate-arg.json")
+	code, out, _ = runCLI(t, "check", "--json", testdataDir+"/lint/duplicate-arg.json")
 	if code != 1 || !strings.Contains(out, `"compiled": null`) || !strings.Contains(out, `"code": "compile-failed"`) {
 		t.Errorf("duplicate-arg --json: exit %d\n%s", code, out)
 	}
@@ -177,7 +138,7 @@ func TestCheckArch(t *testing.T) {
 		{[]string{"--arch", "x86_64", "--arch", "i386"}, "instructions for x86_64, x86; verified"},
 		{[]string{"--arch", "arm64,arm,arm64"}, "instructions for aarch64, arm; verified"},
 	} {
-		code, out, stderr := checkCLI(t, append([]string{"preset:docker-default"}, c.args...)...)
+		code, out, stderr := runCLI(t, append([]string{"check", "preset:docker-default"}, c.args...)...)
 		if code != 0 || !strings.Contains(out, c.want) {
 			t.Errorf("check %v: exit %d, want 0 and %q:\n%s%s", c.args, code, c.want, out, stderr)
 		}
@@ -188,7 +149,7 @@ func TestCheckArch(t *testing.T) {
 		}
 	}
 	// The x86 ABI warning is about what the file declares, not --arch.
-	_, out, _ := checkCLI(t, "../../testdata/lint/clean.json", "--arch", "x86_64")
+	_, out, _ := runCLI(t, "check", testdataDir+"/lint/clean.json", "--arch", "x86_64")
 	if strings.Contains(out, "warning:") {
 		t.Errorf("--arch x86_64 on a profile declaring all three x86 ABIs:\n%s", out)
 	}
@@ -203,7 +164,7 @@ func TestCheckUsageErrors(t *testing.T) {
 		{"a.json", "b.json"},
 		{"preset:docker-default", "--bogus"},
 	} {
-		code, out, stderr := checkCLI(t, args...)
+		code, out, stderr := runCLI(t, append([]string{"check"}, args...)...)
 		if code != 2 {
 			t.Errorf("check %q: exit %d, want 2 (stdout %q)", args, code, out)
 		}
@@ -211,33 +172,26 @@ func TestCheckUsageErrors(t *testing.T) {
 			t.Errorf("check %q: stderr %q", args, stderr)
 		}
 	}
-	code, _, stderr := checkCLI(t, "preset:docker-default", "--arch", "mips")
+	code, _, stderr := runCLI(t, "check", "preset:docker-default", "--arch", "mips")
 	if code != 2 || !strings.Contains(stderr, `--arch: unknown architecture "mips": use one of`) {
 		t.Errorf("bad --arch: exit %d, stderr %q", code, stderr)
 	}
 }
 
 func TestCheckBadProfile(t *testing.T) {
-	dir := t.TempDir()
-	mips := filepath.Join(dir, "mips.json")
-	if err := os.WriteFile(mips, []byte(`{"defaultAction": "SCMP_ACT_ERRNO", "architectures": ["SCMP_ARCH_MIPS"], "syscalls": [{"names": ["read", "write", "exit_group", "execve"], "action": "SCMP_ACT_ALLOW"}]}`), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	code, out, _ := checkCLI(t, mips)
+	mips := writeFile(t, "mips.json", `{"defaultAction": "SCMP_ACT_ERRNO", "architectures": ["SCMP_ARCH_MIPS"], "syscalls": [{"names": ["read", "write", "exit_group", "execve"], "action": "SCMP_ACT_ALLOW"}]}`)
+	code, out, _ := runCLI(t, "check", mips)
 	if code != 1 || !strings.Contains(out, "error: profile: nothing to compile: none of the profile's architectures (SCMP_ARCH_MIPS)") || !strings.Contains(out, "; not compiled") {
 		t.Errorf("mips-only profile: exit %d\n%s", code, out)
 	}
 
-	bad := filepath.Join(dir, "bad.json")
-	if err := os.WriteFile(bad, []byte("{\n  \"defaultAction\": \"SCMP_ACT_ERRNO\",\n  \"syscalls\": [\n    {\"names\": [\"read\"], \"action\": \"SCMP_ACT_NOPE\"}\n  ]\n}\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	bad := writeFile(t, "bad.json", "{\n  \"defaultAction\": \"SCMP_ACT_ERRNO\",\n  \"syscalls\": [\n    {\"names\": [\"read\"], \"action\": \"SCMP_ACT_NOPE\"}\n  ]\n}\n")
 	for _, c := range []struct{ arg, want string }{
 		{bad, "bad.json:4:"},
-		{filepath.Join(dir, "missing.json"), "missing.json"},
+		{filepath.Join(t.TempDir(), "missing.json"), "missing.json"},
 		{"preset:no-such-preset", "no such preset"},
 	} {
-		code, out, stderr := checkCLI(t, c.arg)
+		code, out, stderr := runCLI(t, "check", c.arg)
 		if code != 1 || out != "" {
 			t.Errorf("check %s: exit %d, stdout %q; want 1 and nothing", c.arg, code, out)
 		}

@@ -90,7 +90,7 @@ func diffSummary(cs []profile.Change, subset bool, a, b string) string {
 		if len(cs) == 0 {
 			return fmt.Sprintf("%s allows nothing that %s denies", b, a)
 		}
-		return fmt.Sprintf("%s allows what %s denies: %d %s", b, a, len(cs), diffPlural(len(cs), "change", "changes"))
+		return fmt.Sprintf("%s allows what %s denies: %s", b, a, plural(len(cs), "change"))
 	}
 	if len(cs) == 0 {
 		return "no difference in meaning"
@@ -99,13 +99,6 @@ func diffSummary(cs []profile.Change, subset bool, a, b string) string {
 	for _, c := range cs {
 		n[c.Kind]++
 	}
-	return fmt.Sprintf("%d %s: %d loosened, %d tightened, %d changed", len(cs), diffPlural(len(cs), "change", "changes"),
+	return fmt.Sprintf("%s: %d loosened, %d tightened, %d changed", plural(len(cs), "change"),
 		n[profile.Loosened], n[profile.Tightened], n[profile.Changed])
-}
-
-func diffPlural(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
 }

@@ -59,8 +59,8 @@ every BPF instruction executed, annotated.`,
 	f.BoolVar(&fl.json, "json", false, "print a JSON object")
 	f.StringVar(&fl.mode, "mode", "enforce", "filter variant: enforce (as production loads it) or watch (denials notify the supervisor first)")
 	f.StringVar(&fl.kernel, "kernel", "", "resolve includes/excludes for this kernel version X.Y instead of the running one")
-	_ = cmd.RegisterFlagCompletionFunc("arch", fixedCompletion(archList))
-	_ = cmd.RegisterFlagCompletionFunc("mode", fixedCompletion(func() string { return "enforce,watch" }))
+	_ = cmd.RegisterFlagCompletionFunc("arch", completeWords(archNames()))
+	_ = cmd.RegisterFlagCompletionFunc("mode", completeWords([]string{"enforce", "watch"}))
 	return cmd
 }
 
@@ -157,11 +157,10 @@ type traceStepObj struct {
 	Next    int    `json:"next"`
 }
 
+// actionName gives the contract's action name (SCMP_ACT_KILL is
+// kill_thread) and, for errno, the number and its name.
 func actionName(d profile.Decision) (action string, errno uint, errnoName string) {
 	action = d.Action.Short()
-	if d.Action == profile.ActKill {
-		action = profile.ActKillThread.Short()
-	}
 	if d.Action == profile.ActErrno {
 		errno, errnoName = d.Errno, profile.ErrnoName(d.Errno)
 	}

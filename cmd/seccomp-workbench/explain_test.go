@@ -1,47 +1,16 @@
 package main
 
 import (
-	"bytes"
 	"encoding/json"
-	"flag"
-	"os"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"sort"
 	"strings"
 	"testing"
 )
 
-// -update rewrites the goldens. Other test files of this package may
-// define the same flag; whichever registers first serves all.
-func init() {
-	if flag.Lookup("update") == nil {
-		flag.Bool("update", false, "rewrite golden files in testdata")
-	}
-}
-
-func updating() bool {
-	f := flag.Lookup("update")
-	return f != nil && f.Value.String() == "true"
-}
-
-func runCLI(t *testing.T, args ...string) (code int, stdout, stderr string) {
-	t.Helper()
-	var out, errb bytes.Buffer
-	code = execute(args, strings.NewReader(""), &out, &errb)
-	return code, out.String(), errb.String()
-}
-
 // The goldens hold x86_64 programs (as libseccomp 2.5.4 lays them out)
 // and --kernel pins the includes/excludes.
-func needX86_64(t *testing.T) {
-	t.Helper()
-	if runtime.GOARCH != "amd64" {
-		t.Skip("the goldens are for an x86_64 host")
-	}
-}
-
 func TestExplainGolden(t *testing.T) {
 	needX86_64(t)
 	cases := []struct {
@@ -60,19 +29,7 @@ func TestExplainGolden(t *testing.T) {
 			if code != 0 {
 				t.Fatalf("exit %d: %s", code, errs)
 			}
-			path := filepath.Join("..", "..", "testdata", "explain", c.golden+".golden")
-			if updating() {
-				if err := os.WriteFile(path, []byte(out), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (run with -update to create it)", err)
-			}
-			if out != string(want) {
-				t.Errorf("output differs from %s:\n%s", path, out)
-			}
+			assertGolden(t, filepath.Join(testdataDir, "explain", c.golden+".golden"), out)
 		})
 	}
 }

@@ -2,13 +2,10 @@ package main
 
 import (
 	"fmt"
-	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
-	"golang.org/x/term"
 
-	"github.com/seccomp-workbench/seccomp-workbench/catalog"
 	"github.com/seccomp-workbench/seccomp-workbench/profile"
 )
 
@@ -24,12 +21,12 @@ var exportWhat = map[profile.Format]string{
 	profile.FormatAsm:          "disassembly",
 }
 
-func formatList() string {
+func formatNames() []string {
 	var s []string
 	for _, f := range profile.Formats() {
 		s = append(s, string(f))
 	}
-	return strings.Join(s, ",")
+	return s
 }
 
 func newExportCmd() *cobra.Command {
@@ -64,19 +61,15 @@ replaced atomically.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if formatS == "" {
-				return usagef("export: --format is required: use one of %s", strings.ReplaceAll(formatList(), ",", ", "))
+				return usagef("export: --format is required: use one of %s", strings.Join(formatNames(), ", "))
 			}
 			f, err := profile.ParseFormat(formatS)
 			if err != nil {
 				return usageError{fmt.Errorf("--format: %w", err)}
 			}
 			o := profile.ExportOptions{Source: args[0], Wrap: wrap}
-			for _, s := range archS {
-				a, err := catalog.ParseArch(s)
-				if err != nil {
-					return usageError{fmt.Errorf("--arch: %w", err)}
-				}
-				o.Arches = append(o.Arches, a)
+			if o.Arches, err = parseArchFlags(archS); err != nil {
+				return err
 			}
 			if wrap && f != profile.FormatOCI {
 				return usagef("--wrap only applies to --format oci")
@@ -90,7 +83,7 @@ replaced atomically.`,
 				o.Name = profile.DefaultK8sName
 			}
 			stdout, stderr := cmd.OutOrStdout(), cmd.ErrOrStderr()
-			if out == "" && f.Binary() && writesToTerminal(stdout) {
+			if out == "" && f.Binary() && isTerminal(stdout) {
 				return usagef("export: %s output is binary: give -o FILE or redirect stdout", f)
 			}
 			p, err := profile.Open(args[0])
@@ -116,17 +109,12 @@ replaced atomically.`,
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVarP(&formatS, "format", "f", "", "output format ("+formatList()+")")
-	fl.StringSliceVar(&archS, "arch", nil, "filter these ABIs instead of the profile's (repeat or comma-separate; "+archList()+")")
+	fl.StringVarP(&formatS, "format", "f", "", "output format ("+strings.Join(formatNames(), ",")+")")
+	fl.StringArrayVar(&archS, "arch", nil, "filter these ABIs instead of the profile's (repeat or comma-separate; "+archList()+")")
 	fl.StringVarP(&out, "output", "o", "", "write to FILE (atomically) instead of stdout")
 	fl.StringVar(&name, "name", "", "metadata.name of the k8s resource (default: from the profile's file name)")
 	fl.BoolVar(&wrap, "wrap", false, `oci: nest the object in {"linux":{"seccomp":...}}`)
-	_ = cmd.RegisterFlagCompletionFunc("format", fixedCompletion(formatList))
-	_ = cmd.RegisterFlagCompletionFunc("arch", fixedCompletion(archList))
+	_ = cmd.RegisterFlagCompletionFunc("format", completeWords(formatNames()))
+	_ = cmd.RegisterFlagCompletionFunc("arch", completeWords(archNames()))
 	return cmd
-}
-
-func writesToTerminal(w any) bool {
-	f, ok := w.(*os.File)
-	return ok && term.IsTerminal(int(f.Fd()))
 }

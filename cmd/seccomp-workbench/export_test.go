@@ -11,18 +11,8 @@ import (
 	"github.com/seccomp-workbench/seccomp-workbench/profile"
 )
 
-// wbRun runs the CLI in-process and returns its exit status and output.
-func wbRun(t *testing.T, args ...string) (int, string, string) {
-	t.Helper()
-	var out, errb bytes.Buffer
-	code := execute(args, strings.NewReader(""), &out, &errb)
-	return code, out.String(), errb.String()
-}
-
-const testdataDir = "../../testdata"
-
 func TestExportToStdout(t *testing.T) {
-	code, out, errs := wbRun(t, "export", "preset:docker-default", "--format", "oci")
+	code, out, errs := runCLI(t, "export", "preset:docker-default", "--format", "oci")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
@@ -30,25 +20,25 @@ func TestExportToStdout(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &s); err != nil || s["defaultAction"] != "SCMP_ACT_ERRNO" {
 		t.Fatalf("stdout is not the OCI object: %v\n%.200s", err, out)
 	}
-	code, out, _ = wbRun(t, "export", "preset:docker-default", "--format", "oci", "--wrap")
+	code, out, _ = runCLI(t, "export", "preset:docker-default", "--format", "oci", "--wrap")
 	if code != 0 || !strings.HasPrefix(out, "{\n\t\"linux\": {\n\t\t\"seccomp\": {") {
 		t.Errorf("--wrap: exit %d\n%.100s", code, out)
 	}
-	code, out, _ = wbRun(t, "export", "preset:docker-default", "--format", "k8s")
+	code, out, _ = runCLI(t, "export", "preset:docker-default", "--format", "k8s")
 	if code != 0 || !strings.Contains(out, "kind: SeccompProfile\nmetadata:\n  name: docker-default\n") {
 		t.Errorf("k8s: the name should come from the preset: exit %d\n%.300s", code, out)
 	}
-	code, out, _ = wbRun(t, "export", filepath.Join(testdataDir, "export", "small.json"), "--format", "k8s", "--name", "web.v2")
+	code, out, _ = runCLI(t, "export", filepath.Join(testdataDir, "export", "small.json"), "--format", "k8s", "--name", "web.v2")
 	if code != 0 || !strings.Contains(out, "  name: web.v2\n") {
 		t.Errorf("k8s --name: exit %d\n%.300s", code, out)
 	}
 }
 
 func TestExportToFileWithNotes(t *testing.T) {
-	diffNeedX86_64(t)
+	needX86_64(t)
 	dir := t.TempDir()
 	dst := filepath.Join(dir, "seccomp.conf")
-	code, out, errs := wbRun(t, "export", "preset:docker-default", "--format", "systemd", "-o", dst)
+	code, out, errs := runCLI(t, "export", "preset:docker-default", "--format", "systemd", "-o", dst)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
@@ -69,7 +59,7 @@ func TestExportToFileWithNotes(t *testing.T) {
 	if err := os.Chmod(dst, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if code, _, errs := wbRun(t, "export", "preset:deny-critical", "--format", "systemd", "-o", dst); code != 0 {
+	if code, _, errs := runCLI(t, "export", "preset:deny-critical", "--format", "systemd", "-o", dst); code != 0 {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
 	st, _ := os.Stat(dst)
@@ -81,7 +71,7 @@ func TestExportToFileWithNotes(t *testing.T) {
 
 func TestExportBPFFile(t *testing.T) {
 	dst := filepath.Join(t.TempDir(), "filter.bpf")
-	code, _, errs := wbRun(t, "export", "preset:docker-default", "--format", "bpf", "-o", dst)
+	code, _, errs := runCLI(t, "export", "preset:docker-default", "--format", "bpf", "-o", dst)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
@@ -99,12 +89,12 @@ func TestExportBPFFile(t *testing.T) {
 // TestExportRefusesWeakenedFilter: a filter libseccomp 2.5.4 compiles
 // weaker than its rules is never written; the old file stays.
 func TestExportRefusesWeakenedFilter(t *testing.T) {
-	diffNeedX86_64(t) // the profile is x86_64-only
+	needX86_64(t) // the profile is x86_64-only
 	dst := filepath.Join(t.TempDir(), "filter.bpf")
 	if err := os.WriteFile(dst, []byte("old"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	code, _, errs := wbRun(t, "export", filepath.Join(testdataDir, "profiles", "libseccomp-64bit-bug.json"), "--format", "bpf", "-o", dst)
+	code, _, errs := runCLI(t, "export", filepath.Join(testdataDir, "profiles", "libseccomp-64bit-bug.json"), "--format", "bpf", "-o", dst)
 	if code != 1 {
 		t.Errorf("exit %d, want 1", code)
 	}
@@ -131,7 +121,7 @@ func TestExportUsageErrors(t *testing.T) {
 		{[]string{"export", "preset:nope", "--format", "oci"}, 1, "no such preset"},
 		{[]string{"export", "/no/such/file.json", "--format", "oci"}, 1, "no such file"},
 	} {
-		code, _, errs := wbRun(t, tc.args...)
+		code, _, errs := runCLI(t, tc.args...)
 		if code != tc.code || !strings.Contains(errs, tc.msg) {
 			t.Errorf("%v: exit %d, stderr %q; want %d and %q", tc.args, code, errs, tc.code, tc.msg)
 		}
@@ -139,7 +129,7 @@ func TestExportUsageErrors(t *testing.T) {
 }
 
 func TestExportArchFlag(t *testing.T) {
-	code, out, errs := wbRun(t, "export", "preset:docker-default", "--format", "systemd", "--arch", "aarch64,arm")
+	code, out, errs := runCLI(t, "export", "preset:docker-default", "--format", "systemd", "--arch", "aarch64,arm")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errs)
 	}

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"encoding/json"
 	"strings"
 	"testing"
@@ -10,15 +9,8 @@ import (
 	"github.com/seccomp-workbench/seccomp-workbench/profile"
 )
 
-func runPresetsCLI(t *testing.T, args ...string) (int, string, string) {
-	t.Helper()
-	var stdout, stderr bytes.Buffer
-	code := execute(args, strings.NewReader(""), &stdout, &stderr)
-	return code, stdout.String(), stderr.String()
-}
-
 func TestPresetsJSON(t *testing.T) {
-	code, out, errOut := runPresetsCLI(t, "presets", "--json")
+	code, out, errOut := runCLI(t, "presets", "--json")
 	if code != 0 || errOut != "" {
 		t.Fatalf("exit %d, stderr %q", code, errOut)
 	}
@@ -97,7 +89,7 @@ func jsonString(t *testing.T, v any) string {
 
 func TestPresetsTable(t *testing.T) {
 	t.Setenv("NO_COLOR", "1")
-	code, out, errOut := runPresetsCLI(t, "presets")
+	code, out, errOut := runCLI(t, "presets")
 	if code != 0 || errOut != "" {
 		t.Fatalf("exit %d, stderr %q", code, errOut)
 	}
@@ -130,7 +122,7 @@ func TestPresetsTable(t *testing.T) {
 
 func TestPresetsUsage(t *testing.T) {
 	for _, args := range [][]string{{"presets", "extra"}, {"presets", "--bogus"}} {
-		code, out, errOut := runPresetsCLI(t, args...)
+		code, out, errOut := runCLI(t, args...)
 		if code != 2 || out != "" || !strings.Contains(errOut, "seccomp-workbench: ") {
 			t.Errorf("%v: exit %d, stdout %q, stderr %q; want exit 2 and a one-line error", args, code, out, errOut)
 		}

@@ -1,13 +1,9 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"io"
-	"os"
-	"os/signal"
 	"strings"
-	"syscall"
 	"text/tabwriter"
 	"time"
 
@@ -37,12 +33,7 @@ OUT is written atomically. The exit status is the command's (as for run);
 the profile is written whenever the command started.`,
 		Example: `  seccomp-workbench record -o ls.json -- ls /
   seccomp-workbench record -o app.json --base preset:docker-default -- ./app --selftest`,
-		Args: func(_ *cobra.Command, args []string) error {
-			if len(args) == 0 {
-				return usagef("record: no command given: put it after --, for example: record -o out.json -- ls /")
-			}
-			return nil
-		},
+		Args: needCommand("record -o out.json -- ls /"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if out == "" {
 				return usagef("record: -o OUT is required: the file to write the profile to")
@@ -71,7 +62,7 @@ the profile is written whenever the command started.`,
 
 func recordCommand(cmd *cobra.Command, base *profile.Effective, baseName, out string, timeout time.Duration, argv []string) error {
 	stderr := passThrough(cmd.ErrOrStderr())
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+	ctx, stop := interruptContext()
 	defer stop()
 	r, err := runner.Start(ctx, runner.Config{
 		Effective: base, Mode: runner.ModeRecord, Argv: argv, Timeout: timeout,

@@ -38,7 +38,7 @@ func TestRecordThenRun(t *testing.T) {
 }
 
 func TestRecordOntoBaseCLI(t *testing.T) {
-	base := runTestProfile(t, `{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO"}]}`)
+	base := writeProfile(t, `{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO"}]}`)
 	dir := t.TempDir()
 	out := filepath.Join(dir, "merged.json")
 	_, stderr, code := workbenchExec(t, "", "record", "-o", out, "--base", base, "--", "mkdir", dir+"/x")

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"io"
 
 	"github.com/spf13/cobra"
@@ -40,15 +41,22 @@ filter and see which syscalls were denied, then export the profile.`,
 	return root
 }
 
-// wrapArgs makes every positional-argument error a usage error (exit 2).
+// wrapArgs makes every positional-argument error a usage error (exit 2)
+// and has cobra's own ones ("accepts 1 arg(s), received 0") say which
+// subcommand and what it takes.
 func wrapArgs(c *cobra.Command) {
 	if c.Args != nil {
 		orig := c.Args
 		c.Args = func(cmd *cobra.Command, args []string) error {
-			if err := orig(cmd, args); err != nil {
-				return usageError{err}
+			err := orig(cmd, args)
+			var ue usageError
+			switch {
+			case err == nil || errors.As(err, &ue):
+				return err
+			case cmd.HasParent():
+				return usagef("%s: %v: usage: %s", cmd.Name(), err, cmd.UseLine())
 			}
-			return nil
+			return usageError{err}
 		}
 	}
 	for _, sub := range c.Commands() {

@@ -45,12 +45,7 @@ kill is SIGSYS: 159); 125 when the workbench failed; 126 when the command
 cannot be executed (or the profile denies execve); 127 when it is not found.`,
 		Example: `  seccomp-workbench run --profile preset:docker-default -- ls /
   seccomp-workbench run --profile my.json --mode enforce --timeout 5s -- ./server --selftest`,
-		Args: func(_ *cobra.Command, args []string) error {
-			if len(args) == 0 {
-				return usagef("run: no command given: put it after --, for example: run --profile preset:docker-default -- ls /")
-			}
-			return nil
-		},
+		Args: needCommand("run --profile preset:docker-default -- ls /"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if profileArg == "" {
 				return usagef("run: --profile is required: a profile file or preset:NAME")
@@ -78,6 +73,24 @@ cannot be executed (or the profile denies execve); 127 when it is not found.`,
 	f.DurationVar(&timeout, "timeout", 0, "stop the command after this long (SIGTERM, then SIGKILL 2s later)")
 	f.BoolVar(&asJSON, "json", false, "print JSON Lines events on stdout instead of the command's output")
 	return cmd
+}
+
+// needCommand requires the command to run after the flags; example
+// shows a whole command line.
+func needCommand(example string) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if len(args) == 0 {
+			return usagef("%s: no command given: put it after --, for example: %s", cmd.Name(), example)
+		}
+		return nil
+	}
+}
+
+// interruptContext is cancelled by SIGINT, SIGTERM or SIGHUP: the runner
+// then stops the command and everything it started, and the workbench
+// still reports the verdict instead of dying with the signal.
+func interruptContext() (context.Context, context.CancelFunc) {
+	return signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 }
 
 type runConfig struct {
@@ -124,7 +137,7 @@ func runCommand(cmd *cobra.Command, rc runConfig) error {
 			fmt.Fprintln(stderr, denialLine(d, logged, color))
 		}
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+	ctx, stop := interruptContext()
 	defer stop()
 	r, err := runner.Start(ctx, cfg)
 	if err != nil {
@@ -137,7 +150,7 @@ func runCommand(cmd *cobra.Command, rc runConfig) error {
 		v = textEvents(r, stderr, color)
 	}
 	if err != nil {
-		r.Stop()
+		// jsonEvents stopped the command and saw it end.
 		return exitError{exitRunFail, "writing events: " + err.Error()}
 	}
 	if v.ExitCode != 0 {
@@ -213,9 +226,9 @@ func summaryLine(v runner.Verdict, rows map[int]runner.Denial, color bool) strin
 		}
 		text += "; " + l.label + ": " + strings.Join(parts, ", ")
 	}
-	sgr := map[string]string{runner.ResultPass: "32"}[v.Result]
-	if sgr == "" {
-		sgr = "31"
+	sgr := "31"
+	if v.Result == runner.ResultPass {
+		sgr = "32"
 	}
 	return "seccomp-workbench: " + paint(color, sgr, strings.ToUpper(v.Result)) + ": " + text
 }

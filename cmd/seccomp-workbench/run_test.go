@@ -2,76 +2,12 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"encoding/json"
-	"fmt"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 )
-
-// The run and record tests drive the real binary: the runner re-executes
-// it as its shim, so it has to be the workbench, not the test binary.
-var builtWorkbench struct {
-	once sync.Once
-	path string
-	err  error
-}
-
-func workbenchBinary(t *testing.T) string {
-	t.Helper()
-	builtWorkbench.once.Do(func() {
-		// One fixed place, rebuilt (incrementally) by each test run, so
-		// runs leave at most one copy behind.
-		dir := filepath.Join(os.TempDir(), fmt.Sprintf("seccomp-workbench-cli-test-%d", os.Getuid()))
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			builtWorkbench.err = err
-			return
-		}
-		builtWorkbench.path = filepath.Join(dir, "seccomp-workbench")
-		out, err := exec.Command("go", "build", "-o", builtWorkbench.path, ".").CombinedOutput()
-		if err != nil {
-			builtWorkbench.err = err
-			builtWorkbench.path = string(out)
-		}
-	})
-	if builtWorkbench.err != nil {
-		t.Fatalf("building the workbench: %v\n%s", builtWorkbench.err, builtWorkbench.path)
-	}
-	return builtWorkbench.path
-}
-
-// workbenchExec runs the workbench with args and returns stdout, stderr and the exit
-// status.
-func workbenchExec(t *testing.T, stdin string, args ...string) (string, string, int) {
-	t.Helper()
-	cmd := exec.Command(workbenchBinary(t), args...)
-	cmd.Stdin = strings.NewReader(stdin)
-	cmd.Env = append(os.Environ(), "NO_COLOR=1")
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	err := cmd.Run()
-	code := 0
-	if ee, ok := err.(*exec.ExitError); ok {
-		code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatal(err)
-	}
-	return out.String(), errb.String(), code
-}
-
-func runTestProfile(t *testing.T, js string) string {
-	t.Helper()
-	p := filepath.Join(t.TempDir(), "profile.json")
-	if err := os.WriteFile(p, []byte(js), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return p
-}
 
 const runDenyMkdir = `{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [
 	{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO"},
@@ -79,10 +15,9 @@ const runDenyMkdir = `{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [
 	{"names": ["uname"], "action": "SCMP_ACT_LOG"}]}`
 
 func TestRunExitStatus(t *testing.T) {
-	prof := runTestProfile(t, runDenyMkdir)
-	denyExec := runTestProfile(t, `{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["execve"], "action": "SCMP_ACT_ERRNO"}]}`)
-	noexec := filepath.Join(t.TempDir(), "script")
-	os.WriteFile(noexec, []byte("#!/bin/sh\n"), 0o644)
+	prof := writeProfile(t, runDenyMkdir)
+	denyExec := writeProfile(t, `{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["execve"], "action": "SCMP_ACT_ERRNO"}]}`)
+	noexec := writeFile(t, "script", "#!/bin/sh\n") // not executable
 	dir := t.TempDir()
 	cases := []struct {
 		name    string
@@ -126,7 +61,7 @@ func TestRunExitStatus(t *testing.T) {
 }
 
 func TestRunPassesOutputThrough(t *testing.T) {
-	prof := runTestProfile(t, runDenyMkdir)
+	prof := writeProfile(t, runDenyMkdir)
 	dir := t.TempDir()
 	stdout, stderr, code := workbenchExec(t, "from stdin\n", "run", "--profile", prof, "--",
 		"sh", "-c", "cat; uname >/dev/null; mkdir "+dir+"/x; echo done; echo warn >&2")
@@ -152,7 +87,7 @@ func TestRunPassesOutputThrough(t *testing.T) {
 }
 
 func TestRunJSON(t *testing.T) {
-	prof := runTestProfile(t, runDenyMkdir)
+	prof := writeProfile(t, runDenyMkdir)
 	dir := t.TempDir()
 	stdout, stderr, code := workbenchExec(t, "", "run", "--profile", prof, "--json", "--",
 		"sh", "-c", "echo out; echo err >&2; mkdir "+dir+"/x; exit 4")

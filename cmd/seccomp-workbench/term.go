@@ -10,9 +10,11 @@ import (
 // colorEnabled reports whether w should get ANSI colour: a terminal, and
 // NO_COLOR unset (https://no-color.org: any non-empty value disables).
 func colorEnabled(w io.Writer) bool {
-	if os.Getenv("NO_COLOR") != "" {
-		return false
-	}
+	return os.Getenv("NO_COLOR") == "" && isTerminal(w)
+}
+
+// isTerminal reports whether w is a file open on a terminal.
+func isTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
 	return ok && term.IsTerminal(int(f.Fd()))
 }
