@@ -19,6 +19,7 @@ package tui
 
 import (
 	"fmt"
+	"os"
 	"time"
 
 	"charm.land/bubbles/v2/help"
@@ -32,6 +33,7 @@ import (
 	"github.com/seccomp-workbench/seccomp-workbench/tui/detailpane"
 	"github.com/seccomp-workbench/seccomp-workbench/tui/dialogs"
 	"github.com/seccomp-workbench/seccomp-workbench/tui/runpane"
+	"github.com/seccomp-workbench/seccomp-workbench/tui/styles"
 )
 
 // Options configure a workbench.
@@ -61,25 +63,6 @@ const (
 	paneRun
 	paneCount
 )
-
-// Scope says what the action keys change.
-type Scope int
-
-const (
-	ScopeSyscall Scope = iota
-	ScopeFamily
-	ScopeTier
-)
-
-func (s Scope) String() string {
-	switch s {
-	case ScopeFamily:
-		return "family"
-	case ScopeTier:
-		return "tier"
-	}
-	return "syscall"
-}
 
 // Model is the root model.
 type Model struct {
@@ -131,6 +114,10 @@ type Model struct {
 	rec      *recoveryStore
 	recSeq   uint64
 
+	// cwd is the working directory, read once at start: relative paths
+	// are named from it without asking the system again in Update.
+	cwd string
+
 	status    string
 	statusErr bool
 	quitting  bool
@@ -174,6 +161,7 @@ func New(o Options) (Model, error) {
 	if m.stateDir == "" {
 		m.stateDir = defaultStateDir()
 	}
+	m.cwd, _ = os.Getwd()
 	m.help.Styles = c.Styles.Help
 	m.setProfile(p, o.Source, o.Path)
 	m.setFocus(paneCatalog)
@@ -253,30 +241,51 @@ func (m Model) update(msg tea.Msg) (Model, tea.Cmd) {
 }
 
 // routeToInput gives other messages (paste, cursor) to whatever has a
-// text input open.
+// text input open: the open dialog or the catalog's search line.
 func (m Model) routeToInput(msg tea.Msg) (Model, tea.Cmd) {
+	if m2, cmd, ok := m.updateDialog(msg); ok {
+		return m2, cmd
+	}
 	var cmd tea.Cmd
-	switch {
-	case m.prompt != nil:
-		d := *m.prompt
-		d, cmd = d.Update(msg)
-		m.prompt = &d
-	case m.menu != nil:
-		d := *m.menu
-		d, cmd = d.Update(msg)
-		m.menu = &d
-	case m.catalog.Searching():
+	if m.catalog.Searching() {
 		m.catalog, cmd = m.catalog.Update(msg)
 		m.syncSelection()
 	}
 	return m, cmd
 }
 
+// dialogOpen reports whether a dialog has the keyboard.
+func (m Model) dialogOpen() bool { return m.menu != nil || m.prompt != nil || m.viewer != nil }
+
+// updateDialog gives msg to the open dialog; ok is false when none is.
+// The dialog is copied, updated and stored anew, so that an older copy
+// of the model never sees the change.
+func (m Model) updateDialog(msg tea.Msg) (Model, tea.Cmd, bool) {
+	var cmd tea.Cmd
+	switch {
+	case m.menu != nil:
+		d := *m.menu
+		d, cmd = d.Update(msg)
+		m.menu = &d
+	case m.prompt != nil:
+		d := *m.prompt
+		d, cmd = d.Update(msg)
+		m.prompt = &d
+	case m.viewer != nil:
+		d := *m.viewer
+		d, cmd = d.Update(msg)
+		m.viewer = &d
+	default:
+		return m, nil, false
+	}
+	return m, cmd, true
+}
+
 func (m *Model) setDark(dark bool) {
 	if m.c.Styles.IsDark == dark {
 		return
 	}
-	m.c.Styles = newStyles(dark)
+	m.c.Styles = styles.New(dark)
 	m.help.Styles = m.c.Styles.Help
 	m.catalog.RefreshStyles()
 	m.detail.RefreshStyles()
@@ -311,20 +320,6 @@ func (m *Model) setFocus(p int) {
 // dirty reports unsaved edits.
 func (m Model) dirty() bool { return m.ed.Dirty() || m.forcedDirty }
 
-// refresh recomputes what depends on the profile: the effective profile,
-// the per-syscall states (badges) and the detail pane. It is a single
-// pass over the rules, cheap enough for Update; compiling is not, and
-// runs in compileCmd.
-func (m *Model) refresh() {
-	m.eff = m.ed.Profile().Effective(m.c.Env)
-	m.states = common.States(m.eff, m.c.Catalog)
-	m.catalog.SetStates(m.states)
-	m.catalog.SetNote("scope: " + m.scope.String())
-	m.run.SetNote(m.modeNote())
-	m.syncSelection()
-	m.detail.SetStale(m.compiledGen != m.ed.Generation())
-}
-
 // syncSelection shows the catalog's selection in the detail pane.
 func (m *Model) syncSelection() {
 	if e := m.catalog.Selected(); e != nil {
@@ -350,24 +345,11 @@ func (m *Model) setError(err error) {
 // handleKey routes a key press: the open dialog first, then the search
 // line, then the global keys, then the focused pane.
 func (m Model) handleKey(kp tea.KeyPressMsg) (Model, tea.Cmd) {
+	if m2, cmd, ok := m.updateDialog(kp); ok {
+		return m2, cmd
+	}
 	var cmd tea.Cmd
-	switch {
-	case m.menu != nil:
-		d := *m.menu
-		d, cmd = d.Update(kp)
-		m.menu = &d
-		return m, cmd
-	case m.prompt != nil:
-		d := *m.prompt
-		d, cmd = d.Update(kp)
-		m.prompt = &d
-		return m, cmd
-	case m.viewer != nil:
-		d := *m.viewer
-		d, cmd = d.Update(kp)
-		m.viewer = &d
-		return m, cmd
-	case m.focus == paneCatalog && m.catalog.Searching():
+	if m.focus == paneCatalog && m.catalog.Searching() {
 		m.catalog, cmd = m.catalog.Update(kp)
 		m.syncSelection()
 		return m, cmd
@@ -390,6 +372,7 @@ func (m Model) handleKey(kp tea.KeyPressMsg) (Model, tea.Cmd) {
 // globalKey handles the workbench-wide keys; ok is false for others.
 func (m Model) globalKey(kp tea.KeyPressMsg) (Model, tea.Cmd, bool) {
 	k := m.keys
+	var cmd tea.Cmd
 	switch {
 	case key.Matches(kp, k.NextPane):
 		m.setFocus(m.focus + 1)
@@ -400,38 +383,21 @@ func (m Model) globalKey(kp tea.KeyPressMsg) (Model, tea.Cmd, bool) {
 	case key.Matches(kp, k.Search) && m.focus != paneCatalog:
 		// Search from anywhere: the catalog takes the keyboard.
 		m.setFocus(paneCatalog)
-		var cmd tea.Cmd
 		m.catalog, cmd = m.catalog.Update(kp)
-		return m, cmd, true
-	case key.Matches(kp, k.Interrupt):
-		if m.ses != nil {
-			return m, m.stopRun(), true
-		}
-		m2, cmd := m.requestQuit()
-		return m2, cmd, true
-	case key.Matches(kp, k.Quit):
-		m2, cmd := m.requestQuit()
-		return m2, cmd, true
-	case key.Matches(kp, k.Stop) && m.ses != nil:
-		return m, m.stopRun(), true
+	case key.Matches(kp, k.Interrupt) && m.ses != nil, key.Matches(kp, k.Stop) && m.ses != nil:
+		cmd = m.stopRun()
+	case key.Matches(kp, k.Interrupt), key.Matches(kp, k.Quit):
+		m, cmd = m.requestQuit()
 	case key.Matches(kp, k.Stop) && m.focus == paneCatalog && m.catalog.Filter() != "":
 		return m, nil, false // the catalog clears its filter
 	case key.Matches(kp, k.Scope):
-		m.scope = (m.scope + 1) % 3
+		m.scope = (m.scope + 1) % scopeCount
 		m.catalog.SetNote("scope: " + m.scope.String())
 		m.setStatus("actions now apply to the selected %s", m.scope)
 	case key.Matches(kp, k.Undo):
-		if m.ed.Undo() {
-			m2, cmd := m.afterEdit("undone")
-			return m2, cmd, true
-		}
-		m.setStatus("nothing to undo")
+		m, cmd = m.undoOr(m.ed.Undo, "undone", "nothing to undo")
 	case key.Matches(kp, k.Redo):
-		if m.ed.Redo() {
-			m2, cmd := m.afterEdit("redone")
-			return m2, cmd, true
-		}
-		m.setStatus("nothing to redo")
+		m, cmd = m.undoOr(m.ed.Redo, "redone", "nothing to redo")
 	case key.Matches(kp, k.Default):
 		m.openDefaultMenu()
 	case key.Matches(kp, k.Preset):
@@ -439,11 +405,9 @@ func (m Model) globalKey(kp tea.KeyPressMsg) (Model, tea.Cmd, bool) {
 	case key.Matches(kp, k.Open):
 		m.openPrompt(pendOpen, "Open a profile", []string{"A file path, or preset:NAME."}, "", "path or preset:NAME", nil)
 	case key.Matches(kp, k.Save):
-		m2, cmd := m.save(false)
-		return m2, cmd, true
+		m, cmd = m.save(false)
 	case key.Matches(kp, k.SaveAs):
-		m2, cmd := m.save(true)
-		return m2, cmd, true
+		m, cmd = m.save(true)
 	case key.Matches(kp, k.Export):
 		m.openExportMenu()
 	case key.Matches(kp, k.Diff):
@@ -451,8 +415,7 @@ func (m Model) globalKey(kp tea.KeyPressMsg) (Model, tea.Cmd, bool) {
 	case key.Matches(kp, k.Command):
 		m.openCommandPrompt("watch")
 	case key.Matches(kp, k.Rerun):
-		m2, cmd := m.rerun()
-		return m2, cmd, true
+		m, cmd = m.rerun()
 	case key.Matches(kp, k.Record):
 		m.openCommandPrompt("record")
 	case key.Matches(kp, k.Learn):
@@ -468,136 +431,7 @@ func (m Model) globalKey(kp tea.KeyPressMsg) (Model, tea.Cmd, bool) {
 	default:
 		return m.actionKey(kp)
 	}
-	return m, nil, true
-}
-
-// actionKey handles the keys that set an action. In the run pane, a and
-// e belong to the pane (they act on the selected denial); the others act
-// on the denial's syscall too.
-func (m Model) actionKey(kp tea.KeyPressMsg) (Model, tea.Cmd, bool) {
-	k := m.keys
-	var act profile.Action
-	switch {
-	case key.Matches(kp, k.Allow):
-		act = profile.ActAllow
-	case key.Matches(kp, k.Deny):
-		act = profile.ActErrno
-	case key.Matches(kp, k.Errno):
-		act = "pick"
-	case key.Matches(kp, k.Kill):
-		act = profile.ActKillProcess
-	case key.Matches(kp, k.Log):
-		act = profile.ActLog
-	case key.Matches(kp, k.Trap):
-		act = profile.ActTrap
-	case key.Matches(kp, k.Notify):
-		act = profile.ActNotify
-	default:
-		return m, nil, false
-	}
-	name, scope := "", m.scope
-	switch m.focus {
-	case paneRun:
-		if act == profile.ActAllow || act == "pick" {
-			return m, nil, false // the run pane's own a and e
-		}
-		d, ok := m.run.SelectedDenial()
-		if !ok {
-			m.setStatus("select a denial first (→ then ↑↓)")
-			return m, nil, true
-		}
-		name, scope = d.Syscall, ScopeSyscall
-	default:
-		if e := m.catalog.Selected(); e != nil {
-			name = e.Name
-		} else if tier, ok := m.catalog.SelectedTier(); ok {
-			name, scope = string(tier), ScopeTier
-		}
-	}
-	if name == "" {
-		return m, nil, true
-	}
-	if act == "pick" {
-		m2, cmd := m.openErrnoMenu(name, scope)
-		return m2, cmd, true
-	}
-	errno := uint(0)
-	if act == profile.ActErrno {
-		errno = m.ed.Profile().DefaultErrno()
-	}
-	m2, cmd := m.applyTo(name, scope, act, errno)
-	return m2, cmd, true
-}
-
-// applyTo sets name's action (or its family's, or its tier's: for
-// ScopeTier name may be the tier itself).
-func (m Model) applyTo(name string, scope Scope, act profile.Action, errno uint) (Model, tea.Cmd) {
-	var err error
-	what := name
-	switch scope {
-	case ScopeFamily:
-		err = m.ed.SetFamily(name, act, errno)
-		if e, ok := m.c.Catalog.Lookup(name); ok && len(e.Family) > 1 {
-			what = fmt.Sprintf("%s and its family (%d calls)", name, len(e.Family))
-		}
-	case ScopeTier:
-		risk := catalog.Risk(name)
-		if e, ok := m.c.Catalog.Lookup(name); ok {
-			risk = e.Risk
-		}
-		err = m.ed.SetRisk(risk, act, errno)
-		what = "every " + string(risk) + "-risk call"
-	default:
-		err = m.ed.SetSyscall(name, act, errno)
-	}
-	if err != nil {
-		m.setError(err)
-		return m, nil
-	}
-	return m.afterEdit(what + ": " + common.Badge(act, errno))
-}
-
-// afterEdit refreshes everything that depends on the profile and starts
-// the compile and the recovery write.
-func (m Model) afterEdit(what string) (Model, tea.Cmd) {
-	m.refresh()
-	m.setStatus("%s", what)
-	var cmds []tea.Cmd
-	if !m.compiling {
-		cmds = append(cmds, m.compileCmd())
-		m.compiling = true
-	}
-	cmds = append(cmds, m.recoveryCmd())
-	return m, tea.Batch(cmds...)
-}
-
-// compileCmd compiles and verifies the current profile in the background.
-func (m Model) compileCmd() tea.Cmd {
-	gen, p, env := m.ed.Generation(), m.ed.Profile(), m.c.Env
-	return func() tea.Msg {
-		eff := p.Effective(env)
-		msg := compiledMsg{gen: gen, findings: profile.LintEffective(eff)}
-		msg.prog, msg.err = profile.Build(eff, profile.Options{})
-		if msg.err == nil {
-			msg.asm = profile.Disassemble(msg.prog)
-		}
-		return msg
-	}
-}
-
-// handleCompiled takes a compile result; one for an older generation is
-// dropped and the current generation compiled instead, so at most one
-// compile runs at a time however fast the edits come.
-func (m Model) handleCompiled(msg compiledMsg) (Model, tea.Cmd) {
-	m.compiling = false
-	if msg.gen != m.ed.Generation() {
-		m.compiling = true
-		return m, m.compileCmd()
-	}
-	m.compiledGen = msg.gen
-	m.prog, m.progErr, m.findings = msg.prog, msg.err, msg.findings
-	m.detail.SetProgram(msg.prog, msg.asm, msg.err, false)
-	return m, nil
+	return m, cmd, true
 }
 
 // requestQuit quits, asking first when there are unsaved edits.
@@ -619,14 +453,10 @@ func (m Model) quit() (Model, tea.Cmd) {
 	m.quitting = true
 	var steps []tea.Cmd
 	if m.ses != nil {
-		r := m.ses.run
 		m.ses.cancel()
-		steps = append(steps, func() tea.Msg {
-			if r != nil {
-				r.Stop()
-			}
-			return nil
-		})
+		if r := m.ses.run; r != nil {
+			steps = append(steps, func() tea.Msg { r.Stop(); return nil })
+		}
 	}
 	steps = append(steps, m.clearRecoveryCmd(), tea.Quit)
 	return m, tea.Sequence(steps...)

@@ -418,3 +418,23 @@ func TestLightBackground(t *testing.T) {
 }
 
 var lightGrey = color.RGBA{R: 0xee, G: 0xee, B: 0xee, A: 0xff}
+
+// A click on a tab's label in the tab bar focuses that pane: tabAt and
+// tabBar agree on where each tab is.
+func TestTabBarClicks(t *testing.T) {
+	m := compiled(t, newTestModel(t))
+	m = send(t, m, windowSize(80, 24))
+	bar := strings.Split(screen(m), "\n")[m.layout.Tabs.Y]
+	for pane, name := range tabNames() {
+		x := strings.Index(bar, name)
+		if x < 0 {
+			t.Fatalf("tab %q not in the bar %q", name, bar)
+		}
+		for _, dx := range []int{0, len(name) - 1} {
+			m, _ = drive(t, m, tea.MouseClickMsg{X: x + dx, Y: m.layout.Tabs.Y, Button: tea.MouseLeft})
+			if m.focus != pane {
+				t.Fatalf("click at %d on %q focused pane %d", x+dx, name, m.focus)
+			}
+		}
+	}
+}

@@ -2,7 +2,6 @@ package tui
 
 import (
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -13,8 +12,8 @@ import (
 	"charm.land/lipgloss/v2"
 
 	"github.com/seccomp-workbench/seccomp-workbench/profile"
+	"github.com/seccomp-workbench/seccomp-workbench/tui/common"
 	"github.com/seccomp-workbench/seccomp-workbench/tui/dialogs"
-	"github.com/seccomp-workbench/seccomp-workbench/tui/styles"
 )
 
 // What an open dialog's result is for.
@@ -52,8 +51,6 @@ type pending struct {
 	prof   *profile.Profile
 }
 
-func newStyles(dark bool) *styles.Styles { return styles.New(dark) }
-
 func (m *Model) closeDialogs() {
 	m.menu, m.prompt, m.viewer = nil, nil, nil
 }
@@ -85,31 +82,39 @@ func (m *Model) openViewer(id, title string, lines []string) {
 
 // openErrnoMenu asks which errno name (or tier) should answer with.
 func (m Model) openErrnoMenu(name string, scope Scope) (Model, tea.Cmd) {
-	var items []dialogs.Item
-	seen := map[string]bool{}
-	for _, n := range profile.CommonErrnos() {
-		nm := profile.ErrnoName(n)
-		seen[nm] = true
-		items = append(items, dialogs.Item{Label: fmt.Sprintf("%-10s", nm), Detail: errnoText(n), Value: nm})
-	}
-	for _, nm := range profile.ErrnoNames() {
-		if !seen[nm] {
-			n, _ := profile.ParseErrno(nm)
-			items = append(items, dialogs.Item{Label: fmt.Sprintf("%-10s", nm), Detail: errnoText(n), Value: nm})
-		}
-	}
 	what := name
 	if scope == ScopeFamily {
 		what += " and its family"
 	} else if scope == ScopeTier {
 		what = "the tier of " + name
 	}
-	mn := m.openMenu(pendErrno, "Deny with errno", []string{"Which errno should " + what + " fail with?"}, items, true)
+	mn := m.openErrnoPicker(pendErrno, "Which errno should "+what+" fail with?")
 	if st, ok := m.states[name]; ok && st.Errno != 0 {
 		mn.SetCursor(profile.ErrnoName(st.Errno))
 	}
 	m.pending.name, m.pending.scope = name, scope
 	return m, nil
+}
+
+// openErrnoPicker opens the list of errno names, the common ones first.
+func (m *Model) openErrnoPicker(id, question string) *dialogs.Menu {
+	var items []dialogs.Item
+	add := func(n uint, name string) {
+		items = append(items, dialogs.Item{Label: fmt.Sprintf("%-10s", name), Detail: errnoText(n), Value: name})
+	}
+	seen := map[string]bool{}
+	for _, n := range profile.CommonErrnos() {
+		name := profile.ErrnoName(n)
+		seen[name] = true
+		add(n, name)
+	}
+	for _, name := range profile.ErrnoNames() {
+		if !seen[name] {
+			n, _ := profile.ParseErrno(name)
+			add(n, name)
+		}
+	}
+	return m.openMenu(id, "Deny with errno", []string{question}, items, true)
 }
 
 func errnoText(n uint) string {
@@ -144,51 +149,34 @@ func (m *Model) openPresetMenu() {
 func (m *Model) openExportMenu() {
 	var items []dialogs.Item
 	for _, f := range profile.Formats() {
-		items = append(items, dialogs.Item{Label: string(f), Detail: formatText(f), Value: string(f)})
+		what, _ := formatInfo(f)
+		items = append(items, dialogs.Item{Label: string(f), Detail: what, Value: string(f)})
 	}
 	m.openMenu(pendExport, "Export", []string{"Write the profile for another runtime. The file is written atomically."}, items, false)
 }
 
-func formatText(f profile.Format) string {
+// formatInfo says what an export format is for and the file name
+// extension the export suggests.
+func formatInfo(f profile.Format) (what, ext string) {
 	switch f {
 	case profile.FormatDocker:
-		return "the profile file (Docker, Podman, containerd)"
+		return "the profile file (Docker, Podman, containerd)", ".json"
 	case profile.FormatOCI:
-		return "runtime-spec linux.seccomp"
+		return "runtime-spec linux.seccomp", ".oci.json"
 	case profile.FormatK8s:
-		return "SeccompProfile resource (security-profiles-operator)"
+		return "SeccompProfile resource (security-profiles-operator)", ".yaml"
 	case profile.FormatK8sLocalhost:
-		return "kubelet Localhost profile file"
+		return "kubelet Localhost profile file", ".localhost.json"
 	case profile.FormatSystemd:
-		return "unit drop-in: SystemCallFilter="
+		return "unit drop-in: SystemCallFilter=", ".conf"
 	case profile.FormatBPF:
-		return "raw BPF (bubblewrap --seccomp)"
+		return "raw BPF (bubblewrap --seccomp)", ".bpf"
 	case profile.FormatPFC:
-		return "libseccomp pseudo filter code"
+		return "libseccomp pseudo filter code", ".pfc"
 	case profile.FormatAsm:
-		return "annotated disassembly"
+		return "annotated disassembly", ".asm"
 	}
-	return ""
-}
-
-func formatExt(f profile.Format) string {
-	switch f {
-	case profile.FormatK8s:
-		return ".yaml"
-	case profile.FormatSystemd:
-		return ".conf"
-	case profile.FormatBPF:
-		return ".bpf"
-	case profile.FormatPFC:
-		return ".pfc"
-	case profile.FormatAsm:
-		return ".asm"
-	case profile.FormatOCI:
-		return ".oci.json"
-	case profile.FormatK8sLocalhost:
-		return ".localhost.json"
-	}
-	return ".json"
+	return "", ".json"
 }
 
 // baseName is the stem export and save-as suggest: the profile file's
@@ -207,8 +195,7 @@ func (m Model) baseName() string {
 	if name == "" {
 		name = "profile"
 	}
-	dir, _ := os.Getwd()
-	return filepath.Join(dir, name)
+	return filepath.Join(m.cwd, name)
 }
 
 func (m *Model) openDiffMenu() {
@@ -251,7 +238,8 @@ func (m *Model) openHelp() {
 		helpSection(hs, "Runs", k.running()),
 	)
 	lines := helpColumns(blocks, max(20, min(m.c.Width-8, 106)))
-	lines = append(lines, "", m.c.Styles.Dim.Render("Marks: ◇ a rule with argument conditions applies · ≠ the call's family is not treated alike"))
+	lines = append(lines, "", m.c.Styles.Dim.Render("Marks: "+common.MarkConditional+" a rule with argument conditions applies · "+
+		common.MarkSplit+" the call's family is not treated alike"))
 	m.openViewer(pendHelp, "Keys", lines)
 }
 
@@ -298,7 +286,7 @@ func (m Model) handleResult(r dialogs.Result) (Model, tea.Cmd) {
 	if !r.OK {
 		switch pend.id {
 		case pendLearn:
-			return m, m.answer(pend.ask, profile.Decision{Action: profile.ActErrno, Errno: 1}, false)
+			return m, m.answer(pend.ask, learnDeny())
 		case pendRecovery:
 			m.setStatus("the recovered edits were kept in %s", pend.rec.file)
 		}
@@ -315,11 +303,9 @@ func (m Model) handleResult(r dialogs.Result) (Model, tea.Cmd) {
 	case pendDefault:
 		a := profile.Action(r.Value)
 		if a == profile.ActErrno {
-			m2, _ := m.openErrnoMenu("", ScopeSyscall)
-			m2.menu.ID, m2.pending.id = pendDefaultErr, pendDefaultErr
-			m2.menu.Message = []string{"Which errno should calls no rule lists fail with?"}
-			m2.menu.SetCursor(profile.ErrnoName(m.ed.Profile().DefaultErrno()))
-			return m2, nil
+			mn := m.openErrnoPicker(pendDefaultErr, "Which errno should calls no rule lists fail with?")
+			mn.SetCursor(profile.ErrnoName(m.ed.Profile().DefaultErrno()))
+			return m, nil
 		}
 		return m.setDefault(a, 0)
 	case pendDefaultErr:
@@ -337,7 +323,8 @@ func (m Model) handleResult(r dialogs.Result) (Model, tea.Cmd) {
 		return m.saveRecordedTo(strings.TrimSpace(r.Value), pend.prof)
 	case pendExport:
 		f := profile.Format(r.Value)
-		m.openPrompt(pendExportPath, "Export "+r.Value, []string{formatText(f) + ". Write it to:"}, m.baseName()+formatExt(f), "file path", nil)
+		what, ext := formatInfo(f)
+		m.openPrompt(pendExportPath, "Export "+r.Value, []string{what + ". Write it to:"}, m.baseName()+ext, "file path", nil)
 		m.pending.format = f
 		return m, nil
 	case pendExportPath:
@@ -369,14 +356,6 @@ func (m Model) handleResult(r dialogs.Result) (Model, tea.Cmd) {
 		return m.handleLearnChoice(r.Value, pend.ask)
 	}
 	return m, nil
-}
-
-func (m Model) setDefault(a profile.Action, errno uint) (Model, tea.Cmd) {
-	if err := m.ed.SetDefault(a, errno); err != nil {
-		m.setError(err)
-		return m, nil
-	}
-	return m.afterEdit("default action: " + profile.Decision{Action: a, Errno: errno}.String())
 }
 
 // guardDirty runs then at once, or after the user agrees to drop unsaved

@@ -16,6 +16,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/seccomp-workbench/seccomp-workbench/profile"
+	"github.com/seccomp-workbench/seccomp-workbench/tui/common"
 	"github.com/seccomp-workbench/seccomp-workbench/tui/dialogs"
 )
 
@@ -40,11 +41,20 @@ func (m Model) saveTo(path string) (Model, tea.Cmd) {
 		return m, nil
 	}
 	path = expandHome(path)
-	gen, p := m.ed.Generation(), m.ed.Profile()
+	gen, p, abs := m.ed.Generation(), m.ed.Profile(), m.abs(path)
 	m.setStatus("saving to %s…", path)
 	return m, func() tea.Msg {
-		return savedMsg{gen: gen, path: path, err: profile.Save(path, p)}
+		return savedMsg{gen: gen, path: abs, err: profile.Save(path, p)}
 	}
+}
+
+// abs makes path absolute from the working directory the workbench
+// started in (as filepath.Abs would, without asking the system again).
+func (m Model) abs(path string) string {
+	if filepath.IsAbs(path) || m.cwd == "" {
+		return filepath.Clean(path)
+	}
+	return filepath.Join(m.cwd, path)
 }
 
 func (m Model) handleSaved(msg savedMsg) (Model, tea.Cmd) {
@@ -58,12 +68,8 @@ func (m Model) handleSaved(msg savedMsg) (Model, tea.Cmd) {
 		m.ed.MarkSaved()
 		m.forcedDirty = false
 	}
-	abs, err := filepath.Abs(msg.path)
-	if err != nil {
-		abs = msg.path
-	}
-	m.path, m.source = abs, abs
-	m.setStatus("saved to %s", abs)
+	m.path, m.source = msg.path, msg.path
+	m.setStatus("saved to %s", msg.path)
 	cmds := []tea.Cmd{clearOld}
 	if m.dirty() {
 		cmds = append(cmds, m.recoveryCmd())
@@ -113,6 +119,7 @@ func (m Model) handleOpened(msg openedMsg) (Model, tea.Cmd) {
 func (m Model) exportCmd(f profile.Format, path string) tea.Cmd {
 	p, env, src := m.ed.Profile(), m.c.Env, m.source
 	path = expandHome(path)
+	abs := m.abs(path)
 	return func() tea.Msg {
 		if path == "" {
 			return exportedMsg{format: f, err: errors.New("export: no file name given: type a path")}
@@ -121,10 +128,7 @@ func (m Model) exportCmd(f profile.Format, path string) tea.Cmd {
 		if err == nil {
 			err = profile.WriteFileAtomic(path, data, 0o644)
 		}
-		if abs, e := filepath.Abs(path); e == nil {
-			path = abs
-		}
-		return exportedMsg{format: f, path: path, warnings: warnings, err: err}
+		return exportedMsg{format: f, path: abs, warnings: warnings, err: err}
 	}
 }
 
@@ -135,7 +139,7 @@ func (m Model) handleExported(msg exportedMsg) (Model, tea.Cmd) {
 	}
 	m.setStatus("exported %s to %s", msg.format, msg.path)
 	if len(msg.warnings) > 0 {
-		m.status += fmt.Sprintf(" (%d warning%s: %s)", len(msg.warnings), plural(len(msg.warnings)), msg.warnings[0])
+		m.status += fmt.Sprintf(" (%s: %s)", common.Count(len(msg.warnings), "warning", "warnings"), msg.warnings[0])
 	}
 	return m, nil
 }
@@ -186,7 +190,7 @@ func (m Model) handleDiff(msg diffMsg) (Model, tea.Cmd) {
 		}
 		lines = append(lines, st.Render(l))
 	}
-	m.openViewer(pendDiffView, fmt.Sprintf("Diff · %d change%s", len(msg.lines), plural(len(msg.lines))), lines)
+	m.openViewer(pendDiffView, "Diff · "+common.Count(len(msg.lines), "change", "changes"), lines)
 	return m, nil
 }
 
@@ -197,13 +201,6 @@ func expandHome(p string) string {
 		}
 	}
 	return p
-}
-
-func plural(n int) string {
-	if n == 1 {
-		return ""
-	}
-	return "s"
 }
 
 // Recovery: after every edit the profile goes to a file under the user's
@@ -275,9 +272,7 @@ func (s *recoveryStore) apply(seq uint64, file string, data []byte) error {
 // of a file, or the preset or recording it came from.
 func (m Model) recoveryKey() string {
 	if m.path != "" {
-		if abs, err := filepath.Abs(m.path); err == nil {
-			return abs
-		}
+		return m.abs(m.path)
 	}
 	return m.source
 }

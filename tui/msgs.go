@@ -27,7 +27,8 @@ type openedMsg struct {
 	err    error
 }
 
-// savedMsg: the profile of generation gen was written to path.
+// savedMsg: the profile of generation gen was written to path (made
+// absolute).
 type savedMsg struct {
 	gen  int
 	path string

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/seccomp-workbench/seccomp-workbench/profile"
+	"github.com/seccomp-workbench/seccomp-workbench/runner"
 	"github.com/seccomp-workbench/seccomp-workbench/tui/runpane"
 )
 
@@ -208,5 +209,25 @@ func TestStaleRunEventsIgnored(t *testing.T) {
 	m = send(t, m, runEventsMsg{id: m.ses.id, events: mkdirDenied(), closed: true})
 	if m.ses != nil || len(m.run.Denials()) != 1 || m.run.Banner().Kind != runpane.Fail {
 		t.Fatal("the current run's events were not shown")
+	}
+}
+
+// A line that comes in two batches (a prompt, then the rest of it) is
+// shown whole: the run pane keeps the unfinished part from one Update to
+// the next.
+func TestRunOutputLineAcrossBatches(t *testing.T) {
+	m := compiled(t, newTestModel(t))
+	m, _ = m.startCommand("true", "watch")
+	id := m.ses.id
+	m = send(t, m, runEventsMsg{id: id, events: []runner.Event{runner.Output{Stream: runner.Stdout, Data: "Password: "}}})
+	m = send(t, m, runEventsMsg{id: id, events: []runner.Event{runner.Output{Stream: runner.Stdout, Data: "ok\n", Lines: 1}}, closed: true})
+	var got []string
+	for _, l := range m.run.Lines() {
+		if l.Stream == runpane.Stdout {
+			got = append(got, l.Text)
+		}
+	}
+	if len(got) != 1 || got[0] != "Password: ok" {
+		t.Fatalf("stdout lines %q", got)
 	}
 }

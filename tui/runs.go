@@ -164,7 +164,7 @@ func learnHooks(ses *session, eff *profile.Effective) (func(runner.Question) pro
 	}
 	var mu sync.Mutex
 	answers := map[string]profile.Decision{}
-	deny := profile.Decision{Action: profile.ActErrno, Errno: 1}
+	deny := learnDeny()
 	ask := func(q runner.Question) profile.Decision {
 		mu.Lock()
 		d, ok := answers[q.Syscall]
@@ -281,7 +281,7 @@ func (m *Model) applyEvent(ev runner.Event) {
 		if e.Dropped > 0 {
 			m.run.Note(fmt.Sprintf("%d bytes of %s dropped: the command writes faster than the screen can show", e.Dropped, e.Stream))
 		}
-		m.run.Write(s, []byte(e.Data))
+		m.run.Write(s, e.Data)
 	case runner.Denied:
 		m.run.AddDenial(paneDenial(e.Denial, false))
 	case runner.Logged:
@@ -436,7 +436,7 @@ func (m Model) handleRunStopped(msg runStoppedMsg) (Model, tea.Cmd) {
 func (m Model) handleAsk(msg askMsg) (Model, tea.Cmd) {
 	if m.ses == nil || msg.id != m.ses.id {
 		return m, func() tea.Msg {
-			msg.reply <- profile.Decision{Action: profile.ActErrno, Errno: 1}
+			msg.reply <- learnDeny()
 			return nil
 		}
 	}
@@ -463,7 +463,7 @@ func (m Model) handleAsk(msg askMsg) (Model, tea.Cmd) {
 // handleLearnChoice answers the paused command and makes the answer an
 // edit of the profile, so it is remembered (and undoable).
 func (m Model) handleLearnChoice(v string, a *askMsg) (Model, tea.Cmd) {
-	d := profile.Decision{Action: profile.ActErrno, Errno: 1}
+	d := learnDeny()
 	switch v {
 	case "allow":
 		d = profile.Decision{Action: profile.ActAllow}
@@ -473,11 +473,15 @@ func (m Model) handleLearnChoice(v string, a *askMsg) (Model, tea.Cmd) {
 		d = profile.Decision{Action: profile.ActKillProcess}
 	}
 	m2, cmd := m.applyTo(a.q.Syscall, ScopeSyscall, d.Action, d.Errno)
-	return m2, tea.Batch(cmd, m2.answer(a, d, true))
+	return m2, tea.Batch(cmd, m2.answer(a, d))
 }
 
+// learnDeny is learn mode's answer when the user says deny, cancels the
+// question, or the run is gone: fail the call with EPERM.
+func learnDeny() profile.Decision { return profile.Decision{Action: profile.ActErrno, Errno: 1} }
+
 // answer sends a learn-mode answer and waits for the next question.
-func (m Model) answer(a *askMsg, d profile.Decision, next bool) tea.Cmd {
+func (m Model) answer(a *askMsg, d profile.Decision) tea.Cmd {
 	if a == nil {
 		return nil
 	}

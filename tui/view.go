@@ -38,7 +38,7 @@ func (m Model) Render() string {
 		bottom := strings.Split(m.run.View(), "\n")
 		right := append(top, bottom...)
 		for i := 0; i < l.Catalog.H; i++ {
-			rows = append(rows, at(left, i)+at(right, i))
+			rows = append(rows, common.At(left, i)+common.At(right, i))
 		}
 	} else {
 		rows = append(rows, m.tabBar(l.W))
@@ -59,13 +59,6 @@ func (m Model) Render() string {
 		screen = overlay(screen, box, l.W, l.H)
 	}
 	return screen
-}
-
-func at(lines []string, i int) string {
-	if i >= 0 && i < len(lines) {
-		return lines[i]
-	}
-	return ""
 }
 
 // headerLines: the profile and its default and arches; then the filter's
@@ -109,7 +102,7 @@ func (m Model) headerLines(w int) []string {
 				errs++
 			}
 		}
-		lint := fmt.Sprintf("lint: %d finding%s", n, plural(n))
+		lint := "lint: " + common.Count(n, "finding", "findings")
 		if errs > 0 {
 			filter += sep + s.Error.Render(lint)
 		} else {
@@ -128,11 +121,17 @@ func oneLine(s string) string {
 	return strings.Join(strings.Fields(s), " ")
 }
 
+// tabNames are the tab bar's labels, one per pane.
+func tabNames() [paneCount]string { return [paneCount]string{"Syscalls", "Detail", "Run"} }
+
+// Each tab is drawn " N Name " (or "[N Name]" when active): its name and
+// four cells, then one cell between tabs.
+func tabWidth(name string) int { return len(name) + 4 }
+
 func (m Model) tabBar(w int) string {
 	s := m.c.Styles
-	names := []string{"Syscalls", "Detail", "Run"}
 	var parts []string
-	for i, n := range names {
+	for i, n := range tabNames() {
 		t := fmt.Sprintf(" %d %s ", i+1, n)
 		if i == m.focus {
 			parts = append(parts, s.TabActive.Render("["+strings.TrimSpace(t)+"]"))
@@ -166,7 +165,7 @@ func (m Model) footerLines(w int) []string {
 }
 
 func (m Model) paneShortHelp() []key.Binding {
-	if m.menu != nil || m.prompt != nil || m.viewer != nil {
+	if m.dialogOpen() {
 		return nil
 	}
 	switch m.focus {
@@ -219,18 +218,18 @@ func overlay(screen, box string, w, h int) string {
 func (m Model) handleMouse(msg tea.MouseMsg) (Model, tea.Cmd) {
 	mouse := msg.Mouse()
 	var cmd tea.Cmd
-	if m.menu != nil || m.prompt != nil || m.viewer != nil {
-		if box, ok := m.dialogView(); ok {
-			r := dialogRect(box, m.c.Width, m.c.Height)
-			if c, ok := msg.(tea.MouseClickMsg); ok && m.menu != nil && r.Contains(c.X, c.Y) {
+	if box, ok := m.dialogView(); ok {
+		r := dialogRect(box, m.c.Width, m.c.Height)
+		switch msg := msg.(type) {
+		case tea.MouseClickMsg:
+			if m.menu != nil && r.Contains(msg.X, msg.Y) {
 				d := *m.menu
-				d, cmd = d.Click(c.Y - r.Y)
+				d, cmd = d.Click(msg.Y - r.Y)
 				m.menu = &d
 			}
-			if wm, ok := msg.(tea.MouseWheelMsg); ok && m.viewer != nil {
-				d := *m.viewer
-				d, cmd = d.Update(wm)
-				m.viewer = &d
+		case tea.MouseWheelMsg:
+			if m.viewer != nil {
+				m, cmd, _ = m.updateDialog(msg)
 			}
 		}
 		return m, cmd
@@ -261,13 +260,7 @@ func (m Model) handleMouse(msg tea.MouseMsg) (Model, tea.Cmd) {
 	x, y := mouse.X-r.X, mouse.Y-r.Y
 	switch msg := msg.(type) {
 	case tea.MouseWheelMsg:
-		d := 0
-		switch msg.Button {
-		case tea.MouseWheelUp:
-			d = -3
-		case tea.MouseWheelDown:
-			d = 3
-		}
+		d := common.WheelDelta(msg)
 		switch pane {
 		case paneCatalog:
 			m.catalog.Scroll(d)
@@ -297,13 +290,15 @@ func (m Model) handleMouse(msg tea.MouseMsg) (Model, tea.Cmd) {
 	return m, nil
 }
 
-// tabAt is the tab under column x of the tab bar (see tabBar).
+// tabAt is the tab under column x of the tab bar (see tabBar); the cell
+// after a tab counts as the tab's.
 func tabAt(x int) int {
-	switch {
-	case x < 13:
-		return paneCatalog
-	case x < 24:
-		return paneDetail
+	end := 0
+	for i, n := range tabNames() {
+		end += tabWidth(n) + 1
+		if x < end {
+			return i
+		}
 	}
-	return paneRun
+	return paneCount - 1
 }

@@ -13,13 +13,8 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/seccomp-workbench/seccomp-workbench/catalog"
+	"github.com/seccomp-workbench/seccomp-workbench/profile"
 	"github.com/seccomp-workbench/seccomp-workbench/tui/common"
-)
-
-// Marks drawn after a name.
-const (
-	MarkConditional = "◇" // a rule with argument conditions applies
-	MarkSplit       = "≠" // the family is not treated alike
 )
 
 // Model is the catalog pane.
@@ -53,6 +48,9 @@ type row struct {
 
 func (r row) header() bool { return r.entry == nil }
 
+// tierOf is the index in tiers of e's risk tier.
+func (m Model) tierOf(e *catalog.Entry) int { return min(e.Risk.Rank(), len(m.tiers)-1) }
+
 // New builds the pane over the whole catalog.
 func New(c *common.Common) Model {
 	m := Model{
@@ -63,11 +61,8 @@ func New(c *common.Common) Model {
 		input:  c.NewInput("/ ", "search syscalls"),
 	}
 	for _, e := range c.Catalog.All() {
-		r := e.Risk.Rank()
-		if r >= len(m.tiers) {
-			r = len(m.tiers) - 1
-		}
-		m.tiers[r] = append(m.tiers[r], e)
+		t := m.tierOf(e)
+		m.tiers[t] = append(m.tiers[t], e)
 	}
 	m.rebuild("")
 	// Start on the first syscall, not on the first tier header.
@@ -122,18 +117,15 @@ func (m Model) Filter() string { return m.filter }
 // Select moves the cursor to the named syscall, unfolding its tier and
 // clearing a filter that hides it. It reports whether the name is known.
 func (m *Model) Select(name string) bool {
-	if _, ok := m.c.Catalog.Lookup(name); !ok {
+	e, ok := m.c.Catalog.Lookup(name)
+	if !ok {
 		return false
 	}
-	if i := m.find(name); i < 0 {
-		for t, es := range m.tiers {
-			for _, e := range es {
-				if e.Name == name {
-					m.folded[t] = false
-				}
-			}
-		}
-		if m.filter != "" && m.find(name) < 0 {
+	if m.find(name) < 0 {
+		// Hidden by a folded tier or by the filter (whose rows are only
+		// its matches): show it.
+		m.folded[m.tierOf(e)] = false
+		if m.filter != "" {
 			m.setFilter("")
 		}
 		m.rebuild(name)
@@ -280,7 +272,7 @@ func (m *Model) rebuild(keep string) {
 	m.rows = make([]row, 0, len(m.c.Catalog.All())+len(m.tiers))
 	if m.filter != "" {
 		for _, mt := range m.matches {
-			m.rows = append(m.rows, row{tier: min(mt.Entry.Risk.Rank(), len(m.tiers)-1), entry: mt.Entry, pos: mt.Positions})
+			m.rows = append(m.rows, row{tier: m.tierOf(mt.Entry), entry: mt.Entry, pos: mt.Positions})
 		}
 	} else {
 		for t, es := range m.tiers {
@@ -352,28 +344,21 @@ func (m Model) FullHelp() [][]key.Binding {
 	return [][]key.Binding{k.Nav.Bindings(), {k.Search, k.Keep, k.Clear, k.Toggle, k.Collapse, k.Expand}}
 }
 
-// counts returns how many calls of a tier the profile allows and denies.
+// counts returns how many calls a tier has and how many the profile
+// allows.
 func (m Model) counts(t int) (total, allowed int) {
 	for _, e := range m.tiers[t] {
-		total++
-		if st, ok := m.states[e.Name]; ok && st.Badge() == "allow" {
+		if st, ok := m.states[e.Name]; ok && st.Action == profile.ActAllow {
 			allowed++
 		}
 	}
-	return total, allowed
+	return len(m.tiers[t]), allowed
 }
 
 // title is the pane title with the number of rows shown.
 func (m Model) title() string {
 	if m.filter != "" {
-		return fmt.Sprintf("Syscalls · %d match", len(m.matches)) + plural(len(m.matches), "", "es")
+		return "Syscalls · " + common.Count(len(m.matches), "match", "matches")
 	}
 	return fmt.Sprintf("Syscalls · %d", m.c.Catalog.Len())
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
 }

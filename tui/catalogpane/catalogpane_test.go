@@ -153,7 +153,7 @@ func TestBadgesAndMarks(t *testing.T) {
 	m.SetSize(60, 40)
 	m.Select("clone")
 	v := ansi.Strip(m.View())
-	if !strings.Contains(v, "clone") || !strings.Contains(v, MarkConditional) {
+	if !strings.Contains(v, "clone") || !strings.Contains(v, common.MarkConditional) {
 		t.Fatalf("clone carries the argument-condition mark:\n%s", v)
 	}
 }

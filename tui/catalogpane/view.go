@@ -56,17 +56,7 @@ func (m Model) renderRow(r row, w int, cur bool) string {
 	if m.states == nil {
 		badge = "…"
 	}
-	marks := ""
-	if st.Conditional {
-		marks += MarkConditional
-	} else {
-		marks += " "
-	}
-	if st.Split {
-		marks += MarkSplit
-	} else {
-		marks += " "
-	}
+	marks := mark(st.Conditional, common.MarkConditional) + mark(st.Split, common.MarkSplit)
 	lead := "  "
 	if m.filter != "" {
 		lead = string(strings.ToUpper(string(e.Risk))[0]) + " "
@@ -103,6 +93,13 @@ func (m Model) renderRow(r row, w int, cur bool) string {
 	b.WriteString(" ")
 	b.WriteString(s.Action(st.Action).Render(badge))
 	return common.Fit(b.String(), w)
+}
+
+func mark(on bool, m string) string {
+	if on {
+		return m
+	}
+	return " "
 }
 
 // renderName highlights the matched characters of a search result; calls

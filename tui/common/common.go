@@ -5,6 +5,7 @@
 package common
 
 import (
+	"fmt"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -79,6 +80,18 @@ func (n NavKeys) Step(k tea.KeyPressMsg, page, total int) (delta int, ok bool) {
 	return 0, false
 }
 
+// WheelDelta is how many rows a notch of the mouse wheel scrolls: 3 up
+// (negative) or down, 0 for a sideways wheel.
+func WheelDelta(w tea.MouseWheelMsg) int {
+	switch w.Button {
+	case tea.MouseWheelUp:
+		return -3
+	case tea.MouseWheelDown:
+		return 3
+	}
+	return 0
+}
+
 // Clamp limits v to [lo, hi]; when hi < lo it returns lo.
 func Clamp(v, lo, hi int) int {
 	if v > hi {
@@ -135,24 +148,41 @@ func Lines(lines []string, w, h int) []string {
 	return out
 }
 
-// Wrap breaks plain text into lines of at most w cells at spaces.
+// Wrap breaks plain text into lines of at most w cells at spaces (and
+// inside words longer than w).
 func Wrap(s string, w int) []string {
 	if w <= 0 {
 		return nil
 	}
 	var out []string
 	for _, para := range strings.Split(s, "\n") {
-		wrapped := ansi.Wordwrap(para, w, "")
-		for _, l := range strings.Split(wrapped, "\n") {
-			out = append(out, ansi.Hardwrap(l, w, true))
-		}
+		wrapped := ansi.Hardwrap(ansi.Wordwrap(para, w, ""), w, true)
+		out = append(out, strings.Split(wrapped, "\n")...)
 	}
-	var flat []string
-	for _, l := range out {
-		flat = append(flat, strings.Split(l, "\n")...)
-	}
-	return flat
+	return out
 }
+
+// At returns lines[i], or "" when i is out of range.
+func At(lines []string, i int) string {
+	if i >= 0 && i < len(lines) {
+		return lines[i]
+	}
+	return ""
+}
+
+// Count says how many of something there are: "1 line", "3 lines".
+func Count(n int, one, many string) string {
+	if n == 1 {
+		return fmt.Sprintf("%d %s", n, one)
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
+
+// Marks drawn after a syscall's name (the catalog) and in its detail.
+const (
+	MarkConditional = "◇" // a rule with argument conditions applies
+	MarkSplit       = "≠" // the family is not treated alike
+)
 
 // NewInput returns a one-line text input styled for the workbench, with a
 // steady (non-blinking) cursor so that views are reproducible.

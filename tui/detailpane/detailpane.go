@@ -62,7 +62,9 @@ type Model struct {
 	executed map[int]bool
 	stepAt   int // index into expl.Steps for "next executed"
 
-	lines [2][]string // rendered content per tab, rebuilt on change
+	// text is the syscall tab, rendered for the current width and
+	// rebuilt on change; the program tab is drawn from asm on demand.
+	text []string
 }
 
 // New returns an empty detail pane.
@@ -72,11 +74,11 @@ func New(c *common.Common) Model {
 
 // SetSize sets the pane's outer size.
 func (m *Model) SetSize(w, h int) {
-	if w != m.w {
-		m.w, m.h = w, h
+	rewrap := w != m.w
+	m.w, m.h = w, h
+	if rewrap {
 		m.rebuild()
 	}
-	m.w, m.h = w, h
 	m.clampOffsets()
 }
 
@@ -86,11 +88,13 @@ func (m *Model) SetFocused(f bool) { m.focused = f }
 // Tab returns the current tab.
 func (m Model) Tab() int { return m.tab }
 
-// Entry returns the syscall shown.
-func (m Model) Entry() *catalog.Entry { return m.entry }
-
-// SetSyscall shows another syscall (or the same with a new state).
+// SetSyscall shows another syscall (or the same with a new state). The
+// root calls it after every key the catalog handles; when nothing changed
+// there is nothing to explain or render again.
 func (m *Model) SetSyscall(e *catalog.Entry, st common.State, eff *profile.Effective) {
+	if e == m.entry && st == m.state && eff == m.eff {
+		return
+	}
 	changed := e != m.entry
 	m.entry, m.state, m.eff = e, st, eff
 	if changed {
@@ -161,9 +165,17 @@ func (m Model) centre(pc int) int {
 
 func (m Model) rows() int { return max(1, m.h-2) }
 
+// length is the number of lines tab t scrolls over.
+func (m Model) length(t int) int {
+	if t == TabProgram {
+		return len(m.asm)
+	}
+	return len(m.text)
+}
+
 func (m *Model) clampOffsets() {
 	for t := range m.offset {
-		m.offset[t] = common.Clamp(m.offset[t], 0, max(0, len(m.lines[t])-m.rows()))
+		m.offset[t] = common.Clamp(m.offset[t], 0, max(0, m.length(t)-m.rows()))
 	}
 }
 
@@ -182,7 +194,7 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 		m.offset[TabProgram] = m.centre(m.expl.Steps[m.stepAt].PC)
 		return m, nil
 	}
-	if d, ok := m.keys.Nav.Step(kp, m.rows(), len(m.lines[m.tab])); ok {
+	if d, ok := m.keys.Nav.Step(kp, m.rows(), m.length(m.tab)); ok {
 		m.Scroll(d)
 	}
 	return m, nil
@@ -190,7 +202,7 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 
 // Scroll moves the current tab's text by d lines.
 func (m *Model) Scroll(d int) {
-	m.offset[m.tab] = common.Clamp(m.offset[m.tab]+d, 0, max(0, len(m.lines[m.tab])-m.rows()))
+	m.offset[m.tab] = common.Clamp(m.offset[m.tab]+d, 0, max(0, m.length(m.tab)-m.rows()))
 }
 
 // SwitchTab shows the other tab.

@@ -2,6 +2,7 @@ package detailpane
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/seccomp-workbench/seccomp-workbench/catalog"
@@ -28,9 +29,8 @@ func (m Model) View() string {
 	if m.tab == TabProgram {
 		body = m.programView()
 	} else {
-		l := m.lines[TabSyscall]
-		off := common.Clamp(m.offset[TabSyscall], 0, max(0, len(l)-m.rows()))
-		body = l[off:min(len(l), off+m.rows())]
+		off := common.Clamp(m.offset[TabSyscall], 0, max(0, len(m.text)-m.rows()))
+		body = m.text[off:min(len(m.text), off+m.rows())]
 	}
 	return m.c.Frame(title, note, body, m.w, m.h, m.focused)
 }
@@ -38,8 +38,7 @@ func (m Model) View() string {
 // rebuild renders the syscall tab's text for the current width; the
 // program tab is drawn lazily (only the visible window).
 func (m *Model) rebuild() {
-	m.lines[TabSyscall] = m.syscallLines(max(10, m.w-3))
-	m.lines[TabProgram] = make([]string, len(m.asm))
+	m.text = m.syscallLines(max(10, m.w-3))
 	m.clampOffsets()
 }
 
@@ -85,7 +84,7 @@ func (m Model) syscallLines(w int) []string {
 	if len(e.Family) < 2 {
 		fam = "none (no other call does the same job)"
 	} else if m.state.Split {
-		fam += "  — " + splitMark + " not all treated alike: a program can use another member"
+		fam += "  — " + common.MarkSplit + " not all treated alike: a program can use another member"
 	}
 	out = m.field(out, "Family", fam, w)
 	out = m.field(out, "Numbers", numbers(e), w)
@@ -99,9 +98,6 @@ func (m Model) syscallLines(w int) []string {
 	out = m.field(out, "Capability", orDash(e.Capability), w)
 	return out
 }
-
-// splitMark is the catalog's split-family mark.
-const splitMark = "≠"
 
 // profileLines say what the profile and its compiled filter do.
 func (m Model) profileLines(out []string, w int) []string {
@@ -125,11 +121,11 @@ func (m Model) profileLines(out []string, w int) []string {
 	}
 	if m.eff != nil {
 		for i, r := range m.eff.Rules {
-			if !contains(r.Names, e.Name) {
+			if !slices.Contains(r.Names, e.Name) {
 				continue
 			}
 			d := profile.Decision{Action: r.Action, Errno: r.Errno}
-			txt := fmt.Sprintf("#%d %s for %d name%s", i+1, d, len(r.Names), plural(len(r.Names)))
+			txt := fmt.Sprintf("#%d %s for %s", i+1, d, common.Count(len(r.Names), "name", "names"))
 			if len(r.Args) > 0 {
 				txt += " when " + profile.FormatConditions(r.Args, host)
 			}
@@ -225,25 +221,9 @@ func numbers(e *catalog.Entry) string {
 	return strings.Join(parts, " · ")
 }
 
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
 func orDash(s string) string {
 	if s == "" {
 		return "—"
 	}
 	return s
-}
-
-func plural(n int) string {
-	if n == 1 {
-		return ""
-	}
-	return "s"
 }

@@ -41,15 +41,24 @@ type Item struct {
 
 // Keys are the keys every dialog understands.
 type Keys struct {
-	Nav    common.NavKeys
+	Nav common.NavKeys
+	// Arrows is Nav without letters, for a menu whose filter line takes
+	// what is typed.
+	Arrows common.NavKeys
 	Choose key.Binding
 	Cancel key.Binding
 }
 
 // DefaultKeys returns the dialog keys.
 func DefaultKeys(nav common.NavKeys) Keys {
+	arrows := nav
+	arrows.Up = key.NewBinding(key.WithKeys("up"))
+	arrows.Down = key.NewBinding(key.WithKeys("down"))
+	arrows.Home = key.NewBinding(key.WithKeys("home"))
+	arrows.End = key.NewBinding(key.WithKeys("end"))
 	return Keys{
 		Nav:    nav,
+		Arrows: arrows,
 		Choose: key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "choose")),
 		Cancel: key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
 	}
@@ -63,7 +72,8 @@ type Menu struct {
 	Title   string
 	Message []string
 	items   []Item
-	shown   []int // indexes into items that pass the filter
+	picks   []key.Binding // per item: its Key, when it has one
+	shown   []int         // indexes into items that pass the filter
 	cursor  int
 	offset  int
 	filter  textinput.Model
@@ -79,6 +89,13 @@ func NewMenu(c *common.Common, id, title string, message []string, items []Item,
 	if filterable {
 		m.filter = c.NewInput("filter: ", "type to narrow")
 		m.filter.Focus()
+	} else {
+		m.picks = make([]key.Binding, len(items))
+		for i, it := range items {
+			if it.Key != "" { // a zero Binding matches nothing
+				m.picks[i] = key.NewBinding(key.WithKeys(it.Key))
+			}
+		}
 	}
 	m.apply()
 	return m
@@ -133,11 +150,9 @@ func (m Menu) Update(msg tea.Msg) (Menu, tea.Cmd) {
 		}
 		return m, nil
 	}
-	arrows := common.NavKeys{Up: key.NewBinding(key.WithKeys("up")), Down: key.NewBinding(key.WithKeys("down")),
-		PageUp: m.keys.Nav.PageUp, PageDown: m.keys.Nav.PageDown, Home: key.NewBinding(key.WithKeys("home")), End: key.NewBinding(key.WithKeys("end"))}
 	nav := m.keys.Nav
 	if m.filters {
-		nav = arrows // letters go to the filter line
+		nav = m.keys.Arrows // letters go to the filter line
 	}
 	if d, ok := nav.Step(kp, m.maxRows, len(m.shown)); ok {
 		m.cursor = common.Clamp(m.cursor+d, 0, len(m.shown)-1)
@@ -150,9 +165,9 @@ func (m Menu) Update(msg tea.Msg) (Menu, tea.Cmd) {
 		m.apply()
 		return m, cmd
 	}
-	for _, it := range m.items {
-		if it.Key != "" && kp.String() == it.Key {
-			return m, result(m.ID, true, it.Value)
+	for i, b := range m.picks {
+		if key.Matches(kp, b) {
+			return m, result(m.ID, true, m.items[i].Value)
 		}
 	}
 	return m, nil

@@ -47,12 +47,7 @@ func (v Viewer) Update(msg tea.Msg) (Viewer, tea.Cmd) {
 			v.Scroll(d)
 		}
 	case tea.MouseWheelMsg:
-		switch msg.Button {
-		case tea.MouseWheelUp:
-			v.Scroll(-3)
-		case tea.MouseWheelDown:
-			v.Scroll(3)
-		}
+		v.Scroll(common.WheelDelta(msg))
 	}
 	return v, nil
 }

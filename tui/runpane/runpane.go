@@ -116,8 +116,11 @@ type Model struct {
 	out     []Line
 	start   int
 	dropped int
-	partial [2]strings.Builder // an unfinished line per stream
-	offset  int                // first visible line, counted from the oldest kept
+	// partial holds an unfinished line per stream. A byte slice, not a
+	// strings.Builder: the model is copied on every Update, and a Builder
+	// written to after a copy panics.
+	partial [2][]byte
+	offset  int // first visible line, counted from the oldest kept
 	follow  bool
 
 	denials []Denial
@@ -153,8 +156,7 @@ func (m Model) Banner() Banner { return m.banner }
 // Reset clears output and denials for a new run.
 func (m *Model) Reset() {
 	m.out, m.start, m.dropped, m.offset, m.follow = m.out[:0], 0, 0, 0, true
-	m.partial[0].Reset()
-	m.partial[1].Reset()
+	m.partial = [2][]byte{}
 	m.denials, m.index, m.cursor, m.doff = nil, map[string]int{}, 0, 0
 }
 
@@ -176,35 +178,37 @@ func (m Model) Lines() []Line {
 
 // Write appends a chunk of a stream's output, splitting it into lines;
 // an unfinished last line waits for the rest (or for Flush).
-func (m *Model) Write(s Stream, data []byte) {
+func (m *Model) Write(s Stream, data string) {
 	if s != Stdout && s != Stderr {
-		m.push(Line{s, sanitize(string(data))})
+		m.push(Line{s, sanitize(data)})
 		return
 	}
 	p := &m.partial[s]
 	for len(data) > 0 {
-		i := indexByte(data, '\n')
+		i := strings.IndexByte(data, '\n')
 		if i < 0 {
-			p.Write(data)
-			if p.Len() > 4096 { // a line without end: show it in pieces
-				m.push(Line{s, sanitize(p.String())})
-				p.Reset()
+			*p = append(*p, data...)
+			if len(*p) > 4096 { // a line without end: show it in pieces
+				m.push(Line{s, sanitize(string(*p))})
+				*p = (*p)[:0]
 			}
 			return
 		}
-		p.Write(data[:i])
-		m.push(Line{s, sanitize(p.String())})
-		p.Reset()
+		// Each line is a copy: a line kept must not hold on to the
+		// whole chunk it came in.
+		*p = append(*p, data[:i]...)
+		m.push(Line{s, sanitize(string(*p))})
+		*p = (*p)[:0]
 		data = data[i+1:]
 	}
 }
 
 // Flush ends unfinished lines (the run is over).
 func (m *Model) Flush() {
-	for s := range m.partial {
-		if m.partial[s].Len() > 0 {
-			m.push(Line{Stream(s), sanitize(m.partial[s].String())})
-			m.partial[s].Reset()
+	for s, p := range m.partial {
+		if len(p) > 0 {
+			m.push(Line{Stream(s), sanitize(string(p))})
+			m.partial[s] = p[:0]
 		}
 	}
 }
@@ -261,9 +265,6 @@ func (m Model) SelectedDenial() (Denial, bool) {
 	return m.denials[m.cursor], true
 }
 
-// Column returns the column that has the keyboard.
-func (m Model) Column() int { return m.col }
-
 // Update handles keys when the pane is focused.
 func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 	kp, ok := msg.(tea.KeyPressMsg)
@@ -277,7 +278,9 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 	case key.Matches(kp, m.keys.Right):
 		m.col = ColDenials
 		return m, nil
-	case key.Matches(kp, m.keys.Follow):
+	case m.col == ColOutput && key.Matches(kp, m.keys.Follow):
+		// Only the output follows; in the denials column the same keys
+		// are navigation (end: the last denial).
 		m.follow = true
 		m.offset = max(0, len(m.out)-m.outRows())
 		return m, nil
@@ -358,13 +361,4 @@ func (m Model) ShortHelp() []key.Binding {
 func (m Model) FullHelp() [][]key.Binding {
 	k := m.keys
 	return [][]key.Binding{k.Nav.Bindings(), {k.Left, k.Right, k.Allow, k.Errno, k.Follow}}
-}
-
-func indexByte(b []byte, c byte) int {
-	for i, x := range b {
-		if x == c {
-			return i
-		}
-	}
-	return -1
 }

@@ -22,9 +22,9 @@ func newPane() Model {
 
 func TestWriteSplitsLines(t *testing.T) {
 	m := newPane()
-	m.Write(Stdout, []byte("one\ntw"))
-	m.Write(Stderr, []byte("err\n"))
-	m.Write(Stdout, []byte("o\nthree"))
+	m.Write(Stdout, "one\ntw")
+	m.Write(Stderr, "err\n")
+	m.Write(Stdout, "o\nthree")
 	m.Flush()
 	got := m.Lines()
 	want := []Line{{Stdout, "one"}, {Stderr, "err"}, {Stdout, "two"}, {Stdout, "three"}}
@@ -32,7 +32,7 @@ func TestWriteSplitsLines(t *testing.T) {
 		t.Fatalf("lines %v, want %v", got, want)
 	}
 	// Escape sequences from the child never reach the screen.
-	m.Write(Stdout, []byte("\x1b[2J\x1b[31mred\x1b[0m\tx\x07\n"))
+	m.Write(Stdout, "\x1b[2J\x1b[31mred\x1b[0m\tx\x07\n")
 	if l := m.Lines()[4].Text; l != "red     x?" {
 		t.Fatalf("sanitized %q", l)
 	}
@@ -41,7 +41,7 @@ func TestWriteSplitsLines(t *testing.T) {
 func TestOutputIsBounded(t *testing.T) {
 	m := newPane()
 	for i := 0; i < MaxLines+100; i++ {
-		m.Write(Stdout, []byte(fmt.Sprintf("line %d\n", i)))
+		m.Write(Stdout, fmt.Sprintf("line %d\n", i))
 	}
 	ls := m.Lines()
 	if len(ls) != MaxLines || ls[0].Text != "line 100" || ls[len(ls)-1].Text != fmt.Sprintf("line %d", MaxLines+99) {
@@ -55,7 +55,7 @@ func TestOutputIsBounded(t *testing.T) {
 	m, _ = m.Update(keytest.Key("left"))
 	m, _ = m.Update(keytest.Key("pgup"))
 	top := m.offset
-	m.Write(Stdout, []byte("more\n"))
+	m.Write(Stdout, "more\n")
 	if m.follow || m.offset != top-1 {
 		t.Fatalf("scrolled view moved: follow %v offset %d→%d", m.follow, top, m.offset)
 	}
@@ -119,5 +119,47 @@ func TestStackedWhenNarrow(t *testing.T) {
 	}
 	if !(out > 0 && den > out) || strings.Contains(lines[out], "Denials") {
 		t.Fatalf("narrow: output above denials:\n%s", strings.Join(lines, "\n"))
+	}
+}
+
+// Bubble Tea hands Update a copy of the model each time: an unfinished
+// line kept by one copy must be completed by the next (a prompt printed
+// without a newline, then the rest of the line later).
+func TestPartialLineAcrossCopies(t *testing.T) {
+	m := newPane()
+	m.Write(Stdout, "Password: ")
+	next := m
+	next.Write(Stdout, "ok\n")
+	next.Write(Stderr, "half")
+	last := next
+	last.Flush()
+	want := []Line{{Stdout, "Password: ok"}, {Stderr, "half"}}
+	if got := last.Lines(); fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("lines %v, want %v", got, want)
+	}
+}
+
+// In the denials column end goes to the last denial; in the output
+// column it follows the output again, as the hint says.
+func TestEndKeyPerColumn(t *testing.T) {
+	m := newPane()
+	for _, n := range []string{"mkdir", "chmod", "ptrace"} {
+		m.AddDenial(Denial{Syscall: n, Args: n + "()", Outcome: "errno(EPERM)", Count: 1})
+	}
+	m, _ = m.Update(keytest.Key("end"))
+	if d, _ := m.SelectedDenial(); d.Syscall != "ptrace" {
+		t.Fatalf("end in the denials column selected %s", d.Syscall)
+	}
+	for i := 0; i < 100; i++ {
+		m.Write(Stdout, fmt.Sprintf("line %d\n", i))
+	}
+	m, _ = m.Update(keytest.Key("left"))
+	m, _ = m.Update(keytest.Key("pgup"))
+	if v := ansi.Strip(m.View()); m.follow || !strings.Contains(v, "scrolled (end follows)") {
+		t.Fatalf("scrolled up: follow %v\n%s", m.follow, v)
+	}
+	m, _ = m.Update(keytest.Key("end"))
+	if !m.follow {
+		t.Fatal("end in the output column follows again")
 	}
 }

@@ -71,10 +71,9 @@ func (m Model) View() string {
 	ih := m.h - 2
 	body := make([]string, ih)
 	body[0] = m.bannerView(g.innerW)
-	n := len(m.out) + m.dropped
-	outHead := m.heading(fmt.Sprintf("Output · %d line%s", n, plural(n)), m.col == ColOutput)
+	outHead := m.heading("Output · "+common.Count(len(m.out)+m.dropped, "line", "lines"), m.col == ColOutput)
 	if !m.follow {
-		outHead += s.Dim.Render(" · scrolled (f follows)")
+		outHead += s.Dim.Render(" · scrolled (" + m.keys.Follow.Help().Key + " follows)")
 	}
 	denHead := m.heading(fmt.Sprintf("Denials · %d", len(m.denials)), m.col == ColDenials)
 	outCol := m.outputLines(g.outW, g.outRows)
@@ -84,7 +83,7 @@ func (m Model) View() string {
 		for y := 1; y < ih; y++ {
 			l, r := outHead, denHead
 			if y != g.outHeadY-1 {
-				l, r = at(outCol, y-(g.outTop-1)), at(denCol, y-(g.denTop-1))
+				l, r = common.At(outCol, y-(g.outTop-1)), common.At(denCol, y-(g.denTop-1))
 			}
 			body[y] = common.Fit(l, g.outW) + sep + common.Fit(r, g.denW)
 		}
@@ -107,13 +106,6 @@ func (m Model) View() string {
 		}
 	}
 	return m.c.Frame("Run", m.note, body, m.w, m.h, m.focused)
-}
-
-func at(lines []string, i int) string {
-	if i >= 0 && i < len(lines) {
-		return lines[i]
-	}
-	return ""
 }
 
 func (m Model) heading(t string, active bool) string {
@@ -224,11 +216,4 @@ func sanitize(s string) string {
 		col++
 	}
 	return b.String()
-}
-
-func plural(n int) string {
-	if n == 1 {
-		return ""
-	}
-	return "s"
 }

@@ -32,7 +32,6 @@ type Styles struct {
 	TabActive     lipgloss.Style
 
 	// Header line.
-	Header     lipgloss.Style
 	ProfileRef lipgloss.Style // the profile's name or path
 	Dirty      lipgloss.Style // the unsaved-edits mark
 	OK         lipgloss.Style // "compiled & verified"
@@ -78,10 +77,6 @@ type Styles struct {
 	AsmPC  lipgloss.Style
 	AsmHit lipgloss.Style // an instruction the selected syscall executes
 
-	// Dialogs.
-	Dialog      lipgloss.Style
-	DialogTitle lipgloss.Style
-
 	Help help.Styles
 }
 
@@ -110,7 +105,6 @@ func New(isDark bool) *Styles {
 	s.Tab = base.Foreground(dim)
 	s.TabActive = base.Foreground(accent).Bold(true).Underline(true)
 
-	s.Header = base.Foreground(fg)
 	s.ProfileRef = base.Foreground(accent).Bold(true)
 	s.Dirty = base.Foreground(orange).Bold(true)
 	s.OK = base.Foreground(green)
@@ -150,9 +144,6 @@ func New(isDark bool) *Styles {
 
 	s.AsmPC = base.Foreground(dim)
 	s.AsmHit = base.Foreground(accent).Bold(true)
-
-	s.Dialog = base.Foreground(accent)
-	s.DialogTitle = base.Foreground(accent).Bold(true)
 
 	s.Help = help.DefaultStyles(isDark)
 	return s

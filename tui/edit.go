@@ -1,0 +1,198 @@
+package tui
+
+// Editing the profile: the action keys, their scope, undo, and the
+// compile that follows every edit.
+
+import (
+	"fmt"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/seccomp-workbench/seccomp-workbench/catalog"
+	"github.com/seccomp-workbench/seccomp-workbench/profile"
+	"github.com/seccomp-workbench/seccomp-workbench/tui/common"
+)
+
+// Scope says what the action keys change.
+type Scope int
+
+const (
+	ScopeSyscall Scope = iota
+	ScopeFamily
+	ScopeTier
+	scopeCount
+)
+
+func (s Scope) String() string {
+	switch s {
+	case ScopeFamily:
+		return "family"
+	case ScopeTier:
+		return "tier"
+	}
+	return "syscall"
+}
+
+// refresh recomputes what depends on the profile: the effective profile,
+// the per-syscall states (badges) and the detail pane. It is a single
+// pass over the rules, cheap enough for Update; compiling is not, and
+// runs in compileCmd.
+func (m *Model) refresh() {
+	m.eff = m.ed.Profile().Effective(m.c.Env)
+	m.states = common.States(m.eff, m.c.Catalog)
+	m.catalog.SetStates(m.states)
+	m.catalog.SetNote("scope: " + m.scope.String())
+	m.run.SetNote(m.modeNote())
+	m.syncSelection()
+	m.detail.SetStale(m.compiledGen != m.ed.Generation())
+}
+
+// undoOr takes an undo or redo step (step is Editor.Undo or Redo).
+func (m Model) undoOr(step func() bool, done, none string) (Model, tea.Cmd) {
+	if !step() {
+		m.setStatus("%s", none)
+		return m, nil
+	}
+	return m.afterEdit(done)
+}
+
+// actionKey handles the keys that set an action. In the run pane, a and
+// e belong to the pane (they act on the selected denial); the others act
+// on the denial's syscall too.
+func (m Model) actionKey(kp tea.KeyPressMsg) (Model, tea.Cmd, bool) {
+	k := m.keys
+	var act profile.Action
+	pick := false // ask which errno
+	switch {
+	case key.Matches(kp, k.Allow):
+		act = profile.ActAllow
+	case key.Matches(kp, k.Deny):
+		act = profile.ActErrno
+	case key.Matches(kp, k.Errno):
+		act, pick = profile.ActErrno, true
+	case key.Matches(kp, k.Kill):
+		act = profile.ActKillProcess
+	case key.Matches(kp, k.Log):
+		act = profile.ActLog
+	case key.Matches(kp, k.Trap):
+		act = profile.ActTrap
+	case key.Matches(kp, k.Notify):
+		act = profile.ActNotify
+	default:
+		return m, nil, false
+	}
+	name, scope := "", m.scope
+	switch m.focus {
+	case paneRun:
+		if act == profile.ActAllow || pick {
+			return m, nil, false // the run pane's own a and e
+		}
+		d, ok := m.run.SelectedDenial()
+		if !ok {
+			m.setStatus("select a denial first (→ then ↑↓)")
+			return m, nil, true
+		}
+		name, scope = d.Syscall, ScopeSyscall
+	default:
+		if e := m.catalog.Selected(); e != nil {
+			name = e.Name
+		} else if tier, ok := m.catalog.SelectedTier(); ok {
+			name, scope = string(tier), ScopeTier
+		}
+	}
+	if name == "" {
+		return m, nil, true
+	}
+	if pick {
+		m2, cmd := m.openErrnoMenu(name, scope)
+		return m2, cmd, true
+	}
+	errno := uint(0)
+	if act == profile.ActErrno {
+		errno = m.ed.Profile().DefaultErrno()
+	}
+	m2, cmd := m.applyTo(name, scope, act, errno)
+	return m2, cmd, true
+}
+
+// applyTo sets name's action (or its family's, or its tier's: for
+// ScopeTier name may be the tier itself).
+func (m Model) applyTo(name string, scope Scope, act profile.Action, errno uint) (Model, tea.Cmd) {
+	var err error
+	what := name
+	switch scope {
+	case ScopeFamily:
+		err = m.ed.SetFamily(name, act, errno)
+		if e, ok := m.c.Catalog.Lookup(name); ok && len(e.Family) > 1 {
+			what = fmt.Sprintf("%s and its family (%d calls)", name, len(e.Family))
+		}
+	case ScopeTier:
+		risk := catalog.Risk(name)
+		if e, ok := m.c.Catalog.Lookup(name); ok {
+			risk = e.Risk
+		}
+		err = m.ed.SetRisk(risk, act, errno)
+		what = "every " + string(risk) + "-risk call"
+	default:
+		err = m.ed.SetSyscall(name, act, errno)
+	}
+	if err != nil {
+		m.setError(err)
+		return m, nil
+	}
+	return m.afterEdit(what + ": " + common.Badge(act, errno))
+}
+
+func (m Model) setDefault(a profile.Action, errno uint) (Model, tea.Cmd) {
+	if err := m.ed.SetDefault(a, errno); err != nil {
+		m.setError(err)
+		return m, nil
+	}
+	return m.afterEdit("default action: " + profile.Decision{Action: a, Errno: errno}.String())
+}
+
+// afterEdit refreshes everything that depends on the profile and starts
+// the compile and the recovery write.
+func (m Model) afterEdit(what string) (Model, tea.Cmd) {
+	m.refresh()
+	m.setStatus("%s", what)
+	var cmds []tea.Cmd
+	if !m.compiling {
+		cmds = append(cmds, m.compileCmd())
+		m.compiling = true
+	}
+	cmds = append(cmds, m.recoveryCmd())
+	return m, tea.Batch(cmds...)
+}
+
+// compileCmd compiles and verifies the current profile in the background.
+// It takes the Effective that refresh made for this generation (refresh
+// runs whenever the generation moves); an Effective is never changed
+// once made, so the command may read it while Update goes on.
+func (m Model) compileCmd() tea.Cmd {
+	gen, eff := m.ed.Generation(), m.eff
+	return func() tea.Msg {
+		msg := compiledMsg{gen: gen, findings: profile.LintEffective(eff)}
+		msg.prog, msg.err = profile.Build(eff, profile.Options{})
+		if msg.err == nil {
+			msg.asm = profile.Disassemble(msg.prog)
+		}
+		return msg
+	}
+}
+
+// handleCompiled takes a compile result; one for an older generation is
+// dropped and the current generation compiled instead, so at most one
+// compile runs at a time however fast the edits come.
+func (m Model) handleCompiled(msg compiledMsg) (Model, tea.Cmd) {
+	m.compiling = false
+	if msg.gen != m.ed.Generation() {
+		m.compiling = true
+		return m, m.compileCmd()
+	}
+	m.compiledGen = msg.gen
+	m.prog, m.progErr, m.findings = msg.prog, msg.err, msg.findings
+	m.detail.SetProgram(msg.prog, msg.asm, msg.err, false)
+	return m, nil
+}
