@@ -98,8 +98,6 @@ type Stats struct {
 	// libseccomp's (shim exemption, calls libseccomp does not know, the
 	// ENOSYS stub).
 	Prelude int
-	// PerArch is the size of a program filtering that ABI alone.
-	PerArch map[catalog.Arch]int
 	// ByNumber lists syscalls compiled by number because the installed
 	// libseccomp does not know them.
 	ByNumber []string
@@ -185,7 +183,7 @@ func Compile(e *Effective, o Options) (*Program, error) {
 	if len(e.Arches) == 0 {
 		return nil, fmt.Errorf("the profile names no ABI the workbench can compile (%s): add SCMP_ARCH_X86_64 or another supported one", strings.Join(e.Unsupported, ", "))
 	}
-	prog := &Program{Options: o, Effective: e, Stats: Stats{PerArch: map[catalog.Arch]int{}}}
+	prog := &Program{Options: o, Effective: e}
 	main, pfc, err := compileLib(e, e.Arches, o, &prog.Stats, true)
 	if err != nil {
 		return nil, err
@@ -201,14 +199,22 @@ func Compile(e *Effective, o Options) (*Program, error) {
 	if len(prog.Insns) > unix.BPF_MAXINSNS {
 		return nil, fmt.Errorf("the compiled filter has %d instructions, over the kernel's limit of %d: group rules or drop arches", len(prog.Insns), unix.BPF_MAXINSNS)
 	}
-	for _, a := range e.Arches {
-		one, _, err := compileLib(e, []catalog.Arch{a}, o, nil, false)
+	return prog, nil
+}
+
+// PerArch compiles the program once more for each ABI alone and returns
+// the sizes: what each ABI costs. It is work only 'check' wants, so it is
+// not part of Compile.
+func (p *Program) PerArch() (map[catalog.Arch]int, error) {
+	out := make(map[catalog.Arch]int, len(p.Effective.Arches))
+	for _, a := range p.Effective.Arches {
+		one, _, err := compileLib(p.Effective, []catalog.Arch{a}, p.Options, nil, false)
 		if err != nil {
 			return nil, err
 		}
-		prog.Stats.PerArch[a] = len(one)
+		out[a] = len(one)
 	}
-	return prog, nil
+	return out, nil
 }
 
 // Build resolves nothing itself: it compiles e and verifies the result.

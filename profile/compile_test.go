@@ -459,7 +459,11 @@ func TestBytesLayout(t *testing.T) {
 	if b[0] != 0x20 || b[4] != 4 {
 		t.Errorf("first instruction % x is not ld [4]", b[:8])
 	}
-	if prog.Stats.PerArch[catalog.X86_64] == 0 || prog.Stats.Instructions != len(prog.Insns) {
+	per, err := prog.PerArch()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if per[catalog.X86_64] == 0 || per[catalog.X86_64] >= len(prog.Insns) || prog.Stats.Instructions != len(prog.Insns) {
 		t.Errorf("stats: %+v", prog.Stats)
 	}
 }

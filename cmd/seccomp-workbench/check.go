@@ -147,9 +147,13 @@ func compileAndVerify(e *profile.Effective, res *checkResult) []profile.Finding 
 		}
 		return []profile.Finding{f}
 	}
+	perArch, err := prog.PerArch()
+	if err != nil {
+		perArch = nil // the whole program compiled; a per-ABI size is only informative
+	}
 	c := &compiledInfo{
 		Instructions: prog.Stats.Instructions, Prelude: prog.Stats.Prelude,
-		PerArch: prog.Stats.PerArch, ByNumber: prog.Stats.ByNumber,
+		PerArch: perArch, ByNumber: prog.Stats.ByNumber,
 	}
 	if c.ByNumber == nil {
 		c.ByNumber = []string{}
