@@ -81,6 +81,10 @@ type Model struct {
 	prompt  *dialogs.Prompt
 	viewer  *dialogs.Viewer
 	pending pending
+	// heldAsk is a learn-mode question another dialog covered (a diff
+	// that arrived meanwhile, say): the command stays paused on it, so it
+	// is shown again as soon as no dialog is open.
+	heldAsk *askMsg
 
 	// The profile.
 	ed          *profile.Editor
@@ -189,6 +193,13 @@ func (m Model) Init() tea.Cmd {
 // Update is the root of all updates.
 func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	m2, cmd := m.update(msg)
+	if m2.heldAsk != nil && !m2.dialogOpen() {
+		a := *m2.heldAsk
+		m2.heldAsk = nil
+		var ask tea.Cmd
+		m2, ask = m2.handleAsk(a)
+		cmd = tea.Batch(cmd, ask)
+	}
 	return m2, cmd
 }
 

@@ -55,8 +55,18 @@ func (m *Model) closeDialogs() {
 	m.menu, m.prompt, m.viewer = nil, nil, nil
 }
 
-func (m *Model) openMenu(id, title string, msg []string, items []dialogs.Item, filter bool) *dialogs.Menu {
+// replaceDialogs makes room for a new dialog. An unanswered learn-mode
+// question is held, not dropped: nothing else would answer it and the
+// command would stay paused.
+func (m *Model) replaceDialogs() {
+	if m.menu != nil && m.pending.id == pendLearn && m.pending.ask != nil {
+		m.heldAsk = m.pending.ask
+	}
 	m.closeDialogs()
+}
+
+func (m *Model) openMenu(id, title string, msg []string, items []dialogs.Item, filter bool) *dialogs.Menu {
+	m.replaceDialogs()
 	mn := dialogs.NewMenu(m.c, id, title, msg, items, filter)
 	mn.SetBounds(m.c.Width, m.c.Height)
 	m.menu = &mn
@@ -65,7 +75,7 @@ func (m *Model) openMenu(id, title string, msg []string, items []dialogs.Item, f
 }
 
 func (m *Model) openPrompt(id, title string, msg []string, value, placeholder string, history []string) {
-	m.closeDialogs()
+	m.replaceDialogs()
 	p := dialogs.NewPrompt(m.c, id, title, msg, value, placeholder, history)
 	p.SetBounds(m.c.Width, m.c.Height)
 	m.prompt = &p
@@ -73,7 +83,7 @@ func (m *Model) openPrompt(id, title string, msg []string, value, placeholder st
 }
 
 func (m *Model) openViewer(id, title string, lines []string) {
-	m.closeDialogs()
+	m.replaceDialogs()
 	v := dialogs.NewViewer(m.c, id, title, lines)
 	v.SetBounds(m.c.Width, m.c.Height)
 	m.viewer = &v

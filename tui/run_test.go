@@ -142,6 +142,35 @@ func TestLearnMode(t *testing.T) {
 	}
 }
 
+// A dialog that opens over a learn question (a diff result arriving)
+// does not lose it: once that dialog closes the question is back, and
+// answering it lets the paused command go on.
+func TestLearnQuestionSurvivesOtherDialog(t *testing.T) {
+	m := compiled(t, newTestModel(t))
+	m = press(t, m, "/")
+	m = typeText(t, m, "mkdir")
+	m = press(t, m, "enter", "d", "l", "ctrl+u")
+	dir := filepath.Join(t.TempDir(), "held")
+	m = typeText(t, m, "mkdir "+dir)
+	h := newHarness(t, m)
+	h.press("enter")
+	h.until("the learn question", func(m Model) bool { return m.menu != nil && m.pending.id == pendLearn })
+	m2, _ := h.m.Update(diffMsg{against: "preset:docker-default", lines: []string{"mkdir: allow -> errno(EPERM)"}})
+	h.m = m2.(Model)
+	if h.m.viewer == nil {
+		t.Fatalf("the diff should show:\n%s", screen(h.m))
+	}
+	h.press("esc")
+	h.until("the learn question to be back once the diff closes", func(m Model) bool {
+		return m.viewer == nil && m.menu != nil && m.pending.id == pendLearn && m.pending.ask != nil
+	})
+	h.press("a")
+	h.until("the end of the run", func(m Model) bool { return m.ses == nil })
+	if _, err := os.Stat(dir); err != nil {
+		t.Fatal("the answered question did not let mkdir run")
+	}
+}
+
 func TestRecordOffersProfile(t *testing.T) {
 	m := compiled(t, newTestModel(t))
 	m = runLine(t, m, "R", "true")
