@@ -41,6 +41,33 @@ func Formats() []Format {
 	return []Format{FormatDocker, FormatOCI, FormatK8s, FormatK8sLocalhost, FormatSystemd, FormatBPF, FormatPFC, FormatAsm}
 }
 
+// formatInfo is what each format's output is, who reads it, and the file
+// name extension an export suggests.
+var formatInfo = map[Format]struct{ title, purpose, ext string }{
+	FormatDocker:       {"Docker seccomp profile", "the profile file (Docker, Podman, containerd)", ".json"},
+	FormatOCI:          {"OCI linux.seccomp object", "runtime-spec linux.seccomp", ".oci.json"},
+	FormatK8s:          {"SeccompProfile resource", "SeccompProfile resource (security-profiles-operator)", ".yaml"},
+	FormatK8sLocalhost: {"kubelet localhost profile", "kubelet Localhost profile file", ".localhost.json"},
+	FormatSystemd:      {"systemd drop-in", "unit drop-in: SystemCallFilter=", ".conf"},
+	FormatBPF:          {"BPF program", "raw BPF (bubblewrap --seccomp)", ".bpf"},
+	FormatPFC:          {"pseudo filter code", "libseccomp pseudo filter code", ".pfc"},
+	FormatAsm:          {"disassembly", "annotated disassembly", ".asm"},
+}
+
+// Title names the format's output ("systemd drop-in").
+func (f Format) Title() string { return formatInfo[f].title }
+
+// Purpose says what the output is for, for pickers.
+func (f Format) Purpose() string { return formatInfo[f].purpose }
+
+// Ext is the file name extension an export in f suggests.
+func (f Format) Ext() string {
+	if e := formatInfo[f].ext; e != "" {
+		return e
+	}
+	return ".json"
+}
+
 // ParseFormat accepts a format name, case-insensitively.
 func ParseFormat(s string) (Format, error) {
 	l := Format(strings.ToLower(strings.TrimSpace(s)))

@@ -127,16 +127,22 @@ func (p *Program) vm() (*bpf.VM, error) {
 // with argument values on both sides of every comparison the profile
 // makes, and compares each answer with Decide.
 func Verify(p *Program) error {
+	_, err := VerifyCount(p)
+	return err
+}
+
+// VerifyCount is Verify that also says how many cases it checked.
+func VerifyCount(p *Program) (int, error) {
 	vm, err := p.vm()
 	if err != nil {
-		return err
+		return 0, err
 	}
 	verr := &VerifyError{}
 	for _, c := range Inputs(p.Effective, p.Options) {
 		want := p.Effective.Decide(c.Arch, c.Nr, c.Args, p.Options)
 		got, err := runVM(vm, c.Arch, c.Nr, c.Args)
 		if err != nil {
-			return err
+			return verr.Checked, err
 		}
 		verr.Checked++
 		if !want.Same(got) {
@@ -145,9 +151,9 @@ func Verify(p *Program) error {
 	}
 	if len(verr.Mismatches) > 0 {
 		verr.classify(p.Effective)
-		return verr
+		return verr.Checked, verr
 	}
-	return nil
+	return verr.Checked, nil
 }
 
 // Input is one emulator test case.

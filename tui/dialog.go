@@ -159,34 +159,9 @@ func (m *Model) openPresetMenu() {
 func (m *Model) openExportMenu() {
 	var items []dialogs.Item
 	for _, f := range profile.Formats() {
-		what, _ := formatInfo(f)
-		items = append(items, dialogs.Item{Label: string(f), Detail: what, Value: string(f)})
+		items = append(items, dialogs.Item{Label: string(f), Detail: f.Purpose(), Value: string(f)})
 	}
 	m.openMenu(pendExport, "Export", []string{"Write the profile for another runtime. The file is written atomically."}, items, false)
-}
-
-// formatInfo says what an export format is for and the file name
-// extension the export suggests.
-func formatInfo(f profile.Format) (what, ext string) {
-	switch f {
-	case profile.FormatDocker:
-		return "the profile file (Docker, Podman, containerd)", ".json"
-	case profile.FormatOCI:
-		return "runtime-spec linux.seccomp", ".oci.json"
-	case profile.FormatK8s:
-		return "SeccompProfile resource (security-profiles-operator)", ".yaml"
-	case profile.FormatK8sLocalhost:
-		return "kubelet Localhost profile file", ".localhost.json"
-	case profile.FormatSystemd:
-		return "unit drop-in: SystemCallFilter=", ".conf"
-	case profile.FormatBPF:
-		return "raw BPF (bubblewrap --seccomp)", ".bpf"
-	case profile.FormatPFC:
-		return "libseccomp pseudo filter code", ".pfc"
-	case profile.FormatAsm:
-		return "annotated disassembly", ".asm"
-	}
-	return "", ".json"
 }
 
 // baseName is the stem export and save-as suggest: the profile file's
@@ -333,8 +308,7 @@ func (m Model) handleResult(r dialogs.Result) (Model, tea.Cmd) {
 		return m.saveRecordedTo(strings.TrimSpace(r.Value), pend.prof)
 	case pendExport:
 		f := profile.Format(r.Value)
-		what, ext := formatInfo(f)
-		m.openPrompt(pendExportPath, "Export "+r.Value, []string{what + ". Write it to:"}, m.baseName()+ext, "file path", nil)
+		m.openPrompt(pendExportPath, "Export "+r.Value, []string{f.Purpose() + ". Write it to:"}, m.baseName()+f.Ext(), "file path", nil)
 		m.pending.format = f
 		return m, nil
 	case pendExportPath:

@@ -112,25 +112,32 @@ func TestRunNotFound(t *testing.T) {
 	}
 }
 
-// Learn mode asks about a call the profile does not decide and turns the
-// answer into an edit.
-func TestLearnMode(t *testing.T) {
+// learnMkdir makes mkdir undecided (setting it to the default removes it
+// from every rule), runs `mkdir DIR` in learn mode and waits for the
+// question about it.
+func learnMkdir(t *testing.T, name string) (*harness, string) {
 	m := compiled(t, newTestModel(t))
-	// Setting mkdir to the default removes it from every rule: undecided.
 	m = press(t, m, "/")
 	m = typeText(t, m, "mkdir")
 	m = press(t, m, "enter", "d", "l", "ctrl+u")
-	dir := filepath.Join(t.TempDir(), "learnt")
+	dir := filepath.Join(t.TempDir(), name)
 	m = typeText(t, m, "mkdir "+dir)
 	h := newHarness(t, m)
 	h.press("enter")
 	h.until("the learn question", func(m Model) bool { return m.menu != nil && m.pending.id == pendLearn })
+	return h, dir
+}
+
+// Learn mode asks about a call the profile does not decide and turns the
+// answer into an edit.
+func TestLearnMode(t *testing.T) {
+	h, dir := learnMkdir(t, "learnt")
 	if s := screen(h.m); !strings.Contains(s, "mkdir(") || !strings.Contains(s, dir) {
 		t.Fatalf("the question shows the call:\n%s", s)
 	}
 	h.press("a")
 	h.until("the end of the run", func(m Model) bool { return m.ses == nil })
-	m = h.m
+	m := h.m
 	if m.states["mkdir"].Badge() != "allow" {
 		t.Fatalf("the answer becomes an edit: mkdir is %s", m.states["mkdir"].Badge())
 	}
@@ -146,15 +153,7 @@ func TestLearnMode(t *testing.T) {
 // does not lose it: once that dialog closes the question is back, and
 // answering it lets the paused command go on.
 func TestLearnQuestionSurvivesOtherDialog(t *testing.T) {
-	m := compiled(t, newTestModel(t))
-	m = press(t, m, "/")
-	m = typeText(t, m, "mkdir")
-	m = press(t, m, "enter", "d", "l", "ctrl+u")
-	dir := filepath.Join(t.TempDir(), "held")
-	m = typeText(t, m, "mkdir "+dir)
-	h := newHarness(t, m)
-	h.press("enter")
-	h.until("the learn question", func(m Model) bool { return m.menu != nil && m.pending.id == pendLearn })
+	h, dir := learnMkdir(t, "held")
 	m2, _ := h.m.Update(diffMsg{against: "preset:docker-default", lines: []string{"mkdir: allow -> errno(EPERM)"}})
 	h.m = m2.(Model)
 	if h.m.viewer == nil {

@@ -159,12 +159,12 @@ func compileAndVerify(e *profile.Effective, res *checkResult) []profile.Finding 
 		c.ByNumber = []string{}
 	}
 	res.Compiled = c
-	err = profile.Verify(prog)
+	cases, err := profile.VerifyCount(prog)
 	var verr *profile.VerifyError
 	switch {
 	case err == nil:
 		c.Verified = true
-		c.Cases = len(profile.Inputs(e, opts))
+		c.Cases = cases
 		return nil
 	case errors.As(err, &verr):
 		c.Cases = verr.Checked

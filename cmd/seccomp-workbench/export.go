@@ -9,18 +9,6 @@ import (
 	"github.com/seccomp-workbench/seccomp-workbench/profile"
 )
 
-// exportWhat names each format's output in "wrote ... to FILE".
-var exportWhat = map[profile.Format]string{
-	profile.FormatDocker:       "Docker seccomp profile",
-	profile.FormatOCI:          "OCI linux.seccomp object",
-	profile.FormatK8s:          "SeccompProfile resource",
-	profile.FormatK8sLocalhost: "kubelet localhost profile",
-	profile.FormatSystemd:      "systemd drop-in",
-	profile.FormatBPF:          "BPF program",
-	profile.FormatPFC:          "pseudo filter code",
-	profile.FormatAsm:          "disassembly",
-}
-
 func formatNames() []string {
 	var s []string
 	for _, f := range profile.Formats() {
@@ -104,7 +92,7 @@ replaced atomically.`,
 			if err := profile.WriteFileAtomic(out, data, 0o644); err != nil {
 				return err
 			}
-			fmt.Fprintf(stderr, "wrote %s to %s (%d bytes)\n", exportWhat[f], out, len(data))
+			fmt.Fprintf(stderr, "wrote %s to %s (%d bytes)\n", f.Title(), out, len(data))
 			return nil
 		},
 	}
