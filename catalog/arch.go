@@ -92,6 +92,28 @@ func (a Arch) Is32Bit() bool {
 	return ai.Bits == 32
 }
 
+// DockerNames maps ABIs to their SCMP_ARCH_* names.
+func DockerNames(as []Arch) []string {
+	out := make([]string, len(as))
+	for i, a := range as {
+		out[i] = a.Docker()
+	}
+	return out
+}
+
+// WithCompanions is a followed by the ABIs a kernel of that arch also
+// runs (an x86_64 kernel runs i386 and x32 programs; an aarch64 kernel,
+// arm ones): the set a filter for that host must cover.
+func (a Arch) WithCompanions() []Arch {
+	switch a {
+	case X86_64:
+		return []Arch{X86_64, X86, X32}
+	case AArch64:
+		return []Arch{AArch64, ARM}
+	}
+	return []Arch{a}
+}
+
 // ParseArch accepts the catalog name, an alias, libseccomp's name or the
 // Docker SCMP_ARCH_* name, case-insensitively.
 func ParseArch(s string) (Arch, error) {

@@ -292,6 +292,9 @@ func TestParseArch(t *testing.T) {
 	if _, err := ParseArch("mips"); err == nil || !strings.Contains(err.Error(), "x86_64") {
 		t.Errorf("ParseArch(mips) error should list the known arches, got %v", err)
 	}
+	if got := DockerNames(X86_64.WithCompanions()); strings.Join(got, " ") != "SCMP_ARCH_X86_64 SCMP_ARCH_X86 SCMP_ARCH_X32" {
+		t.Errorf("x86_64 host ABIs = %v", got)
+	}
 	if a, ok := ArchFromAudit(0xC000003E, X32SyscallBit+1); !ok || a != X32 {
 		t.Errorf("x32 bit not recognised: %v %v", a, ok)
 	}

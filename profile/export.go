@@ -203,14 +203,6 @@ func exportEffective(p *Profile, env Env, o ExportOptions) (*Effective, []string
 	return e, notes
 }
 
-func dockerArchNames(as []catalog.Arch) []string {
-	out := make([]string, len(as))
-	for i, a := range as {
-		out[i] = a.Docker()
-	}
-	return out
-}
-
 // ruleErrno is the errnoRet to write for an effective rule: explicit for
 // errno actions (so every consumer returns the same errno whatever its
 // own fallback), and kept as loaded for trace.
@@ -241,7 +233,7 @@ func exportOCI(e *Effective, o ExportOptions) ([]byte, []string, error) {
 		ListenerPath:     e.Source.ListenerPath,
 		ListenerMetadata: e.Source.ListenerMetadata,
 	}
-	for _, a := range dockerArchNames(e.Arches) {
+	for _, a := range catalog.DockerNames(e.Arches) {
 		s.Architectures = append(s.Architectures, specs.Arch(a))
 	}
 	for _, fl := range e.Source.Flags {
@@ -277,7 +269,7 @@ func effectiveProfile(e *Effective) *Profile {
 	p := &Profile{
 		DefaultAction:    e.DefaultAction,
 		DefaultErrnoRet:  defaultErrno(e),
-		Architectures:    dockerArchNames(e.Arches),
+		Architectures:    catalog.DockerNames(e.Arches),
 		Flags:            append([]string(nil), e.Source.Flags...),
 		ListenerPath:     e.Source.ListenerPath,
 		ListenerMetadata: e.Source.ListenerMetadata,

@@ -7,6 +7,8 @@ import (
 	"math"
 	"regexp"
 	"strings"
+
+	"github.com/seccomp-workbench/seccomp-workbench/catalog"
 )
 
 // The security-profiles-operator resource this export writes. Its spec
@@ -52,7 +54,7 @@ func exportK8s(e *Effective, o ExportOptions) ([]byte, []string, error) {
 	}
 	if len(e.Arches) > 0 {
 		y.key(2, "architectures")
-		for _, a := range dockerArchNames(e.Arches) {
+		for _, a := range catalog.DockerNames(e.Arches) {
 			y.item(2, a)
 		}
 	}

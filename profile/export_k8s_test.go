@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/seccomp-workbench/seccomp-workbench/catalog"
 )
 
 // wantK8s is the resource Export should write, as generic JSON values, so
@@ -16,7 +18,7 @@ import (
 func wantK8s(e *Effective, name string) map[string]any {
 	spec := map[string]any{"defaultAction": string(e.DefaultAction)}
 	var arches []any
-	for _, a := range dockerArchNames(e.Arches) {
+	for _, a := range catalog.DockerNames(e.Arches) {
 		arches = append(arches, a)
 	}
 	spec["architectures"] = arches

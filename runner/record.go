@@ -108,7 +108,7 @@ func (r *recording) profile() (*profile.Profile, []string) {
 		return &profile.Profile{
 			DefaultAction:   profile.ActErrno,
 			DefaultErrnoRet: &eperm,
-			Architectures:   dockerNames(r.seen()),
+			Architectures:   catalog.DockerNames(r.seen()),
 			Syscalls:        []*profile.Rule{{Names: allowed, Action: profile.ActAllow}},
 		}, allowed
 	}
@@ -135,17 +135,9 @@ func (r *recording) profile() (*profile.Profile, []string) {
 		}
 	}
 	if len(arches) > len(base.Arches) {
-		p.Architectures = dockerNames(arches)
+		p.Architectures = catalog.DockerNames(arches)
 	}
 	return p, names
-}
-
-func dockerNames(as []catalog.Arch) []string {
-	out := make([]string, 0, len(as))
-	for _, a := range as {
-		out = append(out, a.Docker())
-	}
-	return out
 }
 
 // SaveProfile writes p to path atomically (profile.WriteFileAtomic), in

@@ -389,18 +389,6 @@ func filterFlags(names []string) uint {
 	return f
 }
 
-// hostABIs are the ABIs a process on this machine can use.
-func hostABIs() []catalog.Arch {
-	switch n := profile.NativeArch(); n {
-	case catalog.X86_64:
-		return []catalog.Arch{catalog.X86_64, catalog.X86, catalog.X32}
-	case catalog.AArch64:
-		return []catalog.Arch{catalog.AArch64, catalog.ARM}
-	default:
-		return []catalog.Arch{n}
-	}
-}
-
 // recordEffective is what record mode compiles: every ABI of the host (so
 // a 32-bit call is recorded, not killed as a foreign ABI), whatever the
 // base lists.
@@ -414,7 +402,7 @@ func recordEffective(base *profile.Effective) *profile.Effective {
 	}
 	seen := map[catalog.Arch]bool{}
 	var arches []catalog.Arch
-	for _, a := range append(hostABIs(), e.Arches...) {
+	for _, a := range append(profile.NativeArch().WithCompanions(), e.Arches...) {
 		if !seen[a] {
 			seen[a] = true
 			arches = append(arches, a)
