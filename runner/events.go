@@ -18,6 +18,10 @@ type Started struct {
 	Argv []string
 	Mode Mode
 	Time time.Time
+	// Isolation says in words how the target is kept apart from the
+	// workbench: "pid, mount namespaces; capabilities: Docker's default
+	// set", or "none (--isolate none)".
+	Isolation string
 }
 
 // Stream tells the target's stdout and stderr apart.

@@ -150,6 +150,14 @@ func specMemfd(s *shimSpec) (*os.File, error) {
 
 // wireStdio connects the target's stdin, stdout and stderr.
 func (r *Run) wireStdio(cmd *exec.Cmd, child *[]io.Closer, copiers *[]func()) error {
+	if t := r.cfg.Terminal; t != nil {
+		// The session the shim leads takes the terminal as its controlling
+		// terminal (TIOCSCTTY on its stdin), which makes the target the
+		// terminal's foreground process group.
+		cmd.Stdin, cmd.Stdout, cmd.Stderr = t, t, t
+		cmd.SysProcAttr.Setctty, cmd.SysProcAttr.Ctty = true, 0
+		return nil
+	}
 	switch in := r.cfg.Stdin.(type) {
 	case nil:
 	case *os.File:

@@ -41,6 +41,7 @@ import (
 	"os/exec"
 	"slices"
 	"sync"
+	"syscall"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -160,6 +161,46 @@ type Config struct {
 	// Shim is the argv prefix that runs ShimMain; nil = os.Executable()
 	// followed by ShimArg.
 	Shim []string
+	// Isolate says whether the target gets namespaces of its own
+	// ("" = IsolateAuto).
+	Isolate Isolation
+	// Caps are the capabilities a root target keeps (its bounding,
+	// permitted and effective sets); nil = the set Effective was resolved
+	// for (Docker's default set unless chosen otherwise). An unprivileged
+	// target has none whatever this says.
+	Caps []string
+	// AllowUnknown lets a profile whose rules name syscalls unknown on all
+	// of its ABIs run anyway (otherwise Start refuses it, as check does).
+	AllowUnknown bool
+	// Terminal, when set, is a terminal (a pty's slave side) that becomes
+	// the target's stdin, stdout, stderr and controlling terminal, with the
+	// target as its foreground process group; Stdin, Stdout and Stderr are
+	// then unused. The caller owns the master side.
+	Terminal *os.File
+}
+
+// Isolation selects how far a run is kept apart from the workbench.
+type Isolation string
+
+const (
+	// IsolateAuto runs the target in its own PID and mount namespace with
+	// its own /proc (and, when the workbench is unprivileged, in a user
+	// namespace that maps only the user's own ids) where the kernel allows
+	// it, and without them where it does not; Started says which.
+	IsolateAuto Isolation = "auto"
+	// IsolateNone shares the workbench's namespaces.
+	IsolateNone Isolation = "none"
+)
+
+// ParseIsolation accepts auto or none ("" is auto).
+func ParseIsolation(s string) (Isolation, error) {
+	switch Isolation(s) {
+	case "", IsolateAuto:
+		return IsolateAuto, nil
+	case IsolateNone:
+		return IsolateNone, nil
+	}
+	return "", fmt.Errorf("unknown isolation %q: use auto or none", s)
 }
 
 // Run is a started command. Read Events until it is closed, or call Stop:
@@ -502,4 +543,16 @@ func (r *Run) Output(s Stream) []byte {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return r.streams[s-1].ring.bytes()
+}
+
+// Signal forwards sig to the target's main process (not to the rest of
+// its tree: a shell forwards job-control signals itself). It does nothing
+// once the target has ended.
+func (r *Run) Signal(sig syscall.Signal) error {
+	r.reapMu.Lock()
+	defer r.reapMu.Unlock()
+	if r.reaped || r.cmd == nil || r.cmd.Process == nil {
+		return nil
+	}
+	return r.cmd.Process.Signal(sig)
 }
