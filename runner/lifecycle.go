@@ -2,7 +2,9 @@ package runner
 
 import (
 	"context"
+	"encoding/binary"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -57,6 +59,10 @@ func (p *prepared) start(ctx context.Context) (*Run, error) {
 func (r *Run) launch(ctx context.Context) error {
 	p, cfg := r.p, r.cfg
 	becomeSubreaper()
+	// The workbench holds the listener and reads its targets' memory; a
+	// target running as the same user must not be able to ptrace it, open
+	// its /proc/PID/mem or pidfd_getfd its fds (a process-wide setting).
+	unix.Prctl(unix.PR_SET_DUMPABLE, 0, 0, 0, 0)
 	var child []io.Closer // child-side fds, closed once the shim has them
 	fail := func(err error) error {
 		for _, c := range append(child, r.closers...) {
@@ -67,7 +73,8 @@ func (r *Run) launch(ctx context.Context) error {
 	specFile, err := specMemfd(&shimSpec{
 		Argv: cfg.Argv, Env: cfg.Env, Dir: cfg.Dir, Prog: p.prog.Bytes(),
 		Listen: p.mode.notifies(), Flags: p.flags, Magic: p.magic,
-		NoKillableWait: p.noKillableWait,
+		NoKillableWait: p.noKillableWait, Terminal: cfg.Terminal != nil,
+		CapMask: profile.CapMask(p.caps),
 	})
 	if err != nil {
 		return fail(fmt.Errorf("writing the launch spec: %w", err))
@@ -79,33 +86,51 @@ func (r *Run) launch(ctx context.Context) error {
 	}
 	child = append(child, statusW)
 	r.closers = append(r.closers, statusR)
-	extra := []*os.File{specFile, statusW}
-	handoff := -1
-	if p.mode.notifies() {
-		fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_SEQPACKET|unix.SOCK_CLOEXEC, 0)
-		if err != nil {
-			return fail(fmt.Errorf("handoff socket: %w", err))
-		}
-		handoff = fds[0]
-		cf := os.NewFile(uintptr(fds[1]), "handoff")
-		child = append(child, cf)
-		r.closers = append(r.closers, fdCloser(fds[0]))
-		extra = append(extra, cf)
+	// The handoff socket carries the target's pid (as credentials the
+	// kernel translates into this PID namespace) and, when notifying, the
+	// listener.
+	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_SEQPACKET|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return fail(fmt.Errorf("handoff socket: %w", err))
 	}
-	cmd := exec.Command(cfg.Shim[0], cfg.Shim[1:]...)
-	// The shim's own environment: no asynchronous preemption (its signal
-	// must not land on the filtered thread) and no GC. The target's
-	// environment travels in the spec.
-	cmd.Env = []string{"GODEBUG=asyncpreemptoff=1", "GOGC=off"}
-	cmd.ExtraFiles = extra
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Pdeathsig: syscall.SIGKILL}
-	var copiers []func()
-	if err := r.wireStdio(cmd, &child, &copiers); err != nil {
+	handoff := fds[0]
+	r.closers = append(r.closers, fdCloser(fds[0]))
+	cf := os.NewFile(uintptr(fds[1]), "handoff")
+	child = append(child, cf)
+	if err := unix.SetsockoptInt(handoff, unix.SOL_SOCKET, unix.SO_PASSCRED, 1); err != nil {
+		return fail(fmt.Errorf("handoff socket: %w", err))
+	}
+	exitR, exitW, err := os.Pipe()
+	if err != nil {
 		return fail(err)
 	}
-	r.cmd = cmd
+	child = append(child, exitW)
+	r.closers = append(r.closers, exitR)
+	ctlR, ctlW, err := os.Pipe()
+	if err != nil {
+		return fail(err)
+	}
+	child = append(child, ctlR)
+	r.closers = append(r.closers, ctlW)
+	r.ctl, r.exitR = ctlW, exitR
+	var copiers []func()
+	stdio := &exec.Cmd{}
+	if err := r.wireStdio(stdio, &child, &copiers); err != nil {
+		return fail(err)
+	}
+	newCmd := func(iso isolation) *exec.Cmd {
+		cmd := exec.Command(cfg.Shim[0], cfg.Shim[1:]...)
+		// The shim's own environment: no asynchronous preemption (its
+		// signal must not land on the forking thread) and no GC. The
+		// target's environment travels in the spec.
+		cmd.Env = []string{"GODEBUG=asyncpreemptoff=1", "GOGC=off"}
+		cmd.ExtraFiles = []*os.File{specFile, statusW, cf, exitW, ctlR}
+		cmd.Stdin, cmd.Stdout, cmd.Stderr = stdio.Stdin, stdio.Stdout, stdio.Stderr
+		cmd.SysProcAttr = iso.sysProcAttr()
+		return cmd
+	}
 	started := make(chan error, 1)
-	go r.launcher(started, statusR, handoff)
+	go r.launcher(started, newCmd, statusR, handoff)
 	if err := <-started; err != nil {
 		return fail(fmt.Errorf("starting the shim (%s): %w", cfg.Shim[0], err))
 	}
@@ -151,11 +176,10 @@ func specMemfd(s *shimSpec) (*os.File, error) {
 // wireStdio connects the target's stdin, stdout and stderr.
 func (r *Run) wireStdio(cmd *exec.Cmd, child *[]io.Closer, copiers *[]func()) error {
 	if t := r.cfg.Terminal; t != nil {
-		// The session the shim leads takes the terminal as its controlling
-		// terminal (TIOCSCTTY on its stdin), which makes the target the
-		// terminal's foreground process group.
+		// The target starts a session of its own and takes the terminal as
+		// its controlling terminal (TIOCSCTTY on its stdin), which makes it
+		// the terminal's foreground process group.
 		cmd.Stdin, cmd.Stdout, cmd.Stderr = t, t, t
-		cmd.SysProcAttr.Setctty, cmd.SysProcAttr.Ctty = true, 0
 		return nil
 	}
 	switch in := r.cfg.Stdin.(type) {
@@ -206,33 +230,36 @@ func (r *Run) wireStdio(cmd *exec.Cmd, child *[]io.Closer, copiers *[]func()) er
 // launcher starts the shim from a goroutine locked to its thread for the
 // whole run: the kernel sends the parent-death signal when the thread
 // that forked exits, not the process, so that thread must outlive the
-// target. The supervisor then runs on the same thread.
-func (r *Run) launcher(started chan<- error, statusR *os.File, handoff int) {
+// run. The supervisor then runs on the same thread.
+func (r *Run) launcher(started chan<- error, newCmd func(isolation) *exec.Cmd, statusR *os.File, handoff int) {
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
-	if err := r.cmd.Start(); err != nil {
+	cmd, iso, err := r.startShim(newCmd)
+	if err != nil {
 		started <- err
 		close(r.launcherDone)
 		return
 	}
-	r.pid = r.cmd.Process.Pid
+	r.cmd = cmd
+	r.iso = iso
 	started <- nil
 	defer close(r.launcherDone)
-	if handoff < 0 {
+	pid, err := recvPid(handoff)
+	if err != nil {
+		r.shimGone(statusR)
+		return
+	}
+	r.mu.Lock()
+	r.pid = pid
+	r.mu.Unlock()
+	if !r.mode.notifies() {
 		r.readStatus(statusR)
 		<-r.waiterDone
 		return
 	}
 	listener, err := recvListener(handoff)
 	if err != nil {
-		// No listener: the target never ran. The status pipe says why,
-		// unless the shim was killed before it could write.
-		data, _ := io.ReadAll(statusR)
-		if len(data) == 0 {
-			data = []byte("E125 the shim ended before starting the command")
-		}
-		r.statusDone(data)
-		<-r.waiterDone
+		r.shimGone(statusR)
 		return
 	}
 	defer unix.Close(listener)
@@ -243,6 +270,57 @@ func (r *Run) launcher(started chan<- error, statusR *os.File, handoff int) {
 		r.mu.Unlock()
 		r.killNow()
 	}
+}
+
+// startShim starts the shim with the isolation the run asks for, or, in
+// auto mode, without namespaces where the kernel refuses them.
+func (r *Run) startShim(newCmd func(isolation) *exec.Cmd) (*exec.Cmd, isolation, error) {
+	iso := r.p.iso
+	if iso.namespaces() {
+		cmd := newCmd(iso)
+		ok, err := true, error(nil)
+		if iso.user {
+			ok, err = forkDumpable(cmd.Start)
+		} else {
+			err = cmd.Start()
+		}
+		switch {
+		case ok && err == nil:
+			return cmd, iso, nil
+		case !r.p.isoAuto:
+			if !ok {
+				err = errors.New("a run without namespaces is alive in this workbench")
+			}
+			return nil, iso, fmt.Errorf("new namespaces for the target: %w (try --isolate none)", err)
+		case !ok:
+			iso = isolation{reason: "a run without namespaces is alive in this workbench"}
+		case namespacesRefused(err):
+			// The kernel (or a security module, or a container's filter)
+			// does not allow new namespaces here.
+			iso = isolation{reason: "the kernel refused new namespaces (" + errnoText(err) + ")"}
+		default:
+			return nil, iso, err
+		}
+	}
+	cmd := newCmd(iso)
+	done, err := startNonIsolated(cmd.Start)
+	if err != nil {
+		return nil, iso, err
+	}
+	r.nonIsolatedDone = done
+	return cmd, iso, nil
+}
+
+// shimGone handles a shim that ended before handing over what it should:
+// the target never ran, and the status pipe says why (unless the shim was
+// killed before it could write).
+func (r *Run) shimGone(statusR *os.File) {
+	data, _ := io.ReadAll(statusR)
+	if len(data) == 0 {
+		data = []byte("E125 the shim ended before starting the command")
+	}
+	r.statusDone(data)
+	<-r.waiterDone
 }
 
 // readStatus reads the shim's status pipe to its end: nothing means the
@@ -271,40 +349,64 @@ func (r *Run) statusDone(data []byte) {
 func (r *Run) markStarted() {
 	r.mu.Lock()
 	if r.startEv == nil && !r.startSent {
-		r.startEv = &Started{Pid: r.pid, Argv: append([]string(nil), r.cfg.Argv...), Mode: r.mode, Time: time.Now()}
+		r.startEv = &Started{Pid: r.pid, Argv: append([]string(nil), r.cfg.Argv...), Mode: r.mode, Time: time.Now(),
+			Isolation: r.iso.words(r.p.caps)}
 	}
 	r.mu.Unlock()
 	r.kick()
 }
 
-// waiter waits for the target's main process to end without reaping it,
-// so its pid — the session and group id — cannot be reused while the rest
-// of the session is killed; then it reaps it.
+// waiter waits for the init to end (it ends once the target has and its
+// tree is gone), then takes the target's wait status from its record. An
+// init that ended without one was killed: its tree is then swept from
+// here, while the unreaped init still holds the session and group ids.
 func (r *Run) waiter() {
 	defer close(r.waiterDone)
+	initPid := r.cmd.Process.Pid
 	var info unix.Siginfo
 	for {
-		err := unix.Waitid(unix.P_PID, r.pid, &info, unix.WEXITED|unix.WNOWAIT, nil)
+		err := unix.Waitid(unix.P_PID, initPid, &info, unix.WEXITED|unix.WNOWAIT, nil)
 		if err != unix.EINTR {
 			break
 		}
 	}
 	exitTime := time.Now()
-	killSession(r.pid, cleanupLimit)
-	// Once the leader is reaped its pid, and so the session id, may be
-	// reused: no signal by session after this point. The flag is set
-	// under reapMu so that a signal already under way finishes first.
+	ws, haveRecord := readExitRecord(r.exitR)
+	if !haveRecord && !r.iso.namespaces() {
+		killSession(initPid, cleanupLimit)
+	}
+	// Once the init is reaped its pid, and so the session id, may be
+	// reused: no signal after this point. The flag is set under reapMu so
+	// that a signal already under way finishes first.
 	r.reapMu.Lock()
 	r.reaped = true
 	r.reapMu.Unlock()
 	st, err := r.cmd.Process.Wait()
+	if r.nonIsolatedDone != nil {
+		r.nonIsolatedDone()
+	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.end.exitTime = exitTime
-	if err == nil {
-		r.end.status = st.Sys().(syscall.WaitStatus)
-		r.end.exited = true
+	switch {
+	case haveRecord:
+		r.end.status, r.end.exited = ws, true
+	case err == nil:
+		r.end.status, r.end.exited = st.Sys().(syscall.WaitStatus), true
 	}
+}
+
+// readExitRecord reads the init's report of the target's wait status. The
+// init has exited, so what it wrote is there; the wait for the end of the
+// pipe is bounded in case a concurrent fork briefly holds a copy of its
+// write end.
+func readExitRecord(f *os.File) (syscall.WaitStatus, bool) {
+	f.SetReadDeadline(time.Now().Add(time.Second))
+	var rec [exitRecordLen]byte
+	if _, err := io.ReadFull(f, rec[:]); err != nil || rec[0] != 'W' {
+		return 0, false
+	}
+	return syscall.WaitStatus(binary.LittleEndian.Uint32(rec[1:])), true
 }
 
 // watch ends the run on Stop, timeout or context cancellation.
@@ -350,24 +452,29 @@ func (r *Run) requestStop() {
 	})
 }
 
-// signal sends sig to the target and its whole session, unless the
-// target has been reaped (its pid may then name another process group).
+// signal sends sig to the target's main process through the init, which
+// forwards every signal it can catch. SIGKILL ends the whole run instead:
+// the init kills the tree when told on its control pipe; isolated, killing
+// the init itself ends its PID namespace at once.
 func (r *Run) signal(sig syscall.Signal) {
 	r.reapMu.Lock()
 	defer r.reapMu.Unlock()
-	if r.reaped {
+	if r.reaped || r.cmd == nil || r.cmd.Process == nil {
 		return
 	}
-	r.cmd.Process.Signal(sig)
-	signalSession(r.pid, sig)
+	if sig != unix.SIGKILL {
+		r.cmd.Process.Signal(sig)
+		return
+	}
+	if r.iso.namespaces() {
+		r.cmd.Process.Signal(sig)
+		return
+	}
+	r.ctl.Write([]byte{'K'})
 }
 
 // killNow kills the target at once (a failed start, a failed supervisor).
-func (r *Run) killNow() {
-	if r.cmd != nil && r.cmd.Process != nil {
-		r.signal(unix.SIGKILL)
-	}
-}
+func (r *Run) killNow() { r.signal(unix.SIGKILL) }
 
 // finisher waits for the end of everything, then computes the verdict.
 func (r *Run) finisher() {

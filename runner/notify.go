@@ -121,7 +121,8 @@ func respondContinue(r *seccompNotifResp, id uint64) {
 // before it got that far (its status pipe says why).
 func recvListener(sock int) (int, error) {
 	buf := make([]byte, 1)
-	oob := make([]byte, unix.CmsgSpace(4))
+	// Room for the sender's credentials too (the socket has SO_PASSCRED).
+	oob := make([]byte, unix.CmsgSpace(4)+unix.CmsgSpace(unix.SizeofUcred))
 	for {
 		n, oobn, _, _, err := unix.Recvmsg(sock, buf, oob, unix.MSG_CMSG_CLOEXEC)
 		if err == unix.EINTR {

@@ -212,8 +212,15 @@ type Run struct {
 	events chan Event
 	begin  time.Time
 
-	cmd *exec.Cmd
-	pid int
+	cmd *exec.Cmd // the shim: the target's init
+	pid int       // the target's main process (guarded by mu)
+	iso isolation // what the launch got
+	// nonIsolatedDone ends the count of this run as one without a PID
+	// namespace (nil for an isolated run).
+	nonIsolatedDone func()
+	// ctl asks the init to kill the tree; exitR carries its report of the
+	// target's wait status.
+	ctl, exitR *os.File
 
 	stopCh       chan struct{} // closed to request termination
 	stopOnce     sync.Once
@@ -264,6 +271,9 @@ type prepared struct {
 	magic      [3]uint64
 	flags      uint
 	execDenied string
+	iso        isolation // what to ask for
+	isoAuto    bool      // fall back to none when the kernel refuses
+	caps       []string  // what a privileged target keeps
 	// Test knobs.
 	noKillableWait bool
 	replyDelay     time.Duration
@@ -316,7 +326,19 @@ func prepare(cfg Config) (*prepared, error) {
 		}
 		cfg.Shim = []string{exe, ShimArg}
 	}
-	p := &prepared{cfg: cfg, mode: mode, eff: cfg.Effective}
+	iso, err := ParseIsolation(string(cfg.Isolate))
+	if err != nil {
+		return nil, err
+	}
+	p := &prepared{cfg: cfg, mode: mode, eff: cfg.Effective, iso: chooseIsolation(iso), isoAuto: iso == IsolateAuto}
+	switch {
+	case cfg.Caps != nil:
+		p.caps = cfg.Caps
+	case cfg.Effective != nil:
+		p.caps = cfg.Effective.Env.Caps
+	default:
+		p.caps = profile.DockerDefaultCaps()
+	}
 	native := profile.NativeArch()
 	var buf [24]byte
 	if _, err := rand.Read(buf[:]); err != nil {
@@ -464,7 +486,11 @@ func appendUnique(s []string, v string) []string {
 func (r *Run) Events() <-chan Event { return r.events }
 
 // Pid is the target's process id (0 when it never started).
-func (r *Run) Pid() int { return r.pid }
+func (r *Run) Pid() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.pid
+}
 
 // Stop ends the run: SIGTERM to the target's whole session, SIGKILL after
 // the grace period. It returns once every process of the session is gone
@@ -548,11 +574,10 @@ func (r *Run) Output(s Stream) []byte {
 // Signal forwards sig to the target's main process (not to the rest of
 // its tree: a shell forwards job-control signals itself). It does nothing
 // once the target has ended.
-func (r *Run) Signal(sig syscall.Signal) error {
-	r.reapMu.Lock()
-	defer r.reapMu.Unlock()
-	if r.reaped || r.cmd == nil || r.cmd.Process == nil {
-		return nil
-	}
-	return r.cmd.Process.Signal(sig)
+//
+// The signal goes through the target's init, which forwards whatever it
+// can catch: SIGSTOP cannot be forwarded (send SIGTSTP), and SIGKILL ends
+// the whole run.
+func (r *Run) Signal(sig syscall.Signal) {
+	r.signal(sig)
 }

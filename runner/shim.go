@@ -52,6 +52,11 @@ type shimSpec struct {
 	// NoKillableWait leaves out SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV, as
 	// on kernels before 5.19 (tests use it to exercise re-sent calls).
 	NoKillableWait bool
+	// Terminal: the target leads a session of its own with stdin as its
+	// controlling terminal.
+	Terminal bool
+	// CapMask is the capability set a privileged target keeps.
+	CapMask uint64
 }
 
 // Status records on the status pipe. A text record is "E<code> <message>"
@@ -62,6 +67,9 @@ const (
 	stageSeccomp    = 2
 	stageHandoff    = 3
 	stageExec       = 4
+	stageTerminal   = 5
+	stagePid        = 6
+	stageCaps       = 7
 	rawRecordLen    = 8 // 'X', stage, 2 unused, errno (little-endian u32)
 )
 
@@ -69,11 +77,13 @@ const (
 // filter is installed is reported on the status pipe and ends the shim
 // with 125 (the workbench failed), 126 (cannot execute) or 127 (not found).
 func ShimMain() {
-	// The filter is installed on this thread only (no TSYNC): execve
-	// replaces the whole process with the thread that calls it, so the
-	// other Go threads never run filtered and never matter.
+	// The filter is installed in the forked child, a copy of this one
+	// thread (no TSYNC needed): the other Go threads never run filtered.
 	runtime.LockOSThread()
 	debug.SetGCPercent(-1)
+	// Not dumpable before anything else: the target runs as the same user
+	// and must not be able to ptrace its unfiltered parent.
+	unix.Prctl(unix.PR_SET_DUMPABLE, 0, 0, 0, 0)
 	status := os.NewFile(shimStatusFD, "status")
 	fail := func(code int, format string, a ...any) {
 		fmt.Fprintf(status, "E%d %s", code, fmt.Sprintf(format, a...))
@@ -85,9 +95,6 @@ func ShimMain() {
 	}
 	for _, fd := range []int{shimStatusFD, shimHandoffFD} {
 		unix.CloseOnExec(fd)
-	}
-	if !spec.Listen {
-		unix.Close(shimHandoffFD)
 	}
 	if spec.Dir != "" {
 		if err := os.Chdir(spec.Dir); err != nil {
@@ -102,15 +109,7 @@ func ShimMain() {
 	if err != nil {
 		fail(126, "%v", err)
 	}
-	stage, errno := installAndExec(a)
-	// Only failures before the filter exists come back here.
-	runtime.KeepAlive(a)
-	switch stage {
-	case stageNoNewPrivs:
-		fail(125, "shim: prctl(PR_SET_NO_NEW_PRIVS): %v", errno)
-	default:
-		fail(125, "shim: seccomp(SECCOMP_SET_MODE_FILTER): %v", errno)
-	}
+	shimInit(spec, a, fail)
 }
 
 func readSpec() (*shimSpec, error) {
@@ -348,6 +347,16 @@ func decodeStatus(data []byte, argv0 string) (int, string) {
 	if len(data) >= rawRecordLen && data[0] == 'X' {
 		errno := syscall.Errno(uint32(data[4]) | uint32(data[5])<<8)
 		switch data[1] {
+		case stageNoNewPrivs:
+			return 125, "the shim could not set no_new_privs: " + errno.Error()
+		case stageSeccomp:
+			return 125, "the kernel refused the filter (seccomp SECCOMP_SET_MODE_FILTER): " + errno.Error()
+		case stageTerminal:
+			return 125, "the target could not take the terminal as its controlling terminal: " + errno.Error()
+		case stagePid:
+			return 125, "the target could not report its pid to the workbench: " + errno.Error()
+		case stageCaps:
+			return 125, "the target could not drop its capabilities: " + errno.Error()
 		case stageHandoff:
 			return 125, "the shim could not hand the notification fd to the workbench: " + errno.Error()
 		case stageExec:

@@ -1,0 +1,186 @@
+package runner
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"slices"
+	"sync"
+	"syscall"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/seccomp-workbench/seccomp-workbench/profile"
+)
+
+// What keeps a target apart from the workbench, besides its filter:
+//   - the workbench and the shim (the target's init) are not dumpable, so
+//     a target of the same user cannot ptrace them, open their
+//     /proc/PID/mem or take their fds with pidfd_getfd;
+//   - a root target keeps only the capabilities its profile was resolved
+//     for (Docker's default set has no CAP_SYS_PTRACE or CAP_SYS_ADMIN),
+//     so it cannot step around the above either;
+//   - where the kernel allows it, the target runs in PID and mount
+//     namespaces of its own, with its own /proc: the workbench is not even
+//     visible, and nothing it starts outlives its init. An unprivileged
+//     workbench gets them through a user namespace that maps only the
+//     user's own uid and gid, so the target has the same identity and no
+//     capabilities on the host.
+
+// isolation is what one launch asks of the kernel.
+type isolation struct {
+	user, pidMnt bool
+	reason       string // why there are no namespaces
+}
+
+func (i isolation) namespaces() bool { return i.pidMnt }
+
+// chooseIsolation picks the namespaces for a run of this process.
+func chooseIsolation(mode Isolation) isolation {
+	if mode == IsolateNone {
+		return isolation{reason: "--isolate none"}
+	}
+	return isolation{pidMnt: true, user: os.Geteuid() != 0}
+}
+
+func (i isolation) sysProcAttr() *syscall.SysProcAttr {
+	a := &syscall.SysProcAttr{Setsid: true, Pdeathsig: syscall.SIGKILL}
+	if i.pidMnt {
+		a.Cloneflags |= unix.CLONE_NEWPID | unix.CLONE_NEWNS
+	}
+	if i.user {
+		a.Cloneflags |= unix.CLONE_NEWUSER
+		uid, gid := os.Getuid(), os.Getgid()
+		a.UidMappings = []syscall.SysProcIDMap{{ContainerID: uid, HostID: uid, Size: 1}}
+		a.GidMappings = []syscall.SysProcIDMap{{ContainerID: gid, HostID: gid, Size: 1}}
+		a.GidMappingsEnableSetgroups = false
+		// The user keeps their own uid inside, so the shim would lose its
+		// capabilities in the new namespace at execve; ambient ones survive
+		// it. The shim needs them to mount /proc and to drop the bounding
+		// set; the target gets none (the shim clears the ambient set).
+		a.AmbientCaps = []uintptr{unix.CAP_SYS_ADMIN, unix.CAP_SETPCAP}
+	}
+	return a
+}
+
+// namespacesRefused reports whether a failed fork was the kernel saying
+// no to the namespaces (user namespaces disabled, a limit reached, or a
+// seccomp filter or security module of the workbench's own).
+func namespacesRefused(err error) bool {
+	var e syscall.Errno
+	if !errors.As(err, &e) {
+		return false
+	}
+	return slices.Contains([]syscall.Errno{unix.EPERM, unix.EACCES, unix.EINVAL, unix.ENOSPC, unix.EUSERS, unix.ENOSYS}, e)
+}
+
+func errnoText(err error) string {
+	var e syscall.Errno
+	if errors.As(err, &e) {
+		if n := unix.ErrnoName(e); n != "" {
+			return n
+		}
+	}
+	return err.Error()
+}
+
+// words describes the isolation and the capabilities for Started.
+func (i isolation) words(caps []string) string {
+	var s string
+	switch {
+	case i.user:
+		s = "user, pid, mount namespaces"
+	case i.pidMnt:
+		s = "pid, mount namespaces"
+	default:
+		s = "no namespaces (" + i.reason + ")"
+	}
+	if os.Geteuid() != 0 {
+		return s + "; no capabilities (unprivileged)"
+	}
+	switch {
+	case slices.Equal(caps, profile.DockerDefaultCaps()):
+		return s + "; capabilities: Docker's default set"
+	case len(caps) == 0:
+		return s + "; no capabilities"
+	case len(caps) >= len(profile.AllCaps()):
+		return s + "; capabilities: all"
+	}
+	return fmt.Sprintf("%s; capabilities: %d (%v)", s, len(caps), caps)
+}
+
+// recvPid reads the target's first message on the handoff socket: one
+// byte, with the sender's credentials, which the kernel gives in the
+// receiver's PID namespace (SO_PASSCRED) — the target's pid on this side.
+func recvPid(sock int) (int, error) {
+	buf := make([]byte, 1)
+	oob := make([]byte, unix.CmsgSpace(unix.SizeofUcred))
+	for {
+		n, oobn, _, _, err := unix.Recvmsg(sock, buf, oob, unix.MSG_CMSG_CLOEXEC)
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil {
+			return 0, err
+		}
+		if n == 0 && oobn == 0 {
+			return 0, errShimGone
+		}
+		msgs, err := unix.ParseSocketControlMessage(oob[:oobn])
+		if err != nil {
+			return 0, err
+		}
+		for _, m := range msgs {
+			if c, err := unix.ParseUnixCredentials(&m); err == nil && buf[0] == 'P' {
+				return int(c.Pid), nil
+			}
+		}
+		return 0, errors.New("the target's first handoff message carried no credentials")
+	}
+}
+
+// The workbench is not dumpable while it runs targets, but a parent can
+// write a child's uid_map and gid_map (how a user namespace gets its
+// mapping) only while the child is dumpable, and a child created by fork
+// inherits the parent's flag until its execve. So an unprivileged launch
+// into a user namespace makes the workbench dumpable for the length of
+// that fork — never while a target without a PID namespace of its own is
+// alive in this process (it could see the workbench then), in which case
+// the launch goes without namespaces. The flag is process-wide, and so is
+// this record of it.
+var dumpGuard struct {
+	mu          sync.Mutex
+	nonIsolated int // live runs whose target shares the workbench's PID namespace
+}
+
+// forkDumpable runs start with the workbench dumpable, unless a target
+// that could reach it is alive; ok is false then (nothing was started).
+func forkDumpable(start func() error) (ok bool, err error) {
+	dumpGuard.mu.Lock()
+	defer dumpGuard.mu.Unlock()
+	if dumpGuard.nonIsolated > 0 {
+		return false, nil
+	}
+	unix.Prctl(unix.PR_SET_DUMPABLE, 1, 0, 0, 0)
+	defer unix.Prctl(unix.PR_SET_DUMPABLE, 0, 0, 0, 0)
+	return true, start()
+}
+
+// startNonIsolated counts a launch without namespaces; done is called
+// once its target's tree is gone.
+func startNonIsolated(start func() error) (done func(), err error) {
+	dumpGuard.mu.Lock()
+	defer dumpGuard.mu.Unlock()
+	if err := start(); err != nil {
+		return func() {}, err
+	}
+	dumpGuard.nonIsolated++
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			dumpGuard.mu.Lock()
+			dumpGuard.nonIsolated--
+			dumpGuard.mu.Unlock()
+		})
+	}, nil
+}
