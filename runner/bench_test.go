@@ -47,11 +47,15 @@ func BenchmarkLaunchDirect(b *testing.B) {
 
 // BenchmarkLaunchEnforce / Watch start /bin/true under Docker's default
 // profile through the shim. The filter is compiled once, outside the loop.
-func BenchmarkLaunchEnforce(b *testing.B) { benchLaunch(b, ModeEnforce) }
-func BenchmarkLaunchWatch(b *testing.B)   { benchLaunch(b, ModeWatch) }
+// The NoIsolation variants share the workbench's namespaces: the
+// difference is what the PID and mount namespaces and the new /proc cost.
+func BenchmarkLaunchEnforce(b *testing.B)            { benchLaunch(b, ModeEnforce, IsolateAuto) }
+func BenchmarkLaunchEnforceNoIsolation(b *testing.B) { benchLaunch(b, ModeEnforce, IsolateNone) }
+func BenchmarkLaunchWatch(b *testing.B)              { benchLaunch(b, ModeWatch, IsolateAuto) }
+func BenchmarkLaunchWatchNoIsolation(b *testing.B)   { benchLaunch(b, ModeWatch, IsolateNone) }
 
-func benchLaunch(b *testing.B, mode Mode) {
-	p := mustPrepare(b, Config{Effective: dockerDefault(b), Mode: mode, Argv: []string{"/bin/true"}})
+func benchLaunch(b *testing.B, mode Mode, iso Isolation) {
+	p := mustPrepare(b, Config{Effective: dockerDefault(b), Mode: mode, Argv: []string{"/bin/true"}, Isolate: iso})
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		if v := launch(b, p); v.Result != ResultPass {

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"os"
 	"strconv"
-	"syscall"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -83,18 +82,6 @@ func sessionMembers(sid int) []procStat {
 		}
 	}
 	return out
-}
-
-// signalSession sends sig to the session's process group and to every
-// live member (those that moved to other groups too). The leader is left
-// to the caller, which signals it through its pidfd-backed os.Process.
-func signalSession(sid int, sig syscall.Signal) {
-	unix.Kill(-sid, sig)
-	for _, p := range sessionMembers(sid) {
-		if p.pid != sid && p.state != 'Z' && p.state != 'X' {
-			unix.Kill(p.pid, sig)
-		}
-	}
 }
 
 // killSession kills every member of the session except the leader and

@@ -3,31 +3,33 @@
 //
 // The pipeline of one run:
 //
-//	Start ── compile + verify (parent) ── fork shim (setsid, pdeathsig)
-//	                                          │ spec over fd 3
+//	Start ── compile + verify (parent) ── fork shim: new PID + mount (+ user) namespaces,
+//	                                          │ setsid, pdeathsig; spec over fd 3
 //	                                          ▼
-//	          shim: resolve program, chdir ── no_new_privs ── seccomp(2)
+//	          shim = the target's init (PID 1, not dumpable): own /proc, resolve
+//	          program, chdir ── fork ──▶ child: signals reset, capabilities dropped,
+//	                                     pid over the handoff socket (fd 5),
+//	                                     no_new_privs ── seccomp(2)
 //	                                          │ listener fd over SCM_RIGHTS (fd 5)
 //	                                          ▼ execve (status pipe fd 4 closes)
 //	target ──(denied calls)──▶ listener ──▶ supervisor (locked thread, raw ioctls)
 //	   │ stdout/stderr pipes                      │ rows (coalesced)
 //	   ▼                                          ▼
 //	readers ──▶ ring buffer + pending batch ──▶ pump ──▶ Events() channel
-//	waiter: waitid(WNOWAIT) ── kill the session ── reap ── finisher ── Verdict
+//	init: forwards signals, reaps; target ends ── kill the tree ── wait status (fd 6) ── exit
+//	waiter: waitid(init) ── exit record ── reap ── finisher ── Verdict
 //
 // In enforce mode there is no listener: the filter is the production one
 // and the verdict comes from the exit status.
 //
-// Processes: the target leads a new session. When its main process ends —
-// or on Stop, timeout or a cancelled context (SIGTERM first, SIGKILL after
-// Config.Grace) — every other process of that session is killed too, and
-// the workbench waits until none is left. Start makes the workbench a
-// child subreaper (PR_SET_CHILD_SUBREAPER, a process-wide setting) so that
-// orphans of the target are re-parented to it and reaped, even where PID 1
-// does not reap. A descendant that starts a session of its own (setsid, a
-// daemon) escapes this cleanup; it keeps the filter, and once the run is
-// over its notified calls fail with ENOSYS. The target gets SIGKILL if the
-// workbench dies (parent-death signal); its descendants do not.
+// Processes: the shim is the target's init (see init.go). When the
+// target's main process ends — or on Stop, timeout or a cancelled context
+// (SIGTERM to the target first, SIGKILL to the whole tree after
+// Config.Grace) — every other process of the run is killed: as PID 1 of
+// its namespace by the kernel, otherwise by the init, a child subreaper.
+// If the workbench dies, the init gets SIGKILL (parent-death signal), and
+// with it, isolated, every process of the run. Isolation and its limits
+// are in isolate.go.
 package runner
 
 import (
