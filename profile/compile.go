@@ -323,7 +323,14 @@ func compileLib(e *Effective, arches []catalog.Arch, o Options, st *Stats, wantP
 			return nil, "", fmt.Errorf("libseccomp: add arch %s: %w", a, err)
 		}
 	}
-	if err := f.SetBadArchAction(seccomp.ActKillThread); err != nil {
+	// Watch mode lets the supervisor see (and then kill) a call from an
+	// ABI the profile does not list.
+	badArch, _ := modeAction(ActKillThread, 0, o)
+	sbad, err := scmpAction(badArch, 0)
+	if err != nil {
+		return nil, "", err
+	}
+	if err := f.SetBadArchAction(sbad); err != nil {
 		return nil, "", err
 	}
 	rules := 0

@@ -81,6 +81,10 @@ func (e *Effective) Decide(arch catalog.Arch, nr int64, args [6]uint64, o Option
 	d := Decision{Syscall: cat.Name(arch, nr), Rule: RuleDefault}
 	if !e.hasArch(arch) {
 		d.Action, d.Rule = ActKillThread, RuleBadArch
+		if o.Mode == ModeWatch {
+			// Watch mode reports the call before the supervisor kills.
+			d.Action = ActNotify
+		}
 		return d
 	}
 	if o.Mode != ModeEnforce && o.Exempt != nil && arch == o.Exempt.Arch && o.Exempt.matches(cat, arch, nr, args) {
@@ -94,6 +98,9 @@ func (e *Effective) Decide(arch catalog.Arch, nr int64, args [6]uint64, o Option
 	if !o.NoENOSYS && e.stubbed() {
 		if max, ok := e.maxNumber(arch); ok && nr > max && sameABI(arch, nr) {
 			d.Action, d.Errno, d.Rule = ActErrno, ENOSYS, RuleNewer
+			if o.Mode == ModeWatch {
+				d.Action, d.Errno = ActNotify, 0
+			}
 			return d
 		}
 	}

@@ -137,7 +137,8 @@ func archBody(e *Effective, o Options, arch catalog.Arch, byNumber []numbered) [
 	}
 	if o.Mode != ModeRecord && !o.NoENOSYS && e.stubbed() {
 		if max, ok := e.maxNumber(arch); ok {
-			enosys := bpf.RetConstant{Val: RetValue(Decision{Action: ActErrno, Errno: ENOSYS})}
+			act, errno := modeAction(ActErrno, ENOSYS, o)
+			enosys := bpf.RetConstant{Val: RetValue(Decision{Action: act, Errno: errno})}
 			if arch == catalog.ARM {
 				// arm's private calls sit at 0x0f0000 and above; only
 				// the ordinary range below them is stubbed.
