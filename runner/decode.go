@@ -48,6 +48,10 @@ const (
 	kSignal
 	kPtraceReq
 	kPrctlOpt
+	kMknodMode // file type and permissions of mknod
+	kDev       // a device number: shown only for character and block devices
+	kSockAddr  // pointer to a socket address; its length is the next argument
+	kMsgHdr    // pointer to struct msghdr: its destination address is shown
 )
 
 // signatures maps catalog names to their argument kinds.
@@ -77,7 +81,7 @@ var signatures = map[string][]argKind{
 	"truncate": {kPath, kInt}, "ftruncate": {kFd, kInt},
 	"execve": {kPath, kPtr, kPtr}, "execveat": {kDirFd, kPath, kPtr, kPtr, kAtFlags},
 	"mount": {kPath, kPath, kPath, kHex, kPtr}, "umount2": {kPath, kHex}, "umount": {kPath},
-	"mknod": {kPath, kMode, kHex}, "mknodat": {kDirFd, kPath, kMode, kHex},
+	"mknod": {kPath, kMknodMode, kDev}, "mknodat": {kDirFd, kPath, kMknodMode, kDev},
 	"utimensat": {kDirFd, kPath, kPtr, kAtFlags}, "utime": {kPath, kPtr}, "utimes": {kPath, kPtr},
 	"setxattr": {kPath, kPath, kPtr, kUint, kHex}, "lsetxattr": {kPath, kPath, kPtr, kUint, kHex},
 	"getxattr": {kPath, kPath, kPtr, kUint}, "lgetxattr": {kPath, kPath, kPtr, kUint},
@@ -86,11 +90,11 @@ var signatures = map[string][]argKind{
 	"statfs": {kPath, kPtr}, "fstatfs": {kFd, kPtr},
 	"inotify_add_watch": {kFd, kPath, kHex},
 	"socket":            {kSockDomain, kSockType, kInt}, "socketpair": {kSockDomain, kSockType, kInt, kPtr},
-	"connect": {kFd, kPtr, kUint}, "bind": {kFd, kPtr, kUint}, "listen": {kFd, kInt},
+	"connect": {kFd, kSockAddr, kUint}, "bind": {kFd, kSockAddr, kUint}, "listen": {kFd, kInt},
 	"accept": {kFd, kPtr, kPtr}, "accept4": {kFd, kPtr, kPtr, kSockType},
-	"sendto":   {kFd, kPtr, kUint, kHex, kPtr, kUint},
+	"sendto":   {kFd, kPtr, kUint, kHex, kSockAddr, kUint},
 	"recvfrom": {kFd, kPtr, kUint, kHex, kPtr, kPtr},
-	"sendmsg":  {kFd, kPtr, kHex}, "recvmsg": {kFd, kPtr, kHex},
+	"sendmsg":  {kFd, kMsgHdr, kHex}, "recvmsg": {kFd, kPtr, kHex},
 	"clone": {kCloneFlags, kPtr, kPtr, kPtr, kPtr}, "clone3": {kClone3Args, kUint},
 	"unshare": {kNsFlags}, "setns": {kFd, kNsFlags},
 	"mmap":     {kPtr, kUint, kProt, kMapFlags, kFd, kHex},
@@ -207,12 +211,25 @@ func signatureOf(name string) ([]argKind, bool) {
 	return k, ok
 }
 
-// argText renders a call. readMem is true when a string was read from
+// argText renders a call. readMem is true when something was read from
 // the caller's memory (the caller must then check the notification is
 // still valid before trusting it).
 func argText(tid int, arch catalog.Arch, name string, args [6]uint64) (text string, readMem bool) {
+	c := decodeCall(tid, arch, name, args)
+	return c.text, c.readMem
+}
+
+// decoded is a rendered call. key is text with pointer values left out,
+// so that calls differing only in where their buffers lie share a
+// denial row.
+type decoded struct {
+	text, key string
+	readMem   bool
+}
+
+func decodeCall(tid int, arch catalog.Arch, name string, args [6]uint64) decoded {
 	kinds, known := signatureOf(name)
-	var b strings.Builder
+	var b, key strings.Builder
 	b.WriteString(name)
 	b.WriteByte('(')
 	if !known {
@@ -227,43 +244,74 @@ func argText(tid int, arch catalog.Arch, name string, args [6]uint64) (text stri
 			b.WriteString("0x" + strconv.FormatUint(args[i], 16))
 		}
 		b.WriteByte(')')
-		return b.String(), false
+		return decoded{text: b.String(), key: b.String()}
 	}
+	readMem := false
+	key.WriteString(name)
+	key.WriteByte('(')
 	for i, k := range kinds {
 		if k == kCreateMode && (i == 0 || args[i-1]&(unix.O_CREAT|oTmpfileBit) == 0) {
 			break
 		}
+		if k == kDev && (i == 0 || !isDevice(args[i-1])) {
+			break
+		}
 		if i > 0 {
 			b.WriteString(", ")
+			key.WriteString(", ")
 		}
 		v := args[i]
+		// s is the argument's text; a pointer whose target could not be
+		// decoded keys as "?", a bare pointer as "*".
+		var s, ks string
 		switch k {
+		case kPtr:
+			s, ks = formatArg(arch, name, k, v), "*"
+			if v == 0 {
+				ks = "NULL"
+			}
 		case kPath:
 			if v == 0 {
-				b.WriteString("NULL")
+				s = "NULL"
 				break
 			}
 			str, ok := readString(tid, v, 256)
 			readMem = true
 			if !ok {
-				b.WriteString("0x" + strconv.FormatUint(v, 16))
+				s, ks = "0x"+strconv.FormatUint(v, 16), "?"
 				break
 			}
-			b.WriteString(str)
+			s = str
 		case kClone3Args:
 			flags, ok := readU64(tid, v)
 			readMem = true
 			if !ok {
-				b.WriteString("0x" + strconv.FormatUint(v, 16))
+				s, ks = "0x"+strconv.FormatUint(v, 16), "?"
 				break
 			}
-			b.WriteString("{flags=" + flagText(flags, cloneFlagNames, 0) + "}")
+			s = "{flags=" + flagText(flags, cloneFlagNames, 0) + "}"
+		case kSockAddr:
+			n := uint64(0)
+			if i+1 < len(args) {
+				n = args[i+1]
+			}
+			s, ks = sockAddrArg(tid, arch, v, n)
+			readMem = readMem || v != 0
+		case kMsgHdr:
+			s, ks = msgHdrArg(tid, arch, v)
+			readMem = readMem || v != 0
 		default:
-			b.WriteString(formatArg(arch, name, k, v))
+			s = formatArg(arch, name, k, v)
 		}
+		if ks == "" {
+			ks = s
+		}
+		b.WriteString(s)
+		key.WriteString(ks)
 	}
 	b.WriteByte(')')
-	return b.String(), readMem
+	key.WriteByte(')')
+	return decoded{text: b.String(), key: key.String(), readMem: readMem}
 }
 
 func signed(arch catalog.Arch, v uint64) int64 {
@@ -299,6 +347,10 @@ func formatArg(arch catalog.Arch, name string, k argKind, v uint64) string {
 		return acc + "|" + rest
 	case kMode, kCreateMode:
 		return "0" + strconv.FormatUint(v&0o7777, 8)
+	case kMknodMode:
+		return mknodMode(v)
+	case kDev:
+		return devText(v)
 	case kAtFlags:
 		return flagText(v, atFlagNames, 0)
 	case kUnlinkFlags:

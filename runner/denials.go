@@ -13,7 +13,7 @@ type rowKey struct {
 	pid     int
 	arch    catalog.Arch
 	syscall string
-	argText string
+	argKey  string
 	action  profile.Action
 	errno   uint
 	logged  bool
@@ -35,17 +35,19 @@ func (w *row) event() Event {
 }
 
 // noteDenial counts one call in its row and returns the row; isNew is
-// true the first time the row is seen. Past maxRows distinct rows, new
-// ones fold into one row per syscall and outcome (pid 0, arguments
-// elided) so memory stays bounded.
-func (r *Run) noteDenial(d Denial, logged bool) (got Denial, isNew bool) {
+// true the first time the row is seen. argKey is the call's decoded
+// arguments without pointer values (calls that differ only in where
+// their buffers are share a row, which shows the first one's). Past
+// maxRows distinct rows, new ones fold into one row per syscall and
+// outcome (pid 0, arguments elided) so memory stays bounded.
+func (r *Run) noteDenial(d Denial, argKey string, logged bool) (got Denial, isNew bool) {
 	now := time.Now()
-	key := rowKey{d.Pid, d.Arch, d.Syscall, d.ArgText, d.Outcome.Action, d.Outcome.Errno, logged}
+	key := rowKey{d.Pid, d.Arch, d.Syscall, argKey, d.Outcome.Action, d.Outcome.Errno, logged}
 	r.mu.Lock()
 	i, ok := r.rowIndex[key]
 	if !ok && len(r.rows) >= maxRows {
-		key.pid, key.argText = 0, d.Syscall+"(…)"
-		d.Pid, d.Tid, d.ArgText, d.Args = 0, 0, key.argText, [6]uint64{}
+		key.pid, key.argKey = 0, d.Syscall+"(…)"
+		d.Pid, d.Tid, d.ArgText, d.Args = 0, 0, key.argKey, [6]uint64{}
 		i, ok = r.rowIndex[key]
 	}
 	if !ok {

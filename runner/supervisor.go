@@ -347,14 +347,14 @@ func (s *supervisor) report(arch catalog.Arch, nr int64, args [6]uint64, d profi
 	if name == "" {
 		name = s.cat.Name(arch, nr)
 	}
-	text, readMem := argText(int(tid), arch, name, args)
-	if readMem && !notifIDValid(s.fd, s.n.ID) {
+	c := decodeCall(int(tid), arch, name, args)
+	if c.readMem && !notifIDValid(s.fd, s.n.ID) {
 		return false
 	}
 	row, isNew := s.r.noteDenial(Denial{
 		Pid: s.tgid(tid), Tid: int(tid), Arch: arch, Nr: nr, Syscall: name, Args: args,
-		ArgText: text, Outcome: d,
-	}, logged)
+		ArgText: c.text, Outcome: d,
+	}, c.key, logged)
 	if isNew && s.r.cfg.OnDenial != nil {
 		s.r.cfg.OnDenial(row, logged)
 	}
