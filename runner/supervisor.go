@@ -19,16 +19,26 @@ import (
 // record mode.
 //
 // How each outcome is carried out in watch mode (the kernel would have
-// done it itself in enforce mode):
+// done it itself in enforce mode). Where the result can differ, the run's
+// Verdict.Notes says so for the calls it happened to.
 //   - errno: reply with the error.
-//   - log: reply "continue"; the call runs.
-//   - kill_process / kill_thread: SIGKILL the caller's process; the
-//     verdict reports SIGSYS (exit 159) as the kernel's kill would. A
-//     thread cannot be killed alone from outside, so kill_thread kills the
-//     whole process here (enforce mode is exact).
-//   - trap: send SIGSYS to the calling thread, then reply ENOSYS. Unlike
-//     the kernel's, the signal's si_code is SI_TKILL, not SYS_SECCOMP,
-//     and a blocked SIGSYS stays blocked.
+//   - log: reply "continue"; the call runs. Only the kernel's audit
+//     record of it is missing, which the target cannot see.
+//   - kill_process / kill_thread, and a call from an ABI the profile does
+//     not list (which the kernel kills as kill_thread): SIGKILL the
+//     caller's process; the verdict reports SIGSYS (exit 159) as the
+//     kernel's kill would. A thread cannot be killed alone from outside,
+//     so kill_thread kills the whole process here when it has other
+//     threads (noted). A process other than the main one dies of SIGKILL
+//     where the kernel uses SIGSYS, which its parent can see (noted).
+//   - trap: the kernel's force_sig_seccomp unblocks a blocked SIGSYS and
+//     resets an ignored one to its default, so the process dies of it:
+//     then SIGKILL as for a kill. Otherwise SIGSYS is sent while the call
+//     waits, and stays pending until the reply: its default action ends
+//     the process, a handler runs as the call returns what the kernel's
+//     syscall rollback leaves in the return register. The handler sees
+//     si_code SI_TKILL, not SYS_SECCOMP (noted).
+//   - the newer-syscall stub: reported, then ENOSYS, as the kernel answers.
 //   - trace: reply ENOSYS, what the kernel does when no tracer is attached.
 //   - notify (an explicit SCMP_ACT_NOTIFY in the profile): reported, then
 //     ENOSYS — what the kernel answers when no listener is attached, which
@@ -198,8 +208,9 @@ func (s *supervisor) handle() error {
 	}
 	arch, ok := catalog.ArchFromAudit(n.Data.Arch, n.Data.Nr)
 	if !ok {
-		respondErrno(&s.resp, n.ID, uint(unix.ENOSYS))
-		notifSend(s.fd, &s.resp)
+		// An ABI the workbench does not know is not in the profile
+		// either: the kernel's filter would kill the caller.
+		s.kill(s.tgid(n.Pid), fmt.Sprintf("syscall %d [audit arch %#x]", n.Data.Nr, n.Data.Arch), profile.ActKillThread, killAction)
 		return nil
 	}
 	nr := int64(n.Data.Nr)
@@ -268,11 +279,13 @@ func (s *supervisor) learn(arch catalog.Arch, nr int64, args [6]uint64) profile.
 func (s *supervisor) apply(arch catalog.Arch, nr int64, args [6]uint64, d profile.Decision, again bool) {
 	n := &s.n
 	tid := n.Pid
-	switch d.Action {
-	case profile.ActAllow:
+	if d.Action == profile.ActAllow {
 		respondContinue(&s.resp, n.ID)
 		s.reply(tid, n.Data.Nr, args)
 		return
+	}
+	d.Syscall = s.callName(arch, nr)
+	switch d.Action {
 	case profile.ActLog:
 		if !again && !s.report(arch, nr, args, d, true) {
 			return
@@ -284,17 +297,17 @@ func (s *supervisor) apply(arch catalog.Arch, nr int64, args [6]uint64, d profil
 	if !again && !s.report(arch, nr, args, d, false) {
 		return // the call is gone (its caller died or was interrupted)
 	}
+	call := d.Syscall
+	if d.Rule == profile.RuleBadArch {
+		call += " [" + string(arch) + "]"
+	}
 	switch d.Action {
 	case profile.ActKillProcess, profile.ActKillThread, profile.ActKill:
-		pid := s.tgid(tid)
-		s.r.noteKill(pid, d.Syscall, false)
-		unix.Kill(pid, unix.SIGKILL)
+		s.kill(s.tgid(tid), call, d.Action, killAction)
 		return
 	case profile.ActTrap:
-		pid := s.tgid(tid)
-		s.r.noteKill(pid, d.Syscall, true)
-		unix.Tgkill(pid, int(tid), unix.SIGSYS)
-		respondErrno(&s.resp, n.ID, uint(unix.ENOSYS))
+		s.trap(arch, args, call, again)
+		return
 	case profile.ActErrno:
 		respondErrno(&s.resp, n.ID, d.Errno)
 	default: // trace, notify
@@ -303,10 +316,78 @@ func (s *supervisor) apply(arch catalog.Arch, nr int64, args [6]uint64, d profil
 	s.reply(tid, n.Data.Nr, args)
 }
 
+// callName is the catalog's name of a call, or "syscall N".
+func (s *supervisor) callName(arch catalog.Arch, nr int64) string {
+	if e, ok := s.cat.ByNumber(arch, nr); ok {
+		return e.Name
+	}
+	return "syscall " + strconv.FormatInt(nr, 10)
+}
+
+// kill ends process pid for a kill action (or a trap whose SIGSYS the
+// kernel would have made fatal) in call. The kernel kills from inside
+// with SIGSYS; from outside only SIGKILL is sure to end the process, so
+// the verdict reports the SIGSYS and the notes say what differs.
+func (s *supervisor) kill(pid int, call string, act profile.Action, how killHow) {
+	if act == profile.ActKillThread || act == profile.ActKill {
+		// A lone thread's kill_thread ends its process in the kernel too.
+		if threadCount(pid) > 1 {
+			s.r.note(noteKillThread(call))
+		}
+	}
+	if pid != s.r.pid {
+		s.r.note(noteChildKilled(act.Short(), call))
+	}
+	s.r.noteKill(pid, call, how)
+	unix.Kill(pid, unix.SIGKILL)
+}
+
+// trap carries out SCMP_ACT_TRAP as the kernel's force_sig_seccomp does:
+// a blocked or ignored SIGSYS is reset to its default and unblocked, so
+// the process dies of it; otherwise the handler runs.
+func (s *supervisor) trap(arch catalog.Arch, args [6]uint64, call string, again bool) {
+	n := &s.n
+	tid := int(n.Pid)
+	pid := s.tgid(n.Pid)
+	st, ok := sigsysState(pid, tid)
+	if !notifIDValid(s.fd, n.ID) {
+		return // the caller is gone
+	}
+	if !ok || st.blocked || st.ignored {
+		s.kill(pid, call, profile.ActTrap, trapFatal)
+		return
+	}
+	if !st.caught {
+		// The default action: pending when the call returns, SIGSYS
+		// ends the process before it runs another instruction.
+		s.r.noteKill(pid, call, trapSignal)
+		unix.Tgkill(pid, tid, unix.SIGSYS)
+		respondErrno(&s.resp, n.ID, uint(unix.ENOSYS))
+		s.reply(n.Pid, n.Data.Nr, args)
+		return
+	}
+	// A handler runs. The listener's wait is killable only
+	// (WAIT_KILLABLE_RECV), so the signal stays pending until the reply
+	// and the handler runs as the call returns, as in the kernel. Without
+	// that flag it interrupts the wait and the call comes again: it has
+	// had its signal then.
+	if !again {
+		s.r.note(noteTrapSignal(call))
+		unix.Tgkill(pid, tid, unix.SIGSYS)
+	}
+	if v, ok := trapReturn(arch, n.Data.Nr, args); ok {
+		respondValue(&s.resp, n.ID, v)
+	} else {
+		respondErrno(&s.resp, n.ID, uint(unix.ENOSYS))
+		s.r.note(noteTrapReturn(call))
+	}
+	s.reply(n.Pid, n.Data.Nr, args)
+}
+
 // reply sends s.resp. When the notification is no longer valid the caller
 // was interrupted (or died): remember the call, so that its restart is
-// not counted twice.
-func (s *supervisor) reply(tid uint32, nr int32, args [6]uint64) {
+// not counted twice. It reports whether the reply reached the call.
+func (s *supervisor) reply(tid uint32, nr int32, args [6]uint64) bool {
 	if d := s.r.p.replyDelay; d > 0 {
 		time.Sleep(d)
 	}
@@ -315,7 +396,9 @@ func (s *supervisor) reply(tid uint32, nr int32, args [6]uint64) {
 			clear(s.restarts)
 		}
 		s.restarts[tid] = &pendingCall{nr: nr, args: args, ttl: 64}
+		return false
 	}
+	return true
 }
 
 // resentCall reports whether this notification is the restart of a call
@@ -380,17 +463,27 @@ func (s *supervisor) tgid(tid uint32) int {
 	return pid
 }
 
+// killHow says why the supervisor ended a process.
+type killHow uint8
+
+const (
+	killAction killHow = iota // a kill action: SIGKILL, reported as SIGSYS
+	trapSignal                // a trap: SIGSYS sent, its default action ends the process
+	trapFatal                 // a trap while SIGSYS was blocked or ignored: SIGKILL, reported as SIGSYS
+)
+
 // noteKill remembers that the supervisor ended process pid for a kill
-// (or trap) action in syscall.
-func (r *Run) noteKill(pid int, syscall string, trap bool) {
+// (or trap) action in call.
+func (r *Run) noteKill(pid int, call string, how killHow) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if pid != r.pid {
 		return
 	}
-	if trap {
-		r.end.trappedIn = syscall
-	} else if r.end.killedIn == "" {
-		r.end.killedIn = syscall
+	switch {
+	case how == trapSignal:
+		r.end.trappedIn = call
+	case r.end.killedIn == "":
+		r.end.killedIn, r.end.killedByTrap = call, how == trapFatal
 	}
 }

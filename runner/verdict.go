@@ -46,30 +46,40 @@ type Verdict struct {
 	KilledIn string
 	// Stopped is set when Stop or the context ended the run.
 	Stopped bool
+	// Notes says, one line each, where this run's outcome may differ
+	// from what the kernel alone would have done (watch mode carries out
+	// some outcomes from outside the target), e.g. "watch mode:
+	// kill_thread in gettid killed the whole process; enforce mode kills
+	// only the calling thread".
+	Notes []string
 }
 
 // ending collects what the run learnt about how it ended.
 type ending struct {
-	mode       Mode
-	startCode  int // 125/126/127 when the target never started
-	startMsg   string
-	status     syscall.WaitStatus
-	exited     bool // status is valid
-	exitTime   time.Time
-	timedOut   bool
-	timeout    time.Duration
-	stopped    bool
-	killedIn   string // the main process was killed for a kill action in this call
-	trappedIn  string // the main process was sent SIGSYS for a trap action in this call
-	supervisor error  // the supervisor failed mid-run
-	denied     []string
-	enosys     []string
-	duration   time.Duration
+	mode      Mode
+	startCode int // 125/126/127 when the target never started
+	startMsg  string
+	status    syscall.WaitStatus
+	exited    bool // status is valid
+	exitTime  time.Time
+	timedOut  bool
+	timeout   time.Duration
+	stopped   bool
+	killedIn  string // the main process was killed for a kill action in this call
+	// killedByTrap: killedIn was a trap whose SIGSYS the target blocked
+	// or ignored (the kernel then makes it fatal).
+	killedByTrap bool
+	trappedIn    string // the main process was sent SIGSYS for a trap action in this call
+	supervisor   error  // the supervisor failed mid-run
+	denied       []string
+	enosys       []string
+	notes        []string // Verdict.Notes
+	duration     time.Duration
 }
 
 func (e *ending) verdict() Verdict {
 	v := Verdict{Denied: append([]string(nil), e.denied...), Duration: e.duration,
-		NotImplemented: append([]string(nil), e.enosys...)}
+		NotImplemented: append([]string(nil), e.enosys...), Notes: append([]string(nil), e.notes...)}
 	sort.Strings(v.Denied)
 	sort.Strings(v.NotImplemented)
 	switch {
@@ -88,6 +98,9 @@ func (e *ending) verdict() Verdict {
 			v.Signal, v.ExitCode = "SIGSYS", 128+int(unix.SIGSYS)
 			v.KilledIn = e.killedIn
 			v.Outcome = "killed by seccomp (SIGSYS) in " + e.killedIn
+			if e.killedByTrap {
+				v.Outcome = "killed by SIGSYS from the seccomp trap in " + e.killedIn + " (SIGSYS was blocked or ignored, which the kernel overrides)"
+			}
 		case sig == unix.SIGSYS && e.trappedIn != "":
 			v.Outcome = "killed by SIGSYS from the seccomp trap in " + e.trappedIn
 		case sig == unix.SIGSYS && e.mode == ModeEnforce:
