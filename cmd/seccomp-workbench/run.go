@@ -190,6 +190,9 @@ func textEvents(r *runner.Run, w io.Writer, color bool) runner.Verdict {
 		}
 	}
 	fmt.Fprintln(w, summaryLine(v, rows, color))
+	for _, n := range v.Notes {
+		fmt.Fprintln(w, "seccomp-workbench: note: "+n)
+	}
 	return v
 }
 
@@ -286,6 +289,8 @@ type jsonVerdict struct {
 	DurationMS int64    `json:"duration_ms"`
 	KilledIn   string   `json:"killed_in,omitempty"`
 	Stopped    bool     `json:"stopped,omitempty"`
+	// Notes: where watch mode's outcome may differ from enforce mode's.
+	Notes []string `json:"notes"`
 }
 
 func denialRecord(typ string, d runner.Denial, update bool) jsonDenial {
@@ -325,7 +330,7 @@ func jsonEvents(r *runner.Run, w io.Writer) (runner.Verdict, error) {
 			denied := append([]string{}, e.Denied...)
 			sort.Strings(denied)
 			rec = jsonVerdict{"verdict", e.Result, e.ExitCode, e.Signal, denied, append([]string{}, e.NotImplemented...),
-				e.Reason, e.Outcome, e.Duration.Milliseconds(), e.KilledIn, e.Stopped}
+				e.Reason, e.Outcome, e.Duration.Milliseconds(), e.KilledIn, e.Stopped, append([]string{}, e.Notes...)}
 		}
 		if rec != nil && werr == nil {
 			if werr = enc.Encode(rec); werr != nil {
