@@ -229,10 +229,10 @@ type decoded struct {
 
 func decodeCall(tid int, arch catalog.Arch, name string, args [6]uint64) decoded {
 	kinds, known := signatureOf(name)
-	var b, key strings.Builder
-	b.WriteString(name)
-	b.WriteByte('(')
 	if !known {
+		var b strings.Builder
+		b.WriteString(name)
+		b.WriteByte('(')
 		n := 6
 		for n > 0 && args[n-1] == 0 {
 			n--
@@ -246,9 +246,11 @@ func decodeCall(tid int, arch catalog.Arch, name string, args [6]uint64) decoded
 		b.WriteByte(')')
 		return decoded{text: b.String(), key: b.String()}
 	}
-	readMem := false
-	key.WriteString(name)
-	key.WriteByte('(')
+	// parts[i] is argument i's text, keys[i] its text in the key when
+	// that differs: "*" for a bare pointer, "?" for one whose target
+	// could not be read.
+	var parts, keys [6]string
+	n, differs, readMem := 0, false, false
 	for i, k := range kinds {
 		if k == kCreateMode && (i == 0 || args[i-1]&(unix.O_CREAT|oTmpfileBit) == 0) {
 			break
@@ -256,19 +258,13 @@ func decodeCall(tid int, arch catalog.Arch, name string, args [6]uint64) decoded
 		if k == kDev && (i == 0 || !isDevice(args[i-1])) {
 			break
 		}
-		if i > 0 {
-			b.WriteString(", ")
-			key.WriteString(", ")
-		}
 		v := args[i]
-		// s is the argument's text; a pointer whose target could not be
-		// decoded keys as "?", a bare pointer as "*".
 		var s, ks string
 		switch k {
 		case kPtr:
-			s, ks = formatArg(arch, name, k, v), "*"
-			if v == 0 {
-				ks = "NULL"
+			s = formatArg(arch, name, k, v)
+			if v != 0 {
+				ks = "*"
 			}
 		case kPath:
 			if v == 0 {
@@ -291,11 +287,11 @@ func decodeCall(tid int, arch catalog.Arch, name string, args [6]uint64) decoded
 			}
 			s = "{flags=" + flagText(flags, cloneFlagNames, 0) + "}"
 		case kSockAddr:
-			n := uint64(0)
+			var size uint64
 			if i+1 < len(args) {
-				n = args[i+1]
+				size = args[i+1]
 			}
-			s, ks = sockAddrArg(tid, arch, v, n)
+			s, ks = sockAddrArg(tid, arch, v, size)
 			readMem = readMem || v != 0
 		case kMsgHdr:
 			s, ks = msgHdrArg(tid, arch, v)
@@ -303,15 +299,22 @@ func decodeCall(tid int, arch catalog.Arch, name string, args [6]uint64) decoded
 		default:
 			s = formatArg(arch, name, k, v)
 		}
-		if ks == "" {
-			ks = s
+		parts[n], keys[n] = s, ks
+		if ks != "" && ks != s {
+			differs = true
 		}
-		b.WriteString(s)
-		key.WriteString(ks)
+		n++
 	}
-	b.WriteByte(')')
-	key.WriteByte(')')
-	return decoded{text: b.String(), key: key.String(), readMem: readMem}
+	text := name + "(" + strings.Join(parts[:n], ", ") + ")"
+	if !differs {
+		return decoded{text: text, key: text, readMem: readMem}
+	}
+	for i := range n {
+		if keys[i] == "" {
+			keys[i] = parts[i]
+		}
+	}
+	return decoded{text: text, key: name + "(" + strings.Join(keys[:n], ", ") + ")", readMem: readMem}
 }
 
 func signed(arch catalog.Arch, v uint64) int64 {
