@@ -106,7 +106,9 @@ func (e *ending) verdict() Verdict {
 		case sig == unix.SIGSYS && e.mode == ModeEnforce:
 			v.Outcome = "killed by seccomp (SIGSYS); run in watch mode to see which call"
 		case sig == unix.SIGSYS:
-			v.Outcome = "killed by SIGSYS: probably a call from an ABI the profile does not list"
+			// Watch mode sees every call the filter kills or traps, so
+			// this SIGSYS was sent by a process.
+			v.Outcome = "killed by signal SIGSYS, not by the filter (a process sent it)"
 		default:
 			v.Outcome = "killed by signal " + v.Signal
 		}

@@ -85,3 +85,13 @@ func TestVerdictNotes(t *testing.T) {
 		t.Errorf("notes are not deduplicated and bounded: %q", r.end.notes)
 	}
 }
+
+// In watch mode the supervisor knows every kill the filter causes; a
+// SIGSYS it does not know of came from a process.
+func TestVerdictForeignSIGSYS(t *testing.T) {
+	needAmd64(t)
+	res := runIt(t, Config{Effective: eff(t, allowAll), Argv: []string{"sh", "-c", "kill -SYS $$"}})
+	if v := res.verdict; v.Signal != "SIGSYS" || v.Outcome != "killed by signal SIGSYS, not by the filter (a process sent it)" || len(v.Notes) != 0 {
+		t.Errorf("verdict %+v", v)
+	}
+}
