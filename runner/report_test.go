@@ -78,6 +78,19 @@ func TestTrapHandlerSameReturn(t *testing.T) {
 	}
 }
 
+// The same on the 32-bit ABI (int 0x80), whose return register is eax.
+func TestTrapHandlerSameReturnX86(t *testing.T) {
+	needAmd64(t)
+	prof := eff(t, `{"defaultAction": "SCMP_ACT_ALLOW", "architectures": ["SCMP_ARCH_X86_64", "SCMP_ARCH_X86"],
+		"syscalls": [{"names": ["getpid"], "action": "SCMP_ACT_TRAP"}]}`)
+	for _, mode := range []Mode{ModeWatch, ModeEnforce} {
+		res := runIt(t, Config{Effective: prof, Mode: mode, Argv: []string{probe(t), "sigsys", "int80:20"}})
+		if res.stdout != "caught SIGSYS\nint80 20 = 20\n" {
+			t.Errorf("%s: stdout %q", mode, res.stdout)
+		}
+	}
+}
+
 // kill_thread cannot kill one thread from outside: when the process has
 // others, the verdict says so; a lone thread's kill is exact.
 func TestKillThreadNote(t *testing.T) {
