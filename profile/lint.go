@@ -86,6 +86,19 @@ func LintEffective(e *Effective) []Finding {
 	return l.out
 }
 
+// UnknownSyscalls is lint's unknown-syscall check alone: the names, in
+// any rule of the file, that are a syscall on no supported ABI. check
+// reports them as errors; a run refuses such a profile with the same
+// findings, since the filter would simply leave those rules out.
+func UnknownSyscalls(e *Effective) []Finding {
+	if e == nil || e.Source == nil {
+		return nil
+	}
+	l := &linter{e: e, cat: catalog.MustDefault()}
+	l.unknownNames()
+	return l.out
+}
+
 // SortFindings orders errors first, then by rule index (profile-level
 // findings, -1, first), then syscall, code and message.
 func SortFindings(fs []Finding) {

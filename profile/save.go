@@ -62,31 +62,14 @@ func writeAtomic(path string, mode os.FileMode, fault saveFault, content func(ta
 		}
 		return fault(name)
 	}
-	target, err := saveTarget(path)
+	target, dir, base, existing, err := saveDest(path)
 	if err != nil {
 		return err
 	}
-	dir, base := filepath.Split(target)
-	if dir == "" {
-		dir = "."
-	}
-	if base == "" {
-		return fmt.Errorf("%s: not a file name: give the path of a file", path)
-	}
-	var existing os.FileInfo
 	var owner *syscall.Stat_t
-	if st, err := os.Stat(target); err == nil {
-		switch {
-		case st.IsDir():
-			return fmt.Errorf("%s: is a directory, not a regular file: give the path of a file", path)
-		case !st.Mode().IsRegular():
-			return fmt.Errorf("%s: not a regular file: give the path of a file", path)
-		}
-		existing = st
-		mode = st.Mode() & (os.ModePerm | os.ModeSetuid | os.ModeSetgid | os.ModeSticky)
-		owner, _ = st.Sys().(*syscall.Stat_t)
-	} else if !errors.Is(err, os.ErrNotExist) {
-		return fmt.Errorf("%s: %v", path, pathCause(err))
+	if existing != nil {
+		mode = existing.Mode() & (os.ModePerm | os.ModeSetuid | os.ModeSetgid | os.ModeSticky)
+		owner, _ = existing.Sys().(*syscall.Stat_t)
 	}
 	data := content(target, existing)
 
@@ -152,6 +135,54 @@ func writeAtomic(path string, mode os.FileMode, fault saveFault, content func(ta
 		return fmt.Errorf("%s: saved, but flushing the directory failed: %v: the new file may not survive a crash", path, pathCause(err))
 	}
 	return nil
+}
+
+// saveDest says where writeAtomic puts path: the file it replaces
+// (symlinks followed), that file's directory and name, and its FileInfo
+// (nil when there is none yet). It refuses what cannot be replaced by a
+// regular file.
+func saveDest(path string) (target, dir, base string, existing os.FileInfo, err error) {
+	target, err = saveTarget(path)
+	if err != nil {
+		return "", "", "", nil, err
+	}
+	dir, base = filepath.Split(target)
+	if dir == "" {
+		dir = "."
+	}
+	if base == "" {
+		return "", "", "", nil, fmt.Errorf("%s: not a file name: give the path of a file", path)
+	}
+	st, err := os.Stat(target)
+	switch {
+	case err == nil && st.IsDir():
+		return "", "", "", nil, fmt.Errorf("%s: is a directory, not a regular file: give the path of a file", path)
+	case err == nil && !st.Mode().IsRegular():
+		return "", "", "", nil, fmt.Errorf("%s: not a regular file: give the path of a file", path)
+	case err == nil:
+		existing = st
+	case !errors.Is(err, os.ErrNotExist):
+		return "", "", "", nil, fmt.Errorf("%s: %v", path, pathCause(err))
+	}
+	return target, dir, base, existing, nil
+}
+
+// CheckWritable reports whether WriteFileAtomic could write path now,
+// without touching path itself: it is (or would be) a regular file, and
+// its directory exists and takes a new file (a temporary one is created
+// there and removed). Commands that write their result only after long
+// work call it first.
+func CheckWritable(path string) error {
+	_, dir, base, _, err := saveDest(path)
+	if err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(dir, "."+base+".*.tmp")
+	if err != nil {
+		return fmt.Errorf("%s: cannot create a file in %s: %v: check that the directory exists and is writable", path, filepath.Clean(dir), pathCause(err))
+	}
+	tmp.Close()
+	return os.Remove(tmp.Name())
 }
 
 // saveTarget follows symlinks so that the rename replaces the file a
