@@ -304,6 +304,11 @@ func prepare(cfg Config) (*prepared, error) {
 	if cfg.Effective == nil && mode != ModeRecord {
 		return nil, fmt.Errorf("%s mode needs a profile", mode)
 	}
+	if !cfg.AllowUnknown {
+		if err := checkUnknown(cfg.Effective); err != nil {
+			return nil, err
+		}
+	}
 	if mode == ModeLearn && (cfg.Ask == nil || cfg.Undecided == nil) {
 		return nil, errors.New("learn mode needs Config.Ask and Config.Undecided")
 	}

@@ -259,3 +259,33 @@ func TestRunOutputLineAcrossBatches(t *testing.T) {
 		t.Fatalf("stdout lines %q", got)
 	}
 }
+
+// A profile whose rules name a syscall no ABI has is refused when a run
+// starts, with check's own finding, in the run pane and the status line;
+// nothing runs.
+func TestRunRefusesUnknownSyscall(t *testing.T) {
+	p, err := profile.Parse("typo.json", []byte(`{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [
+		{"names": ["mkdir", "mkdirr"], "action": "SCMP_ACT_ERRNO"}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts := testOptions(t)
+	opts.Profile, opts.Source = p, "typo.json"
+	m, err := New(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m = compiled(t, send(t, m, windowSize(160, 48)))
+	marker := filepath.Join(t.TempDir(), "ran")
+	m = runLine(t, m, "c", "touch "+marker)
+	want := "syscalls[0]: mkdirr: " + profile.UnknownSyscalls(p.Effective(testEnv))[0].Message
+	if b := m.run.Banner(); b.Kind != runpane.Fail || !strings.Contains(b.Text, "ERROR") || !strings.Contains(b.Text, want) {
+		t.Fatalf("banner %+v, want an error with %q", b, want)
+	}
+	if !strings.Contains(m.status, want) {
+		t.Errorf("status line %q, want %q", m.status, want)
+	}
+	if _, err := os.Stat(marker); !os.IsNotExist(err) {
+		t.Error("the command ran under a profile with an unknown syscall")
+	}
+}
