@@ -6,6 +6,7 @@ import (
 	"os"
 	"sync"
 	"time"
+	"unicode/utf8"
 )
 
 // ring keeps the last limit bytes written to it.
@@ -189,6 +190,13 @@ func (s *outStream) takeOutput(now time.Time, force bool) (Output, bool, time.Ti
 			cut = i + 1
 		}
 	}
+	// A cut by size or time may fall inside a multi-byte UTF-8 character;
+	// hold its first bytes back for the next batch, so each batch is text
+	// a reader can show. Not when they are all there is: the writer has
+	// paused mid-character, or nothing more will come.
+	if c := runeCut(s.pending, cut); c > 0 && c < cut && (cut < len(s.pending) || !force && !s.eof) {
+		cut = c
+	}
 	data := string(s.pending[:cut])
 	n := bytes.Count(s.pending[:cut], []byte{'\n'})
 	rest := copy(s.pending, s.pending[cut:])
@@ -201,6 +209,21 @@ func (s *outStream) takeOutput(now time.Time, force bool) (Output, bool, time.Ti
 	s.since = now
 	s.space.Broadcast()
 	return Output{Stream: s.stream, Data: data, Lines: n}, true, time.Time{}
+}
+
+// runeCut is cut, moved back to the start of the UTF-8 sequence that
+// b[:cut] ends in the middle of, if it does. Bytes that are not UTF-8 at
+// all are left where they are.
+func runeCut(b []byte, cut int) int {
+	for i := cut - 1; i >= 0 && i > cut-utf8.UTFMax; i-- {
+		if utf8.RuneStart(b[i]) {
+			if !utf8.FullRune(b[i:cut]) {
+				return i
+			}
+			break
+		}
+	}
+	return cut
 }
 
 // nthLineEnd is the offset just past the n-th newline of b.

@@ -155,3 +155,26 @@ func TestDirectOutput(t *testing.T) {
 		t.Error("Output events for streams sent to writers")
 	}
 }
+
+func TestRuneCut(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		cut  int
+		want int
+	}{
+		{"abc", 3, 3},
+		{"a€", 4, 4},         // whole character
+		{"a€", 3, 1},         // two of its three bytes
+		{"a€", 2, 1},         // one
+		{"😀", 3, 0},          // nothing left before it
+		{"ab\xff", 3, 3},     // not UTF-8 at all: left alone
+		{"ab\x80\x80", 4, 4}, // stray continuation bytes
+		{"é€", 5, 5},
+		{"é€", 4, 2},
+		{"", 0, 0},
+	} {
+		if got := runeCut([]byte(c.in), c.cut); got != c.want {
+			t.Errorf("runeCut(%q, %d) = %d, want %d", c.in, c.cut, got, c.want)
+		}
+	}
+}
