@@ -17,6 +17,19 @@ type SyscallCount struct {
 	Count   int
 }
 
+// alwaysRecorded lists the syscalls a recorded profile allows whether or not
+// the recording saw them. Every program may make them, but a short run
+// rarely does: the kernel restarts a call that a stop and continue
+// interrupted through restart_syscall; returning from any signal handler
+// is rt_sigreturn (and the older sigreturn on 32-bit ABIs); a thread ends
+// with exit and the process with exit_group. Docker's default profile
+// allows all of them unconditionally, and denying one turns a rare,
+// harmless event into a failure the recording never showed. Each is
+// allowed on those of the profile's ABIs where it exists.
+func alwaysRecorded() []string {
+	return []string{"restart_syscall", "rt_sigreturn", "sigreturn", "exit", "exit_group"}
+}
+
 // recording counts calls by ABI and number, and — with a base profile —
 // notes the syscalls the base would not have let through, judged on the
 // real arguments of each call.
@@ -103,6 +116,9 @@ func (r *recording) profile() (*profile.Profile, []string) {
 				names[ent.Name] = true
 			}
 		}
+		for _, n := range r.always(r.seen()) {
+			names[n] = true
+		}
 		eperm := uint(1)
 		allowed := slices.Sorted(maps.Keys(names))
 		return &profile.Profile{
@@ -114,16 +130,6 @@ func (r *recording) profile() (*profile.Profile, []string) {
 	}
 	base := r.base.eff
 	p := base.Source.Clone()
-	var names []string
-	for _, n := range slices.Sorted(maps.Keys(r.needs)) {
-		if _, ok := r.cat.Lookup(n); ok {
-			names = append(names, n)
-		}
-	}
-	if len(names) > 0 {
-		rule := &profile.Rule{Names: names, Action: profile.ActAllow, Comment: "recorded by seccomp-workbench"}
-		p.Syscalls = append([]*profile.Rule{rule}, p.Syscalls...)
-	}
 	have := map[catalog.Arch]bool{}
 	for _, a := range base.Arches {
 		have[a] = true
@@ -134,10 +140,47 @@ func (r *recording) profile() (*profile.Profile, []string) {
 			arches = append(arches, a)
 		}
 	}
+	needs := maps.Clone(r.needs)
+	for _, n := range r.always(arches) {
+		ent, _ := r.cat.Lookup(n)
+		for _, a := range arches {
+			if nr, ok := ent.Number(a); ok && !lets(r.base.decide(a, nr, [6]uint64{})) {
+				needs[n] = true
+			}
+		}
+	}
+	var names []string
+	for _, n := range slices.Sorted(maps.Keys(needs)) {
+		if _, ok := r.cat.Lookup(n); ok {
+			names = append(names, n)
+		}
+	}
+	if len(names) > 0 {
+		rule := &profile.Rule{Names: names, Action: profile.ActAllow, Comment: "recorded by seccomp-workbench"}
+		p.Syscalls = append([]*profile.Rule{rule}, p.Syscalls...)
+	}
 	if len(arches) > len(base.Arches) {
 		p.Architectures = catalog.DockerNames(arches)
 	}
 	return p, names
+}
+
+// always lists the alwaysRecorded syscalls that exist on one of arches.
+func (r *recording) always(arches []catalog.Arch) []string {
+	var out []string
+	for _, n := range alwaysRecorded() {
+		ent, ok := r.cat.Lookup(n)
+		if !ok {
+			continue
+		}
+		for _, a := range arches {
+			if _, ok := ent.Number(a); ok {
+				out = append(out, n)
+				break
+			}
+		}
+	}
+	return out
 }
 
 // SaveProfile writes p to path atomically (profile.WriteFileAtomic), in

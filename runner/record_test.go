@@ -1,11 +1,14 @@
 package runner
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/seccomp-workbench/seccomp-workbench/catalog"
 	"github.com/seccomp-workbench/seccomp-workbench/profile"
 )
 
@@ -130,5 +133,73 @@ func TestSaveProfileAtomic(t *testing.T) {
 	}
 	if err := SaveProfile(filepath.Join(dir, "no/such/dir/p.json"), p); err == nil || !strings.Contains(err.Error(), "no/such/dir/p.json") {
 		t.Errorf("error %v should name the path", err)
+	}
+}
+
+// A recording allows what every program may need but a short run rarely
+// shows. Proof on the kernel: a recording of a sleep that nobody stopped
+// still lets the sleep be stopped and continued, which the kernel resumes
+// through restart_syscall; without it in the profile the sleep fails.
+func TestRecordAllowsWhatShortRunsMiss(t *testing.T) {
+	cat := catalog.MustDefault()
+	ent, _ := cat.Lookup("clock_nanosleep")
+	nr, ok := ent.Number(profile.NativeArch())
+	if !ok {
+		t.Skip("no clock_nanosleep on this ABI")
+	}
+	// The child sleeps; once it is inside clock_nanosleep (its
+	// /proc/PID/syscall says so) it gets $SIG and then SIGCONT.
+	script := fmt.Sprintf(`sleep 1 & p=$!
+until read -r n rest </proc/$p/syscall && [ "$n" = %d ]; do
+	grep -q '^State:.*Z' /proc/$p/status && exit 9
+done
+kill -$SIG $p; kill -CONT $p; wait $p`, nr)
+	argv := []string{"sh", "-c", script}
+	env := func(sig string) []string { return append(os.Environ(), "SIG="+sig) }
+
+	res := runIt(t, Config{Mode: ModeRecord, Argv: argv, Env: env("CONT")})
+	p := res.run.Recorded()
+	if res.verdict.Result != ResultPass || p == nil {
+		t.Fatalf("recording: %+v", res.verdict)
+	}
+	if res.run.Counts()["restart_syscall/"+string(profile.NativeArch())] != 0 {
+		t.Fatal("the recording saw restart_syscall: it cannot show that the profile adds it")
+	}
+	names := p.Syscalls[0].Names
+	for _, n := range []string{"restart_syscall", "rt_sigreturn", "exit", "exit_group"} {
+		if !contains(names, n) {
+			t.Errorf("recorded names lack %s: %v", n, names)
+		}
+	}
+	sigreturn, _ := cat.Lookup("sigreturn")
+	_, onNative := sigreturn.Number(profile.NativeArch())
+	if contains(names, "sigreturn") != onNative {
+		t.Errorf("sigreturn recorded %v, but it exists on %s: %v", contains(names, "sigreturn"), profile.NativeArch(), onNative)
+	}
+
+	e := p.Effective(profile.HostEnv())
+	if again := runIt(t, Config{Effective: e, Mode: ModeEnforce, Argv: argv, Env: env("STOP")}); again.verdict.Result != ResultPass {
+		t.Errorf("stopped and continued under the recording: %+v\n%s", again.verdict, again.stderr)
+	}
+	// The same profile without restart_syscall: the continued sleep fails.
+	without := p.Clone()
+	without.Syscalls[0].Names = slices.DeleteFunc(slices.Clone(names), func(n string) bool { return n == "restart_syscall" })
+	res = runIt(t, Config{Effective: without.Effective(profile.HostEnv()), Mode: ModeEnforce, Argv: argv, Env: env("STOP")})
+	if res.verdict.Result == ResultPass {
+		t.Errorf("without restart_syscall the stopped sleep still passed: the test does not show what it should")
+	}
+}
+
+// With a base, what the base already allows is not added again; what it
+// denies is.
+func TestRecordAlwaysOntoBase(t *testing.T) {
+	base := `{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["restart_syscall", "mkdir"], "action": "SCMP_ACT_ERRNO"}]}`
+	res := runIt(t, Config{Mode: ModeRecord, Effective: eff(t, base), Argv: []string{"true"}})
+	p := res.run.Recorded()
+	if p == nil || len(p.Syscalls) != 2 || strings.Join(p.Syscalls[0].Names, ",") != "restart_syscall" {
+		t.Fatalf("recorded onto the base: %+v", p)
+	}
+	if got := res.run.RecordedNames(); !slices.Equal(got, []string{"restart_syscall"}) {
+		t.Errorf("RecordedNames %v", got)
 	}
 }
