@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"strings"
@@ -61,12 +62,20 @@ the profile is written whenever the command started.`,
 }
 
 func recordCommand(cmd *cobra.Command, base *profile.Effective, baseName, out string, timeout time.Duration, argv []string) error {
-	stderr := passThrough(cmd.ErrOrStderr())
+	// Find out now, not after the command ran, whether OUT can be written.
+	if err := profile.CheckWritable(out); err != nil {
+		return exitError{exitRunFail, "record: -o " + err.Error()}
+	}
+	catchSIGPIPE()
 	ctx, stop := interruptContext()
 	defer stop()
+	ctx, abort := context.WithCancel(ctx)
+	defer abort()
+	stdout := &ownOutput{w: cmd.OutOrStdout(), name: "stdout", fail: abort}
+	stderr := &ownOutput{w: cmd.ErrOrStderr(), name: "stderr", fail: abort}
 	r, err := runner.Start(ctx, runner.Config{
 		Effective: base, Mode: runner.ModeRecord, Argv: argv, Timeout: timeout,
-		Stdin: cmd.InOrStdin(), Stdout: passThrough(cmd.OutOrStdout()), Stderr: stderr,
+		Stdin: cmd.InOrStdin(), Stdout: passThrough(stdout.w, stdout), Stderr: passThrough(stderr.w, stderr),
 	})
 	if err != nil {
 		return exitError{exitRunFail, err.Error()}
@@ -93,6 +102,11 @@ func recordCommand(cmd *cobra.Command, base *profile.Effective, baseName, out st
 	}
 	if v.Result != runner.ResultPass {
 		fmt.Fprintf(stderr, "seccomp-workbench: note: the command ended with %s; the profile holds what it did until then\n", v.Outcome)
+	}
+	for _, o := range []*ownOutput{stdout, stderr} {
+		if err := o.failed(); err != nil {
+			return exitError{exitRunFail, err.Error()}
+		}
 	}
 	if v.ExitCode != 0 {
 		return exitError{v.ExitCode, ""}

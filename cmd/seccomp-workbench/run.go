@@ -2,7 +2,9 @@ package main
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -12,6 +14,7 @@ import (
 	"sync"
 	"syscall"
 	"time"
+	"unicode/utf8"
 
 	"github.com/spf13/cobra"
 
@@ -21,13 +24,17 @@ import (
 
 func newRunCmd() *cobra.Command {
 	var (
-		profileArg string
-		mode       string
-		timeout    time.Duration
-		asJSON     bool
+		profileArg   string
+		mode         string
+		capsArg      string
+		isolate      string
+		timeout      time.Duration
+		asJSON       bool
+		allowUnknown bool
+		failOnDenial bool
 	)
 	cmd := &cobra.Command{
-		Use:   "run --profile PROFILE [--mode watch|enforce] [--timeout D] [--json] -- CMD [ARG...]",
+		Use:   "run --profile PROFILE [--mode watch|enforce] [--caps C] [--isolate auto|none] [--timeout D] [--fail-on-denial] [--allow-unknown] [--json] -- CMD [ARG...]",
 		Short: "Run a command under a profile and report what the filter denied",
 		Long: `Run a command under exactly the filter a profile compiles to, and report
 each denied call (with its decoded arguments) and a verdict.
@@ -36,15 +43,31 @@ Modes: watch (default) applies the profile's outcomes and reports every
 call it does not allow; enforce loads the filter exactly as production
 would, and judges by the exit status alone.
 
+The profile is resolved for the capability set --caps names (docker:
+Docker's default set, the default; all; none; or a list such as
+CAP_NET_ADMIN,CAP_SYS_PTRACE), and a target run as root keeps only those
+capabilities. --isolate auto (the default) runs the target in PID and
+mount namespaces of its own where the kernel allows it; none shares the
+workbench's.
+
+A profile whose rules name a syscall that exists on none of the ABIs is
+refused (check reports the same names), unless --allow-unknown is given.
+
 The command's output passes through. Each denial is printed to stderr as
 one line, and a summary line ends the run. With --json, stdout carries
-JSON Lines events only (started, output, denied, logged, exited, verdict).
+JSON Lines events only (started, output, denied, logged, exited, verdict);
+an output event whose bytes are not valid UTF-8 carries them exactly in
+data_b64 (base64) beside data.
 
 Exit status: the command's own; 128+N when signal N ended it (a seccomp
-kill is SIGSYS: 159); 125 when the workbench failed; 126 when the command
-cannot be executed (or the profile denies execve); 127 when it is not found.`,
+kill is SIGSYS: 159); 125 when the workbench failed (also when it can no
+longer write its own output, a closed pipe: the command is stopped); 126
+when the command cannot be executed (or the profile denies execve); 127
+when it is not found. With --fail-on-denial, 1 when calls were denied but
+the command otherwise succeeded.`,
 		Example: `  seccomp-workbench run --profile preset:docker-default -- ls /
-  seccomp-workbench run --profile my.json --mode enforce --timeout 5s -- ./server --selftest`,
+  seccomp-workbench run --profile my.json --mode enforce --timeout 5s -- ./server --selftest
+  seccomp-workbench run --profile my.json --fail-on-denial --caps none -- ./ci-job.sh`,
 		Args: needCommand("run --profile preset:docker-default -- ls /"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if profileArg == "" {
@@ -57,12 +80,28 @@ cannot be executed (or the profile denies execve); 127 when it is not found.`,
 			if timeout < 0 {
 				return usagef("run: --timeout %v: give a positive duration such as 5s", timeout)
 			}
+			caps, err := profile.ParseCaps(capsArg)
+			if err != nil {
+				return usagef("run: %v", err)
+			}
+			iso, err := runner.ParseIsolation(isolate)
+			if err != nil {
+				return usagef("run: --isolate: %v", err)
+			}
+			if failOnDenial && m == runner.ModeEnforce {
+				// The production filter answers denied calls itself; no
+				// one sees them, so the flag could never fire.
+				return usagef("run: --fail-on-denial needs watch mode: in enforce mode the workbench does not see denied calls")
+			}
 			p, err := profile.Open(profileArg)
 			if err != nil {
 				return exitError{exitRunFail, err.Error()}
 			}
+			env := profile.HostEnv()
+			env.Caps = caps
 			return runCommand(cmd, runConfig{
-				eff: p.Effective(profile.HostEnv()), mode: m, timeout: timeout, json: asJSON, argv: args,
+				eff: p.Effective(env), mode: m, caps: caps, isolate: iso, timeout: timeout, json: asJSON,
+				allowUnknown: allowUnknown, failOnDenial: failOnDenial, argv: args,
 			})
 		},
 	}
@@ -70,8 +109,15 @@ cannot be executed (or the profile denies execve); 127 when it is not found.`,
 	f.SetInterspersed(false) // flags after the command belong to it
 	f.StringVarP(&profileArg, "profile", "p", "", "profile file or preset:NAME (required)")
 	f.StringVar(&mode, "mode", "watch", "watch or enforce")
+	f.StringVar(&capsArg, "caps", "docker", "capabilities the profile is resolved for and a root target keeps: docker, all, none or CAP_X,CAP_Y,...")
+	f.StringVar(&isolate, "isolate", "auto", "auto: own PID and mount namespaces where the kernel allows; none: share the workbench's")
 	f.DurationVar(&timeout, "timeout", 0, "stop the command after this long (SIGTERM, then SIGKILL 2s later)")
 	f.BoolVar(&asJSON, "json", false, "print JSON Lines events on stdout instead of the command's output")
+	f.BoolVar(&allowUnknown, "allow-unknown", false, "run a profile whose rules name syscalls that exist on no ABI (their rules are left out)")
+	f.BoolVar(&failOnDenial, "fail-on-denial", false, "exit 1 when calls were denied and the command otherwise succeeded (watch mode)")
+	_ = cmd.RegisterFlagCompletionFunc("mode", completeWords([]string{"watch", "enforce"}))
+	_ = cmd.RegisterFlagCompletionFunc("isolate", completeWords([]string{"auto", "none"}))
+	_ = cmd.RegisterFlagCompletionFunc("caps", completeWords(append([]string{"docker", "all", "none"}, profile.AllCaps()...)))
 	return cmd
 }
 
@@ -94,64 +140,127 @@ func interruptContext() (context.Context, context.CancelFunc) {
 }
 
 type runConfig struct {
-	eff     *profile.Effective
-	mode    runner.Mode
-	timeout time.Duration
-	json    bool
-	argv    []string
+	eff          *profile.Effective
+	mode         runner.Mode
+	caps         []string
+	isolate      runner.Isolation
+	timeout      time.Duration
+	json         bool
+	allowUnknown bool
+	failOnDenial bool
+	argv         []string
 }
 
-// lockedWriter serialises writes from the target's copier and the
-// denial lines when stderr is not a file.
-type lockedWriter struct {
-	mu sync.Mutex
-	w  io.Writer
+// ownOutput is a stream the workbench itself writes to during a run (the
+// events, denial lines, the summary, and the target's output when the
+// stream is not a file the target can be given). Writes are serialised.
+// The first write error — a closed pipe, a full disk — is kept, later
+// writes are dropped, and fail is called once, so that the run is stopped
+// rather than going on with no one to tell.
+type ownOutput struct {
+	mu   sync.Mutex
+	w    io.Writer
+	name string
+	err  error
+	fail func()
 }
 
-func (l *lockedWriter) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.w.Write(p)
+func (o *ownOutput) Write(p []byte) (int, error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.err != nil {
+		return 0, o.err
+	}
+	n, err := o.w.Write(p)
+	if err != nil {
+		o.err = err
+		if o.fail != nil {
+			o.fail()
+		}
+	}
+	return n, err
 }
 
-// passThrough returns w itself when it is a file (handed to the target as
-// is), else a writer safe to share.
-func passThrough(w io.Writer) io.Writer {
+// failed is the first write error, as a one-line reason (nil if none).
+func (o *ownOutput) failed() error {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.err == nil {
+		return nil
+	}
+	return fmt.Errorf("cannot write to %s (%v): the command was stopped", o.name, o.err)
+}
+
+// passThrough returns what the target gets for a stream: the stream
+// itself when it is a file (so the target writes to it directly, and a
+// closed pipe is the target's own business, as in a shell pipeline), else
+// own, through which the workbench copies the output.
+func passThrough(w io.Writer, own *ownOutput) io.Writer {
 	if f, ok := w.(*os.File); ok {
 		return f
 	}
-	return &lockedWriter{w: w}
+	return own
+}
+
+// catchSIGPIPE stops Go from killing the workbench when it writes to a
+// closed pipe on fd 1 or 2: the write returns EPIPE instead, and the run
+// ends with a verdict and exit status 125. It holds until the process
+// exits, since the last message is written after the command returns.
+// The signal is caught, not ignored: an ignored signal stays ignored
+// across execve, and the target must get the default disposition.
+func catchSIGPIPE() {
+	signal.Notify(make(chan os.Signal, 1), syscall.SIGPIPE)
 }
 
 func runCommand(cmd *cobra.Command, rc runConfig) error {
-	stdout, stderr := cmd.OutOrStdout(), passThrough(cmd.ErrOrStderr())
-	cfg := runner.Config{Effective: rc.eff, Mode: rc.mode, Argv: rc.argv, Timeout: rc.timeout, Stdin: cmd.InOrStdin()}
+	catchSIGPIPE()
+	ctx, stop := interruptContext()
+	defer stop()
+	ctx, abort := context.WithCancel(ctx)
+	defer abort()
+	stdout := &ownOutput{w: cmd.OutOrStdout(), name: "stdout", fail: abort}
+	stderr := &ownOutput{w: cmd.ErrOrStderr(), name: "stderr", fail: abort}
+	cfg := runner.Config{
+		Effective: rc.eff, Mode: rc.mode, Argv: rc.argv, Timeout: rc.timeout, Stdin: cmd.InOrStdin(),
+		Caps: rc.caps, Isolate: rc.isolate, AllowUnknown: rc.allowUnknown,
+	}
 	color := colorEnabled(cmd.ErrOrStderr())
 	if rc.json {
 		cfg.LosslessOutput = true
 	} else {
-		cfg.Stdout, cfg.Stderr = passThrough(stdout), stderr
+		cfg.Stdout, cfg.Stderr = passThrough(stdout.w, stdout), passThrough(stderr.w, stderr)
 		// Printed before the call returns, so each line precedes the
 		// command's own complaint about the failure.
 		cfg.OnDenial = func(d runner.Denial, logged bool) {
 			fmt.Fprintln(stderr, denialLine(d, logged, color))
 		}
 	}
-	ctx, stop := interruptContext()
-	defer stop()
+	if fs := profile.UnknownSyscalls(rc.eff); rc.allowUnknown && len(fs) > 0 {
+		// Suspicious but asked for: say what the filter leaves out.
+		fmt.Fprintln(stderr, "seccomp-workbench: warning:", (&runner.UnknownSyscallsError{Findings: fs}).Error())
+	}
 	r, err := runner.Start(ctx, cfg)
 	if err != nil {
+		var unknown *runner.UnknownSyscallsError
+		if errors.As(err, &unknown) {
+			unknown.Override = "--allow-unknown"
+		}
 		return exitError{exitRunFail, err.Error()}
 	}
 	var v runner.Verdict
 	if rc.json {
-		v, err = jsonEvents(r, stdout)
+		v = jsonEvents(r, stdout)
 	} else {
 		v = textEvents(r, stderr, color)
 	}
-	if err != nil {
-		// jsonEvents stopped the command and saw it end.
-		return exitError{exitRunFail, "writing events: " + err.Error()}
+	for _, o := range []*ownOutput{stdout, stderr} {
+		if err := o.failed(); err != nil {
+			// Stopped by abort; the verdict could not be (fully) told.
+			return exitError{exitRunFail, err.Error()}
+		}
+	}
+	if rc.failOnDenial && v.ExitCode == 0 && len(v.Denied) > 0 {
+		return exitError{exitFailed, ""}
 	}
 	if v.ExitCode != 0 {
 		return exitError{v.ExitCode, ""}
@@ -243,12 +352,16 @@ type jsonStarted struct {
 	Argv []string `json:"argv"`
 	Mode string   `json:"mode"`
 	Time string   `json:"time"`
+	// Isolation says how the target is kept apart from the workbench.
+	Isolation string `json:"isolation,omitempty"`
 }
 
 type jsonOutput struct {
-	Type    string `json:"type"`
-	Stream  string `json:"stream"`
-	Data    string `json:"data"`
+	Type   string `json:"type"`
+	Stream string `json:"stream"`
+	Data   string `json:"data"`
+	// DataB64 is set only when Data is not valid UTF-8: the exact bytes.
+	DataB64 string `json:"data_b64,omitempty"`
 	Lines   int    `json:"lines"`
 	Dropped int64  `json:"dropped,omitempty"`
 }
@@ -305,20 +418,20 @@ func denialRecord(typ string, d runner.Denial, update bool) jsonDenial {
 	return j
 }
 
-// jsonEvents writes every event as one JSON line. A write error (a closed
-// pipe) stops the command; the verdict is still returned.
-func jsonEvents(r *runner.Run, w io.Writer) (runner.Verdict, error) {
+// jsonEvents writes every event as one JSON line to w. A write error
+// (a closed pipe) has stopped the command (ownOutput); the events that
+// follow are read and dropped.
+func jsonEvents(r *runner.Run, w *ownOutput) runner.Verdict {
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
 	var v runner.Verdict
-	var werr error
 	for ev := range r.Events() {
 		var rec any
 		switch e := ev.(type) {
 		case runner.Started:
-			rec = jsonStarted{"started", e.Pid, e.Argv, string(e.Mode), e.Time.Format(time.RFC3339Nano)}
+			rec = jsonStarted{"started", e.Pid, e.Argv, string(e.Mode), e.Time.Format(time.RFC3339Nano), e.Isolation}
 		case runner.Output:
-			rec = jsonOutput{"output", e.Stream.String(), e.Data, e.Lines, e.Dropped}
+			rec = outputRecord(e)
 		case runner.Denied:
 			rec = denialRecord("denied", e.Denial, e.Update)
 		case runner.Logged:
@@ -332,11 +445,20 @@ func jsonEvents(r *runner.Run, w io.Writer) (runner.Verdict, error) {
 			rec = jsonVerdict{"verdict", e.Result, e.ExitCode, e.Signal, denied, append([]string{}, e.NotImplemented...),
 				e.Reason, e.Outcome, e.Duration.Milliseconds(), e.KilledIn, e.Stopped, append([]string{}, e.Notes...)}
 		}
-		if rec != nil && werr == nil {
-			if werr = enc.Encode(rec); werr != nil {
-				go r.Stop()
-			}
+		if rec != nil && w.failed() == nil {
+			_ = enc.Encode(rec)
 		}
 	}
-	return v, werr
+	return v
+}
+
+// outputRecord is an output event in JSON. JSON strings are Unicode, so
+// encoding/json would replace each byte that is not UTF-8 with U+FFFD;
+// such a batch also carries its exact bytes in data_b64.
+func outputRecord(e runner.Output) jsonOutput {
+	j := jsonOutput{Type: "output", Stream: e.Stream.String(), Data: e.Data, Lines: e.Lines, Dropped: e.Dropped}
+	if !utf8.ValidString(e.Data) {
+		j.DataB64 = base64.StdEncoding.EncodeToString([]byte(e.Data))
+	}
+	return j
 }

@@ -3,7 +3,9 @@ package main
 import (
 	"bufio"
 	"encoding/json"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -143,5 +145,120 @@ func TestRunJSON(t *testing.T) {
 	}
 	if _, ok := v["duration_ms"]; !ok {
 		t.Error("verdict lacks duration_ms")
+	}
+}
+
+func TestRunFlagErrors(t *testing.T) {
+	prof := writeProfile(t, runDenyMkdir)
+	cases := []struct {
+		name string
+		args []string
+		msg  string
+	}{
+		{"bad caps", []string{"--caps", "CAP_NET_ADMIN,cap_bogus"}, `seccomp-workbench: run: --caps: "cap_bogus" is not a capability: use docker, all, none or names such as CAP_NET_ADMIN,CAP_SYS_PTRACE`},
+		{"empty cap", []string{"--caps", "CAP_KILL,"}, `seccomp-workbench: run: --caps: "" is not a capability`},
+		{"bad isolate", []string{"--isolate", "full"}, `seccomp-workbench: run: --isolate: unknown isolation "full": use auto or none`},
+		{"fail-on-denial in enforce", []string{"--mode", "enforce", "--fail-on-denial"}, "seccomp-workbench: run: --fail-on-denial needs watch mode: in enforce mode the workbench does not see denied calls"},
+	}
+	marker := filepath.Join(t.TempDir(), "ran")
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			args := append(append([]string{"run", "--profile", prof}, c.args...), "--", "touch", marker)
+			stdout, stderr, code := workbenchExec(t, "", args...)
+			first, _, _ := strings.Cut(stderr, "\n")
+			if code != 2 || !strings.HasPrefix(first, c.msg) || stdout != "" {
+				t.Errorf("exit %d, first stderr line %q, want 2 and %q", code, first, c.msg)
+			}
+			if _, err := os.Stat(marker); err == nil {
+				t.Fatal("the command ran after a usage error")
+			}
+		})
+	}
+}
+
+// --caps chooses the capability set includes/excludes are resolved for: a
+// rule that Docker drops for a container with CAP_SYS_ADMIN applies under
+// the default set and not under all.
+func TestRunCapsResolveProfile(t *testing.T) {
+	prof := writeProfile(t, `{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [
+		{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO", "excludes": {"caps": ["CAP_SYS_ADMIN"]}}]}`)
+	for _, c := range []struct {
+		caps   string
+		code   int
+		denied bool
+	}{{"docker", 1, true}, {"CAP_CHOWN", 1, true}, {"all", 0, false}, {"sys_admin,CAP_KILL", 0, false}} {
+		dir := filepath.Join(t.TempDir(), "d")
+		_, stderr, code := workbenchExec(t, "", "run", "--profile", prof, "--caps", c.caps, "--isolate", "none", "--", "mkdir", dir)
+		_, err := os.Stat(dir)
+		if code != c.code || strings.Contains(stderr, "denied mkdir") != c.denied || (err == nil) == c.denied {
+			t.Errorf("--caps %s: exit %d (want %d), made %v, stderr %s", c.caps, code, c.code, err == nil, stderr)
+		}
+	}
+}
+
+func TestRunFailOnDenial(t *testing.T) {
+	prof := writeProfile(t, runDenyMkdir)
+	dir := t.TempDir()
+	cases := []struct {
+		name string
+		flag bool
+		cmd  string
+		code int
+	}{
+		{"denied but exit 0", true, "mkdir " + dir + "/a 2>/dev/null; exit 0", 1},
+		{"denied, without the flag", false, "mkdir " + dir + "/b 2>/dev/null; exit 0", 0},
+		{"nothing denied", true, "uname >/dev/null; exit 0", 0}, // logged is not denied
+		{"denied and failing", true, "mkdir " + dir + "/c 2>/dev/null; exit 3", 3},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			args := []string{"run", "--profile", prof}
+			if c.flag {
+				args = append(args, "--fail-on-denial")
+			}
+			_, stderr, code := workbenchExec(t, "", append(args, "--", "sh", "-c", c.cmd)...)
+			if code != c.code {
+				t.Errorf("exit %d, want %d; stderr %s", code, c.code, stderr)
+			}
+		})
+	}
+}
+
+// A profile naming a syscall no ABI has is refused with check's finding;
+// --allow-unknown runs it, with that finding as a warning.
+func TestRunUnknownSyscall(t *testing.T) {
+	prof := writeProfile(t, `{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [
+		{"names": ["mkdir"], "action": "SCMP_ACT_ERRNO"},
+		{"names": ["getpid", "mkdirat_x"], "action": "SCMP_ACT_ERRNO"}]}`)
+	checkOut, _, _ := workbenchExec(t, "", "check", prof)
+	finding := ""
+	for _, l := range strings.Split(checkOut, "\n") {
+		if strings.HasPrefix(l, "error: mkdirat_x: ") {
+			finding = strings.TrimPrefix(l, "error: ")
+		}
+	}
+	if finding == "" {
+		t.Fatalf("check does not report mkdirat_x:\n%s", checkOut)
+	}
+	marker := filepath.Join(t.TempDir(), "ran")
+	for _, mode := range []string{"watch", "enforce"} {
+		stdout, stderr, code := workbenchExec(t, "", "run", "--profile", prof, "--mode", mode, "--", "touch", marker)
+		want := "seccomp-workbench: the profile names syscalls that exist on none of its ABIs, so the filter would leave them out: syscalls[1]: " +
+			finding + "; fix the names, or pass --allow-unknown to run it anyway\n"
+		if code != 125 || stderr != want || stdout != "" {
+			t.Errorf("%s: exit %d, stderr\n%s\nwant 125 and\n%s", mode, code, stderr, want)
+		}
+		if _, err := os.Stat(marker); err == nil {
+			t.Fatalf("%s: the command ran", mode)
+		}
+	}
+	_, stderr, code := workbenchExec(t, "", "run", "--profile", prof, "--allow-unknown", "--", "touch", marker)
+	if _, err := os.Stat(marker); code != 0 || err != nil || !strings.HasPrefix(stderr, "seccomp-workbench: warning: ") || !strings.Contains(stderr, finding) {
+		t.Errorf("--allow-unknown: exit %d, ran %v, stderr %s", code, err == nil, stderr)
+	}
+	// record refuses such a base too.
+	out := filepath.Join(t.TempDir(), "rec.json")
+	if _, stderr, code := workbenchExec(t, "", "record", "-o", out, "--base", prof, "--", "true"); code != 125 || !strings.Contains(stderr, finding) {
+		t.Errorf("record --base: exit %d, stderr %s", code, stderr)
 	}
 }
