@@ -30,8 +30,15 @@ newer than any it names, and an allow rule listing the syscalls seen, for
 the ABIs seen. With --base, the base profile is kept whole and an allow
 rule for the syscalls it would have refused goes first.
 
-OUT is written atomically. The exit status is the command's (as for run);
-the profile is written whenever the command started.`,
+The profile also allows what every program may need but a short
+recording rarely sees: restart_syscall (a call resumed after a stop and
+continue), rt_sigreturn and sigreturn (the return from a signal handler),
+exit and exit_group, as Docker's default profile does.
+
+OUT is checked before the command runs (its directory must exist and take
+a new file) and written atomically. The exit status is the command's (as
+for run), 125 when OUT cannot be written; the profile is written whenever
+the command started.`,
 		Example: `  seccomp-workbench record -o ls.json -- ls /
   seccomp-workbench record -o app.json --base preset:docker-default -- ./app --selftest`,
 		Args: needCommand("record -o out.json -- ls /"),
