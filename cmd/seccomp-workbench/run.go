@@ -188,7 +188,7 @@ func (o *ownOutput) failed() error {
 	if o.err == nil {
 		return nil
 	}
-	return fmt.Errorf("cannot write to %s (%v): the command was stopped", o.name, o.err)
+	return fmt.Errorf("cannot write to %s (%v)", o.name, o.err)
 }
 
 // passThrough returns what the target gets for a stream: the stream
@@ -255,8 +255,12 @@ func runCommand(cmd *cobra.Command, rc runConfig) error {
 	}
 	for _, o := range []*ownOutput{stdout, stderr} {
 		if err := o.failed(); err != nil {
-			// Stopped by abort; the verdict could not be (fully) told.
-			return exitError{exitRunFail, err.Error()}
+			// The verdict could not be (fully) told.
+			msg := err.Error()
+			if v.Stopped {
+				msg += ": the command was stopped"
+			}
+			return exitError{exitRunFail, msg}
 		}
 	}
 	if rc.failOnDenial && v.ExitCode == 0 && len(v.Denied) > 0 {

@@ -3,12 +3,15 @@ package main
 import (
 	"bufio"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/seccomp-workbench/seccomp-workbench/profile"
 )
 
 const runDenyMkdir = `{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [
@@ -192,6 +195,23 @@ func TestRunCapsResolveProfile(t *testing.T) {
 		_, err := os.Stat(dir)
 		if code != c.code || strings.Contains(stderr, "denied mkdir") != c.denied || (err == nil) == c.denied {
 			t.Errorf("--caps %s: exit %d (want %d), made %v, stderr %s", c.caps, code, c.code, err == nil, stderr)
+		}
+	}
+}
+
+// A root target keeps exactly the capabilities --caps names.
+func TestRunCapsOfTarget(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("an unprivileged target has no capabilities whatever --caps says")
+	}
+	for _, caps := range []string{"docker", "none", "CAP_KILL,chown"} {
+		set, err := profile.ParseCaps(caps)
+		if err != nil {
+			t.Fatal(err)
+		}
+		stdout, stderr, code := workbenchExec(t, "", "run", "--profile", "preset:docker-default", "--caps", caps, "--", "grep", "^CapEff:", "/proc/self/status")
+		if want := fmt.Sprintf("CapEff:\t%016x\n", profile.CapMask(set)); code != 0 || stdout != want {
+			t.Errorf("--caps %s: exit %d, %q, want %q; stderr %s", caps, code, stdout, want, stderr)
 		}
 	}
 }
