@@ -308,3 +308,58 @@ func setImmutable(dir string, on bool) error {
 	}
 	return unix.IoctlSetPointerInt(int(f.Fd()), unix.FS_IOC_SETFLAGS, int(flags))
 }
+
+// CheckWritable says beforehand what Save would find, and touches nothing:
+// the directory holds the same files, with the same content, afterwards.
+func TestCheckWritableAgreesWithSave(t *testing.T) {
+	p, _ := saveDocker(t)
+	dir := t.TempDir()
+	existing := filepath.Join(dir, "old.json")
+	if err := os.WriteFile(existing, []byte("old\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("nowhere/p.json", filepath.Join(dir, "dangling.json")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("old.json", filepath.Join(dir, "link.json")); err != nil {
+		t.Fatal(err)
+	}
+	locked := filepath.Join(dir, "locked")
+	if err := os.Mkdir(locked, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if os.Geteuid() == 0 {
+		if err := setImmutable(locked, true); err != nil {
+			t.Skipf("cannot make %s immutable here (%v)", locked, err)
+		}
+		t.Cleanup(func() { _ = setImmutable(locked, false) })
+	} else if err := os.Chmod(locked, 0o500); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name string
+		ok   bool
+	}{
+		{"new.json", true}, {"old.json", true}, {"link.json", true},
+		{".", false}, {"missing/p.json", false}, {"dangling.json", false}, {"locked/p.json", false},
+	} {
+		path := filepath.Join(dir, c.name)
+		before := dirNames(t, dir)
+		err := CheckWritable(path)
+		if (err == nil) != c.ok || err != nil && (!strings.HasPrefix(err.Error(), path+": ") || strings.Contains(err.Error(), "\n")) {
+			t.Errorf("%s: CheckWritable = %v, want ok %v and a one-line error naming the path", c.name, err, c.ok)
+		}
+		if after := dirNames(t, dir); strings.Join(after, ",") != strings.Join(before, ",") {
+			t.Errorf("%s: CheckWritable changed the directory: %v, was %v", c.name, after, before)
+		}
+		if got, _ := os.ReadFile(existing); string(got) != "old\n" {
+			t.Fatalf("%s: CheckWritable changed old.json to %q", c.name, got)
+		}
+		if serr := Save(path, p); (serr == nil) != c.ok {
+			t.Errorf("%s: CheckWritable says ok %v, Save says %v", c.name, c.ok, serr)
+		}
+		if c.ok {
+			os.WriteFile(existing, []byte("old\n"), 0o600)
+		}
+	}
+}
