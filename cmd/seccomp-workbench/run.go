@@ -214,12 +214,15 @@ func catchSIGPIPE() {
 
 func runCommand(cmd *cobra.Command, rc runConfig) error {
 	catchSIGPIPE()
-	ctx, stop := interruptContext()
-	defer stop()
-	ctx, abort := context.WithCancel(ctx)
+	// Signals are forwarded to the target (run_tty.go); the context ends
+	// the run only when the workbench cannot write its own output.
+	ctx, abort := context.WithCancel(context.Background())
 	defer abort()
+	att := attach(cmd, rc.json) // a terminal of its own, signals forwarded: run_tty.go
+	defer att.close()
 	stdout := &ownOutput{w: cmd.OutOrStdout(), name: "stdout", fail: abort}
-	stderr := &ownOutput{w: cmd.ErrOrStderr(), name: "stderr", fail: abort}
+	stderrOwn := &ownOutput{w: cmd.ErrOrStderr(), name: "stderr", fail: abort}
+	stderr := att.stderr(stderrOwn)
 	cfg := runner.Config{
 		Effective: rc.eff, Mode: rc.mode, Argv: rc.argv, Timeout: rc.timeout, Stdin: cmd.InOrStdin(),
 		Caps: rc.caps, Isolate: rc.isolate, AllowUnknown: rc.allowUnknown,
@@ -228,7 +231,7 @@ func runCommand(cmd *cobra.Command, rc runConfig) error {
 	if rc.json {
 		cfg.LosslessOutput = true
 	} else {
-		cfg.Stdout, cfg.Stderr = passThrough(stdout.w, stdout), passThrough(stderr.w, stderr)
+		cfg.Stdout, cfg.Stderr = passThrough(stdout.w, stdout), passThrough(stderrOwn.w, stderrOwn)
 		// Printed before the call returns, so each line precedes the
 		// command's own complaint about the failure.
 		cfg.OnDenial = func(d runner.Denial, logged bool) {
@@ -239,7 +242,7 @@ func runCommand(cmd *cobra.Command, rc runConfig) error {
 		// Suspicious but asked for: say what the filter leaves out.
 		fmt.Fprintln(stderr, "seccomp-workbench: warning:", (&runner.UnknownSyscallsError{Findings: fs}).Error())
 	}
-	r, err := runner.Start(ctx, cfg)
+	r, err := att.start(ctx, cfg)
 	if err != nil {
 		var unknown *runner.UnknownSyscallsError
 		if errors.As(err, &unknown) {
@@ -253,7 +256,7 @@ func runCommand(cmd *cobra.Command, rc runConfig) error {
 	} else {
 		v = textEvents(r, stderr, color)
 	}
-	for _, o := range []*ownOutput{stdout, stderr} {
+	for _, o := range []*ownOutput{stdout, stderrOwn} {
 		if err := o.failed(); err != nil {
 			// The verdict could not be (fully) told.
 			msg := err.Error()
