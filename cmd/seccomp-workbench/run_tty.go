@@ -144,7 +144,14 @@ func (a *attachment) start(ctx context.Context, cfg runner.Config) (*runner.Run,
 	// and leaves the target without its verdict; one that came early is
 	// forwarded once it runs.
 	a.sigs = make(chan os.Signal, 16)
-	signal.Notify(a.sigs, append(forwardedSignals, syscall.SIGTSTP)...)
+	for _, sig := range append(forwardedSignals, syscall.SIGTSTP) {
+		// One the workbench was started with ignored (nohup; a
+		// background job of a shell without job control) stays ignored,
+		// and the target inherits that.
+		if !signal.Ignored(sig) {
+			signal.Notify(a.sigs, sig)
+		}
+	}
 	var slave *os.File
 	if a.scr != nil {
 		var err error

@@ -284,3 +284,29 @@ func TestRunThirdSIGINTStops(t *testing.T) {
 		}
 	}
 }
+
+// The terminal is restored when the command cannot start, and when a
+// signal to the workbench ends the run.
+func TestRunTerminalRestored(t *testing.T) {
+	p := newTermPane(t, 120, 30)
+	p.line(runLine(t, "no-such-command-xyz"))
+	p.waitFor("the failed start", `(?m)^EXIT=127$`, `(?m)^TTY-SAME$`)
+	p.line("clear")
+	marker := fmt.Sprintf("100.%d", time.Now().UnixNano()%1000000)
+	p.line(runLine(t, `sh -c 'trap "exit 42" TERM; sleep `+marker+` & wait'`))
+	// The workbench, the target's shell and its sleep.
+	waitProcs(t, marker, "running", "SSS")
+	var wb int
+	dirs, _ := filepath.Glob("/proc/[0-9]*")
+	for _, d := range dirs {
+		if cmdline, _ := os.ReadFile(d + "/cmdline"); bytes.HasPrefix(cmdline, []byte(workbenchBinary(t)+"\x00run")) &&
+			bytes.Contains(cmdline, []byte(marker)) {
+			wb, _ = strconv.Atoi(filepath.Base(d))
+		}
+	}
+	if wb == 0 {
+		t.Fatal("the workbench's process is not found")
+	}
+	syscall.Kill(wb, syscall.SIGTERM)
+	p.waitFor("the end of the run", `(?m)^EXIT=42$`, `(?m)^TTY-SAME$`)
+}
