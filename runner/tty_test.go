@@ -48,28 +48,35 @@ func waitStates(t *testing.T, marker string, want int, what string, ok func(byte
 	}
 }
 
-// SIGSTOP reaches the whole tree and stops it; SIGCONT resumes it.
+// SIGSTOP reaches the whole tree and stops it; SIGCONT resumes it. With
+// and without namespaces of its own.
 func TestSignalAllSuspendsTheTree(t *testing.T) {
 	needAmd64(t)
-	marker := fmt.Sprintf("#marker-suspend-%d", time.Now().UnixNano())
-	r, err := Start(context.Background(), Config{Effective: eff(t, allowAll), Argv: []string{probe(t), marker, "fork", "sleep:100"}})
-	if err != nil {
-		t.Fatal(err)
+	for _, iso := range []Isolation{IsolateAuto, IsolateNone} {
+		t.Run(string(iso), func(t *testing.T) {
+			marker := fmt.Sprintf("#marker-suspend-%d", time.Now().UnixNano())
+			// The probe, its child and its grandchild.
+			r, err := Start(context.Background(), Config{Effective: eff(t, allowAll), Isolate: iso,
+				Argv: []string{probe(t), marker, "fork", "fork", "sleep:100"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer r.Stop()
+			go func() {
+				for range r.Events() {
+				}
+			}()
+			asleep := func(c byte) bool { return c == 'S' }
+			waitStates(t, marker, 3, "running", asleep)
+			r.SignalAll(syscall.SIGSTOP)
+			waitStates(t, marker, 3, "stopped", func(c byte) bool { return c == 'T' })
+			r.SignalAll(syscall.SIGCONT)
+			waitStates(t, marker, 3, "running again", asleep)
+			r.Stop()
+			if v := r.Wait(); !v.Stopped {
+				t.Errorf("verdict %+v", v)
+			}
+			r.SignalAll(syscall.SIGSTOP) // after the end: nothing to signal
+		})
 	}
-	defer r.Stop()
-	go func() {
-		for range r.Events() {
-		}
-	}()
-	// The probe and its child, both asleep (waiting or sleeping).
-	waitStates(t, marker, 2, "running", func(c byte) bool { return c == 'S' })
-	r.SignalAll(syscall.SIGSTOP)
-	waitStates(t, marker, 2, "stopped", func(c byte) bool { return c == 'T' })
-	r.SignalAll(syscall.SIGCONT)
-	waitStates(t, marker, 2, "running again", func(c byte) bool { return c == 'S' })
-	r.Stop()
-	if v := r.Wait(); !v.Stopped {
-		t.Errorf("verdict %+v", v)
-	}
-	r.SignalAll(syscall.SIGSTOP) // after the end: nothing to signal
 }
