@@ -59,6 +59,11 @@ JSON Lines events only (started, output, denied, logged, exited, verdict);
 an output event whose bytes are not valid UTF-8 carries them exactly in
 data_b64 (base64) beside data.
 
+On a terminal (stdin and stdout), the command gets a terminal of its own,
+as with docker run -it: ctrl-c, ctrl-z, window sizes and /dev/tty work
+inside it. SIGINT, SIGTERM and SIGHUP to the workbench are passed to the
+command (a third SIGINT stops it); ctrl-z suspends the whole run.
+
 Exit status: the command's own; 128+N when signal N ended it (a seccomp
 kill is SIGSYS: 159); 125 when the workbench failed (also when it can no
 longer write its own output, a closed pipe: the command is stopped); 126
