@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"flag"
 	"fmt"
+	"hash/fnv"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -88,9 +89,13 @@ var builtWorkbench struct {
 func workbenchBinary(t *testing.T) string {
 	t.Helper()
 	builtWorkbench.once.Do(func() {
-		// One fixed place, rebuilt (incrementally) by each test run, so
-		// runs leave at most one copy behind.
-		dir := filepath.Join(os.TempDir(), fmt.Sprintf("seccomp-workbench-cli-test-%d", os.Getuid()))
+		// One fixed place per user and checkout, rebuilt (incrementally)
+		// by each test run, so runs leave at most one copy behind and two
+		// checkouts tested at once do not run each other's binary.
+		wd, _ := os.Getwd()
+		h := fnv.New32a()
+		h.Write([]byte(wd))
+		dir := filepath.Join(os.TempDir(), fmt.Sprintf("seccomp-workbench-cli-test-%d-%08x", os.Getuid(), h.Sum32()))
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			builtWorkbench.err = err
 			return
