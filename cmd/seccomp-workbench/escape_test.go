@@ -1,0 +1,421 @@
+package main
+
+// Attacks a target tries on the workbench that runs it: each is a real
+// program (runner/testdata/escape) run under `seccomp-workbench run`, as
+// root and as an unprivileged user, and each must fail with nothing
+// created, mounted or left running.
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/seccomp-workbench/seccomp-workbench/profile"
+)
+
+// nobody is the unprivileged user the attacks also run as.
+const nobody = 65534
+
+// escapeDenyMkdir lets everything through but making directories and
+// mounting: a target cannot do those itself, so a directory or mount that
+// appears was made by someone else on its behalf.
+const escapeDenyMkdir = `{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [
+	{"names": ["mkdir", "mkdirat", "mount", "umount2", "fsopen", "fsmount", "move_mount", "open_tree"], "action": "SCMP_ACT_ERRNO"}]}`
+
+// escapeKit is a directory every user can read and execute, holding the
+// workbench binary (its own copy: the attacks look for processes running
+// it, and must not find another test's), the escape programs and the
+// profiles.
+type escapeKit struct {
+	dir       string
+	workbench string
+	denyMkdir string
+}
+
+func (k *escapeKit) prog(name string) string { return filepath.Join(k.dir, "escape-"+name) }
+
+func newEscapeKit(t *testing.T) *escapeKit {
+	t.Helper()
+	dir := t.TempDir()
+	// t.TempDir is mode 0700 inside a 0700 directory of its own.
+	for _, d := range []string{filepath.Dir(dir), dir} {
+		if err := os.Chmod(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	k := &escapeKit{dir: dir, workbench: filepath.Join(dir, "seccomp-workbench"), denyMkdir: filepath.Join(dir, "deny-mkdir.json")}
+	if out, err := exec.Command("go", "build", "-o", k.workbench, ".").CombinedOutput(); err != nil {
+		t.Fatalf("building the workbench: %v\n%s", err, out)
+	}
+	src, err := filepath.Abs("../../runner/testdata/escape")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"ptrace", "mem", "getfd", "daemon", "status"} {
+		out, err := exec.Command("gcc", "-O2", "-Wall", "-o", k.prog(name), filepath.Join(src, name+".c"), "-lpthread").CombinedOutput()
+		if err != nil {
+			t.Fatalf("building %s.c: %v\n%s", name, err, out)
+		}
+	}
+	if err := os.WriteFile(k.denyMkdir, []byte(escapeDenyMkdir), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return k
+}
+
+// escapeUser is who runs the workbench: root, or an unprivileged user.
+type escapeUser struct {
+	name string
+	cred *syscall.Credential // nil: the test's own user
+	root bool
+}
+
+// escapeUsers gives root and nobody when the test runs as root, and the
+// test's own (unprivileged) user otherwise.
+func escapeUsers() []escapeUser {
+	if os.Getuid() != 0 {
+		return []escapeUser{{name: "unprivileged"}}
+	}
+	return []escapeUser{
+		{name: "root", root: true},
+		{name: "nobody", cred: &syscall.Credential{Uid: nobody, Gid: nobody, Groups: []uint32{}}},
+	}
+}
+
+// caseDir is a fresh directory the attacked workbench could write to
+// whoever runs it: a directory made on the target's behalf lands there.
+func caseDir(t *testing.T, parent string) string {
+	t.Helper()
+	d, err := os.MkdirTemp(parent, "case-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(d, 0o777); err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+// escapeRun is the outcome of one `seccomp-workbench run`.
+type escapeRun struct {
+	stdout, stderr string
+	code           int
+	workbenchPid   int
+}
+
+// runWorkbenchAs runs the kit's workbench as u with args.
+func runWorkbenchAs(t *testing.T, k *escapeKit, u escapeUser, args ...string) escapeRun {
+	t.Helper()
+	cmd := exec.Command(k.workbench, args...)
+	cmd.Dir = k.dir
+	cmd.Env = []string{"PATH=/usr/local/bin:/usr/bin:/bin", "NO_COLOR=1"}
+	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: u.cred}
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	res := escapeRun{workbenchPid: cmd.Process.Pid}
+	err := cmd.Wait()
+	if ee, ok := err.(*exec.ExitError); ok {
+		res.code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	res.stdout, res.stderr = out.String(), errb.String()
+	return res
+}
+
+// escapeAttack is one attack program under one profile.
+type escapeAttack struct {
+	prog    string
+	profile string // preset:NAME, or "" for escapeDenyMkdir
+	// listener: the run is in watch mode and the attack is after its
+	// notification listener.
+	listener bool
+}
+
+func (a escapeAttack) name() string {
+	p := strings.TrimPrefix(a.profile, "preset:")
+	if p == "" {
+		p = "deny-mkdir"
+	}
+	return a.prog + "/" + p
+}
+
+var escapeAttacks = []escapeAttack{
+	{prog: "ptrace", profile: "preset:docker-default"},
+	{prog: "ptrace"},
+	{prog: "mem", profile: "preset:strict-baseline"},
+	{prog: "mem", profile: "preset:docker-default"},
+	{prog: "mem"},
+	{prog: "getfd", profile: "preset:read-only-fs", listener: true},
+	{prog: "getfd", listener: true},
+}
+
+// With --isolate none the workbench is in plain sight: being
+// non-dumpable and the root target's capabilities must stop these alone.
+var escapeAttacksNoIsolation = []escapeAttack{
+	{prog: "ptrace", profile: "preset:docker-default"},
+	{prog: "mem", profile: "preset:docker-default"},
+	{prog: "getfd", profile: "preset:read-only-fs", listener: true},
+}
+
+var targetsLine = regexp.MustCompile(`(?m)^TARGETS (\d+):(.*)$`)
+
+// The cases run one after another: an attack looks for every process
+// running the workbench binary, and must meet only its own run's.
+func TestEscape(t *testing.T) {
+	k := newEscapeKit(t)
+	for _, u := range escapeUsers() {
+		t.Run(u.name, func(t *testing.T) {
+			for _, isolateNone := range []bool{false, true} {
+				attacks, suffix := escapeAttacks, ""
+				if isolateNone {
+					attacks, suffix = escapeAttacksNoIsolation, "/isolate-none"
+				}
+				for _, a := range attacks {
+					t.Run(a.name()+suffix, func(t *testing.T) {
+						runEscapeAttack(t, k, u, a, isolateNone)
+					})
+				}
+			}
+			for _, isolateNone := range []bool{false, true} {
+				name := "daemon"
+				if isolateNone {
+					name += "/isolate-none"
+				}
+				t.Run(name, func(t *testing.T) {
+					runEscapeDaemon(t, k, u, isolateNone)
+				})
+			}
+			t.Run("status", func(t *testing.T) {
+				runEscapeStatus(t, k, u)
+			})
+		})
+	}
+}
+
+func runEscapeAttack(t *testing.T, k *escapeKit, u escapeUser, a escapeAttack, isolateNone bool) {
+	dir := caseDir(t, k.dir)
+	made := filepath.Join(dir, "made-by-"+a.prog)
+	mountpoint := filepath.Join(dir, "mnt")
+	if err := os.Mkdir(mountpoint, 0o777); err != nil {
+		t.Fatal(err)
+	}
+	ceiling := strconv.Itoa(os.Getpid())
+	argv := []string{k.prog(a.prog), k.workbench, ceiling}
+	switch a.prog {
+	case "ptrace":
+		argv = append(argv, made, mountpoint)
+	case "getfd":
+		argv = append(argv, made)
+	}
+	prof := a.profile
+	if prof == "" {
+		prof = k.denyMkdir
+	}
+	args := []string{"run", "--profile", prof}
+	if isolateNone {
+		args = append(args, "--isolate", "none")
+	}
+	res := runWorkbenchAs(t, k, u, append(append(args, "--"), argv...)...)
+	defer unmountIfMounted(t, mountpoint)
+
+	var breaches []string
+	sc := bufio.NewScanner(strings.NewReader(res.stdout))
+	for sc.Scan() {
+		if strings.HasPrefix(sc.Text(), "RESULT ") && strings.Contains(sc.Text(), ": BREACH") {
+			breaches = append(breaches, sc.Text())
+		}
+	}
+	if len(breaches) > 0 {
+		t.Errorf("the target reached the workbench:\n%s", strings.Join(breaches, "\n"))
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+		var names []string
+		for _, e := range entries {
+			names = append(names, e.Name())
+		}
+		t.Errorf("%s holds %v: something made a directory for the target", dir, names)
+	}
+	if isMounted(t, mountpoint) {
+		t.Errorf("a filesystem is mounted on %s: the target had the workbench mount it", mountpoint)
+	}
+	m := targetsLine.FindStringSubmatch(res.stdout)
+	if m == nil {
+		t.Fatalf("the attack did not run (exit %d)\nstdout:\n%s\nstderr:\n%s", res.code, res.stdout, res.stderr)
+	}
+	if isolateNone && !strings.Contains(m[2], " "+strconv.Itoa(res.workbenchPid)+"(") {
+		t.Errorf("with --isolate none the attack should find the workbench (pid %d) among its targets: %s", res.workbenchPid, m[0])
+	}
+	if res.code != 0 || t.Failed() {
+		t.Errorf("exit %d\nstdout:\n%s\nstderr:\n%s", res.code, res.stdout, res.stderr)
+	}
+}
+
+func isMounted(t *testing.T, path string) bool {
+	t.Helper()
+	b, err := os.ReadFile("/proc/self/mounts")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if f := strings.Fields(line); len(f) > 1 && f[1] == path {
+			return true
+		}
+	}
+	return false
+}
+
+func unmountIfMounted(t *testing.T, path string) {
+	for isMounted(t, path) {
+		if err := unix.Unmount(path, unix.MNT_DETACH); err != nil {
+			t.Errorf("unmounting %s: %v", path, err)
+			return
+		}
+	}
+}
+
+// processesWith lists the processes whose command line contains token.
+func processesWith(token string) []int {
+	var pids []int
+	entries, _ := os.ReadDir("/proc")
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		if b, err := os.ReadFile("/proc/" + e.Name() + "/cmdline"); err == nil && bytes.Contains(b, []byte(token)) {
+			pids = append(pids, pid)
+		}
+	}
+	return pids
+}
+
+func runEscapeDaemon(t *testing.T, k *escapeKit, u escapeUser, isolateNone bool) {
+	dir := caseDir(t, k.dir)
+	pidfile, made := filepath.Join(dir, "daemon.pid"), filepath.Join(dir, "made-by-daemon")
+	token := fmt.Sprintf("escape-daemon-%d-%d", os.Getpid(), time.Now().UnixNano())
+	args := []string{"run", "--profile", k.denyMkdir}
+	if isolateNone {
+		args = append(args, "--isolate", "none")
+	}
+	res := runWorkbenchAs(t, k, u, append(args, "--", k.prog("daemon"), pidfile, made, token)...)
+	// The run is over once the workbench has exited: nothing of it may
+	// live on. A short grace covers the kernel reaping what was killed.
+	var left []int
+	for deadline := time.Now().Add(time.Second); ; time.Sleep(20 * time.Millisecond) {
+		if left = processesWith(token); len(left) == 0 || time.Now().After(deadline) {
+			break
+		}
+	}
+	if len(left) > 0 {
+		time.Sleep(300 * time.Millisecond) // let it answer a later call
+		notes, _ := os.ReadFile(pidfile)
+		t.Errorf("the daemon outlived the run: pids %v still running 1s after the workbench exited; its notes:\n%s", left, notes)
+		for _, pid := range left {
+			unix.Kill(pid, unix.SIGKILL)
+		}
+	}
+	if !strings.Contains(res.stdout, "DAEMON made its denied call") {
+		t.Errorf("the daemon did not run as planned")
+	}
+	if want := `denied mkdir("` + made + `"`; !strings.Contains(res.stderr, want) {
+		t.Errorf("the daemon's denied call before the end is not reported (no %q)", want)
+	}
+	if _, err := os.Stat(made); err == nil {
+		t.Errorf("%s exists: the daemon's mkdir was let through", made)
+	}
+	if res.code != 0 || t.Failed() {
+		t.Errorf("exit %d\nstdout:\n%s\nstderr:\n%s", res.code, res.stdout, res.stderr)
+	}
+}
+
+var statusLine = regexp.MustCompile(`(?m)^STATUS uid=(\d+) CapEff=([0-9a-f]+) CapPrm=([0-9a-f]+) CapBnd=([0-9a-f]+) CapAmb=([0-9a-f]+) NoNewPrivs=(\d)\nSTATUS pid=(\d+) ppid=(\d+) procs=(\d+)$`)
+
+// runEscapeStatus checks what the target sees: Docker's capabilities
+// (none for an unprivileged user), and, isolated, only its own processes.
+func runEscapeStatus(t *testing.T, k *escapeKit, u escapeUser) {
+	for _, isolateNone := range []bool{false, true} {
+		args := []string{"run", "--profile", "preset:docker-default"}
+		if isolateNone {
+			args = append(args, "--isolate", "none")
+		}
+		res := runWorkbenchAs(t, k, u, append(args, "--", k.prog("status"))...)
+		m := statusLine.FindStringSubmatch(res.stdout)
+		if res.code != 0 || m == nil {
+			t.Errorf("isolate none=%v: exit %d\nstdout:\n%s\nstderr:\n%s", isolateNone, res.code, res.stdout, res.stderr)
+			continue
+		}
+		want := uint64(0)
+		if u.root {
+			// Docker's set, less what this host does not have to give.
+			want = profile.CapMask(profile.DockerDefaultCaps()) & ownBoundingSet(t)
+		}
+		for i, set := range []string{"CapEff", "CapPrm", "CapBnd"} {
+			if set == "CapBnd" && !u.root {
+				continue // an unprivileged process cannot lower its bounding set, and need not
+			}
+			got, _ := strconv.ParseUint(m[2+i], 16, 64)
+			if got != want {
+				t.Errorf("isolate none=%v: the target's %s is %016x, want %016x (extra: %s; missing: %s)",
+					isolateNone, set, got, want, capList(got&^want), capList(want&^got))
+			}
+		}
+		if amb, _ := strconv.ParseUint(m[5], 16, 64); amb != 0 {
+			t.Errorf("isolate none=%v: the target keeps ambient capabilities %s", isolateNone, capList(amb))
+		}
+		ppid, _ := strconv.Atoi(m[8])
+		procs, _ := strconv.Atoi(m[9])
+		if !isolateNone && (ppid > 1 || procs > 4) {
+			t.Errorf("isolated, the target sees ppid %d and %d processes in /proc; want ppid 0 or 1 and only the run's own processes", ppid, procs)
+		}
+		if isolateNone && ppid <= 1 {
+			t.Errorf("with --isolate none the target's parent is %d: it should be in the workbench's PID namespace", ppid)
+		}
+	}
+}
+
+// ownBoundingSet is the test process's CapBnd.
+func ownBoundingSet(t *testing.T) uint64 {
+	t.Helper()
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`(?m)^CapBnd:\s*([0-9a-f]+)$`).FindSubmatch(b)
+	if m == nil {
+		t.Fatalf("no CapBnd in /proc/self/status:\n%s", b)
+	}
+	v, _ := strconv.ParseUint(string(m[1]), 16, 64)
+	return v
+}
+
+// capList names the capabilities of a mask.
+func capList(m uint64) string {
+	var names []string
+	for i, n := range profile.AllCaps() {
+		if m&(1<<uint(i)) != 0 {
+			names = append(names, n)
+		}
+	}
+	if m>>uint(len(profile.AllCaps())) != 0 {
+		names = append(names, fmt.Sprintf("bits %#x", m>>uint(len(profile.AllCaps()))<<uint(len(profile.AllCaps()))))
+	}
+	if len(names) == 0 {
+		return "none"
+	}
+	return strings.Join(names, ",")
+}
