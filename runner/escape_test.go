@@ -98,15 +98,25 @@ func TestEscapeDaemonEndsWithRun(t *testing.T) {
 	for _, iso := range []Isolation{IsolateAuto, IsolateNone} {
 		t.Run(string(iso), func(t *testing.T) {
 			dir := t.TempDir()
-			made := filepath.Join(dir, "made")
+			// The daemon holds the FIFO's write end: end-of-file on the
+			// read end means it is gone.
+			fifo := filepath.Join(dir, "alive")
+			if err := unix.Mkfifo(fifo, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			alive, err := unix.Open(fifo, unix.O_RDONLY|unix.O_NONBLOCK|unix.O_CLOEXEC, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer unix.Close(alive)
 			token := fmt.Sprintf("escape-daemon-%d", time.Now().UnixNano())
 			res := runIt(t, Config{Effective: eff(t, escapeProfile), Isolate: iso,
-				Argv: []string{escapeProg(t, "daemon"), filepath.Join(dir, "pid"), made, token}})
+				Argv: []string{escapeProg(t, "daemon"), dir, token}})
 			// Wait returned: the run is over, and so is everything it started.
-			if s := survivors(token); len(s) > 0 {
+			if _, err := unix.Read(alive, make([]byte, 1)); err == unix.EAGAIN {
 				time.Sleep(300 * time.Millisecond) // let it answer a later call
-				notes, _ := os.ReadFile(filepath.Join(dir, "pid"))
-				t.Errorf("the daemon outlived the run: %v; its notes:\n%s", s, notes)
+				notes, _ := os.ReadFile(filepath.Join(dir, "notes"))
+				t.Errorf("the daemon outlived the run: %v; its notes:\n%s", survivors(token), notes)
 				for _, pid := range processesOf(token) {
 					unix.Kill(pid, unix.SIGKILL)
 					// Orphans come to this process, the subreaper.
@@ -114,7 +124,7 @@ func TestEscapeDaemonEndsWithRun(t *testing.T) {
 				}
 			}
 			d, ok := res.denied("mkdir")
-			if !ok || !strings.Contains(d.ArgText, made) {
+			if !ok || !strings.Contains(d.ArgText, filepath.Join(dir, "made")) {
 				t.Errorf("the daemon's denied mkdir, made before the target ended, is not reported: %+v", res.denials)
 			}
 			if res.verdict.Result != ResultFail || !strings.Contains(res.stdout, "DAEMON made its denied call") {

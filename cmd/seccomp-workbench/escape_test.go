@@ -41,6 +41,7 @@ type escapeKit struct {
 	dir       string
 	workbench string
 	denyMkdir string
+	allowAll  string
 }
 
 func (k *escapeKit) prog(name string) string { return filepath.Join(k.dir, "escape-"+name) }
@@ -54,7 +55,8 @@ func newEscapeKit(t *testing.T) *escapeKit {
 			t.Fatal(err)
 		}
 	}
-	k := &escapeKit{dir: dir, workbench: filepath.Join(dir, "seccomp-workbench"), denyMkdir: filepath.Join(dir, "deny-mkdir.json")}
+	k := &escapeKit{dir: dir, workbench: filepath.Join(dir, "seccomp-workbench"),
+		denyMkdir: filepath.Join(dir, "deny-mkdir.json"), allowAll: filepath.Join(dir, "allow-all.json")}
 	if out, err := exec.Command("go", "build", "-o", k.workbench, ".").CombinedOutput(); err != nil {
 		t.Fatalf("building the workbench: %v\n%s", err, out)
 	}
@@ -62,14 +64,16 @@ func newEscapeKit(t *testing.T) *escapeKit {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, name := range []string{"ptrace", "mem", "getfd", "daemon", "status"} {
+	for _, name := range []string{"ptrace", "mem", "getfd", "reveal", "daemon", "status"} {
 		out, err := exec.Command("gcc", "-O2", "-Wall", "-o", k.prog(name), filepath.Join(src, name+".c"), "-lpthread").CombinedOutput()
 		if err != nil {
 			t.Fatalf("building %s.c: %v\n%s", name, err, out)
 		}
 	}
-	if err := os.WriteFile(k.denyMkdir, []byte(escapeDenyMkdir), 0o644); err != nil {
-		t.Fatal(err)
+	for path, js := range map[string]string{k.denyMkdir: escapeDenyMkdir, k.allowAll: `{"defaultAction": "SCMP_ACT_ALLOW"}`} {
+		if err := os.WriteFile(path, []byte(js), 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
 	return k
 }
@@ -140,7 +144,7 @@ func runWorkbenchAs(t *testing.T, k *escapeKit, u escapeUser, args ...string) es
 // escapeAttack is one attack program under one profile.
 type escapeAttack struct {
 	prog    string
-	profile string // preset:NAME, or "" for escapeDenyMkdir
+	profile string // preset:NAME, "allow-all", or "" for escapeDenyMkdir
 	// listener: the run is in watch mode and the attack is after its
 	// notification listener.
 	listener bool
@@ -162,6 +166,7 @@ var escapeAttacks = []escapeAttack{
 	{prog: "mem"},
 	{prog: "getfd", profile: "preset:read-only-fs", listener: true},
 	{prog: "getfd", listener: true},
+	{prog: "reveal", profile: "allow-all"},
 }
 
 // With --isolate none the workbench is in plain sight: being
@@ -191,14 +196,19 @@ func TestEscape(t *testing.T) {
 					})
 				}
 			}
-			for _, isolateNone := range []bool{false, true} {
-				name := "daemon"
-				if isolateNone {
-					name += "/isolate-none"
+			for _, hop := range []bool{false, true} {
+				for _, isolateNone := range []bool{false, true} {
+					name := "daemon"
+					if hop {
+						name += "-hopping"
+					}
+					if isolateNone {
+						name += "/isolate-none"
+					}
+					t.Run(name, func(t *testing.T) {
+						runEscapeDaemon(t, k, u, hop, isolateNone)
+					})
 				}
-				t.Run(name, func(t *testing.T) {
-					runEscapeDaemon(t, k, u, isolateNone)
-				})
 			}
 			t.Run("status", func(t *testing.T) {
 				runEscapeStatus(t, k, u)
@@ -221,10 +231,15 @@ func runEscapeAttack(t *testing.T, k *escapeKit, u escapeUser, a escapeAttack, i
 		argv = append(argv, made, mountpoint)
 	case "getfd":
 		argv = append(argv, made)
+	case "reveal":
+		argv = append(argv, hostMountNS(t))
 	}
 	prof := a.profile
-	if prof == "" {
+	switch prof {
+	case "":
 		prof = k.denyMkdir
+	case "allow-all":
+		prof = k.allowAll
 	}
 	args := []string{"run", "--profile", prof}
 	if isolateNone {
@@ -257,12 +272,26 @@ func runEscapeAttack(t *testing.T, k *escapeKit, u escapeUser, a escapeAttack, i
 	if m == nil {
 		t.Fatalf("the attack did not run (exit %d)\nstdout:\n%s\nstderr:\n%s", res.code, res.stdout, res.stderr)
 	}
-	if isolateNone && !strings.Contains(m[2], " "+strconv.Itoa(res.workbenchPid)+"(") {
+	seen := strings.Contains(m[2], " "+strconv.Itoa(res.workbenchPid)+"(")
+	if isolateNone && !seen {
 		t.Errorf("with --isolate none the attack should find the workbench (pid %d) among its targets: %s", res.workbenchPid, m[0])
+	}
+	if !isolateNone && seen {
+		t.Errorf("isolated, the target still sees the workbench (pid %d): %s", res.workbenchPid, m[0])
 	}
 	if res.code != 0 || t.Failed() {
 		t.Errorf("exit %d\nstdout:\n%s\nstderr:\n%s", res.code, res.stdout, res.stderr)
 	}
+}
+
+// hostMountNS is the test's mount namespace, "mnt:[N]".
+func hostMountNS(t *testing.T) string {
+	t.Helper()
+	ns, err := os.Readlink("/proc/self/ns/mnt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ns
 }
 
 func isMounted(t *testing.T, path string) bool {
@@ -304,30 +333,80 @@ func processesWith(token string) []int {
 	return pids
 }
 
-func runEscapeDaemon(t *testing.T, k *escapeKit, u escapeUser, isolateNone bool) {
+// aliveFIFO is the read end of a FIFO a daemon holds the write end of in
+// every process it becomes: reading it says, without racing a daemon that
+// keeps changing pids, whether any of them is still there.
+type aliveFIFO int
+
+func newAliveFIFO(t *testing.T, path string) aliveFIFO {
+	t.Helper()
+	if err := unix.Mkfifo(path, 0o666); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(path, 0o666); err != nil {
+		t.Fatal(err)
+	}
+	fd, err := unix.Open(path, unix.O_RDONLY|unix.O_NONBLOCK|unix.O_CLOEXEC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { unix.Close(fd) })
+	return aliveFIFO(fd)
+}
+
+// held reports whether a writer still has the FIFO open (nothing is ever
+// written: a read gives EAGAIN while one has, end-of-file after).
+func (f aliveFIFO) held() bool {
+	var b [1]byte
+	_, err := unix.Read(int(f), b[:])
+	return err == unix.EAGAIN
+}
+
+// gone waits up to d for the last writer to close the FIFO.
+func (f aliveFIFO) gone(d time.Duration) bool {
+	for deadline := time.Now().Add(d); f.held(); time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			return false
+		}
+	}
+	return true
+}
+
+// killAll kills every process with token in its command line until the
+// FIFO they hold is closed (a hopping daemon forks anew while it is being
+// killed).
+func killAll(token string, alive aliveFIFO) {
+	for deadline := time.Now().Add(10 * time.Second); alive.held() && time.Now().Before(deadline); time.Sleep(2 * time.Millisecond) {
+		for _, pid := range processesWith(token) {
+			unix.Kill(pid, unix.SIGKILL)
+		}
+	}
+}
+
+// runEscapeDaemon runs testdata/escape/daemon.c: a daemon that outlives
+// the target, hopping from process to process when hop is set.
+func runEscapeDaemon(t *testing.T, k *escapeKit, u escapeUser, hop, isolateNone bool) {
 	dir := caseDir(t, k.dir)
-	pidfile, made := filepath.Join(dir, "daemon.pid"), filepath.Join(dir, "made-by-daemon")
+	alive := newAliveFIFO(t, filepath.Join(dir, "alive"))
+	made := filepath.Join(dir, "made")
 	token := fmt.Sprintf("escape-daemon-%d-%d", os.Getpid(), time.Now().UnixNano())
 	args := []string{"run", "--profile", k.denyMkdir}
 	if isolateNone {
 		args = append(args, "--isolate", "none")
 	}
-	res := runWorkbenchAs(t, k, u, append(args, "--", k.prog("daemon"), pidfile, made, token)...)
+	argv := []string{k.prog("daemon"), dir, token}
+	if hop {
+		argv = append(argv, "hop")
+	}
+	res := runWorkbenchAs(t, k, u, append(append(args, "--"), argv...)...)
 	// The run is over once the workbench has exited: nothing of it may
 	// live on. A short grace covers the kernel reaping what was killed.
-	var left []int
-	for deadline := time.Now().Add(time.Second); ; time.Sleep(20 * time.Millisecond) {
-		if left = processesWith(token); len(left) == 0 || time.Now().After(deadline) {
-			break
-		}
-	}
-	if len(left) > 0 {
+	if !alive.gone(time.Second) {
 		time.Sleep(300 * time.Millisecond) // let it answer a later call
-		notes, _ := os.ReadFile(pidfile)
-		t.Errorf("the daemon outlived the run: pids %v still running 1s after the workbench exited; its notes:\n%s", left, notes)
-		for _, pid := range left {
-			unix.Kill(pid, unix.SIGKILL)
-		}
+		notes, _ := os.ReadFile(filepath.Join(dir, "notes"))
+		t.Errorf("the daemon outlived the run: still running 1s after the workbench exited (now pids %v); its notes:\n%s",
+			processesWith(token), notes)
+		killAll(token, alive)
 	}
 	if !strings.Contains(res.stdout, "DAEMON made its denied call") {
 		t.Errorf("the daemon did not run as planned")

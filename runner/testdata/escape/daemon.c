@@ -2,16 +2,22 @@
  * daemon: leave the run behind. The target double-forks a setsid daemon
  * (the way daemon(3) does: new session, no controlling terminal, stdio
  * on /dev/null, reparented when its parent exits), which makes a call the
- * profile denies, mkdir(MKDIR), tells the target so, and keeps running
+ * profile denies, mkdir(DIR/made), tells the target so, and keeps running
  * (up to 30 s) calling mkdir again now and then. The target exits 0 once
  * the daemon's first denied call is made, so the run can report it.
+ * With "hop", the daemon then moves on every 2 ms for 5 s: it forks a
+ * copy of itself and exits, so a cleanup that kills the processes it
+ * listed a moment ago always finds a new one (and so would a test that
+ * looks for it in /proc).
  *
- *   daemon PIDFILE MKDIR TOKEN
+ *   daemon DIR TOKEN [hop]
  *
- * TOKEN only marks the daemon's command line, so the test can find it in
- * /proc. PIDFILE gets "pid N", then one line per mkdir result that differs
- * from the one before ("mkdir = -1 EPERM"; after the run, a daemon that
- * still lives would see ENOSYS there).
+ * DIR/alive is a FIFO the test holds the read end of: the daemon keeps
+ * the write end open in every copy, so the test sees end-of-file exactly
+ * when the last one is gone. TOKEN only marks the daemon's command line.
+ * DIR/notes gets "pid N", then one line per mkdir result that differs
+ * from the one before ("mkdir = -1 EPERM"; a daemon that outlives the
+ * run sees ENOSYS there once the supervisor is gone).
  */
 #include "escape.h"
 #include <poll.h>
@@ -22,15 +28,31 @@ static void note(int fd, const char *line) {
 	write(fd, line, strlen(line));
 }
 
-static void daemon_main(int ready, const char *pidfile, const char *path) {
+/* hop forks a copy of the process and exits, over and over: each copy is
+ * orphaned and reparented at once. The last copy goes on as the daemon. */
+static void hop(void) {
+	for (int i = 0; i < 2500; i++) {
+		pid_t p = fork();
+		if (p > 0)
+			_exit(0);
+		usleep(2000);
+	}
+}
+
+static void daemon_main(int ready, const char *dir, int hopping) {
+	char path[4096], made[4096];
+	snprintf(path, sizeof path, "%s/alive", dir);
+	int alive = open(path, O_WRONLY | O_NONBLOCK);
+	snprintf(path, sizeof path, "%s/notes", dir);
+	int out = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND, 0644);
+	snprintf(made, sizeof made, "%s/made", dir);
 	int null = open("/dev/null", O_RDWR);
 	dup2(null, 0), dup2(null, 1), dup2(null, 2);
-	int out = open(pidfile, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND, 0644);
 	char line[128], last[128] = "";
-	snprintf(line, sizeof line, "pid %d\n", getpid());
+	snprintf(line, sizeof line, "pid %d%s\n", getpid(), alive < 0 ? " (could not open alive)" : "");
 	note(out, line);
 	for (int i = 0; i < 300; i++) {
-		long r = syscall(SYS_mkdir, path, 0755);
+		long r = syscall(SYS_mkdir, made, 0755);
 		snprintf(line, sizeof line, "mkdir = %ld%s%s\n", r, r < 0 ? " " : "", r < 0 ? errname(errno) : "");
 		if (strcmp(line, last)) {
 			note(out, line);
@@ -39,6 +61,11 @@ static void daemon_main(int ready, const char *pidfile, const char *path) {
 		if (i == 0) {
 			note(ready, "D");
 			close(ready);
+			if (hopping) {
+				hop();
+				snprintf(line, sizeof line, "pid %d (after hopping)\n", getpid());
+				note(out, line);
+			}
 		}
 		usleep(100000);
 	}
@@ -46,7 +73,7 @@ static void daemon_main(int ready, const char *pidfile, const char *path) {
 }
 
 int main(int argc, char **argv) {
-	usage_if(argc != 4, "daemon PIDFILE MKDIR TOKEN");
+	usage_if(argc != 3 && (argc != 4 || strcmp(argv[3], "hop")), "daemon DIR TOKEN [hop]");
 	int p[2];
 	if (pipe(p) < 0)
 		return 3;
@@ -55,7 +82,7 @@ int main(int argc, char **argv) {
 		close(p[0]);
 		setsid();
 		if (fork() == 0)
-			daemon_main(p[1], argv[1], argv[2]);
+			daemon_main(p[1], argv[1], argc == 4);
 		_exit(0);
 	}
 	close(p[1]);
