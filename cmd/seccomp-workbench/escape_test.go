@@ -281,6 +281,8 @@ func runEscapeAttack(t *testing.T, k *escapeKit, u escapeUser, a escapeAttack, i
 	}
 	if res.code != 0 || t.Failed() {
 		t.Errorf("exit %d\nstdout:\n%s\nstderr:\n%s", res.code, res.stdout, res.stderr)
+	} else {
+		t.Logf("what the attack saw (go test -v shows it):\n%s", res.stdout)
 	}
 }
 
