@@ -7,10 +7,32 @@
  *
  * procs counts the processes the target's /proc lists: in a PID
  * namespace of its own only the run's, on the host hundreds.
+ *
+ *   status can-isolate
+ *
+ * is not a target: run directly as some user, it says whether the kernel
+ * lets that user make the namespaces an isolated run needs (a user
+ * namespace too when not root): "CAN-ISOLATE yes" or "CAN-ISOLATE no
+ * ERRNO".
  */
 #include "escape.h"
+#include <sched.h>
 
-int main(void) {
+static int can_isolate(void) {
+	int flags = CLONE_NEWPID | CLONE_NEWNS;
+	if (geteuid() != 0)
+		flags |= CLONE_NEWUSER;
+	if (unshare(flags) < 0) {
+		printf("CAN-ISOLATE no %s\n", errname(errno));
+		return 1;
+	}
+	printf("CAN-ISOLATE yes\n");
+	return 0;
+}
+
+int main(int argc, char **argv) {
+	if (argc == 2 && !strcmp(argv[1], "can-isolate"))
+		return can_isolate();
 	FILE *f = fopen("/proc/self/status", "r");
 	if (!f) {
 		perror("/proc/self/status");
