@@ -198,7 +198,7 @@ func TestIsolatedTargetSeesOnlyItsRun(t *testing.T) {
 		t.Skipf("this kernel does not let this user make PID and mount namespaces (%s)", strings.TrimSpace(string(out)))
 	}
 	res := runIt(t, Config{Effective: dockerDefault(t), Argv: []string{escapeProg(t, "status")}})
-	m := regexp.MustCompile(`(?m)^STATUS pid=(\d+) ppid=(\d+) procs=(\d+)$`).FindStringSubmatch(res.stdout)
+	m := regexp.MustCompile(`(?m)^STATUS pid=(\d+) ppid=(\d+) procs=(\d+)\nSTATUS fds=([0-9,]*)$`).FindStringSubmatch(res.stdout)
 	if m == nil {
 		t.Fatalf("no status line: verdict %+v\nstdout:\n%s\nstderr:\n%s", res.verdict, res.stdout, res.stderr)
 	}

@@ -442,7 +442,7 @@ func runEscapeDaemon(t *testing.T, k *escapeKit, u escapeUser, hop, isolateNone 
 	}
 }
 
-var statusLine = regexp.MustCompile(`(?m)^STATUS uid=(\d+) CapEff=([0-9a-f]+) CapPrm=([0-9a-f]+) CapBnd=([0-9a-f]+) CapAmb=([0-9a-f]+) NoNewPrivs=(\d)\nSTATUS pid=(\d+) ppid=(\d+) procs=(\d+)$`)
+var statusLine = regexp.MustCompile(`(?m)^STATUS uid=(\d+) CapEff=([0-9a-f]+) CapPrm=([0-9a-f]+) CapBnd=([0-9a-f]+) CapAmb=([0-9a-f]+) NoNewPrivs=(\d)\nSTATUS pid=(\d+) ppid=(\d+) procs=(\d+)\nSTATUS fds=([0-9,]*)$`)
 
 // runEscapeStatus checks what the target sees: Docker's capabilities
 // (none for an unprivileged user), and, isolated, only its own processes.
@@ -481,10 +481,36 @@ func runEscapeStatus(t *testing.T, k *escapeKit, u escapeUser) {
 		if !isolateNone && u.isolable && (ppid > 1 || procs > 4) {
 			t.Errorf("isolated, the target sees ppid %d and %d processes in /proc; want ppid 0 or 1 and only the run's own processes", ppid, procs)
 		}
+		if extra := foreignFDs(t, m[10]); extra != "" {
+			t.Errorf("isolate none=%v: the target has fds %s open; want only 0,1,2 and what the workbench itself inherited (the listener, spec and pipes stay with it): %s", isolateNone, m[10], extra)
+		}
 		if isolateNone && ppid <= 1 {
 			t.Errorf("with --isolate none the target's parent is %d: it should be in the workbench's PID namespace", ppid)
 		}
 	}
+}
+
+// foreignFDs lists the fds of a target's "STATUS fds=" list that are not
+// 0, 1, 2 or one this test process passes on to every child (fds it
+// inherited without close-on-exec, which the workbench inherits in turn).
+func foreignFDs(t *testing.T, list string) string {
+	t.Helper()
+	var extra []string
+	for _, f := range strings.Split(list, ",") {
+		n, err := strconv.Atoi(f)
+		if err != nil || n <= 2 {
+			continue
+		}
+		info, err := os.ReadFile(fmt.Sprintf("/proc/self/fdinfo/%d", n))
+		m := regexp.MustCompile(`(?m)^flags:\s*([0-7]+)$`).FindSubmatch(info)
+		if err == nil && m != nil {
+			if flags, _ := strconv.ParseUint(string(m[1]), 8, 64); flags&unix.O_CLOEXEC == 0 {
+				continue
+			}
+		}
+		extra = append(extra, f)
+	}
+	return strings.Join(extra, ",")
 }
 
 // ownBoundingSet is the test process's CapBnd.

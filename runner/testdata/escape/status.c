@@ -4,9 +4,13 @@
  *
  *   STATUS uid=U CapEff=HEX CapPrm=HEX CapBnd=HEX CapAmb=HEX NoNewPrivs=N
  *   STATUS pid=P ppid=Q procs=N
+ *   STATUS fds=0,1,2
  *
  * procs counts the processes the target's /proc lists: in a PID
- * namespace of its own only the run's, on the host hundreds.
+ * namespace of its own only the run's, on the host hundreds. fds lists
+ * the target's open file descriptors (the listing's own left out): the
+ * listener, the launch spec, the status pipe and the handoff socket stay
+ * with the workbench.
  *
  *   status can-isolate
  *
@@ -60,5 +64,18 @@ int main(int argc, char **argv) {
 	if (d)
 		closedir(d);
 	printf("STATUS pid=%d ppid=%d procs=%d\n", getpid(), getppid(), procs);
+	d = opendir("/proc/self/fd");
+	printf("STATUS fds=");
+	for (int first = 1; d && (e = readdir(d));) {
+		char *end;
+		long fd = strtol(e->d_name, &end, 10);
+		if (*end || !e->d_name[0] || fd == dirfd(d))
+			continue;
+		printf("%s%ld", first ? "" : ",", fd);
+		first = 0;
+	}
+	printf("\n");
+	if (d)
+		closedir(d);
 	return 0;
 }
