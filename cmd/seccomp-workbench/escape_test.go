@@ -214,20 +214,23 @@ func TestEscape(t *testing.T) {
 					})
 				}
 			}
-			for _, hop := range []bool{false, true} {
-				for _, isolateNone := range []bool{false, true} {
-					name := "daemon"
-					if hop {
-						name += "-hopping"
-					}
-					if isolateNone {
-						name += "/isolate-none"
-					}
-					t.Run(name, func(t *testing.T) {
-						runEscapeDaemon(t, k, u, hop, isolateNone)
+			for _, isolateNone := range []bool{false, true} {
+				suffix := ""
+				if isolateNone {
+					suffix = "/isolate-none"
+				}
+				for _, plan := range []string{"", "hop", "kill-parent"} {
+					t.Run(strings.TrimSuffix("daemon-"+plan, "-")+suffix, func(t *testing.T) {
+						runEscapeDaemon(t, k, u, plan, isolateNone)
 					})
 				}
+				t.Run("daemon-workbench-killed"+suffix, func(t *testing.T) {
+					runEscapeWorkbenchKilled(t, k, u, isolateNone)
+				})
 			}
+			t.Run("cross-run", func(t *testing.T) {
+				runEscapeCrossRun(t, k, u)
+			})
 			t.Run("status", func(t *testing.T) {
 				runEscapeStatus(t, k, u)
 			})
@@ -337,108 +340,46 @@ func unmountIfMounted(t *testing.T, path string) {
 	}
 }
 
-// processesWith lists the processes whose command line contains token.
-func processesWith(token string) []int {
-	var pids []int
-	entries, _ := os.ReadDir("/proc")
-	for _, e := range entries {
-		pid, err := strconv.Atoi(e.Name())
-		if err != nil {
-			continue
-		}
-		if b, err := os.ReadFile("/proc/" + e.Name() + "/cmdline"); err == nil && bytes.Contains(b, []byte(token)) {
-			pids = append(pids, pid)
-		}
-	}
-	return pids
-}
-
-// aliveFIFO is the read end of a FIFO a daemon holds the write end of in
-// every process it becomes: reading it says, without racing a daemon that
-// keeps changing pids, whether any of them is still there.
-type aliveFIFO int
-
-func newAliveFIFO(t *testing.T, path string) aliveFIFO {
-	t.Helper()
-	if err := unix.Mkfifo(path, 0o666); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Chmod(path, 0o666); err != nil {
-		t.Fatal(err)
-	}
-	fd, err := unix.Open(path, unix.O_RDONLY|unix.O_NONBLOCK|unix.O_CLOEXEC, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { unix.Close(fd) })
-	return aliveFIFO(fd)
-}
-
-// held reports whether a writer still has the FIFO open (nothing is ever
-// written: a read gives EAGAIN while one has, end-of-file after).
-func (f aliveFIFO) held() bool {
-	var b [1]byte
-	_, err := unix.Read(int(f), b[:])
-	return err == unix.EAGAIN
-}
-
-// gone waits up to d for the last writer to close the FIFO.
-func (f aliveFIFO) gone(d time.Duration) bool {
-	for deadline := time.Now().Add(d); f.held(); time.Sleep(10 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			return false
-		}
-	}
-	return true
-}
-
-// killAll kills every process with token in its command line until the
-// FIFO they hold is closed (a hopping daemon forks anew while it is being
-// killed).
-func killAll(token string, alive aliveFIFO) {
-	for deadline := time.Now().Add(10 * time.Second); alive.held() && time.Now().Before(deadline); time.Sleep(2 * time.Millisecond) {
-		for _, pid := range processesWith(token) {
-			unix.Kill(pid, unix.SIGKILL)
-		}
-	}
-}
-
-// runEscapeDaemon runs testdata/escape/daemon.c: a daemon that outlives
-// the target, hopping from process to process when hop is set.
-func runEscapeDaemon(t *testing.T, k *escapeKit, u escapeUser, hop, isolateNone bool) {
+// runEscapeCrossRun attacks another run of the same user: an isolated run
+// (a victim) is going on when a target that shares the host's PID
+// namespace (--isolate none) looks for processes running the workbench
+// binary, and finds the victim's init among them. An unprivileged
+// victim's user namespace belongs to the user, and so to the attacker,
+// which holds every capability over it: the init must not be one that
+// namespace's capabilities let a ptrace through.
+func runEscapeCrossRun(t *testing.T, k *escapeKit, u escapeUser) {
 	dir := caseDir(t, k.dir)
-	alive := newAliveFIFO(t, filepath.Join(dir, "alive"))
-	made := filepath.Join(dir, "made")
-	token := fmt.Sprintf("escape-daemon-%d-%d", os.Getpid(), time.Now().UnixNano())
-	args := []string{"run", "--profile", k.denyMkdir}
-	if isolateNone {
-		args = append(args, "--isolate", "none")
+	made, mountpoint := filepath.Join(dir, "made-by-ptrace"), filepath.Join(dir, "mnt")
+	if err := os.Mkdir(mountpoint, 0o777); err != nil {
+		t.Fatal(err)
 	}
-	argv := []string{k.prog("daemon"), dir, token}
-	if hop {
-		argv = append(argv, "hop")
+	victim := startWorkbenchAs(t, k, u, "run", "--profile", "preset:docker-default", "--", "sh", "-c", "echo victim ready; exec sleep 20")
+	if !victim.waitFor("victim ready", 5*time.Second) {
+		t.Fatalf("the victim run did not start:\n%s", victim.output())
 	}
-	res := runWorkbenchAs(t, k, u, append(append(args, "--"), argv...)...)
-	// The run is over once the workbench has exited: nothing of it may
-	// live on. A short grace covers the kernel reaping what was killed.
-	if !alive.gone(time.Second) {
-		time.Sleep(300 * time.Millisecond) // let it answer a later call
-		notes, _ := os.ReadFile(filepath.Join(dir, "notes"))
-		t.Errorf("the daemon outlived the run: still running 1s after the workbench exited (now pids %v); its notes:\n%s",
-			processesWith(token), notes)
-		killAll(token, alive)
+	res := runWorkbenchAs(t, k, u, "run", "--isolate", "none", "--profile", "preset:docker-default", "--",
+		k.prog("ptrace"), k.workbench, strconv.Itoa(os.Getpid()), made, mountpoint)
+	victim.stop()
+	defer unmountIfMounted(t, mountpoint)
+	m := targetsLine.FindStringSubmatch(res.stdout)
+	if m == nil {
+		t.Fatalf("the attack did not run (exit %d)\nstdout:\n%s\nstderr:\n%s", res.code, res.stdout, res.stderr)
 	}
-	if !strings.Contains(res.stdout, "DAEMON made its denied call") {
-		t.Errorf("the daemon did not run as planned")
+	if !strings.Contains(m[2], "(workbench binary)") {
+		t.Errorf("the attack did not find the victim run's processes: %s", m[0])
 	}
-	if want := `denied mkdir("` + made + `"`; !strings.Contains(res.stderr, want) {
-		t.Errorf("the daemon's denied call before the end is not reported (no %q)", want)
+	for _, line := range strings.Split(res.stdout, "\n") {
+		if strings.Contains(line, ": BREACH") {
+			t.Errorf("the target reached another run: %s", line)
+		}
 	}
 	if _, err := os.Stat(made); err == nil {
-		t.Errorf("%s exists: the daemon's mkdir was let through", made)
+		t.Errorf("%s exists: another run's process made it for the target", made)
 	}
 	if res.code != 0 || t.Failed() {
-		t.Errorf("exit %d\nstdout:\n%s\nstderr:\n%s", res.code, res.stdout, res.stderr)
+		t.Errorf("exit %d\nstdout:\n%s\nstderr:\n%s\nthe victim run said:\n%s", res.code, res.stdout, res.stderr, victim.output())
+	} else {
+		t.Logf("what the attack saw (go test -v shows it):\n%s", res.stdout)
 	}
 }
 

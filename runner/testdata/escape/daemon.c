@@ -5,12 +5,18 @@
  * profile denies, mkdir(DIR/made), tells the target so, and keeps running
  * (up to 30 s) calling mkdir again now and then. The target exits 0 once
  * the daemon's first denied call is made, so the run can report it.
- * With "hop", the daemon then moves on every 2 ms for 5 s: it forks a
- * copy of itself and exits, so a cleanup that kills the processes it
- * listed a moment ago always finds a new one (and so would a test that
- * looks for it in /proc).
+ * The last argument changes the plan:
+ *   hop          the daemon then moves on every 2 ms for 5 s: it forks a
+ *                copy of itself and exits, so a cleanup that kills the
+ *                processes it listed a moment ago always finds a new one
+ *                (and so would a test that looks for it in /proc);
+ *   kill-parent  the target then sends SIGKILL to its own parent (the
+ *                run's init, unless that is PID 1 of its namespace, which
+ *                such a signal cannot kill) before it exits;
+ *   stay         the target does not exit but sleeps (up to 30 s), for a
+ *                test that kills the workbench itself.
  *
- *   daemon DIR TOKEN [hop]
+ *   daemon DIR TOKEN [hop|kill-parent|stay]
  *
  * DIR/alive is a FIFO the test holds the read end of: the daemon keeps
  * the write end open in every copy, so the test sees end-of-file exactly
@@ -22,6 +28,7 @@
 #include "escape.h"
 #include <poll.h>
 #include <sys/syscall.h>
+#include <signal.h>
 #include <sys/wait.h>
 
 static void note(int fd, const char *line) {
@@ -73,7 +80,9 @@ static void daemon_main(int ready, const char *dir, int hopping) {
 }
 
 int main(int argc, char **argv) {
-	usage_if(argc != 3 && (argc != 4 || strcmp(argv[3], "hop")), "daemon DIR TOKEN [hop]");
+	const char *plan = argc == 4 ? argv[3] : "";
+	usage_if((argc != 3 && argc != 4) || (argc == 4 && strcmp(plan, "hop") && strcmp(plan, "kill-parent") && strcmp(plan, "stay")),
+		 "daemon DIR TOKEN [hop|kill-parent|stay]");
 	int p[2];
 	if (pipe(p) < 0)
 		return 3;
@@ -82,7 +91,7 @@ int main(int argc, char **argv) {
 		close(p[0]);
 		setsid();
 		if (fork() == 0)
-			daemon_main(p[1], argv[1], argc == 4);
+			daemon_main(p[1], argv[1], !strcmp(plan, "hop"));
 		_exit(0);
 	}
 	close(p[1]);
@@ -94,6 +103,15 @@ int main(int argc, char **argv) {
 		printf("DAEMON did not report its first call within 5s\n");
 		return 3;
 	}
-	printf("DAEMON made its denied call; the target exits now\n");
+	printf("DAEMON made its denied call\n");
+	fflush(stdout);
+	if (!strcmp(plan, "kill-parent")) {
+		int ppid = getppid(), r = kill(ppid, SIGKILL), e = errno;
+		printf("DAEMON kill(%d, SIGKILL) = %d%s%s\n", ppid, r, r < 0 ? " " : "", r < 0 ? errname(e) : "");
+		fflush(stdout);
+		usleep(100000);
+	}
+	if (!strcmp(plan, "stay"))
+		sleep(30);
 	return 0;
 }
