@@ -64,7 +64,7 @@ func newEscapeKit(t *testing.T) *escapeKit {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, name := range []string{"ptrace", "mem", "getfd", "reveal", "daemon", "status"} {
+	for _, name := range []string{"ptrace", "mem", "getfd", "reveal", "procsys", "daemon", "status"} {
 		out, err := exec.Command("gcc", "-O2", "-Wall", "-o", k.prog(name), filepath.Join(src, name+".c"), "-lpthread").CombinedOutput()
 		if err != nil {
 			t.Fatalf("building %s.c: %v\n%s", name, err, out)
@@ -184,6 +184,9 @@ var escapeAttacks = []escapeAttack{
 	{prog: "getfd", profile: "preset:read-only-fs", listener: true},
 	{prog: "getfd", listener: true},
 	{prog: "reveal", profile: "allow-all"},
+	// Not with --isolate none: sharing the host's /proc, a root target
+	// has the host's /proc/sys as any root process does.
+	{prog: "procsys", profile: "preset:docker-default"},
 }
 
 // With --isolate none the workbench is in plain sight: being
