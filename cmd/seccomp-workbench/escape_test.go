@@ -64,7 +64,7 @@ func newEscapeKit(t *testing.T) *escapeKit {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, name := range []string{"ptrace", "mem", "getfd", "reveal", "procsys", "daemon", "status"} {
+	for _, name := range []string{"ptrace", "mem", "getfd", "reveal", "procsys", "devices", "daemon", "status"} {
 		out, err := exec.Command("gcc", "-O2", "-Wall", "-o", k.prog(name), filepath.Join(src, name+".c"), "-lpthread").CombinedOutput()
 		if err != nil {
 			t.Fatalf("building %s.c: %v\n%s", name, err, out)
@@ -184,9 +184,10 @@ var escapeAttacks = []escapeAttack{
 	{prog: "getfd", profile: "preset:read-only-fs", listener: true},
 	{prog: "getfd", listener: true},
 	{prog: "reveal", profile: "allow-all"},
-	// Not with --isolate none: sharing the host's /proc, a root target
-	// has the host's /proc/sys as any root process does.
+	// Not with --isolate none: sharing the host's /proc and /dev, a root
+	// target has the host's /proc/sys and disks as any root process does.
 	{prog: "procsys", profile: "preset:docker-default"},
+	{prog: "devices", profile: "preset:docker-default"},
 }
 
 // With --isolate none the workbench is in plain sight: being
@@ -257,6 +258,8 @@ func runEscapeAttack(t *testing.T, k *escapeKit, u escapeUser, a escapeAttack, i
 		argv = append(argv, made)
 	case "reveal":
 		argv = append(argv, hostMountNS(t))
+	case "devices":
+		argv = append(argv, dir)
 	}
 	prof := a.profile
 	switch prof {

@@ -8,15 +8,18 @@
  * container runtime mounts these read-only or masks them; a root target
  * must find them the same.
  *
- *   procsys
+ *   procsys WORKBENCH CEILING
  *
+ * (WORKBENCH and CEILING, which every escape program takes, are unused.)
  * Each file is only opened for writing, never written: the open is where
  * the kernel checks the permission, and a write here would change the
  * host. Exit status: 0 when every open was refused, 1 otherwise.
  */
 #include "escape.h"
 
-int main(void) {
+int main(int argc, char **argv) {
+	(void)argv;
+	usage_if(argc != 3, "procsys WORKBENCH CEILING");
 	static const char *knobs[] = {
 		"/proc/sys/kernel/core_pattern",
 		"/proc/sys/kernel/modprobe",
