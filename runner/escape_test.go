@@ -201,6 +201,9 @@ func TestRootTargetCapabilities(t *testing.T) {
 				if m[4] != "0000000000000000" {
 					t.Errorf("CapAmb = %s, want none", m[4])
 				}
+				if inh := regexp.MustCompile(`CapInh=([0-9a-f]+)`).FindStringSubmatch(res.stdout); inh == nil || inh[1] != "0000000000000000" {
+					t.Errorf("CapInh %v, want none", inh)
+				}
 			})
 		}
 	}

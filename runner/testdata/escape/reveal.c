@@ -13,10 +13,16 @@
  * (an unmount of a shared mount propagates to its peers). Either of those
  * conditions missing is itself reported as a breach of the isolation.
  *
+ * When the unmount is refused, the target tries again from a user and
+ * mount namespace of its own (allowed to any user unless the profile
+ * denies it): it has every capability there, but the mounts it copied
+ * came as one locked unit, which the kernel keeps from being taken apart.
+ *
  * Prints a RESULT line, then the TARGETS find_targets sees afterwards.
  * Exit status: 0 when blocked, 1 otherwise.
  */
 #include "escape.h"
+#include <sched.h>
 #include <sys/mount.h>
 
 /* proc_is_shared: the topmost mount on /proc carries a shared:N tag in
@@ -55,8 +61,16 @@ int main(int argc, char **argv) {
 	else if (umount2("/proc", MNT_DETACH) == 0)
 		printf("RESULT reveal pid=%d (self): BREACH unmounted its /proc\n", self);
 	else {
-		breach = 0;
-		printf("RESULT reveal pid=%d (self): BLOCKED umount2(/proc)=%s\n", self, errname(errno));
+		int first = errno;
+		if (unshare(CLONE_NEWUSER | CLONE_NEWNS) < 0) {
+			breach = 0;
+			printf("RESULT reveal pid=%d (self): BLOCKED umount2(/proc)=%s; unshare(user, mount)=%s\n", self, errname(first), errname(errno));
+		} else if (umount2("/proc", MNT_DETACH) == 0) {
+			printf("RESULT reveal pid=%d (self): BREACH unmounted its /proc from a user namespace of its own\n", self);
+		} else {
+			breach = 0;
+			printf("RESULT reveal pid=%d (self): BLOCKED umount2(/proc)=%s; from a user namespace of its own=%s\n", self, errname(first), errname(errno));
+		}
 	}
 	fflush(stdout);
 	struct target t[MAX_TARGETS];

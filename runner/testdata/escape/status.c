@@ -2,7 +2,7 @@
  * status: what the target can see of its own containment, for the tests
  * to compare with what the run promises.
  *
- *   STATUS uid=U CapEff=HEX CapPrm=HEX CapBnd=HEX CapAmb=HEX NoNewPrivs=N
+ *   STATUS uid=U CapEff=HEX CapPrm=HEX CapBnd=HEX CapAmb=HEX NoNewPrivs=N CapInh=HEX
  *   STATUS pid=P ppid=Q procs=N
  *   STATUS fds=0,1,2
  *
@@ -42,16 +42,17 @@ int main(int argc, char **argv) {
 		perror("/proc/self/status");
 		return 3;
 	}
-	char line[256], eff[32] = "?", prm[32] = "?", bnd[32] = "?", amb[32] = "?", nnp[8] = "?";
+	char line[256], eff[32] = "?", prm[32] = "?", bnd[32] = "?", amb[32] = "?", inh[32] = "?", nnp[8] = "?";
 	while (fgets(line, sizeof line, f)) {
 		sscanf(line, "CapEff: %31s", eff);
 		sscanf(line, "CapPrm: %31s", prm);
 		sscanf(line, "CapBnd: %31s", bnd);
 		sscanf(line, "CapAmb: %31s", amb);
+		sscanf(line, "CapInh: %31s", inh);
 		sscanf(line, "NoNewPrivs: %7s", nnp);
 	}
 	fclose(f);
-	printf("STATUS uid=%d CapEff=%s CapPrm=%s CapBnd=%s CapAmb=%s NoNewPrivs=%s\n", getuid(), eff, prm, bnd, amb, nnp);
+	printf("STATUS uid=%d CapEff=%s CapPrm=%s CapBnd=%s CapAmb=%s NoNewPrivs=%s CapInh=%s\n", getuid(), eff, prm, bnd, amb, nnp, inh);
 	int procs = 0;
 	DIR *d = opendir("/proc");
 	struct dirent *e;
