@@ -64,7 +64,7 @@ func newEscapeKit(t *testing.T) *escapeKit {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, name := range []string{"ptrace", "mem", "getfd", "reveal", "procsys", "devices", "daemon", "status"} {
+	for _, name := range []string{"ptrace", "mem", "getfd", "ownlistener", "reveal", "procsys", "devices", "daemon", "status"} {
 		out, err := exec.Command("gcc", "-O2", "-Wall", "-o", k.prog(name), filepath.Join(src, name+".c"), "-lpthread").CombinedOutput()
 		if err != nil {
 			t.Fatalf("building %s.c: %v\n%s", name, err, out)
@@ -162,15 +162,16 @@ func runWorkbenchAs(t *testing.T, k *escapeKit, u escapeUser, args ...string) es
 type escapeAttack struct {
 	prog    string
 	profile string // preset:NAME, "allow-all", or "" for escapeDenyMkdir
-	// listener: the run is in watch mode and the attack is after its
-	// notification listener.
-	listener bool
+	mode    string // "" for watch, the default (a listener exists), or enforce
 }
 
 func (a escapeAttack) name() string {
 	p := strings.TrimPrefix(a.profile, "preset:")
 	if p == "" {
 		p = "deny-mkdir"
+	}
+	if a.mode != "" {
+		p += "/" + a.mode
 	}
 	return a.prog + "/" + p
 }
@@ -181,13 +182,16 @@ var escapeAttacks = []escapeAttack{
 	{prog: "mem", profile: "preset:strict-baseline"},
 	{prog: "mem", profile: "preset:docker-default"},
 	{prog: "mem"},
-	{prog: "getfd", profile: "preset:read-only-fs", listener: true},
-	{prog: "getfd", listener: true},
+	{prog: "getfd", profile: "preset:read-only-fs"},
+	{prog: "getfd"},
 	{prog: "reveal", profile: "allow-all"},
 	// Not with --isolate none: sharing the host's /proc and /dev, a root
 	// target has the host's /proc/sys and disks as any root process does.
 	{prog: "procsys", profile: "preset:docker-default"},
 	{prog: "devices", profile: "preset:docker-default"},
+	{prog: "ownlistener"},
+	{prog: "ownlistener", profile: "preset:read-only-fs"},
+	{prog: "ownlistener", mode: "enforce"},
 }
 
 // With --isolate none the workbench is in plain sight: being
@@ -195,7 +199,7 @@ var escapeAttacks = []escapeAttack{
 var escapeAttacksNoIsolation = []escapeAttack{
 	{prog: "ptrace", profile: "preset:docker-default"},
 	{prog: "mem", profile: "preset:docker-default"},
-	{prog: "getfd", profile: "preset:read-only-fs", listener: true},
+	{prog: "getfd", profile: "preset:read-only-fs"},
 }
 
 var targetsLine = regexp.MustCompile(`(?m)^TARGETS (\d+):(.*)$`)
@@ -254,7 +258,7 @@ func runEscapeAttack(t *testing.T, k *escapeKit, u escapeUser, a escapeAttack, i
 	switch a.prog {
 	case "ptrace":
 		argv = append(argv, made, mountpoint)
-	case "getfd":
+	case "getfd", "ownlistener":
 		argv = append(argv, made)
 	case "reveal":
 		argv = append(argv, hostMountNS(t))
@@ -269,6 +273,9 @@ func runEscapeAttack(t *testing.T, k *escapeKit, u escapeUser, a escapeAttack, i
 		prof = k.allowAll
 	}
 	args := []string{"run", "--profile", prof}
+	if a.mode != "" {
+		args = append(args, "--mode", a.mode)
+	}
 	if isolateNone {
 		args = append(args, "--isolate", "none")
 	}
