@@ -242,6 +242,9 @@ func TestEscape(t *testing.T) {
 			t.Run("status", func(t *testing.T) {
 				runEscapeStatus(t, k, u)
 			})
+			t.Run("caps", func(t *testing.T) {
+				runEscapeCaps(t, k, u)
+			})
 		})
 	}
 }
@@ -487,6 +490,29 @@ func ownBoundingSet(t *testing.T) uint64 {
 	}
 	v, _ := strconv.ParseUint(string(m[1]), 16, 64)
 	return v
+}
+
+// runEscapeCaps checks that --caps is what a root target keeps.
+func runEscapeCaps(t *testing.T, k *escapeKit, u escapeUser) {
+	if !u.root {
+		t.Skip("only a root target has capabilities to keep")
+	}
+	for _, c := range []struct{ arg, want string }{
+		{"none", ""}, {"CAP_CHOWN,net_raw", "CAP_CHOWN,CAP_NET_RAW"},
+	} {
+		res := runWorkbenchAs(t, k, u, "run", "--profile", "preset:docker-default", "--caps", c.arg, "--", k.prog("status"))
+		m := statusLine.FindStringSubmatch(res.stdout)
+		if res.code != 0 || m == nil {
+			t.Errorf("--caps %s: exit %d\nstdout:\n%s\nstderr:\n%s", c.arg, res.code, res.stdout, res.stderr)
+			continue
+		}
+		want := profile.CapMask(strings.Split(c.want, ",")) & ownBoundingSet(t)
+		for i, set := range []string{"CapEff", "CapPrm", "CapBnd"} {
+			if got, _ := strconv.ParseUint(m[2+i], 16, 64); got != want {
+				t.Errorf("--caps %s: the target's %s is %s, want %s", c.arg, set, capList(got), capList(want))
+			}
+		}
+	}
 }
 
 // capList names the capabilities of a mask.
