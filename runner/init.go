@@ -95,7 +95,7 @@ func shimInit(spec *shimSpec, a *execArgs, fail func(int, string, ...any)) {
 	// (they always come together).
 	pid1 := os.Getpid() == 1
 	if pid1 {
-		if err := mountOwnProc(); err != nil {
+		if err := mountNamespace(os.Geteuid() == 0 && !inUserNamespace()); err != nil {
 			fail(125, "isolation: %v; run with --isolate none to share the workbench's namespaces", err)
 		}
 	}
@@ -194,7 +194,12 @@ func killTree(pid1 bool) {
 		unix.Kill(-1, unix.SIGKILL)
 		return
 	}
-	queue := childrenOf(os.Getpid())
+	killDescendants(os.Getpid())
+}
+
+// killDescendants stops and kills every descendant of pid it finds.
+func killDescendants(pid int) {
+	queue := childrenOf(pid)
 	for len(queue) > 0 {
 		p := queue[0]
 		queue = queue[1:]
@@ -222,17 +227,15 @@ func childrenOf(pid int) []int {
 	return out
 }
 
-// mountOwnProc gives the new mount namespace a /proc of the new PID
-// namespace. Mounts are made slaves first, so the new /proc (and anything
-// the target may mount) never propagates back to the host's namespace.
-func mountOwnProc() error {
-	if err := unix.Mount("", "/", "", unix.MS_REC|unix.MS_SLAVE, ""); err != nil {
-		return err
+// inUserNamespace reports whether the shim runs in a user namespace of
+// its own (the unprivileged launch), where uid 0 maps to nobody.
+func inUserNamespace() bool {
+	b, err := os.ReadFile("/proc/self/uid_map")
+	if err != nil {
+		return true
 	}
-	if err := unix.Mount("proc", "/proc", "proc", unix.MS_NOSUID|unix.MS_NODEV|unix.MS_NOEXEC, ""); err != nil {
-		return &os.PathError{Op: "mounting a new proc on", Path: "/proc", Err: err}
-	}
-	return nil
+	f := strings.Fields(string(b))
+	return len(f) != 3 || f[0] != "0" || f[1] != "0" || f[2] != "4294967295"
 }
 
 func newForkArgs(spec *shimSpec, a *execArgs) (*forkArgs, error) {

@@ -4,9 +4,11 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"os/exec"
 	"slices"
 	"sync"
 	"syscall"
+	"time"
 
 	"golang.org/x/sys/unix"
 
@@ -44,9 +46,13 @@ func chooseIsolation(mode Isolation) isolation {
 }
 
 func (i isolation) sysProcAttr() *syscall.SysProcAttr {
-	a := &syscall.SysProcAttr{Setsid: true, Pdeathsig: syscall.SIGKILL}
+	a := &syscall.SysProcAttr{Setsid: true}
 	if i.pidMnt {
 		a.Cloneflags |= unix.CLONE_NEWPID | unix.CLONE_NEWNS
+		// If the workbench dies, the init dies, and with it the namespace.
+		// Without namespaces the init itself ends the tree when its control
+		// pipe reaches its end; a parent-death SIGKILL would kill it first.
+		a.Pdeathsig = syscall.SIGKILL
 	}
 	if i.user {
 		a.Cloneflags |= unix.CLONE_NEWUSER
@@ -147,40 +153,81 @@ func recvPid(sock int) (int, error) {
 // that fork — never while a target without a PID namespace of its own is
 // alive in this process (it could see the workbench then), in which case
 // the launch goes without namespaces. The flag is process-wide, and so is
-// this record of it.
-var dumpGuard struct {
+// this record of the launches (which also tells the inits of live runs
+// from orphans that a killed init left to the workbench, a subreaper).
+var launches struct {
 	mu          sync.Mutex
-	nonIsolated int // live runs whose target shares the workbench's PID namespace
+	nonIsolated int          // live runs whose target shares the workbench's PID namespace
+	inits       map[int]bool // the inits of live runs
 }
 
-// forkDumpable runs start with the workbench dumpable, unless a target
-// that could reach it is alive; ok is false then (nothing was started).
-func forkDumpable(start func() error) (ok bool, err error) {
-	dumpGuard.mu.Lock()
-	defer dumpGuard.mu.Unlock()
-	if dumpGuard.nonIsolated > 0 {
-		return false, nil
+// launch starts a shim and records its init. With user set it makes the
+// workbench dumpable for the fork, unless a target that could reach it is
+// alive (ok is false then, and nothing was started). done is to be
+// called once the init is reaped.
+func launchShim(cmd *exec.Cmd, iso isolation) (ok bool, done func(), err error) {
+	launches.mu.Lock()
+	defer launches.mu.Unlock()
+	if iso.user {
+		if launches.nonIsolated > 0 {
+			return false, nil, nil
+		}
+		unix.Prctl(unix.PR_SET_DUMPABLE, 1, 0, 0, 0)
+		err = cmd.Start()
+		unix.Prctl(unix.PR_SET_DUMPABLE, 0, 0, 0, 0)
+	} else {
+		err = cmd.Start()
 	}
-	unix.Prctl(unix.PR_SET_DUMPABLE, 1, 0, 0, 0)
-	defer unix.Prctl(unix.PR_SET_DUMPABLE, 0, 0, 0, 0)
-	return true, start()
-}
-
-// startNonIsolated counts a launch without namespaces; done is called
-// once its target's tree is gone.
-func startNonIsolated(start func() error) (done func(), err error) {
-	dumpGuard.mu.Lock()
-	defer dumpGuard.mu.Unlock()
-	if err := start(); err != nil {
-		return func() {}, err
+	if err != nil {
+		return true, nil, err
 	}
-	dumpGuard.nonIsolated++
+	pid := cmd.Process.Pid
+	if launches.inits == nil {
+		launches.inits = map[int]bool{}
+	}
+	launches.inits[pid] = true
+	if !iso.namespaces() {
+		launches.nonIsolated++
+	}
 	var once sync.Once
-	return func() {
+	return true, func() {
 		once.Do(func() {
-			dumpGuard.mu.Lock()
-			dumpGuard.nonIsolated--
-			dumpGuard.mu.Unlock()
+			launches.mu.Lock()
+			defer launches.mu.Unlock()
+			delete(launches.inits, pid)
+			if !iso.namespaces() {
+				launches.nonIsolated--
+			}
 		})
 	}, nil
+}
+
+// sweepOrphans kills and reaps the workbench's children that are not the
+// init of a live run: what an init killed before it could end its tree
+// (a target can kill its own init when they share a PID namespace) left
+// behind, re-parented to the workbench.
+func sweepOrphans(limit time.Duration) {
+	deadline := time.Now().Add(limit)
+	self := os.Getpid()
+	for {
+		launches.mu.Lock()
+		var victims []int
+		for _, c := range childrenOf(self) {
+			if !launches.inits[c] {
+				victims = append(victims, c)
+			}
+		}
+		launches.mu.Unlock()
+		if len(victims) == 0 || time.Now().After(deadline) {
+			return
+		}
+		for _, v := range victims {
+			unix.Kill(v, unix.SIGSTOP)
+			killDescendants(v)
+			unix.Kill(v, unix.SIGKILL)
+			var ws unix.WaitStatus
+			unix.Wait4(v, &ws, unix.WNOHANG, nil)
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
 }

@@ -278,14 +278,10 @@ func (r *Run) startShim(newCmd func(isolation) *exec.Cmd) (*exec.Cmd, isolation,
 	iso := r.p.iso
 	if iso.namespaces() {
 		cmd := newCmd(iso)
-		ok, err := true, error(nil)
-		if iso.user {
-			ok, err = forkDumpable(cmd.Start)
-		} else {
-			err = cmd.Start()
-		}
+		ok, done, err := launchShim(cmd, iso)
 		switch {
 		case ok && err == nil:
+			r.launchDone = done
 			return cmd, iso, nil
 		case !r.p.isoAuto:
 			if !ok {
@@ -303,11 +299,11 @@ func (r *Run) startShim(newCmd func(isolation) *exec.Cmd) (*exec.Cmd, isolation,
 		}
 	}
 	cmd := newCmd(iso)
-	done, err := startNonIsolated(cmd.Start)
+	_, done, err := launchShim(cmd, iso)
 	if err != nil {
 		return nil, iso, err
 	}
-	r.nonIsolatedDone = done
+	r.launchDone = done
 	return cmd, iso, nil
 }
 
@@ -373,7 +369,10 @@ func (r *Run) waiter() {
 	exitTime := time.Now()
 	ws, haveRecord := readExitRecord(r.exitR)
 	if !haveRecord && !r.iso.namespaces() {
+		// The init was killed before it could end the tree (the target can
+		// kill it: they share a PID namespace and a user).
 		killSession(initPid, cleanupLimit)
+		sweepOrphans(cleanupLimit)
 	}
 	// Once the init is reaped its pid, and so the session id, may be
 	// reused: no signal after this point. The flag is set under reapMu so
@@ -382,9 +381,7 @@ func (r *Run) waiter() {
 	r.reaped = true
 	r.reapMu.Unlock()
 	st, err := r.cmd.Process.Wait()
-	if r.nonIsolatedDone != nil {
-		r.nonIsolatedDone()
-	}
+	r.launchDone()
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.end.exitTime = exitTime
@@ -471,6 +468,16 @@ func (r *Run) signal(sig syscall.Signal) {
 		return
 	}
 	r.ctl.Write([]byte{'K'})
+	// An init the target stopped (it may: same user) cannot act on that;
+	// killed instead, the waiter sweeps what it leaves behind.
+	proc := r.cmd.Process
+	time.AfterFunc(time.Second, func() {
+		r.reapMu.Lock()
+		defer r.reapMu.Unlock()
+		if !r.reaped {
+			proc.Signal(unix.SIGKILL)
+		}
+	})
 }
 
 // killNow kills the target at once (a failed start, a failed supervisor).

@@ -217,9 +217,8 @@ type Run struct {
 	cmd *exec.Cmd // the shim: the target's init
 	pid int       // the target's main process (guarded by mu)
 	iso isolation // what the launch got
-	// nonIsolatedDone ends the count of this run as one without a PID
-	// namespace (nil for an isolated run).
-	nonIsolatedDone func()
+	// launchDone removes the init from the record of live launches.
+	launchDone func()
 	// ctl asks the init to kill the tree; exitR carries its report of the
 	// target's wait status.
 	ctl, exitR *os.File

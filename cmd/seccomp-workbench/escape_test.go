@@ -236,9 +236,15 @@ func TestEscape(t *testing.T) {
 					runEscapeWorkbenchKilled(t, k, u, isolateNone)
 				})
 			}
-			t.Run("cross-run", func(t *testing.T) {
-				runEscapeCrossRun(t, k, u)
-			})
+			// Unprivileged, the owner of a run's user namespace has every
+			// capability in it: a target of the same user sharing the host's
+			// namespaces (--isolate none) can ptrace that run's processes. The
+			// README states it; as root, the capability rules must stop it.
+			if u.name == "root" {
+				t.Run("cross-run", func(t *testing.T) {
+					runEscapeCrossRun(t, k, u)
+				})
+			}
 			t.Run("status", func(t *testing.T) {
 				runEscapeStatus(t, k, u)
 			})
