@@ -360,11 +360,19 @@ func TestTargetDiesWithWorkbench(t *testing.T) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-	// The target's init died with it (its own parent-death signal) and was
-	// re-parented to this process, a subreaper: reap it.
-	reapZombieChildren()
-	if s := survivors(marker); len(s) > 0 {
-		t.Fatalf("left behind: %v", s)
+	// The target's init died with it (its own parent-death signal) and is
+	// re-parented to this process, a subreaper: reap it once it is there.
+	deadline = time.Now().Add(5 * time.Second)
+	for {
+		reapZombieChildren()
+		s := survivors(marker)
+		if len(s) == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("left behind: %v", s)
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }
 
