@@ -57,14 +57,15 @@ func (c Change) String() string {
 	case ScopeDefault:
 		where = "default action"
 	case ScopeArch:
-		where = "ABI " + joinArches(c.Arches)
+		where = "ABI " + JoinArches(c.Arches)
 	default:
-		where = fmt.Sprintf("%s (%s)", c.Syscall, joinArches(c.Arches))
+		where = fmt.Sprintf("%s (%s)", c.Syscall, JoinArches(c.Arches))
 	}
 	return fmt.Sprintf("%s: %s → %s", where, c.ADesc, c.BDesc)
 }
 
-func joinArches(as []catalog.Arch) string {
+// JoinArches lists ABIs separated by commas.
+func JoinArches(as []catalog.Arch) string {
 	s := make([]string, len(as))
 	for i, a := range as {
 		s[i] = string(a)
@@ -87,15 +88,15 @@ func Diff(a, b *Effective) []Change {
 	db := Decision{Action: b.DefaultAction, Errno: b.DefaultErrno, Rule: RuleDefault}
 	if !da.Same(db) {
 		c := Change{Scope: ScopeDefault, Arches: unionArches(a, b), A: da, B: db, ADesc: da.String(), BDesc: db.String()}
-		c.Loosens = db.Action.allows() && !da.Action.allows()
-		c.Tightens = da.Action.allows() && !db.Action.allows()
+		c.Loosens = db.Action.LetsThrough() && !da.Action.LetsThrough()
+		c.Tightens = da.Action.LetsThrough() && !db.Action.LetsThrough()
 		c.Kind = kindOf(c.Loosens, c.Tightens)
 		out = append(out, c)
 	}
 	cat := catalog.MustDefault()
 	var both []catalog.Arch
 	for _, arch := range catalog.Arches() {
-		if a.hasArch(arch) && b.hasArch(arch) {
+		if a.HasArch(arch) && b.HasArch(arch) {
 			both = append(both, arch)
 		}
 	}
@@ -155,7 +156,7 @@ func kindOf(loosens, tightens bool) string {
 func unionArches(a, b *Effective) []catalog.Arch {
 	var out []catalog.Arch
 	for _, arch := range catalog.Arches() {
-		if a.hasArch(arch) || b.hasArch(arch) {
+		if a.HasArch(arch) || b.HasArch(arch) {
 			out = append(out, arch)
 		}
 	}
@@ -169,9 +170,9 @@ func archChanges(a, b *Effective) []Change {
 	var onlyA, onlyB []catalog.Arch
 	for _, arch := range catalog.Arches() {
 		switch {
-		case a.hasArch(arch) && !b.hasArch(arch):
+		case a.HasArch(arch) && !b.HasArch(arch):
 			onlyA = append(onlyA, arch)
-		case b.hasArch(arch) && !a.hasArch(arch):
+		case b.HasArch(arch) && !a.HasArch(arch):
 			onlyB = append(onlyB, arch)
 		}
 	}
@@ -197,12 +198,12 @@ func archChanges(a, b *Effective) []Change {
 // anyAllowed reports whether e lets any catalog syscall run on any of
 // arches (for some arguments).
 func anyAllowed(e *Effective, arches []catalog.Arch) bool {
-	if e.DefaultAction.allows() {
+	if e.DefaultAction.LetsThrough() {
 		return true
 	}
 	cat := catalog.MustDefault()
 	for _, r := range e.Rules {
-		if !r.Action.allows() {
+		if !r.Action.LetsThrough() {
 			continue
 		}
 		for _, n := range r.Names {
@@ -239,10 +240,10 @@ func compareOne(a, b *Effective, arch catalog.Arch, nr int64, name string) (Chan
 			continue
 		}
 		differs = true
-		if db.Action.allows() && !da.Action.allows() {
+		if db.Action.LetsThrough() && !da.Action.LetsThrough() {
 			c.Loosens = true
 		}
-		if da.Action.allows() && !db.Action.allows() {
+		if da.Action.LetsThrough() && !db.Action.LetsThrough() {
 			c.Tightens = true
 		}
 	}
@@ -270,7 +271,7 @@ func ArgInputs(arch catalog.Arch, name string, es ...*Effective) [][6]uint64 {
 	out := [][6]uint64{{}}
 	seen := map[[6]uint64]bool{{}: true}
 	for _, e := range es {
-		for _, args := range argCases(e, arch, name) {
+		for _, args := range ArgCases(e, arch, name) {
 			if !seen[args] {
 				seen[args] = true
 				out = append(out, args)
@@ -307,7 +308,7 @@ func DescribeSyscall(e *Effective, arch catalog.Arch, name string) string {
 	}
 	var parts []string
 	for _, r := range e.Rules {
-		if !r.names(name) {
+		if !r.Has(name) {
 			continue
 		}
 		d := Decision{Action: r.Action, Errno: r.Errno}

@@ -385,7 +385,7 @@ func editLookup(name string) (*catalog.Entry, error) {
 // editCheckOutcome validates an action and its errno; errno is zeroed for
 // actions that do not return one.
 func editCheckOutcome(a Action, errno uint) (Action, uint, error) {
-	if _, ok := actionNames[a]; !ok {
+	if !a.Known() {
 		return "", 0, fmt.Errorf("unknown action %q: use one of %s", a, knownList(actionKeys()))
 	}
 	if a != ActErrno {
@@ -400,7 +400,7 @@ func editCheckOutcome(a Action, errno uint) (Action, uint, error) {
 // editIsDefault reports whether (a, errno) is what the profile's default
 // already does.
 func (p *Profile) editIsDefault(a Action, errno uint) bool {
-	if canonAction(a) != canonAction(p.DefaultAction) {
+	if a.Canon() != p.DefaultAction.Canon() {
 		return false
 	}
 	return a != ActErrno || errno == p.DefaultErrno()
@@ -432,7 +432,7 @@ func editSetOutcome(p *Profile, names []string, a Action, errno uint) {
 // editGroups reports whether r is a plain rule for outcome (a, errno): no
 // conditions, no includes/excludes, names in the "names" list.
 func (r *Rule) editGroups(p *Profile, a Action, errno uint) bool {
-	if canonAction(r.Action) != canonAction(a) || len(r.Args) > 0 || !ruleUnfiltered(r) || len(r.Names) == 0 || r.Name != "" {
+	if r.Action.Canon() != a.Canon() || len(r.Args) > 0 || !ruleUnfiltered(r) || len(r.Names) == 0 || r.Name != "" {
 		return false
 	}
 	if a == ActErrno {
@@ -536,7 +536,7 @@ func editCondAction(p *Profile, name string) (Action, uint) {
 			break
 		}
 	}
-	if p.DefaultAction.allows() {
+	if p.DefaultAction.LetsThrough() {
 		return ActErrno, p.DefaultErrno()
 	}
 	return ActAllow, 0

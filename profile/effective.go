@@ -123,7 +123,7 @@ type EffRule struct {
 // arch listed, any cap present, kernel at least minKernel).
 func (p *Profile) Effective(env Env) *Effective {
 	e := &Effective{Source: p, Env: env, DefaultAction: p.DefaultAction, DefaultErrno: p.DefaultErrno()}
-	e.Arches, e.Unsupported = p.arches(env.Host)
+	e.Arches, e.Unsupported = p.Arches(env.Host)
 	for i, r := range p.Syscalls {
 		if !env.applies(r) {
 			continue
@@ -177,10 +177,10 @@ func (env Env) applies(r *Rule) bool {
 	return true
 }
 
-// arches picks the ABIs as Docker does: "architectures" when given, else
+// Arches picks the ABIs as Docker does: "architectures" when given, else
 // the archMap entry of the host arch with its sub-arches, else the host
 // arch alone.
-func (p *Profile) arches(host catalog.Arch) (out []catalog.Arch, unsupported []string) {
+func (p *Profile) Arches(host catalog.Arch) (out []catalog.Arch, unsupported []string) {
 	var names []string
 	switch {
 	case len(p.Architectures) > 0:
@@ -204,16 +204,23 @@ func (p *Profile) arches(host catalog.Arch) (out []catalog.Arch, unsupported []s
 		}
 		out = append(out, a)
 	}
-	return hostFirst(out, host), unsupported
+	return HostFirst(out, host), unsupported
 }
 
-// hostFirst drops repeated ABIs and moves the host's own to the front: it
+// HostFirst drops repeated ABIs and moves the host's own to the front: it
 // is the one the runner's shim uses.
-func hostFirst(as []catalog.Arch, host catalog.Arch) []catalog.Arch {
+func HostFirst(as []catalog.Arch, host catalog.Arch) []catalog.Arch {
 	var out []catalog.Arch
 	for _, a := range as {
 		out = appendOnce(out, a)
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i] == host && out[j] != host })
 	return out
+}
+
+func appendOnce[T comparable](s []T, v T) []T {
+	if slices.Contains(s, v) {
+		return s
+	}
+	return append(s, v)
 }

@@ -33,41 +33,34 @@ const ENOSYS = 38
 
 // Same reports whether two decisions have the same outcome.
 func (d Decision) Same(o Decision) bool {
-	if canonAction(d.Action) != canonAction(o.Action) {
+	if d.Action.Canon() != o.Action.Canon() {
 		return false
 	}
-	switch canonAction(d.Action) {
+	switch d.Action.Canon() {
 	case ActErrno, ActTrace:
 		return d.Errno == o.Errno
 	}
 	return true
 }
 
-// canonAction folds SCMP_ACT_KILL into the kill_thread it means.
-func canonAction(a Action) Action {
-	if a == ActKill {
-		return ActKillThread
-	}
-	return a
-}
-
-// allows reports whether the action lets the call run: allow and log do.
-func (a Action) allows() bool {
-	switch canonAction(a) {
-	case ActAllow, ActLog:
-		return true
-	}
-	return false
-}
-
 func (d Decision) String() string {
-	switch canonAction(d.Action) {
+	switch d.Action.Canon() {
 	case ActErrno:
 		return fmt.Sprintf("errno(%s)", ErrnoName(d.Errno))
 	case ActTrace:
 		return fmt.Sprintf("trace(%d)", d.Errno)
 	}
 	return d.Action.Short()
+}
+
+// DefaultDecision is what a call no rule names gets, the newer-syscall
+// stub aside.
+func (e *Effective) DefaultDecision() Decision {
+	d := Decision{Action: e.DefaultAction, Rule: RuleDefault}
+	if d.Action.Canon() == ActErrno {
+		d.Errno = e.DefaultErrno
+	}
+	return d
 }
 
 // Decide evaluates the profile's meaning directly, without BPF: what the
@@ -79,7 +72,7 @@ func (d Decision) String() string {
 func (e *Effective) Decide(arch catalog.Arch, nr int64, args [6]uint64, o Options) Decision {
 	cat := catalog.MustDefault()
 	d := Decision{Syscall: cat.Name(arch, nr), Rule: RuleDefault}
-	if !e.hasArch(arch) {
+	if !e.HasArch(arch) {
 		d.Action, d.Rule = ActKillThread, RuleBadArch
 		if o.Mode == ModeWatch {
 			// Watch mode reports the call before the supervisor kills.
@@ -96,7 +89,7 @@ func (e *Effective) Decide(arch catalog.Arch, nr int64, args [6]uint64, o Option
 		return d
 	}
 	if !o.NoENOSYS && e.stubbed() {
-		if max, ok := e.maxNumber(arch); ok && nr > max && sameABI(arch, nr) {
+		if max, ok := e.MaxNumber(arch); ok && nr > max && sameABI(arch, nr) {
 			d.Action, d.Errno, d.Rule = ActErrno, ENOSYS, RuleNewer
 			if o.Mode == ModeWatch {
 				d.Action, d.Errno = ActNotify, 0
@@ -109,13 +102,13 @@ func (e *Effective) Decide(arch catalog.Arch, nr int64, args [6]uint64, o Option
 		d.Errno = 0
 	}
 	for i, r := range e.Rules {
-		if !r.names(d.Syscall) || !argsMatch(arch, r.Args, args) {
+		if !r.Has(d.Syscall) || !argsMatch(arch, r.Args, args) {
 			continue
 		}
 		d.Action, d.Errno, d.Rule = r.Action, r.Errno, i
 		break
 	}
-	if o.Mode == ModeWatch && canonAction(d.Action) != ActAllow {
+	if o.Mode == ModeWatch && d.Action.Canon() != ActAllow {
 		d.Action, d.Errno = ActNotify, 0
 	}
 	return d
@@ -134,9 +127,11 @@ func (e *Effective) DecideName(arch catalog.Arch, name string, args [6]uint64, o
 	return e.Decide(arch, nr, args, o), true
 }
 
-func (e *Effective) hasArch(a catalog.Arch) bool { return slices.Contains(e.Arches, a) }
+// HasArch reports whether the filter covers ABI a.
+func (e *Effective) HasArch(a catalog.Arch) bool { return slices.Contains(e.Arches, a) }
 
-func (r *EffRule) names(n string) bool { return slices.Contains(r.Names, n) }
+// Has reports whether the rule names n.
+func (r *EffRule) Has(n string) bool { return slices.Contains(r.Names, n) }
 
 // argsMatch applies every condition (they are ANDed). On 32-bit ABIs the
 // kernel passes 32-bit arguments and libseccomp compares 32-bit words, so
@@ -177,7 +172,7 @@ func argsMatch(arch catalog.Arch, conds []*Arg, args [6]uint64) bool {
 
 // stubbed reports whether the newer-syscall ENOSYS stub applies: only a
 // profile that denies by default needs it (runc does the same).
-func (e *Effective) stubbed() bool { return !e.DefaultAction.allows() }
+func (e *Effective) stubbed() bool { return !e.DefaultAction.LetsThrough() }
 
 // StubLimit is the number above which a deny-by-default profile answers
 // ENOSYS on arch (the highest number, in that ABI's own range, of any
@@ -186,17 +181,17 @@ func (e *Effective) StubLimit(arch catalog.Arch) (limit int64, ok bool) {
 	if !e.stubbed() {
 		return 0, false
 	}
-	return e.maxNumber(arch)
+	return e.MaxNumber(arch)
 }
 
 // InStubRange reports whether nr belongs to arch's ordinary range, the
 // one StubLimit is measured in.
 func InStubRange(arch catalog.Arch, nr int64) bool { return sameABI(arch, nr) }
 
-// maxNumber is the highest number, on arch, of any syscall a rule names.
+// MaxNumber is the highest number, on arch, of any syscall a rule names.
 // For x86_64 and x32, which share an AUDIT_ARCH, each ABI counts its own
 // range; arm's private calls (0x0f0000+) do not count.
-func (e *Effective) maxNumber(arch catalog.Arch) (int64, bool) {
+func (e *Effective) MaxNumber(arch catalog.Arch) (int64, bool) {
 	if m, ok := e.maxNr[arch]; ok {
 		return m.nr, m.ok
 	}

@@ -21,19 +21,6 @@ func perr(path []any, format string, a ...any) error {
 	return &pathError{path: path, msg: fmt.Sprintf(format, a...)}
 }
 
-// actionNames maps every accepted action to its short name.
-var actionNames = map[Action]string{
-	ActKill:        "kill_thread",
-	ActKillThread:  "kill_thread",
-	ActKillProcess: "kill_process",
-	ActTrap:        "trap",
-	ActErrno:       "errno",
-	ActTrace:       "trace",
-	ActAllow:       "allow",
-	ActLog:         "log",
-	ActNotify:      "notify",
-}
-
 var operatorNames = map[Operator]string{
 	OpNotEqual: "!=", OpLessThan: "<", OpLessEqual: "<=", OpEqualTo: "==",
 	OpGreaterEqual: ">=", OpGreaterThan: ">", OpMaskedEqual: "&",
@@ -64,41 +51,6 @@ var (
 	capRE       = regexp.MustCompile(`^CAP_[A-Z_]+$`)
 )
 
-// ParseAction accepts SCMP_ACT_* names and the short names (allow, errno,
-// kill, kill_process, kill_thread, trap, trace, log, notify).
-func ParseAction(s string) (Action, error) {
-	u := Action(strings.ToUpper(strings.TrimSpace(s)))
-	if _, ok := actionNames[u]; ok {
-		return u, nil
-	}
-	short := strings.ToLower(strings.TrimSpace(s))
-	if short == "kill" {
-		return ActKillProcess, nil
-	}
-	for a, n := range actionNames {
-		if n == short && a != ActKill {
-			return a, nil
-		}
-	}
-	return "", fmt.Errorf("unknown action %q: use one of %s", s, knownList(actionKeys()))
-}
-
-// Short is the action's short name (allow, errno, kill_process ...).
-func (a Action) Short() string {
-	if n, ok := actionNames[a]; ok {
-		return n
-	}
-	return strings.ToLower(strings.TrimPrefix(string(a), "SCMP_ACT_"))
-}
-
-func actionKeys() []string {
-	var s []string
-	for a := range actionNames {
-		s = append(s, string(a))
-	}
-	return s
-}
-
 func knownList(s []string) string {
 	s = append([]string(nil), s...)
 	sort.Strings(s)
@@ -109,7 +61,7 @@ func (p *Profile) validate() error {
 	if p.DefaultAction == "" {
 		return perr(nil, `"defaultAction" is missing: set it to SCMP_ACT_ERRNO (deny by default) or SCMP_ACT_ALLOW`)
 	}
-	if _, ok := actionNames[p.DefaultAction]; !ok {
+	if !p.DefaultAction.Known() {
 		return perr([]any{"defaultAction"}, "unknown action %q in defaultAction: use one of %s", p.DefaultAction, knownList(actionKeys()))
 	}
 	if p.DefaultErrnoRet != nil && (*p.DefaultErrnoRet == 0 || *p.DefaultErrnoRet > maxErrno) {
@@ -165,7 +117,7 @@ func validateRule(i int, r *Rule) error {
 	if r.Action == "" {
 		return perr(at(), `syscalls[%d] has no "action": set one of %s`, i, knownList(actionKeys()))
 	}
-	if _, ok := actionNames[r.Action]; !ok {
+	if !r.Action.Known() {
 		return perr(at("action"), "unknown action %q in syscalls[%d]: use one of %s", r.Action, i, knownList(actionKeys()))
 	}
 	if r.ErrnoRet != nil {

@@ -50,6 +50,7 @@ import (
 
 	"github.com/seccomp-workbench/seccomp-workbench/catalog"
 	"github.com/seccomp-workbench/seccomp-workbench/profile"
+	"github.com/seccomp-workbench/seccomp-workbench/profile/compile"
 )
 
 // Tuning constants, all in one place.
@@ -268,7 +269,7 @@ type prepared struct {
 	cfg        Config
 	mode       Mode
 	eff        *profile.Effective // what decides outcomes (record: the base, maybe nil)
-	prog       *profile.Program
+	prog       *compile.Program
 	magic      [3]uint64
 	flags      uint
 	execDenied string
@@ -378,7 +379,7 @@ func prepare(cfg Config) (*prepared, error) {
 		p.flags = filterFlags(filterEff.Source.Flags)
 	}
 	if p.execDenied == "" {
-		prog, err := profile.Build(filterEff, opts)
+		prog, err := compile.Build(filterEff, opts)
 		if err != nil {
 			return nil, fmt.Errorf("compiling the filter: %w", err)
 		}

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/seccomp-workbench/seccomp-workbench/profile"
+	"github.com/seccomp-workbench/seccomp-workbench/profile/lint"
 )
 
 // UnknownSyscallsError refuses a profile whose rules name syscalls that
@@ -13,7 +14,7 @@ import (
 // a misspelt allow would deny, a misspelt deny would allow. Findings are
 // check's own unknown-syscall findings, so both say the same.
 type UnknownSyscallsError struct {
-	Findings []profile.Finding
+	Findings []lint.Finding
 	// Override, when set, says how the caller lets such a profile run
 	// anyway ("--allow-unknown"); the message then offers it.
 	Override string
@@ -37,7 +38,7 @@ func (e *UnknownSyscallsError) Error() string {
 // checkUnknown is the refusal prepare applies unless Config.AllowUnknown
 // is set. A nil profile (record mode without a base) has no names.
 func checkUnknown(e *profile.Effective) error {
-	if fs := profile.UnknownSyscalls(e); len(fs) > 0 {
+	if fs := lint.UnknownSyscalls(e); len(fs) > 0 {
 		return &UnknownSyscallsError{Findings: fs}
 	}
 	return nil

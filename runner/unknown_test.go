@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/seccomp-workbench/seccomp-workbench/profile"
+	"github.com/seccomp-workbench/seccomp-workbench/profile/lint"
 )
 
 // Start refuses a profile with a name no ABI has, in every mode that
@@ -17,25 +17,25 @@ func TestStartRefusesUnknownSyscall(t *testing.T) {
 	e := eff(t, `{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [
 		{"names": ["getpid"], "action": "SCMP_ACT_ALLOW"},
 		{"names": ["mkdir", "mkdri"], "action": "SCMP_ACT_ERRNO"}]}`)
-	lint := profile.UnknownSyscalls(e)
-	if len(lint) != 1 || lint[0].Code != "unknown-syscall" || lint[0].Syscall != "mkdri" {
-		t.Fatalf("lint findings %+v", lint)
+	unknown := lint.UnknownSyscalls(e)
+	if len(unknown) != 1 || unknown[0].Code != "unknown-syscall" || unknown[0].Syscall != "mkdri" {
+		t.Fatalf("lint findings %+v", unknown)
 	}
 	found := false
-	for _, f := range profile.LintEffective(e) {
-		found = found || f == lint[0]
+	for _, f := range lint.LintEffective(e) {
+		found = found || f == unknown[0]
 	}
 	if !found {
-		t.Fatalf("check's lint does not report %+v", lint[0])
+		t.Fatalf("check's lint does not report %+v", unknown[0])
 	}
 	marker := filepath.Join(t.TempDir(), "ran")
 	for _, mode := range []Mode{ModeWatch, ModeEnforce, ModeRecord} {
 		_, err := Start(context.Background(), Config{Effective: e, Mode: mode, Argv: []string{"touch", marker}})
 		var ue *UnknownSyscallsError
-		if !errors.As(err, &ue) || len(ue.Findings) != 1 || ue.Findings[0] != lint[0] {
+		if !errors.As(err, &ue) || len(ue.Findings) != 1 || ue.Findings[0] != unknown[0] {
 			t.Fatalf("%s: Start error %v, want the unknown-syscall finding", mode, err)
 		}
-		want := "syscalls[1]: mkdri: " + lint[0].Message + " (" + lint[0].Hint + "); fix the names"
+		want := "syscalls[1]: mkdri: " + unknown[0].Message + " (" + unknown[0].Hint + "); fix the names"
 		if msg := err.Error(); !strings.HasSuffix(msg, want) || strings.Contains(msg, "\n") {
 			t.Errorf("%s: message %q, want one line ending %q", mode, msg, want)
 		}

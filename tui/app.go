@@ -28,6 +28,8 @@ import (
 
 	"github.com/seccomp-workbench/seccomp-workbench/catalog"
 	"github.com/seccomp-workbench/seccomp-workbench/profile"
+	"github.com/seccomp-workbench/seccomp-workbench/profile/compile"
+	"github.com/seccomp-workbench/seccomp-workbench/profile/lint"
 	"github.com/seccomp-workbench/seccomp-workbench/tui/catalogpane"
 	"github.com/seccomp-workbench/seccomp-workbench/tui/common"
 	"github.com/seccomp-workbench/seccomp-workbench/tui/detailpane"
@@ -99,9 +101,9 @@ type Model struct {
 	// The compiled filter.
 	compiling   bool
 	compiledGen int
-	prog        *profile.Program
+	prog        *compile.Program
 	progErr     error
-	findings    []profile.Finding
+	findings    []lint.Finding
 
 	// Runs.
 	runs    *tracker

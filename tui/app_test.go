@@ -10,6 +10,8 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/seccomp-workbench/seccomp-workbench/profile"
+	"github.com/seccomp-workbench/seccomp-workbench/profile/compile"
+	"github.com/seccomp-workbench/seccomp-workbench/profile/export"
 )
 
 // compiled drives the model's first compile to completion.
@@ -65,7 +67,7 @@ func TestSearchDenyUndo(t *testing.T) {
 		t.Fatalf("compile message: %+v", got)
 	}
 	m = send(t, m, *got)
-	if x, err := profile.ExplainName(m.prog, testEnv.Host, "mkdir", [6]uint64{}); err != nil || x.Decision.String() != "errno(EPERM)" {
+	if x, err := compile.ExplainName(m.prog, testEnv.Host, "mkdir", [6]uint64{}); err != nil || x.Decision.String() != "errno(EPERM)" {
 		t.Fatalf("compiled filter for mkdir: %v %v", x, err)
 	}
 	if !strings.Contains(screen(m), "compiled & verified") {
@@ -325,7 +327,7 @@ func TestExport(t *testing.T) {
 	if m.menu == nil {
 		t.Fatal("x opens the format picker")
 	}
-	m.menu.SetCursor(string(profile.FormatSystemd))
+	m.menu.SetCursor(string(export.FormatSystemd))
 	m = press(t, m, "enter")
 	if m.prompt == nil || !strings.HasSuffix(m.prompt.Value(), ".conf") {
 		t.Fatal("the export asks for a path, suggesting a .conf file")

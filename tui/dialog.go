@@ -12,6 +12,7 @@ import (
 	"charm.land/lipgloss/v2"
 
 	"github.com/seccomp-workbench/seccomp-workbench/profile"
+	"github.com/seccomp-workbench/seccomp-workbench/profile/export"
 	"github.com/seccomp-workbench/seccomp-workbench/tui/common"
 	"github.com/seccomp-workbench/seccomp-workbench/tui/dialogs"
 )
@@ -43,7 +44,7 @@ type pending struct {
 	id     string
 	name   string // syscall (or tier) an errno is for
 	scope  Scope
-	format profile.Format
+	format export.Format
 	mode   string // run mode a command line is for
 	then   func(Model) (Model, tea.Cmd)
 	ask    *askMsg
@@ -158,7 +159,7 @@ func (m *Model) openPresetMenu() {
 
 func (m *Model) openExportMenu() {
 	var items []dialogs.Item
-	for _, f := range profile.Formats() {
+	for _, f := range export.Formats() {
 		items = append(items, dialogs.Item{Label: string(f), Detail: f.Purpose(), Value: string(f)})
 	}
 	m.openMenu(pendExport, "Export", []string{"Write the profile for another runtime. The file is written atomically."}, items, false)
@@ -307,7 +308,7 @@ func (m Model) handleResult(r dialogs.Result) (Model, tea.Cmd) {
 	case pendRecordedAs:
 		return m.saveRecordedTo(strings.TrimSpace(r.Value), pend.prof)
 	case pendExport:
-		f := profile.Format(r.Value)
+		f := export.Format(r.Value)
 		m.openPrompt(pendExportPath, "Export "+r.Value, []string{f.Purpose() + ". Write it to:"}, m.baseName()+f.Ext(), "file path", nil)
 		m.pending.format = f
 		return m, nil

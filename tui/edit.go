@@ -11,6 +11,9 @@ import (
 
 	"github.com/seccomp-workbench/seccomp-workbench/catalog"
 	"github.com/seccomp-workbench/seccomp-workbench/profile"
+	"github.com/seccomp-workbench/seccomp-workbench/profile/cbpf"
+	"github.com/seccomp-workbench/seccomp-workbench/profile/compile"
+	"github.com/seccomp-workbench/seccomp-workbench/profile/lint"
 	"github.com/seccomp-workbench/seccomp-workbench/tui/common"
 )
 
@@ -173,10 +176,10 @@ func (m Model) afterEdit(what string) (Model, tea.Cmd) {
 func (m Model) compileCmd() tea.Cmd {
 	gen, eff := m.ed.Generation(), m.eff
 	return func() tea.Msg {
-		msg := compiledMsg{gen: gen, findings: profile.LintEffective(eff)}
-		msg.prog, msg.err = profile.Build(eff, profile.Options{})
+		msg := compiledMsg{gen: gen, findings: lint.LintEffective(eff)}
+		msg.prog, msg.err = compile.Build(eff, profile.Options{})
 		if msg.err == nil {
-			msg.asm = profile.Disassemble(msg.prog)
+			msg.asm = cbpf.Disassemble(msg.prog.Insns)
 		}
 		return msg
 	}

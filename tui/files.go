@@ -16,6 +16,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/seccomp-workbench/seccomp-workbench/profile"
+	"github.com/seccomp-workbench/seccomp-workbench/profile/export"
 	"github.com/seccomp-workbench/seccomp-workbench/tui/common"
 	"github.com/seccomp-workbench/seccomp-workbench/tui/dialogs"
 )
@@ -116,7 +117,7 @@ func (m Model) handleOpened(msg openedMsg) (Model, tea.Cmd) {
 }
 
 // exportCmd exports the profile and writes the file atomically.
-func (m Model) exportCmd(f profile.Format, path string) tea.Cmd {
+func (m Model) exportCmd(f export.Format, path string) tea.Cmd {
 	p, env, src := m.ed.Profile(), m.c.Env, m.source
 	path = expandHome(path)
 	abs := m.abs(path)
@@ -124,7 +125,7 @@ func (m Model) exportCmd(f profile.Format, path string) tea.Cmd {
 		if path == "" {
 			return exportedMsg{format: f, err: errors.New("export: no file name given: type a path")}
 		}
-		data, warnings, err := profile.Export(p, env, f, profile.ExportOptions{Source: src})
+		data, warnings, err := export.Export(p, env, f, export.ExportOptions{Source: src})
 		if err == nil {
 			err = profile.WriteFileAtomic(path, data, 0o644)
 		}

@@ -4,6 +4,10 @@ import (
 	"time"
 
 	"github.com/seccomp-workbench/seccomp-workbench/profile"
+	"github.com/seccomp-workbench/seccomp-workbench/profile/cbpf"
+	"github.com/seccomp-workbench/seccomp-workbench/profile/compile"
+	"github.com/seccomp-workbench/seccomp-workbench/profile/export"
+	"github.com/seccomp-workbench/seccomp-workbench/profile/lint"
 )
 
 // Messages that commands send back to Update. Each carries what it needs
@@ -13,10 +17,10 @@ import (
 // (or failed to).
 type compiledMsg struct {
 	gen      int
-	prog     *profile.Program
-	asm      []profile.AsmLine
+	prog     *compile.Program
+	asm      []cbpf.AsmLine
 	err      error
-	findings []profile.Finding
+	findings []lint.Finding
 }
 
 // openedMsg: a profile was loaded for the workbench to edit.
@@ -37,7 +41,7 @@ type savedMsg struct {
 
 // exportedMsg: an export was written.
 type exportedMsg struct {
-	format   profile.Format
+	format   export.Format
 	path     string
 	warnings []string
 	err      error

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/seccomp-workbench/seccomp-workbench/profile"
+	"github.com/seccomp-workbench/seccomp-workbench/profile/lint"
 	"github.com/seccomp-workbench/seccomp-workbench/runner"
 	"github.com/seccomp-workbench/seccomp-workbench/tui/runpane"
 )
@@ -278,7 +279,7 @@ func TestRunRefusesUnknownSyscall(t *testing.T) {
 	m = compiled(t, send(t, m, windowSize(160, 48)))
 	marker := filepath.Join(t.TempDir(), "ran")
 	m = runLine(t, m, "c", "touch "+marker)
-	want := "syscalls[0]: mkdirr: " + profile.UnknownSyscalls(p.Effective(testEnv))[0].Message
+	want := "syscalls[0]: mkdirr: " + lint.UnknownSyscalls(p.Effective(testEnv))[0].Message
 	if b := m.run.Banner(); b.Kind != runpane.Fail || !strings.Contains(b.Text, "ERROR") || !strings.Contains(b.Text, want) {
 		t.Fatalf("banner %+v, want an error with %q", b, want)
 	}

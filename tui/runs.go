@@ -10,6 +10,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/seccomp-workbench/seccomp-workbench/profile"
+	"github.com/seccomp-workbench/seccomp-workbench/profile/export"
 	"github.com/seccomp-workbench/seccomp-workbench/runner"
 	"github.com/seccomp-workbench/seccomp-workbench/tui/dialogs"
 	"github.com/seccomp-workbench/seccomp-workbench/tui/runpane"
@@ -403,7 +404,7 @@ func (m Model) saveRecordedTo(path string, p *profile.Profile) (Model, tea.Cmd) 
 	path = expandHome(path)
 	return m, func() tea.Msg {
 		err := profile.Save(path, p)
-		return exportedMsg{format: profile.FormatDocker, path: path, err: err}
+		return exportedMsg{format: export.FormatDocker, path: path, err: err}
 	}
 }
 

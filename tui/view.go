@@ -9,6 +9,7 @@ import (
 	"charm.land/lipgloss/v2"
 
 	"github.com/seccomp-workbench/seccomp-workbench/profile"
+	"github.com/seccomp-workbench/seccomp-workbench/profile/lint"
 	"github.com/seccomp-workbench/seccomp-workbench/tui/common"
 )
 
@@ -98,7 +99,7 @@ func (m Model) headerLines(w int) []string {
 	if n := len(m.findings); n > 0 && m.progErr == nil {
 		errs := 0
 		for _, f := range m.findings {
-			if f.Severity == profile.SevError {
+			if f.Severity == lint.SevError {
 				errs++
 			}
 		}

@@ -12,6 +12,8 @@ import (
 
 	"github.com/seccomp-workbench/seccomp-workbench/catalog"
 	"github.com/seccomp-workbench/seccomp-workbench/profile"
+	"github.com/seccomp-workbench/seccomp-workbench/profile/compile"
+	"github.com/seccomp-workbench/seccomp-workbench/profile/lint"
 )
 
 // maxMismatchLines caps the verification disagreements printed one per
@@ -77,11 +79,11 @@ checks and compiles exactly those ABIs instead of the profile's own.`,
 
 // checkResult is check's outcome; its JSON form is the --json output.
 type checkResult struct {
-	Profile  string            `json:"profile"`
-	Arches   []catalog.Arch    `json:"arches"`
-	Findings []profile.Finding `json:"findings"`
-	Compiled *compiledInfo     `json:"compiled"`
-	OK       bool              `json:"ok"`
+	Profile  string         `json:"profile"`
+	Arches   []catalog.Arch `json:"arches"`
+	Findings []lint.Finding `json:"findings"`
+	Compiled *compiledInfo  `json:"compiled"`
+	OK       bool           `json:"ok"`
 }
 
 // compiledInfo describes the compiled filter; it is null in the JSON when
@@ -111,41 +113,41 @@ func runCheck(name string, p *profile.Profile, env profile.Env, arches []catalog
 		e.Arches, e.Unsupported = arches, nil
 	}
 	res := &checkResult{Profile: name, Arches: e.Arches}
-	var errs, warns []profile.Finding
-	for _, f := range profile.LintEffective(e) {
-		if f.Severity == profile.SevError {
+	var errs, warns []lint.Finding
+	for _, f := range lint.LintEffective(e) {
+		if f.Severity == lint.SevError {
 			errs = append(errs, f)
 		} else {
 			warns = append(warns, f)
 		}
 	}
 	build := compileAndVerify(e, res)
-	res.Findings = append(append(append([]profile.Finding{}, errs...), build...), warns...)
+	res.Findings = append(append(append([]lint.Finding{}, errs...), build...), warns...)
 	res.OK = len(errs)+len(build) == 0
 	return res
 }
 
 // compileAndVerify compiles e as production loads it and verifies the
 // program; it fills res.Compiled and returns the failures as findings.
-func compileAndVerify(e *profile.Effective, res *checkResult) []profile.Finding {
+func compileAndVerify(e *profile.Effective, res *checkResult) []lint.Finding {
 	if len(e.Arches) == 0 {
-		return []profile.Finding{{
-			Severity: profile.SevError, Code: "compile-failed", Rule: -1,
+		return []lint.Finding{{
+			Severity: lint.SevError, Code: "compile-failed", Rule: -1,
 			Message: fmt.Sprintf("nothing to compile: none of the profile's architectures (%s) is one the workbench supports", strings.Join(e.Unsupported, ", ")),
 			Hint:    "add a supported architecture such as SCMP_ARCH_X86_64, or check for one with --arch",
 		}}
 	}
 	opts := profile.Options{Mode: profile.ModeEnforce}
-	prog, err := profile.Compile(e, opts)
+	prog, err := compile.Compile(e, opts)
 	if err != nil {
-		f := profile.Finding{
-			Severity: profile.SevError, Code: "compile-failed", Rule: -1,
+		f := lint.Finding{
+			Severity: lint.SevError, Code: "compile-failed", Rule: -1,
 			Message: "the filter cannot be compiled: " + err.Error(),
 		}
 		if strings.Contains(err.Error(), "syscalls[") {
 			f.Hint = "fix that rule; the lint findings above say how when they can"
 		}
-		return []profile.Finding{f}
+		return []lint.Finding{f}
 	}
 	perArch, err := prog.PerArch()
 	if err != nil {
@@ -159,8 +161,8 @@ func compileAndVerify(e *profile.Effective, res *checkResult) []profile.Finding 
 		c.ByNumber = []string{}
 	}
 	res.Compiled = c
-	cases, err := profile.VerifyCount(prog)
-	var verr *profile.VerifyError
+	cases, err := compile.VerifyCount(prog)
+	var verr *compile.VerifyError
 	switch {
 	case err == nil:
 		c.Verified = true
@@ -172,8 +174,8 @@ func compileAndVerify(e *profile.Effective, res *checkResult) []profile.Finding 
 		c.Mismatches = n
 		return fs
 	default:
-		return []profile.Finding{{
-			Severity: profile.SevError, Code: "verify-failed", Rule: -1,
+		return []lint.Finding{{
+			Severity: lint.SevError, Code: "verify-failed", Rule: -1,
 			Message: err.Error(), Hint: "report this with the profile",
 		}}
 	}
@@ -181,7 +183,7 @@ func compileAndVerify(e *profile.Effective, res *checkResult) []profile.Finding 
 
 // mismatchFindings turns verification disagreements into error findings,
 // the first maxMismatchJSON of them; n counts the distinct inputs.
-func mismatchFindings(e *profile.Effective, verr *profile.VerifyError) (out []profile.Finding, n int) {
+func mismatchFindings(e *profile.Effective, verr *compile.VerifyError) (out []lint.Finding, n int) {
 	seen := map[string]bool{}
 	for _, m := range verr.Mismatches {
 		// The verifier may try the same input twice (two rules' boundary
@@ -198,8 +200,8 @@ func mismatchFindings(e *profile.Effective, verr *profile.VerifyError) (out []pr
 		if m.Want.Rule >= 0 && m.Want.Rule < len(e.Rules) {
 			rule = e.Rules[m.Want.Rule].Index
 		}
-		out = append(out, profile.Finding{
-			Severity: profile.SevError, Code: "verify-mismatch", Rule: rule, Syscall: m.Syscall,
+		out = append(out, lint.Finding{
+			Severity: lint.SevError, Code: "verify-mismatch", Rule: rule, Syscall: m.Syscall,
 			Message: fmt.Sprintf("on %s with args %s the profile means %s but the compiled filter does %s",
 				m.Arch, profile.FormatArgs(m.Args), m.Want, m.Got),
 			Hint: verr.Hint(),
@@ -210,7 +212,7 @@ func mismatchFindings(e *profile.Effective, verr *profile.VerifyError) (out []pr
 
 func (r *checkResult) counts() (errs, warns int) {
 	for _, f := range r.Findings {
-		if f.Severity == profile.SevError {
+		if f.Severity == lint.SevError {
 			errs++
 		} else {
 			warns++
@@ -238,7 +240,7 @@ func (r *checkResult) writeText(w io.Writer, color bool) {
 			}
 		}
 		sgr := "33"
-		if f.Severity == profile.SevError {
+		if f.Severity == lint.SevError {
 			sgr = "1;31"
 		}
 		line := f.String()

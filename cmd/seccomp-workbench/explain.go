@@ -11,6 +11,8 @@ import (
 
 	"github.com/seccomp-workbench/seccomp-workbench/catalog"
 	"github.com/seccomp-workbench/seccomp-workbench/profile"
+	"github.com/seccomp-workbench/seccomp-workbench/profile/cbpf"
+	"github.com/seccomp-workbench/seccomp-workbench/profile/compile"
 )
 
 var negativeArgRE = regexp.MustCompile(`in (-[0-9][0-9a-fA-Fx]*)$`)
@@ -102,17 +104,17 @@ func runExplain(out io.Writer, args []string, fl explainFlags) error {
 		return err
 	}
 	e := p.Effective(env)
-	prog, err := profile.Build(e, profile.Options{Mode: mode})
+	prog, err := compile.Build(e, profile.Options{Mode: mode})
 	if err != nil {
 		return err
 	}
-	x, err := profile.Explain(prog, arch, nr, callArgs)
+	x, err := compile.Explain(prog, arch, nr, callArgs)
 	if err != nil {
 		return err
 	}
-	var asm []profile.AsmLine
+	var asm []cbpf.AsmLine
 	if fl.trace {
-		asm = profile.Disassemble(prog)
+		asm = cbpf.Disassemble(prog.Insns)
 	}
 	if fl.json {
 		return writeExplainJSON(out, x, mode, asm)
@@ -167,7 +169,7 @@ func actionName(d profile.Decision) (action string, errno uint, errnoName string
 	return action, errno, errnoName
 }
 
-func reasonKey(x *profile.Explanation) string {
+func reasonKey(x *compile.Explanation) string {
 	switch x.Profile.Rule {
 	case profile.RuleDefault:
 		return "default"
@@ -181,7 +183,7 @@ func reasonKey(x *profile.Explanation) string {
 	return "rule"
 }
 
-func writeExplainJSON(out io.Writer, x *profile.Explanation, mode profile.Mode, asm []profile.AsmLine) error {
+func writeExplainJSON(out io.Writer, x *compile.Explanation, mode profile.Mode, asm []cbpf.AsmLine) error {
 	j := explainJSON{Syscall: x.Syscall, Arch: x.Arch, Nr: x.Nr, Args: x.Args[:],
 		Rule: x.RuleSource, Reason: reasonKey(x), Mode: mode.String()}
 	j.Action, j.Errno, j.ErrnoName = actionName(x.Decision)
@@ -214,7 +216,7 @@ var actionSGR = map[string]string{
 	"trap": "31", "kill_process": "1;31", "kill_thread": "1;31",
 }
 
-func writeExplainText(out io.Writer, x *profile.Explanation, e *profile.Effective, nArgs int, asm []profile.AsmLine, color bool) {
+func writeExplainText(out io.Writer, x *compile.Explanation, e *profile.Effective, nArgs int, asm []cbpf.AsmLine, color bool) {
 	call := x.Syscall
 	if nArgs > 0 {
 		parts := make([]string, nArgs)
@@ -255,7 +257,7 @@ func writeExplainText(out io.Writer, x *profile.Explanation, e *profile.Effectiv
 	}
 	if asm != nil {
 		fmt.Fprintf(out, "\ntrace: %d of the program's %d instructions executed\n", len(x.Steps), len(asm))
-		for _, l := range strings.SplitAfter(profile.FormatTrace(asm, x.Steps), "\n") {
+		for _, l := range strings.SplitAfter(cbpf.FormatTrace(asm, x.Steps), "\n") {
 			if l != "" {
 				fmt.Fprint(out, "  "+l)
 			}
@@ -272,7 +274,7 @@ func nrText(nr int64) string {
 
 // reasonText says why: the rule (with the first few of its names), the
 // default, the bad-arch action or the newer-syscall stub.
-func reasonText(x *profile.Explanation, e *profile.Effective) string {
+func reasonText(x *compile.Explanation, e *profile.Effective) string {
 	switch x.Profile.Rule {
 	case profile.RuleDefault:
 		return "the default action"

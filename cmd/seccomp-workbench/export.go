@@ -7,11 +7,12 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/seccomp-workbench/seccomp-workbench/profile"
+	"github.com/seccomp-workbench/seccomp-workbench/profile/export"
 )
 
 func formatNames() []string {
 	var s []string
-	for _, f := range profile.Formats() {
+	for _, f := range export.Formats() {
 		s = append(s, string(f))
 	}
 	return s
@@ -51,24 +52,24 @@ replaced atomically.`,
 			if formatS == "" {
 				return usagef("export: --format is required: use one of %s", strings.Join(formatNames(), ", "))
 			}
-			f, err := profile.ParseFormat(formatS)
+			f, err := export.ParseFormat(formatS)
 			if err != nil {
 				return usageError{fmt.Errorf("--format: %w", err)}
 			}
-			o := profile.ExportOptions{Source: args[0], Wrap: wrap}
+			o := export.ExportOptions{Source: args[0], Wrap: wrap}
 			if o.Arches, err = parseArchFlags(archS); err != nil {
 				return err
 			}
-			if wrap && f != profile.FormatOCI {
+			if wrap && f != export.FormatOCI {
 				return usagef("--wrap only applies to --format oci")
 			}
 			if name != "" {
-				if err := profile.ValidK8sName(name); err != nil {
+				if err := export.ValidK8sName(name); err != nil {
 					return usageError{fmt.Errorf("--name: %w", err)}
 				}
 				o.Name = name
-			} else if o.Name = profile.K8sName(args[0]); o.Name == "" {
-				o.Name = profile.DefaultK8sName
+			} else if o.Name = export.K8sName(args[0]); o.Name == "" {
+				o.Name = export.DefaultK8sName
 			}
 			stdout, stderr := cmd.OutOrStdout(), cmd.ErrOrStderr()
 			if out == "" && f.Binary() && isTerminal(stdout) {
@@ -78,7 +79,7 @@ replaced atomically.`,
 			if err != nil {
 				return err
 			}
-			data, notes, err := profile.Export(p, profile.HostEnv(), f, o)
+			data, notes, err := export.Export(p, profile.HostEnv(), f, o)
 			if err != nil {
 				return fmt.Errorf("export %s: %w", args[0], err)
 			}

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/seccomp-workbench/seccomp-workbench/profile"
+	"github.com/seccomp-workbench/seccomp-workbench/profile/export"
 )
 
 func TestExportToStdout(t *testing.T) {
@@ -77,7 +78,7 @@ func TestExportBPFFile(t *testing.T) {
 	}
 	data, _ := os.ReadFile(dst)
 	p, _ := profile.Open("preset:docker-default")
-	want, _, err := profile.Export(p, profile.HostEnv(), profile.FormatBPF, profile.ExportOptions{})
+	want, _, err := export.Export(p, profile.HostEnv(), export.FormatBPF, export.ExportOptions{})
 	if err != nil || !bytes.Equal(data, want) {
 		t.Errorf("the file is not the exported program (%d bytes, want %d): %v", len(data), len(want), err)
 	}

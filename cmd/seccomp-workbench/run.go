@@ -19,6 +19,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/seccomp-workbench/seccomp-workbench/profile"
+	"github.com/seccomp-workbench/seccomp-workbench/profile/lint"
 	"github.com/seccomp-workbench/seccomp-workbench/runner"
 )
 
@@ -243,7 +244,7 @@ func runCommand(cmd *cobra.Command, rc runConfig) error {
 			fmt.Fprintln(stderr, denialLine(d, logged, color))
 		}
 	}
-	if fs := profile.UnknownSyscalls(rc.eff); rc.allowUnknown && len(fs) > 0 {
+	if fs := lint.UnknownSyscalls(rc.eff); rc.allowUnknown && len(fs) > 0 {
 		// Suspicious but asked for: say what the filter leaves out.
 		fmt.Fprintln(stderr, "seccomp-workbench: warning:", (&runner.UnknownSyscallsError{Findings: fs}).Error())
 	}

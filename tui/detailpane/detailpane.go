@@ -11,6 +11,8 @@ import (
 
 	"github.com/seccomp-workbench/seccomp-workbench/catalog"
 	"github.com/seccomp-workbench/seccomp-workbench/profile"
+	"github.com/seccomp-workbench/seccomp-workbench/profile/cbpf"
+	"github.com/seccomp-workbench/seccomp-workbench/profile/compile"
 	"github.com/seccomp-workbench/seccomp-workbench/tui/common"
 )
 
@@ -53,11 +55,11 @@ type Model struct {
 
 	// The compiled program, its listing and the explanation of the
 	// selected call. stale: the profile changed since it was compiled.
-	prog     *profile.Program
-	asm      []profile.AsmLine
+	prog     *compile.Program
+	asm      []cbpf.AsmLine
 	stale    bool
 	progErr  error
-	expl     *profile.Explanation
+	expl     *compile.Explanation
 	explErr  error
 	executed map[int]bool
 	stepAt   int // index into expl.Steps for "next executed"
@@ -106,7 +108,7 @@ func (m *Model) SetSyscall(e *catalog.Entry, st common.State, eff *profile.Effec
 
 // SetProgram gives the pane a new compiled program (nil with err when the
 // compile or verification failed) and says whether it is stale.
-func (m *Model) SetProgram(p *profile.Program, asm []profile.AsmLine, err error, stale bool) {
+func (m *Model) SetProgram(p *compile.Program, asm []cbpf.AsmLine, err error, stale bool) {
 	m.prog, m.asm, m.progErr, m.stale = p, asm, err, stale
 	m.explain(true)
 	m.rebuild()
@@ -132,7 +134,7 @@ func (m *Model) explain(scroll bool) {
 	if m.prog == nil || m.entry == nil || !m.state.OnHost {
 		return
 	}
-	x, err := profile.ExplainName(m.prog, m.c.Env.Host, m.entry.Name, [6]uint64{})
+	x, err := compile.ExplainName(m.prog, m.c.Env.Host, m.entry.Name, [6]uint64{})
 	if err != nil {
 		m.explErr = err
 		return

@@ -8,13 +8,15 @@ import (
 
 	"github.com/seccomp-workbench/seccomp-workbench/catalog"
 	"github.com/seccomp-workbench/seccomp-workbench/profile"
+	"github.com/seccomp-workbench/seccomp-workbench/profile/cbpf"
+	"github.com/seccomp-workbench/seccomp-workbench/profile/compile"
 	"github.com/seccomp-workbench/seccomp-workbench/tui/common"
 	"github.com/seccomp-workbench/seccomp-workbench/tui/internal/keytest"
 )
 
 var env = profile.Env{Host: catalog.X86_64, Kernel: profile.Kernel{Major: 6, Minor: 18}, Caps: profile.DockerDefaultCaps()}
 
-func setup(t *testing.T, name string) (Model, *profile.Program) {
+func setup(t *testing.T, name string) (Model, *compile.Program) {
 	t.Helper()
 	c := common.New(catalog.MustDefault(), env)
 	p, err := profile.Open("preset:docker-default")
@@ -22,7 +24,7 @@ func setup(t *testing.T, name string) (Model, *profile.Program) {
 		t.Fatal(err)
 	}
 	eff := p.Effective(env)
-	prog, err := profile.Build(eff, profile.Options{})
+	prog, err := compile.Build(eff, profile.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -30,7 +32,7 @@ func setup(t *testing.T, name string) (Model, *profile.Program) {
 	m.SetSize(100, 30)
 	e, _ := c.Catalog.Lookup(name)
 	m.SetSyscall(e, common.States(eff, c.Catalog)[name], eff)
-	m.SetProgram(prog, profile.Disassemble(prog), nil, false)
+	m.SetProgram(prog, cbpf.Disassemble(prog.Insns), nil, false)
 	return m, prog
 }
 
@@ -57,7 +59,7 @@ func TestProgramTab(t *testing.T) {
 	if m.Tab() != TabProgram {
 		t.Fatal("] shows the program")
 	}
-	x, err := profile.ExplainName(prog, env.Host, "mkdir", [6]uint64{})
+	x, err := compile.ExplainName(prog, env.Host, "mkdir", [6]uint64{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -69,7 +71,7 @@ func TestProgramTab(t *testing.T) {
 	// Every marked line is one of the executed PCs.
 	exec := map[string]bool{}
 	for _, s := range x.Steps {
-		exec[strings.TrimSpace(strings.Fields(profile.FormatAsmLines(profile.Disassemble(prog)[s.PC : s.PC+1]))[0])] = true
+		exec[strings.TrimSpace(strings.Fields(cbpf.FormatAsmLines(cbpf.Disassemble(prog.Insns)[s.PC : s.PC+1]))[0])] = true
 	}
 	for _, l := range strings.Split(v, "\n") {
 		if rest, ok := strings.CutPrefix(l, "│▶ "); ok {

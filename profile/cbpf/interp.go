@@ -1,0 +1,211 @@
+package cbpf
+
+import (
+	"encoding/binary"
+	"fmt"
+
+	"golang.org/x/net/bpf"
+)
+
+// Step is one executed instruction of a traced run.
+type Step struct {
+	PC   int
+	Insn bpf.RawInstruction
+	// A and X are the registers after the instruction.
+	A, X uint32
+	// Jumped is true when a conditional jump's condition held (its true
+	// target was taken), and for every unconditional jump.
+	Jumped bool
+	// Next is the instruction executed after this one; -1 after a return.
+	Next int
+}
+
+// Classic BPF opcode fields (linux/filter.h, linux/bpf_common.h).
+const (
+	clsLD   = 0x00
+	clsLDX  = 0x01
+	clsST   = 0x02
+	clsSTX  = 0x03
+	clsALU  = 0x04
+	clsJMP  = 0x05
+	clsRET  = 0x06
+	clsMISC = 0x07
+
+	modeIMM = 0x00
+	modeABS = 0x20
+	modeMEM = 0x60
+	modeLEN = 0x80
+
+	sizeW = 0x00
+
+	srcX = 0x08
+
+	aluADD = 0x00
+	aluSUB = 0x10
+	aluMUL = 0x20
+	aluDIV = 0x30
+	aluOR  = 0x40
+	aluAND = 0x50
+	aluLSH = 0x60
+	aluRSH = 0x70
+	aluNEG = 0x80
+	aluXOR = 0xa0
+
+	jmpJA   = 0x00
+	jmpJEQ  = 0x10
+	jmpJGT  = 0x20
+	jmpJGE  = 0x30
+	jmpJSET = 0x40
+
+	retA    = 0x10
+	miscTXA = 0x80
+
+	seccompDataLen = 64
+	scratchSlots   = 16
+)
+
+// Trace runs a seccomp filter over data (see KernelData) the way the
+// kernel does and records every executed instruction. It accepts only the
+// instructions the kernel admits in a seccomp filter (32-bit absolute
+// loads inside seccomp_data, the length, scratch memory, ALU without
+// modulo, jumps, returns of a constant or of A) and reports any other,
+// or a jump out of the program, as an error.
+func Trace(insns []bpf.RawInstruction, data []byte) (ret uint32, steps []Step, err error) {
+	var a, x uint32
+	var mem [scratchSlots]uint32
+	pc := 0
+	for {
+		if pc < 0 || pc >= len(insns) {
+			return 0, steps, fmt.Errorf("trace: execution ran past the end of the %d-instruction program", len(insns))
+		}
+		in := insns[pc]
+		st := Step{PC: pc, Insn: in, Next: pc + 1}
+		bad := func(what string) error {
+			return fmt.Errorf("trace: instruction %d (code %#04x, k %#x): %s", pc, in.Op, in.K, what)
+		}
+		code := in.Op
+		switch code & 0x07 {
+		case clsLD, clsLDX:
+			var v uint32
+			switch {
+			case code&0xe0 == modeIMM && code&0x18 == sizeW:
+				v = in.K
+			case code&0xe0 == modeLEN && code&0x18 == sizeW:
+				v = seccompDataLen
+			case code&0xe0 == modeMEM && code&0x18 == sizeW:
+				if in.K >= scratchSlots {
+					return 0, steps, bad("scratch slot out of range")
+				}
+				v = mem[in.K]
+			case code == clsLD|modeABS|sizeW:
+				if in.K%4 != 0 || in.K+4 > uint32(len(data)) {
+					return 0, steps, bad("load outside seccomp_data or not 4-byte aligned")
+				}
+				v = binary.NativeEndian.Uint32(data[in.K:])
+			default:
+				return 0, steps, bad("not a load a seccomp filter may use")
+			}
+			if code&0x07 == clsLD {
+				a = v
+			} else {
+				x = v
+			}
+		case clsST, clsSTX:
+			if code&^0x07 != 0 || in.K >= scratchSlots {
+				return 0, steps, bad("bad store")
+			}
+			if code == clsST {
+				mem[in.K] = a
+			} else {
+				mem[in.K] = x
+			}
+		case clsALU:
+			operand := in.K
+			if code&srcX != 0 {
+				operand = x
+			}
+			switch code & 0xf0 {
+			case aluADD:
+				a += operand
+			case aluSUB:
+				a -= operand
+			case aluMUL:
+				a *= operand
+			case aluDIV:
+				if operand == 0 {
+					// The kernel ends the program with 0 (kill_thread
+					// for seccomp) on a division by zero.
+					st.A, st.X, st.Next = a, x, -1
+					return 0, append(steps, st), nil
+				}
+				a /= operand
+			case aluOR:
+				a |= operand
+			case aluAND:
+				a &= operand
+			case aluLSH:
+				a <<= operand
+			case aluRSH:
+				a >>= operand
+			case aluNEG:
+				a = -a
+			case aluXOR:
+				a ^= operand
+			default:
+				return 0, steps, bad("ALU operation not allowed in a seccomp filter")
+			}
+		case clsJMP:
+			operand := in.K
+			if code&srcX != 0 {
+				operand = x
+			}
+			var cond bool
+			switch code & 0xf0 {
+			case jmpJA:
+				if code&srcX != 0 {
+					return 0, steps, bad("unknown jump")
+				}
+				st.Jumped, st.Next = true, pc+1+int(in.K)
+			case jmpJEQ:
+				cond = a == operand
+			case jmpJGT:
+				cond = a > operand
+			case jmpJGE:
+				cond = a >= operand
+			case jmpJSET:
+				cond = a&operand != 0
+			default:
+				return 0, steps, bad("unknown jump")
+			}
+			if code&0xf0 != jmpJA {
+				st.Jumped = cond
+				if cond {
+					st.Next = pc + 1 + int(in.Jt)
+				} else {
+					st.Next = pc + 1 + int(in.Jf)
+				}
+			}
+		case clsRET:
+			st.A, st.X, st.Next = a, x, -1
+			steps = append(steps, st)
+			switch code &^ 0x07 {
+			case 0:
+				return in.K, steps, nil
+			case retA:
+				return a, steps, nil
+			}
+			return 0, steps[:len(steps)-1], bad("a seccomp filter returns only a constant or A")
+		case clsMISC:
+			if code&0xf8 == miscTXA {
+				a = x
+			} else if code&0xf8 == 0 {
+				x = a
+			} else {
+				return 0, steps, bad("unknown misc instruction")
+			}
+		}
+		st.A, st.X = a, x
+		steps = append(steps, st)
+		pc = st.Next
+	}
+}

@@ -1,0 +1,206 @@
+package compile
+
+import (
+	"fmt"
+
+	"golang.org/x/net/bpf"
+
+	"github.com/seccomp-workbench/seccomp-workbench/catalog"
+	"github.com/seccomp-workbench/seccomp-workbench/profile"
+	"github.com/seccomp-workbench/seccomp-workbench/profile/cbpf"
+)
+
+// buildPrelude emits the workbench's own checks, one block per ABI, ahead
+// of libseccomp's program. Each block starts by testing seccomp_data.arch
+// (and the x32 bit) and falls through to the next block, and finally to
+// libseccomp's program, when nothing in it returns:
+//
+//  1. the shim's exempt sendmsg/execve (watch and record modes),
+//  2. syscalls the installed libseccomp does not know, by number,
+//  3. ENOSYS for numbers above every number the profile names.
+func buildPrelude(e *profile.Effective, o profile.Options, st *Stats) ([]bpf.RawInstruction, error) {
+	byNumber, err := catalogOnly(e, o, st)
+	if err != nil {
+		return nil, err
+	}
+	var all []bpf.Instruction
+	for _, arch := range e.Arches {
+		body := archBody(e, o, arch, byNumber)
+		if len(body) == 0 {
+			continue
+		}
+		// The arch check jumps over the whole body, and a jump's offset is
+		// one byte.
+		if len(body) > 250 {
+			return nil, fmt.Errorf("too many syscalls compiled by number on %s (%d instructions): upgrade libseccomp", arch, len(body))
+		}
+		ai, _ := arch.Info()
+		var head []bpf.Instruction
+		head = append(head, bpf.LoadAbsolute{Off: cbpf.OffArch, Size: 4})
+		// Skip counts are relative to the next instruction.
+		switch arch {
+		case catalog.X86_64:
+			head = append(head,
+				bpf.JumpIf{Cond: bpf.JumpEqual, Val: ai.Audit, SkipFalse: uint8(len(body) + 2)},
+				bpf.LoadAbsolute{Off: cbpf.OffNr, Size: 4},
+				bpf.JumpIf{Cond: bpf.JumpBitsSet, Val: catalog.X32SyscallBit, SkipTrue: uint8(len(body))})
+		case catalog.X32:
+			head = append(head,
+				bpf.JumpIf{Cond: bpf.JumpEqual, Val: ai.Audit, SkipFalse: uint8(len(body) + 2)},
+				bpf.LoadAbsolute{Off: cbpf.OffNr, Size: 4},
+				bpf.JumpIf{Cond: bpf.JumpBitsSet, Val: catalog.X32SyscallBit, SkipFalse: uint8(len(body))})
+		default:
+			head = append(head,
+				bpf.JumpIf{Cond: bpf.JumpEqual, Val: ai.Audit, SkipFalse: uint8(len(body) + 1)},
+				bpf.LoadAbsolute{Off: cbpf.OffNr, Size: 4})
+		}
+		all = append(all, head...)
+		all = append(all, body...)
+	}
+	raw, err := bpf.Assemble(all)
+	if err != nil {
+		return nil, fmt.Errorf("assembling the prelude: %w", err)
+	}
+	return raw, nil
+}
+
+type numbered struct {
+	name   string
+	action profile.Action
+	errno  uint
+}
+
+// catalogOnly resolves, for each syscall libseccomp does not know, the
+// first rule naming it, as Decide does. Conditions on such calls cannot
+// be compiled here.
+func catalogOnly(e *profile.Effective, o profile.Options, st *Stats) ([]numbered, error) {
+	if o.Mode == profile.ModeRecord {
+		return nil, nil
+	}
+	cat := catalog.MustDefault()
+	decided := map[string]bool{}
+	var out []numbered
+	for _, r := range e.Rules {
+		for _, n := range r.Names {
+			ent, ok := cat.Lookup(n)
+			if !ok || ent.Libseccomp || decided[n] {
+				continue
+			}
+			if len(r.Args) > 0 {
+				return nil, fmt.Errorf("syscalls[%d]: %s has argument conditions, but the installed libseccomp (%s) does not know %s: drop the conditions or upgrade libseccomp", r.Index, n, cat.LibseccompVersion, n)
+			}
+			decided[n] = true
+			act, errno := modeAction(r.Action, r.Errno, o)
+			out = append(out, numbered{n, act, errno})
+			if st != nil {
+				st.ByNumber = appendOnce(st.ByNumber, n)
+			}
+		}
+	}
+	return out, nil
+}
+
+// Numbered is a syscall the prelude decides by number, and the outcome
+// it gets there.
+type Numbered struct {
+	Name     string
+	Decision profile.Decision
+}
+
+// ByNumber lists the calls prog's prelude decides by number: those
+// libseccomp does not know whose outcome is not the default's.
+func ByNumber(prog *Program) []Numbered {
+	e, o := prog.Effective, prog.Options
+	nums, _ := catalogOnly(e, o, nil)
+	defAct, defErrno := modeAction(e.DefaultAction, e.DefaultErrno, o)
+	var out []Numbered
+	for _, n := range nums {
+		if sameAsDefault(n.action, n.errno, defAct, defErrno) {
+			continue
+		}
+		out = append(out, Numbered{n.name, profile.Decision{Action: n.action, Errno: n.errno}})
+	}
+	return out
+}
+
+func archBody(e *profile.Effective, o profile.Options, arch catalog.Arch, byNumber []numbered) []bpf.Instruction {
+	cat := catalog.MustDefault()
+	var body []bpf.Instruction
+	if x := o.Exempt; x != nil && o.Mode != profile.ModeEnforce && x.Arch == arch {
+		body = append(body, exemptCheck(cat, arch, "sendmsg", x, true)...)
+		body = append(body, exemptCheck(cat, arch, "execve", x, false)...)
+	}
+	defAct, defErrno := modeAction(e.DefaultAction, e.DefaultErrno, o)
+	for _, n := range byNumber {
+		ent, _ := cat.Lookup(n.name)
+		nr, ok := ent.Number(arch)
+		if !ok || sameAsDefault(n.action, n.errno, defAct, defErrno) {
+			continue
+		}
+		body = append(body,
+			bpf.JumpIf{Cond: bpf.JumpEqual, Val: uint32(nr), SkipFalse: 1},
+			bpf.RetConstant{Val: profile.RetValue(profile.Decision{Action: n.action, Errno: n.errno})})
+	}
+	if o.Mode != profile.ModeRecord && !o.NoENOSYS {
+		if max, ok := e.StubLimit(arch); ok {
+			act, errno := modeAction(profile.ActErrno, profile.ENOSYS, o)
+			enosys := bpf.RetConstant{Val: profile.RetValue(profile.Decision{Action: act, Errno: errno})}
+			if arch == catalog.ARM {
+				// arm's private calls sit at 0x0f0000 and above; only
+				// the ordinary range below them is stubbed.
+				body = append(body,
+					bpf.JumpIf{Cond: bpf.JumpGreaterThan, Val: uint32(max), SkipFalse: 2},
+					bpf.JumpIf{Cond: bpf.JumpGreaterOrEqual, Val: 0x0f0000, SkipTrue: 1},
+					enosys)
+			} else {
+				body = append(body,
+					bpf.JumpIf{Cond: bpf.JumpGreaterThan, Val: uint32(max), SkipFalse: 1},
+					enosys)
+			}
+		}
+	}
+	return body
+}
+
+// exemptCheck returns ALLOW when nr is the named call with the run's
+// secret in args 3..5 (and, for sendmsg, the handoff fd in arg 0). Every
+// failing test jumps to the end, where nr is reloaded for what follows.
+func exemptCheck(cat *catalog.Catalog, arch catalog.Arch, name string, x *profile.Exemption, checkFD bool) []bpf.Instruction {
+	ent, ok := cat.Lookup(name)
+	if !ok {
+		return nil
+	}
+	nr, ok := ent.Number(arch)
+	if !ok {
+		return nil
+	}
+	type cmp struct{ off, val uint32 }
+	var cmps []cmp
+	add := func(i int, v uint64) {
+		lo, hi := cbpf.ArgWordOffsets(arch, i)
+		cmps = append(cmps, cmp{lo, uint32(v)})
+		if !arch.Is32Bit() {
+			cmps = append(cmps, cmp{hi, uint32(v >> 32)})
+		}
+	}
+	if checkFD {
+		add(0, uint64(x.HandoffFD))
+	}
+	for i, m := range x.Magic {
+		if arch.Is32Bit() {
+			m &= 0xffffffff
+		}
+		add(3+i, m)
+	}
+	// Layout: jeq nr; (ld; jeq)*; ret allow; ld nr.
+	n := 2*len(cmps) + 1 // instructions after the first jump up to "ld nr"
+	out := []bpf.Instruction{bpf.JumpIf{Cond: bpf.JumpEqual, Val: uint32(nr), SkipFalse: uint8(n)}}
+	for i, c := range cmps {
+		remaining := n - 2*(i+1) // instructions after this jeq up to "ld nr"
+		out = append(out,
+			bpf.LoadAbsolute{Off: c.off, Size: 4},
+			bpf.JumpIf{Cond: bpf.JumpEqual, Val: c.val, SkipFalse: uint8(remaining)})
+	}
+	out = append(out, bpf.RetConstant{Val: profile.RetAllow}, bpf.LoadAbsolute{Off: cbpf.OffNr, Size: 4})
+	return out
+}

@@ -1,0 +1,212 @@
+package compile
+
+import (
+	"fmt"
+	"sort"
+
+	"golang.org/x/net/bpf"
+
+	"github.com/seccomp-workbench/seccomp-workbench/catalog"
+	"github.com/seccomp-workbench/seccomp-workbench/profile"
+	"github.com/seccomp-workbench/seccomp-workbench/profile/cbpf"
+)
+
+// Mismatch is one input on which the compiled program and the profile's
+// meaning disagree.
+type Mismatch struct {
+	Arch    catalog.Arch
+	Nr      int64
+	Syscall string
+	Args    [6]uint64
+	Want    profile.Decision // the profile's meaning
+	Got     profile.Decision // what the BPF returns
+}
+
+func (m Mismatch) String() string {
+	return fmt.Sprintf("%s on %s with args %s: the profile means %s, the compiled filter does %s",
+		m.Syscall, m.Arch, profile.FormatArgs(m.Args), m.Want, m.Got)
+}
+
+// VerifyError lists every disagreement found.
+type VerifyError struct {
+	Mismatches []Mismatch
+	Checked    int
+	// overlap: the first mismatch's syscall has rules with different
+	// actions; wide: its rules compare against values above 32 bits.
+	overlap, wide bool
+}
+
+func (e *VerifyError) Error() string {
+	m := e.Mismatches[0]
+	more := ""
+	if n := len(e.Mismatches) - 1; n > 0 {
+		more = fmt.Sprintf(" (and %d more)", n)
+	}
+	return fmt.Sprintf("verify: %s%s: refusing to use this filter; %s", m, more, e.Hint())
+}
+
+// Hint explains the first mismatch's likely cause and what to do.
+func (e *VerifyError) Hint() string {
+	m := e.Mismatches[0]
+	weaker := m.Got.Action.Canon() == profile.ActAllow && m.Want.Action.Canon() != profile.ActAllow
+	what := "the filter differs from the profile"
+	if weaker {
+		what = "the filter is weaker than the profile"
+	}
+	if e.overlap {
+		return what + ": rules for " + m.Syscall + " overlap with different actions and libseccomp settles overlaps in its own order; make their conditions disjoint"
+	}
+	if e.wide {
+		return what + ": this is libseccomp's 64-bit argument comparison bug (GHSA-4q85-33p6-j5g6, fixed in libseccomp 2.6.1); upgrade libseccomp, or compare the argument with SCMP_CMP_EQ or SCMP_CMP_MASKED_EQ"
+	}
+	return what + ": report this with the profile"
+}
+
+// Run executes the program on one input in x/net/bpf's VM.
+func (p *Program) Run(arch catalog.Arch, nr int64, args [6]uint64) (profile.Decision, error) {
+	vm, err := p.vm()
+	if err != nil {
+		return profile.Decision{}, err
+	}
+	return runVM(vm, arch, nr, args)
+}
+
+func runVM(vm *bpf.VM, arch catalog.Arch, nr int64, args [6]uint64) (profile.Decision, error) {
+	v, err := vm.Run(cbpf.SeccompData(arch, nr, args))
+	if err != nil {
+		return profile.Decision{}, err
+	}
+	return profile.FromRet(uint32(v)), nil
+}
+
+func (p *Program) vm() (*bpf.VM, error) {
+	insns, allDecoded := bpf.Disassemble(p.Insns)
+	if !allDecoded {
+		return nil, fmt.Errorf("verify: the program has instructions the emulator cannot decode")
+	}
+	vm, err := bpf.NewVM(insns)
+	if err != nil {
+		return nil, fmt.Errorf("verify: %w", err)
+	}
+	return vm, nil
+}
+
+// Verify runs the program in the emulator for every syscall number of
+// every ABI (those in the filter, and the others, which must be killed),
+// with argument values on both sides of every comparison the profile
+// makes, and compares each answer with Decide.
+func Verify(p *Program) error {
+	_, err := VerifyCount(p)
+	return err
+}
+
+// VerifyCount is Verify that also says how many cases it checked.
+func VerifyCount(p *Program) (int, error) {
+	vm, err := p.vm()
+	if err != nil {
+		return 0, err
+	}
+	verr := &VerifyError{}
+	for _, c := range Inputs(p.Effective, p.Options) {
+		want := p.Effective.Decide(c.Arch, c.Nr, c.Args, p.Options)
+		got, err := runVM(vm, c.Arch, c.Nr, c.Args)
+		if err != nil {
+			return verr.Checked, err
+		}
+		verr.Checked++
+		if !want.Same(got) {
+			verr.Mismatches = append(verr.Mismatches, Mismatch{c.Arch, c.Nr, want.Syscall, c.Args, want, got})
+		}
+	}
+	if len(verr.Mismatches) > 0 {
+		verr.classify(p.Effective)
+		return verr.Checked, verr
+	}
+	return verr.Checked, nil
+}
+
+// Input is one emulator test case.
+type Input struct {
+	Arch catalog.Arch
+	Nr   int64
+	Args [6]uint64
+}
+
+// Inputs enumerates the verification cases: every catalog number on every
+// supported ABI, numbers just past the highest ones, the shim's exempt
+// calls with and without the secret, and for each conditional rule, the
+// values around each comparison.
+func Inputs(e *profile.Effective, o profile.Options) []Input {
+	cat := catalog.MustDefault()
+	var out []Input
+	for _, arch := range catalog.Arches() {
+		inFilter := e.HasArch(arch)
+		nrs := map[int64]bool{}
+		for _, ent := range cat.All() {
+			if nr, ok := ent.Number(arch); ok {
+				nrs[nr] = true
+			}
+		}
+		if max, ok := e.MaxNumber(arch); ok {
+			nrs[max+1] = true
+		}
+		base := int64(0)
+		if arch == catalog.X32 {
+			base = catalog.X32SyscallBit
+		}
+		for _, n := range []int64{471, 499, 500, 1000, 4095} {
+			nrs[base+n] = true
+		}
+		sorted := make([]int64, 0, len(nrs))
+		for n := range nrs {
+			sorted = append(sorted, n)
+		}
+		sort.Slice(sorted, func(i, j int) bool { return sorted[i] < sorted[j] })
+		for _, nr := range sorted {
+			out = append(out, Input{arch, nr, [6]uint64{}})
+			if !inFilter {
+				continue
+			}
+			name := cat.Name(arch, nr)
+			for _, args := range profile.ArgCases(e, arch, name) {
+				out = append(out, Input{arch, nr, args})
+			}
+			if x := o.Exempt; x != nil && x.Arch == arch && (name == "sendmsg" || name == "execve") {
+				var a [6]uint64
+				a[0] = uint64(x.HandoffFD)
+				a[3], a[4], a[5] = x.Magic[0], x.Magic[1], x.Magic[2]
+				out = append(out, Input{arch, nr, a})
+				// The same call with the fd or one word of the secret
+				// wrong, in its high or its low half.
+				for _, idx := range []int{0, 3, 4, 5} {
+					hi, lo := a, a
+					hi[idx] ^= 1 << 33
+					lo[idx] ^= 1
+					out = append(out, Input{arch, nr, hi}, Input{arch, nr, lo})
+				}
+			}
+		}
+	}
+	return out
+}
+
+func (e *VerifyError) classify(eff *profile.Effective) {
+	m := e.Mismatches[0]
+	var first *profile.Decision
+	for _, r := range eff.Rules {
+		if !r.Has(m.Syscall) {
+			continue
+		}
+		d := profile.Decision{Action: r.Action, Errno: r.Errno}
+		if first == nil {
+			first = &d
+		} else if !first.Same(d) {
+			e.overlap = true
+		}
+		for _, a := range r.Args {
+			if a.Value>>32 != 0 || a.ValueTwo>>32 != 0 {
+				e.wide = true
+			}
+		}
+	}
+}

@@ -1,0 +1,346 @@
+package lint
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/seccomp-workbench/seccomp-workbench/catalog"
+	"github.com/seccomp-workbench/seccomp-workbench/profile"
+)
+
+// Checks about what the file says: names, argument conditions, arches,
+// and rules that can never decide anything.
+
+// unknownNames reports names that are a syscall on no supported ABI. It
+// reads every rule of the file, not only those that apply to this host: a
+// typo is a typo everywhere.
+func (l *linter) unknownNames() {
+	var all []string
+	for _, a := range catalog.Arches() {
+		all = append(all, string(a))
+	}
+	for i, r := range l.e.Source.Syscalls {
+		for _, n := range r.AllNames() {
+			if ent, ok := l.cat.Lookup(n); ok && len(ent.Numbers) > 0 {
+				continue
+			}
+			msg := fmt.Sprintf("not a syscall on %s", orList(all))
+			hint := "see seccomp-workbench catalog " + n
+			switch {
+			case n == "syscall":
+				// syscall(2) is libc's call-by-number wrapper; the
+				// kernel, and so the filter, sees the number it passes.
+				msg = "not a syscall: syscall(2) is the C library's wrapper for calling by number, and the filter sees the call it makes"
+				hint = "name the calls the program makes through it"
+			default:
+				if c := profile.NearestName(l.cat, n); c != "" {
+					hint = fmt.Sprintf("did you mean %s? see seccomp-workbench catalog %s", c, c)
+				}
+			}
+			l.add(SevError, "unknown-syscall", i, n, msg, hint)
+		}
+	}
+}
+
+// duplicateArgs reports rules with two conditions on one argument. The
+// conditions of a rule are ANDed, but libseccomp keeps one comparison per
+// argument per rule: seccomp_rule_add fails with EINVAL (the Go binding
+// reports "two checks on same syscall argument"), so no consumer built on
+// libseccomp — this workbench, runc, crun — can load the profile.
+// TestLintDuplicateArgCompile checks that claim against the installed
+// libseccomp.
+func (l *linter) duplicateArgs() {
+	for i, r := range l.e.Source.Syscalls {
+		seen := map[uint]int{}
+		reported := map[uint]bool{}
+		for j, a := range r.Args {
+			first, dup := seen[a.Index]
+			if !dup {
+				seen[a.Index] = j
+				continue
+			}
+			if reported[a.Index] {
+				continue
+			}
+			reported[a.Index] = true
+			l.add(SevError, "duplicate-arg", i, "",
+				fmt.Sprintf("args[%d] and args[%d] both test argument %d: libseccomp (%s) refuses two conditions on one argument in a rule, so the profile cannot be loaded",
+					first, j, a.Index, l.cat.LibseccompVersion),
+				"keep one condition per argument, using SCMP_CMP_MASKED_EQ to test several bits at once, or split the rule: separate rules are ORed")
+		}
+	}
+}
+
+// emptyAllowList: a deny-by-default profile in which no rule lets
+// anything through stops the program before it starts — its own execve
+// is filtered.
+func (l *linter) emptyAllowList() {
+	if !l.e.DefaultAction.Denies() {
+		return
+	}
+	for _, r := range l.e.Rules {
+		switch r.Action.Canon() {
+		case profile.ActAllow, profile.ActLog, profile.ActNotify, profile.ActTrace:
+			return
+		}
+	}
+	what := "no rule allows anything"
+	if len(l.e.Rules) < len(l.e.Source.Syscalls) {
+		what = "no rule that applies on this host allows anything"
+	}
+	l.add(SevError, "empty-allowlist", -1, "",
+		fmt.Sprintf("the default action is %s and %s: nothing can run, not even the execve that starts the program", l.e.DefaultDecision(), what),
+		"allow what the program needs: start from preset:docker-default, or record a profile with seccomp-workbench record")
+}
+
+// unsupportedArches: valid Docker arches the workbench has no syscall
+// table for. They stay in the file but are neither compiled nor verified.
+func (l *linter) unsupportedArches() {
+	if len(l.e.Unsupported) == 0 {
+		return
+	}
+	l.add(SevWarning, "unsupported-arch", -1, "",
+		fmt.Sprintf("%s: the workbench compiles and verifies only %s; these stay in the file unchecked", strings.Join(l.e.Unsupported, ", "), profile.JoinArches(catalog.Arches())),
+		"drop them if no host of yours needs them")
+}
+
+// x86ABIs: an x86_64 kernel also accepts 32-bit x86 calls (int 0x80, from
+// any process, and whole i386 programs) and x32 calls. A filter's ABIs are
+// checked first: a call from an ABI the filter does not list never reaches
+// the rules and gets the bad-arch action, which kills the thread. That is
+// sometimes the intent (systemd's SystemCallArchitectures=native), but it
+// is easy to do by accident. The profile's own declaration is read, not
+// e.Arches, so that check --arch x86_64 does not cause the finding.
+func (l *linter) x86ABIs() {
+	declared, _ := l.e.Source.Arches(l.e.Env.Host)
+	has := map[catalog.Arch]bool{}
+	for _, a := range declared {
+		has[a] = true
+	}
+	if !has[catalog.X86_64] {
+		return
+	}
+	var missing []string
+	for _, a := range []catalog.Arch{catalog.X86, catalog.X32} {
+		if !has[a] {
+			missing = append(missing, string(a))
+		}
+	}
+	if len(missing) == 0 {
+		return
+	}
+	where := "architectures lists x86_64 but not " + strings.Join(missing, " or ")
+	if len(l.e.Source.Architectures) == 0 && len(l.e.Source.ArchMap) == 0 {
+		where = "the profile names no architectures, so only native x86_64 calls are filtered, not " + strings.Join(missing, " or ") + " ones"
+	} else if len(l.e.Source.Architectures) == 0 {
+		where = "the archMap entry for x86_64 lacks " + strings.Join(missing, " and ")
+	}
+	var who []string
+	for _, m := range missing {
+		if m == string(catalog.X86) {
+			who = append(who, "int 0x80 from any process", "an i386 program")
+		} else {
+			who = append(who, "an x32 program")
+		}
+	}
+	docker := make([]string, len(missing))
+	for i, m := range missing {
+		docker[i] = catalog.Arch(m).Docker()
+	}
+	l.add(SevWarning, "x86-abis-unhandled", -1, "",
+		fmt.Sprintf("%s: a call through a missing ABI (%s) skips the rules and the thread is killed by the bad-arch action", where, orList(who)),
+		fmt.Sprintf("add %s to apply the same rules there, or keep it if killing such calls is the intent", strings.Join(docker, " and ")))
+}
+
+// shadowed: the first applicable rule naming a call decides it when its
+// conditions hold, so a rule after an unconditional one for the same name
+// is never consulted for that name.
+func (l *linter) shadowed() {
+	decided := map[string]int{} // name → source index of the unconditional rule
+	for _, r := range l.e.Rules {
+		var dead []string
+		by := map[int]bool{}
+		for _, n := range r.Names {
+			if at, ok := decided[n]; ok {
+				dead = append(dead, n)
+				by[at] = true
+			}
+		}
+		if len(dead) > 0 {
+			var at []string
+			for _, r2 := range l.e.Rules {
+				if by[r2.Index] {
+					at = append(at, fmt.Sprintf("syscalls[%d]", r2.Index))
+				}
+			}
+			sys, msg := "", ""
+			if len(dead) == len(r.Names) {
+				msg = fmt.Sprintf("never used: %s already decides %s unconditionally", orList(at), strings.Join(dead, ", "))
+			} else {
+				verb, pron := "never reaches", "it"
+				if len(dead) > 1 {
+					verb, pron = "never reach", "them"
+				}
+				msg = fmt.Sprintf("%s %s this rule: %s decides %s first, unconditionally", strings.Join(dead, ", "), verb, orList(at), pron)
+				if len(dead) == 1 {
+					msg = fmt.Sprintf("never reaches this rule: %s decides it first, unconditionally", orList(at))
+				}
+			}
+			if len(dead) == 1 {
+				sys = dead[0]
+			}
+			hint := "remove " + map[bool]string{true: "it", false: "them"}[len(dead) == 1] + " from this rule, or move the rule above the earlier one if it should win"
+			if len(dead) == len(r.Names) {
+				hint = "remove the rule, or move it above the earlier one if it should win"
+			}
+			l.add(SevWarning, "shadowed-rule", r.Index, sys, msg, hint)
+		}
+		if len(r.Args) == 0 {
+			for _, n := range r.Names {
+				if _, ok := decided[n]; !ok {
+					decided[n] = r.Index
+				}
+			}
+		}
+	}
+}
+
+// redundant: a rule whose outcome is the default's changes nothing,
+// unless a later rule for one of its names would otherwise decide. (A
+// rule wholly shadowed by an earlier one is reported as such instead.)
+func (l *linter) redundant() {
+	def := l.e.DefaultDecision()
+	decided := map[string]bool{}
+	for k, r := range l.e.Rules {
+		live := false
+		for _, n := range r.Names {
+			if !decided[n] {
+				live = true
+			}
+		}
+		if live && ruleDecision(r).Same(def) && !l.laterDiffers(k, def) {
+			hint := "remove it"
+			if n := l.holdsStubLimit(r); n != "" {
+				hint = fmt.Sprintf("remove it, but note that %s is the highest-numbered call the profile names, so removing it lowers the limit above which the ENOSYS stub answers", n)
+			}
+			l.add(SevWarning, "redundant-rule", r.Index, "",
+				fmt.Sprintf("this rule's outcome, %s, is the default action's: it changes nothing", def), hint)
+		}
+		if len(r.Args) == 0 {
+			for _, n := range r.Names {
+				decided[n] = true
+			}
+		}
+	}
+}
+
+// laterDiffers: a rule after rule k names one of k's names with an outcome
+// other than def, so rule k's conditions carve out an exception.
+func (l *linter) laterDiffers(k int, def profile.Decision) bool {
+	for _, r := range l.e.Rules[k+1:] {
+		if ruleDecision(r).Same(def) {
+			continue
+		}
+		for _, n := range r.Names {
+			if l.e.Rules[k].Has(n) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// holdsStubLimit returns a name of r that is the highest number the
+// profile names on some arch, when the ENOSYS stub is in play.
+func (l *linter) holdsStubLimit(r profile.EffRule) string {
+	for _, a := range l.e.Arches {
+		max, ok := l.e.StubLimit(a)
+		if !ok {
+			continue
+		}
+		for _, n := range r.Names {
+			if ent, ok := l.cat.Lookup(n); ok {
+				if nr, ok := ent.Number(a); ok && nr == max {
+					return n
+				}
+			}
+		}
+	}
+	return ""
+}
+
+// absentOnArch: a name that is not a syscall on one of the profile's ABIs
+// is skipped there. That is normal in multi-arch profiles (chown32 exists
+// only on 32-bit ABIs) and only matters when the job is done by a
+// different call on that ABI which the profile treats differently: open
+// does not exist on aarch64, where programs use openat.
+func (l *linter) absentOnArch() {
+	for _, r := range l.e.Rules {
+		want := ruleDecision(r)
+		for _, n := range r.Names {
+			ent, ok := l.cat.Lookup(n)
+			if !ok || len(ent.Numbers) == 0 || isMux(n) {
+				continue // unknownNames, multiplexers
+			}
+			var arches []catalog.Arch
+			var others []string
+			for _, a := range l.e.Arches {
+				if _, ok := ent.Number(a); ok {
+					continue
+				}
+				var there []string
+				covered := false
+				for _, m := range ent.Family {
+					if m == n {
+						continue
+					}
+					t := l.treat(a, m)
+					if !t.exists {
+						continue
+					}
+					there = append(there, m)
+					if sameClass(want, t) {
+						covered = true
+					}
+				}
+				if len(there) == 0 || covered {
+					continue
+				}
+				arches = append(arches, a)
+				for _, m := range there {
+					if !slices.Contains(others, m) {
+						others = append(others, m)
+					}
+				}
+			}
+			if len(arches) == 0 {
+				continue
+			}
+			l.add(SevWarning, "absent-on-arch", r.Index, n,
+				fmt.Sprintf("not a syscall on %s; the job is done there by %s, which this rule's %s does not reach", profile.JoinArches(arches), orList(others), want),
+				fmt.Sprintf("add %s to this rule", orList(others)))
+		}
+	}
+}
+
+// sameClass: t gets what a rule deciding want would give, loosely: both
+// let the call through, both refuse it, or the same notify/trace.
+func sameClass(want profile.Decision, t treatment) bool {
+	switch {
+	case want.Action.LetsThrough():
+		return t.allowed()
+	case want.Action.Denies():
+		return t.d.Action.Denies()
+	}
+	return want.Same(t.d)
+}
+
+func isMux(n string) bool {
+	for _, m := range muxes {
+		if m.name == n {
+			return true
+		}
+	}
+	return false
+}

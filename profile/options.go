@@ -1,0 +1,82 @@
+package profile
+
+import (
+	"fmt"
+
+	"github.com/seccomp-workbench/seccomp-workbench/catalog"
+)
+
+// Mode selects the variant of the filter to compile.
+type Mode int
+
+const (
+	// ModeEnforce is the filter exactly as production loads it.
+	ModeEnforce Mode = iota
+	// ModeWatch keeps the profile's outcomes but turns every non-allow
+	// action into SECCOMP_RET_USER_NOTIF, so the supervisor sees each
+	// denial and then applies the profile's action itself. (Stacking an
+	// observer filter cannot work: the kernel lets ERRNO beat USER_NOTIF.)
+	ModeWatch
+	// ModeRecord notifies every syscall.
+	ModeRecord
+)
+
+func (m Mode) String() string {
+	switch m {
+	case ModeWatch:
+		return "watch"
+	case ModeRecord:
+		return "record"
+	}
+	return "enforce"
+}
+
+// ParseMode accepts enforce, watch or record.
+func ParseMode(s string) (Mode, error) {
+	for _, m := range []Mode{ModeEnforce, ModeWatch, ModeRecord} {
+		if m.String() == s {
+			return m, nil
+		}
+	}
+	return 0, fmt.Errorf("unknown mode %q: use watch, enforce or record", s)
+}
+
+// Exemption lets the runner's shim make its last two syscalls after the
+// filter is installed — sendmsg to hand the notification fd to the parent
+// and execve of the target — without being routed to the supervisor,
+// which cannot answer before it has the fd. The shim passes a per-run
+// secret in the unused argument registers 3..5 (the kernel ignores them
+// for these calls); the target cannot guess it, so its own sendmsg and
+// execve still get exactly the profile's outcome.
+type Exemption struct {
+	Arch      catalog.Arch
+	HandoffFD int
+	Magic     [3]uint64
+}
+
+func (x *Exemption) matches(cat *catalog.Catalog, arch catalog.Arch, nr int64, args [6]uint64) bool {
+	if args[3] != x.Magic[0] || args[4] != x.Magic[1] || args[5] != x.Magic[2] {
+		return false
+	}
+	switch cat.Name(arch, nr) {
+	case "sendmsg":
+		return args[0] == uint64(x.HandoffFD)
+	case "execve":
+		return true
+	}
+	return false
+}
+
+// Options tune Compile.
+type Options struct {
+	Mode Mode
+	// NoENOSYS turns off the stub that answers ENOSYS for syscall numbers
+	// newer than any the profile names (so glibc falls back from clone3
+	// to clone, faccessat2 to faccessat ...).
+	NoENOSYS bool
+	// NoOptimize keeps libseccomp's linear layout instead of its binary
+	// tree.
+	NoOptimize bool
+	// Exempt is set by the runner for watch and record modes.
+	Exempt *Exemption
+}
