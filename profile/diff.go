@@ -294,6 +294,10 @@ func DescribeSyscall(e *Effective, arch catalog.Arch, name string) string {
 	if !ok {
 		return "absent on " + string(arch)
 	}
+	t := e.Treat(arch, name)
+	if !t.Conditional {
+		return t.Decision.String()
+	}
 	inputs := ArgInputs(arch, name, e)
 	first := e.Decide(arch, nr, inputs[0], Options{})
 	uniform := true

@@ -133,33 +133,17 @@ func presetArches(p *profile.Profile) []string {
 	return out
 }
 
-// countOutcomes sorts the host ABI's syscalls by what the profile does
-// with them: the first applicable rule naming a call decides, so a call
-// whose first rule has argument conditions is conditional; otherwise
-// Decide gives its single outcome (a rule, the default, or the ENOSYS
-// answer for calls newer than the profile).
+// countOutcomes sorts the host ABI's syscalls by the profile's Treatment
+// of them: conditional when a rule with argument conditions comes first,
+// else allowed or denied by their single outcome (a rule, the default, or
+// the ENOSYS answer for calls newer than the profile).
 func countOutcomes(e *profile.Effective) (allowed, denied, conditional int) {
-	cat := catalog.MustDefault()
-	first := map[string]bool{} // name → its first rule has conditions
-	for _, r := range e.Rules {
-		for _, n := range r.Names {
-			if _, seen := first[n]; !seen {
-				first[n] = len(r.Args) > 0
-			}
-		}
-	}
-	host := e.Env.Host
-	for _, ent := range cat.All() {
-		nr, ok := ent.Number(host)
-		if !ok {
-			continue
-		}
-		if first[ent.Name] {
+	for _, t := range e.Treatments(e.Env.Host) {
+		switch {
+		case !t.Exists:
+		case t.Conditional:
 			conditional++
-			continue
-		}
-		switch e.Decide(host, nr, [6]uint64{}, profile.Options{}).Action {
-		case profile.ActAllow, profile.ActLog:
+		case t.Decision.Action.LetsThrough():
 			allowed++
 		default:
 			denied++

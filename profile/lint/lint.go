@@ -73,7 +73,7 @@ func Lint(p *profile.Profile, env profile.Env) []Finding {
 // conditions, names) read e.Source; checks about meaning use e's rules and
 // arches.
 func LintEffective(e *profile.Effective) []Finding {
-	l := &linter{e: e, cat: catalog.MustDefault(), treated: map[treatKey]treatment{}}
+	l := &linter{e: e, cat: catalog.MustDefault(), treated: map[catalog.Arch]map[string]profile.Treatment{}}
 	l.unknownNames()
 	l.duplicateArgs()
 	l.emptyAllowList()
@@ -131,83 +131,28 @@ type linter struct {
 	e   *profile.Effective
 	cat *catalog.Catalog
 	out []Finding
-	// treated memoises treat: several checks ask about the same calls,
-	// and each Decide scans the rules.
-	treated map[treatKey]treatment
-}
-
-type treatKey struct {
-	arch catalog.Arch
-	name string
+	// treated holds the Treatments of each ABI a check asked about.
+	treated map[catalog.Arch]map[string]profile.Treatment
 }
 
 func (l *linter) add(sev Severity, code string, rule int, syscall, msg, hint string) {
 	l.out = append(l.out, Finding{Severity: sev, Code: code, Rule: rule, Syscall: syscall, Message: msg, Hint: hint})
 }
 
-// treatment is what the profile does with one syscall on one ABI.
-type treatment struct {
-	exists bool
-	// d is the decision for all-zero arguments, with the default options
-	// (ENOSYS stub on), as the compiled filter will answer.
-	d profile.Decision
-	// condAllow: a rule with argument conditions allows the call before
-	// any unconditional rule decides it, so some arguments get through.
-	condAllow bool
-	// conditional: some rule with argument conditions applies to the call
-	// before any unconditional one, so arguments matter.
-	conditional bool
-}
-
-// allowed: some invocation of the call is let through.
-func (t treatment) allowed() bool { return t.exists && (t.d.Action.LetsThrough() || t.condAllow) }
-
-// allowedAlways: every invocation is let through, whatever its
-// arguments.
-func (t treatment) allowedAlways() bool {
-	return t.exists && t.d.Action.LetsThrough() && !t.conditional
-}
-
-// denied: no invocation is let through.
-func (t treatment) denied() bool { return t.exists && t.d.Action.Denies() && !t.condAllow }
-
-// enosys: the call fails with ENOSYS, which callers such as glibc read as
-// "not implemented here" and answer with a fallback.
-func (t treatment) enosys() bool {
-	return t.d.Action.Canon() == profile.ActErrno && t.d.Errno == profile.ENOSYS
-}
+// treatment is the profile's Treatment of one call on one ABI; a call
+// the ABI lacks has the zero one.
+type treatment = profile.Treatment
 
 func (l *linter) treat(arch catalog.Arch, name string) treatment {
-	k := treatKey{arch, name}
-	if t, ok := l.treated[k]; ok {
+	ts, ok := l.treated[arch]
+	if !ok {
+		ts = l.e.Treatments(arch)
+		l.treated[arch] = ts
+	}
+	if t := ts[name]; t.Exists {
 		return t
 	}
-	t := l.treatUncached(arch, name)
-	l.treated[k] = t
-	return t
-}
-
-func (l *linter) treatUncached(arch catalog.Arch, name string) treatment {
-	// All-zero arguments, default options: the ENOSYS stub is on, as in
-	// the compiled filter.
-	d, ok := l.e.DecideName(arch, name, [6]uint64{}, profile.Options{})
-	if !ok {
-		return treatment{}
-	}
-	t := treatment{exists: true, d: d}
-	for _, r := range l.e.Rules {
-		if !r.Has(name) {
-			continue
-		}
-		if len(r.Args) == 0 {
-			break
-		}
-		t.conditional = true
-		if r.Action.LetsThrough() {
-			t.condAllow = true
-		}
-	}
-	return t
+	return treatment{}
 }
 
 // decidedBy names what produced a decision: a rule or the default.

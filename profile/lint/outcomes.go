@@ -49,12 +49,12 @@ func (l *linter) familySplit() {
 				t := l.treat(a, m)
 				ts[m] = t
 				switch {
-				case t.allowedAlways():
+				case t.AllowedAlways():
 					// A sibling allowed only for some arguments is
 					// usually the narrowing itself (open for reading
 					// next to a denied creat).
 					allowed = append(allowed, m)
-				case t.denied() && !t.enosys() && l.splitMatters(m, t):
+				case t.Denied() && !t.ENOSYS() && l.splitMatters(m, t):
 					denied = append(denied, m)
 				}
 			}
@@ -76,7 +76,7 @@ func (l *linter) familySplit() {
 				}
 				s, ok := splits[m]
 				if !ok {
-					s = &split{d: ts[m].d}
+					s = &split{d: ts[m].Decision}
 					splits[m] = s
 					order = append(order, m)
 				}
@@ -133,7 +133,7 @@ var substitutes = map[string]bool{
 // CAP_SYS_TIME): the kernel then refuses the job whichever call asks, so
 // allowing adjtimex gives nothing away.
 func (l *linter) splitMatters(name string, t treatment) bool {
-	if t.d.Rule < 0 {
+	if t.Decision.Rule < 0 {
 		return false
 	}
 	ent, _ := l.cat.Lookup(name)
@@ -180,11 +180,11 @@ func (l *linter) fallbackCheck(fbs []fallback) {
 		var d profile.Decision
 		for _, a := range l.e.Arches {
 			t := l.treat(a, fb.newer)
-			if !t.denied() || t.enosys() || !l.treat(a, fb.older).allowed() {
+			if !t.Denied() || t.ENOSYS() || !l.treat(a, fb.older).Allowed() {
 				continue
 			}
 			if len(arches) == 0 {
-				d = t.d
+				d = t.Decision
 			}
 			arches = appendOnce(arches, a)
 		}
@@ -223,7 +223,7 @@ func (l *linter) noENOSYS() {
 	var arches []catalog.Arch
 	for _, a := range l.e.Arches {
 		t := l.treat(a, "clone3")
-		if t.exists && t.d.Rule == profile.RuleNewer && l.treat(a, "clone").allowed() {
+		if t.Exists && t.Decision.Rule == profile.RuleNewer && l.treat(a, "clone").Allowed() {
 			arches = appendOnce(arches, a)
 		}
 	}
@@ -259,13 +259,13 @@ func (l *linter) critical() {
 		}
 		for _, a := range l.e.Arches {
 			t := l.treat(a, ent.Name)
-			if !t.allowed() {
+			if !t.Allowed() {
 				continue
 			}
 			h := hit{name: ent.Name, rule: -1, ent: ent}
-			if t.d.Action.LetsThrough() {
-				h.rule, _ = l.decidedBy(t.d)
-				h.cond = t.d.Rule >= 0 && len(l.e.Rules[t.d.Rule].Args) > 0
+			if t.Decision.Action.LetsThrough() {
+				h.rule, _ = l.decidedBy(t.Decision)
+				h.cond = t.Decision.Rule >= 0 && len(l.e.Rules[t.Decision.Rule].Args) > 0
 			} else {
 				h.cond = true
 				for _, r := range l.e.Rules {
@@ -333,15 +333,15 @@ func (l *linter) multiplexers() {
 		var rule int
 		for _, a := range l.e.Arches {
 			t := l.treat(a, mx.name)
-			if !t.exists || !t.d.Action.LetsThrough() {
+			if !t.Exists || !t.Decision.Action.LetsThrough() {
 				continue
 			}
 			// A rule with conditions can pick operations by arg 0.
-			if t.d.Rule >= 0 && len(l.e.Rules[t.d.Rule].Args) > 0 {
+			if t.Decision.Rule >= 0 && len(l.e.Rules[t.Decision.Rule].Args) > 0 {
 				continue
 			}
 			if len(arches) == 0 {
-				rule, _ = l.decidedBy(t.d)
+				rule, _ = l.decidedBy(t.Decision)
 			}
 			arches = appendOnce(arches, a)
 		}
@@ -355,7 +355,7 @@ func (l *linter) multiplexers() {
 				break
 			}
 			for _, a := range l.e.Arches {
-				if t := l.treat(a, op); t.denied() {
+				if t := l.treat(a, op); t.Denied() {
 					denied = append(denied, op)
 					break
 				}

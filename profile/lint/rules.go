@@ -296,7 +296,7 @@ func (l *linter) absentOnArch() {
 						continue
 					}
 					t := l.treat(a, m)
-					if !t.exists {
+					if !t.Exists {
 						continue
 					}
 					there = append(there, m)
@@ -329,11 +329,11 @@ func (l *linter) absentOnArch() {
 func sameClass(want profile.Decision, t treatment) bool {
 	switch {
 	case want.Action.LetsThrough():
-		return t.allowed()
+		return t.Allowed()
 	case want.Action.Denies():
-		return t.d.Action.Denies()
+		return t.Decision.Action.Denies()
 	}
-	return want.Same(t.d)
+	return want.Same(t.Decision)
 }
 
 func isMux(n string) bool {

@@ -42,64 +42,17 @@ func Badge(a profile.Action, errno uint) string {
 	return profile.Decision{Action: a, Errno: errno}.String()
 }
 
-// States computes every catalog call's State under eff in one pass over
-// the rules: Effective.DecideName answers one call at a time and is too
-// slow to run for the whole catalog after every keystroke.
-//
-// The rules are taken as the kernel sees them: the first rule naming a
-// call with no argument conditions decides; conditional rules before it
-// mark the call Conditional. A deny-by-default profile answers ENOSYS for
-// host numbers above every number it names (runc's stub for calls newer
-// than the profile), which the badge shows too.
+// States gives every catalog call's State on the host: the profile's
+// Treatment of it when no argument condition holds (the first rule naming
+// it without conditions, the ENOSYS stub for calls newer than the
+// profile, or the default), plus whether its family is split.
 func States(eff *profile.Effective, cat *catalog.Catalog) map[string]State {
-	host := eff.Env.Host
-	type first struct {
-		rule int
-		cond bool
-		set  bool
-	}
-	named := make(map[string]*first, 512)
-	for i, r := range eff.Rules {
-		for _, n := range r.Names {
-			f := named[n]
-			if f == nil {
-				f = &first{}
-				named[n] = f
-			}
-			if f.set {
-				continue
-			}
-			if len(r.Args) > 0 {
-				f.cond = true
-				continue
-			}
-			f.rule, f.set = i, true
-		}
-	}
-	maxNr, stub := eff.StubLimit(host)
-	defErrno := uint(0)
-	if eff.DefaultAction == profile.ActErrno {
-		defErrno = eff.DefaultErrno
-	}
+	ts := eff.Treatments(eff.Env.Host)
 	out := make(map[string]State, cat.Len())
 	for _, e := range cat.All() {
-		nr, onHost := e.Number(host)
-		st := State{Action: eff.DefaultAction, Errno: defErrno, Rule: profile.RuleDefault, OnHost: onHost}
-		f := named[e.Name]
-		switch {
-		case f != nil && f.set:
-			r := eff.Rules[f.rule]
-			st.Action, st.Rule, st.Errno = r.Action, f.rule, 0
-			if r.Action == profile.ActErrno || r.Action == profile.ActTrace {
-				st.Errno = r.Errno
-			}
-		case f == nil && stub && onHost && profile.InStubRange(host, nr) && nr > maxNr:
-			st.Action, st.Errno, st.Rule = profile.ActErrno, profile.ENOSYS, profile.RuleNewer
-		}
-		if f != nil {
-			st.Conditional = f.cond
-		}
-		out[e.Name] = st
+		t := ts[e.Name]
+		o := t.Otherwise
+		out[e.Name] = State{Action: o.Action, Errno: o.Errno, Rule: o.Rule, Conditional: t.Conditional, OnHost: t.Exists}
 	}
 	for _, e := range cat.All() {
 		if len(e.Family) < 2 {
