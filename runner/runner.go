@@ -110,6 +110,18 @@ func ParseMode(s string) (Mode, error) {
 
 func (m Mode) notifies() bool { return m != ModeEnforce }
 
+// filter is the variant of the filter a run in mode m loads: learn
+// records every call, as record does, and decides them itself.
+func (m Mode) filter() profile.Mode {
+	switch m {
+	case ModeWatch:
+		return profile.ModeWatch
+	case ModeRecord, ModeLearn:
+		return profile.ModeRecord
+	}
+	return profile.ModeEnforce
+}
+
 // Question is what learn mode asks about a call whose syscall the user
 // has not decided yet.
 type Question struct {
@@ -355,12 +367,8 @@ func prepare(cfg Config) (*prepared, error) {
 		p.magic[i] = binary.LittleEndian.Uint64(buf[8*i:])
 	}
 	filterEff := cfg.Effective
-	opts := profile.Options{Mode: profile.ModeEnforce}
-	switch mode {
-	case ModeWatch:
-		opts.Mode = profile.ModeWatch
-	case ModeRecord, ModeLearn:
-		opts.Mode = profile.ModeRecord
+	opts := profile.Options{Mode: mode.filter()}
+	if opts.Mode == profile.ModeRecord {
 		filterEff = recordEffective(cfg.Effective)
 	}
 	if mode.notifies() {
@@ -433,7 +441,7 @@ func (d *decider) decide(arch catalog.Arch, nr int64, args [6]uint64) profile.De
 
 // lets reports whether an outcome lets the call run.
 func lets(d profile.Decision) bool {
-	return d.Action == profile.ActAllow || d.Action == profile.ActLog
+	return d.Action.LetsThrough()
 }
 
 // outcomeWords renders an outcome for messages: "errno EPERM", "kill_process".

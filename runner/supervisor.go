@@ -279,39 +279,31 @@ func (s *supervisor) learn(arch catalog.Arch, nr int64, args [6]uint64) profile.
 func (s *supervisor) apply(arch catalog.Arch, nr int64, args [6]uint64, d profile.Decision, again bool) {
 	n := &s.n
 	tid := n.Pid
-	if d.Action == profile.ActAllow {
+	r := replyFor(d)
+	if r.kind == replyContinue && !r.report {
 		respondContinue(&s.resp, n.ID)
 		s.reply(tid, n.Data.Nr, args)
 		return
 	}
 	d.Syscall = s.callName(arch, nr)
-	switch d.Action {
-	case profile.ActLog:
-		if !again && !s.report(arch, nr, args, d, true) {
-			return
-		}
-		respondContinue(&s.resp, n.ID)
-		s.reply(tid, n.Data.Nr, args)
-		return
-	}
-	if !again && !s.report(arch, nr, args, d, false) {
+	if r.report && !again && !s.report(arch, nr, args, d, r.kind == replyContinue) {
 		return // the call is gone (its caller died or was interrupted)
 	}
 	call := d.Syscall
 	if d.Rule == profile.RuleBadArch {
 		call += " [" + string(arch) + "]"
 	}
-	switch d.Action {
-	case profile.ActKillProcess, profile.ActKillThread, profile.ActKill:
+	switch r.kind {
+	case replyContinue:
+		respondContinue(&s.resp, n.ID)
+	case replyKill:
 		s.kill(s.tgid(tid), call, d.Action, killAction)
 		return
-	case profile.ActTrap:
+	case replyTrap:
 		s.trap(arch, args, call, again)
 		return
-	case profile.ActErrno:
-		respondErrno(&s.resp, n.ID, d.Errno)
-	default: // trace, notify
-		respondErrno(&s.resp, n.ID, uint(unix.ENOSYS))
+	case replyErrno:
+		respondErrno(&s.resp, n.ID, r.errno)
 	}
 	s.reply(tid, n.Data.Nr, args)
 }
