@@ -30,6 +30,7 @@ import (
 	"github.com/seccomp-workbench/seccomp-workbench/profile"
 	"github.com/seccomp-workbench/seccomp-workbench/profile/compile"
 	"github.com/seccomp-workbench/seccomp-workbench/profile/lint"
+	"github.com/seccomp-workbench/seccomp-workbench/runner"
 	"github.com/seccomp-workbench/seccomp-workbench/tui/catalogpane"
 	"github.com/seccomp-workbench/seccomp-workbench/tui/common"
 	"github.com/seccomp-workbench/seccomp-workbench/tui/detailpane"
@@ -109,7 +110,7 @@ type Model struct {
 	runs    *tracker
 	ses     *session // the run in progress, nil when none
 	runID   int
-	mode    string // watch or enforce for ordinary runs
+	mode    runner.Mode // watch or enforce for ordinary runs
 	cmdline string
 	history []string
 	shim    []string
@@ -154,7 +155,7 @@ func New(o Options) (Model, error) {
 		detail:   detailpane.New(c),
 		run:      runpane.New(c),
 		help:     help.New(),
-		mode:     "watch",
+		mode:     runner.ModeWatch,
 		cmdline:  o.Command,
 		shim:     o.Shim,
 		timeout:  o.RunTimeout,
@@ -342,9 +343,9 @@ func (m *Model) syncSelection() {
 
 func (m Model) modeNote() string {
 	if m.ses != nil {
-		return m.ses.mode
+		return string(m.ses.mode)
 	}
-	return "mode: " + m.mode
+	return "mode: " + string(m.mode)
 }
 
 func (m *Model) setStatus(format string, a ...any) {
@@ -426,18 +427,18 @@ func (m Model) globalKey(kp tea.KeyPressMsg) (Model, tea.Cmd, bool) {
 	case key.Matches(kp, k.Diff):
 		m.openDiffMenu()
 	case key.Matches(kp, k.Command):
-		m.openCommandPrompt("watch")
+		m.openCommandPrompt(runner.ModeWatch)
 	case key.Matches(kp, k.Rerun):
 		m, cmd = m.rerun()
 	case key.Matches(kp, k.Record):
-		m.openCommandPrompt("record")
+		m.openCommandPrompt(runner.ModeRecord)
 	case key.Matches(kp, k.Learn):
-		m.openCommandPrompt("learn")
+		m.openCommandPrompt(runner.ModeLearn)
 	case key.Matches(kp, k.Mode):
-		if m.mode == "watch" {
-			m.mode = "enforce"
+		if m.mode == runner.ModeWatch {
+			m.mode = runner.ModeEnforce
 		} else {
-			m.mode = "watch"
+			m.mode = runner.ModeWatch
 		}
 		m.run.SetNote(m.modeNote())
 		m.setStatus("runs now use %s mode", m.mode)

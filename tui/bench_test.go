@@ -28,7 +28,7 @@ func BenchmarkKeystroke(b *testing.B) {
 			b.Run(name, func(b *testing.B) {
 				m := benchModel(b)
 				if stream {
-					m, _ = m.startCommand("yes", "watch")
+					m, _ = m.startCommand("yes", runner.ModeWatch)
 				}
 				batch := outputBatch(256)
 				keys := [2]string{k.a, k.b}
@@ -53,7 +53,7 @@ func BenchmarkKeystroke(b *testing.B) {
 // lines) and redrawing: what a flood costs between keystrokes.
 func BenchmarkStreamBatch(b *testing.B) {
 	m := benchModel(b)
-	m, _ = m.startCommand("yes", "watch")
+	m, _ = m.startCommand("yes", runner.ModeWatch)
 	batch := outputBatch(256)
 	b.ReportAllocs()
 	b.ResetTimer()

@@ -13,6 +13,7 @@ import (
 
 	"github.com/seccomp-workbench/seccomp-workbench/profile"
 	"github.com/seccomp-workbench/seccomp-workbench/profile/export"
+	"github.com/seccomp-workbench/seccomp-workbench/runner"
 	"github.com/seccomp-workbench/seccomp-workbench/tui/common"
 	"github.com/seccomp-workbench/seccomp-workbench/tui/dialogs"
 )
@@ -45,7 +46,7 @@ type pending struct {
 	name   string // syscall (or tier) an errno is for
 	scope  Scope
 	format export.Format
-	mode   string // run mode a command line is for
+	mode   runner.Mode // run mode a command line is for
 	then   func(Model) (Model, tea.Cmd)
 	ask    *askMsg
 	rec    *recoveryFoundMsg
@@ -192,12 +193,12 @@ func (m *Model) openDiffMenu() {
 	m.openMenu(pendDiff, "Diff against", []string{"Compare the edited profile, per syscall, with:"}, items, false)
 }
 
-func (m *Model) openCommandPrompt(mode string) {
-	title, msg := "Run a command", "Runs under the live filter in "+m.mode+" mode; denials are listed as they happen."
+func (m *Model) openCommandPrompt(mode runner.Mode) {
+	title, msg := "Run a command", "Runs under the live filter in "+string(m.mode)+" mode; denials are listed as they happen."
 	switch mode {
-	case "record":
+	case runner.ModeRecord:
 		title, msg = "Record a command", "Runs the command with every syscall allowed and notes each one; then offers the recorded profile."
-	case "learn":
+	case runner.ModeLearn:
 		title, msg = "Learn mode", "Runs the command and pauses on each syscall the profile does not decide yet, asking allow or deny; answers become edits."
 	default:
 		mode = m.mode

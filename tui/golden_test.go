@@ -31,7 +31,7 @@ func plain(t *testing.T, m Model) string {
 // a real run differ every time.
 func fakeRun(t *testing.T, m Model, line string, events ...runner.Event) Model {
 	t.Helper()
-	m, _ = m.startCommand(line, "watch")
+	m, _ = m.startCommand(line, runner.ModeWatch)
 	return send(t, m, runEventsMsg{id: m.ses.id, events: events, closed: true})
 }
 

@@ -229,7 +229,7 @@ func TestQuitStopsRun(t *testing.T) {
 // Events of a run that is no longer shown are dropped.
 func TestStaleRunEventsIgnored(t *testing.T) {
 	m := compiled(t, newTestModel(t))
-	m, _ = m.startCommand("true", "watch")
+	m, _ = m.startCommand("true", runner.ModeWatch)
 	stale := runEventsMsg{id: m.ses.id - 1, events: mkdirDenied(), closed: true}
 	m = send(t, m, stale)
 	if m.ses == nil || len(m.run.Denials()) != 0 || m.run.Banner().Kind != runpane.Running {
@@ -246,7 +246,7 @@ func TestStaleRunEventsIgnored(t *testing.T) {
 // the next.
 func TestRunOutputLineAcrossBatches(t *testing.T) {
 	m := compiled(t, newTestModel(t))
-	m, _ = m.startCommand("true", "watch")
+	m, _ = m.startCommand("true", runner.ModeWatch)
 	id := m.ses.id
 	m = send(t, m, runEventsMsg{id: id, events: []runner.Event{runner.Output{Stream: runner.Stdout, Data: "Password: "}}})
 	m = send(t, m, runEventsMsg{id: id, events: []runner.Event{runner.Output{Stream: runner.Stdout, Data: "ok\n", Lines: 1}}, closed: true})

@@ -23,7 +23,7 @@ const maxBatch = 512
 // session is the run in progress.
 type session struct {
 	id     int
-	mode   string // watch, enforce, record or learn
+	mode   runner.Mode // watch, enforce, record or learn
 	line   string
 	run    *runner.Run
 	ctx    context.Context
@@ -86,14 +86,14 @@ type askMsg struct {
 
 func (m Model) rerun() (Model, tea.Cmd) {
 	if strings.TrimSpace(m.cmdline) == "" {
-		m.openCommandPrompt("watch")
+		m.openCommandPrompt(runner.ModeWatch)
 		return m, nil
 	}
 	return m.startCommand(m.cmdline, m.mode)
 }
 
 // startCommand starts line under the live profile.
-func (m Model) startCommand(line, mode string) (Model, tea.Cmd) {
+func (m Model) startCommand(line string, mode runner.Mode) (Model, tea.Cmd) {
 	argv, err := runner.SplitCommand(line)
 	if err != nil || len(argv) == 0 {
 		if err == nil {
@@ -125,18 +125,18 @@ func (m Model) startCommand(line, mode string) (Model, tea.Cmd) {
 
 	cfg := runner.Config{
 		Effective: m.eff,
-		Mode:      runner.Mode(mode),
+		Mode:      mode,
 		Argv:      argv,
 		Timeout:   m.timeout,
 		Shim:      m.shim,
 	}
-	if mode == "record" {
+	if mode == runner.ModeRecord {
 		// A recording starts from nothing: the result is the minimal
 		// profile the command needs, as DESIGN.md's record mode says.
 		cfg.Effective = nil
 	}
 	var cmds []tea.Cmd
-	if mode == "learn" {
+	if mode == runner.ModeLearn {
 		ses.asks = make(chan askMsg)
 		cfg.Ask, cfg.Undecided = learnHooks(ses, m.eff)
 		cmds = append(cmds, waitAsk(ses))
@@ -350,7 +350,7 @@ func (m Model) runEnded() (Model, tea.Cmd) {
 		m.run.SetBanner(runpane.Banner{Kind: runpane.Fail, Text: "✘ ended without a verdict · " + ses.line})
 	}
 	m.setStatus("%s", firstLine(m.run.Banner().Text))
-	if ses.mode == "record" && ses.run != nil {
+	if ses.mode == runner.ModeRecord && ses.run != nil {
 		if p := ses.run.Recorded(); p != nil {
 			m.openMenu(pendRecorded, "Recording finished", []string{
 				fmt.Sprintf("The recorded profile allows the %d syscalls %s made; any other call fails (%s).",

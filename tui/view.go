@@ -110,9 +110,9 @@ func (m Model) headerLines(w int) []string {
 			filter += sep + s.Warn.Render(lint)
 		}
 	}
-	run := "run: " + m.mode
+	run := "run: " + string(m.mode)
 	if m.ses != nil {
-		run = "running (" + m.ses.mode + ")"
+		run = "running (" + string(m.ses.mode) + ")"
 	}
 	line2 := filter + sep + s.Label.Render(run) + sep + s.Label.Render("scope: "+m.scope.String())
 	return []string{common.Fit(line1, w), common.Fit(line2, w)}
