@@ -16,7 +16,14 @@ import (
 // default.json has none, so it saves back byte for byte); a new file ends
 // with one, as text files usually do. Parse accepts both.
 func Save(path string, p *Profile) error {
-	return saveAtomic(path, p, nil)
+	return saveAtomic(path, p, false, nil)
+}
+
+// SaveFresh writes p to path like Save, as a new document: canonical form
+// and a final newline whatever path held before (what record writes: the
+// old file's contents, and so its convention, are not kept).
+func SaveFresh(path string, p *Profile) error {
+	return saveAtomic(path, p, true, nil)
 }
 
 // WriteFileAtomic replaces path with data atomically (see writeAtomic); a
@@ -30,13 +37,13 @@ func WriteFileAtomic(path string, data []byte, mode os.FileMode) error {
 // that step's failure.
 type saveFault func(step string) error
 
-func saveAtomic(path string, p *Profile, fault saveFault) error {
+func saveAtomic(path string, p *Profile, fresh bool, fault saveFault) error {
 	data, err := Marshal(p)
 	if err != nil {
 		return fmt.Errorf("%s: cannot encode the profile: %v", path, err)
 	}
 	return writeAtomic(path, 0o644, fault, func(target string, st os.FileInfo) []byte {
-		if st == nil || saveEndsWithNewline(target, st.Size()) {
+		if fresh || st == nil || saveEndsWithNewline(target, st.Size()) {
 			return append(data, '\n')
 		}
 		return data

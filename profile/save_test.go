@@ -166,7 +166,7 @@ func TestSaveFailureLeavesOriginal(t *testing.T) {
 				t.Fatal(err)
 			}
 			reached := false
-			err := saveAtomic(path, edited, func(s string) error {
+			err := saveAtomic(path, edited, false, func(s string) error {
 				if s == step {
 					reached = true
 					return injected
@@ -361,5 +361,26 @@ func TestCheckWritableAgreesWithSave(t *testing.T) {
 		if c.ok {
 			os.WriteFile(existing, []byte("old\n"), 0o600)
 		}
+	}
+}
+
+func TestSaveFreshAtomic(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "p.json")
+	os.WriteFile(path, []byte("old"), 0o600)
+	p := &Profile{DefaultAction: ActAllow}
+	if err := SaveFresh(path, p); err != nil {
+		t.Fatal(err)
+	}
+	data, _ := os.ReadFile(path)
+	if !strings.HasPrefix(string(data), "{") || !strings.HasSuffix(string(data), "}\n") {
+		t.Errorf("saved %q", data)
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 1 {
+		t.Errorf("temporary files left: %v", entries)
+	}
+	if err := SaveFresh(filepath.Join(dir, "no/such/dir/p.json"), p); err == nil || !strings.Contains(err.Error(), "no/such/dir/p.json") {
+		t.Errorf("error %v should name the path", err)
 	}
 }

@@ -1,7 +1,6 @@
 package runner
 
 import (
-	"fmt"
 	"maps"
 	"slices"
 	"sort"
@@ -181,14 +180,4 @@ func (r *recording) always(arches []catalog.Arch) []string {
 		}
 	}
 	return out
-}
-
-// SaveProfile writes p to path atomically (profile.WriteFileAtomic), in
-// canonical form with a final newline; a new file gets mode 0644.
-func SaveProfile(path string, p *profile.Profile) error {
-	data, err := profile.Marshal(p)
-	if err != nil {
-		return fmt.Errorf("%s: cannot encode the profile: %v", path, err)
-	}
-	return profile.WriteFileAtomic(path, append(data, '\n'), 0o644)
 }

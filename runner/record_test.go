@@ -45,7 +45,7 @@ func TestRecordThenReplay(t *testing.T) {
 			}
 			// Save and load it back, then run the command under it.
 			path := filepath.Join(t.TempDir(), "rec.json")
-			if err := SaveProfile(path, p); err != nil {
+			if err := profile.SaveFresh(path, p); err != nil {
 				t.Fatal(err)
 			}
 			loaded, err := profile.Load(path)
@@ -112,27 +112,6 @@ func TestRecordCompatABI(t *testing.T) {
 	again := runIt(t, Config{Effective: p.Effective(profile.HostEnv()), Argv: []string{probe(t), "int80:20"}})
 	if again.verdict.Result != ResultPass || strings.Contains(again.stdout, "-1") {
 		t.Errorf("replay: %+v %q", again.verdict, again.stdout)
-	}
-}
-
-func TestSaveProfileAtomic(t *testing.T) {
-	dir := t.TempDir()
-	path := filepath.Join(dir, "p.json")
-	os.WriteFile(path, []byte("old"), 0o600)
-	p := &profile.Profile{DefaultAction: profile.ActAllow}
-	if err := SaveProfile(path, p); err != nil {
-		t.Fatal(err)
-	}
-	data, _ := os.ReadFile(path)
-	if !strings.HasPrefix(string(data), "{") || !strings.HasSuffix(string(data), "}\n") {
-		t.Errorf("saved %q", data)
-	}
-	entries, _ := os.ReadDir(dir)
-	if len(entries) != 1 {
-		t.Errorf("temporary files left: %v", entries)
-	}
-	if err := SaveProfile(filepath.Join(dir, "no/such/dir/p.json"), p); err == nil || !strings.Contains(err.Error(), "no/such/dir/p.json") {
-		t.Errorf("error %v should name the path", err)
 	}
 }
 

@@ -95,7 +95,7 @@ func recordCommand(cmd *cobra.Command, base *profile.Effective, baseName, out st
 		return exitError{v.ExitCode, v.Reason}
 	}
 	printCounts(stderr, r.Syscalls())
-	if err := runner.SaveProfile(out, p); err != nil {
+	if err := profile.SaveFresh(out, p); err != nil {
 		return exitError{exitRunFail, err.Error()}
 	}
 	added := r.RecordedNames()
