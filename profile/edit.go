@@ -211,9 +211,9 @@ func (ed *Editor) AddCondition(name string, arg Arg) error {
 	if _, ok := operatorNames[arg.Op]; !ok {
 		return fmt.Errorf("unknown comparison operator %q: use one of %s", arg.Op, knownList(opKeys()))
 	}
-	if !ent.Libseccomp {
-		return fmt.Errorf("%s: the installed libseccomp (%s) does not know this syscall, so conditions on it cannot be compiled: set its action without conditions, or upgrade libseccomp",
-			name, catalog.MustDefault().LibseccompVersion)
+	if !LinkedKnows(ent.Name) {
+		return fmt.Errorf("%s: the installed libseccomp (%s, the one this workbench runs with) does not know this syscall, so conditions on it cannot be compiled: set its action without conditions, or upgrade libseccomp",
+			name, LinkedLibseccomp())
 	}
 	return ed.apply(func(p *Profile) error {
 		i := editCondRule(p, name)

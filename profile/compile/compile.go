@@ -34,7 +34,7 @@ type Stats struct {
 	// libseccomp's (shim exemption, calls libseccomp does not know, the
 	// ENOSYS stub).
 	Prelude int
-	// ByNumber lists syscalls compiled by number because the installed
+	// ByNumber lists syscalls compiled by number because the linked
 	// libseccomp does not know them.
 	ByNumber []string
 	// Skipped lists names no supported ABI has (lint reports them).
@@ -221,7 +221,7 @@ func compileLib(e *profile.Effective, arches []catalog.Arch, o profile.Options, 
 					}
 					continue
 				}
-				if !ent.Libseccomp {
+				if !profile.LinkedKnows(name) {
 					// Compiled by number in the prelude.
 					continue
 				}
@@ -238,7 +238,7 @@ func compileLib(e *profile.Effective, arches []catalog.Arch, o profile.Options, 
 				}
 				sc, err := seccomp.GetSyscallFromName(name)
 				if err != nil {
-					continue
+					return nil, "", fmt.Errorf("syscalls[%d]: libseccomp %s cannot resolve %s: %w", r.Index, profile.LinkedLibseccomp(), name, err)
 				}
 				if len(conds) == 0 {
 					err = f.AddRule(sc, sact)

@@ -3,6 +3,7 @@ package compile
 import (
 	"math/rand"
 	"os"
+	"sort"
 	"strings"
 	"testing"
 
@@ -449,4 +450,43 @@ func BenchmarkBuildDockerDefault(b *testing.B) {
 			}
 		}
 	})
+}
+
+// Whatever the catalog's generator knew, the calls compiled by number
+// are exactly those the linked libseccomp cannot resolve, and every other
+// named call goes through libseccomp: none is left out.
+func TestByNumberIsWhatLinkedLibseccompLacks(t *testing.T) {
+	cat := catalog.MustDefault()
+	var names []string
+	var want []string
+	for _, ent := range cat.All() {
+		if _, ok := ent.Number(catalog.X86_64); !ok {
+			continue
+		}
+		names = append(names, ent.Name)
+		if !profile.LinkedKnows(ent.Name) {
+			want = append(want, ent.Name)
+		}
+	}
+	p := &profile.Profile{DefaultAction: profile.ActErrno, Architectures: []string{"SCMP_ARCH_X86_64"},
+		Syscalls: []*profile.Rule{{Names: names, Action: profile.ActAllow}}}
+	prog, err := Build(p.Effective(x86Env()), profile.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := append([]string(nil), prog.Stats.ByNumber...)
+	sort.Strings(got)
+	sort.Strings(want)
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("compiled by number: %v; the linked libseccomp %s lacks %v", got, profile.LinkedLibseccomp(), want)
+	}
+	if len(prog.Stats.Skipped) != 0 {
+		t.Errorf("skipped %v", prog.Stats.Skipped)
+	}
+	if profile.LinkedKnows("no_such_syscall") || !profile.LinkedKnows("read") {
+		t.Error("LinkedKnows does not ask the library")
+	}
+	if v := profile.LinkedLibseccomp(); strings.Count(v, ".") != 2 || v == "0.0.0" {
+		t.Errorf("linked libseccomp %q", v)
+	}
 }

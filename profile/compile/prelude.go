@@ -16,7 +16,7 @@ import (
 // libseccomp's program, when nothing in it returns:
 //
 //  1. the shim's exempt sendmsg/execve (watch and record modes),
-//  2. syscalls the installed libseccomp does not know, by number,
+//  2. syscalls the linked libseccomp does not know, by number,
 //  3. ENOSYS for numbers above every number the profile names.
 func buildPrelude(e *profile.Effective, o profile.Options, st *Stats) ([]bpf.RawInstruction, error) {
 	byNumber, err := catalogOnly(e, o, st)
@@ -70,9 +70,9 @@ type numbered struct {
 	errno  uint
 }
 
-// catalogOnly resolves, for each syscall libseccomp does not know, the
-// first rule naming it, as Decide does. Conditions on such calls cannot
-// be compiled here.
+// catalogOnly resolves, for each syscall the linked libseccomp does not
+// know, the first rule naming it, as Decide does. Conditions on such
+// calls cannot be compiled here.
 func catalogOnly(e *profile.Effective, o profile.Options, st *Stats) ([]numbered, error) {
 	if o.Mode == profile.ModeRecord {
 		return nil, nil
@@ -82,12 +82,11 @@ func catalogOnly(e *profile.Effective, o profile.Options, st *Stats) ([]numbered
 	var out []numbered
 	for _, r := range e.Rules {
 		for _, n := range r.Names {
-			ent, ok := cat.Lookup(n)
-			if !ok || ent.Libseccomp || decided[n] {
+			if _, ok := cat.Lookup(n); !ok || decided[n] || profile.LinkedKnows(n) {
 				continue
 			}
 			if len(r.Args) > 0 {
-				return nil, fmt.Errorf("syscalls[%d]: %s has argument conditions, but the installed libseccomp (%s) does not know %s: drop the conditions or upgrade libseccomp", r.Index, n, cat.LibseccompVersion, n)
+				return nil, fmt.Errorf("syscalls[%d]: %s has argument conditions, but the installed libseccomp (%s, the one this workbench runs with) does not know %s, so they cannot be compiled: drop the conditions or upgrade libseccomp", r.Index, n, profile.LinkedLibseccomp(), n)
 			}
 			decided[n] = true
 			act, errno := modeAction(r.Action, r.Errno, o)

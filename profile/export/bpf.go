@@ -92,7 +92,7 @@ func pfcHeader(prog *compile.Program, o ExportOptions) string {
 			continue
 		}
 		fmt.Fprintf(&b, "#   %s -> %s, by number (%s): libseccomp %s does not know it\n",
-			n.Name, n.Decision, strings.Join(where, ", "), cat.LibseccompVersion)
+			n.Name, n.Decision, strings.Join(where, ", "), profile.LinkedLibseccomp())
 	}
 	if !prog.Options.NoENOSYS {
 		for _, a := range e.Arches {

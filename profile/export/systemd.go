@@ -28,8 +28,8 @@ type sdCall struct {
 	varies bool
 	// anyAllow: some case is allowed or logged.
 	anyAllow bool
-	// known: the installed libseccomp (and so a systemd built with it)
-	// knows the name.
+	// known: the libseccomp the catalog was generated from (and so a
+	// systemd built with it) knows the name.
 	known bool
 	// desc says in words what the profile does with the call (on the
 	// first ABI), for notes; set only when the outcome varies.

@@ -48,7 +48,7 @@ func (l *linter) unknownNames() {
 // argument per rule: seccomp_rule_add fails with EINVAL (the Go binding
 // reports "two checks on same syscall argument"), so no consumer built on
 // libseccomp — this workbench, runc, crun — can load the profile.
-// TestLintDuplicateArgCompile checks that claim against the installed
+// TestLintDuplicateArgCompile checks that claim against the linked
 // libseccomp.
 func (l *linter) duplicateArgs() {
 	for i, r := range l.e.Source.Syscalls {
@@ -66,7 +66,7 @@ func (l *linter) duplicateArgs() {
 			reported[a.Index] = true
 			l.add(SevError, "duplicate-arg", i, "",
 				fmt.Sprintf("args[%d] and args[%d] both test argument %d: libseccomp (%s) refuses two conditions on one argument in a rule, so the profile cannot be loaded",
-					first, j, a.Index, l.cat.LibseccompVersion),
+					first, j, a.Index, profile.LinkedLibseccomp()),
 				"keep one condition per argument, using SCMP_CMP_MASKED_EQ to test several bits at once, or split the rule: separate rules are ORed")
 		}
 	}
