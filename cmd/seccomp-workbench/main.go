@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+
+	"github.com/seccomp-workbench/seccomp-workbench/runner"
 )
 
 // Exit statuses of the CLI contract (run has its own, see run.go).
@@ -36,6 +38,12 @@ type exitError struct {
 func (e exitError) Error() string { return e.msg }
 
 func main() {
+	// run and record re-execute this binary as the runner's shim. It
+	// dispatches before the command tree is built, so that the shim runs
+	// only its own code between the fork and the target's execve.
+	if runner.IsShim(os.Args) {
+		runner.ShimMain() // never returns
+	}
 	os.Exit(execute(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }
 

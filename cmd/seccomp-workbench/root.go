@@ -35,7 +35,6 @@ filter and see which syscalls were denied, then export the profile.`,
 		newDiffCmd(),
 		newRunCmd(),
 		newRecordCmd(),
-		newShimCmd(),
 	)
 	wrapArgs(root)
 	return root
