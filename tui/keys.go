@@ -43,8 +43,8 @@ type KeyMap struct {
 	Mode    key.Binding
 }
 
-// DefaultKeyMap returns the default global keys (DESIGN.md's defaults
-// included: / a d c r s ? q tab).
+// DefaultKeyMap returns the default global keys (those the README's key
+// table and help line name among them: / a d c r s ? q tab).
 func DefaultKeyMap() KeyMap {
 	b := func(keys []string, k, help string) key.Binding {
 		return key.NewBinding(key.WithKeys(keys...), key.WithHelp(k, help))

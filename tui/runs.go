@@ -132,7 +132,8 @@ func (m Model) startCommand(line string, mode runner.Mode) (Model, tea.Cmd) {
 	}
 	if mode == runner.ModeRecord {
 		// A recording starts from nothing: the result is the minimal
-		// profile the command needs, as DESIGN.md's record mode says.
+		// profile the command needs (the README's record: a minimal
+		// deny-by-default profile of what the command used).
 		cfg.Effective = nil
 	}
 	var cmds []tea.Cmd

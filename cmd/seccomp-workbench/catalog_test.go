@@ -24,7 +24,7 @@ func catalogJSON(t *testing.T, args ...string) []map[string]any {
 	return list
 }
 
-// The field names are part of the CLI contract (DESIGN.md).
+// The field names are part of the CLI contract: scripts read them.
 func TestCatalogJSON(t *testing.T) {
 	list := catalogJSON(t, "open")
 	if len(list) < 3 || list[0]["name"] != "open" || list[1]["name"] != "openat" {

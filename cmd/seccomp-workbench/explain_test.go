@@ -87,7 +87,7 @@ func keysOf(m map[string]any) []string {
 	return ks
 }
 
-// The field names are part of the CLI contract (DESIGN.md).
+// The field names are part of the CLI contract: scripts read them.
 func TestExplainJSON(t *testing.T) {
 	needX86_64(t)
 	base := []string{"action", "arch", "args", "errno", "errno_name", "mode", "nr", "reason", "rule", "rule_index", "syscall"}

@@ -358,7 +358,8 @@ func summaryLine(v runner.Verdict, rows map[int]runner.Denial, color bool) strin
 	return "seccomp-workbench: " + paint(color, sgr, strings.ToUpper(v.Result)) + ": " + text
 }
 
-// JSON Lines records, field names per DESIGN.md's run --json contract.
+// JSON Lines records of run --json (README.md, Commands); the field names
+// are part of the CLI contract: scripts read them.
 type jsonStarted struct {
 	Type string   `json:"type"`
 	Pid  int      `json:"pid"`
