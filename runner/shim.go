@@ -24,8 +24,9 @@ import (
 // the death signal across execve, except into a set-user-ID, set-group-ID
 // or file-capability program.
 
-// ShimArg is the hidden subcommand that runs ShimMain. A test binary of a
-// package that starts runs should call ShimMain from TestMain when
+// ShimArg is the first argument that makes a binary run ShimMain: the
+// workbench's main checks IsShim before anything else, and a test binary
+// of a package that starts runs should call ShimMain from TestMain when
 // IsShim(os.Args) is true; the default Config.Shim re-executes
 // os.Executable() with this argument.
 const ShimArg = "__shim"
