@@ -44,10 +44,11 @@ const (
 )
 
 // actionTable lists the actions from the strongest to the weakest, the
-// order in which the kernel settles the answers of stacked filters
-// (kernel/seccomp.c: the lowest SECCOMP_RET_ACTION_FULL wins, kill_process
-// being the exception at the top). SCMP_ACT_KILL is kill_thread's
-// historical name and is folded into it (see Canon). Read only.
+// order in which the kernel settles the answers of stacked filters: it
+// compares the SECCOMP_RET_ACTION_FULL bits as signed 32-bit numbers and
+// the lowest wins, so kill_process (0x80000000) beats all. SCMP_ACT_KILL
+// is kill_thread's historical name and is folded into it (see Canon).
+// Read only.
 var actionTable = [...]ActionInfo{
 	{ActKillProcess, "kill_process", RetKillProcess, seccomp.ActKillProcess, false, true, false},
 	{ActKillThread, "kill_thread", RetKillThread, seccomp.ActKillThread, false, true, false},

@@ -3,8 +3,9 @@
 // Kubernetes security-profiles-operator SeccompProfile and localhost
 // file, a systemd SystemCallFilter= drop-in, and the verified BPF
 // program (raw, as annotated assembly, as libseccomp's PFC). Every format
-// is described once in formatInfo and written by one function, each in
-// its own file.
+// is described once in formatInfo; each is written by its own file
+// (oci.go, localhost.go, k8s.go, systemd.go, bpf.go for the three
+// program formats), docker being the profile file itself.
 package export
 
 import (
