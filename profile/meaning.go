@@ -36,11 +36,7 @@ func (d Decision) Same(o Decision) bool {
 	if d.Action.Canon() != o.Action.Canon() {
 		return false
 	}
-	switch d.Action.Canon() {
-	case ActErrno, ActTrace:
-		return d.Errno == o.Errno
-	}
-	return true
+	return !d.Action.TakesErrno() || d.Errno == o.Errno
 }
 
 func (d Decision) String() string {

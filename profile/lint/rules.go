@@ -80,9 +80,8 @@ func (l *linter) emptyAllowList() {
 		return
 	}
 	for _, r := range l.e.Rules {
-		switch r.Action.Canon() {
-		case profile.ActAllow, profile.ActLog, profile.ActNotify, profile.ActTrace:
-			return
+		if !r.Action.Denies() {
+			return // it lets calls through, or hands them to another process
 		}
 	}
 	what := "no rule allows anything"
