@@ -265,7 +265,7 @@ func compareOne(a, b *Effective, arch catalog.Arch, nr int64, name string) (Chan
 // ArgInputs returns the argument vectors worth asking the profiles about
 // for one syscall: all zeros, then for each conditional rule on it in any
 // of the profiles, values that satisfy the rule and values on both sides
-// of each of its comparisons (as Verify uses them). Duplicates are
+// of each of its comparisons (as compile.Verify uses them). Duplicates are
 // dropped; the all-zero vector is always first.
 func ArgInputs(arch catalog.Arch, name string, es ...*Effective) [][6]uint64 {
 	out := [][6]uint64{{}}

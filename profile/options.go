@@ -67,7 +67,8 @@ func (x *Exemption) matches(cat *catalog.Catalog, arch catalog.Arch, nr int64, a
 	return false
 }
 
-// Options tune Compile.
+// Options select the variant of the filter compile.Compile builds and
+// Decide means.
 type Options struct {
 	Mode Mode
 	// NoENOSYS turns off the stub that answers ENOSYS for syscall numbers

@@ -1,12 +1,12 @@
 // Package compile turns an effective profile into a seccomp BPF program
 // and proves it: Compile asks libseccomp for the rules' program and puts
 // the workbench's own prelude in front of it (the runner's exemption,
-// calls libseccomp does not know, the ENOSYS stub for newer calls);
-// Verify runs the result in an emulator over every syscall number of
-// every ABI and the argument values around every comparison, and refuses
-// a program that disagrees with the profile's meaning (profile.Decide);
-// Explain traces one call through a verified program. Nothing here loads
-// a filter: installing is the runner's job.
+// calls the linked libseccomp does not know, the ENOSYS stub for newer
+// calls); Verify runs the result in an emulator over every syscall number
+// of every ABI and the argument values around every comparison, and
+// refuses a program that disagrees with the profile's meaning
+// (profile.Decide); Explain traces one call through a verified program.
+// Nothing here loads a filter: installing is the runner's job.
 package compile
 
 import (
@@ -31,8 +31,8 @@ import (
 type Stats struct {
 	Instructions int
 	// Prelude counts the workbench's own instructions placed before
-	// libseccomp's (shim exemption, calls libseccomp does not know, the
-	// ENOSYS stub).
+	// libseccomp's (shim exemption, calls the linked libseccomp does not
+	// know, the ENOSYS stub).
 	Prelude int
 	// ByNumber lists syscalls compiled by number because the linked
 	// libseccomp does not know them.
