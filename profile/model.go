@@ -1,11 +1,11 @@
 // Package profile is the workbench's model of a seccomp profile: Docker's
 // seccomp JSON (the format Podman, containerd, CRI-O and the kubelet read
 // too), its validation and lossless codec, atomic save, presets, editing
-// with undo, the effective form for one host and its meaning (Decide), the
-// table of actions every other package reads, and the semantic diff.
+// with undo, the effective form for one host and its meaning (Decide,
+// Treatments), and the table of actions every other package reads.
 // Compiling to BPF is profile/compile, the BPF interpreter and
 // disassembler profile/cbpf, lint profile/lint, the export formats
-// profile/export.
+// profile/export, the semantic diff of two profiles profile/diff.
 package profile
 
 import (

@@ -16,6 +16,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/seccomp-workbench/seccomp-workbench/profile"
+	"github.com/seccomp-workbench/seccomp-workbench/profile/diff"
 	"github.com/seccomp-workbench/seccomp-workbench/profile/export"
 	"github.com/seccomp-workbench/seccomp-workbench/tui/common"
 	"github.com/seccomp-workbench/seccomp-workbench/tui/dialogs"
@@ -162,7 +163,7 @@ func (m Model) diffCmd(against string) tea.Cmd {
 			}
 			ref = p
 		}
-		changes := profile.Diff(ref.Effective(env), cur.Effective(env))
+		changes := diff.Diff(ref.Effective(env), cur.Effective(env))
 		var lines []string
 		for _, c := range changes {
 			lines = append(lines, c.String())
@@ -184,9 +185,9 @@ func (m Model) handleDiff(msg diffMsg) (Model, tea.Cmd) {
 	for _, l := range msg.lines {
 		st := s.Text
 		switch {
-		case strings.Contains(l, profile.Loosened):
+		case strings.Contains(l, diff.Loosened):
 			st = s.Warn
-		case strings.Contains(l, profile.Tightened):
+		case strings.Contains(l, diff.Tightened):
 			st = s.OK
 		}
 		lines = append(lines, st.Render(l))

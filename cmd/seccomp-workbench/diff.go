@@ -7,13 +7,14 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/seccomp-workbench/seccomp-workbench/profile"
+	"github.com/seccomp-workbench/seccomp-workbench/profile/diff"
 )
 
 // diffSGR colours a change by what it does to the filter.
 var diffSGR = map[string]string{
-	profile.Loosened:  "31",
-	profile.Tightened: "32",
-	profile.Changed:   "33",
+	diff.Loosened:  "31",
+	diff.Tightened: "32",
+	diff.Changed:   "33",
 }
 
 func newDiffCmd() *cobra.Command {
@@ -51,16 +52,16 @@ there is any: "is B at least as strict as A?".`,
 			}
 			env := profile.HostEnv()
 			ea, eb := a.Effective(env), b.Effective(env)
-			var changes []profile.Change
+			var changes []diff.Change
 			if subset {
-				changes = profile.Subset(ea, eb)
+				changes = diff.Subset(ea, eb)
 			} else {
-				changes = profile.Diff(ea, eb)
+				changes = diff.Diff(ea, eb)
 			}
 			out := cmd.OutOrStdout()
 			if asJSON {
 				if changes == nil {
-					changes = []profile.Change{}
+					changes = []diff.Change{}
 				}
 				enc := json.NewEncoder(out)
 				enc.SetIndent("", "  ")
@@ -85,7 +86,7 @@ there is any: "is B at least as strict as A?".`,
 	return cmd
 }
 
-func diffSummary(cs []profile.Change, subset bool, a, b string) string {
+func diffSummary(cs []diff.Change, subset bool, a, b string) string {
 	if subset {
 		if len(cs) == 0 {
 			return fmt.Sprintf("%s allows nothing that %s denies", b, a)
@@ -100,5 +101,5 @@ func diffSummary(cs []profile.Change, subset bool, a, b string) string {
 		n[c.Kind]++
 	}
 	return fmt.Sprintf("%s: %d loosened, %d tightened, %d changed", plural(len(cs), "change"),
-		n[profile.Loosened], n[profile.Tightened], n[profile.Changed])
+		n[diff.Loosened], n[diff.Tightened], n[diff.Changed])
 }

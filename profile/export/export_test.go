@@ -16,6 +16,7 @@ import (
 	"github.com/seccomp-workbench/seccomp-workbench/catalog"
 	"github.com/seccomp-workbench/seccomp-workbench/profile"
 	"github.com/seccomp-workbench/seccomp-workbench/profile/compile"
+	"github.com/seccomp-workbench/seccomp-workbench/profile/diff"
 )
 
 // The -update flag rewrites golden files. It is registered in init, and
@@ -136,7 +137,7 @@ func TestExportDockerIsTheFile(t *testing.T) {
 // sameMeaning fails unless two profiles mean the same on env.
 func sameMeaning(t *testing.T, what string, a, b *profile.Profile, env profile.Env) {
 	t.Helper()
-	if cs := profile.Diff(a.Effective(env), b.Effective(env)); len(cs) > 0 {
+	if cs := diff.Diff(a.Effective(env), b.Effective(env)); len(cs) > 0 {
 		t.Errorf("%s means something else than the profile: %d changes, first %s", what, len(cs), cs[0])
 	}
 }

@@ -1,20 +1,21 @@
-package profile
+package diff
 
 import (
 	"reflect"
 	"testing"
 
 	"github.com/seccomp-workbench/seccomp-workbench/catalog"
+	"github.com/seccomp-workbench/seccomp-workbench/profile"
 )
 
-func effOf(t *testing.T, src string) *Effective {
+func effOf(t *testing.T, src string) *profile.Effective {
 	t.Helper()
 	return mustOpen(t, src).Effective(x86Env())
 }
 
-func effInline(t *testing.T, js string) *Effective {
+func effInline(t *testing.T, js string) *profile.Effective {
 	t.Helper()
-	p, err := Parse("inline", []byte(js))
+	p, err := profile.Parse("inline", []byte(js))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -31,7 +32,7 @@ func findChange(cs []Change, syscall string) *Change {
 }
 
 func TestDiffIdentical(t *testing.T) {
-	for _, src := range []string{"preset:docker-default", "preset:deny-critical", "../testdata/export/small.json"} {
+	for _, src := range []string{"preset:docker-default", "preset:deny-critical", "../../testdata/export/small.json"} {
 		if cs := Diff(effOf(t, src), effOf(t, src)); len(cs) != 0 {
 			t.Errorf("%s against itself: %d changes, first %s", src, len(cs), cs[0])
 		}
@@ -61,7 +62,7 @@ func TestDiffIdentical(t *testing.T) {
 }
 
 func TestDiffAllowVersusDeny(t *testing.T) {
-	allow, deny := effOf(t, "../testdata/diff/allow-mkdir.json"), effOf(t, "../testdata/diff/deny-mkdir.json")
+	allow, deny := effOf(t, "../../testdata/diff/allow-mkdir.json"), effOf(t, "../../testdata/diff/deny-mkdir.json")
 	cs := Diff(allow, deny)
 	if len(cs) != 2 {
 		t.Fatalf("want 2 changes (mkdir, mkdirat), got %d: %v", len(cs), cs)
@@ -73,7 +74,7 @@ func TestDiffAllowVersusDeny(t *testing.T) {
 	if got := c.String(); got != "mkdir (x86_64, x86): allow → errno(EPERM)" {
 		t.Errorf("mkdir change = %q", got)
 	}
-	if c.Kind != Tightened || c.Loosens || !c.Tightens || c.A.Action != ActAllow || c.B.Action != ActErrno || c.B.Errno != 1 {
+	if c.Kind != Tightened || c.Loosens || !c.Tightens || c.A.Action != profile.ActAllow || c.B.Action != profile.ActErrno || c.B.Errno != 1 {
 		t.Errorf("mkdir change = %+v, want tightened allow → errno(EPERM)", c)
 	}
 	back := Diff(deny, allow)
@@ -91,7 +92,7 @@ func TestDiffAllowVersusDeny(t *testing.T) {
 // TestDiffArgumentDependent: B denies mkdir only for mode 0777. The
 // change is found through the argument cases, and described by rule.
 func TestDiffArgumentDependent(t *testing.T) {
-	allow, mode := effOf(t, "../testdata/diff/allow-mkdir.json"), effOf(t, "../testdata/diff/mode-mkdir.json")
+	allow, mode := effOf(t, "../../testdata/diff/allow-mkdir.json"), effOf(t, "../../testdata/diff/mode-mkdir.json")
 	cs := Diff(allow, mode)
 	c := findChange(cs, "mkdir")
 	if c == nil {
@@ -204,43 +205,14 @@ func TestDiffArchSetAndKinds(t *testing.T) {
 	}
 }
 
-func TestArgInputs(t *testing.T) {
-	e := effOf(t, "../testdata/diff/mode-mkdir.json")
-	in := ArgInputs(catalog.X86_64, "mkdir", e)
-	if in[0] != ([6]uint64{}) {
-		t.Errorf("first input is not all zero: %v", in[0])
-	}
-	seen := map[[6]uint64]bool{}
-	has := map[uint64]bool{}
-	for _, a := range in {
-		if seen[a] {
-			t.Errorf("duplicate input %v", a)
-		}
-		seen[a] = true
-		has[a[1]] = true
-	}
-	for _, v := range []uint64{0x1ff, 0x1fe, 0x200} {
-		if !has[v] {
-			t.Errorf("no input with arg1 = %#x", v)
-		}
-	}
-	if got := ArgInputs(catalog.X86_64, "rmdir", e); len(got) != 1 {
-		t.Errorf("rmdir has no conditions, want only the zero input: %v", got)
-	}
-	// 32-bit ABIs compare 32-bit words.
-	if got := FormatConditions([]*Arg{{Index: 2, Value: 0x1_0000_0005, Op: OpGreaterEqual}, {Index: 0, Value: 0xff, ValueTwo: 0x10, Op: OpMaskedEqual}}, catalog.X86); got != "arg0 & 0xff == 0x10 && arg2 >= 0x5" {
-		t.Errorf("FormatConditions = %q", got)
-	}
-}
-
 // BenchmarkDiffDockerDefault measures a full semantic diff of two large
 // profiles on three ABIs (what `diff` and the TUI's compare view do).
 func BenchmarkDiffDockerDefault(b *testing.B) {
-	dd, err := Open("preset:docker-default")
+	dd, err := profile.Open("preset:docker-default")
 	if err != nil {
 		b.Fatal(err)
 	}
-	dc, err := Open("preset:deny-critical")
+	dc, err := profile.Open("preset:deny-critical")
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -1,11 +1,13 @@
-package profile
+// Package diff compares what two effective profiles do, not how they are
+// written: the outcome of every catalog syscall on every ABI either
+// filters, for the argument values around every comparison either makes.
+package diff
 
 import (
 	"fmt"
-	"sort"
-	"strings"
 
 	"github.com/seccomp-workbench/seccomp-workbench/catalog"
+	"github.com/seccomp-workbench/seccomp-workbench/profile"
 )
 
 // Kinds of Change.
@@ -36,8 +38,8 @@ type Change struct {
 	// Arches are the ABIs on which this same change happens.
 	Arches []catalog.Arch `json:"arches"`
 	// A and B are the outcomes for all-zero arguments.
-	A Decision `json:"-"`
-	B Decision `json:"-"`
+	A profile.Decision `json:"-"`
+	B profile.Decision `json:"-"`
 	// ADesc and BDesc describe the outcome in words: the decision, or
 	// the rules in order when the outcome depends on the arguments
 	// ("allow when arg0 == 0x0; else errno(EPERM)").
@@ -57,20 +59,11 @@ func (c Change) String() string {
 	case ScopeDefault:
 		where = "default action"
 	case ScopeArch:
-		where = "ABI " + JoinArches(c.Arches)
+		where = "ABI " + profile.JoinArches(c.Arches)
 	default:
-		where = fmt.Sprintf("%s (%s)", c.Syscall, JoinArches(c.Arches))
+		where = fmt.Sprintf("%s (%s)", c.Syscall, profile.JoinArches(c.Arches))
 	}
 	return fmt.Sprintf("%s: %s → %s", where, c.ADesc, c.BDesc)
-}
-
-// JoinArches lists ABIs separated by commas.
-func JoinArches(as []catalog.Arch) string {
-	s := make([]string, len(as))
-	for i, a := range as {
-		s[i] = string(a)
-	}
-	return strings.Join(s, ", ")
 }
 
 // Diff compares what two effective profiles do, not how they are
@@ -81,11 +74,11 @@ func JoinArches(as []catalog.Arch) string {
 // of filtered ABIs come first; syscall changes follow by name. The
 // ENOSYS stub for newer syscalls is part of the meaning (a profile that
 // names a newer call moves the stub's boundary).
-func Diff(a, b *Effective) []Change {
+func Diff(a, b *profile.Effective) []Change {
 	var out []Change
 	out = append(out, archChanges(a, b)...)
-	da := Decision{Action: a.DefaultAction, Errno: a.DefaultErrno, Rule: RuleDefault}
-	db := Decision{Action: b.DefaultAction, Errno: b.DefaultErrno, Rule: RuleDefault}
+	da := profile.Decision{Action: a.DefaultAction, Errno: a.DefaultErrno, Rule: profile.RuleDefault}
+	db := profile.Decision{Action: b.DefaultAction, Errno: b.DefaultErrno, Rule: profile.RuleDefault}
 	if !da.Same(db) {
 		c := Change{Scope: ScopeDefault, Arches: unionArches(a, b), A: da, B: db, ADesc: da.String(), BDesc: db.String()}
 		c.Loosens = db.Action.LetsThrough() && !da.Action.LetsThrough()
@@ -132,7 +125,7 @@ func Diff(a, b *Effective) []Change {
 // Subset returns the changes by which B allows something A denies: if
 // it is empty, B is at least as strict as A (for the catalog's syscalls,
 // the ABIs and the default).
-func Subset(a, b *Effective) []Change {
+func Subset(a, b *profile.Effective) []Change {
 	var out []Change
 	for _, c := range Diff(a, b) {
 		if c.Loosens {
@@ -153,7 +146,7 @@ func kindOf(loosens, tightens bool) string {
 }
 
 // unionArches lists the ABIs either profile filters, in catalog order.
-func unionArches(a, b *Effective) []catalog.Arch {
+func unionArches(a, b *profile.Effective) []catalog.Arch {
 	var out []catalog.Arch
 	for _, arch := range catalog.Arches() {
 		if a.HasArch(arch) || b.HasArch(arch) {
@@ -166,7 +159,7 @@ func unionArches(a, b *Effective) []catalog.Arch {
 // archChanges reports the ABIs only one profile filters. A call on an ABI
 // missing from a filter kills the thread; on an ABI it has, the profile
 // decides.
-func archChanges(a, b *Effective) []Change {
+func archChanges(a, b *profile.Effective) []Change {
 	var onlyA, onlyB []catalog.Arch
 	for _, arch := range catalog.Arches() {
 		switch {
@@ -176,17 +169,17 @@ func archChanges(a, b *Effective) []Change {
 			onlyB = append(onlyB, arch)
 		}
 	}
-	kill := Decision{Action: ActKillThread, Rule: RuleBadArch}
+	kill := profile.Decision{Action: profile.ActKillThread, Rule: profile.RuleBadArch}
 	var out []Change
 	if len(onlyA) > 0 {
-		c := Change{Scope: ScopeArch, Arches: onlyA, A: Decision{Action: a.DefaultAction, Errno: a.DefaultErrno},
+		c := Change{Scope: ScopeArch, Arches: onlyA, A: profile.Decision{Action: a.DefaultAction, Errno: a.DefaultErrno},
 			B: kill, ADesc: "filtered by the profile", BDesc: "not in the filter: kill_thread"}
 		c.Tightens = anyAllowed(a, onlyA)
 		c.Kind = kindOf(false, c.Tightens)
 		out = append(out, c)
 	}
 	if len(onlyB) > 0 {
-		c := Change{Scope: ScopeArch, Arches: onlyB, A: kill, B: Decision{Action: b.DefaultAction, Errno: b.DefaultErrno},
+		c := Change{Scope: ScopeArch, Arches: onlyB, A: kill, B: profile.Decision{Action: b.DefaultAction, Errno: b.DefaultErrno},
 			ADesc: "not in the filter: kill_thread", BDesc: "filtered by the profile"}
 		c.Loosens = anyAllowed(b, onlyB)
 		c.Kind = kindOf(c.Loosens, false)
@@ -197,7 +190,7 @@ func archChanges(a, b *Effective) []Change {
 
 // anyAllowed reports whether e lets any catalog syscall run on any of
 // arches (for some arguments).
-func anyAllowed(e *Effective, arches []catalog.Arch) bool {
+func anyAllowed(e *profile.Effective, arches []catalog.Arch) bool {
 	if e.DefaultAction.LetsThrough() {
 		return true
 	}
@@ -222,14 +215,14 @@ func anyAllowed(e *Effective, arches []catalog.Arch) bool {
 }
 
 // compareOne compares the two profiles for one syscall on one ABI.
-func compareOne(a, b *Effective, arch catalog.Arch, nr int64, name string) (Change, bool) {
-	inputs := ArgInputs(arch, name, a, b)
+func compareOne(a, b *profile.Effective, arch catalog.Arch, nr int64, name string) (Change, bool) {
+	inputs := profile.ArgInputs(arch, name, a, b)
 	var c Change
 	differs, condA, condB := false, false, false
-	var firstA, firstB Decision
+	var firstA, firstB profile.Decision
 	for i, args := range inputs {
-		da := a.Decide(arch, nr, args, Options{})
-		db := b.Decide(arch, nr, args, Options{})
+		da := a.Decide(arch, nr, args, profile.Options{})
+		db := b.Decide(arch, nr, args, profile.Options{})
 		if i == 0 {
 			firstA, firstB = da, db
 		} else {
@@ -253,96 +246,11 @@ func compareOne(a, b *Effective, arch catalog.Arch, nr int64, name string) (Chan
 	c.Scope, c.Syscall, c.A, c.B = ScopeSyscall, name, firstA, firstB
 	c.ADesc, c.BDesc = firstA.String(), firstB.String()
 	if condA {
-		c.ADesc = DescribeSyscall(a, arch, name)
+		c.ADesc = profile.DescribeSyscall(a, arch, name)
 	}
 	if condB {
-		c.BDesc = DescribeSyscall(b, arch, name)
+		c.BDesc = profile.DescribeSyscall(b, arch, name)
 	}
 	c.Kind = kindOf(c.Loosens, c.Tightens)
 	return c, true
-}
-
-// ArgInputs returns the argument vectors worth asking the profiles about
-// for one syscall: all zeros, then for each conditional rule on it in any
-// of the profiles, values that satisfy the rule and values on both sides
-// of each of its comparisons (as compile.Verify uses them). Duplicates are
-// dropped; the all-zero vector is always first.
-func ArgInputs(arch catalog.Arch, name string, es ...*Effective) [][6]uint64 {
-	out := [][6]uint64{{}}
-	seen := map[[6]uint64]bool{{}: true}
-	for _, e := range es {
-		for _, args := range ArgCases(e, arch, name) {
-			if !seen[args] {
-				seen[args] = true
-				out = append(out, args)
-			}
-		}
-	}
-	return out
-}
-
-// DescribeSyscall says in words what e does with name on arch: the
-// decision when it does not depend on the arguments, else the applicable
-// rules in order ("allow when arg0 & 0x7e020000 == 0x0; else
-// errno(EPERM)").
-func DescribeSyscall(e *Effective, arch catalog.Arch, name string) string {
-	ent, ok := catalog.MustDefault().Lookup(name)
-	if !ok {
-		return "unknown syscall"
-	}
-	nr, ok := ent.Number(arch)
-	if !ok {
-		return "absent on " + string(arch)
-	}
-	t := e.Treat(arch, name)
-	if !t.Conditional {
-		return t.Decision.String()
-	}
-	inputs := ArgInputs(arch, name, e)
-	first := e.Decide(arch, nr, inputs[0], Options{})
-	uniform := true
-	for _, args := range inputs[1:] {
-		if !e.Decide(arch, nr, args, Options{}).Same(first) {
-			uniform = false
-			break
-		}
-	}
-	if uniform {
-		return first.String()
-	}
-	var parts []string
-	for _, r := range e.Rules {
-		if !r.Has(name) {
-			continue
-		}
-		d := Decision{Action: r.Action, Errno: r.Errno}
-		if len(r.Args) == 0 {
-			parts = append(parts, "else "+d.String())
-			return strings.Join(parts, "; ")
-		}
-		parts = append(parts, d.String()+" when "+FormatConditions(r.Args, arch))
-	}
-	def := Decision{Action: e.DefaultAction, Errno: e.DefaultErrno}
-	return strings.Join(append(parts, "else "+def.String()), "; ")
-}
-
-// FormatConditions writes a rule's argument conditions as
-// "arg0 == 0x1 && arg2 & 0xff == 0x10"; on 32-bit ABIs the values are
-// shown as the filter compares them, truncated to 32 bits.
-func FormatConditions(args []*Arg, arch catalog.Arch) string {
-	mask := ^uint64(0)
-	if arch.Is32Bit() {
-		mask = 0xffffffff
-	}
-	conds := make([]string, 0, len(args))
-	sorted := append([]*Arg(nil), args...)
-	sort.SliceStable(sorted, func(i, j int) bool { return sorted[i].Index < sorted[j].Index })
-	for _, c := range sorted {
-		if c.Op == OpMaskedEqual {
-			conds = append(conds, fmt.Sprintf("arg%d & %#x == %#x", c.Index, c.Value&mask, c.ValueTwo&mask))
-			continue
-		}
-		conds = append(conds, fmt.Sprintf("arg%d %s %#x", c.Index, operatorNames[c.Op], c.Value&mask))
-	}
-	return strings.Join(conds, " && ")
 }
