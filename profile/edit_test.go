@@ -54,8 +54,8 @@ var BuildForTest func(e *Effective, o Options) error
 
 func edBuild(t testing.TB, p *Profile) {
 	t.Helper()
-	for _, m := range []Mode{ModeEnforce, ModeWatch} {
-		if err := BuildForTest(p.Effective(x86Env()), Options{Mode: m}); err != nil {
+	for _, m := range []Variant{VariantEnforce, VariantWatch} {
+		if err := BuildForTest(p.Effective(x86Env()), Options{Variant: m}); err != nil {
 			t.Fatalf("Build (%s): %v", m, err)
 		}
 	}

@@ -70,24 +70,24 @@ func (e *Effective) Decide(arch catalog.Arch, nr int64, args [6]uint64, o Option
 	d := Decision{Syscall: cat.Name(arch, nr), Rule: RuleDefault}
 	if !e.HasArch(arch) {
 		d.Action, d.Rule = ActKillThread, RuleBadArch
-		if o.Mode == ModeWatch {
+		if o.Variant == VariantWatch {
 			// Watch mode reports the call before the supervisor kills.
 			d.Action = ActNotify
 		}
 		return d
 	}
-	if o.Mode != ModeEnforce && o.Exempt != nil && arch == o.Exempt.Arch && o.Exempt.matches(cat, arch, nr, args) {
+	if o.Variant != VariantEnforce && o.Exempt != nil && arch == o.Exempt.Arch && o.Exempt.matches(cat, arch, nr, args) {
 		d.Action, d.Rule = ActAllow, RuleShim
 		return d
 	}
-	if o.Mode == ModeRecord {
+	if o.Variant == VariantRecord {
 		d.Action = ActNotify
 		return d
 	}
 	if !o.NoENOSYS && e.stubbed() {
 		if max, ok := e.MaxNumber(arch); ok && nr > max && sameABI(arch, nr) {
 			d.Action, d.Errno, d.Rule = ActErrno, ENOSYS, RuleNewer
-			if o.Mode == ModeWatch {
+			if o.Variant == VariantWatch {
 				d.Action, d.Errno = ActNotify, 0
 			}
 			return d
@@ -104,7 +104,7 @@ func (e *Effective) Decide(arch catalog.Arch, nr int64, args [6]uint64, o Option
 		d.Action, d.Errno, d.Rule = r.Action, r.Errno, i
 		break
 	}
-	if o.Mode == ModeWatch && d.Action.Canon() != ActAllow {
+	if o.Variant == VariantWatch && d.Action.Canon() != ActAllow {
 		d.Action, d.Errno = ActNotify, 0
 	}
 	return d

@@ -6,34 +6,36 @@ import (
 	"github.com/seccomp-workbench/seccomp-workbench/catalog"
 )
 
-// Mode selects the variant of the filter to compile.
-type Mode int
+// Variant is the form of the filter compiled (and meant by Decide): the
+// one production loads, or one whose outcomes pass through the runner's
+// supervisor first. A run's mode (runner.Mode) picks it.
+type Variant int
 
 const (
-	// ModeEnforce is the filter exactly as production loads it.
-	ModeEnforce Mode = iota
-	// ModeWatch keeps the profile's outcomes but turns every non-allow
+	// VariantEnforce is the filter exactly as production loads it.
+	VariantEnforce Variant = iota
+	// VariantWatch keeps the profile's outcomes but turns every non-allow
 	// action into SECCOMP_RET_USER_NOTIF, so the supervisor sees each
 	// denial and then applies the profile's action itself. (Stacking an
 	// observer filter cannot work: the kernel lets ERRNO beat USER_NOTIF.)
-	ModeWatch
-	// ModeRecord notifies every syscall.
-	ModeRecord
+	VariantWatch
+	// VariantRecord notifies every syscall.
+	VariantRecord
 )
 
-func (m Mode) String() string {
+func (m Variant) String() string {
 	switch m {
-	case ModeWatch:
+	case VariantWatch:
 		return "watch"
-	case ModeRecord:
+	case VariantRecord:
 		return "record"
 	}
 	return "enforce"
 }
 
-// ParseMode accepts enforce, watch or record.
-func ParseMode(s string) (Mode, error) {
-	for _, m := range []Mode{ModeEnforce, ModeWatch, ModeRecord} {
+// ParseVariant accepts enforce, watch or record.
+func ParseVariant(s string) (Variant, error) {
+	for _, m := range []Variant{VariantEnforce, VariantWatch, VariantRecord} {
 		if m.String() == s {
 			return m, nil
 		}
@@ -70,7 +72,7 @@ func (x *Exemption) matches(cat *catalog.Catalog, arch catalog.Arch, nr int64, a
 // Options select the variant of the filter compile.Compile builds and
 // Decide means.
 type Options struct {
-	Mode Mode
+	Variant Variant
 	// NoENOSYS turns off the stub that answers ENOSYS for syscall numbers
 	// newer than any the profile names (so glibc falls back from clone3
 	// to clone, faccessat2 to faccessat ...).

@@ -222,7 +222,7 @@ func TestPresetNoExecAfterStart(t *testing.T) {
 	p := presetProfile(t, "no-exec-after-start")
 	x := &Exemption{Arch: catalog.X86_64, HandoffFD: 3, Magic: [3]uint64{7, 8, 9}}
 	e := p.Effective(testEnv(catalog.X86_64))
-	o := Options{Mode: ModeWatch, Exempt: x}
+	o := Options{Variant: VariantWatch, Exempt: x}
 	if d, _ := e.DecideName(catalog.X86_64, "execve", [6]uint64{0, 0, 0, 7, 8, 9}, o); d.Action != ActAllow {
 		t.Errorf("the shim's execve: %s, want allow", d)
 	}

@@ -112,14 +112,14 @@ func (m Mode) notifies() bool { return m != ModeEnforce }
 
 // filter is the variant of the filter a run in mode m loads: learn
 // records every call, as record does, and decides them itself.
-func (m Mode) filter() profile.Mode {
+func (m Mode) filter() profile.Variant {
 	switch m {
 	case ModeWatch:
-		return profile.ModeWatch
+		return profile.VariantWatch
 	case ModeRecord, ModeLearn:
-		return profile.ModeRecord
+		return profile.VariantRecord
 	}
-	return profile.ModeEnforce
+	return profile.VariantEnforce
 }
 
 // Question is what learn mode asks about a call whose syscall the user
@@ -367,8 +367,8 @@ func prepare(cfg Config) (*prepared, error) {
 		p.magic[i] = binary.LittleEndian.Uint64(buf[8*i:])
 	}
 	filterEff := cfg.Effective
-	opts := profile.Options{Mode: mode.filter()}
-	if opts.Mode == profile.ModeRecord {
+	opts := profile.Options{Variant: mode.filter()}
+	if opts.Variant == profile.VariantRecord {
 		filterEff = recordEffective(cfg.Effective)
 	}
 	if mode.notifies() {
@@ -379,7 +379,7 @@ func prepare(cfg Config) (*prepared, error) {
 	// mode). Rules with argument conditions on execve cannot be judged
 	// before the call, so the kernel decides those.
 	if (mode == ModeWatch || mode == ModeEnforce) && !argRuleNames(cfg.Effective)["execve"] {
-		if d, ok := cfg.Effective.DecideName(native, "execve", [6]uint64{}, profile.Options{Mode: profile.ModeEnforce}); ok && !lets(d) {
+		if d, ok := cfg.Effective.DecideName(native, "execve", [6]uint64{}, profile.Options{Variant: profile.VariantEnforce}); ok && !lets(d) {
 			p.execDenied = fmt.Sprintf("the profile denies execve (%s), so the target could not start", outcomeWords(d))
 		}
 	}
@@ -432,7 +432,7 @@ func (d *decider) decide(arch catalog.Arch, nr int64, args [6]uint64) profile.De
 	if out, ok := d.cache[k]; ok {
 		return out
 	}
-	out := d.eff.Decide(arch, nr, args, profile.Options{Mode: profile.ModeEnforce})
+	out := d.eff.Decide(arch, nr, args, profile.Options{Variant: profile.VariantEnforce})
 	if !d.argRules[out.Syscall] {
 		d.cache[k] = out
 	}

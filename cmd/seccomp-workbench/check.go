@@ -137,7 +137,7 @@ func compileAndVerify(e *profile.Effective, res *checkResult) []lint.Finding {
 			Hint:    "add a supported architecture such as SCMP_ARCH_X86_64, or check for one with --arch",
 		}}
 	}
-	opts := profile.Options{Mode: profile.ModeEnforce}
+	opts := profile.Options{Variant: profile.VariantEnforce}
 	prog, err := compile.Compile(e, opts)
 	if err != nil {
 		f := lint.Finding{

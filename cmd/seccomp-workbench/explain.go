@@ -83,8 +83,8 @@ func runExplain(out io.Writer, args []string, fl explainFlags) error {
 		}
 		arch = a
 	}
-	mode, err := profile.ParseMode(fl.mode)
-	if err != nil || mode == profile.ModeRecord {
+	mode, err := profile.ParseVariant(fl.mode)
+	if err != nil || mode == profile.VariantRecord {
 		return usagef("--mode %q: use enforce or watch", fl.mode)
 	}
 	nr, err := profile.ResolveSyscall(arch, args[1])
@@ -104,7 +104,7 @@ func runExplain(out io.Writer, args []string, fl explainFlags) error {
 		return err
 	}
 	e := p.Effective(env)
-	prog, err := compile.Build(e, profile.Options{Mode: mode})
+	prog, err := compile.Build(e, profile.Options{Variant: mode})
 	if err != nil {
 		return err
 	}
@@ -183,7 +183,7 @@ func reasonKey(x *compile.Explanation) string {
 	return "rule"
 }
 
-func writeExplainJSON(out io.Writer, x *compile.Explanation, mode profile.Mode, asm []cbpf.AsmLine) error {
+func writeExplainJSON(out io.Writer, x *compile.Explanation, mode profile.Variant, asm []cbpf.AsmLine) error {
 	j := explainJSON{Syscall: x.Syscall, Arch: x.Arch, Nr: x.Nr, Args: x.Args[:],
 		Rule: x.RuleSource, Reason: reasonKey(x), Mode: mode.String()}
 	j.Action, j.Errno, j.ErrnoName = actionName(x.Decision)

@@ -43,7 +43,7 @@ func TestTraceMatchesVM(t *testing.T) {
 		o    profile.Options
 	}{
 		{"docker-default", mustOpen(t, "preset:docker-default"), x86Env(), profile.Options{}},
-		{"docker-default/watch+exempt", mustOpen(t, "preset:docker-default"), x86Env(), profile.Options{Mode: profile.ModeWatch, Exempt: exempt}},
+		{"docker-default/watch+exempt", mustOpen(t, "preset:docker-default"), x86Env(), profile.Options{Variant: profile.VariantWatch, Exempt: exempt}},
 		{"docker-default/linear", mustOpen(t, "preset:docker-default"), x86Env(), profile.Options{NoOptimize: true, NoENOSYS: true}},
 		{"docker-default/aarch64", mustOpen(t, "preset:docker-default"), profile.Env{Host: catalog.AArch64, Kernel: profile.Kernel{Major: 6, Minor: 18}}, profile.Options{}},
 		{"deny-critical", mustOpen(t, "preset:deny-critical"), x86Env(), profile.Options{}},

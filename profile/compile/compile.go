@@ -112,7 +112,7 @@ var scmpOps = map[profile.Operator]seccomp.ScmpCompareOp{
 
 // modeAction is the action compiled for a profile action in mode o.
 func modeAction(a profile.Action, errno uint, o profile.Options) (profile.Action, uint) {
-	if o.Mode == profile.ModeWatch && a.Canon() != profile.ActAllow {
+	if o.Variant == profile.VariantWatch && a.Canon() != profile.ActAllow {
 		return profile.ActNotify, 0
 	}
 	return a, errno
@@ -124,7 +124,7 @@ func modeAction(a profile.Action, errno uint, o profile.Options) (profile.Action
 func compileLib(e *profile.Effective, arches []catalog.Arch, o profile.Options, st *Stats, wantPFC bool) ([]bpf.RawInstruction, string, error) {
 	cat := catalog.MustDefault()
 	defAct, defErrno := modeAction(e.DefaultAction, e.DefaultErrno, o)
-	if o.Mode == profile.ModeRecord {
+	if o.Variant == profile.VariantRecord {
 		defAct = profile.ActNotify
 	}
 	sdef, err := defAct.Lib(defErrno)
@@ -186,7 +186,7 @@ func compileLib(e *profile.Effective, arches []catalog.Arch, o profile.Options, 
 		return nil, "", err
 	}
 	rules := 0
-	if o.Mode != profile.ModeRecord {
+	if o.Variant != profile.VariantRecord {
 		uncond := map[string]bool{}
 		for k, r := range e.Rules {
 			act, errno := modeAction(r.Action, r.Errno, o)

@@ -185,8 +185,8 @@ func TestENOSYSStub(t *testing.T) {
 func TestWatchModeAndExemption(t *testing.T) {
 	p := mustOpen(t, "preset:docker-default")
 	x := &profile.Exemption{Arch: catalog.X86_64, HandoffFD: 3, Magic: [3]uint64{0xdead_beef_0000_0001, 2, 0xffff_0000_0000_0003}}
-	for _, mode := range []profile.Mode{profile.ModeWatch, profile.ModeRecord} {
-		prog, err := Build(p.Effective(x86Env()), profile.Options{Mode: mode, Exempt: x})
+	for _, mode := range []profile.Variant{profile.VariantWatch, profile.VariantRecord} {
+		prog, err := Build(p.Effective(x86Env()), profile.Options{Variant: mode, Exempt: x})
 		if err != nil {
 			t.Fatalf("%s: %v", mode, err)
 		}
@@ -199,8 +199,8 @@ func TestWatchModeAndExemption(t *testing.T) {
 		}{
 			{send, [6]uint64{3, 0, 0, x.Magic[0], x.Magic[1], x.Magic[2]}, profile.ActAllow},
 			{exec, [6]uint64{0x1000, 0, 0, x.Magic[0], x.Magic[1], x.Magic[2]}, profile.ActAllow},
-			{send, [6]uint64{4, 0, 0, x.Magic[0], x.Magic[1], x.Magic[2]}, map[profile.Mode]profile.Action{profile.ModeWatch: profile.ActAllow, profile.ModeRecord: profile.ActNotify}[mode]},
-			{exec, [6]uint64{0x1000, 0, 0, x.Magic[0], x.Magic[1], x.Magic[2] ^ 1<<40}, map[profile.Mode]profile.Action{profile.ModeWatch: profile.ActAllow, profile.ModeRecord: profile.ActNotify}[mode]},
+			{send, [6]uint64{4, 0, 0, x.Magic[0], x.Magic[1], x.Magic[2]}, map[profile.Variant]profile.Action{profile.VariantWatch: profile.ActAllow, profile.VariantRecord: profile.ActNotify}[mode]},
+			{exec, [6]uint64{0x1000, 0, 0, x.Magic[0], x.Magic[1], x.Magic[2] ^ 1<<40}, map[profile.Variant]profile.Action{profile.VariantWatch: profile.ActAllow, profile.VariantRecord: profile.ActNotify}[mode]},
 			{nrOf(t, catalog.X86_64, "add_key"), [6]uint64{}, profile.ActNotify},
 		} {
 			got, _ := prog.Run(catalog.X86_64, c.nr, c.args)
@@ -235,17 +235,17 @@ func TestConditionalRuleEqualToDefault(t *testing.T) {
 		{"names": ["personality"], "action": "SCMP_ACT_ERRNO", "args": [{"index": 0, "value": 8, "op": "SCMP_CMP_EQ"}]},
 		{"names": ["read", "write", "execve", "exit_group"], "action": "SCMP_ACT_ALLOW"}`
 	nr := nrOf(t, catalog.X86_64, "personality")
-	for _, mode := range []profile.Mode{profile.ModeEnforce, profile.ModeWatch} {
+	for _, mode := range []profile.Variant{profile.VariantEnforce, profile.VariantWatch} {
 		p, err := profile.Parse("t.json", []byte(head+`]}`))
 		if err != nil {
 			t.Fatal(err)
 		}
-		prog, err := Build(p.Effective(x86Env()), profile.Options{Mode: mode})
+		prog, err := Build(p.Effective(x86Env()), profile.Options{Variant: mode})
 		if err != nil {
 			t.Fatalf("%s: a rule that changes nothing stops the build: %v", mode, err)
 		}
 		want := profile.ActErrno
-		if mode == profile.ModeWatch {
+		if mode == profile.VariantWatch {
 			want = profile.ActNotify
 		}
 		if d, err := prog.Run(catalog.X86_64, nr, [6]uint64{8}); err != nil || d.Action != want {

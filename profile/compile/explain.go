@@ -72,7 +72,7 @@ func Explain(prog *Program, arch catalog.Arch, nr int64, args [6]uint64) (*Expla
 		Profile:  want,
 		Steps:    steps,
 	}
-	if prog.Options.Mode != profile.ModeEnforce {
+	if prog.Options.Variant != profile.VariantEnforce {
 		x.Profile = e.Decide(arch, nr, args, profile.Options{NoENOSYS: prog.Options.NoENOSYS})
 	}
 	if i := x.Profile.Rule; i >= 0 && i < len(e.Rules) {

@@ -121,7 +121,7 @@ func TestExplainFollowsCapabilities(t *testing.T) {
 // In watch mode the program notifies; the explanation keeps the
 // profile's own outcome and rule.
 func TestExplainWatchMode(t *testing.T) {
-	prog := dockerProg(t, x86Env(), profile.Options{Mode: profile.ModeWatch})
+	prog := dockerProg(t, x86Env(), profile.Options{Variant: profile.VariantWatch})
 	x, err := ExplainName(prog, catalog.X86_64, "clone3", [6]uint64{})
 	if err != nil {
 		t.Fatal(err)

@@ -74,7 +74,7 @@ type numbered struct {
 // know, the first rule naming it, as Decide does. Conditions on such
 // calls cannot be compiled here.
 func catalogOnly(e *profile.Effective, o profile.Options, st *Stats) ([]numbered, error) {
-	if o.Mode == profile.ModeRecord {
+	if o.Variant == profile.VariantRecord {
 		return nil, nil
 	}
 	cat := catalog.MustDefault()
@@ -125,7 +125,7 @@ func ByNumber(prog *Program) []Numbered {
 func archBody(e *profile.Effective, o profile.Options, arch catalog.Arch, byNumber []numbered) []bpf.Instruction {
 	cat := catalog.MustDefault()
 	var body []bpf.Instruction
-	if x := o.Exempt; x != nil && o.Mode != profile.ModeEnforce && x.Arch == arch {
+	if x := o.Exempt; x != nil && o.Variant != profile.VariantEnforce && x.Arch == arch {
 		body = append(body, exemptCheck(cat, arch, "sendmsg", x, true)...)
 		body = append(body, exemptCheck(cat, arch, "execve", x, false)...)
 	}
@@ -140,7 +140,7 @@ func archBody(e *profile.Effective, o profile.Options, arch catalog.Arch, byNumb
 			bpf.JumpIf{Cond: bpf.JumpEqual, Val: uint32(nr), SkipFalse: 1},
 			bpf.RetConstant{Val: profile.RetValue(profile.Decision{Action: n.action, Errno: n.errno})})
 	}
-	if o.Mode != profile.ModeRecord && !o.NoENOSYS {
+	if o.Variant != profile.VariantRecord && !o.NoENOSYS {
 		if max, ok := e.StubLimit(arch); ok {
 			act, errno := modeAction(profile.ActErrno, profile.ENOSYS, o)
 			enosys := bpf.RetConstant{Val: profile.RetValue(profile.Decision{Action: act, Errno: errno})}

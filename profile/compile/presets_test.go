@@ -48,15 +48,15 @@ func TestPresetsBuild(t *testing.T) {
 			}
 			env := profile.HostEnv()
 			for _, o := range []profile.Options{
-				{Mode: profile.ModeEnforce},
-				{Mode: profile.ModeWatch, Exempt: &profile.Exemption{Arch: env.Host, HandoffFD: 3, Magic: [3]uint64{0x5eccc0de, 0x1234567890abcdef, 42}}},
+				{Variant: profile.VariantEnforce},
+				{Variant: profile.VariantWatch, Exempt: &profile.Exemption{Arch: env.Host, HandoffFD: 3, Magic: [3]uint64{0x5eccc0de, 0x1234567890abcdef, 42}}},
 			} {
 				prog, err := Build(p.Effective(env), o)
 				if err != nil {
-					t.Fatalf("%s: %v", o.Mode, err)
+					t.Fatalf("%s: %v", o.Variant, err)
 				}
 				if len(prog.Stats.Skipped) > 0 && pr.Name != "docker-default" {
-					t.Logf("%s: names no supported ABI has: %v", o.Mode, prog.Stats.Skipped)
+					t.Logf("%s: names no supported ABI has: %v", o.Variant, prog.Stats.Skipped)
 				}
 			}
 		})
@@ -74,7 +74,7 @@ func TestPresetNoExecAfterStartCompiled(t *testing.T) {
 	p := presetProfile(t, "no-exec-after-start")
 	x := &profile.Exemption{Arch: catalog.X86_64, HandoffFD: 3, Magic: [3]uint64{7, 8, 9}}
 	e := p.Effective(testEnv(catalog.X86_64))
-	o := profile.Options{Mode: profile.ModeWatch, Exempt: x}
+	o := profile.Options{Variant: profile.VariantWatch, Exempt: x}
 	prog, err := Build(e, o)
 	if err != nil {
 		t.Fatal(err)
@@ -210,7 +210,7 @@ print(r, ctypes.get_errno())`
 	for name, runs := range cases {
 		t.Run(name, func(t *testing.T) {
 			p := presetProfile(t, name)
-			prog, err := Build(p.Effective(profile.HostEnv()), profile.Options{Mode: profile.ModeEnforce})
+			prog, err := Build(p.Effective(profile.HostEnv()), profile.Options{Variant: profile.VariantEnforce})
 			if err != nil {
 				t.Fatal(err)
 			}

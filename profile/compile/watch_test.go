@@ -26,18 +26,18 @@ func TestWatchNotifiesBadArchAndStub(t *testing.T) {
 		{catalog.X86_64, 1000, "notify", "errno(ENOSYS)", profile.RuleNewer},
 		{catalog.X86_64, 0, "allow", "allow", 0},
 	}
-	for _, mode := range []profile.Mode{profile.ModeWatch, profile.ModeEnforce} {
-		prog, err := Build(e, profile.Options{Mode: mode})
+	for _, mode := range []profile.Variant{profile.VariantWatch, profile.VariantEnforce} {
+		prog, err := Build(e, profile.Options{Variant: mode})
 		if err != nil {
 			t.Fatal(err)
 		}
 		for _, c := range cases {
 			want := c.normal
-			if mode == profile.ModeWatch {
+			if mode == profile.VariantWatch {
 				want = c.watch
 			}
 			got, _ := prog.Run(c.arch, c.nr, [6]uint64{})
-			d := e.Decide(c.arch, c.nr, [6]uint64{}, profile.Options{Mode: mode})
+			d := e.Decide(c.arch, c.nr, [6]uint64{}, profile.Options{Variant: mode})
 			if got.String() != want || d.String() != want || d.Rule != c.rule {
 				t.Errorf("mode %d, %s nr %d: filter %s, meaning %s (rule %d); want %s (rule %d)", mode, c.arch, c.nr, got, d, d.Rule, want, c.rule)
 			}

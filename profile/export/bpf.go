@@ -13,7 +13,7 @@ import (
 // exportProgram compiles e as production loads it (enforce mode, the
 // ENOSYS stub on) and verifies it, then renders the program.
 func exportProgram(e *profile.Effective, f Format, o ExportOptions) ([]byte, []string, error) {
-	prog, err := compile.Build(e, profile.Options{Mode: profile.ModeEnforce})
+	prog, err := compile.Build(e, profile.Options{Variant: profile.VariantEnforce})
 	if err != nil {
 		return nil, nil, err
 	}
