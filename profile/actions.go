@@ -2,6 +2,7 @@ package profile
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	seccomp "github.com/seccomp/libseccomp-golang"
@@ -60,8 +61,8 @@ var actionTable = [...]ActionInfo{
 	{ActAllow, "allow", RetAllow, seccomp.ActAllow, true, false, false},
 }
 
-// Actions returns the table, strongest first.
-func Actions() []ActionInfo { return actionTable[:] }
+// Actions returns a copy of the table, strongest first.
+func Actions() []ActionInfo { return slices.Clone(actionTable[:]) }
 
 // Canon folds SCMP_ACT_KILL into the kill_thread it means.
 func (a Action) Canon() Action {
