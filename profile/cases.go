@@ -6,8 +6,8 @@ import "github.com/seccomp-workbench/seccomp-workbench/catalog"
 // with the rule's other conditions held true.
 func ArgCases(e *Effective, arch catalog.Arch, name string) [][6]uint64 {
 	var out [][6]uint64
-	for _, r := range e.Rules {
-		if !r.Has(name) || len(r.Args) == 0 {
+	for _, r := range e.RulesOn(arch, name) {
+		if len(r.Args) == 0 {
 			continue
 		}
 		var base [6]uint64

@@ -66,16 +66,18 @@ func DescribeSyscall(e *Effective, arch catalog.Arch, name string) string {
 		return first.String()
 	}
 	var parts []string
-	for _, r := range e.Rules {
-		if !r.Has(name) {
-			continue
-		}
+	for _, v := range e.RulesOn(arch, name) {
+		r := e.Rules[v.Rule]
 		d := Decision{Action: r.Action, Errno: r.Errno}
-		if len(r.Args) == 0 {
+		if len(v.Args) == 0 {
 			parts = append(parts, "else "+d.String())
 			return strings.Join(parts, "; ")
 		}
-		parts = append(parts, d.String()+" when "+FormatConditions(r.Args, arch))
+		when := FormatConditions(v.Args, arch)
+		if v.Via != "" {
+			when += " (" + v.Via + ")"
+		}
+		parts = append(parts, d.String()+" when "+when)
 	}
 	def := Decision{Action: e.DefaultAction, Errno: e.DefaultErrno}
 	return strings.Join(append(parts, "else "+def.String()), "; ")

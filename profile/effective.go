@@ -115,6 +115,13 @@ type EffRule struct {
 	Errno   uint // for errno (and trace) actions
 	Args    []*Arg
 	Comment string
+	// ORed: the rule's conditions test one argument index twice, so it
+	// was split into one rule per condition, this being one (orGroups).
+	ORed bool
+
+	// mux are the multiplexer rules libseccomp makes of this one on the
+	// ABIs that multiplex (muxViews).
+	mux []muxView
 }
 
 // Effective resolves includes and excludes the way Docker does: a rule
@@ -128,11 +135,15 @@ func (p *Profile) Effective(env Env) *Effective {
 		if !env.applies(r) {
 			continue
 		}
-		er := EffRule{Index: i, Names: r.AllNames(), Action: r.Action, Args: r.Args, Comment: r.Comment}
-		if r.Action == ActErrno || r.Action == ActTrace {
-			er.Errno = p.Errno(r)
+		groups := orGroups(r.Args)
+		for _, args := range groups {
+			er := EffRule{Index: i, Names: r.AllNames(), Action: r.Action, Args: args, Comment: r.Comment, ORed: len(groups) > 1}
+			if r.Action == ActErrno || r.Action == ActTrace {
+				er.Errno = p.Errno(r)
+			}
+			er.mux = muxViews(er.Names, args)
+			e.Rules = append(e.Rules, er)
 		}
-		e.Rules = append(e.Rules, er)
 	}
 	e.maxNr = map[catalog.Arch]maxNr{}
 	for _, a := range catalog.Arches() {

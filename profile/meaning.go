@@ -18,6 +18,10 @@ type Decision struct {
 	Rule int
 	// Syscall is the catalog name, or syscall_<nr> when unknown.
 	Syscall string
+	// Via is set when Syscall is a multiplexer (socketcall, ipc) and the
+	// rule that decided names the call it carries: libseccomp applies
+	// that rule to the multiplexer too (catalog.MuxOp).
+	Via string
 }
 
 // Special values of Decision.Rule.
@@ -64,7 +68,11 @@ func (e *Effective) DefaultDecision() Decision {
 // reference the compiled program is verified against.
 //
 // Within one filter the first applicable rule in profile order whose
-// argument conditions all hold decides; no rule means the default.
+// argument conditions all hold decides; no rule means the default. A rule
+// whose conditions test one argument twice is one rule per condition,
+// ORed (orGroups). On the ABIs where libseccomp maps socket and IPC calls
+// onto socketcall and ipc, a rule naming such a call also decides the
+// multiplexer when argument 0 is the call's operation (muxViews).
 func (e *Effective) Decide(arch catalog.Arch, nr int64, args [6]uint64, o Options) Decision {
 	cat := catalog.MustDefault()
 	d := Decision{Syscall: cat.Name(arch, nr), Rule: RuleDefault}
@@ -97,12 +105,16 @@ func (e *Effective) Decide(arch catalog.Arch, nr int64, args [6]uint64, o Option
 	if d.Action != ActErrno {
 		d.Errno = 0
 	}
-	for i, r := range e.Rules {
-		if !r.Has(d.Syscall) || !argsMatch(arch, r.Args, args) {
-			continue
+	for i := range e.Rules {
+		r := &e.Rules[i]
+		if r.Has(d.Syscall) && argsMatch(arch, r.Args, args) {
+			d.Action, d.Errno, d.Rule = r.Action, r.Errno, i
+			break
 		}
-		d.Action, d.Errno, d.Rule = r.Action, r.Errno, i
-		break
+		if via, ok := r.muxMatch(arch, d.Syscall, args); ok {
+			d.Action, d.Errno, d.Rule, d.Via = r.Action, r.Errno, i, via
+			break
+		}
 	}
 	if o.Variant == VariantWatch && d.Action.Canon() != ActAllow {
 		d.Action, d.Errno = ActNotify, 0

@@ -53,16 +53,26 @@ func (t Treatment) ENOSYS() bool {
 func (e *Effective) Treatments(arch catalog.Arch) map[string]Treatment {
 	cat := catalog.MustDefault()
 	named := make(map[string]*firstRules, 512)
+	get := func(n string) *firstRules {
+		f := named[n]
+		if f == nil {
+			f = &firstRules{zero: -1, uncond: -1}
+			named[n] = f
+		}
+		return f
+	}
+	mux := arch.Multiplexes()
 	for i := range e.Rules {
 		r := &e.Rules[i]
 		zero := r.zeroHolds(arch)
 		for _, n := range r.Names {
-			f := named[n]
-			if f == nil {
-				f = &firstRules{zero: -1, uncond: -1}
-				named[n] = f
+			get(n).add(i, len(r.Args) > 0, r.Action, zero)
+		}
+		if mux {
+			for _, v := range r.mux {
+				// Argument 0 is an operation (1 and up): never zero.
+				get(v.mux).add(i, true, r.Action, false)
 			}
-			f.add(i, r, zero)
 		}
 	}
 	tc := e.treatContext(arch)
@@ -82,15 +92,11 @@ func (e *Effective) Treat(arch catalog.Arch, name string) Treatment {
 		return Treatment{}
 	}
 	var f *firstRules
-	for i := range e.Rules {
-		r := &e.Rules[i]
-		if !r.Has(name) {
-			continue
-		}
+	for _, v := range e.RulesOn(arch, name) {
 		if f == nil {
 			f = &firstRules{zero: -1, uncond: -1}
 		}
-		f.add(i, r, r.zeroHolds(arch))
+		f.add(v.Rule, len(v.Args) > 0, e.Rules[v.Rule].Action, len(v.Args) == 0 || argsMatch(arch, v.Args, [6]uint64{}))
 	}
 	return e.treatContext(arch).treatment(cat, ent, f)
 }
@@ -101,16 +107,16 @@ type firstRules struct {
 	cond, condAllow bool
 }
 
-func (f *firstRules) add(i int, r *EffRule, zeroHolds bool) {
+func (f *firstRules) add(i int, conditional bool, act Action, zeroHolds bool) {
 	if f.zero < 0 && zeroHolds {
 		f.zero = i
 	}
 	if f.uncond >= 0 {
 		return
 	}
-	if len(r.Args) > 0 {
+	if conditional {
 		f.cond = true
-		f.condAllow = f.condAllow || r.Action.LetsThrough()
+		f.condAllow = f.condAllow || act.LetsThrough()
 		return
 	}
 	f.uncond = i

@@ -34,12 +34,12 @@ func TestTreatmentsAgreeWithDecide(t *testing.T) {
 					}
 					var cond, condAllow bool
 					otherwise := e.DefaultDecision()
-					for i, r := range e.Rules {
-						if !r.Has(ent.Name) {
-							continue
-						}
-						if len(r.Args) == 0 {
-							otherwise = Decision{Action: r.Action, Errno: r.Errno, Rule: i}
+					// The rules as they apply on this ABI, multiplexer
+					// forms included.
+					for _, v := range e.RulesOn(arch, ent.Name) {
+						r := e.Rules[v.Rule]
+						if len(v.Args) == 0 {
+							otherwise = Decision{Action: r.Action, Errno: r.Errno, Rule: v.Rule}
 							break
 						}
 						cond = true

@@ -126,19 +126,22 @@ func runExplain(out io.Writer, args []string, fl explainFlags) error {
 // explainJSON is the --json object; its field names are part of the CLI
 // contract.
 type explainJSON struct {
-	Syscall   string         `json:"syscall"`
-	Arch      catalog.Arch   `json:"arch"`
-	Nr        int64          `json:"nr"`
-	Args      []uint64       `json:"args"`
-	Action    string         `json:"action"`
-	Errno     uint           `json:"errno"`
-	ErrnoName string         `json:"errno_name"`
-	Rule      *profile.Rule  `json:"rule"`
-	RuleIndex *int           `json:"rule_index"`
-	Reason    string         `json:"reason"`
-	Mode      string         `json:"mode"`
-	Profile   *profileJSON   `json:"profile_action,omitempty"`
-	Trace     []traceStepObj `json:"trace,omitempty"`
+	Syscall   string        `json:"syscall"`
+	Arch      catalog.Arch  `json:"arch"`
+	Nr        int64         `json:"nr"`
+	Args      []uint64      `json:"args"`
+	Action    string        `json:"action"`
+	Errno     uint          `json:"errno"`
+	ErrnoName string        `json:"errno_name"`
+	Rule      *profile.Rule `json:"rule"`
+	RuleIndex *int          `json:"rule_index"`
+	// Via names the call whose rule libseccomp also applied to this
+	// multiplexer (socketcall, ipc).
+	Via     string         `json:"via,omitempty"`
+	Reason  string         `json:"reason"`
+	Mode    string         `json:"mode"`
+	Profile *profileJSON   `json:"profile_action,omitempty"`
+	Trace   []traceStepObj `json:"trace,omitempty"`
 }
 
 // profileJSON is the profile's own outcome when a watch variant notifies
@@ -185,7 +188,7 @@ func reasonKey(x *compile.Explanation) string {
 
 func writeExplainJSON(out io.Writer, x *compile.Explanation, mode profile.Variant, asm []cbpf.AsmLine) error {
 	j := explainJSON{Syscall: x.Syscall, Arch: x.Arch, Nr: x.Nr, Args: x.Args[:],
-		Rule: x.RuleSource, Reason: reasonKey(x), Mode: mode.String()}
+		Rule: x.RuleSource, Reason: reasonKey(x), Mode: mode.String(), Via: x.Profile.Via}
 	j.Action, j.Errno, j.ErrnoName = actionName(x.Decision)
 	if x.Rule != nil {
 		i := x.Rule.Index
@@ -232,8 +235,14 @@ func writeExplainText(out io.Writer, x *compile.Explanation, e *profile.Effectiv
 		fmt.Fprintf(out, "  watch mode: the supervisor is told, then applies the profile's %s\n", x.Profile)
 	}
 	if r := x.Rule; r != nil {
-		if len(r.Args) > 0 {
+		if via := x.Profile.Via; via != "" {
+			_, op, _ := catalog.MuxOp(via)
+			fmt.Fprintf(out, "  via:     the rule names %s, and on %s libseccomp applies it to %s with args[0] == %d as well\n", via, x.Arch, x.Syscall, op)
+		} else if len(r.Args) > 0 {
 			fmt.Fprintf(out, "  when:    %s\n", conditionsText(r.Args))
+			if r.ORed {
+				fmt.Fprintf(out, "  ORed:    the rule tests one argument twice, so each of its conditions is a rule of its own (as runc and crun load it)\n")
+			}
 		}
 		if src := x.RuleSource; src != nil {
 			if f := filterText(src); f != "" {

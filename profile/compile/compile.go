@@ -215,7 +215,7 @@ func compileLib(e *profile.Effective, arches []catalog.Arch, o profile.Options, 
 					uncond[name] = true
 				}
 				ent, known := cat.Lookup(name)
-				if !known || !onAny(ent, arches) {
+				if !known || !(onAny(ent, arches) || muxedOn(name, arches)) {
 					if st != nil {
 						st.Skipped = appendOnce(st.Skipped, name)
 					}
@@ -306,6 +306,26 @@ func onAny(e *catalog.Entry, arches []catalog.Arch) bool {
 	for _, a := range arches {
 		if _, ok := e.Number(a); ok {
 			return true
+		}
+	}
+	return false
+}
+
+// muxedOn reports whether libseccomp maps name onto a multiplexer on one
+// of arches (accept and recv on x86 exist only as socketcall operations).
+func muxedOn(name string, arches []catalog.Arch) bool {
+	mux, _, ok := catalog.MuxOp(name)
+	if !ok {
+		return false
+	}
+	cat := catalog.MustDefault()
+	for _, a := range arches {
+		if a.Multiplexes() {
+			if ent, ok := cat.Lookup(mux); ok {
+				if _, ok := ent.Number(a); ok {
+					return true
+				}
+			}
 		}
 	}
 	return false

@@ -171,6 +171,11 @@ func Inputs(e *profile.Effective, o profile.Options) []Input {
 			for _, args := range profile.ArgCases(e, arch, name) {
 				out = append(out, Input{arch, nr, args})
 			}
+			if arch.Multiplexes() {
+				for _, args := range muxCases(arch, name) {
+					out = append(out, Input{arch, nr, args})
+				}
+			}
 			if x := o.Exempt; x != nil && x.Arch == arch && (name == "sendmsg" || name == "execve") {
 				var a [6]uint64
 				a[0] = uint64(x.HandoffFD)
@@ -185,6 +190,35 @@ func Inputs(e *profile.Effective, o profile.Options) []Input {
 					out = append(out, Input{arch, nr, hi}, Input{arch, nr, lo})
 				}
 			}
+		}
+	}
+	return out
+}
+
+// muxCases are every operation of a multiplexer, and the numbers around
+// them: socketcall's 0..21; ipc's operations with and without a version
+// in the upper 16 bits (the kernel strips it, libseccomp compares the
+// whole word) and, on 64-bit ABIs, with bits above 32 set.
+func muxCases(arch catalog.Arch, name string) [][6]uint64 {
+	var calls []uint64
+	switch name {
+	case catalog.SocketCall:
+		for op := uint64(0); op <= catalog.MaxSocketCallOp+1; op++ {
+			calls = append(calls, op)
+		}
+	case catalog.IPC:
+		for op := range catalog.MuxOps(catalog.IPC) {
+			o := uint64(op)
+			calls = append(calls, o-1, o, o+1, o|1<<catalog.IPCVersionShift, o|0xffff<<catalog.IPCVersionShift)
+		}
+	default:
+		return nil
+	}
+	var out [][6]uint64
+	for _, c := range calls {
+		out = append(out, [6]uint64{c})
+		if !arch.Is32Bit() {
+			out = append(out, [6]uint64{c | 1<<32})
 		}
 	}
 	return out

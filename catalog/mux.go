@@ -1,0 +1,81 @@
+package catalog
+
+// Some ABIs reach the socket and System V IPC calls through two
+// multiplexers as well as (on newer kernels) directly: socketcall(call,
+// args) and ipc(call, first, second, third, ptr, fifth). The operation is
+// the first argument; the operation's own arguments sit behind a pointer
+// (socketcall) or in the remaining registers (ipc).
+//
+// libseccomp 2.5 rewrites a rule for any of these calls on such an ABI
+// into two: one on the direct call, if the ABI has it, and one on the
+// multiplexer with argument 0 equal to the operation (its other
+// conditions kept as they are, now on the multiplexer's arguments). It
+// does so on x86, mips o32 (big and little endian), ppc, ppc64, ppc64le,
+// s390 and s390x (the ABIs whose arch_def has sys_socketcall).
+
+// Multiplexer names.
+const (
+	SocketCall = "socketcall"
+	IPC        = "ipc"
+)
+
+// muxOps are the operation numbers: SYS_* of linux/net.h for socketcall,
+// the call numbers of linux/ipc.h for ipc.
+var muxOps = map[string]struct {
+	mux string
+	op  uint32
+}{
+	"socket": {SocketCall, 1}, "bind": {SocketCall, 2}, "connect": {SocketCall, 3},
+	"listen": {SocketCall, 4}, "accept": {SocketCall, 5}, "getsockname": {SocketCall, 6},
+	"getpeername": {SocketCall, 7}, "socketpair": {SocketCall, 8}, "send": {SocketCall, 9},
+	"recv": {SocketCall, 10}, "sendto": {SocketCall, 11}, "recvfrom": {SocketCall, 12},
+	"shutdown": {SocketCall, 13}, "setsockopt": {SocketCall, 14}, "getsockopt": {SocketCall, 15},
+	"sendmsg": {SocketCall, 16}, "recvmsg": {SocketCall, 17}, "accept4": {SocketCall, 18},
+	"recvmmsg": {SocketCall, 19}, "sendmmsg": {SocketCall, 20},
+
+	"semop": {IPC, 1}, "semget": {IPC, 2}, "semctl": {IPC, 3}, "semtimedop": {IPC, 4},
+	"msgsnd": {IPC, 11}, "msgrcv": {IPC, 12}, "msgget": {IPC, 13}, "msgctl": {IPC, 14},
+	"shmat": {IPC, 21}, "shmdt": {IPC, 22}, "shmget": {IPC, 23}, "shmctl": {IPC, 24},
+}
+
+// MaxSocketCallOp is SYS_SENDMMSG, the highest socketcall operation; the
+// kernel answers EINVAL above it.
+const MaxSocketCallOp = 20
+
+// IPCVersionShift: ipc's call number carries a version in its upper 16
+// bits, which the kernel strips before it looks at the operation.
+const IPCVersionShift = 16
+
+// MuxOp says which multiplexer carries name and as which operation; ok is
+// false for a call no multiplexer carries.
+func MuxOp(name string) (mux string, op uint32, ok bool) {
+	m, ok := muxOps[name]
+	return m.mux, m.op, ok
+}
+
+// MuxOps lists the operations of one multiplexer by number.
+func MuxOps(mux string) map[uint32]string {
+	out := map[uint32]string{}
+	for n, m := range muxOps {
+		if m.mux == mux {
+			out[m.op] = n
+		}
+	}
+	return out
+}
+
+// muxABIs are the ABIs on which libseccomp 2.5 maps the calls onto the
+// multiplexers. The names past the catalog's own ABIs are those of ABIs
+// the catalog may model later; they only matter once it does.
+var muxABIs = []Arch{X86, S390X, PPC64LE, "s390", "ppc", "ppc64", "mips", "mipsel"}
+
+// Multiplexes reports whether libseccomp maps socket and IPC calls onto
+// socketcall and ipc on a.
+func (a Arch) Multiplexes() bool {
+	for _, m := range muxABIs {
+		if m == a {
+			return true
+		}
+	}
+	return false
+}
