@@ -78,7 +78,7 @@ func jsonError(name string, data []byte, err error) error {
 		}
 		return fmt.Errorf("%s:%d:%d: %s must be %s, not a JSON %s", name, line, col, field, jsonKind(te.Type.String()), te.Value)
 	case errors.Is(err, io.ErrUnexpectedEOF):
-		return fmt.Errorf("%s: invalid JSON: the file ends before the profile is complete", name)
+		return truncatedError(name, data)
 	}
 	return fmt.Errorf("%s: invalid JSON: %v", name, err)
 }
