@@ -60,8 +60,12 @@ func Explain(prog *Program, arch catalog.Arch, nr int64, args [6]uint64) (*Expla
 	want := e.Decide(arch, nr, args, prog.Options)
 	got := profile.FromRet(ret)
 	if !want.Same(got) {
-		return nil, fmt.Errorf("explain: %s on %s with args %s: the compiled filter does %s but the profile means %s; verification should have refused this filter: report it with the profile",
-			want.Syscall, arch, profile.FormatArgs(args), got, want)
+		// Verification did not try these arguments. Say what is known
+		// to cause such a difference, as verification would have.
+		verr := &VerifyError{Mismatches: []Mismatch{{arch, nr, want.Syscall, args, want, got}}}
+		verr.classify(e)
+		return nil, fmt.Errorf("explain: %s on %s with args %s: the compiled filter does %s but the profile means %s, with arguments verification did not try; %s",
+			want.Syscall, arch, profile.FormatArgs(args), got, want, verr.Hint())
 	}
 	x := &Explanation{
 		Syscall:  want.Syscall,

@@ -208,3 +208,29 @@ func BenchmarkDisassemble(b *testing.B) {
 		cbpf.Disassemble(prog.Insns)
 	}
 }
+
+// When explain meets a difference verification did not try, it names the
+// known libseccomp cause as verification does, rather than asking for a
+// report: here the model has a rule comparing a value above 32 bits that
+// the program lacks.
+func TestExplainMismatchNamesTheCause(t *testing.T) {
+	a, err := profile.Parse("a.json", []byte(`{"defaultAction": "SCMP_ACT_ERRNO", "architectures": ["SCMP_ARCH_X86_64"],
+		"syscalls": [{"names": ["read"], "action": "SCMP_ACT_ALLOW"}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := profile.Parse("b.json", []byte(`{"defaultAction": "SCMP_ACT_ERRNO", "architectures": ["SCMP_ARCH_X86_64"],
+		"syscalls": [{"names": ["read"], "action": "SCMP_ACT_ALLOW"}, {"names": ["mmap"], "action": "SCMP_ACT_ALLOW", "args": [{"index": 1, "value": 8589934592, "op": "SCMP_CMP_GE"}]}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	prog, err := Build(a.Effective(x86Env()), profile.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	prog.Effective = b.Effective(x86Env())
+	_, err = ExplainName(prog, catalog.X86_64, "mmap", [6]uint64{0, 1 << 34})
+	if err == nil || !strings.Contains(err.Error(), "GHSA-4q85-33p6-j5g6") || strings.Contains(err.Error(), "report") {
+		t.Errorf("explain: %v, want the 64-bit comparison cause named", err)
+	}
+}

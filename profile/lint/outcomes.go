@@ -192,9 +192,19 @@ func (l *linter) fallbackCheck(fbs []fallback) {
 			continue
 		}
 		rule, by := l.decidedBy(d)
-		l.add(fb.sev, fb.code, rule, fb.newer,
-			fmt.Sprintf("gets %s (by %s) on %s while %s is allowed: %s",
-				d, by, profile.JoinArches(arches), fb.older, fb.why),
+		// An error is a filter that breaks programs on a platform that
+		// runs the ABI. x32 alone is a warning: few x86_64 kernels run
+		// x32 programs (most are built without it or boot with it off),
+		// and x32 numbers its own calls above clone3's, so a profile
+		// that names one of them leaves clone3 out of the ENOSYS stub
+		// there without meaning to.
+		sev, note := fb.sev, ""
+		if len(arches) == 1 && arches[0] == catalog.X32 {
+			sev, note = SevWarning, " (x32 only: few systems run x32 programs)"
+		}
+		l.add(sev, fb.code, rule, fb.newer,
+			fmt.Sprintf("gets %s (by %s) on %s while %s is allowed: %s%s",
+				d, by, profile.JoinArches(arches), fb.older, fb.why, note),
 			fmt.Sprintf(`answer %s with ENOSYS, as Docker's default does: {"names": ["%s"], "action": "SCMP_ACT_ERRNO", "errnoRet": %d}`, fb.newer, fb.newer, profile.ENOSYS))
 	}
 }
