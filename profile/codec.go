@@ -130,10 +130,14 @@ func lineCol(data []byte, off int) (int, int) {
 	return line, col
 }
 
-// The JSON keys the model has fields for; any other key is kept in Extra.
+// The JSON keys the model has fields for, at each level; any other key is
+// kept in that level's Extra.
 var (
 	profileKeys = jsonKeys(reflect.TypeFor[Profile]())
 	ruleKeys    = jsonKeys(reflect.TypeFor[Rule]())
+	argKeys     = jsonKeys(reflect.TypeFor[Arg]())
+	filterKeys  = jsonKeys(reflect.TypeFor[Filter]())
+	archMapKeys = jsonKeys(reflect.TypeFor[Architecture]())
 )
 
 func jsonKeys(t reflect.Type) map[string]bool {
@@ -147,41 +151,74 @@ func jsonKeys(t reflect.Type) map[string]bool {
 	return out
 }
 
-// collectExtras keeps the keys the workbench does not model, top-level and
-// per rule, so that saving never drops anything the user wrote.
+// collectExtras keeps the keys the workbench does not model, at every
+// level (the profile, its rules, their args and includes/excludes, the
+// archMap entries), so that saving never drops anything the user wrote.
 func collectExtras(p *Profile, data []byte) error {
 	var top map[string]json.RawMessage
 	if err := json.Unmarshal(data, &top); err != nil {
 		return err
 	}
-	for k, v := range top {
-		if !profileKeys[k] {
-			if p.Extra == nil {
-				p.Extra = map[string]json.RawMessage{}
-			}
-			p.Extra[k] = v
-		}
-	}
+	p.Extra = extras(top, profileKeys)
 	var rules []map[string]json.RawMessage
-	if raw, ok := top["syscalls"]; ok && string(raw) != "null" {
-		if err := json.Unmarshal(raw, &rules); err != nil {
-			return err
-		}
+	if err := objects(top["syscalls"], &rules); err != nil {
+		return err
 	}
-	for i, r := range rules {
+	for i, raw := range rules {
 		if i >= len(p.Syscalls) || p.Syscalls[i] == nil {
 			continue
 		}
-		for k, v := range r {
-			if !ruleKeys[k] {
-				if p.Syscalls[i].Extra == nil {
-					p.Syscalls[i].Extra = map[string]json.RawMessage{}
-				}
-				p.Syscalls[i].Extra[k] = v
+		r := p.Syscalls[i]
+		r.Extra = extras(raw, ruleKeys)
+		var args []map[string]json.RawMessage
+		if err := objects(raw["args"], &args); err != nil {
+			return err
+		}
+		for j, a := range args {
+			if j < len(r.Args) && r.Args[j] != nil {
+				r.Args[j].Extra = extras(a, argKeys)
 			}
+		}
+		for key, f := range map[string]*Filter{"includes": r.Includes, "excludes": r.Excludes} {
+			var m map[string]json.RawMessage
+			if f == nil || objects(raw[key], &m) != nil {
+				continue
+			}
+			f.Extra = extras(m, filterKeys)
+		}
+	}
+	var arches []map[string]json.RawMessage
+	if err := objects(top["archMap"], &arches); err != nil {
+		return err
+	}
+	for i, a := range arches {
+		if i < len(p.ArchMap) {
+			p.ArchMap[i].Extra = extras(a, archMapKeys)
 		}
 	}
 	return nil
+}
+
+// objects decodes raw (absent or null allowed) into v.
+func objects(raw json.RawMessage, v any) error {
+	if len(raw) == 0 || string(raw) == "null" {
+		return nil
+	}
+	return json.Unmarshal(raw, v)
+}
+
+// extras are the entries of obj whose keys known lacks; nil when none.
+func extras(obj map[string]json.RawMessage, known map[string]bool) map[string]json.RawMessage {
+	var out map[string]json.RawMessage
+	for k, v := range obj {
+		if !known[k] {
+			if out == nil {
+				out = map[string]json.RawMessage{}
+			}
+			out[k] = v
+		}
+	}
+	return out
 }
 
 // MarshalJSON writes the known fields in Docker's order, then any extra
@@ -203,6 +240,36 @@ func (r Rule) MarshalJSON() ([]byte, error) {
 		return nil, err
 	}
 	return appendExtras(b, r.Extra)
+}
+
+// MarshalJSON writes an argument condition, then any extra fields.
+func (a Arg) MarshalJSON() ([]byte, error) {
+	type plain Arg
+	b, err := json.Marshal(plain(a))
+	if err != nil {
+		return nil, err
+	}
+	return appendExtras(b, a.Extra)
+}
+
+// MarshalJSON writes includes/excludes, then any extra fields.
+func (f Filter) MarshalJSON() ([]byte, error) {
+	type plain Filter
+	b, err := json.Marshal(plain(f))
+	if err != nil {
+		return nil, err
+	}
+	return appendExtras(b, f.Extra)
+}
+
+// MarshalJSON writes an archMap entry, then any extra fields.
+func (m Architecture) MarshalJSON() ([]byte, error) {
+	type plain Architecture
+	b, err := json.Marshal(plain(m))
+	if err != nil {
+		return nil, err
+	}
+	return appendExtras(b, m.Extra)
 }
 
 func appendExtras(obj []byte, extra map[string]json.RawMessage) ([]byte, error) {

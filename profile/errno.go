@@ -46,6 +46,34 @@ func ParseErrno(s string) (uint, error) {
 	return 0, fmt.Errorf("unknown errno name %q: use a name like EPERM, EACCES, ENOSYS or a number", s)
 }
 
+// PodmanErrno reads an errno the way containers-common reads Podman's
+// "defaultErrno" and "errno": a decimal number, or a name spelled exactly
+// as the kernel headers do ("ENOSYS"); ok is false for "" and for what
+// it cannot read.
+func PodmanErrno(s string) (uint, bool) {
+	if s == "" {
+		return 0, false
+	}
+	if n, err := strconv.ParseUint(s, 10, 32); err == nil {
+		return uint(n), true
+	}
+	if n, ok := errnoAliases[s]; ok {
+		return n, true
+	}
+	for n := uint(1); n <= lastErrno; n++ {
+		if unix.ErrnoName(syscall.Errno(n)) == s {
+			return n, true
+		}
+	}
+	return 0, false
+}
+
+// errnoAliases are second names of errnos that ErrnoName spells the
+// other way.
+var errnoAliases = map[string]uint{
+	"EWOULDBLOCK": uint(unix.EWOULDBLOCK), "EDEADLOCK": uint(unix.EDEADLOCK), "ENOTSUP": uint(unix.ENOTSUP),
+}
+
 // CommonErrnos are the errnos offered first in pickers, most used first.
 func CommonErrnos() []uint {
 	return []uint{1, 38, 13, 95, 22, 2, 30, 11, 16, 19, 4}

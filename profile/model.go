@@ -47,8 +47,12 @@ const (
 // moby's default.json is written) saves back to the same bytes. Fields the
 // workbench does not know are kept in Extra and written back.
 type Profile struct {
-	DefaultAction    Action         `json:"defaultAction"`
-	DefaultErrnoRet  *uint          `json:"defaultErrnoRet,omitempty"`
+	DefaultAction   Action `json:"defaultAction"`
+	DefaultErrnoRet *uint  `json:"defaultErrnoRet,omitempty"`
+	// DefaultErrnoName is Podman's "defaultErrno" (containers-common): a
+	// name ("ENOSYS") or a decimal number, which Podman prefers to
+	// defaultErrnoRet. Docker and runc do not read it.
+	DefaultErrnoName string         `json:"defaultErrno,omitempty"`
 	Architectures    []string       `json:"architectures,omitempty"`
 	Flags            []string       `json:"flags,omitempty"`
 	ListenerPath     string         `json:"listenerPath,omitempty"`
@@ -64,6 +68,8 @@ type Profile struct {
 type Architecture struct {
 	Arch      string   `json:"architecture"`
 	SubArches []string `json:"subArchitectures"`
+
+	Extra map[string]json.RawMessage `json:"-"`
 }
 
 // Rule is one entry of "syscalls": the names it applies to, the action,
@@ -80,6 +86,9 @@ type Rule struct {
 	Comment  string  `json:"comment,omitempty"`
 	Includes *Filter `json:"includes,omitempty"`
 	Excludes *Filter `json:"excludes,omitempty"`
+	// ErrnoName is Podman's "errno": a name or a decimal number,
+	// preferred to errnoRet there (see Profile.DefaultErrnoName).
+	ErrnoName string `json:"errno,omitempty"`
 
 	Extra map[string]json.RawMessage `json:"-"`
 }
@@ -90,6 +99,8 @@ type Arg struct {
 	Value    uint64   `json:"value"`
 	ValueTwo uint64   `json:"valueTwo,omitempty"`
 	Op       Operator `json:"op"`
+
+	Extra map[string]json.RawMessage `json:"-"`
 }
 
 // Filter is Docker's includes/excludes: capabilities, host arches
@@ -98,6 +109,8 @@ type Filter struct {
 	Caps      []string `json:"caps,omitempty"`
 	Arches    []string `json:"arches,omitempty"`
 	MinKernel string   `json:"minKernel,omitempty"`
+
+	Extra map[string]json.RawMessage `json:"-"`
 }
 
 // Empty reports whether f filters nothing.
@@ -115,16 +128,27 @@ func (r *Rule) AllNames() []string {
 
 // Errno returns the errno a rule answers with. Like runc, an errno (or
 // trace) rule without errnoRet means EPERM — not defaultErrnoRet, which
-// only applies to the default action.
+// only applies to the default action. Podman's "errno" (a name or a
+// number) wins over errnoRet, as containers-common reads it.
 func (p *Profile) Errno(r *Rule) uint {
-	if r != nil && r.ErrnoRet != nil {
+	if r == nil {
+		return 1
+	}
+	if n, ok := PodmanErrno(r.ErrnoName); ok {
+		return n
+	}
+	if r.ErrnoRet != nil {
 		return *r.ErrnoRet
 	}
 	return 1
 }
 
-// DefaultErrno is defaultErrnoRet, or EPERM (1) when unset.
+// DefaultErrno is Podman's defaultErrno when set, else defaultErrnoRet,
+// else EPERM (1).
 func (p *Profile) DefaultErrno() uint {
+	if n, ok := PodmanErrno(p.DefaultErrnoName); ok {
+		return n
+	}
 	if p.DefaultErrnoRet != nil {
 		return *p.DefaultErrnoRet
 	}

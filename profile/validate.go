@@ -67,6 +67,9 @@ func (p *Profile) validate() error {
 	if p.DefaultErrnoRet != nil && (*p.DefaultErrnoRet == 0 || *p.DefaultErrnoRet > maxErrno) {
 		return perr([]any{"defaultErrnoRet"}, "defaultErrnoRet %d is out of range: an errno is 1..%d", *p.DefaultErrnoRet, maxErrno)
 	}
+	if err := validErrnoName(p.DefaultErrnoName, []any{"defaultErrno"}, "defaultErrno"); err != nil {
+		return err
+	}
 	if len(p.Architectures) > 0 && len(p.ArchMap) > 0 {
 		return perr([]any{"archMap"}, `both "architectures" and "archMap" are set: keep only one, as Docker requires`)
 	}
@@ -128,6 +131,14 @@ func validateRule(i int, r *Rule) error {
 			return perr(at("errnoRet"), "syscalls[%d].errnoRet %d is out of range: an errno is 1..%d", i, *r.ErrnoRet, maxErrno)
 		}
 	}
+	if r.ErrnoName != "" {
+		if r.Action != ActErrno && r.Action != ActTrace {
+			return perr(at("errno"), "syscalls[%d] sets errno with %s: errno only goes with SCMP_ACT_ERRNO or SCMP_ACT_TRACE", i, r.Action)
+		}
+		if err := validErrnoName(r.ErrnoName, at("errno"), fmt.Sprintf("syscalls[%d].errno", i)); err != nil {
+			return err
+		}
+	}
 	for j, a := range r.Args {
 		if a == nil {
 			return perr(at("args", j), "syscalls[%d].args[%d] is null", i, j)
@@ -154,6 +165,22 @@ func validateRule(i int, r *Rule) error {
 				return perr(at(f.key, "caps", j), "syscalls[%d].%s.caps[%d] %q is not a capability name like CAP_SYS_ADMIN", i, f.key, j, c)
 			}
 		}
+	}
+	return nil
+}
+
+// validErrnoName checks Podman's errno string as containers-common reads
+// it (PodmanErrno): Podman refuses what it cannot read.
+func validErrnoName(s string, path []any, what string) error {
+	if s == "" {
+		return nil
+	}
+	n, ok := PodmanErrno(s)
+	if !ok {
+		return perr(path, "%s %q is not an errno Podman can read: write a name as the kernel spells it (ENOSYS, EPERM) or a decimal number", what, s)
+	}
+	if n == 0 || n > maxErrno {
+		return perr(path, "%s %q is out of range: an errno is 1..%d", what, s, maxErrno)
 	}
 	return nil
 }

@@ -75,6 +75,8 @@ func Lint(p *profile.Profile, env profile.Env) []Finding {
 func LintEffective(e *profile.Effective) []Finding {
 	l := &linter{e: e, cat: catalog.MustDefault(), treated: map[catalog.Arch]map[string]profile.Treatment{}}
 	l.unknownNames()
+	l.unknownKeys()
+	l.errnoNames()
 	l.duplicateArgs()
 	l.emptyAllowList()
 	l.unsupportedArches()

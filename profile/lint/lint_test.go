@@ -56,6 +56,26 @@ func TestLintChecks(t *testing.T) {
 		{"unknown in a rule for another host", x86, `{"defaultAction": "SCMP_ACT_ERRNO", ` + x86All + `, "syscalls": [` + basics + `, {"names": ["bogus_call"], "action": "SCMP_ACT_ALLOW", "includes": {"arches": ["s390x"]}}]}`,
 			[]wantFinding{{"unknown-syscall", SevError, 1, "bogus_call", nil}}, nil},
 
+		// unknown-key
+		{"arg for args", x86, `{"defaultAction": "SCMP_ACT_ERRNO", ` + x86All + `, "syscalls": [` + basics + `, {"names": ["personality"], "action": "SCMP_ACT_ALLOW", "arg": [{"index": 0, "value": 8, "op": "SCMP_CMP_EQ"}]}]}`,
+			[]wantFinding{{"unknown-key", SevWarning, 1, "", []string{`key "arg" is read by neither`, "applies whatever the arguments", `did you mean "args"?`}}}, nil},
+		{"arg beside args", x86, `{"defaultAction": "SCMP_ACT_ERRNO", ` + x86All + `, "syscalls": [` + basics + `, {"names": ["personality"], "action": "SCMP_ACT_ALLOW", "args": [{"index": 0, "value": 8, "op": "SCMP_CMP_EQ"}], "arg": []}]}`,
+			[]wantFinding{{"unknown-key", SevWarning, 1, "", []string{`did you mean "args"?`}}}, nil},
+		{"defaultErrnoRett", x86, `{"defaultAction": "SCMP_ACT_ERRNO", "defaultErrnoRett": 38, ` + x86All + `, "syscalls": [` + basics + `]}`,
+			[]wantFinding{{"unknown-key", SevWarning, -1, "", []string{`key "defaultErrnoRett"`, "the default errno is EPERM", `did you mean "defaultErrnoRet"?`}}}, nil},
+		{"key deep inside", x86, `{"defaultAction": "SCMP_ACT_ERRNO", ` + x86All + `, "syscalls": [` + basics + `, {"names": ["mmap"], "action": "SCMP_ACT_ALLOW", "args": [{"index": 0, "vaule": 5, "op": "SCMP_CMP_EQ"}]}]}`,
+			[]wantFinding{{"unknown-key", SevWarning, 1, "", []string{`key "vaule" in args[0]`, `did you mean "value"?`}}}, nil},
+		{"a key like no other", x86, `{"defaultAction": "SCMP_ACT_ERRNO", "x-owner": "web team", ` + x86All + `, "syscalls": [` + basics + `]}`,
+			[]wantFinding{{"unknown-key", SevWarning, -1, "", []string{`key "x-owner"`, `into a "comment"`}}}, nil},
+
+		// errno-name
+		{"Podman's defaultErrno alone", x86, `{"defaultAction": "SCMP_ACT_ERRNO", "defaultErrno": "ENOSYS", ` + x86All + `, "syscalls": [` + basics + `]}`,
+			[]wantFinding{{"errno-name", SevWarning, -1, "", []string{"Podman answers ENOSYS, Docker and runc EPERM", `"defaultErrnoRet": 38`}}}, []string{"unknown-key"}},
+		{"Podman's errno agrees", x86, `{"defaultAction": "SCMP_ACT_ERRNO", "defaultErrnoRet": 38, "defaultErrno": "ENOSYS", ` + x86All + `, "syscalls": [` + basics + `, {"names": ["mkdir"], "action": "SCMP_ACT_ERRNO", "errnoRet": 1, "errno": "EPERM"}]}`,
+			nil, []string{"errno-name", "unknown-key", "redundant-rule"}},
+		{"Podman's errno disagrees", x86, `{"defaultAction": "SCMP_ACT_ALLOW", ` + x86All + `, "syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO", "errnoRet": 1, "errno": "EACCES"}]}`,
+			[]wantFinding{{"errno-name", SevWarning, 0, "", []string{`errno is "EACCES", and errnoRet is 1`, "Podman answers EACCES, Docker and runc EPERM"}}}, nil},
+
 		// absent-on-arch
 		{"open on aarch64", arm, `{"defaultAction": "SCMP_ACT_ERRNO", "architectures": ["SCMP_ARCH_AARCH64"], "syscalls": [` + basics + `, {"names": ["open"], "action": "SCMP_ACT_ALLOW"}]}`,
 			[]wantFinding{{"absent-on-arch", SevWarning, 1, "open", []string{"not a syscall on aarch64", "openat", "add openat or openat2 to this rule"}}}, nil},
