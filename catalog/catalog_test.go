@@ -299,3 +299,58 @@ func TestParseArch(t *testing.T) {
 		t.Errorf("x32 bit not recognised: %v %v", a, ok)
 	}
 }
+
+// The argument types come from the kernel's own declarations; the
+// narrow ones are what an upper-half bypass needs.
+func TestParams(t *testing.T) {
+	c := MustDefault()
+	for _, tc := range []struct {
+		name   string
+		i      int
+		arg    string
+		narrow bool
+	}{
+		{"socket", 0, "int family", true},
+		{"socket", 1, "int type", true},
+		{"copy_file_range", 5, "unsigned int flags", true},
+		{"copy_file_range", 4, "size_t len", false},
+		{"clone", 0, "unsigned long clone_flags", false},
+		{"personality", 0, "unsigned int personality", true},
+		{"openat", 1, "const char * filename", false},
+		{"setuid", 0, "uid_t uid", true},
+		{"clock_gettime", 0, "const clockid_t which_clock", true},
+		{"socketcall", 0, "int call", true},
+		{"ipc", 0, "unsigned int call", true},
+		{"uname", 0, "struct new_utsname * name", false},
+	} {
+		ps, ok := c.Params(tc.name)
+		if !ok || tc.i >= len(ps) {
+			t.Errorf("%s: no argument %d (%v)", tc.name, tc.i, ps)
+			continue
+		}
+		if got := ps[tc.i].Type + " " + ps[tc.i].Name; got != tc.arg {
+			t.Errorf("%s arg %d: %q, want %q", tc.name, tc.i, got, tc.arg)
+		}
+		if c.Narrow(tc.name, tc.i) != tc.narrow {
+			t.Errorf("%s arg %d: narrow %v, want %v", tc.name, tc.i, !tc.narrow, tc.narrow)
+		}
+	}
+	// Every signature names a catalog call, and every type is one the
+	// width table has an answer for.
+	m, err := loadParams()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, ps := range m {
+		if _, ok := c.Lookup(name); !ok {
+			t.Errorf("args.json has %s, which the catalog lacks", name)
+		}
+		for _, p := range ps {
+			ty := strings.TrimPrefix(p.Type, "const ")
+			wide := strings.Contains(ty, "*") || strings.HasSuffix(ty, "_t") && !narrowTypes[ty] || strings.Contains(ty, "long") || ty == "__u64" || ty == "u64"
+			if !wide && !narrowTypes[ty] {
+				t.Errorf("%s: argument type %q is neither known narrow nor wide", name, p.Type)
+			}
+		}
+	}
+}

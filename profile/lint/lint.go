@@ -90,6 +90,7 @@ func LintEffective(e *profile.Effective) []Finding {
 	l.noENOSYS()
 	l.critical()
 	l.multiplexers()
+	l.upperHalf()
 	l.notify()
 	SortFindings(l.out)
 	return l.out

@@ -76,6 +76,26 @@ func TestLintChecks(t *testing.T) {
 		{"Podman's errno disagrees", x86, `{"defaultAction": "SCMP_ACT_ALLOW", ` + x86All + `, "syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO", "errnoRet": 1, "errno": "EACCES"}]}`,
 			[]wantFinding{{"errno-name", SevWarning, 0, "", []string{`errno is "EACCES", and errnoRet is 1`, "Podman answers EACCES, Docker and runc EPERM"}}}, nil},
 
+		// int-upper-half
+		{"Docker 2022: socket unless AF_VSOCK", x86, `{"defaultAction": "SCMP_ACT_ERRNO", ` + x86All + `, "syscalls": [` + basics + `, {"names": ["clone"], "action": "SCMP_ACT_ALLOW"}, {"names": ["socket"], "action": "SCMP_ACT_ALLOW", "args": [{"index": 0, "value": 40, "op": "SCMP_CMP_NE"}]}]}`,
+			[]wantFinding{{"int-upper-half", SevWarning, 2, "socket", []string{"on x86_64 the kernel reads argument 0 (int family) as 32 bits", "socket(0x100000028) as socket(0x28)", "profile denies (errno(EPERM))", "by syscalls[2]", `"valueTwo": 40`}}}, nil},
+		{"Docker today: ranges around AF_VSOCK", x86, `{"defaultAction": "SCMP_ACT_ERRNO", ` + x86All + `, "syscalls": [` + basics + `, {"names": ["clone"], "action": "SCMP_ACT_ALLOW"}, {"names": ["socket"], "action": "SCMP_ACT_ALLOW", "args": [{"index": 0, "value": 40, "op": "SCMP_CMP_LT"}]}, {"names": ["socket"], "action": "SCMP_ACT_ALLOW", "args": [{"index": 0, "value": 40, "op": "SCMP_CMP_GT"}]}]}`,
+			[]wantFinding{{"int-upper-half", SevWarning, 3, "socket", []string{"socket(0x100000028) as socket(0x28)"}}}, nil},
+		{"deny-list: AF_VSOCK denied by ==", x86, `{"defaultAction": "SCMP_ACT_ALLOW", "architectures": ["SCMP_ARCH_X86_64", "SCMP_ARCH_AARCH64"], "syscalls": [{"names": ["socket"], "action": "SCMP_ACT_ERRNO", "args": [{"index": 0, "value": 40, "op": "SCMP_CMP_EQ"}]}]}`,
+			[]wantFinding{{"int-upper-half", SevWarning, -1, "socket", []string{"on x86_64", "socket(0x100000028) as socket(0x28)", "by the default action"}}}, nil},
+		{"masked on the low 32 bits", x86, `{"defaultAction": "SCMP_ACT_ALLOW", ` + x86All + `, "syscalls": [{"names": ["socket"], "action": "SCMP_ACT_ERRNO", "args": [{"index": 0, "value": 4294967295, "valueTwo": 40, "op": "SCMP_CMP_MASKED_EQ"}]}]}`,
+			nil, []string{"int-upper-half"}},
+		{"high values denied first", x86, `{"defaultAction": "SCMP_ACT_ERRNO", ` + x86All + `, "syscalls": [` + basics + `, {"names": ["clone"], "action": "SCMP_ACT_ALLOW"}, {"names": ["socket"], "action": "SCMP_ACT_ERRNO", "args": [{"index": 0, "value": 4294967295, "op": "SCMP_CMP_GT"}]}, {"names": ["socket"], "action": "SCMP_ACT_ALLOW", "args": [{"index": 0, "value": 40, "op": "SCMP_CMP_NE"}]}]}`,
+			nil, []string{"int-upper-half"}},
+		{"an allowed value only fails closed", x86, `{"defaultAction": "SCMP_ACT_ERRNO", ` + x86All + `, "syscalls": [` + basics + `, {"names": ["personality"], "action": "SCMP_ACT_ALLOW", "args": [{"index": 0, "value": 8, "op": "SCMP_CMP_EQ"}]}]}`,
+			nil, []string{"int-upper-half"}},
+		{"a 64-bit argument", x86, `{"defaultAction": "SCMP_ACT_ALLOW", ` + x86All + `, "syscalls": [{"names": ["clone"], "action": "SCMP_ACT_ERRNO", "args": [{"index": 0, "value": 268435456, "valueTwo": 268435456, "op": "SCMP_CMP_MASKED_EQ"}]}, {"names": ["mmap"], "action": "SCMP_ACT_ERRNO", "args": [{"index": 1, "value": 4096, "op": "SCMP_CMP_EQ"}]}]}`,
+			nil, []string{"int-upper-half"}},
+		{"32-bit ABIs pass 32 bits", x86, `{"defaultAction": "SCMP_ACT_ALLOW", "architectures": ["SCMP_ARCH_X86", "SCMP_ARCH_X32"], "syscalls": [{"names": ["socket"], "action": "SCMP_ACT_ERRNO", "args": [{"index": 0, "value": 40, "op": "SCMP_CMP_EQ"}]}]}`,
+			nil, []string{"int-upper-half"}},
+		{"through the multiplexer on ppc64le", testEnv(catalog.PPC64LE), `{"defaultAction": "SCMP_ACT_ALLOW", "architectures": ["SCMP_ARCH_PPC64LE"], "syscalls": [{"names": ["socket"], "action": "SCMP_ACT_ERRNO"}]}`,
+			[]wantFinding{{"int-upper-half", SevWarning, -1, "socketcall", []string{"on ppc64le the kernel reads argument 0 (int call) as 32 bits", "socketcall(0x100000001) as socketcall(0x1)"}}}, nil},
+
 		// absent-on-arch
 		{"open on aarch64", arm, `{"defaultAction": "SCMP_ACT_ERRNO", "architectures": ["SCMP_ARCH_AARCH64"], "syscalls": [` + basics + `, {"names": ["open"], "action": "SCMP_ACT_ALLOW"}]}`,
 			[]wantFinding{{"absent-on-arch", SevWarning, 1, "open", []string{"not a syscall on aarch64", "openat", "add openat or openat2 to this rule"}}}, nil},
