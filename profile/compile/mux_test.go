@@ -201,3 +201,39 @@ func TestMultiplexersAgreeWithKernel(t *testing.T) {
 		})
 	}
 }
+
+// What lint's ipc-version says, under the real kernel: a profile that
+// denies semget lets ipc(SEMGET | 1<<16) run semget, because the kernel
+// strips the version and libseccomp's rule compares the whole number.
+func TestIPCVersionBypassesOnTheKernel(t *testing.T) {
+	bin := buildProbe(t)
+	if runProbe(t, bin, []string{"--no-filter", "--int80"}, "-", 20, nil).ret <= 0 {
+		t.Skip("this kernel has no int $0x80 gate (IA32 emulation is off)")
+	}
+	p, err := profile.Parse("deny.json", []byte(`{"defaultAction": "SCMP_ACT_ALLOW", "architectures": ["SCMP_ARCH_X86_64", "SCMP_ARCH_X86"],
+		"syscalls": [{"names": ["semget"], "action": "SCMP_ACT_ERRNO", "errnoRet": 99}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	prog, err := Build(p.Effective(profile.HostEnv()), profile.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	filter := filepath.Join(t.TempDir(), "deny.bpf")
+	if err := os.WriteFile(filter, prog.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ipc := int64(117)
+	// semget(IPC_PRIVATE, -1, 0): EINVAL when it runs.
+	if got := runProbe(t, bin, []string{"--int80"}, filter, ipc, []uint64{2, 0, 0xffffffff}); got.ret != -1 || got.errno != 99 {
+		t.Errorf("ipc(SEMGET): %s, want the profile's errno 99", got)
+	}
+	got := runProbe(t, bin, []string{"--int80"}, filter, ipc, []uint64{2 | 1<<16, 0, 0xffffffff})
+	if got.ret != -1 || got.errno != int(syscall.EINVAL) {
+		t.Errorf("ipc(SEMGET | 1<<16): %s, want semget's own EINVAL", got)
+	}
+	x, err := Explain(prog, catalog.X86, ipc, [6]uint64{2 | 1<<16, 0, 0xffffffff})
+	if err != nil || x.Decision.String() != "allow" {
+		t.Errorf("explain ipc(0x10002): %v %v, want allow", x, err)
+	}
+}

@@ -91,6 +91,7 @@ func LintEffective(e *profile.Effective) []Finding {
 	l.critical()
 	l.multiplexers()
 	l.upperHalf()
+	l.ipcVersion()
 	l.notify()
 	SortFindings(l.out)
 	return l.out

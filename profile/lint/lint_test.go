@@ -96,6 +96,14 @@ func TestLintChecks(t *testing.T) {
 		{"through the multiplexer on ppc64le", testEnv(catalog.PPC64LE), `{"defaultAction": "SCMP_ACT_ALLOW", "architectures": ["SCMP_ARCH_PPC64LE"], "syscalls": [{"names": ["socket"], "action": "SCMP_ACT_ERRNO"}]}`,
 			[]wantFinding{{"int-upper-half", SevWarning, -1, "socketcall", []string{"on ppc64le the kernel reads argument 0 (int call) as 32 bits", "socketcall(0x100000001) as socketcall(0x1)"}}}, nil},
 
+		// ipc-version
+		{"semget denied, ipc with a version is not", x86, `{"defaultAction": "SCMP_ACT_ALLOW", ` + x86All + `, "syscalls": [{"names": ["semget", "shmat"], "action": "SCMP_ACT_ERRNO"}]}`,
+			[]wantFinding{{"ipc-version", SevWarning, -1, "ipc", []string{"on x86 the profile denies semget and shmat, but ipc(2 | 1<<16) is let through (by the default action)", `"valueTwo": 2`}}}, nil},
+		{"ipc denied too", x86, `{"defaultAction": "SCMP_ACT_ALLOW", ` + x86All + `, "syscalls": [{"names": ["semget", "ipc"], "action": "SCMP_ACT_ERRNO"}]}`,
+			nil, []string{"ipc-version"}},
+		{"an allowed IPC call fails closed", x86, `{"defaultAction": "SCMP_ACT_ERRNO", ` + x86All + `, "syscalls": [` + basics + `, {"names": ["semget"], "action": "SCMP_ACT_ALLOW"}]}`,
+			nil, []string{"ipc-version"}},
+
 		// absent-on-arch
 		{"open on aarch64", arm, `{"defaultAction": "SCMP_ACT_ERRNO", "architectures": ["SCMP_ARCH_AARCH64"], "syscalls": [` + basics + `, {"names": ["open"], "action": "SCMP_ACT_ALLOW"}]}`,
 			[]wantFinding{{"absent-on-arch", SevWarning, 1, "open", []string{"not a syscall on aarch64", "openat", "add openat or openat2 to this rule"}}}, nil},

@@ -180,3 +180,67 @@ func containsInt(s []int, v int) bool {
 	}
 	return false
 }
+
+// ipcVersion: ipc's call number carries a version in its upper 16 bits,
+// which the kernel strips before it picks the operation, but the rule
+// libseccomp makes on ipc for a System V IPC call compares the whole
+// number. So where a profile denies such a call and lets ipc through
+// otherwise, ipc(op | 1<<16) reaches the call the profile denies.
+func (l *linter) ipcVersion() {
+	ent, ok := l.cat.Lookup(catalog.IPC)
+	if !ok {
+		return
+	}
+	type hit struct {
+		arches []catalog.Arch
+		names  []string
+		op     uint32
+		by     string
+		rule   int
+	}
+	var h *hit
+	for _, arch := range l.e.Arches {
+		nr, ok := ent.Number(arch)
+		if !ok || !arch.Multiplexes() {
+			continue
+		}
+		ops := catalog.MuxOps(catalog.IPC)
+		keys := make([]int, 0, len(ops))
+		for op := range ops {
+			keys = append(keys, int(op))
+		}
+		sort.Ints(keys)
+		var names []string
+		var first uint32
+		var got profile.Decision
+		for _, k := range keys {
+			op := uint32(k)
+			if l.e.Decide(arch, nr, [6]uint64{uint64(op)}, profile.Options{}).Action.LetsThrough() {
+				continue
+			}
+			d := l.e.Decide(arch, nr, [6]uint64{uint64(op) | 1<<catalog.IPCVersionShift}, profile.Options{})
+			if !d.Action.LetsThrough() {
+				continue
+			}
+			if len(names) == 0 {
+				first, got = op, d
+			}
+			names = append(names, ops[op])
+		}
+		if len(names) == 0 {
+			continue
+		}
+		if h == nil {
+			rule, by := l.decidedBy(got)
+			h = &hit{names: names, op: first, by: by, rule: rule}
+		}
+		h.arches = append(h.arches, arch)
+	}
+	if h == nil {
+		return
+	}
+	l.add(SevWarning, "ipc-version", h.rule, catalog.IPC,
+		fmt.Sprintf("on %s the profile denies %s, but ipc(%d | 1<<16) is let through (by %s): the kernel strips the version in the upper 16 bits of ipc's call number and runs the call, while libseccomp's ipc rule compares the whole number",
+			profile.JoinArches(h.arches), andList(h.names), h.op, h.by),
+		fmt.Sprintf(`deny ipc, or compare only its low 16 bits in a denying rule: {"names": ["ipc"], "action": "SCMP_ACT_ERRNO", "args": [{"index": 0, "value": 65535, "valueTwo": %d, "op": "SCMP_CMP_MASKED_EQ"}]}`, h.op))
+}
