@@ -111,3 +111,22 @@ func (r *EffRule) muxMatch(arch catalog.Arch, name string, args [6]uint64) (stri
 	}
 	return "", false
 }
+
+// ArgNames lists the calls whose outcome depends on their arguments on
+// some ABI: those a rule with conditions names, and the multiplexers when
+// a rule names a call libseccomp carries through them (their outcome
+// depends on the operation in argument 0).
+func (e *Effective) ArgNames() map[string]bool {
+	names := map[string]bool{}
+	for _, r := range e.Rules {
+		if len(r.Args) > 0 {
+			for _, n := range r.Names {
+				names[n] = true
+			}
+		}
+		for _, v := range r.mux {
+			names[v.mux] = true
+		}
+	}
+	return names
+}

@@ -121,3 +121,21 @@ func TestRepeatedIndexSplits(t *testing.T) {
 		t.Fatalf("round trip: %v, %+v", err, q)
 	}
 }
+
+// The multiplexers' outcome depends on argument 0 as soon as a rule names
+// a call they carry, conditions or not: the runner must not cache it by
+// syscall alone.
+func TestArgNamesHasMultiplexers(t *testing.T) {
+	p, err := Parse("t.json", []byte(`{"defaultAction": "SCMP_ACT_ERRNO", "architectures": ["SCMP_ARCH_X86_64", "SCMP_ARCH_X86"], "syscalls": [
+		{"names": ["read", "socket"], "action": "SCMP_ACT_ALLOW"},
+		{"names": ["personality"], "action": "SCMP_ACT_ALLOW", "args": [{"index": 0, "value": 8, "op": "SCMP_CMP_EQ"}]}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := p.Effective(x86Env()).ArgNames()
+	for n, want := range map[string]bool{"socketcall": true, "personality": true, "ipc": false, "read": false, "socket": false} {
+		if got[n] != want {
+			t.Errorf("ArgNames[%s] = %v, want %v", n, got[n], want)
+		}
+	}
+}

@@ -400,18 +400,10 @@ func prepare(cfg Config) (*prepared, error) {
 // on: their outcome depends on the call's arguments, so it cannot be
 // judged (or cached) by syscall alone. A nil e has none.
 func argRuleNames(e *profile.Effective) map[string]bool {
-	names := map[string]bool{}
 	if e == nil {
-		return names
+		return map[string]bool{}
 	}
-	for _, r := range e.Rules {
-		if len(r.Args) > 0 {
-			for _, n := range r.Names {
-				names[n] = true
-			}
-		}
-	}
-	return names
+	return e.ArgNames()
 }
 
 // decider gives the profile's own (enforce-mode) outcome for calls,

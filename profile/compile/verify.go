@@ -227,17 +227,15 @@ func muxCases(arch catalog.Arch, name string) [][6]uint64 {
 func (e *VerifyError) classify(eff *profile.Effective) {
 	m := e.Mismatches[0]
 	var first *profile.Decision
-	for _, r := range eff.Rules {
-		if !r.Has(m.Syscall) {
-			continue
-		}
+	for _, v := range eff.RulesOn(m.Arch, m.Syscall) {
+		r := eff.Rules[v.Rule]
 		d := profile.Decision{Action: r.Action, Errno: r.Errno}
 		if first == nil {
 			first = &d
 		} else if !first.Same(d) {
 			e.overlap = true
 		}
-		for _, a := range r.Args {
+		for _, a := range v.Args {
 			if a.Value>>32 != 0 || a.ValueTwo>>32 != 0 {
 				e.wide = true
 			}
