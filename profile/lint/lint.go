@@ -16,7 +16,11 @@ import (
 )
 
 // Severity says whether a finding makes the profile wrong (error) or only
-// suspicious (warning).
+// suspicious (warning). An error means the filter will not do what its
+// author expects on a platform that runs the ABI concerned (a name that
+// is no syscall, a fallback glibc cannot reach, a program that cannot
+// start); everything else — a bypass worth knowing of, a libseccomp or
+// runtime quirk, an ABI few systems run — is a warning.
 type Severity string
 
 const (
