@@ -310,7 +310,7 @@ func editRemapArches(old []Architecture, want []string) []Architecture {
 		if !inWant[m.Arch] {
 			continue
 		}
-		e := Architecture{Arch: m.Arch}
+		e := Architecture{Arch: m.Arch, Extra: m.Extra} // keys the workbench does not read stay
 		for _, s := range m.SubArches {
 			if inWant[s] {
 				e.SubArches = append(e.SubArches, s)
