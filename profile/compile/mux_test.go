@@ -237,3 +237,20 @@ func TestIPCVersionBypassesOnTheKernel(t *testing.T) {
 		t.Errorf("explain ipc(0x10002): %v %v, want allow", x, err)
 	}
 }
+
+// A rule for socket and a later unconditional one for socketcall overlap
+// on x86 through libseccomp's rewrite, and libseccomp lets the
+// unconditional rule win: verification refuses the filter and says why.
+func TestMultiplexerOverlapIsRefused(t *testing.T) {
+	p, err := profile.Parse("o.json", []byte(`{"defaultAction": "SCMP_ACT_ERRNO", "architectures": ["SCMP_ARCH_X86_64", "SCMP_ARCH_X86"],
+		"syscalls": [{"names": ["read"], "action": "SCMP_ACT_ALLOW"}, {"names": ["socket"], "action": "SCMP_ACT_ALLOW"},
+			{"names": ["socketcall"], "action": "SCMP_ACT_ERRNO", "errnoRet": 13}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = Build(p.Effective(x86Env()), profile.Options{})
+	var verr *VerifyError
+	if !errors.As(err, &verr) || !strings.Contains(verr.Hint(), "on x86 libseccomp applies the rules for socket to socketcall as well") {
+		t.Fatalf("Build: %v", err)
+	}
+}

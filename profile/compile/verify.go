@@ -2,7 +2,9 @@ package compile
 
 import (
 	"fmt"
+	"slices"
 	"sort"
+	"strings"
 
 	"golang.org/x/net/bpf"
 
@@ -34,6 +36,9 @@ type VerifyError struct {
 	// overlap: the first mismatch's syscall has rules with different
 	// actions; wide: its rules compare against values above 32 bits.
 	overlap, wide bool
+	// via names the calls whose rules libseccomp also applies to the
+	// first mismatch's multiplexer.
+	via []string
 }
 
 func (e *VerifyError) Error() string {
@@ -54,7 +59,11 @@ func (e *VerifyError) Hint() string {
 		what = "the filter is weaker than the profile"
 	}
 	if e.overlap {
-		return what + ": rules for " + m.Syscall + " overlap with different actions and libseccomp settles overlaps in its own order; make their conditions disjoint"
+		also := ""
+		if len(e.via) > 0 {
+			also = fmt.Sprintf(" (on %s libseccomp applies the rules for %s to %s as well)", m.Arch, strings.Join(e.via, ", "), m.Syscall)
+		}
+		return what + ": rules for " + m.Syscall + also + " overlap with different actions and libseccomp settles overlaps in its own order; make their conditions disjoint"
 	}
 	if e.wide {
 		return what + ": this is libseccomp's 64-bit argument comparison bug (GHSA-4q85-33p6-j5g6, fixed in libseccomp 2.6.1); upgrade libseccomp, or compare the argument with SCMP_CMP_EQ or SCMP_CMP_MASKED_EQ"
@@ -229,6 +238,9 @@ func (e *VerifyError) classify(eff *profile.Effective) {
 	var first *profile.Decision
 	for _, v := range eff.RulesOn(m.Arch, m.Syscall) {
 		r := eff.Rules[v.Rule]
+		if v.Via != "" && !slices.Contains(e.via, v.Via) {
+			e.via = append(e.via, v.Via)
+		}
 		d := profile.Decision{Action: r.Action, Errno: r.Errno}
 		if first == nil {
 			first = &d
