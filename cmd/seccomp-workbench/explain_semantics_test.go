@@ -38,3 +38,13 @@ func TestExplainSemantics(t *testing.T) {
 		}
 	}
 }
+
+// A file cut short says where it ends and what is still open.
+func TestCheckTruncatedFile(t *testing.T) {
+	file := writeFile(t, "cut.json", "{\"defaultAction\": \"SCMP_ACT_ERRNO\",\n \"syscalls\": [\n  {\"names\": [\"read\"]")
+	code, _, errs := runCLI(t, "check", file)
+	want := file + `:3:21: invalid JSON: the file ends inside an object opened at 3:3, inside the "syscalls" array opened at 2:14, inside the profile object opened at 1:1`
+	if code == 0 || !strings.Contains(errs, want) || strings.Count(strings.TrimSpace(errs), "\n") != 0 {
+		t.Errorf("exit %d, stderr %q; want %q", code, errs, want)
+	}
+}
