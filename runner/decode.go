@@ -181,7 +181,7 @@ futex_waitv:puxpi fsconfig:fisxi remap_file_pages:puuux _llseek:fuupu
 listxattrat:dsxpu file_getattr:dspux file_setattr:dspux process_madvise:fpuix
 open_tree_attr:dsxpu kcmp:iiiuu
 futex:pxupui futex_time64:pxupui futex_wait:puxxpi epoll_pwait:fpiipu
-epoll_pwait2:fpippu move_pages:iuppx io_pgetevents:xiippp io_uring_enter:fuuxpu ipc:uiiipi
+epoll_pwait2:fpippu move_pages:iupppx io_pgetevents:xiippp io_uring_enter:fuuxpu ipc:uiiipi
 preadv2:fpuiix pwritev2:fpuiix process_vm_readv:ipupux process_vm_writev:ipupux
 pselect6:ippppp copy_file_range:fpfpux splice:fpfpux getxattrat:dsxspu setxattrat:dsxspu
 `

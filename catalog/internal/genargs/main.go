@@ -40,6 +40,15 @@ var extra = map[string][]param{
 		{"third", "unsigned long"}, {"ptr", "void *"}, {"fifth", "long"}},
 }
 
+// functionNames maps tracepoints named after a kernel function that
+// differs from the syscall table's name to the names it serves: sys_umount
+// is umount2 (umount is sys_oldumount), sys_sendfile64 is x86_64's
+// sendfile.
+var functionNames = map[string][]string{
+	"umount":     {"umount2"},
+	"sendfile64": {"sendfile64", "sendfile"},
+}
+
 // An argument field: "field:int family;	offset:16;	size:8;	signed:0;".
 var fieldRE = regexp.MustCompile(`^\s*field:(.+) ([A-Za-z_0-9]+);\s*offset:(\d+);`)
 
@@ -55,25 +64,26 @@ func main() {
 	}
 	sigs := map[string][]param{}
 	for _, f := range formats {
-		name := strings.TrimPrefix(filepath.Base(filepath.Dir(f)), "sys_enter_")
-		if _, ok := cat.Lookup(name); !ok {
+		fn := strings.TrimPrefix(filepath.Base(filepath.Dir(f)), "sys_enter_")
+		served, ok := functionNames[fn]
+		if !ok {
+			served = []string{fn}
 			// The kernel's name for the newer form of an old call
 			// (newuname, newstat ...) is the catalog's plain name.
-			if plain := strings.TrimPrefix(name, "new"); plain != name {
-				if _, ok := cat.Lookup(plain); ok {
-					name = plain
-				}
+			if _, known := cat.Lookup(fn); !known {
+				served = []string{strings.TrimPrefix(fn, "new")}
 			}
-		}
-		if _, ok := cat.Lookup(name); !ok {
-			continue
 		}
 		ps, err := read(f)
 		if err != nil {
 			fmt.Fprintf(os.Stderr, "genargs: %s: %v\n", f, err)
 			os.Exit(1)
 		}
-		sigs[name] = ps
+		for _, name := range served {
+			if _, ok := cat.Lookup(name); ok {
+				sigs[name] = ps
+			}
+		}
 	}
 	for n, ps := range extra {
 		sigs[n] = ps
