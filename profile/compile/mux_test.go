@@ -254,3 +254,34 @@ func TestMultiplexerOverlapIsRefused(t *testing.T) {
 		t.Fatalf("Build: %v", err)
 	}
 }
+
+// What lint's int-upper-half says about Docker's default, under the real
+// kernel: socket(AF_VSOCK) is refused, socket(AF_VSOCK | 1<<32) gets past
+// the filter and the kernel runs socket(AF_VSOCK).
+func TestUpperHalfOnTheKernel(t *testing.T) {
+	bin := buildProbe(t)
+	prog, err := Build(mustOpen(t, "preset:docker-default").Effective(profile.HostEnv()), profile.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	filter := filepath.Join(t.TempDir(), "docker.bpf")
+	if err := os.WriteFile(filter, prog.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	nr := nrOf(t, catalog.X86_64, "socket")
+	const afVsock, sockStream = 40, 1
+	if got := runProbe(t, bin, nil, filter, nr, []uint64{afVsock, sockStream, 0}); got.ret != -1 || got.errno != int(syscall.EPERM) {
+		t.Fatalf("socket(AF_VSOCK): %s, want Docker's EPERM", got)
+	}
+	// What the kernel answers to AF_VSOCK itself here (a socket, or an
+	// error of its own when vsock is not built in), unfiltered.
+	own := runProbe(t, bin, []string{"--no-filter"}, "-", nr, []uint64{afVsock, sockStream, 0})
+	got := runProbe(t, bin, nil, filter, nr, []uint64{afVsock | 1<<32, sockStream, 0})
+	if got.signal != 0 || (got.ret == -1 && got.errno == int(syscall.EPERM)) || (got.ret == -1) != (own.ret == -1) || got.errno != own.errno {
+		t.Errorf("socket(AF_VSOCK | 1<<32) under the filter: %s; socket(AF_VSOCK) unfiltered: %s", got, own)
+	}
+	x, err := Explain(prog, catalog.X86_64, nr, [6]uint64{afVsock | 1<<32, sockStream})
+	if err != nil || x.Decision.String() != "allow" {
+		t.Errorf("explain: %v %v, want allow", x, err)
+	}
+}
