@@ -181,12 +181,18 @@ func (ed *Editor) SetDefault(a Action, errno uint) error {
 	}
 	return ed.apply(func(p *Profile) error {
 		p.DefaultAction = a
+		podman := p.DefaultErrnoName != ""
 		switch {
 		case a != ActErrno:
-			p.DefaultErrnoRet = nil
-		case p.DefaultErrnoRet == nil && errno == 1:
+			p.DefaultErrnoRet, p.DefaultErrnoName = nil, ""
+		case p.DefaultErrnoRet == nil && errno == 1 && !podman:
 		default:
 			p.DefaultErrnoRet = uintp(errno)
+			if podman {
+				// Podman reads the name first: keep the file's style,
+				// saying the same errno both ways.
+				p.DefaultErrnoName = ErrnoName(errno)
+			}
 		}
 		return nil
 	})
@@ -230,7 +236,7 @@ func (ed *Editor) AddCondition(name string, arg Arg) error {
 		r := p.Syscalls[i]
 		for _, c := range r.Args {
 			if c.Index == arg.Index {
-				return fmt.Errorf("%s already has a condition on argument %d in syscalls[%d]: libseccomp 2.5.4 cannot compile two conditions on one argument in a rule; change or remove that condition instead", name, arg.Index, i)
+				return fmt.Errorf("%s already has a condition on argument %d in syscalls[%d]: a second one would make all of the rule's conditions ORed (runc and crun load such a rule as one rule per condition); change or remove that condition instead", name, arg.Index, i)
 			}
 		}
 		r = p.editOwnRule(i, name)
@@ -495,10 +501,10 @@ func (p *Profile) editOwnRule(i int, name string) *Rule {
 	if len(r.AllNames()) == 1 {
 		return r
 	}
-	own := &Rule{Names: []string{name}, Action: r.Action}
-	if r.ErrnoRet != nil {
-		own.ErrnoRet = uintp(*r.ErrnoRet)
-	} else if r.Action == ActErrno {
+	own := &Rule{Names: []string{name}, Action: r.Action, ErrnoName: r.ErrnoName}
+	if r.ErrnoRet != nil || r.ErrnoName != "" || r.Action == ActErrno {
+		// The errno the rule means (Podman's name wins), said the same
+		// way in both fields.
 		own.ErrnoRet = uintp(p.Errno(r))
 	}
 	for _, c := range r.Args {

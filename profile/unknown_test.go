@@ -1,6 +1,7 @@
 package profile
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -81,5 +82,46 @@ func TestPodmanErrno(t *testing.T) {
 		if _, err := Parse("t.json", []byte(c.json)); err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("Parse: %v, want %q", err, c.want)
 		}
+	}
+}
+
+// Editing keeps Podman's errno names saying what the numbers say.
+func TestEditKeepsPodmanErrnos(t *testing.T) {
+	p, err := Parse("t.json", []byte(`{"defaultAction": "SCMP_ACT_ERRNO", "defaultErrno": "ENOSYS", "syscalls": [
+		{"names": ["read"], "action": "SCMP_ACT_ALLOW"},
+		{"names": ["mkdir", "rmdir"], "action": "SCMP_ACT_ERRNO", "errnoRet": 1, "errno": "EACCES", "args": [{"index": 1, "value": 0, "op": "SCMP_CMP_EQ"}]}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ed := NewEditor(p)
+	if err := ed.SetDefault(ActErrno, 13); err != nil {
+		t.Fatal(err)
+	}
+	q := ed.Profile()
+	if q.DefaultErrno() != 13 || q.DefaultErrnoName != "EACCES" || q.DefaultErrnoRet == nil || *q.DefaultErrnoRet != 13 {
+		t.Errorf("SetDefault(errno 13): defaultErrno %q, defaultErrnoRet %v, means %d", q.DefaultErrnoName, q.DefaultErrnoRet, q.DefaultErrno())
+	}
+	// mkdir gets a rule of its own: it must still answer EACCES.
+	if err := ed.AddCondition("mkdir", Arg{Index: 0, Value: 3, Op: OpEqualTo}); err != nil {
+		t.Fatal(err)
+	}
+	q = ed.Profile()
+	for _, r := range q.Syscalls {
+		if r.Action == ActErrno && q.Errno(r) != 13 {
+			t.Errorf("rule %v answers %d, want EACCES (13)", r.AllNames(), q.Errno(r))
+		}
+		// The rule made for mkdir says it both ways (rmdir's keeps what
+		// the file said).
+		if slices.Contains(r.AllNames(), "mkdir") && r.ErrnoName != "" && r.ErrnoRet != nil {
+			if n, _ := PodmanErrno(r.ErrnoName); n != *r.ErrnoRet {
+				t.Errorf("rule %v: errno %q and errnoRet %d disagree", r.AllNames(), r.ErrnoName, *r.ErrnoRet)
+			}
+		}
+	}
+	if err := ed.SetDefault(ActAllow, 0); err != nil {
+		t.Fatal(err)
+	}
+	if q = ed.Profile(); q.DefaultErrnoName != "" || q.DefaultErrnoRet != nil {
+		t.Errorf("allow by default keeps an errno: %q %v", q.DefaultErrnoName, q.DefaultErrnoRet)
 	}
 }
