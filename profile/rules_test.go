@@ -29,6 +29,8 @@ func TestDecideMultiplexersAndRepeatedIndexes(t *testing.T) {
 		"syscalls": [
 			{"names": ["socket", "msgrcv"], "action": "SCMP_ACT_ERRNO", "errnoRet": 13}
 		]}`
+	const s390x = `{"defaultAction": "SCMP_ACT_ERRNO", "defaultErrnoRet": 99, "architectures": ["SCMP_ARCH_S390X"],
+		"syscalls": [{"names": ["shmat", "sendmsg"], "action": "SCMP_ACT_ALLOW"}]}`
 	allow := "allow"
 	def := "errno(EADDRNOTAVAIL)"
 	for _, c := range []struct {
@@ -74,6 +76,12 @@ func TestDecideMultiplexersAndRepeatedIndexes(t *testing.T) {
 		{allowList, catalog.PPC64LE, "socketcall", [6]uint64{1 | 1<<32}, allow, ""},
 		{allowList, catalog.PPC64LE, "ipc", [6]uint64{12}, "errno(EACCES)", "msgrcv"},
 		{allowList, catalog.PPC64LE, "ipc", [6]uint64{11}, allow, ""},
+		// s390x multiplexes too (libseccomp's arch-s390x.c).
+		{s390x, catalog.S390X, "ipc", [6]uint64{21}, allow, "shmat"},
+		{s390x, catalog.S390X, "socketcall", [6]uint64{16}, allow, "sendmsg"},
+		{s390x, catalog.S390X, "socketcall", [6]uint64{17}, def, ""},
+		// x32 does not multiplex: socket is socket.
+		{denyList, catalog.X32, "socket", [6]uint64{2}, allow, ""},
 	} {
 		p, err := Parse("t.json", []byte(c.profile))
 		if err != nil {
