@@ -94,6 +94,7 @@ func LintEffective(e *profile.Effective) []Finding {
 	l.noENOSYS()
 	l.critical()
 	l.multiplexers()
+	l.muxConditions()
 	l.upperHalf()
 	l.ipcVersion()
 	l.notify()

@@ -203,6 +203,21 @@ func TestLintChecks(t *testing.T) {
 			nil, []string{"multiplexer"}},
 		{"ipc allowed, shmget denied", x86, `{"defaultAction": "SCMP_ACT_ALLOW", ` + x86All + `, "syscalls": [{"names": ["shmget"], "action": "SCMP_ACT_ERRNO"}]}`,
 			[]wantFinding{{"multiplexer", SevWarning, -1, "ipc", []string{"shmget is denied", "System V IPC"}}}, nil},
+		{"socketcall allowed, socket only for some families", x86, `{"defaultAction": "SCMP_ACT_ERRNO", ` + x86All + `, "syscalls": [` + basics + `, {"names": ["socketcall"], "action": "SCMP_ACT_ALLOW"}, {"names": ["socket"], "action": "SCMP_ACT_ALLOW", "args": [{"index": 0, "value": 40, "op": "SCMP_CMP_NE"}]}]}`,
+			[]wantFinding{{"multiplexer", SevWarning, 1, "socketcall", []string{"allowed on x86 while socket (for some arguments), bind"}}}, []string{"multiplexer-conditions"}},
+
+		// multiplexer-conditions
+		{"socket's conditions do not reach socketcall", x86, `{"defaultAction": "SCMP_ACT_ERRNO", ` + x86All + `, "syscalls": [` + basics + `, {"names": ["socket"], "action": "SCMP_ACT_ALLOW", "args": [{"index": 0, "value": 40, "op": "SCMP_CMP_NE"}]}, {"names": ["connect"], "action": "SCMP_ACT_ALLOW", "args": [{"index": 2, "value": 16, "op": "SCMP_CMP_EQ"}]}]}`,
+			[]wantFinding{
+				{"multiplexer-conditions", SevWarning, 1, "socket", []string{"on x86 this rule lets socket through only for some arguments", "socketcall(1) as well", "condition on argument 0 is dropped", `"value": 1, "op": "SCMP_CMP_EQ"`}},
+				{"multiplexer-conditions", SevWarning, 2, "connect", []string{"socketcall(3)", "test socketcall's own arguments there, not connect's"}},
+			}, nil},
+		{"semget's conditions on ipc", x86, `{"defaultAction": "SCMP_ACT_ERRNO", ` + x86All + `, "syscalls": [` + basics + `, {"names": ["semget"], "action": "SCMP_ACT_ALLOW", "args": [{"index": 1, "value": 1, "op": "SCMP_CMP_EQ"}]}]}`,
+			[]wantFinding{{"multiplexer-conditions", SevWarning, 1, "semget", []string{"ipc(2)", "shifted by one"}}}, nil},
+		{"socketcall decided first", x86, `{"defaultAction": "SCMP_ACT_ERRNO", ` + x86All + `, "syscalls": [` + basics + `, {"names": ["socketcall"], "action": "SCMP_ACT_ERRNO", "errnoRet": 38}, {"names": ["socket"], "action": "SCMP_ACT_ALLOW", "args": [{"index": 0, "value": 40, "op": "SCMP_CMP_NE"}]}]}`,
+			nil, []string{"multiplexer-conditions"}},
+		{"a conditional denial fails closed", x86, `{"defaultAction": "SCMP_ACT_ALLOW", ` + x86All + `, "syscalls": [{"names": ["socket"], "action": "SCMP_ACT_ERRNO", "args": [{"index": 0, "value": 40, "op": "SCMP_CMP_EQ"}]}]}`,
+			nil, []string{"multiplexer-conditions"}},
 		{"x86_64 alone has no multiplexers", x86, `{"defaultAction": "SCMP_ACT_ERRNO", "architectures": ["SCMP_ARCH_X86_64"], "syscalls": [` + basics + `, {"names": ["socketcall", "ipc"], "action": "SCMP_ACT_ALLOW"}]}`,
 			nil, []string{"multiplexer", "absent-on-arch"}},
 

@@ -365,8 +365,15 @@ func (l *linter) multiplexers() {
 				break
 			}
 			for _, a := range l.e.Arches {
-				if t := l.treat(a, op); t.Denied() {
+				t := l.treat(a, op)
+				if t.Denied() {
 					denied = append(denied, op)
+					break
+				}
+				if t.Allowed() && !t.AllowedAlways() && t.Conditional {
+					// Its conditions read the call's own arguments,
+					// which the multiplexer hides behind a pointer.
+					denied = append(denied, op+" (for some arguments)")
 					break
 				}
 			}
