@@ -130,3 +130,21 @@ func (e *Effective) ArgNames() map[string]bool {
 	}
 	return names
 }
+
+// KernelArgs are args as the kernel reads them for name on arch: on a
+// 64-bit ABI an argument declared int (or narrower) keeps its low 32
+// bits only (catalog.Narrow). changed lists the arguments that lost bits.
+func KernelArgs(arch catalog.Arch, name string, args [6]uint64) (kernel [6]uint64, changed []int) {
+	kernel = args
+	if arch.Is32Bit() {
+		return kernel, nil
+	}
+	cat := catalog.MustDefault()
+	for i := range kernel {
+		if kernel[i]>>32 != 0 && cat.Narrow(name, i) {
+			kernel[i] &= 0xffffffff
+			changed = append(changed, i)
+		}
+	}
+	return kernel, changed
+}

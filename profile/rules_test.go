@@ -168,3 +168,24 @@ func TestDiffSeesMultiplexers(t *testing.T) {
 		t.Errorf("socketcall: %+v", *c)
 	}
 }
+
+// The kernel keeps the low 32 bits of an int argument on a 64-bit ABI.
+func TestKernelArgs(t *testing.T) {
+	for _, c := range []struct {
+		arch    catalog.Arch
+		name    string
+		in      [6]uint64
+		want    [6]uint64
+		changed int
+	}{
+		{catalog.X86_64, "socket", [6]uint64{1<<32 | 40, 1}, [6]uint64{40, 1}, 1},
+		{catalog.X86_64, "mmap", [6]uint64{1 << 40, 1 << 33}, [6]uint64{1 << 40, 1 << 33}, 0},
+		{catalog.X86_64, "copy_file_range", [6]uint64{5: 1 << 32}, [6]uint64{}, 1},
+		{catalog.X86, "socket", [6]uint64{40}, [6]uint64{40}, 0},
+	} {
+		got, changed := KernelArgs(c.arch, c.name, c.in)
+		if got != c.want || len(changed) != c.changed {
+			t.Errorf("%s %s%s: %s (%v changed)", c.arch, c.name, FormatArgs(c.in), FormatArgs(got), changed)
+		}
+	}
+}

@@ -234,6 +234,19 @@ func writeExplainText(out io.Writer, x *compile.Explanation, e *profile.Effectiv
 	if !x.Profile.Same(x.Decision) {
 		fmt.Fprintf(out, "  watch mode: the supervisor is told, then applies the profile's %s\n", x.Profile)
 	}
+	if kernel, changed := profile.KernelArgs(x.Arch, x.Syscall, x.Args); len(changed) > 0 {
+		// The filter saw all 64 bits; the kernel will not.
+		d := e.Decide(x.Arch, x.Nr, kernel, profile.Options{})
+		ps, _ := catalog.MustDefault().Params(x.Syscall)
+		var names []string
+		for _, i := range changed {
+			if i < len(ps) {
+				names = append(names, fmt.Sprintf("%s (%s)", ps[i].Name, ps[i].Type))
+			}
+		}
+		fmt.Fprintf(out, "  kernel:  reads %s from the low 32 bits and runs %s%s, which the profile gives %s\n",
+			strings.Join(names, ", "), x.Syscall, profile.FormatArgs(kernel), d)
+	}
 	if r := x.Rule; r != nil {
 		if via := x.Profile.Via; via != "" {
 			_, op, _ := catalog.MuxOp(via)

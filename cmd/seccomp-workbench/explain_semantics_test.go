@@ -48,3 +48,17 @@ func TestCheckTruncatedFile(t *testing.T) {
 		t.Errorf("exit %d, stderr %q; want %q", code, errs, want)
 	}
 }
+
+// explain says what the kernel makes of an int argument's upper half.
+func TestExplainUpperHalf(t *testing.T) {
+	needX86_64(t)
+	code, out, errs := runCLI(t, "explain", "preset:docker-default", "--kernel", "6.18", "socket", "0x100000028", "1", "0")
+	want := "  kernel:  reads family (int) from the low 32 bits and runs socket(0x28, 0x1), which the profile gives errno(EPERM)\n"
+	if code != 0 || !strings.Contains(out, "socket(0x100000028, 0x1, 0x0) on x86_64 (41): allow") || !strings.Contains(out, want) {
+		t.Errorf("exit %d: %s%s", code, out, errs)
+	}
+	// Nothing to say when the upper half is clear.
+	if _, out, _ := runCLI(t, "explain", "preset:docker-default", "--kernel", "6.18", "socket", "40", "1", "0"); strings.Contains(out, "kernel:") {
+		t.Errorf("socket(40): %s", out)
+	}
+}

@@ -122,10 +122,7 @@ func (l *linter) upperBypass(arch catalog.Arch, nr int64, name string, narrow []
 	var bs []bypass
 	seen := map[[6]uint64]bool{}
 	for _, a := range profile.ArgCases(l.e, arch, name) {
-		kernel := a
-		for _, i := range narrow {
-			kernel[i] &= 0xffffffff
-		}
+		kernel, _ := profile.KernelArgs(arch, name, a)
 		if seen[kernel] {
 			continue
 		}
