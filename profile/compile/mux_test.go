@@ -54,6 +54,13 @@ func TestBuildMultiplexersAndRepeatedIndexes(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			// Every variant the runner loads: the watch and record
+			// forms notify, the rewrite stays libseccomp's.
+			for _, mode := range []profile.Mode{profile.ModeWatch, profile.ModeRecord} {
+				if _, err := Build(p.Effective(testEnv(c.host)), profile.Options{Mode: mode}); err != nil {
+					t.Fatalf("%v: %v", mode, err)
+				}
+			}
 			prog, err := Build(p.Effective(testEnv(c.host)), profile.Options{})
 			if err != nil {
 				t.Fatal(err)
