@@ -11,7 +11,7 @@ import (
 // for a socket or IPC call to the multiplexer as well, with argument 0
 // set to the operation and the rule's other conditions kept — but the
 // multiplexer's arguments are not the call's: socketcall passes them
-// behind a pointer the filter cannot read, ipc shifts them by one. So a
+// behind a pointer the filter cannot read, ipc passes them in other positions. So a
 // rule that lets a call through only for some arguments lets the
 // multiplexer's operation through on other terms: a condition on
 // argument 0 is dropped, one on argument N tests the multiplexer's
@@ -63,7 +63,7 @@ func (l *linter) muxConditions() {
 				}
 				behind := "behind a pointer the filter cannot read"
 				if mux == catalog.IPC {
-					behind = "shifted by one"
+					behind = "in other positions (ipc passes the operation first)"
 				}
 				msg := fmt.Sprintf("lets %s through only for some arguments, but libseccomp applies the rule to %s(%d) as well, where %s's arguments are %s: %s, so %s(%d) is let through whatever %s's arguments",
 					v.Via, mux, op, v.Via, behind, what, mux, op, v.Via)
