@@ -142,6 +142,9 @@ type Entry struct {
 	Libseccomp bool   `json:"libseccomp"`
 	// FamilyID names the family ("open", "stat" ...); "" when alone.
 	FamilyID string `json:"family_id,omitempty"`
+	// Args are the arguments as the kernel declares them (Params); nil
+	// when the catalog has no signature for the call.
+	Args []Param `json:"args,omitempty"`
 }
 
 // Number returns the call's number on arch; ok is false where the arch
@@ -301,6 +304,13 @@ func load() (*Catalog, error) {
 	}
 	for _, e := range c.entries {
 		sort.Strings(e.SystemdGroups)
+	}
+	params, err := loadParams()
+	if err != nil {
+		return nil, fmt.Errorf("catalog: data/args.json: %w", err)
+	}
+	for _, e := range c.entries {
+		e.Args = params[e.Name]
 	}
 	c.applyDocker()
 	c.names = make([]string, len(c.entries))

@@ -335,6 +335,10 @@ func TestParams(t *testing.T) {
 			t.Errorf("%s arg %d: narrow %v, want %v", tc.name, tc.i, !tc.narrow, tc.narrow)
 		}
 	}
+	// catalog --json carries them.
+	if ent, _ := c.Lookup("socket"); len(ent.Args) != 3 || ent.Args[0] != (Param{"family", "int"}) {
+		t.Errorf("socket's entry: args %v", ent.Args)
+	}
 	// Every signature names a catalog call, and every type is one the
 	// width table has an answer for.
 	m, err := loadParams()
