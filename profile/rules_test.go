@@ -148,27 +148,6 @@ func TestArgNamesHasMultiplexers(t *testing.T) {
 	}
 }
 
-// The diff reads the same model: allowing socket on x86 also allows
-// socketcall(SYS_SOCKET), and the diff says so.
-func TestDiffSeesMultiplexers(t *testing.T) {
-	parse := func(names string) *Effective {
-		p, err := Parse("t.json", []byte(`{"defaultAction": "SCMP_ACT_ERRNO", "architectures": ["SCMP_ARCH_X86_64", "SCMP_ARCH_X86"],
-			"syscalls": [{"names": [`+names+`], "action": "SCMP_ACT_ALLOW"}]}`))
-		if err != nil {
-			t.Fatal(err)
-		}
-		return p.Effective(x86Env())
-	}
-	cs := Diff(parse(`"read", "openat2"`), parse(`"read", "openat2", "socket"`))
-	c := findChange(cs, "socketcall")
-	if c == nil {
-		t.Fatalf("no socketcall change in %v", cs)
-	}
-	if !c.Loosens || c.BDesc != "allow when arg0 == 0x1 (socket); else errno(EPERM)" || len(c.Arches) != 1 || c.Arches[0] != catalog.X86 {
-		t.Errorf("socketcall: %+v", *c)
-	}
-}
-
 // The kernel keeps the low 32 bits of an int argument on a 64-bit ABI.
 func TestKernelArgs(t *testing.T) {
 	for _, c := range []struct {

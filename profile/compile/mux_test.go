@@ -56,8 +56,8 @@ func TestBuildMultiplexersAndRepeatedIndexes(t *testing.T) {
 			}
 			// Every variant the runner loads: the watch and record
 			// forms notify, the rewrite stays libseccomp's.
-			for _, mode := range []profile.Mode{profile.ModeWatch, profile.ModeRecord} {
-				if _, err := Build(p.Effective(testEnv(c.host)), profile.Options{Mode: mode}); err != nil {
+			for _, mode := range []profile.Variant{profile.VariantWatch, profile.VariantRecord} {
+				if _, err := Build(p.Effective(testEnv(c.host)), profile.Options{Variant: mode}); err != nil {
 					t.Fatalf("%v: %v", mode, err)
 				}
 			}
