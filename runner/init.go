@@ -165,17 +165,19 @@ func shimInit(spec *shimSpec, a *execArgs, fail func(int, string, ...any)) {
 			break
 		}
 	}
+	// Kill what is left (nothing, most often) and reap it all.
 	deadline := time.Now().Add(treeKillLimit)
 	for {
-		killTree(pid1)
 		var other unix.WaitStatus
 		n, err := unix.Wait4(-1, &other, unix.WNOHANG, nil)
 		if err == unix.ECHILD || time.Now().After(deadline) {
 			break
 		}
-		if n == 0 {
-			time.Sleep(time.Millisecond)
+		if n > 0 {
+			continue
 		}
+		killTree(pid1)
+		time.Sleep(time.Millisecond)
 	}
 	var rec [exitRecordLen]byte
 	rec[0] = 'W'
