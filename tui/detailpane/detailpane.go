@@ -161,11 +161,28 @@ func (m Model) focusStep() int {
 }
 
 func (m Model) centre(pc int) int {
-	rows := m.rows()
+	rows := m.tabRows(TabProgram)
 	return common.Clamp(pc-rows/2, 0, max(0, len(m.asm)-rows))
 }
 
 func (m Model) rows() int { return max(1, m.h-2) }
+
+// tabRows is how many lines of tab t's text are visible: the program
+// tab gives its first row to the summary.
+func (m Model) tabRows(t int) int {
+	if t == TabProgram {
+		return max(1, m.rows()-1)
+	}
+	return m.rows()
+}
+
+// StepPC is the instruction the program cursor (n) is on, -1 when none.
+func (m Model) StepPC() int {
+	if m.expl == nil || m.stepAt < 0 || m.stepAt >= len(m.expl.Steps) {
+		return -1
+	}
+	return m.expl.Steps[m.stepAt].PC
+}
 
 // length is the number of lines tab t scrolls over.
 func (m Model) length(t int) int {
@@ -177,7 +194,7 @@ func (m Model) length(t int) int {
 
 func (m *Model) clampOffsets() {
 	for t := range m.offset {
-		m.offset[t] = common.Clamp(m.offset[t], 0, max(0, m.length(t)-m.rows()))
+		m.offset[t] = common.Clamp(m.offset[t], 0, max(0, m.length(t)-m.tabRows(t)))
 	}
 }
 
@@ -196,7 +213,7 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 		m.offset[TabProgram] = m.centre(m.expl.Steps[m.stepAt].PC)
 		return m, nil
 	}
-	if d, ok := m.keys.Nav.Step(kp, m.rows(), m.length(m.tab)); ok {
+	if d, ok := m.keys.Nav.Step(kp, m.tabRows(m.tab), m.length(m.tab)); ok {
 		m.Scroll(d)
 	}
 	return m, nil
@@ -204,7 +221,7 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 
 // Scroll moves the current tab's text by d lines.
 func (m *Model) Scroll(d int) {
-	m.offset[m.tab] = common.Clamp(m.offset[m.tab]+d, 0, max(0, m.length(m.tab)-m.rows()))
+	m.offset[m.tab] = common.Clamp(m.offset[m.tab]+d, 0, max(0, m.length(m.tab)-m.tabRows(m.tab)))
 }
 
 // SwitchTab shows the other tab.

@@ -1,6 +1,7 @@
 package detailpane
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -109,3 +110,34 @@ func TestNotOnHostAndErrors(t *testing.T) {
 type errString string
 
 func (e errString) Error() string { return string(e) }
+
+// Every instruction of the program is reachable (the last is the bad-arch
+// return), and n's cursor is drawn where it is.
+func TestProgramTabReachesEnd(t *testing.T) {
+	m, prog := setup(t, "mkdir")
+	m, _ = m.Update(keytest.Key("]"))
+	m, _ = m.Update(keytest.Key("G"))
+	asm := cbpf.Disassemble(prog.Insns)
+	last := asm[len(asm)-1]
+	v := ansi.Strip(m.View())
+	if !strings.Contains(v, fmt.Sprintf("%d: %s", last.PC, last.Text)) {
+		t.Fatalf("G does not show the last instruction %d (%s):\n%s", last.PC, last.Text, v)
+	}
+	m, _ = m.Update(keytest.Key("g"))
+	m, _ = m.Update(keytest.Key("n"))
+	pc := m.StepPC()
+	if pc < 0 {
+		t.Fatal("no step after n")
+	}
+	found := false
+	for _, l := range strings.Split(v0(m), "\n") {
+		if strings.Contains(l, fmt.Sprintf("▸ %*d: ", len(fmt.Sprint(len(asm)-1)), pc)) {
+			found = true
+		}
+	}
+	if !found {
+		t.Fatalf("the step cursor at %d is not drawn:\n%s", pc, v0(m))
+	}
+}
+
+func v0(m Model) string { return ansi.Strip(m.View()) }

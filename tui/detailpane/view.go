@@ -186,13 +186,14 @@ func (m Model) programView() []string {
 	var out []string
 	summary := fmt.Sprintf("%d instructions", len(m.asm))
 	if m.expl != nil {
-		summary += fmt.Sprintf(" · ▶ %s executes %d, result %s · n: next step", m.expl.Syscall, len(m.expl.Steps), m.expl.Decision)
+		summary += fmt.Sprintf(" · ▶ %s executes %d, result %s · n: step %d/%d", m.expl.Syscall, len(m.expl.Steps), m.expl.Decision, m.stepAt+1, len(m.expl.Steps))
 	}
 	if m.stale {
 		summary += " · recompiling"
 	}
 	out = append(out, s.Dim.Render(summary))
-	off := common.Clamp(m.offset[TabProgram], 0, max(0, len(m.asm)-(rows-1)))
+	off := common.Clamp(m.offset[TabProgram], 0, max(0, len(m.asm)-m.tabRows(TabProgram)))
+	step := m.StepPC()
 	pcw := len(fmt.Sprint(max(len(m.asm)-1, 0)))
 	for i := off; i < len(m.asm) && len(out) < rows; i++ {
 		l := m.asm[i]
@@ -200,9 +201,13 @@ func (m Model) programView() []string {
 		if l.Comment != "" {
 			text += " ; " + l.Comment
 		}
-		if m.executed[l.PC] {
+		switch {
+		case l.PC == step:
+			// The step cursor: where n has got to on the call's path.
+			out = append(out, s.Selected.Render("▸ "+text))
+		case m.executed[l.PC]:
 			out = append(out, s.AsmHit.Render("▶ "+text))
-		} else {
+		default:
 			out = append(out, "  "+s.AsmPC.Render(text))
 		}
 	}
