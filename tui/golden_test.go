@@ -63,6 +63,16 @@ func TestGolden(t *testing.T) {
 		m.status = ""
 		return m
 	}
+	passedDenied := func(t *testing.T) Model {
+		evs := mkdirDenied()
+		evs[0] = runner.Started{Pid: 4242, Argv: []string{"sh"}, Isolation: "pid, mount namespaces; capabilities: Docker's default set"}
+		evs[3] = runner.Exited{Code: 0}
+		evs[4] = runner.Verdict{Result: runner.ResultFail, ExitCode: 0, Denied: []string{"mkdir"}, Duration: 3 * time.Millisecond,
+			Outcome: "exit status 0", Reason: "exit status 0; denied: mkdir", Notes: []string{"watch mode: a note from the runner"}}
+		m := fakeRun(t, denied(t), "sh -c 'mkdir /tmp/wb-demo || true'", evs...)
+		m.status = ""
+		return m
+	}
 	cases := []struct {
 		name  string
 		build func(*testing.T) Model
@@ -71,6 +81,7 @@ func TestGolden(t *testing.T) {
 		{"start", start, nil},
 		{"denied", denied, nil},
 		{"run", ran, []string{"tab", "tab"}},
+		{"passed_denied", passedDenied, []string{"tab", "tab"}},
 		{"program", denied, []string{"tab", "]"}},
 		{"errno", denied, []string{"e"}},
 		{"help", start, []string{"?"}},

@@ -290,3 +290,46 @@ func TestRunRefusesUnknownSyscall(t *testing.T) {
 		t.Error("the command ran under a profile with an unknown syscall")
 	}
 }
+
+// A command that copes with a denial and exits 0 is not shown as a
+// failure: the banner says it passed with denials (the verdict's result
+// stays "fail" for scripts). The started line says how the run is
+// isolated.
+func TestRunPassedWithDenials(t *testing.T) {
+	m := compiled(t, newTestModel(t))
+	m = press(t, m, "/")
+	m = typeText(t, m, "mkdir")
+	m = press(t, m, "enter", "d")
+	dir := filepath.Join(t.TempDir(), "made")
+	m = runLine(t, m, "c", "sh -c 'mkdir "+dir+" 2>/dev/null; exit 0'")
+	b := m.run.Banner()
+	if b.Kind != runpane.PassDenied || !strings.Contains(b.Text, "PASSED WITH DENIALS") || !strings.Contains(b.Text, "denied: mkdir") {
+		t.Fatalf("banner after exit 0 with a denial: %+v", b)
+	}
+	started := ""
+	for _, l := range m.run.Lines() {
+		if l.Stream == runpane.Info && strings.HasPrefix(l.Text, "started ") {
+			started = l.Text
+		}
+	}
+	if !strings.Contains(started, "isolation: ") {
+		t.Fatalf("the started line does not say the isolation: %q", started)
+	}
+}
+
+// The verdict's notes are shown in the run pane, and an exit 1 with
+// denials is still a failure.
+func TestRunVerdictNotes(t *testing.T) {
+	m := compiled(t, newTestModel(t))
+	evs := mkdirDenied()
+	v := evs[len(evs)-1].(runner.Verdict)
+	v.Notes = []string{"watch mode: something differs from enforce mode"}
+	evs[len(evs)-1] = v
+	m = fakeRun(t, m, "mkdir /tmp/wb-demo", evs...)
+	if b := m.run.Banner(); b.Kind != runpane.Fail {
+		t.Fatalf("exit 1 with a denial is a failure: %+v", b)
+	}
+	if !strings.Contains(screen(m), "note: watch mode: something differs") {
+		t.Fatalf("the verdict's note is not shown:\n%s", screen(m))
+	}
+}

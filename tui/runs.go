@@ -274,7 +274,11 @@ func (m Model) handleRunEvents(msg runEventsMsg) (Model, tea.Cmd) {
 func (m *Model) applyEvent(ev runner.Event) {
 	switch e := ev.(type) {
 	case runner.Started:
-		m.run.Note(fmt.Sprintf("started %s (pid %d)", m.ses.line, e.Pid))
+		note := fmt.Sprintf("started %s (pid %d)", m.ses.line, e.Pid)
+		if e.Isolation != "" {
+			note += " · isolation: " + e.Isolation
+		}
+		m.run.Note(note)
 	case runner.Output:
 		s := runpane.Stdout
 		if e.Stream == runner.Stderr {
@@ -293,6 +297,9 @@ func (m *Model) applyEvent(ev runner.Event) {
 	case runner.Verdict:
 		m.run.Flush()
 		m.run.SetBanner(banner(e, m.ses.line))
+		for _, n := range e.Notes {
+			m.run.Note("note: " + n)
+		}
 	}
 }
 
@@ -332,6 +339,13 @@ func banner(v runner.Verdict, line string) runpane.Banner {
 		return runpane.Banner{Kind: runpane.Fail, Text: "✘ TIMEOUT (" + v.Outcome + ")" + tail}
 	case runner.ResultError:
 		return runpane.Banner{Kind: runpane.Fail, Text: fmt.Sprintf("✘ ERROR (%s) · exit status %d%s", v.Outcome, v.ExitCode, tail)}
+	}
+	if v.ExitCode == 0 && v.Signal == "" && len(v.Denied) > 0 {
+		// The verdict's result stays "fail" (run --json and
+		// --fail-on-denial depend on it); the banner tells the user the
+		// command itself succeeded.
+		return runpane.Banner{Kind: runpane.PassDenied, Text: fmt.Sprintf("✔ PASSED WITH DENIALS  exit status 0 · denied: %s%s",
+			strings.Join(v.Denied, ", "), tail)}
 	}
 	why := v.Reason
 	if why == "" {

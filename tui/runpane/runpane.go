@@ -58,6 +58,10 @@ const (
 	Idle BannerKind = iota
 	Running
 	Pass
+	// PassDenied: the command succeeded (exit 0) although calls were
+	// denied: it coped without them, which is not a failure of the
+	// command but may be one of the profile.
+	PassDenied
 	Fail
 )
 

@@ -123,6 +123,8 @@ func (m Model) bannerView(w int) string {
 		st = s.BannerRunning
 	case Pass:
 		st = s.BannerPass
+	case PassDenied:
+		st = s.BannerWarn
 	case Fail:
 		st = s.BannerFail
 	}

@@ -71,6 +71,7 @@ type Styles struct {
 	BannerIdle    lipgloss.Style
 	BannerRunning lipgloss.Style
 	BannerPass    lipgloss.Style
+	BannerWarn    lipgloss.Style // passed, but calls were denied
 	BannerFail    lipgloss.Style
 
 	// Program tab.
@@ -140,6 +141,7 @@ func New(isDark bool) *Styles {
 	s.BannerIdle = base.Foreground(dim)
 	s.BannerRunning = base.Foreground(yellow).Bold(true)
 	s.BannerPass = base.Foreground(green).Bold(true)
+	s.BannerWarn = base.Foreground(yellow).Bold(true)
 	s.BannerFail = base.Foreground(red).Bold(true)
 
 	s.AsmPC = base.Foreground(dim)
