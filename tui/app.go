@@ -238,10 +238,12 @@ func (m Model) update(msg tea.Msg) (Model, tea.Cmd) {
 	case recoveryDoneMsg:
 		return m.handleRecoveryDone(msg)
 
-	case runpane.AllowMsg:
-		return m.applyTo(msg.Syscall, ScopeSyscall, profile.ActAllow, 0)
-	case runpane.ErrnoMsg:
-		return m.openErrnoMenu(msg.Syscall, ScopeSyscall)
+	case runpane.ViewOutputMsg:
+		m.openOutputViewer(msg)
+		return m, nil
+	case runpane.ViewDenialMsg:
+		m.openDenialViewer(msg.Denial)
+		return m, nil
 	case runStartedMsg:
 		return m.handleRunStarted(msg)
 	case runEventsMsg:
@@ -392,8 +394,13 @@ func (m Model) globalKey(kp tea.KeyPressMsg) (Model, tea.Cmd, bool) {
 		m.setFocus(m.focus + 1)
 	case key.Matches(kp, k.PrevPane):
 		m.setFocus(m.focus - 1)
+	case key.Matches(kp, k.GoPane):
+		m.setFocus(int(kp.String()[0] - '1'))
 	case key.Matches(kp, k.Help):
 		m.openHelp()
+	case key.Matches(kp, k.Search) && m.focus == paneRun && m.run.Column() == runpane.ColOutput:
+		s, _ := m.run.Search()
+		m.openPrompt(pendOutSearch, "Search the output", []string{"Find text in the command's output (n: the next older match)."}, s, "text", nil)
 	case key.Matches(kp, k.Search) && m.focus != paneCatalog:
 		// Search from anywhere: the catalog takes the keyboard.
 		m.setFocus(paneCatalog)

@@ -16,6 +16,7 @@ import (
 	"github.com/seccomp-workbench/seccomp-workbench/runner"
 	"github.com/seccomp-workbench/seccomp-workbench/tui/common"
 	"github.com/seccomp-workbench/seccomp-workbench/tui/dialogs"
+	"github.com/seccomp-workbench/seccomp-workbench/tui/runpane"
 )
 
 // What an open dialog's result is for.
@@ -38,6 +39,8 @@ const (
 	pendHelp       = "help"
 	pendDiffView   = "diff-view"
 	pendRecordedAs = "recorded-save-as"
+	pendOutSearch  = "output-search"
+	pendView       = "view"
 )
 
 // pending is the context of the open dialog.
@@ -209,6 +212,7 @@ func (m *Model) openCommandPrompt(mode runner.Mode) {
 
 func (m *Model) openHelp() {
 	k := m.keys
+	k.Stop.SetEnabled(m.ses != nil)
 	hs := m.c.Styles.Help
 	var blocks [][]string
 	for i, g := range m.paneFullHelp() {
@@ -317,6 +321,13 @@ func (m Model) handleResult(r dialogs.Result) (Model, tea.Cmd) {
 		return m, m.exportCmd(pend.format, strings.TrimSpace(r.Value))
 	case pendDiff:
 		return m, m.diffCmd(r.Value)
+	case pendOutSearch:
+		text := strings.TrimSpace(r.Value)
+		n := m.run.SetSearch(text)
+		if text != "" {
+			m.setStatus("%s of %q in the output", common.Count(n, "match", "matches"), text)
+		}
+		return m, nil
 	case pendCommand:
 		return m.startCommand(r.Value, pend.mode)
 	case pendQuit:
@@ -342,6 +353,71 @@ func (m Model) handleResult(r dialogs.Result) (Model, tea.Cmd) {
 		return m.handleLearnChoice(r.Value, pend.ask)
 	}
 	return m, nil
+}
+
+// openOutputViewer shows the command's output full-screen, wrapped, from
+// where the pane was scrolled.
+func (m *Model) openOutputViewer(v runpane.ViewOutputMsg) {
+	s := m.c.Styles
+	w := max(10, common.Clamp(m.c.Width-4, 20, 110)-4)
+	var lines []string
+	from := 0
+	for i, l := range v.Lines {
+		if i == v.From {
+			from = len(lines)
+		}
+		prefix, st := "  ", s.Stdout
+		switch l.Stream {
+		case runpane.Stderr:
+			prefix, st = "! ", s.Stderr
+		case runpane.Info:
+			prefix, st = "· ", s.Info
+		}
+		for j, part := range common.Wrap(l.Text, w) {
+			if j > 0 {
+				prefix = "  "
+			}
+			lines = append(lines, st.Render(prefix+part))
+		}
+		if l.Text == "" {
+			lines = append(lines, "")
+		}
+	}
+	if len(lines) == 0 {
+		lines = []string{s.Dim.Render("(no output)")}
+	}
+	m.openViewer(pendView, "Output", lines)
+	m.viewer.ScrollTo(from)
+}
+
+// openDenialViewer shows a denial in full and selects its syscall, so
+// that the detail pane explains it.
+func (m *Model) openDenialViewer(d runpane.Denial) {
+	s := m.c.Styles
+	w := max(10, common.Clamp(m.c.Width-4, 20, 110)-4)
+	call := d.Args
+	if !strings.HasPrefix(call, d.Syscall) {
+		call = d.Syscall + call
+	}
+	var lines []string
+	for _, l := range common.Wrap(call, w) {
+		lines = append(lines, s.Text.Render(l))
+	}
+	lines = append(lines, "", s.Label.Render("outcome ")+s.Action(d.Action).Render(d.Outcome)+
+		s.Dim.Render(fmt.Sprintf("  ×%d · pid %d", d.Count, d.Pid)))
+	if st, ok := m.states[d.Syscall]; ok {
+		lines = append(lines, s.Label.Render("profile ")+s.Action(st.Action).Render(st.Badge()))
+	}
+	if e, ok := m.c.Catalog.Lookup(d.Syscall); ok {
+		lines = append(lines, "")
+		for _, l := range common.Wrap(fmt.Sprintf("%s (%s risk): %s", e.Name, e.Risk, e.Description), w) {
+			lines = append(lines, s.Text.Render(l))
+		}
+		m.catalog.Select(d.Syscall)
+		m.syncSelection()
+	}
+	lines = append(lines, "", s.Dim.Render("a d e K … act on "+d.Syscall+" (scope: "+m.scope.String()+"); the detail pane shows it"))
+	m.openViewer(pendView, "Denied · "+d.Syscall, lines)
 }
 
 // guardDirty runs then at once, or after the user agrees to drop unsaved

@@ -15,6 +15,7 @@ import (
 	"github.com/seccomp-workbench/seccomp-workbench/profile/compile"
 	"github.com/seccomp-workbench/seccomp-workbench/profile/lint"
 	"github.com/seccomp-workbench/seccomp-workbench/tui/common"
+	"github.com/seccomp-workbench/seccomp-workbench/tui/runpane"
 )
 
 // Scope says what the action keys change.
@@ -85,26 +86,11 @@ func (m Model) actionKey(kp tea.KeyPressMsg) (Model, tea.Cmd, bool) {
 	default:
 		return m, nil, false
 	}
-	name, scope := "", m.scope
-	switch m.focus {
-	case paneRun:
-		if act == profile.ActAllow || pick {
-			return m, nil, false // the run pane's own a and e
-		}
-		d, ok := m.run.SelectedDenial()
-		if !ok {
+	name, scope, ok := m.selected()
+	if !ok {
+		if m.focus == paneRun {
 			m.setStatus("select a denial first (→ then ↑↓)")
-			return m, nil, true
 		}
-		name, scope = d.Syscall, ScopeSyscall
-	default:
-		if e := m.catalog.Selected(); e != nil {
-			name = e.Name
-		} else if tier, ok := m.catalog.SelectedTier(); ok {
-			name, scope = string(tier), ScopeTier
-		}
-	}
-	if name == "" {
 		return m, nil, true
 	}
 	if pick {
@@ -117,6 +103,30 @@ func (m Model) actionKey(kp tea.KeyPressMsg) (Model, tea.Cmd, bool) {
 	}
 	m2, cmd := m.applyTo(name, scope, act, errno)
 	return m2, cmd, true
+}
+
+// selected is what the action keys act on, whichever pane supplies it:
+// the run pane's selected denial, else the catalog's selection (which
+// the detail pane shows); a tier header is the tier. scope is m.scope
+// except on a tier header.
+func (m Model) selected() (name string, scope Scope, ok bool) {
+	if m.focus == paneRun {
+		d, ok := m.run.SelectedDenial()
+		if !ok || m.run.Column() != runpane.ColDenials {
+			return "", m.scope, false
+		}
+		return d.Syscall, m.scope, true
+	}
+	if e := m.detail.Entry(); m.focus == paneDetail && e != nil {
+		return e.Name, m.scope, true // what the pane shows is what d changes
+	}
+	if e := m.catalog.Selected(); e != nil {
+		return e.Name, m.scope, true
+	}
+	if tier, ok := m.catalog.SelectedTier(); ok {
+		return string(tier), ScopeTier, true
+	}
+	return "", m.scope, false
 }
 
 // applyTo sets name's action (or its family's, or its tier's: for

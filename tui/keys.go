@@ -14,6 +14,8 @@ type KeyMap struct {
 	Quit      key.Binding
 	Interrupt key.Binding // ctrl+c: stop the run, or quit
 	Stop      key.Binding
+	// GoPane focuses pane 1, 2 or 3 (the tab bar's numbers).
+	GoPane key.Binding
 
 	// Actions on the selected syscall (or its family or tier, see Scope).
 	Allow   key.Binding
@@ -57,6 +59,7 @@ func DefaultKeyMap() KeyMap {
 		Quit:      b([]string{"q"}, "q", "quit"),
 		Interrupt: b([]string{"ctrl+c"}, "ctrl+c", "stop run / quit"),
 		Stop:      b([]string{"esc"}, "esc", "stop run"),
+		GoPane:    b([]string{"1", "2", "3"}, "1 2 3", "go to pane"),
 
 		Allow:   b([]string{"a"}, "a", "allow"),
 		Deny:    b([]string{"d"}, "d", "deny (default errno)"),
@@ -100,5 +103,5 @@ func (k KeyMap) running() []key.Binding {
 }
 
 func (k KeyMap) general() []key.Binding {
-	return []key.Binding{k.Search, k.NextPane, k.PrevPane, k.Help, k.Quit, k.Interrupt}
+	return []key.Binding{k.Search, k.NextPane, k.PrevPane, k.GoPane, k.Help, k.Quit, k.Interrupt}
 }

@@ -285,6 +285,7 @@ func (m *Model) applyEvent(ev runner.Event) {
 			s = runpane.Stderr
 		}
 		if e.Dropped > 0 {
+			m.run.NoteDropped(e.Dropped)
 			m.run.Note(fmt.Sprintf("%d bytes of %s dropped: the command writes faster than the screen can show", e.Dropped, e.Stream))
 		}
 		m.run.Write(s, e.Data)

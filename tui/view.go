@@ -11,6 +11,7 @@ import (
 	"github.com/seccomp-workbench/seccomp-workbench/profile"
 	"github.com/seccomp-workbench/seccomp-workbench/profile/lint"
 	"github.com/seccomp-workbench/seccomp-workbench/tui/common"
+	"github.com/seccomp-workbench/seccomp-workbench/tui/dialogs"
 )
 
 // View draws the screen. Terminal modes live here too: the alternate
@@ -158,10 +159,19 @@ func (m Model) footerLines(w int) []string {
 	}
 	k := m.keys
 	bindings := m.paneShortHelp()
-	if m.focus != paneRun {
+	if _, _, ok := m.selected(); ok && !m.dialogOpen() {
 		bindings = append(bindings, k.Allow, k.Deny)
 	}
-	bindings = append(bindings, k.Command, k.Rerun, k.Save, k.NextPane, k.Help, k.Quit)
+	if m.dialogOpen() {
+		// The dialog has the keyboard: only its keys do anything.
+		dk := dialogs.DefaultKeys(m.c.Nav)
+		return []string{common.Fit(st.Render(oneLine(status)), w), common.Fit(m.help.ShortHelpView([]key.Binding{dk.Choose, dk.Cancel}), w)}
+	}
+	bindings = append(bindings, k.Command, k.Rerun)
+	if m.ses != nil {
+		bindings = append(bindings, k.Stop)
+	}
+	bindings = append(bindings, k.Save, k.NextPane, k.Help, k.Quit)
 	return []string{common.Fit(st.Render(oneLine(status)), w), common.Fit(m.help.ShortHelpView(bindings), w)}
 }
 

@@ -87,6 +87,9 @@ func (m *Model) SetSize(w, h int) {
 // SetFocused tells the pane whether it has the keyboard.
 func (m *Model) SetFocused(f bool) { m.focused = f }
 
+// Entry is the syscall the pane shows (nil when none).
+func (m Model) Entry() *catalog.Entry { return m.entry }
+
 // Tab returns the current tab.
 func (m Model) Tab() int { return m.tab }
 

@@ -52,6 +52,11 @@ func (v Viewer) Update(msg tea.Msg) (Viewer, tea.Cmd) {
 	return v, nil
 }
 
+// ScrollTo puts line i at the top (as far as the text allows).
+func (v *Viewer) ScrollTo(i int) {
+	v.offset = common.Clamp(i, 0, max(0, len(v.lines)-v.rows()))
+}
+
 // Scroll moves the text by d lines.
 func (v *Viewer) Scroll(d int) {
 	v.offset = common.Clamp(v.offset+d, 0, max(0, len(v.lines)-v.rows()))

@@ -71,31 +71,42 @@ type Banner struct {
 	Text string
 }
 
-// AllowMsg asks the root to allow a denied syscall.
-type AllowMsg struct{ Syscall string }
+// ViewOutputMsg asks the root to show the output full-screen, from
+// line From (of Lines) on.
+type ViewOutputMsg struct {
+	Lines []Line
+	From  int
+}
 
-// ErrnoMsg asks the root to pick an errno for a denied syscall.
-type ErrnoMsg struct{ Syscall string }
+// ViewDenialMsg asks the root to show a denial and its syscall's detail.
+type ViewDenialMsg struct{ Denial Denial }
 
-// KeyMap is the run pane's keys.
+// KeyMap is the run pane's keys. The action keys (a, d, e ...) are the
+// root's: they act on the selected denial's syscall.
 type KeyMap struct {
-	Nav    common.NavKeys
-	Left   key.Binding
-	Right  key.Binding
-	Allow  key.Binding
-	Errno  key.Binding
-	Follow key.Binding
+	Nav         common.NavKeys
+	Left        key.Binding
+	Right       key.Binding
+	Follow      key.Binding
+	View        key.Binding
+	ScrollLeft  key.Binding
+	ScrollRight key.Binding
+	NextMatch   key.Binding
+	PrevMatch   key.Binding
 }
 
 // DefaultKeyMap returns the run pane's keys.
 func DefaultKeyMap(nav common.NavKeys) KeyMap {
 	return KeyMap{
-		Nav:    nav,
-		Left:   key.NewBinding(key.WithKeys("left"), key.WithHelp("←", "output")),
-		Right:  key.NewBinding(key.WithKeys("right"), key.WithHelp("→", "denials")),
-		Allow:  key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "allow denied call")),
-		Errno:  key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "its errno…")),
-		Follow: key.NewBinding(key.WithKeys("end", "G"), key.WithHelp("end", "follow output")),
+		Nav:         nav,
+		Left:        key.NewBinding(key.WithKeys("left"), key.WithHelp("←", "output")),
+		Right:       key.NewBinding(key.WithKeys("right"), key.WithHelp("→", "denials")),
+		Follow:      key.NewBinding(key.WithKeys("end", "G"), key.WithHelp("end", "follow output")),
+		View:        key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "view in full")),
+		ScrollLeft:  key.NewBinding(key.WithKeys("<"), key.WithHelp("<", "scroll left")),
+		ScrollRight: key.NewBinding(key.WithKeys(">"), key.WithHelp(">", "scroll right")),
+		NextMatch:   key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "older match")),
+		PrevMatch:   key.NewBinding(key.WithKeys("ctrl+n"), key.WithHelp("ctrl+n", "newer match")),
 	}
 }
 
@@ -119,7 +130,18 @@ type Model struct {
 	// out is a ring of at most MaxLines lines: start is the oldest.
 	out     []Line
 	start   int
-	dropped int
+	dropped int // lines pushed out of the ring
+	// lines counts the command's own lines (stdout and stderr, not the
+	// workbench's notes), kept or not; lostBytes is what the runner
+	// dropped before it reached the pane.
+	lines     int
+	lostBytes int64
+	hoff      int // columns scrolled to the right
+	// matches are the output rows (see row) holding the search text,
+	// oldest first; match is the one shown.
+	search  string
+	matches []int
+	match   int
 	// partial holds an unfinished line per stream. A byte slice, not a
 	// strings.Builder: the model is copied on every Update, and a Builder
 	// written to after a copy panics.
@@ -160,6 +182,7 @@ func (m Model) Banner() Banner { return m.banner }
 // Reset clears output and denials for a new run.
 func (m *Model) Reset() {
 	m.out, m.start, m.dropped, m.offset, m.follow = m.out[:0], 0, 0, 0, true
+	m.lines, m.lostBytes, m.hoff, m.search, m.matches, m.match = 0, 0, 0, "", nil, 0
 	m.partial = [2][]byte{}
 	m.denials, m.index, m.cursor, m.doff = nil, map[string]int{}, 0, 0
 }
@@ -169,6 +192,37 @@ func (m Model) Len() int { return len(m.out) }
 
 // line returns the i-th kept line, oldest first.
 func (m Model) line(i int) Line { return m.out[(m.start+i)%len(m.out)] }
+
+// CommandLines is how many lines the command wrote (the workbench's own
+// notes are not counted), including those no longer kept.
+func (m Model) CommandLines() int { return m.lines }
+
+// marker is 1 when older lines were discarded: the output then starts
+// with a row saying so.
+func (m Model) marker() int {
+	if m.dropped > 0 {
+		return 1
+	}
+	return 0
+}
+
+// total is the number of output rows: the marker and the kept lines.
+func (m Model) total() int { return len(m.out) + m.marker() }
+
+// row returns output row i: the discard marker, then the kept lines.
+func (m Model) row(i int) Line {
+	if m.dropped > 0 {
+		if i == 0 {
+			return Line{Info, fmt.Sprintf("… %s discarded: the pane keeps the last %d", common.Count(m.dropped, "older line", "older lines"), MaxLines)}
+		}
+		i--
+	}
+	return m.line(i)
+}
+
+// NoteDropped records bytes the runner dropped before they reached the
+// pane; the heading keeps the total.
+func (m *Model) NoteDropped(n int64) { m.lostBytes += n }
 
 // Lines returns the kept output lines, oldest first (for tests and the
 // screen capture).
@@ -221,18 +275,31 @@ func (m *Model) Flush() {
 func (m *Model) Note(text string) { m.push(Line{Info, text}) }
 
 func (m *Model) push(l Line) {
+	if l.Stream != Info {
+		m.lines++
+	}
 	if len(m.out) < MaxLines {
 		m.out = append(m.out, l)
 	} else {
 		m.out[m.start] = l
 		m.start = (m.start + 1) % MaxLines
 		m.dropped++
-		if !m.follow && m.offset > 0 {
+		if !m.follow && m.offset > 1 {
 			m.offset-- // keep the same text in view
 		}
+		for i := range m.matches {
+			m.matches[i]--
+		}
+		for len(m.matches) > 0 && m.matches[0] < m.marker() {
+			m.matches = m.matches[1:]
+			m.match = max(0, m.match-1)
+		}
+	}
+	if m.search != "" && strings.Contains(l.Text, m.search) {
+		m.matches = append(m.matches, m.total()-1)
 	}
 	if m.follow {
-		m.offset = max(0, len(m.out)-m.outRows())
+		m.offset = max(0, m.total()-m.outRows())
 	}
 }
 
@@ -286,21 +353,31 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 		// Only the output follows; in the denials column the same keys
 		// are navigation (end: the last denial).
 		m.follow = true
-		m.offset = max(0, len(m.out)-m.outRows())
+		m.offset = max(0, m.total()-m.outRows())
 		return m, nil
-	case key.Matches(kp, m.keys.Allow):
-		if d, ok := m.SelectedDenial(); ok {
-			return m, func() tea.Msg { return AllowMsg{d.Syscall} }
+	case m.col == ColOutput && key.Matches(kp, m.keys.ScrollRight):
+		m.hoff += max(8, m.geometry().outW/2)
+		return m, nil
+	case m.col == ColOutput && key.Matches(kp, m.keys.ScrollLeft):
+		m.hoff = max(0, m.hoff-max(8, m.geometry().outW/2))
+		return m, nil
+	case m.col == ColOutput && key.Matches(kp, m.keys.NextMatch) && len(m.matches) > 0:
+		m.showMatch(m.match - 1)
+		return m, nil
+	case m.col == ColOutput && key.Matches(kp, m.keys.PrevMatch) && len(m.matches) > 0:
+		m.showMatch(m.match + 1)
+		return m, nil
+	case key.Matches(kp, m.keys.View):
+		if m.col == ColOutput {
+			return m, func() tea.Msg { return m.outputViewMsg() }
 		}
-		return m, nil
-	case key.Matches(kp, m.keys.Errno):
 		if d, ok := m.SelectedDenial(); ok {
-			return m, func() tea.Msg { return ErrnoMsg{d.Syscall} }
+			return m, func() tea.Msg { return ViewDenialMsg{d} }
 		}
 		return m, nil
 	}
 	if m.col == ColOutput {
-		if d, ok := m.keys.Nav.Step(kp, m.outRows(), len(m.out)); ok {
+		if d, ok := m.keys.Nav.Step(kp, m.outRows(), m.total()); ok {
 			m.ScrollOutput(d)
 		}
 		return m, nil
@@ -312,10 +389,52 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 	return m, nil
 }
 
+// Column is the column that has the keyboard (ColOutput, ColDenials).
+func (m Model) Column() int { return m.col }
+
+func (m Model) outputViewMsg() ViewOutputMsg {
+	lines := make([]Line, m.total())
+	for i := range lines {
+		lines[i] = m.row(i)
+	}
+	return ViewOutputMsg{Lines: lines, From: m.offset}
+}
+
+// SetSearch finds text in the output and shows the newest match; later
+// output is searched as it comes. It returns the number of matches.
+func (m *Model) SetSearch(text string) int {
+	m.search, m.matches = text, nil
+	if text == "" {
+		return 0
+	}
+	for i := 0; i < m.total(); i++ {
+		if strings.Contains(m.row(i).Text, text) {
+			m.matches = append(m.matches, i)
+		}
+	}
+	m.col = ColOutput
+	if len(m.matches) > 0 {
+		m.showMatch(len(m.matches) - 1)
+	}
+	return len(m.matches)
+}
+
+// Search returns the output search text and the matches found.
+func (m Model) Search() (string, int) { return m.search, len(m.matches) }
+
+// showMatch scrolls to match i (wrapping round).
+func (m *Model) showMatch(i int) {
+	n := len(m.matches)
+	m.match = (i%n + n) % n
+	row := m.matches[m.match]
+	m.offset = common.Clamp(row-m.outRows()/2, 0, max(0, m.total()-m.outRows()))
+	m.follow = m.offset == max(0, m.total()-m.outRows())
+}
+
 // ScrollOutput moves the output by d lines; reaching the end follows new
 // output again.
 func (m *Model) ScrollOutput(d int) {
-	maxOff := max(0, len(m.out)-m.outRows())
+	maxOff := max(0, m.total()-m.outRows())
 	m.offset = common.Clamp(m.offset+d, 0, maxOff)
 	m.follow = m.offset == maxOff
 }
@@ -345,9 +464,9 @@ func (m *Model) Click(x, y int) {
 }
 
 func (m *Model) clamp() {
-	m.offset = common.Clamp(m.offset, 0, max(0, len(m.out)-m.outRows()))
+	m.offset = common.Clamp(m.offset, 0, max(0, m.total()-m.outRows()))
 	if m.follow {
-		m.offset = max(0, len(m.out)-m.outRows())
+		m.offset = max(0, m.total()-m.outRows())
 	}
 	m.doff = common.Scroll(m.doff, m.cursor, m.denRows(), len(m.denials))
 }
@@ -356,13 +475,20 @@ func (m *Model) clamp() {
 func (m Model) ShortHelp() []key.Binding {
 	k := m.keys
 	if m.col == ColOutput {
-		return []key.Binding{k.Right, k.Nav.Up, k.Nav.Down, k.Follow}
+		hs := []key.Binding{k.Right, k.Nav.Up, k.Follow, k.View, k.ScrollRight}
+		if len(m.matches) > 0 {
+			hs = append(hs, k.NextMatch)
+		}
+		return hs
 	}
-	return []key.Binding{k.Allow, k.Errno, k.Left, k.Nav.Down}
+	if len(m.denials) == 0 {
+		return []key.Binding{k.Left}
+	}
+	return []key.Binding{k.Left, k.Nav.Down, k.View}
 }
 
 // FullHelp lists all of the pane's keys.
 func (m Model) FullHelp() [][]key.Binding {
 	k := m.keys
-	return [][]key.Binding{k.Nav.Bindings(), {k.Left, k.Right, k.Allow, k.Errno, k.Follow}}
+	return [][]key.Binding{k.Nav.Bindings(), {k.Left, k.Right, k.Follow, k.View, k.ScrollLeft, k.ScrollRight, k.NextMatch, k.PrevMatch}}
 }

@@ -80,13 +80,9 @@ func TestDenials(t *testing.T) {
 		t.Fatalf("view:\n%s", v)
 	}
 	m, _ = m.Update(keytest.Key("j"))
-	_, cmd := m.Update(keytest.Key("a"))
-	if msg, ok := cmd().(AllowMsg); !ok || msg.Syscall != "ptrace" {
-		t.Fatalf("a on the second row: %#v", cmd())
-	}
-	_, cmd = m.Update(keytest.Key("e"))
-	if msg, ok := cmd().(ErrnoMsg); !ok || msg.Syscall != "ptrace" {
-		t.Fatalf("e: %#v", cmd())
+	_, cmd := m.Update(keytest.Key("enter"))
+	if msg, ok := cmd().(ViewDenialMsg); !ok || msg.Denial.Syscall != "ptrace" {
+		t.Fatalf("enter on the second row: %#v", cmd())
 	}
 	// Clicking the first row selects it.
 	g := m.geometry()
@@ -95,8 +91,8 @@ func TestDenials(t *testing.T) {
 		t.Fatalf("click selected %s", d.Syscall)
 	}
 	m.Reset()
-	if _, cmd := m.Update(keytest.Key("a")); cmd != nil {
-		t.Fatal("a with no denial does nothing")
+	if _, cmd := m.Update(keytest.Key("enter")); cmd != nil {
+		t.Fatal("enter with no denial does nothing")
 	}
 }
 
@@ -161,5 +157,73 @@ func TestEndKeyPerColumn(t *testing.T) {
 	m, _ = m.Update(keytest.Key("end"))
 	if !m.follow {
 		t.Fatal("end in the output column follows again")
+	}
+}
+
+// The heading counts the command's lines exactly (not the workbench's
+// notes, and not only those kept); where older lines were discarded the
+// output starts with a marker that says how many.
+func TestOutputCountsAndDiscardMarker(t *testing.T) {
+	m := newPane()
+	m.Note("started seq (pid 1)")
+	n := MaxLines + 1234
+	for i := 1; i <= n; i++ {
+		m.Write(Stdout, fmt.Sprintf("%d\n", i))
+	}
+	if m.CommandLines() != n {
+		t.Fatalf("counted %d lines, the command wrote %d", m.CommandLines(), n)
+	}
+	v := ansi.Strip(m.View())
+	if !strings.Contains(v, fmt.Sprintf("Output · %d lines", n)) {
+		t.Fatalf("heading:\n%s", v)
+	}
+	m, _ = m.Update(keytest.Key("left"))
+	m, _ = m.Update(keytest.Key("home"))
+	v = ansi.Strip(m.View())
+	if !strings.Contains(v, "… 1235 older lines discarded: the pane keeps the last 5000") {
+		t.Fatalf("no discard marker at the top:\n%s", v)
+	}
+	if !strings.Contains(v, fmt.Sprintf("  %d ", n-MaxLines+1)) {
+		t.Fatalf("the oldest kept line follows the marker:\n%s", v)
+	}
+}
+
+// A long line can be scrolled sideways and read in full.
+func TestLongLineScrollAndView(t *testing.T) {
+	m := newPane()
+	long := strings.Repeat("abcdefghij", 30) + "THE-END"
+	m.Write(Stdout, long+"\n")
+	m, _ = m.Update(keytest.Key("left"))
+	if strings.Contains(ansi.Strip(m.View()), "THE-END") {
+		t.Fatal("the end of the long line fits without scrolling? widen the line")
+	}
+	for i := 0; i < 10 && !strings.Contains(ansi.Strip(m.View()), "THE-END"); i++ {
+		m, _ = m.Update(keytest.Key(">"))
+	}
+	if !strings.Contains(ansi.Strip(m.View()), "THE-END") {
+		t.Fatalf("> never reaches the end of the line:\n%s", ansi.Strip(m.View()))
+	}
+	_, cmd := m.Update(keytest.Key("enter"))
+	msg, ok := cmd().(ViewOutputMsg)
+	if !ok || len(msg.Lines) != 1 || msg.Lines[0].Text != long {
+		t.Fatalf("enter on the output: %#v", cmd())
+	}
+}
+
+// / search in the output: the newest match is shown, n goes to older ones.
+func TestOutputSearch(t *testing.T) {
+	m := newPane()
+	for i := 0; i < 200; i++ {
+		m.Write(Stdout, fmt.Sprintf("line %d\n", i))
+	}
+	if n := m.SetSearch("line 1"); n != 111 { // 1, 10-19, 100-199
+		t.Fatalf("%d matches", n)
+	}
+	if v := ansi.Strip(m.View()); !strings.Contains(v, "› line 199") {
+		t.Fatalf("the newest match is not shown:\n%s", v)
+	}
+	m, _ = m.Update(keytest.Key("n"))
+	if v := ansi.Strip(m.View()); !strings.Contains(v, "› line 198") {
+		t.Fatalf("n does not go to the older match:\n%s", v)
 	}
 }

@@ -71,7 +71,16 @@ func (m Model) View() string {
 	ih := m.h - 2
 	body := make([]string, ih)
 	body[0] = m.bannerView(g.innerW)
-	outHead := m.heading("Output · "+common.Count(len(m.out)+m.dropped, "line", "lines"), m.col == ColOutput)
+	outHead := m.heading("Output · "+common.Count(m.lines, "line", "lines"), m.col == ColOutput)
+	if m.lostBytes > 0 {
+		outHead += s.Warn.Render(fmt.Sprintf(" · %d bytes lost", m.lostBytes))
+	}
+	if m.search != "" {
+		outHead += s.Dim.Render(fmt.Sprintf(" · /%s %d", m.search, len(m.matches)))
+	}
+	if m.hoff > 0 {
+		outHead += s.Dim.Render(fmt.Sprintf(" · from col %d", m.hoff+1))
+	}
 	if !m.follow {
 		outHead += s.Dim.Render(" · scrolled (" + m.keys.Follow.Help().Key + " follows)")
 	}
@@ -136,11 +145,23 @@ func (m Model) outputLines(w, rows int) []string {
 	if len(m.out) == 0 {
 		return []string{s.Dim.Render("  (no output)")}
 	}
-	off := common.Clamp(m.offset, 0, max(0, len(m.out)-rows))
+	off := common.Clamp(m.offset, 0, max(0, m.total()-rows))
+	cur := -1
+	if len(m.matches) > 0 {
+		cur = m.matches[m.match]
+	}
 	var out []string
-	for i := off; i < len(m.out) && len(out) < rows; i++ {
-		l := m.line(i)
-		text := ansi.Truncate(l.Text, max(0, w-2), "…")
+	for i := off; i < m.total() && len(out) < rows; i++ {
+		l := m.row(i)
+		text := l.Text
+		if m.hoff > 0 {
+			text = ansi.Cut(text, m.hoff, m.hoff+max(0, w-2)+1)
+		}
+		text = ansi.Truncate(text, max(0, w-2), "…")
+		if i == cur {
+			out = append(out, s.Cursor.Render(common.Fit("› "+text, w)))
+			continue
+		}
 		switch l.Stream {
 		case Stderr:
 			out = append(out, s.Stderr.Render("! "+text))
