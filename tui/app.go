@@ -361,6 +361,23 @@ func (m *Model) setError(err error) {
 // handleKey routes a key press: the open dialog first, then the search
 // line, then the global keys, then the focused pane.
 func (m Model) handleKey(kp tea.KeyPressMsg) (Model, tea.Cmd) {
+	if m.menu != nil && m.pending.id == pendLearn {
+		// A learn question: ctrl+c leaves learn mode as esc does, q asks
+		// first; neither is an answer the command gets to see.
+		switch {
+		case key.Matches(kp, m.keys.Interrupt):
+			return m.leaveLearn()
+		case key.Matches(kp, m.keys.Quit):
+			ask := m.pending.ask
+			m.closeDialogs()
+			m.openMenu(pendLearnQuit, "Quit the workbench?", []string{"The command is paused on a learn-mode question; quitting stops it."}, []dialogs.Item{
+				{Key: "q", Label: "stop the command and quit", Value: "quit"},
+				{Key: "c", Label: "back to the question", Value: "back"},
+			}, false)
+			m.pending.ask = ask
+			return m, nil
+		}
+	}
 	if m2, cmd, ok := m.updateDialog(kp); ok {
 		return m2, cmd
 	}

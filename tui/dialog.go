@@ -40,6 +40,7 @@ const (
 	pendDiffView   = "diff-view"
 	pendRecordedAs = "recorded-save-as"
 	pendOutSearch  = "output-search"
+	pendLearnQuit  = "learn-quit"
 	pendView       = "view"
 )
 
@@ -277,7 +278,9 @@ func (m Model) handleResult(r dialogs.Result) (Model, tea.Cmd) {
 	if !r.OK {
 		switch pend.id {
 		case pendLearn:
-			return m, m.answer(pend.ask, learnDeny())
+			return m.leaveLearn()
+		case pendLearnQuit:
+			m.heldAsk = pend.ask // back to the question
 		case pendRecovery:
 			m.setStatus("the recovered edits were kept in %s", pend.rec.file)
 		}
@@ -351,6 +354,11 @@ func (m Model) handleResult(r dialogs.Result) (Model, tea.Cmd) {
 		return m.handleRecordedChoice(r.Value, pend.prof)
 	case pendLearn:
 		return m.handleLearnChoice(r.Value, pend.ask)
+	case pendLearnQuit:
+		if r.Value == "quit" {
+			return m.requestQuit()
+		}
+		m.heldAsk = pend.ask
 	}
 	return m, nil
 }

@@ -73,6 +73,14 @@ func TestGolden(t *testing.T) {
 		m.status = ""
 		return m
 	}
+	learning := func(t *testing.T) Model {
+		m := start(t)
+		m, _ = m.startCommand("df /", "learn")
+		q := runner.Question{Pid: 4242, Arch: catalog.X86_64, Nr: 137, Syscall: "statfs", ArgText: `statfs("/", 0x7ffc0000)`}
+		m = send(t, m, askMsg{id: m.ses.id, q: q, reply: make(chan profile.Decision, 1)})
+		m.status = ""
+		return m
+	}
 	cases := []struct {
 		name  string
 		build func(*testing.T) Model
@@ -82,6 +90,7 @@ func TestGolden(t *testing.T) {
 		{"denied", denied, nil},
 		{"run", ran, []string{"tab", "tab"}},
 		{"passed_denied", passedDenied, []string{"tab", "tab"}},
+		{"learn", learning, nil},
 		{"program", denied, []string{"tab", "]"}},
 		{"errno", denied, []string{"e"}},
 		{"help", start, []string{"?"}},

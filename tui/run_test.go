@@ -333,3 +333,47 @@ func TestRunVerdictNotes(t *testing.T) {
 		t.Fatalf("the verdict's note is not shown:\n%s", screen(m))
 	}
 }
+
+// esc and ctrl+c on a learn question leave learn mode: the command is
+// stopped, not asked again; the question shows the call once.
+func TestLearnModeExits(t *testing.T) {
+	for _, k := range []string{"esc", "ctrl+c"} {
+		t.Run(k, func(t *testing.T) {
+			h, dir := learnMkdir(t, "left")
+			if s := screen(h.m); strings.Contains(s, "mkdirmkdir") {
+				t.Fatalf("the question names the call twice:\n%s", s)
+			}
+			h.press(k)
+			h.until("the end of the run", func(m Model) bool { return m.ses == nil })
+			if h.m.menu != nil {
+				t.Fatalf("%s leaves the question:\n%s", k, screen(h.m))
+			}
+			if h.quit {
+				t.Fatalf("%s on a learn question quit the workbench", k)
+			}
+			if b := h.m.run.Banner(); !strings.Contains(b.Text, "stopped") {
+				t.Fatalf("banner after leaving learn mode: %+v", b)
+			}
+			if _, err := os.Stat(dir); !os.IsNotExist(err) {
+				t.Fatal("the call was let through")
+			}
+		})
+	}
+}
+
+// q on a learn question asks; going back shows the question again and
+// answering it lets the command go on.
+func TestLearnModeQuitAsks(t *testing.T) {
+	h, dir := learnMkdir(t, "asked")
+	h.press("q")
+	if h.m.menu == nil || h.m.pending.id != pendLearnQuit || h.quit {
+		t.Fatalf("q asks first:\n%s", screen(h.m))
+	}
+	h.press("c")
+	h.until("the question again", func(m Model) bool { return m.menu != nil && m.pending.id == pendLearn })
+	h.press("a")
+	h.until("the end of the run", func(m Model) bool { return m.ses == nil })
+	if _, err := os.Stat(dir); err != nil {
+		t.Fatal("the answered question did not let mkdir run")
+	}
+}

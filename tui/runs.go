@@ -458,7 +458,10 @@ func (m Model) handleAsk(msg askMsg) (Model, tea.Cmd) {
 		}
 	}
 	q := msg.q
-	call := q.Syscall + q.ArgText
+	call := q.ArgText // the runner words the whole call: mkdir("/x", 0777)
+	if !strings.HasPrefix(call, q.Syscall) {
+		call = q.Syscall + call
+	}
 	about := ""
 	if e, ok := m.c.Catalog.Lookup(q.Syscall); ok {
 		about = fmt.Sprintf("%s risk: %s", e.Risk, e.Description)
@@ -470,11 +473,22 @@ func (m Model) handleAsk(msg askMsg) (Model, tea.Cmd) {
 		{Key: "d", Label: "deny it: errno(EPERM)", Value: "deny"},
 		{Key: "n", Label: "deny it: errno(ENOSYS), as if absent", Value: "enosys"},
 		{Key: "k", Label: "kill the process when it calls " + q.Syscall, Value: "kill"},
-	}, false)
+	}, false).SetCancelHelp("stop the command (ctrl+c too) · q quit")
 	m.pending.ask = &msg
 	m.catalog.Select(q.Syscall)
 	m.syncSelection()
 	return m, nil
+}
+
+// leaveLearn ends learn mode: the paused call is refused and the command
+// stopped (the whole process group), rather than asked about again and
+// again with answers it may not survive.
+func (m Model) leaveLearn() (Model, tea.Cmd) {
+	m.closeDialogs()
+	m.pending = pending{}
+	m.heldAsk = nil
+	m.setStatus("left learn mode: the command is stopped")
+	return m, m.stopRun()
 }
 
 // handleLearnChoice answers the paused command and makes the answer an

@@ -165,7 +165,11 @@ func (m Model) footerLines(w int) []string {
 	if m.dialogOpen() {
 		// The dialog has the keyboard: only its keys do anything.
 		dk := dialogs.DefaultKeys(m.c.Nav)
-		return []string{common.Fit(st.Render(oneLine(status)), w), common.Fit(m.help.ShortHelpView([]key.Binding{dk.Choose, dk.Cancel}), w)}
+		hs := []key.Binding{dk.Choose, dk.Cancel}
+		if m.menu != nil {
+			hs = m.menu.ShortHelp()
+		}
+		return []string{common.Fit(st.Render(oneLine(status)), w), common.Fit(m.help.ShortHelpView(hs), w)}
 	}
 	bindings = append(bindings, k.Command, k.Rerun)
 	if m.ses != nil {

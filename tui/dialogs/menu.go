@@ -101,6 +101,14 @@ func NewMenu(c *common.Common, id, title string, message []string, items []Item,
 	return m
 }
 
+// ShortHelp is the menu's keys for the footer.
+func (m Menu) ShortHelp() []key.Binding { return []key.Binding{m.keys.Choose, m.keys.Cancel} }
+
+// SetCancelHelp says what esc does in this menu ("cancel" by default).
+func (m *Menu) SetCancelHelp(desc string) {
+	m.keys.Cancel.SetHelp("esc", desc)
+}
+
 // SetCursor puts the cursor on the item whose Value is v.
 func (m *Menu) SetCursor(v string) {
 	for i, ix := range m.shown {
@@ -243,7 +251,7 @@ func (m Menu) View() string {
 	if len(m.shown) == 0 {
 		body = append(body, s.Dim.Render(" nothing matches"))
 	}
-	body = append(body, s.Dim.Render(" enter choose · esc cancel"))
+	body = append(body, s.Dim.Render(" enter choose · esc "+m.keys.Cancel.Help().Desc))
 	return dialogFrame(m.c, m.Title, body, w)
 }
 
