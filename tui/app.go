@@ -83,6 +83,7 @@ type Model struct {
 	menu    *dialogs.Menu
 	prompt  *dialogs.Prompt
 	viewer  *dialogs.Viewer
+	list    *dialogs.List
 	pending pending
 	// heldAsk is a learn-mode question another dialog covered (a diff
 	// that arrived meanwhile, say): the command stays paused on it, so it
@@ -271,7 +272,9 @@ func (m Model) routeToInput(msg tea.Msg) (Model, tea.Cmd) {
 }
 
 // dialogOpen reports whether a dialog has the keyboard.
-func (m Model) dialogOpen() bool { return m.menu != nil || m.prompt != nil || m.viewer != nil }
+func (m Model) dialogOpen() bool {
+	return m.menu != nil || m.prompt != nil || m.viewer != nil || m.list != nil
+}
 
 // updateDialog gives msg to the open dialog; ok is false when none is.
 // The dialog is copied, updated and stored anew, so that an older copy
@@ -291,6 +294,10 @@ func (m Model) updateDialog(msg tea.Msg) (Model, tea.Cmd, bool) {
 		d := *m.viewer
 		d, cmd = d.Update(msg)
 		m.viewer = &d
+	case m.list != nil:
+		d := *m.list
+		d, cmd = d.Update(msg)
+		m.list = &d
 	default:
 		return m, nil, false
 	}
@@ -323,6 +330,9 @@ func (m *Model) resize(w, h int) {
 	}
 	if m.viewer != nil {
 		m.viewer.SetBounds(w, h)
+	}
+	if m.list != nil {
+		m.list.SetBounds(w, h)
 	}
 }
 
@@ -413,6 +423,8 @@ func (m Model) globalKey(kp tea.KeyPressMsg) (Model, tea.Cmd, bool) {
 		m.setFocus(m.focus - 1)
 	case key.Matches(kp, k.GoPane):
 		m.setFocus(int(kp.String()[0] - '1'))
+	case key.Matches(kp, k.Findings):
+		m.openFindings()
 	case key.Matches(kp, k.Help):
 		m.openHelp()
 	case key.Matches(kp, k.Search) && m.focus == paneRun && m.run.Column() == runpane.ColOutput:

@@ -41,6 +41,8 @@ const (
 	pendRecordedAs = "recorded-save-as"
 	pendOutSearch  = "output-search"
 	pendLearnQuit  = "learn-quit"
+	pendFindings   = "findings"
+	pendLintExport = "lint-export"
 	pendView       = "view"
 )
 
@@ -58,7 +60,7 @@ type pending struct {
 }
 
 func (m *Model) closeDialogs() {
-	m.menu, m.prompt, m.viewer = nil, nil, nil
+	m.menu, m.prompt, m.viewer, m.list = nil, nil, nil, nil
 }
 
 // replaceDialogs makes room for a new dialog. An unanswered learn-mode
@@ -85,6 +87,14 @@ func (m *Model) openPrompt(id, title string, msg []string, value, placeholder st
 	p := dialogs.NewPrompt(m.c, id, title, msg, value, placeholder, history)
 	p.SetBounds(m.c.Width, m.c.Height)
 	m.prompt = &p
+	m.pending = pending{id: id}
+}
+
+func (m *Model) openList(id, title string, header []string, entries []dialogs.Entry, enter string, actions ...dialogs.ListAction) {
+	m.replaceDialogs()
+	l := dialogs.NewList(m.c, id, title, header, entries, enter, actions...)
+	l.SetBounds(m.c.Width, m.c.Height)
+	m.list = &l
 	m.pending = pending{id: id}
 }
 
@@ -321,7 +331,18 @@ func (m Model) handleResult(r dialogs.Result) (Model, tea.Cmd) {
 		m.pending.format = f
 		return m, nil
 	case pendExportPath:
-		return m, m.exportCmd(pend.format, strings.TrimSpace(r.Value))
+		path := strings.TrimSpace(r.Value)
+		return m.guardLint(func(m Model) (Model, tea.Cmd) { return m, m.exportCmd(pend.format, path) })
+	case pendLintExport:
+		switch r.Value {
+		case "show":
+			m.openFindings()
+		case "export":
+			return pend.then(m)
+		}
+		return m, nil
+	case pendFindings:
+		return m.handleFinding(r)
 	case pendDiff:
 		return m, m.diffCmd(r.Value)
 	case pendOutSearch:

@@ -94,6 +94,7 @@ func TestGolden(t *testing.T) {
 		{"program", denied, []string{"tab", "]"}},
 		{"errno", denied, []string{"e"}},
 		{"help", start, []string{"?"}},
+		{"findings", start, []string{"!"}},
 	}
 	for _, c := range cases {
 		for _, sz := range [][2]int{{80, 24}, {160, 48}} {

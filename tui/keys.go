@@ -11,6 +11,7 @@ type KeyMap struct {
 	NextPane  key.Binding
 	PrevPane  key.Binding
 	Help      key.Binding
+	Findings  key.Binding
 	Quit      key.Binding
 	Interrupt key.Binding // ctrl+c: stop the run, or quit
 	Stop      key.Binding
@@ -56,6 +57,7 @@ func DefaultKeyMap() KeyMap {
 		NextPane:  b([]string{"tab"}, "tab", "next pane"),
 		PrevPane:  b([]string{"shift+tab"}, "shift+tab", "previous pane"),
 		Help:      b([]string{"?"}, "?", "all keys"),
+		Findings:  b([]string{"!"}, "!", "lint findings"),
 		Quit:      b([]string{"q"}, "q", "quit"),
 		Interrupt: b([]string{"ctrl+c"}, "ctrl+c", "stop run / quit"),
 		Stop:      b([]string{"esc"}, "esc", "stop run"),
@@ -95,7 +97,7 @@ func (k KeyMap) actions() []key.Binding {
 }
 
 func (k KeyMap) files() []key.Binding {
-	return []key.Binding{k.Save, k.SaveAs, k.Open, k.Preset, k.Export, k.Diff, k.Undo, k.Redo}
+	return []key.Binding{k.Findings, k.Save, k.SaveAs, k.Open, k.Preset, k.Export, k.Diff, k.Undo, k.Redo}
 }
 
 func (k KeyMap) running() []key.Binding {

@@ -9,7 +9,6 @@ import (
 	"charm.land/lipgloss/v2"
 
 	"github.com/seccomp-workbench/seccomp-workbench/profile"
-	"github.com/seccomp-workbench/seccomp-workbench/profile/lint"
 	"github.com/seccomp-workbench/seccomp-workbench/tui/common"
 	"github.com/seccomp-workbench/seccomp-workbench/tui/dialogs"
 )
@@ -97,18 +96,16 @@ func (m Model) headerLines(w int) []string {
 	default:
 		filter = s.OK.Render(fmt.Sprintf("✔ compiled & verified, %d instructions", m.prog.Stats.Instructions))
 	}
-	if n := len(m.findings); n > 0 && m.progErr == nil {
-		errs := 0
-		for _, f := range m.findings {
-			if f.Severity == lint.SevError {
-				errs++
-			}
-		}
-		lint := "lint: " + common.Count(n, "finding", "findings")
+	if errs, warns := m.lintCounts(); errs+warns > 0 && m.progErr == nil {
 		if errs > 0 {
-			filter += sep + s.Error.Render(lint)
+			// An error is not hidden behind the green tick: the filter
+			// compiles, but the profile does not say what it means.
+			filter = s.Error.Render("✘ lint: "+common.Count(errs, "error", "errors")) + s.Dim.Render(" (! lists them)") + sep + filter
+			if warns > 0 {
+				filter += sep + s.Warn.Render("lint: "+common.Count(warns, "warning", "warnings"))
+			}
 		} else {
-			filter += sep + s.Warn.Render(lint)
+			filter += sep + s.Warn.Render("lint: "+common.Count(warns, "warning", "warnings")) + s.Dim.Render(" (!)")
 		}
 	}
 	run := "run: " + string(m.mode)
@@ -169,6 +166,9 @@ func (m Model) footerLines(w int) []string {
 		if m.menu != nil {
 			hs = m.menu.ShortHelp()
 		}
+		if m.list != nil {
+			hs = m.list.ShortHelp()
+		}
 		return []string{common.Fit(st.Render(oneLine(status)), w), common.Fit(m.help.ShortHelpView(hs), w)}
 	}
 	bindings = append(bindings, k.Command, k.Rerun)
@@ -210,6 +210,8 @@ func (m Model) dialogView() (string, bool) {
 		return m.prompt.View(), true
 	case m.viewer != nil:
 		return m.viewer.View(), true
+	case m.list != nil:
+		return m.list.View(), true
 	}
 	return "", false
 }

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
@@ -33,7 +34,7 @@ func TestMenuKeysAndFilter(t *testing.T) {
 	items := []Item{{Key: "y", Label: "yes", Value: "Y"}, {Key: "n", Label: "no", Value: "N"}}
 	m := NewMenu(newCommon(), "q", "Question", []string{"Sure?"}, items, false)
 	m.SetBounds(80, 24)
-	if r := resultOf(t, second(m.Update(keytest.Key("n")))); r != (Result{"q", true, "N"}) {
+	if r := resultOf(t, second(m.Update(keytest.Key("n")))); r != (Result{ID: "q", OK: true, Value: "N"}) {
 		t.Fatalf("n: %+v", r)
 	}
 	if r := resultOf(t, second(m.Update(keytest.Key("esc")))); r.OK {
@@ -89,7 +90,7 @@ func TestPromptHistory(t *testing.T) {
 	for _, r := range "true" {
 		p, _ = p.Update(keytest.Key(string(r)))
 	}
-	if r := resultOf(t, second(p.Update(keytest.Key("enter")))); r != (Result{"cmd", true, "true"}) {
+	if r := resultOf(t, second(p.Update(keytest.Key("enter")))); r != (Result{ID: "cmd", OK: true, Value: "true"}) {
 		t.Fatalf("enter: %+v", r)
 	}
 }
@@ -111,5 +112,26 @@ func TestViewerScroll(t *testing.T) {
 	}
 	if r := resultOf(t, second(v.Update(keytest.Key("q")))); !r.OK || r.ID != "d" {
 		t.Fatalf("q closes: %+v", r)
+	}
+}
+
+// A list reports the entry under the cursor, and an action only for an
+// entry that offers it.
+func TestListActions(t *testing.T) {
+	fix := ListAction{Name: "fix", Binding: key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "fix"))}
+	l := NewList(newCommon(), "l", "List", nil, []Entry{{Head: "one", Value: "1"}, {Head: "two", Value: "2", Actions: []string{"fix"}}}, "jump", fix)
+	l.SetBounds(80, 24)
+	if _, cmd := l.Update(keytest.Key("f")); cmd != nil {
+		t.Fatal("f on an entry without a fix does nothing")
+	}
+	l, _ = l.Update(keytest.Key("down"))
+	if r := resultOf(t, second(l.Update(keytest.Key("f")))); r != (Result{ID: "l", OK: true, Value: "2", Action: "fix"}) {
+		t.Fatalf("f: %+v", r)
+	}
+	if r := resultOf(t, second(l.Update(keytest.Key("enter")))); r != (Result{ID: "l", OK: true, Value: "2"}) {
+		t.Fatalf("enter: %+v", r)
+	}
+	if v := ansi.Strip(l.View()); !strings.Contains(v, "› two") || !strings.Contains(v, "f fix") {
+		t.Fatalf("view:\n%s", v)
 	}
 }

@@ -24,6 +24,8 @@ type Result struct {
 	OK bool
 	// Value is the chosen item's Value, or the prompt's text.
 	Value string
+	// Action is the List key that chose it ("" for enter).
+	Action string
 }
 
 func result(id string, ok bool, v string) tea.Cmd {
