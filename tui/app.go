@@ -186,6 +186,7 @@ func (m *Model) setProfile(p *profile.Profile, source, path string) {
 	m.prog, m.progErr, m.findings = nil, nil, nil
 	m.compiledGen = -1
 	m.refresh()
+	m.catalog.SetBaseline(m.states)
 }
 
 // Init asks for the background colour and starts the first compile and

@@ -358,6 +358,7 @@ func (m Model) handleRecoveryChoice(v string, rec *recoveryFoundMsg) (Model, tea
 	loaded := m.loaded
 	m.setProfile(rec.prof, m.source, m.path)
 	m.loaded = loaded
+	m.catalog.SetBaseline(common.States(loaded.Effective(m.c.Env), m.c.Catalog))
 	m.forcedDirty = true
 	m.setStatus("restored unsaved edits from %s", rec.file)
 	m.compiling = true

@@ -95,6 +95,8 @@ func TestGolden(t *testing.T) {
 		{"errno", denied, []string{"e"}},
 		{"help", start, []string{"?"}},
 		{"findings", start, []string{"!"}},
+		{"search_words", start, []string{"/", "n", "e", "t", " ", "d", "e", "n", "i", "e", "d", "enter"}},
+		{"search_error", start, []string{"/", "r", "i", "s", "k", ":", "x"}},
 	}
 	for _, c := range cases {
 		for _, sz := range [][2]int{{80, 24}, {160, 48}} {

@@ -27,12 +27,15 @@ type Model struct {
 	note    string
 
 	states map[string]common.State
-	tiers  [][]*catalog.Entry // by Risk.Rank()
+	base   map[string]common.State // as loaded, for the "changed" filter
+	tiers  [][]*catalog.Entry      // by Risk.Rank()
 	folded []bool
 
 	input     textinput.Model
 	searching bool // the search line has the keyboard
 	filter    string
+	query     query
+	queryErr  error
 	matches   []catalog.Match
 
 	rows   []row
@@ -58,7 +61,7 @@ func New(c *common.Common) Model {
 		keys:   DefaultKeyMap(c.Nav),
 		tiers:  make([][]*catalog.Entry, len(catalog.Risks())),
 		folded: make([]bool, len(catalog.Risks())),
-		input:  c.NewInput("/ ", "search syscalls"),
+		input:  c.NewInput("/ ", "name or words · risk:high · @group · denied · changed"),
 	}
 	for _, e := range c.Catalog.All() {
 		t := m.tierOf(e)
@@ -86,7 +89,19 @@ func (m *Model) SetNote(s string) { m.note = s }
 // SetStates gives the pane the profile's current outcome per syscall.
 func (m *Model) SetStates(s map[string]common.State) {
 	m.states = s
+	if m.filter != "" && m.query.onStates() {
+		keep := m.selectedName()
+		m.setFilter(m.filter)
+		m.rebuild(keep)
+	}
 }
+
+// SetBaseline gives the pane the states of the profile as it was opened;
+// the "changed" filter compares with them.
+func (m *Model) SetBaseline(s map[string]common.State) { m.base = s }
+
+// QueryError is why the search line's filter words could not be read.
+func (m Model) QueryError() error { return m.queryErr }
 
 // RefreshStyles picks up new styles after a background colour change.
 func (m *Model) RefreshStyles() { m.input.SetStyles(m.c.InputStyles()) }
@@ -230,9 +245,12 @@ func (m Model) updateSearch(kp tea.KeyPressMsg) (Model, tea.Cmd) {
 
 func (m *Model) setFilter(s string) {
 	m.filter = strings.TrimSpace(s)
-	m.matches = nil
+	m.matches, m.queryErr = nil, nil
 	if m.filter != "" {
-		m.matches = m.c.Catalog.Search(catalog.Query{Text: m.filter})
+		m.query, m.queryErr = parseQuery(m.filter)
+		if m.queryErr == nil {
+			m.matches = search(m.c.Catalog, m.query, m.states, m.base)
+		}
 	}
 	if s == "" {
 		m.input.SetValue("")

@@ -157,3 +157,98 @@ func TestBadgesAndMarks(t *testing.T) {
 		t.Fatalf("clone carries the argument-condition mark:\n%s", v)
 	}
 }
+
+// matchNames searches for q and returns the names found.
+func matchNames(t *testing.T, m Model, q string) []string {
+	t.Helper()
+	m = press(m, "/")
+	for _, r := range q {
+		m = press(m, string(r))
+	}
+	m = press(m, "enter")
+	if err := m.QueryError(); err != nil {
+		t.Fatalf("%q: %v", q, err)
+	}
+	var out []string
+	for _, mt := range m.matches {
+		out = append(out, mt.Entry.Name)
+	}
+	return out
+}
+
+func has(names []string, want ...string) bool {
+	for _, w := range want {
+		found := false
+		for _, n := range names {
+			found = found || n == w
+		}
+		if !found {
+			return false
+		}
+	}
+	return true
+}
+
+// Search reads categories and descriptions, not only names, and takes
+// filter words.
+func TestSearchBeyondNames(t *testing.T) {
+	m := newPane(t)
+	for _, c := range []struct {
+		q    string
+		want []string
+	}{
+		{"net", []string{"socket", "connect"}},
+		{"network", []string{"socket", "connect", "bind"}},
+		{"mount", []string{"mount", "fsopen", "pivot_root"}},
+		{"risk:critical", []string{"ptrace", "kexec_load"}},
+		{"@mount", []string{"mount", "umount2"}},
+	} {
+		if got := matchNames(t, m, c.q); !has(got, c.want...) {
+			t.Errorf("/%s: %d matches, want %v among them", c.q, len(got), c.want)
+		}
+	}
+	if got := matchNames(t, m, "mkdir"); len(got) == 0 || got[0] != "mkdir" {
+		t.Errorf("a name still ranks first: %v", got)
+	}
+	for _, n := range matchNames(t, m, "risk:critical") {
+		if e, _ := m.c.Catalog.Lookup(n); e.Risk != catalog.Risk("critical") {
+			t.Errorf("risk:critical kept %s (%s)", n, e.Risk)
+		}
+	}
+	for _, n := range matchNames(t, m, "denied risk:high") {
+		if st := m.states[n]; st.Action == profile.ActAllow {
+			t.Errorf("denied kept %s, which is allowed", n)
+		}
+	}
+	m2 := press(m, "/", "r", "i", "s", "k", ":", "x")
+	if err := m2.QueryError(); err == nil || !strings.Contains(err.Error(), "risk:critical") {
+		t.Errorf("a bad risk is an error naming the values: %v", err)
+	}
+	if v := ansi.Strip(m2.View()); !strings.Contains(v, "risk:x: use") {
+		t.Errorf("the error is shown:\n%s", v)
+	}
+}
+
+// changed lists the calls whose treatment differs from the profile as
+// opened, and follows edits.
+func TestSearchChanged(t *testing.T) {
+	m := newPane(t)
+	m.SetBaseline(m.states)
+	if got := matchNames(t, m, "changed"); len(got) != 0 {
+		t.Fatalf("nothing changed yet: %v", got)
+	}
+	p, _ := profile.Open("preset:docker-default")
+	ed := profile.NewEditor(p)
+	if err := ed.SetSyscall("mkdir", profile.ActErrno, 1); err != nil {
+		t.Fatal(err)
+	}
+	m = press(m, "/", "c", "h", "a", "n", "g", "e", "d", "enter")
+	m.SetStates(common.States(ed.Profile().Effective(env), m.c.Catalog))
+	var got []string
+	for _, mt := range m.matches {
+		got = append(got, mt.Entry.Name)
+	}
+	if len(got) != 1 || got[0] != "mkdir" {
+		t.Fatalf("changed after denying mkdir: %v", got)
+	}
+}

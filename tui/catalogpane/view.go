@@ -25,7 +25,10 @@ func (m Model) View() string {
 		}
 	}
 	h := m.listHeight()
-	if len(m.rows) == 0 {
+	switch {
+	case m.queryErr != nil:
+		body = append(body, m.c.Styles.Error.Render(common.Fit(" "+m.queryErr.Error(), inner)))
+	case len(m.rows) == 0:
 		body = append(body, m.c.Styles.Dim.Render(" no syscall matches"))
 	}
 	for i := m.offset; i < len(m.rows) && i < m.offset+h; i++ {
