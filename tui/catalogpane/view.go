@@ -55,7 +55,7 @@ func (m Model) renderRow(r row, w int, cur bool) string {
 	}
 	e := r.entry
 	st := m.states[e.Name]
-	badge := st.Badge()
+	badge := st.Summary()
 	if m.states == nil {
 		badge = "…"
 	}

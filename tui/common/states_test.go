@@ -70,3 +70,25 @@ func TestStatesMarks(t *testing.T) {
 		t.Error("rmdir should not be split")
 	}
 }
+
+// A call with argument rules is summed up by what its arguments get,
+// not by the outcome no rule decides: Docker allows socket for every
+// address family but two.
+func TestArgSummary(t *testing.T) {
+	p, err := profile.Open("preset:docker-default")
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := profile.Env{Host: catalog.X86_64, Kernel: profile.Kernel{Major: 6, Minor: 18}, Caps: profile.DockerDefaultCaps()}
+	st := States(p.Effective(env), catalog.MustDefault())
+	for name, want := range map[string]string{
+		"socket":      "allow 44/46 families",
+		"personality": "allow/errno(EPERM)",
+		"clone":       "allow/errno(EPERM)",
+		"mkdir":       "allow",
+	} {
+		if got := st[name].Summary(); got != want {
+			t.Errorf("%s: %q, want %q", name, got, want)
+		}
+	}
+}

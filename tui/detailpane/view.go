@@ -105,6 +105,11 @@ func (m Model) profileLines(out []string, w int) []string {
 	e := m.entry
 	host := m.c.Env.Host
 	badge := s.Action(m.state.Action).Render(m.state.Badge())
+	if m.state.Args != "" {
+		// What the arguments get comes first: the badge alone is only
+		// what a call no argument rule matches gets.
+		badge = s.Text.Render(m.state.Args) + s.Dim.Render(" · otherwise ") + badge
+	}
 	why := "the default action"
 	switch {
 	case m.state.Rule == profile.RuleNewer:
