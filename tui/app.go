@@ -454,7 +454,7 @@ func (m Model) globalKey(kp tea.KeyPressMsg) (Model, tea.Cmd, bool) {
 	case key.Matches(kp, k.Preset):
 		m.openPresetMenu()
 	case key.Matches(kp, k.Open):
-		m.openPrompt(pendOpen, "Open a profile", []string{"A file path, or preset:NAME."}, "", "path or preset:NAME", nil)
+		m.openPathPrompt(pendOpen, "Open a profile", []string{"A file path, or preset:NAME."}, "")
 	case key.Matches(kp, k.Save):
 		m, cmd = m.save(false)
 	case key.Matches(kp, k.SaveAs):

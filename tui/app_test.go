@@ -350,12 +350,86 @@ func TestDiffView(t *testing.T) {
 	m = press(t, m, "/")
 	m = typeText(t, m, "mkdir")
 	m = press(t, m, "enter", "d", "v", "l")
-	if m.viewer == nil {
+	if m.list == nil {
 		t.Fatal("v l shows the diff against the loaded profile")
 	}
 	s := screen(m)
 	if !strings.Contains(s, "mkdir") || !strings.Contains(s, "Diff · 1 change") {
 		t.Fatalf("diff view:\n%s", s)
+	}
+	// enter jumps to the change's syscall; r reverts it.
+	m = press(t, m, "/", "ctrl+u")
+	m = typeText(t, m, "ptrace")
+	m = press(t, m, "enter", "esc")
+	m = press(t, m, "v", "l", "enter")
+	if e := m.catalog.Selected(); m.list != nil || e == nil || e.Name != "mkdir" {
+		t.Fatalf("enter in the diff jumps to mkdir: %v", e)
+	}
+	m = press(t, m, "v", "l", "r")
+	if b := m.states["mkdir"].Badge(); b != "allow" {
+		t.Fatalf("r reverts mkdir to the loaded profile's allow: %s", b)
+	}
+	// Against any file: one that denies chmod.
+	path := filepath.Join(t.TempDir(), "other.json")
+	if err := profile.Save(path, m.ed.Profile()); err != nil {
+		t.Fatal(err)
+	}
+	m.catalog.Select("chmod")
+	m.syncSelection()
+	m = press(t, m, "d", "v", "f")
+	if m.prompt == nil {
+		t.Fatalf("v f asks for a file:\n%s", screen(m))
+	}
+	m = typeText(t, m, path)
+	m = press(t, m, "enter")
+	if s := screen(m); m.list == nil || !strings.Contains(s, "chmod") || !strings.Contains(s, "A = "+path) {
+		t.Fatalf("diff against a file:\n%s", s)
+	}
+}
+
+// File errors say what to do, and the prompt comes back with the path.
+func TestFileErrorsKeepThePath(t *testing.T) {
+	m := compiled(t, newTestModel(t))
+	missing := filepath.Join(t.TempDir(), "no", "such", "dir", "x.json")
+	m = press(t, m, "x")
+	m.menu.SetCursor(string(export.FormatDocker))
+	m = press(t, m, "enter", "ctrl+u")
+	m = typeText(t, m, missing)
+	m = press(t, m, "enter")
+	if m.prompt == nil || m.prompt.Value() != missing || !strings.Contains(m.prompt.Err, "does not exist: create it first") {
+		t.Fatalf("a failed export asks again with the path and the reason:\n%s", screen(m))
+	}
+	m = press(t, m, "esc", "o")
+	m = typeText(t, m, "/no/such/profile.json")
+	m = press(t, m, "enter")
+	if m.prompt == nil || m.prompt.Value() != "/no/such/profile.json" || m.prompt.Err == "" {
+		t.Fatalf("a failed open keeps the typed path:\n%s", screen(m))
+	}
+}
+
+// tab completes a path in the file prompts.
+func TestPathCompletion(t *testing.T) {
+	dir := t.TempDir()
+	for _, n := range []string{"alpha.json", "alphabet.json", "beta.json"} {
+		if err := os.WriteFile(filepath.Join(dir, n), []byte("{}"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	m := compiled(t, newTestModel(t))
+	m = press(t, m, "o")
+	m = typeText(t, m, filepath.Join(dir, "b"))
+	m = press(t, m, "tab")
+	if v := m.prompt.Value(); v != filepath.Join(dir, "beta.json") {
+		t.Fatalf("tab completed %q", v)
+	}
+	m = press(t, m, "ctrl+u")
+	m = typeText(t, m, filepath.Join(dir, "al"))
+	m = press(t, m, "tab")
+	if v := m.prompt.Value(); v != filepath.Join(dir, "alpha") {
+		t.Fatalf("tab completed %q to the common prefix", v)
+	}
+	if s := screen(m); !strings.Contains(s, "alpha.json  alphabet.json") {
+		t.Fatalf("the candidates are listed:\n%s", s)
 	}
 }
 

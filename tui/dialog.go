@@ -12,6 +12,7 @@ import (
 	"charm.land/lipgloss/v2"
 
 	"github.com/seccomp-workbench/seccomp-workbench/profile"
+	"github.com/seccomp-workbench/seccomp-workbench/profile/diff"
 	"github.com/seccomp-workbench/seccomp-workbench/profile/export"
 	"github.com/seccomp-workbench/seccomp-workbench/runner"
 	"github.com/seccomp-workbench/seccomp-workbench/tui/common"
@@ -38,6 +39,9 @@ const (
 	pendLearn      = "learn"
 	pendHelp       = "help"
 	pendDiffView   = "diff-view"
+	pendDiffFile   = "diff-file"
+	// diffFile is the diff menu's "a file…" choice.
+	diffFile       = "\x00file"
 	pendRecordedAs = "recorded-save-as"
 	pendOutSearch  = "output-search"
 	pendLearnQuit  = "learn-quit"
@@ -57,6 +61,8 @@ type pending struct {
 	ask    *askMsg
 	rec    *recoveryFoundMsg
 	prof   *profile.Profile
+	// changes are the diff's, for its list's choices.
+	changes []diff.Change
 }
 
 func (m *Model) closeDialogs() {
@@ -96,6 +102,12 @@ func (m *Model) openList(id, title string, header []string, entries []dialogs.En
 	l.SetBounds(m.c.Width, m.c.Height)
 	m.list = &l
 	m.pending = pending{id: id}
+}
+
+// openPathPrompt asks for a file path; tab completes it.
+func (m *Model) openPathPrompt(id, title string, msg []string, value string) {
+	m.openPrompt(id, title, msg, value, "file path", nil)
+	m.prompt.CompletePaths()
 }
 
 func (m *Model) openViewer(id, title string, lines []string) {
@@ -200,7 +212,8 @@ func (m Model) baseName() string {
 }
 
 func (m *Model) openDiffMenu() {
-	items := []dialogs.Item{{Key: "l", Label: "as loaded", Detail: m.source, Value: ""}}
+	items := []dialogs.Item{{Key: "l", Label: "as loaded", Detail: m.source, Value: ""},
+		{Key: "f", Label: "a file…", Detail: "any profile file", Value: diffFile}}
 	for _, p := range profile.Presets() {
 		items = append(items, dialogs.Item{Label: "preset " + p.Name, Value: profile.PresetPrefix + p.Name})
 	}
@@ -327,7 +340,7 @@ func (m Model) handleResult(r dialogs.Result) (Model, tea.Cmd) {
 		return m.saveRecordedTo(strings.TrimSpace(r.Value), pend.prof)
 	case pendExport:
 		f := export.Format(r.Value)
-		m.openPrompt(pendExportPath, "Export "+r.Value, []string{f.Purpose() + ". Write it to:"}, m.baseName()+f.Ext(), "file path", nil)
+		m.openPathPrompt(pendExportPath, "Export "+r.Value, []string{f.Purpose() + ". Write it to:"}, m.baseName()+f.Ext())
 		m.pending.format = f
 		return m, nil
 	case pendExportPath:
@@ -344,7 +357,15 @@ func (m Model) handleResult(r dialogs.Result) (Model, tea.Cmd) {
 	case pendFindings:
 		return m.handleFinding(r)
 	case pendDiff:
+		if r.Value == diffFile {
+			m.openPathPrompt(pendDiffFile, "Diff against a file", []string{"Compare the edited profile with the profile in:"}, "")
+			return m, nil
+		}
 		return m, m.diffCmd(r.Value)
+	case pendDiffFile:
+		return m, m.diffCmd(expandHome(strings.TrimSpace(r.Value)))
+	case pendDiffView:
+		return m.handleDiffChoice(r, pend.changes)
 	case pendOutSearch:
 		text := strings.TrimSpace(r.Value)
 		n := m.run.SetSearch(text)

@@ -9,10 +9,12 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
 
+	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/seccomp-workbench/seccomp-workbench/profile"
@@ -30,7 +32,7 @@ func (m Model) save(asNew bool) (Model, tea.Cmd) {
 		if def == "" {
 			def = m.baseName() + ".json"
 		}
-		m.openPrompt(pendSaveAs, "Save as", []string{"Write the profile (Docker's JSON) to:"}, def, "file path", nil)
+		m.openPathPrompt(pendSaveAs, "Save as", []string{"Write the profile (Docker's JSON) to:"}, def)
 		return m, nil
 	}
 	return m.saveTo(m.path)
@@ -46,8 +48,28 @@ func (m Model) saveTo(path string) (Model, tea.Cmd) {
 	gen, p, abs := m.ed.Generation(), m.ed.Profile(), m.abs(path)
 	m.setStatus("saving to %s…", path)
 	return m, func() tea.Msg {
-		return savedMsg{gen: gen, path: abs, err: profile.Save(path, p)}
+		err := checkParent(path)
+		if err == nil {
+			err = profile.Save(path, p)
+		}
+		return savedMsg{gen: gen, path: abs, typed: path, err: err}
 	}
+}
+
+// checkParent says, before a write, that the file's directory is missing
+// (the atomic write would only say it cannot create its temporary file).
+func checkParent(path string) error {
+	dir := filepath.Dir(path)
+	fi, err := os.Stat(dir)
+	switch {
+	case os.IsNotExist(err):
+		return fmt.Errorf("%s: the directory %s does not exist: create it first, or write somewhere else", path, dir)
+	case err != nil:
+		return fmt.Errorf("%s: %w", path, err)
+	case !fi.IsDir():
+		return fmt.Errorf("%s: %s is not a directory", path, dir)
+	}
+	return nil
 }
 
 // abs makes path absolute from the working directory the workbench
@@ -63,6 +85,9 @@ func (m Model) handleSaved(msg savedMsg) (Model, tea.Cmd) {
 	if msg.err != nil {
 		m.setError(fmt.Errorf("save failed: %w", msg.err))
 		m.quitting = false
+		// Ask again with what was typed, and why it failed.
+		m.openPathPrompt(pendSaveAs, "Save as", []string{"Write the profile (Docker's JSON) to:"}, msg.typed)
+		m.prompt.Err = m.status
 		return m, nil
 	}
 	clearOld := m.clearRecoveryCmd()
@@ -91,11 +116,12 @@ func openCmd(arg string) tea.Cmd {
 		if arg == "" {
 			return openedMsg{err: errors.New("open: no profile given: type a file path or preset:NAME")}
 		}
+		typed := arg
 		if !strings.HasPrefix(arg, profile.PresetPrefix) {
 			arg = expandHome(arg)
 		}
 		p, err := profile.Open(arg)
-		msg := openedMsg{source: arg, prof: p, err: err}
+		msg := openedMsg{source: arg, typed: typed, prof: p, err: err}
 		if err == nil && !strings.HasPrefix(arg, profile.PresetPrefix) {
 			if abs, err := filepath.Abs(arg); err == nil {
 				msg.source = abs
@@ -109,6 +135,11 @@ func openCmd(arg string) tea.Cmd {
 func (m Model) handleOpened(msg openedMsg) (Model, tea.Cmd) {
 	if msg.err != nil {
 		m.setError(msg.err)
+		if !strings.HasPrefix(msg.typed, profile.PresetPrefix) {
+			// The path stays, so that a typo is fixed, not retyped.
+			m.openPathPrompt(pendOpen, "Open a profile", []string{"A file path, or preset:NAME."}, msg.typed)
+			m.prompt.Err = msg.err.Error()
+		}
 		return m, nil
 	}
 	m.setProfile(msg.prof, msg.source, msg.path)
@@ -128,15 +159,26 @@ func (m Model) exportCmd(f export.Format, path string) tea.Cmd {
 		}
 		data, warnings, err := export.Export(p, env, f, export.ExportOptions{Source: src})
 		if err == nil {
+			err = checkParent(path)
+		}
+		if err == nil {
 			err = profile.WriteFileAtomic(path, data, 0o644)
 		}
-		return exportedMsg{format: f, path: abs, warnings: warnings, err: err}
+		return exportedMsg{format: f, path: abs, typed: path, warnings: warnings, err: err}
 	}
 }
 
 func (m Model) handleExported(msg exportedMsg) (Model, tea.Cmd) {
 	if msg.err != nil {
 		m.setError(fmt.Errorf("export %s failed: %w", msg.format, msg.err))
+		if msg.recording != nil {
+			m.openPathPrompt(pendRecordedAs, "Save the recording", []string{"Write the recorded profile to:"}, msg.typed)
+			m.pending.prof = msg.recording
+		} else {
+			m.openPathPrompt(pendExportPath, "Export "+string(msg.format), []string{msg.format.Purpose() + ". Write it to:"}, msg.typed)
+			m.pending.format = msg.format
+		}
+		m.prompt.Err = m.status
 		return m, nil
 	}
 	m.setStatus("exported %s to %s", msg.format, msg.path)
@@ -163,36 +205,73 @@ func (m Model) diffCmd(against string) tea.Cmd {
 			}
 			ref = p
 		}
-		changes := diff.Diff(ref.Effective(env), cur.Effective(env))
-		var lines []string
-		for _, c := range changes {
-			lines = append(lines, c.String())
-		}
-		return diffMsg{against: name, lines: lines}
+		return diffMsg{against: name, changes: diff.Diff(ref.Effective(env), cur.Effective(env))}
 	}
 }
 
+// handleDiff lists the changes: enter jumps to the syscall, r puts back
+// what the other profile does (when that is one decision, not argument
+// rules).
 func (m Model) handleDiff(msg diffMsg) (Model, tea.Cmd) {
 	if msg.err != nil {
 		m.setError(msg.err)
 		return m, nil
 	}
 	s := m.c.Styles
-	lines := []string{s.Dim.Render("A = " + msg.against + ", B = the profile being edited"), ""}
-	if len(msg.lines) == 0 {
-		lines = append(lines, s.OK.Render("No difference: both do the same with every syscall."))
+	header := []string{s.Dim.Render("A = " + msg.against + ", B = the profile being edited"), ""}
+	if len(msg.changes) == 0 {
+		header = append(header, s.OK.Render("No difference: both do the same with every syscall."))
 	}
-	for _, l := range msg.lines {
-		st := s.Text
+	var entries []dialogs.Entry
+	for i, c := range msg.changes {
+		st, kind := s.Text, ""
 		switch {
-		case strings.Contains(l, diff.Loosened):
-			st = s.Warn
-		case strings.Contains(l, diff.Tightened):
-			st = s.OK
+		case c.Loosens && !c.Tightens:
+			st, kind = s.Warn, "looser"
+		case c.Tightens && !c.Loosens:
+			st, kind = s.OK, "tighter"
 		}
-		lines = append(lines, st.Render(l))
+		e := dialogs.Entry{Head: st.Render(c.String()), Body: kind, Value: strconv.Itoa(i)}
+		if revertible(c) {
+			e.Actions = []string{"revert"}
+		}
+		entries = append(entries, e)
 	}
-	m.openViewer(pendDiffView, "Diff · "+common.Count(len(msg.lines), "change", "changes"), lines)
+	m.openList(pendDiffView, "Diff · "+common.Count(len(msg.changes), "change", "changes"), header, entries, "jump to the syscall",
+		dialogs.ListAction{Name: "revert", Binding: key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "revert to A"))})
+	m.pending.changes = msg.changes
+	return m, nil
+}
+
+// revertible: the change can be undone by one edit (A's outcome is one
+// decision for the syscall or the default, not a set of argument rules).
+func revertible(c diff.Change) bool {
+	switch c.Scope {
+	case diff.ScopeDefault:
+		return true
+	case diff.ScopeSyscall:
+		return c.Syscall != "" && c.ADesc == c.A.String()
+	}
+	return false
+}
+
+// handleDiffChoice jumps to a change's syscall or reverts it.
+func (m Model) handleDiffChoice(r dialogs.Result, changes []diff.Change) (Model, tea.Cmd) {
+	i, err := strconv.Atoi(r.Value)
+	if err != nil || i < 0 || i >= len(changes) {
+		return m, nil
+	}
+	c := changes[i]
+	if r.Action == "revert" {
+		if c.Scope == diff.ScopeDefault {
+			return m.setDefault(c.A.Action, c.A.Errno)
+		}
+		return m.applyTo(c.Syscall, ScopeSyscall, c.A.Action, c.A.Errno)
+	}
+	if c.Syscall != "" && m.catalog.Select(c.Syscall) {
+		m.setFocus(paneCatalog)
+		m.syncSelection()
+	}
 	return m, nil
 }
 

@@ -6,6 +6,7 @@ import (
 	"github.com/seccomp-workbench/seccomp-workbench/profile"
 	"github.com/seccomp-workbench/seccomp-workbench/profile/cbpf"
 	"github.com/seccomp-workbench/seccomp-workbench/profile/compile"
+	"github.com/seccomp-workbench/seccomp-workbench/profile/diff"
 	"github.com/seccomp-workbench/seccomp-workbench/profile/export"
 	"github.com/seccomp-workbench/seccomp-workbench/profile/lint"
 )
@@ -27,6 +28,7 @@ type compiledMsg struct {
 type openedMsg struct {
 	source string // what the user asked for: a path or preset:NAME
 	path   string // the file saves go to; "" for presets
+	typed  string // what the user typed
 	prof   *profile.Profile
 	err    error
 }
@@ -34,17 +36,20 @@ type openedMsg struct {
 // savedMsg: the profile of generation gen was written to path (made
 // absolute).
 type savedMsg struct {
-	gen  int
-	path string
-	err  error
+	gen   int
+	path  string
+	typed string // the path as the user gave it
+	err   error
 }
 
 // exportedMsg: an export was written.
 type exportedMsg struct {
-	format   export.Format
-	path     string
-	warnings []string
-	err      error
+	format    export.Format
+	path      string
+	typed     string           // the path as the user gave it
+	recording *profile.Profile // a recording was being saved (not an export)
+	warnings  []string
+	err       error
 }
 
 // recoveryFoundMsg: a recovery file from an earlier session exists.
@@ -60,6 +65,6 @@ type recoveryDoneMsg struct{ err error }
 // diffMsg: a diff was computed against another profile.
 type diffMsg struct {
 	against string
-	lines   []string
+	changes []diff.Change
 	err     error
 }

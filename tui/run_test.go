@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/seccomp-workbench/seccomp-workbench/profile"
+	"github.com/seccomp-workbench/seccomp-workbench/profile/diff"
 	"github.com/seccomp-workbench/seccomp-workbench/profile/lint"
 	"github.com/seccomp-workbench/seccomp-workbench/runner"
 	"github.com/seccomp-workbench/seccomp-workbench/tui/runpane"
@@ -155,14 +156,14 @@ func TestLearnMode(t *testing.T) {
 // answering it lets the paused command go on.
 func TestLearnQuestionSurvivesOtherDialog(t *testing.T) {
 	h, dir := learnMkdir(t, "held")
-	m2, _ := h.m.Update(diffMsg{against: "preset:docker-default", lines: []string{"mkdir: allow -> errno(EPERM)"}})
+	m2, _ := h.m.Update(diffMsg{against: "preset:docker-default", changes: []diff.Change{{Scope: diff.ScopeSyscall, Syscall: "mkdir", ADesc: "allow", BDesc: "errno(EPERM)"}}})
 	h.m = m2.(Model)
-	if h.m.viewer == nil {
+	if h.m.list == nil {
 		t.Fatalf("the diff should show:\n%s", screen(h.m))
 	}
 	h.press("esc")
 	h.until("the learn question to be back once the diff closes", func(m Model) bool {
-		return m.viewer == nil && m.menu != nil && m.pending.id == pendLearn && m.pending.ask != nil
+		return m.list == nil && m.menu != nil && m.pending.id == pendLearn && m.pending.ask != nil
 	})
 	h.press("a")
 	h.until("the end of the run", func(m Model) bool { return m.ses == nil })

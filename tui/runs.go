@@ -410,7 +410,7 @@ func (m Model) handleRecordedChoice(v string, p *profile.Profile) (Model, tea.Cm
 			return m, m.compileCmd()
 		})
 	case "save":
-		m.openPrompt(pendRecordedAs, "Save the recording", []string{"Write the recorded profile to:"}, m.baseName()+"-recorded.json", "file path", nil)
+		m.openPathPrompt(pendRecordedAs, "Save the recording", []string{"Write the recorded profile to:"}, m.baseName()+"-recorded.json")
 		m.pending.prof = p
 	}
 	return m, nil
@@ -419,8 +419,11 @@ func (m Model) handleRecordedChoice(v string, p *profile.Profile) (Model, tea.Cm
 func (m Model) saveRecordedTo(path string, p *profile.Profile) (Model, tea.Cmd) {
 	path = expandHome(path)
 	return m, func() tea.Msg {
-		err := profile.Save(path, p)
-		return exportedMsg{format: export.FormatDocker, path: path, err: err}
+		err := checkParent(path)
+		if err == nil {
+			err = profile.Save(path, p)
+		}
+		return exportedMsg{format: export.FormatDocker, path: path, typed: path, recording: p, err: err}
 	}
 }
 

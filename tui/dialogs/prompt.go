@@ -1,6 +1,8 @@
 package dialogs
 
 import (
+	"strings"
+
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
@@ -26,6 +28,16 @@ type Prompt struct {
 	maxW int
 	prev key.Binding
 	next key.Binding
+	// Paths: tab completes a file path.
+	paths    bool
+	complete key.Binding
+	options  []string // names the last completion left open
+}
+
+// CompletePaths makes tab complete file paths (~ is the home directory).
+func (p *Prompt) CompletePaths() {
+	p.paths = true
+	p.complete = key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "complete"))
 }
 
 // NewPrompt builds a prompt with an initial value and a history (oldest
@@ -55,8 +67,18 @@ func (p Prompt) width() int { return common.Clamp(p.maxW-4, 24, 90) }
 
 // Update edits the line; enter and esc close the prompt through a Result.
 func (p Prompt) Update(msg tea.Msg) (Prompt, tea.Cmd) {
+	if c, ok := msg.(CompletedMsg); ok {
+		if c.ID == p.ID && c.For == p.input.Value() {
+			p.input.SetValue(c.Value)
+			p.input.CursorEnd()
+			p.options = c.Options
+		}
+		return p, nil
+	}
 	if kp, ok := msg.(tea.KeyPressMsg); ok {
 		switch {
+		case p.paths && key.Matches(kp, p.complete):
+			return p, completeCmd(p.ID, p.input.Value())
 		case key.Matches(kp, p.keys.Cancel):
 			return p, result(p.ID, false, "")
 		case key.Matches(kp, p.keys.Choose):
@@ -69,6 +91,7 @@ func (p Prompt) Update(msg tea.Msg) (Prompt, tea.Cmd) {
 			return p, nil
 		}
 		p.Err = ""
+		p.options = nil
 	}
 	var cmd tea.Cmd
 	p.input, cmd = p.input.Update(msg)
@@ -106,7 +129,20 @@ func (p Prompt) View() string {
 			body = append(body, s.Error.Render(l))
 		}
 	}
+	if len(p.options) > 0 {
+		more := ""
+		opts := p.options
+		if len(opts) > 12 {
+			opts, more = opts[:12], " …"
+		}
+		for _, l := range common.Wrap(strings.Join(opts, "  ")+more, w-4) {
+			body = append(body, s.Dim.Render(l))
+		}
+	}
 	hint := " enter ok · esc cancel"
+	if p.paths {
+		hint += " · tab completes"
+	}
 	if len(p.history) > 0 {
 		hint += " · ↑↓ history"
 	}
