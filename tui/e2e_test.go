@@ -77,6 +77,23 @@ func (tm *tmuxTerm) waitFor(what string, wants ...string) string {
 	}
 }
 
+// waitGone polls the screen until it no longer contains gone (an
+// Escape is read on its own only after a pause: the next key must wait).
+func (tm *tmuxTerm) waitGone(what, gone string) string {
+	tm.t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		s := tm.capture()
+		if !strings.Contains(s, gone) {
+			return s
+		}
+		if time.Now().After(deadline) {
+			tm.t.Fatalf("waited 20s for %s (%q gone); the screen:\n%s", what, gone, s)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
 func (tm *tmuxTerm) format(f string) string {
 	return strings.TrimSpace(tm.tmux("display-message", "-p", "-t", "0", f))
 }
@@ -232,4 +249,64 @@ func updateFlag() *bool {
 	}
 	b := false
 	return &b
+}
+
+// What a user reads at a glance, in a real terminal: the findings
+// overlay, the marker where older output was discarded (with the exact
+// line count), and learn mode left with esc and with ctrl+c, the
+// command stopped each time and the workbench still there.
+func TestEndToEndFindingsOutputLearn(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end test")
+	}
+	bin := buildBinary(t, "../cmd/seccomp-workbench")
+	dir := t.TempDir()
+	tm := newTmux(t, 160, 48, "XDG_STATE_HOME="+filepath.Join(dir, "state"))
+	tm.text(fmt.Sprintf("cd %s; %s; echo \"EXIT=$?\"\n", dir, bin))
+	tm.waitFor("the compiled profile", "compiled & verified", "warnings (!)")
+
+	tm.keys("!")
+	tm.waitFor("the findings overlay", "Lint findings", "critical-allowed", "ptrace", "f apply the fix")
+	tm.keys("Escape")
+	tm.waitGone("the overlay to close", "Lint findings")
+
+	// 200000 lines: the pane keeps the last 5000 and says so at the top.
+	tm.keys("c")
+	tm.waitFor("the command prompt", "Run a command")
+	tm.text("seq 1 200000")
+	tm.keys("Enter")
+	tm.waitFor("the verdict", "PASS", "Output · 200000 lines")
+	tm.keys("3", "Left", "g")
+	tm.waitFor("the discard marker", "… 195000 older lines discarded (5000 kept)", "  195001")
+
+	// mkdir to the default: no rule names it, so learn mode asks.
+	tm.keys("1", "/")
+	tm.text("mkdir")
+	tm.keys("Enter", "d")
+	tm.waitFor("the edit", "mkdir: errno(EPERM)")
+	for _, k := range []string{"Escape", "C-c"} {
+		target := filepath.Join(dir, "learn-"+k)
+		tm.keys("l")
+		tm.waitFor("the learn prompt", "Learn mode")
+		tm.keys("C-u")
+		tm.text("mkdir " + target)
+		tm.keys("Enter")
+		s := tm.waitFor("the learn question", "Learn · pid", `mkdir("`+target)
+		if strings.Contains(s, "mkdirmkdir") {
+			t.Fatalf("the question names the call twice:\n%s", s)
+		}
+		tm.keys(k)
+		tm.waitGone("the question to close", "Learn · pid")
+		s = tm.waitFor("the stopped run after "+k, "KILLED (stopped)")
+		if strings.Contains(s, "Learn · pid") || strings.Contains(s, "EXIT=") {
+			t.Fatalf("%s should leave learn mode and keep the workbench:\n%s", k, s)
+		}
+		if _, err := os.Stat(target); !os.IsNotExist(err) {
+			t.Fatalf("%s let the paused mkdir through", k)
+		}
+	}
+	tm.keys("q")
+	tm.waitFor("the quit question", "Unsaved edits")
+	tm.keys("d")
+	tm.waitFor("the shell", "EXIT=0")
 }

@@ -131,6 +131,7 @@ type Model struct {
 	out     []Line
 	start   int
 	dropped int // lines pushed out of the ring
+	lostCmd int // of those, the command's own (not notes)
 	// lines counts the command's own lines (stdout and stderr, not the
 	// workbench's notes), kept or not; lostBytes is what the runner
 	// dropped before it reached the pane.
@@ -182,7 +183,7 @@ func (m Model) Banner() Banner { return m.banner }
 // Reset clears output and denials for a new run.
 func (m *Model) Reset() {
 	m.out, m.start, m.dropped, m.offset, m.follow = m.out[:0], 0, 0, 0, true
-	m.lines, m.lostBytes, m.hoff, m.search, m.matches, m.match = 0, 0, 0, "", nil, 0
+	m.lines, m.lostCmd, m.lostBytes, m.hoff, m.search, m.matches, m.match = 0, 0, 0, 0, "", nil, 0
 	m.partial = [2][]byte{}
 	m.denials, m.index, m.cursor, m.doff = nil, map[string]int{}, 0, 0
 }
@@ -213,7 +214,7 @@ func (m Model) total() int { return len(m.out) + m.marker() }
 func (m Model) row(i int) Line {
 	if m.dropped > 0 {
 		if i == 0 {
-			return Line{Info, fmt.Sprintf("… %s discarded: the pane keeps the last %d", common.Count(m.dropped, "older line", "older lines"), MaxLines)}
+			return Line{Info, fmt.Sprintf("… %s discarded (%d kept)", common.Count(m.lostCmd, "older line", "older lines"), MaxLines)}
 		}
 		i--
 	}
@@ -281,6 +282,9 @@ func (m *Model) push(l Line) {
 	if len(m.out) < MaxLines {
 		m.out = append(m.out, l)
 	} else {
+		if m.out[m.start].Stream != Info {
+			m.lostCmd++
+		}
 		m.out[m.start] = l
 		m.start = (m.start + 1) % MaxLines
 		m.dropped++

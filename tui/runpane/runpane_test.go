@@ -180,7 +180,7 @@ func TestOutputCountsAndDiscardMarker(t *testing.T) {
 	m, _ = m.Update(keytest.Key("left"))
 	m, _ = m.Update(keytest.Key("home"))
 	v = ansi.Strip(m.View())
-	if !strings.Contains(v, "… 1235 older lines discarded: the pane keeps the last 5000") {
+	if !strings.Contains(v, "… 1234 older lines discarded (5000 kept)") {
 		t.Fatalf("no discard marker at the top:\n%s", v)
 	}
 	if !strings.Contains(v, fmt.Sprintf("  %d ", n-MaxLines+1)) {
