@@ -110,6 +110,7 @@ type Model struct {
 	// Runs.
 	runs    *tracker
 	ses     *session // the run in progress, nil when none
+	last    *lastRun // the last finished run, for the impact preview
 	runID   int
 	mode    runner.Mode // watch or enforce for ordinary runs
 	cmdline string
@@ -254,6 +255,8 @@ func (m Model) update(msg tea.Msg) (Model, tea.Cmd) {
 		return m.handleAsk(msg)
 	case runStoppedMsg:
 		return m.handleRunStopped(msg)
+	case impactMsg:
+		return m.handleImpact(msg)
 	}
 	return m.routeToInput(msg)
 }

@@ -175,7 +175,7 @@ func (m Model) afterEdit(what string) (Model, tea.Cmd) {
 		cmds = append(cmds, m.compileCmd())
 		m.compiling = true
 	}
-	cmds = append(cmds, m.recoveryCmd())
+	cmds = append(cmds, m.recoveryCmd(), impactCmd(m.ed.Generation(), m.last, m.eff))
 	return m, tea.Batch(cmds...)
 }
 

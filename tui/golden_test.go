@@ -95,6 +95,7 @@ func TestGolden(t *testing.T) {
 		{"errno", denied, []string{"e"}},
 		{"help", start, []string{"?"}},
 		{"findings", start, []string{"!"}},
+		{"impact", ran, []string{"tab", "tab", "a"}},
 		{"diff", denied, []string{"v", "l"}},
 		{"search_words", start, []string{"/", "n", "e", "t", " ", "d", "e", "n", "i", "e", "d", "enter"}},
 		{"search_error", start, []string{"/", "r", "i", "s", "k", ":", "x"}},

@@ -29,6 +29,10 @@ type session struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 	asks   chan askMsg // learn mode's questions
+	// eff is the profile the run started under; calls are its denials
+	// by row ID, for the impact preview.
+	eff   *profile.Effective
+	calls map[int]call
 }
 
 // tracker knows every run this workbench started, so that Run can stop
@@ -113,7 +117,7 @@ func (m Model) startCommand(line string, mode runner.Mode) (Model, tea.Cmd) {
 	}
 	m.runID++
 	ctx, cancel := context.WithCancel(context.Background())
-	ses := &session{id: m.runID, mode: mode, line: line, ctx: ctx, cancel: cancel}
+	ses := &session{id: m.runID, mode: mode, line: line, ctx: ctx, cancel: cancel, eff: m.eff}
 	m.ses = ses
 	m.run.Reset()
 	m.run.SetBanner(runpane.Banner{Kind: runpane.Running, Text: fmt.Sprintf("▶ RUNNING  %s  (%s)", line, mode)})
@@ -290,8 +294,10 @@ func (m *Model) applyEvent(ev runner.Event) {
 		}
 		m.run.Write(s, e.Data)
 	case runner.Denied:
+		m.ses.noteCall(e.Denial)
 		m.run.AddDenial(paneDenial(e.Denial, false))
 	case runner.Logged:
+		m.ses.noteCall(e.Denial)
 		m.run.AddDenial(paneDenial(e.Denial, true))
 	case runner.Exited:
 		m.run.Flush()
@@ -362,6 +368,8 @@ func (m Model) runEnded() (Model, tea.Cmd) {
 	ses.cancel()
 	m.run.Flush()
 	m.run.SetNote(m.modeNote())
+	m.last = lastRunOf(ses)
+	m.run.SetImpact("")
 	if m.run.Banner().Kind == runpane.Running {
 		m.run.SetBanner(runpane.Banner{Kind: runpane.Fail, Text: "✘ ended without a verdict · " + ses.line})
 	}

@@ -126,6 +126,9 @@ type Model struct {
 	note    string
 
 	banner Banner
+	// impact is the preview of what the edits since the run would change
+	// in it, shown under the banner.
+	impact string
 
 	// out is a ring of at most MaxLines lines: start is the oldest.
 	out     []Line
@@ -176,6 +179,15 @@ func (m *Model) SetNote(s string) { m.note = s }
 
 // SetBanner replaces the banner.
 func (m *Model) SetBanner(b Banner) { m.banner = b }
+
+// SetImpact sets the impact preview line ("" hides it).
+func (m *Model) SetImpact(s string) {
+	m.impact = s
+	m.clamp()
+}
+
+// Impact returns the impact preview line.
+func (m Model) Impact() string { return m.impact }
 
 // Banner returns the banner.
 func (m Model) Banner() Banner { return m.banner }

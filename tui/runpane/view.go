@@ -17,6 +17,7 @@ type geometry struct {
 	outX, outW, outTop, outRows int
 	denX, denW, denTop, denRows int
 	outHeadY, denHeadY, innerW  int
+	top                         int // rows above the columns: banner, impact
 }
 
 // sideBySideMin is the inner width from which output and denials sit next
@@ -25,21 +26,24 @@ const sideBySideMin = 90
 
 func (m Model) geometry() geometry {
 	iw, ih := max(0, m.w-2), max(0, m.h-2)
-	g := geometry{innerW: iw}
-	rows := max(0, ih-1) // the banner takes the first row
+	g := geometry{innerW: iw, top: 1}
+	if m.impact != "" {
+		g.top = 2 // the impact preview under the banner
+	}
+	rows := max(0, ih-g.top) // the banner takes the first row
 	if iw >= sideBySideMin {
 		g.side = true
 		g.outX, g.outW = 1, iw*11/20
 		g.denX, g.denW = g.outX+g.outW+1, iw-g.outW-1
-		g.outHeadY, g.denHeadY = 2, 2
-		g.outTop, g.denTop = 3, 3
+		g.outHeadY, g.denHeadY = g.top+1, g.top+1
+		g.outTop, g.denTop = g.top+2, g.top+2
 		g.outRows, g.denRows = max(0, rows-1), max(0, rows-1)
 		return g
 	}
 	g.outX, g.outW, g.denX, g.denW = 1, iw, 1, iw
 	half := rows / 2
-	g.outHeadY, g.outTop, g.outRows = 2, 3, max(0, half-1)
-	g.denHeadY = 2 + half
+	g.outHeadY, g.outTop, g.outRows = g.top+1, g.top+2, max(0, half-1)
+	g.denHeadY = g.top + 1 + half
 	g.denTop, g.denRows = g.denHeadY+1, max(0, rows-half-1)
 	return g
 }
@@ -71,6 +75,9 @@ func (m Model) View() string {
 	ih := m.h - 2
 	body := make([]string, ih)
 	body[0] = m.bannerView(g.innerW)
+	if m.impact != "" && ih > 1 {
+		body[1] = s.Warn.Render(ansi.Truncate("Δ "+m.impact, g.innerW, "…"))
+	}
 	outHead := m.heading("Output · "+common.Count(m.lines, "line", "lines"), m.col == ColOutput)
 	if m.lostBytes > 0 {
 		outHead += s.Warn.Render(fmt.Sprintf(" · %d bytes lost", m.lostBytes))
@@ -89,7 +96,7 @@ func (m Model) View() string {
 	denCol := m.denialLines(g.denW, g.denRows)
 	if g.side {
 		sep := s.Border.Render("│")
-		for y := 1; y < ih; y++ {
+		for y := g.top; y < ih; y++ {
 			l, r := outHead, denHead
 			if y != g.outHeadY-1 {
 				l, r = common.At(outCol, y-(g.outTop-1)), common.At(denCol, y-(g.denTop-1))
@@ -97,7 +104,7 @@ func (m Model) View() string {
 			body[y] = common.Fit(l, g.outW) + sep + common.Fit(r, g.denW)
 		}
 	} else {
-		for y := 1; y < ih; y++ {
+		for y := g.top; y < ih; y++ {
 			switch {
 			case y == g.outHeadY-1:
 				body[y] = outHead
