@@ -2,19 +2,28 @@
 // Bubble Tea v2.
 //
 // The root model (this package) owns focus, layout, the profile being
-// edited and the run in progress, and routes everything else: key
-// presses to the focused pane (catalogpane, detailpane, runpane) or the
-// open dialog (dialogs), domain messages to whoever owns them. Work that
+// edited and the run in progress, and routes everything else. A key goes
+// to the top dialog of the stack (stack.go), else to the catalog's search
+// line, else to the first enabled row of the workbench's key rows
+// (bindings.go: binding, help group, enabled, handler; the footer and
+// the help screen are read from the same rows), else to the focused pane
+// through the one interface all panes share (paneUI). A dialog's outcome
+// becomes an action carrying its own context (the syscall an errno is
+// for, the question an answer goes to), which the root applies. Work that
 // takes time happens in commands and comes back as messages:
 //
 //	key ─▶ Update ─▶ edit (profile.Editor) ─▶ states, badges (at once)
-//	                     └─▶ compileCmd(gen) ─▶ compiledMsg ─▶ header, detail
+//	                     └─▶ compileCmd(gen) ─▶ compiledMsg ─▶ header, detail, lint
+//	                     └─▶ impactCmd(gen) ─▶ impactMsg ─▶ "this edit would deny …"
 //	                     └─▶ recovery write ─▶ recoveryDoneMsg
 //	c/r ─▶ startRunCmd(id) ─▶ runStartedMsg ─▶ waitEvents(id) ─▶ runEventsMsg ─┐
 //	                                              ▲───────────── re-issued ◀────┘
 //
 // Commands never touch the model; results from an older generation or run
-// id are dropped.
+// id are dropped. To add a key: a row in keyRows. A dialog: a function
+// that returns a dialog (its box and what its Result means), pushed by
+// whoever opens it. A pane: a package whose pointer satisfies paneUI, and
+// its place in Model.pane and the layout.
 package tui
 
 import (
@@ -79,16 +88,8 @@ type Model struct {
 	run     runpane.Model
 	help    help.Model
 
-	// At most one dialog is open; pending says what its result is for.
-	menu    *dialogs.Menu
-	prompt  *dialogs.Prompt
-	viewer  *dialogs.Viewer
-	list    *dialogs.List
-	pending pending
-	// heldAsk is a learn-mode question another dialog covered (a diff
-	// that arrived meanwhile, say): the command stays paused on it, so it
-	// is shown again as soon as no dialog is open.
-	heldAsk *askMsg
+	// The open dialogs, the top one has the keyboard.
+	stack stack
 
 	// The profile.
 	ed          *profile.Editor
@@ -197,17 +198,7 @@ func (m Model) Init() tea.Cmd {
 }
 
 // Update is the root of all updates.
-func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
-	m2, cmd := m.update(msg)
-	if m2.heldAsk != nil && !m2.dialogOpen() {
-		a := *m2.heldAsk
-		m2.heldAsk = nil
-		var ask tea.Cmd
-		m2, ask = m2.handleAsk(a)
-		cmd = tea.Batch(cmd, ask)
-	}
-	return m2, cmd
-}
+func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) { return m.update(msg) }
 
 func (m Model) update(msg tea.Msg) (Model, tea.Cmd) {
 	switch msg := msg.(type) {
@@ -225,7 +216,18 @@ func (m Model) update(msg tea.Msg) (Model, tea.Cmd) {
 		return m.routeToInput(msg)
 
 	case dialogs.Result:
-		return m.handleResult(msg)
+		st, d, ok := m.stack.take(msg.ID)
+		if !ok {
+			return m, nil // a dialog closed already
+		}
+		m.stack = st
+		if d.on == nil {
+			return m, nil
+		}
+		if a := d.on(msg); a != nil {
+			return a.apply(m)
+		}
+		return m, nil
 	case compiledMsg:
 		return m.handleCompiled(msg)
 	case openedMsg:
@@ -242,10 +244,12 @@ func (m Model) update(msg tea.Msg) (Model, tea.Cmd) {
 		return m.handleRecoveryDone(msg)
 
 	case runpane.ViewOutputMsg:
-		m.openOutputViewer(msg)
+		m.push(outputDialog(m.c, msg))
 		return m, nil
 	case runpane.ViewDenialMsg:
-		m.openDenialViewer(msg.Denial)
+		m.push(denialDialog(m, msg.Denial))
+		m.catalog.Select(msg.Denial.Syscall)
+		m.syncSelection()
 		return m, nil
 	case runStartedMsg:
 		return m.handleRunStarted(msg)
@@ -261,51 +265,42 @@ func (m Model) update(msg tea.Msg) (Model, tea.Cmd) {
 	return m.routeToInput(msg)
 }
 
-// routeToInput gives other messages (paste, cursor) to whatever has a
-// text input open: the open dialog or the catalog's search line.
+// routeToInput gives other messages (paste, cursor, a path completion)
+// to whatever has a text input open: the top dialog or the catalog's
+// search line.
 func (m Model) routeToInput(msg tea.Msg) (Model, tea.Cmd) {
-	if m2, cmd, ok := m.updateDialog(msg); ok {
-		return m2, cmd
-	}
 	var cmd tea.Cmd
-	if m.catalog.Searching() {
-		m.catalog, cmd = m.catalog.Update(msg)
+	switch {
+	case m.stack.open():
+		m.stack, cmd = m.stack.step(msg)
+	case m.catalog.Searching():
+		cmd = m.catalog.Handle(msg)
 		m.syncSelection()
 	}
 	return m, cmd
 }
 
-// dialogOpen reports whether a dialog has the keyboard.
-func (m Model) dialogOpen() bool {
-	return m.menu != nil || m.prompt != nil || m.viewer != nil || m.list != nil
+// paneUI is what the root asks of every pane.
+type paneUI interface {
+	View() string
+	SetSize(w, h int)
+	SetFocused(bool)
+	ShortHelp() []key.Binding
+	FullHelp() [][]key.Binding
+	Handle(tea.Msg) tea.Cmd
+	Wheel(x, d int)
+	Press(x, y int)
 }
 
-// updateDialog gives msg to the open dialog; ok is false when none is.
-// The dialog is copied, updated and stored anew, so that an older copy
-// of the model never sees the change.
-func (m Model) updateDialog(msg tea.Msg) (Model, tea.Cmd, bool) {
-	var cmd tea.Cmd
-	switch {
-	case m.menu != nil:
-		d := *m.menu
-		d, cmd = d.Update(msg)
-		m.menu = &d
-	case m.prompt != nil:
-		d := *m.prompt
-		d, cmd = d.Update(msg)
-		m.prompt = &d
-	case m.viewer != nil:
-		d := *m.viewer
-		d, cmd = d.Update(msg)
-		m.viewer = &d
-	case m.list != nil:
-		d := *m.list
-		d, cmd = d.Update(msg)
-		m.list = &d
-	default:
-		return m, nil, false
+// pane is pane i of the layout (paneCatalog, paneDetail, paneRun).
+func (m *Model) pane(i int) paneUI {
+	switch i {
+	case paneDetail:
+		return &m.detail
+	case paneRun:
+		return &m.run
 	}
-	return m, cmd, true
+	return &m.catalog
 }
 
 func (m *Model) setDark(dark bool) {
@@ -321,30 +316,19 @@ func (m *Model) setDark(dark bool) {
 func (m *Model) resize(w, h int) {
 	m.c.Width, m.c.Height = w, h
 	m.layout = computeLayout(w, h)
-	l := m.layout
-	m.catalog.SetSize(l.Catalog.W, l.Catalog.H)
-	m.detail.SetSize(l.Detail.W, l.Detail.H)
-	m.run.SetSize(l.Run.W, l.Run.H)
+	for i := range paneCount {
+		r := m.layout.pane(i)
+		m.pane(i).SetSize(r.W, r.H)
+	}
 	m.help.SetWidth(w)
-	if m.menu != nil {
-		m.menu.SetBounds(w, h)
-	}
-	if m.prompt != nil {
-		m.prompt.SetBounds(w, h)
-	}
-	if m.viewer != nil {
-		m.viewer.SetBounds(w, h)
-	}
-	if m.list != nil {
-		m.list.SetBounds(w, h)
-	}
+	m.stack = m.stack.sized(w, h)
 }
 
 func (m *Model) setFocus(p int) {
 	m.focus = (p + paneCount) % paneCount
-	m.catalog.SetFocused(m.focus == paneCatalog)
-	m.detail.SetFocused(m.focus == paneDetail)
-	m.run.SetFocused(m.focus == paneRun)
+	for i := range paneCount {
+		m.pane(i).SetFocused(i == m.focus)
+	}
 }
 
 // dirty reports unsaved edits.
@@ -372,130 +356,54 @@ func (m *Model) setError(err error) {
 	m.status, m.statusErr = err.Error(), true
 }
 
-// handleKey routes a key press: the open dialog first, then the search
-// line, then the global keys, then the focused pane.
+// handleKey routes a key press: the top dialog first, then the search
+// line, then the workbench's rows, then the focused pane.
 func (m Model) handleKey(kp tea.KeyPressMsg) (Model, tea.Cmd) {
-	if m.menu != nil && m.pending.id == pendLearn {
-		// A learn question: ctrl+c leaves learn mode as esc does, q asks
-		// first; neither is an answer the command gets to see.
-		switch {
-		case key.Matches(kp, m.keys.Interrupt):
-			return m.leaveLearn()
-		case key.Matches(kp, m.keys.Quit):
-			ask := m.pending.ask
-			m.closeDialogs()
-			m.openMenu(pendLearnQuit, "Quit the workbench?", []string{"The command is paused on a learn-mode question; quitting stops it."}, []dialogs.Item{
-				{Key: "q", Label: "stop the command and quit", Value: "quit"},
-				{Key: "c", Label: "back to the question", Value: "back"},
-			}, false)
-			m.pending.ask = ask
-			return m, nil
+	if d, ok := m.stack.top(); ok {
+		if d.keys != nil {
+			if m2, cmd, ok := d.keys(m, kp); ok {
+				return m2, cmd
+			}
 		}
+		var cmd tea.Cmd
+		m.stack, cmd = m.stack.step(kp)
+		return m, cmd
 	}
-	if m2, cmd, ok := m.updateDialog(kp); ok {
-		return m2, cmd
-	}
-	var cmd tea.Cmd
 	if m.focus == paneCatalog && m.catalog.Searching() {
-		m.catalog, cmd = m.catalog.Update(kp)
+		cmd := m.catalog.Handle(kp)
 		m.syncSelection()
 		return m, cmd
 	}
-	if m2, cmd, ok := m.globalKey(kp); ok {
-		return m2, cmd
-	}
-	switch m.focus {
-	case paneCatalog:
-		m.catalog, cmd = m.catalog.Update(kp)
-		m.syncSelection()
-	case paneDetail:
-		m.detail, cmd = m.detail.Update(kp)
-	case paneRun:
-		m.run, cmd = m.run.Update(kp)
-	}
-	return m, cmd
-}
-
-// globalKey handles the workbench-wide keys; ok is false for others.
-func (m Model) globalKey(kp tea.KeyPressMsg) (Model, tea.Cmd, bool) {
-	k := m.keys
-	var cmd tea.Cmd
-	switch {
-	case key.Matches(kp, k.NextPane):
-		m.setFocus(m.focus + 1)
-	case key.Matches(kp, k.PrevPane):
-		m.setFocus(m.focus - 1)
-	case key.Matches(kp, k.GoPane):
-		m.setFocus(int(kp.String()[0] - '1'))
-	case key.Matches(kp, k.Findings):
-		m.openFindings()
-	case key.Matches(kp, k.Help):
-		m.openHelp()
-	case key.Matches(kp, k.Search) && m.focus == paneRun && m.run.Column() == runpane.ColOutput:
-		s, _ := m.run.Search()
-		m.openPrompt(pendOutSearch, "Search the output", []string{"Find text in the command's output (n: the next older match)."}, s, "text", nil)
-	case key.Matches(kp, k.Search) && m.focus != paneCatalog:
-		// Search from anywhere: the catalog takes the keyboard.
-		m.setFocus(paneCatalog)
-		m.catalog, cmd = m.catalog.Update(kp)
-	case key.Matches(kp, k.Interrupt) && m.ses != nil, key.Matches(kp, k.Stop) && m.ses != nil:
-		cmd = m.stopRun()
-	case key.Matches(kp, k.Interrupt), key.Matches(kp, k.Quit):
-		m, cmd = m.requestQuit()
-	case key.Matches(kp, k.Stop) && m.focus == paneCatalog && m.catalog.Filter() != "":
-		return m, nil, false // the catalog clears its filter
-	case key.Matches(kp, k.Scope):
-		m.scope = (m.scope + 1) % scopeCount
-		m.catalog.SetNote("scope: " + m.scope.String())
-		m.setStatus("actions now apply to the selected %s", m.scope)
-	case key.Matches(kp, k.Undo):
-		m, cmd = m.undoOr(m.ed.Undo, "undone", "nothing to undo")
-	case key.Matches(kp, k.Redo):
-		m, cmd = m.undoOr(m.ed.Redo, "redone", "nothing to redo")
-	case key.Matches(kp, k.Default):
-		m.openDefaultMenu()
-	case key.Matches(kp, k.Preset):
-		m.openPresetMenu()
-	case key.Matches(kp, k.Open):
-		m.openPathPrompt(pendOpen, "Open a profile", []string{"A file path, or preset:NAME."}, "")
-	case key.Matches(kp, k.Save):
-		m, cmd = m.save(false)
-	case key.Matches(kp, k.SaveAs):
-		m, cmd = m.save(true)
-	case key.Matches(kp, k.Export):
-		m.openExportMenu()
-	case key.Matches(kp, k.Diff):
-		m.openDiffMenu()
-	case key.Matches(kp, k.Command):
-		m.openCommandPrompt(runner.ModeWatch)
-	case key.Matches(kp, k.Rerun):
-		m, cmd = m.rerun()
-	case key.Matches(kp, k.Record):
-		m.openCommandPrompt(runner.ModeRecord)
-	case key.Matches(kp, k.Learn):
-		m.openCommandPrompt(runner.ModeLearn)
-	case key.Matches(kp, k.Mode):
-		if m.mode == runner.ModeWatch {
-			m.mode = runner.ModeEnforce
-		} else {
-			m.mode = runner.ModeWatch
+	for _, r := range keyRows(m.keys) {
+		if (r.enabled == nil || r.enabled(m)) && key.Matches(kp, r.key) {
+			return r.run(m, kp)
 		}
-		m.run.SetNote(m.modeNote())
-		m.setStatus("runs now use %s mode", m.mode)
-	default:
-		return m.actionKey(kp)
 	}
-	return m, cmd, true
+	cmd := m.pane(m.focus).Handle(kp)
+	m.syncSelection()
+	return m, cmd
 }
 
 // requestQuit quits, asking first when there are unsaved edits.
 func (m Model) requestQuit() (Model, tea.Cmd) {
 	if m.dirty() {
-		m.openMenu(pendQuit, "Unsaved edits", []string{"The profile has edits that are not saved."}, []dialogs.Item{
+		m.push(askDialog(m.c, "Unsaved edits", []string{"The profile has edits that are not saved."}, []dialogs.Item{
 			{Key: "s", Label: "save, then quit", Value: "save"},
 			{Key: "d", Label: "discard the edits and quit", Value: "discard"},
 			{Key: "c", Label: "cancel", Value: "cancel"},
-		}, false)
+		}, func(v string) action {
+			switch v {
+			case "save":
+				return do(func(m Model) (Model, tea.Cmd) {
+					m2, cmd := m.save(false)
+					m2.quitting = true
+					return m2, cmd
+				})
+			case "discard":
+				return do(Model.quit)
+			}
+			return nil
+		}))
 		return m, nil
 	}
 	return m.quit()

@@ -156,21 +156,21 @@ func TestErrnoPicker(t *testing.T) {
 	m = press(t, m, "/")
 	m = typeText(t, m, "mkdir")
 	m = press(t, m, "enter", "e")
-	if m.menu == nil {
+	if menuOf(m) == nil {
 		t.Fatal("e should open the errno picker")
 	}
-	if it, _ := m.menu.Selected(); it.Value != "EPERM" {
+	if it, _ := menuOf(m).Selected(); it.Value != "EPERM" {
 		t.Fatalf("the picker starts on the commonest errno, got %q", it.Value)
 	}
 	m = typeText(t, m, "eacces")
 	m, _ = drive(t, m, keyMsg("enter"))
-	if m.menu != nil || m.states["mkdir"].Badge() != "errno(EACCES)" {
-		t.Fatalf("picked EACCES: menu open %v, badge %s", m.menu != nil, m.states["mkdir"].Badge())
+	if menuOf(m) != nil || m.states["mkdir"].Badge() != "errno(EACCES)" {
+		t.Fatalf("picked EACCES: menu open %v, badge %s", menuOf(m) != nil, m.states["mkdir"].Badge())
 	}
 	// esc cancels without an edit.
 	gen := m.ed.Generation()
 	m = press(t, m, "e", "esc")
-	if m.menu != nil || m.ed.Generation() != gen {
+	if menuOf(m) != nil || m.ed.Generation() != gen {
 		t.Fatal("esc should close the picker without an edit")
 	}
 }
@@ -197,7 +197,7 @@ func TestSaveAsAndQuit(t *testing.T) {
 	m = press(t, m, "/")
 	m = typeText(t, m, "mkdir")
 	m = press(t, m, "enter", "d", "S")
-	if m.prompt == nil {
+	if promptOf(m) == nil {
 		t.Fatal("S should ask where to save")
 	}
 	path := filepath.Join(t.TempDir(), "out.json")
@@ -226,11 +226,11 @@ func TestQuitAsksWhenDirty(t *testing.T) {
 	m := compiled(t, newTestModel(t))
 	m = press(t, m, "a")
 	m, msgs := drive(t, m, keyMsg("q"))
-	if quitIn(msgs) || m.menu == nil {
+	if quitIn(msgs) || menuOf(m) == nil {
 		t.Fatal("q with unsaved edits should ask")
 	}
 	m, msgs = drive(t, m, keyMsg("c"))
-	if quitIn(msgs) || m.menu != nil {
+	if quitIn(msgs) || menuOf(m) != nil {
 		t.Fatal("c cancels the quit")
 	}
 	_, msgs = drive(t, press(t, m, "q"), keyMsg("d"))
@@ -264,7 +264,7 @@ func TestRecovery(t *testing.T) {
 	for _, msg := range runCmd(t, m2.Init()) {
 		m2, _ = drive(t, m2, msg)
 	}
-	if m2.menu == nil || m2.pending.id != pendRecovery {
+	if !asking(m2, "Recover unsaved edits?") {
 		t.Fatal("the recovery offer did not appear")
 	}
 	m2 = press(t, m2, "r")
@@ -312,11 +312,11 @@ func TestFocusAndHelp(t *testing.T) {
 	}
 	m = press(t, m, "esc")
 	m = press(t, m, "?")
-	if m.viewer == nil || !strings.Contains(screen(m), "learn mode") {
+	if viewerOf(m) == nil || !strings.Contains(screen(m), "learn mode") {
 		t.Fatal("? shows every key")
 	}
 	m = press(t, m, "esc")
-	if m.viewer != nil {
+	if viewerOf(m) != nil {
 		t.Fatal("esc closes help")
 	}
 }
@@ -324,12 +324,12 @@ func TestFocusAndHelp(t *testing.T) {
 func TestExport(t *testing.T) {
 	m := compiled(t, newTestModel(t))
 	m = press(t, m, "x")
-	if m.menu == nil {
+	if menuOf(m) == nil {
 		t.Fatal("x opens the format picker")
 	}
-	m.menu.SetCursor(string(export.FormatSystemd))
+	m = setCursor(m, string(export.FormatSystemd))
 	m = press(t, m, "enter")
-	if m.prompt == nil || !strings.HasSuffix(m.prompt.Value(), ".conf") {
+	if promptOf(m) == nil || !strings.HasSuffix(promptOf(m).Value(), ".conf") {
 		t.Fatal("the export asks for a path, suggesting a .conf file")
 	}
 	path := filepath.Join(t.TempDir(), "x.conf")
@@ -350,7 +350,7 @@ func TestDiffView(t *testing.T) {
 	m = press(t, m, "/")
 	m = typeText(t, m, "mkdir")
 	m = press(t, m, "enter", "d", "v", "l")
-	if m.list == nil {
+	if listOf(m) == nil {
 		t.Fatal("v l shows the diff against the loaded profile")
 	}
 	s := screen(m)
@@ -362,7 +362,7 @@ func TestDiffView(t *testing.T) {
 	m = typeText(t, m, "ptrace")
 	m = press(t, m, "enter", "esc")
 	m = press(t, m, "v", "l", "enter")
-	if e := m.catalog.Selected(); m.list != nil || e == nil || e.Name != "mkdir" {
+	if e := m.catalog.Selected(); listOf(m) != nil || e == nil || e.Name != "mkdir" {
 		t.Fatalf("enter in the diff jumps to mkdir: %v", e)
 	}
 	m = press(t, m, "v", "l", "r")
@@ -377,12 +377,12 @@ func TestDiffView(t *testing.T) {
 	m.catalog.Select("chmod")
 	m.syncSelection()
 	m = press(t, m, "d", "v", "f")
-	if m.prompt == nil {
+	if promptOf(m) == nil {
 		t.Fatalf("v f asks for a file:\n%s", screen(m))
 	}
 	m = typeText(t, m, path)
 	m = press(t, m, "enter")
-	if s := screen(m); m.list == nil || !strings.Contains(s, "chmod") || !strings.Contains(s, "A = "+path) {
+	if s := screen(m); listOf(m) == nil || !strings.Contains(s, "chmod") || !strings.Contains(s, "A = "+path) {
 		t.Fatalf("diff against a file:\n%s", s)
 	}
 }
@@ -392,17 +392,17 @@ func TestFileErrorsKeepThePath(t *testing.T) {
 	m := compiled(t, newTestModel(t))
 	missing := filepath.Join(t.TempDir(), "no", "such", "dir", "x.json")
 	m = press(t, m, "x")
-	m.menu.SetCursor(string(export.FormatDocker))
+	m = setCursor(m, string(export.FormatDocker))
 	m = press(t, m, "enter", "ctrl+u")
 	m = typeText(t, m, missing)
 	m = press(t, m, "enter")
-	if m.prompt == nil || m.prompt.Value() != missing || !strings.Contains(m.prompt.Err, "does not exist: create it first") {
+	if promptOf(m) == nil || promptOf(m).Value() != missing || !strings.Contains(promptOf(m).Err, "does not exist: create it first") {
 		t.Fatalf("a failed export asks again with the path and the reason:\n%s", screen(m))
 	}
 	m = press(t, m, "esc", "o")
 	m = typeText(t, m, "/no/such/profile.json")
 	m = press(t, m, "enter")
-	if m.prompt == nil || m.prompt.Value() != "/no/such/profile.json" || m.prompt.Err == "" {
+	if promptOf(m) == nil || promptOf(m).Value() != "/no/such/profile.json" || promptOf(m).Err == "" {
 		t.Fatalf("a failed open keeps the typed path:\n%s", screen(m))
 	}
 }
@@ -419,13 +419,13 @@ func TestPathCompletion(t *testing.T) {
 	m = press(t, m, "o")
 	m = typeText(t, m, filepath.Join(dir, "b"))
 	m = press(t, m, "tab")
-	if v := m.prompt.Value(); v != filepath.Join(dir, "beta.json") {
+	if v := promptOf(m).Value(); v != filepath.Join(dir, "beta.json") {
 		t.Fatalf("tab completed %q", v)
 	}
 	m = press(t, m, "ctrl+u")
 	m = typeText(t, m, filepath.Join(dir, "al"))
 	m = press(t, m, "tab")
-	if v := m.prompt.Value(); v != filepath.Join(dir, "alpha") {
+	if v := promptOf(m).Value(); v != filepath.Join(dir, "alpha") {
 		t.Fatalf("tab completed %q to the common prefix", v)
 	}
 	if s := screen(m); !strings.Contains(s, "alpha.json  alphabet.json") {
@@ -436,12 +436,12 @@ func TestPathCompletion(t *testing.T) {
 func TestOpenPresetGuardsEdits(t *testing.T) {
 	m := compiled(t, newTestModel(t))
 	m = press(t, m, "a", "p")
-	if m.menu == nil {
+	if menuOf(m) == nil {
 		t.Fatal("p opens the presets")
 	}
-	m.menu.SetCursor("preset:deny-critical")
+	m = setCursor(m, "preset:deny-critical")
 	m = press(t, m, "enter")
-	if m.menu == nil || m.pending.id != pendDiscard {
+	if !asking(m, "Unsaved edits") {
 		t.Fatal("opening with unsaved edits asks first")
 	}
 	m = press(t, m, "d")

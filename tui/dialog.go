@@ -12,7 +12,6 @@ import (
 	"charm.land/lipgloss/v2"
 
 	"github.com/seccomp-workbench/seccomp-workbench/profile"
-	"github.com/seccomp-workbench/seccomp-workbench/profile/diff"
 	"github.com/seccomp-workbench/seccomp-workbench/profile/export"
 	"github.com/seccomp-workbench/seccomp-workbench/runner"
 	"github.com/seccomp-workbench/seccomp-workbench/tui/common"
@@ -20,102 +19,30 @@ import (
 	"github.com/seccomp-workbench/seccomp-workbench/tui/runpane"
 )
 
-// What an open dialog's result is for.
-const (
-	pendErrno      = "errno"
-	pendDefault    = "default"
-	pendDefaultErr = "default-errno"
-	pendPreset     = "preset"
-	pendOpen       = "open"
-	pendSaveAs     = "save-as"
-	pendExport     = "export"
-	pendExportPath = "export-path"
-	pendDiff       = "diff"
-	pendCommand    = "command"
-	pendQuit       = "quit"
-	pendDiscard    = "discard"
-	pendRecovery   = "recovery"
-	pendRecorded   = "recorded"
-	pendLearn      = "learn"
-	pendHelp       = "help"
-	pendDiffView   = "diff-view"
-	pendDiffFile   = "diff-file"
-	// diffFile is the diff menu's "a file…" choice.
-	diffFile       = "\x00file"
-	pendRecordedAs = "recorded-save-as"
-	pendOutSearch  = "output-search"
-	pendLearnQuit  = "learn-quit"
-	pendFindings   = "findings"
-	pendLintExport = "lint-export"
-	pendView       = "view"
-)
+// diffFile is the diff menu's "a file…" choice.
+const diffFile = "\x00file"
 
-// pending is the context of the open dialog.
-type pending struct {
-	id     string
-	name   string // syscall (or tier) an errno is for
-	scope  Scope
-	format export.Format
-	mode   runner.Mode // run mode a command line is for
-	then   func(Model) (Model, tea.Cmd)
-	ask    *askMsg
-	rec    *recoveryFoundMsg
-	prof   *profile.Profile
-	// changes are the diff's, for its list's choices.
-	changes []diff.Change
+// menu, prompt and viewer build the dialogs the root opens; push puts them
+// on the stack with their outcome.
+func menuBox(c *common.Common, title string, msg []string, items []dialogs.Item, filter bool) dialogs.Menu {
+	return dialogs.NewMenu(c, "", title, msg, items, filter)
 }
 
-func (m *Model) closeDialogs() {
-	m.menu, m.prompt, m.viewer, m.list = nil, nil, nil, nil
+// pathPrompt asks for a file path; tab completes it.
+func pathBox(c *common.Common, title string, msg []string, value, errText string) dialogs.Prompt {
+	p := dialogs.NewPrompt(c, "", title, msg, value, "file path", nil)
+	p.CompletePaths()
+	p.Err = errText
+	return p
 }
 
-// replaceDialogs makes room for a new dialog. An unanswered learn-mode
-// question is held, not dropped: nothing else would answer it and the
-// command would stay paused.
-func (m *Model) replaceDialogs() {
-	if m.menu != nil && m.pending.id == pendLearn && m.pending.ask != nil {
-		m.heldAsk = m.pending.ask
-	}
-	m.closeDialogs()
-}
-
-func (m *Model) openMenu(id, title string, msg []string, items []dialogs.Item, filter bool) *dialogs.Menu {
-	m.replaceDialogs()
-	mn := dialogs.NewMenu(m.c, id, title, msg, items, filter)
-	mn.SetBounds(m.c.Width, m.c.Height)
-	m.menu = &mn
-	m.pending = pending{id: id}
-	return m.menu
-}
-
-func (m *Model) openPrompt(id, title string, msg []string, value, placeholder string, history []string) {
-	m.replaceDialogs()
-	p := dialogs.NewPrompt(m.c, id, title, msg, value, placeholder, history)
-	p.SetBounds(m.c.Width, m.c.Height)
-	m.prompt = &p
-	m.pending = pending{id: id}
-}
-
-func (m *Model) openList(id, title string, header []string, entries []dialogs.Entry, enter string, actions ...dialogs.ListAction) {
-	m.replaceDialogs()
-	l := dialogs.NewList(m.c, id, title, header, entries, enter, actions...)
-	l.SetBounds(m.c.Width, m.c.Height)
-	m.list = &l
-	m.pending = pending{id: id}
-}
-
-// openPathPrompt asks for a file path; tab completes it.
-func (m *Model) openPathPrompt(id, title string, msg []string, value string) {
-	m.openPrompt(id, title, msg, value, "file path", nil)
-	m.prompt.CompletePaths()
-}
-
-func (m *Model) openViewer(id, title string, lines []string) {
-	m.replaceDialogs()
-	v := dialogs.NewViewer(m.c, id, title, lines)
-	v.SetBounds(m.c.Width, m.c.Height)
-	m.viewer = &v
-	m.pending = pending{id: id}
+// viewerDialog shows lines of text from line from; closing it does
+// nothing more.
+func viewerDialog(c *common.Common, title string, lines []string, from int) dialog {
+	v := dialogs.NewViewer(c, "", title, lines)
+	v.SetBounds(c.Width, c.Height)
+	v.ScrollTo(from)
+	return dialog{box: v}
 }
 
 // openErrnoMenu asks which errno name (or tier) should answer with.
@@ -126,16 +53,19 @@ func (m Model) openErrnoMenu(name string, scope Scope) (Model, tea.Cmd) {
 	} else if scope == ScopeTier {
 		what = "the tier of " + name
 	}
-	mn := m.openErrnoPicker(pendErrno, "Which errno should "+what+" fail with?")
+	cur := ""
 	if st, ok := m.states[name]; ok && st.Errno != 0 {
-		mn.SetCursor(profile.ErrnoName(st.Errno))
+		cur = profile.ErrnoName(st.Errno)
 	}
-	m.pending.name, m.pending.scope = name, scope
+	m.push(errnoPicker(m.c, "Which errno should "+what+" fail with?", cur, func(n uint) action {
+		return setAction{name: name, scope: scope, act: profile.ActErrno, errno: n}
+	}))
 	return m, nil
 }
 
-// openErrnoPicker opens the list of errno names, the common ones first.
-func (m *Model) openErrnoPicker(id, question string) *dialogs.Menu {
+// errnoPicker is the list of errno names, the common ones first; then
+// says what the chosen errno does.
+func errnoPicker(c *common.Common, question, cur string, then func(uint) action) dialog {
 	var items []dialogs.Item
 	add := func(n uint, name string) {
 		items = append(items, dialogs.Item{Label: fmt.Sprintf("%-10s", name), Detail: errnoText(n), Value: name})
@@ -152,7 +82,15 @@ func (m *Model) openErrnoPicker(id, question string) *dialogs.Menu {
 			add(n, name)
 		}
 	}
-	return m.openMenu(id, "Deny with errno", []string{question}, items, true)
+	mn := menuBox(c, "Deny with errno", []string{question}, items, true)
+	mn.SetCursor(cur)
+	return dialog{box: mn, on: ok(func(r dialogs.Result) action {
+		n, err := profile.ParseErrno(r.Value)
+		if err != nil {
+			return errorAction{err}
+		}
+		return then(n)
+	})}
 }
 
 func errnoText(n uint) string {
@@ -162,7 +100,8 @@ func errnoText(n uint) string {
 	return fmt.Sprintf("%3d %s", n, syscall.Errno(n).Error())
 }
 
-func (m *Model) openDefaultMenu() {
+// defaultDialog asks for the default action (and its errno).
+func defaultDialog(m Model) dialog {
 	def := m.ed.Profile()
 	items := []dialogs.Item{
 		{Key: "e", Label: "errno", Detail: "fail unlisted calls with an errno (Docker's choice)", Value: string(profile.ActErrno)},
@@ -172,24 +111,49 @@ func (m *Model) openDefaultMenu() {
 		{Key: "r", Label: "trap", Detail: "send SIGSYS", Value: string(profile.ActTrap)},
 		{Key: "l", Label: "log", Detail: "allow and log", Value: string(profile.ActLog)},
 	}
-	mn := m.openMenu(pendDefault, "Default action", []string{"What should the filter do with calls no rule lists? Now: " + profile.Decision{Action: def.DefaultAction, Errno: def.DefaultErrno()}.String()}, items, false)
+	mn := menuBox(m.c, "Default action", []string{"What should the filter do with calls no rule lists? Now: " + profile.Decision{Action: def.DefaultAction, Errno: def.DefaultErrno()}.String()}, items, false)
 	mn.SetCursor(string(def.DefaultAction))
+	errno := profile.ErrnoName(def.DefaultErrno())
+	return dialog{box: mn, on: ok(func(r dialogs.Result) action {
+		a := profile.Action(r.Value)
+		if a != profile.ActErrno {
+			return defaultAction{act: a}
+		}
+		return pushAction{errnoPicker(m.c, "Which errno should calls no rule lists fail with?", errno, func(n uint) action {
+			return defaultAction{act: profile.ActErrno, errno: n}
+		})}
+	})}
 }
 
-func (m *Model) openPresetMenu() {
+// askDialog is a menu whose chosen value is the outcome.
+func askDialog(c *common.Common, title string, msg []string, items []dialogs.Item, then func(v string) action) dialog {
+	return dialog{box: menuBox(c, title, msg, items, false), on: ok(func(r dialogs.Result) action { return then(r.Value) })}
+}
+
+func presetDialog(m Model) dialog {
 	var items []dialogs.Item
 	for _, p := range profile.Presets() {
 		items = append(items, dialogs.Item{Label: p.Name, Detail: p.Description, Value: profile.PresetPrefix + p.Name})
 	}
-	m.openMenu(pendPreset, "Start from a preset", nil, items, false)
+	return askDialog(m.c, "Start from a preset", nil, items, func(v string) action { return openAction{v} })
 }
 
-func (m *Model) openExportMenu() {
+func exportDialog(m Model) dialog {
 	var items []dialogs.Item
 	for _, f := range export.Formats() {
 		items = append(items, dialogs.Item{Label: string(f), Detail: f.Purpose(), Value: string(f)})
 	}
-	m.openMenu(pendExport, "Export", []string{"Write the profile for another runtime. The file is written atomically."}, items, false)
+	return askDialog(m.c, "Export", []string{"Write the profile for another runtime. The file is written atomically."}, items, func(v string) action {
+		f := export.Format(v)
+		return pushAction{exportPathDialog(m.c, f, m.baseName()+f.Ext(), "")}
+	})
+}
+
+// exportPathDialog asks where an export goes (again, with why, when it
+// failed).
+func exportPathDialog(c *common.Common, f export.Format, path, errText string) dialog {
+	return dialog{box: pathBox(c, "Export "+string(f), []string{f.Purpose() + ". Write it to:"}, path, errText),
+		on: ok(func(r dialogs.Result) action { return exportAction{format: f, path: strings.TrimSpace(r.Value)} })}
 }
 
 // baseName is the stem export and save-as suggest: the profile file's
@@ -211,16 +175,25 @@ func (m Model) baseName() string {
 	return filepath.Join(m.cwd, name)
 }
 
-func (m *Model) openDiffMenu() {
+func diffDialog(m Model) dialog {
 	items := []dialogs.Item{{Key: "l", Label: "as loaded", Detail: m.source, Value: ""},
 		{Key: "f", Label: "a file…", Detail: "any profile file", Value: diffFile}}
 	for _, p := range profile.Presets() {
 		items = append(items, dialogs.Item{Label: "preset " + p.Name, Value: profile.PresetPrefix + p.Name})
 	}
-	m.openMenu(pendDiff, "Diff against", []string{"Compare the edited profile, per syscall, with:"}, items, false)
+	return askDialog(m.c, "Diff against", []string{"Compare the edited profile, per syscall, with:"}, items, func(v string) action {
+		if v != diffFile {
+			return diffAction{v}
+		}
+		return pushAction{dialog{box: pathBox(m.c, "Diff against a file", []string{"Compare the edited profile with the profile in:"}, "", ""),
+			on: ok(func(r dialogs.Result) action { return diffAction{expandHome(strings.TrimSpace(r.Value))} })}}
+	})
 }
 
-func (m *Model) openCommandPrompt(mode runner.Mode) {
+// commandDialog asks for a command line to run in mode (watch or
+// enforce: the current run mode; record; learn), showing errText when a
+// line was refused.
+func commandDialog(m Model, mode runner.Mode, errText string) dialog {
 	title, msg := "Run a command", "Runs under the live filter in "+string(m.mode)+" mode; denials are listed as they happen."
 	switch mode {
 	case runner.ModeRecord:
@@ -230,32 +203,41 @@ func (m *Model) openCommandPrompt(mode runner.Mode) {
 	default:
 		mode = m.mode
 	}
-	m.openPrompt(pendCommand, title, []string{msg}, m.cmdline, "command and arguments, e.g. mkdir /tmp/x", m.history)
-	m.pending.mode = mode
+	p := dialogs.NewPrompt(m.c, "", title, []string{msg}, m.cmdline, "command and arguments, e.g. mkdir /tmp/x", m.history)
+	p.Err = errText
+	return dialog{box: p, on: ok(func(r dialogs.Result) action { return runAction{line: r.Value, mode: mode} })}
 }
 
-func (m *Model) openHelp() {
-	k := m.keys
-	k.Stop.SetEnabled(m.ses != nil)
+// helpDialog lists every key that works now: the pane's, then the
+// workbench's rows by group.
+func helpDialog(m Model) dialog {
 	hs := m.c.Styles.Help
 	var blocks [][]string
-	for i, g := range m.paneFullHelp() {
+	for i, g := range m.pane(m.focus).FullHelp() {
 		title := "This pane"
 		if i > 0 {
 			title = ""
 		}
 		blocks = append(blocks, helpSection(hs, title, g))
 	}
-	blocks = append(blocks,
-		helpSection(hs, "Workbench", k.general()),
-		helpSection(hs, "Set the selection ("+m.scope.String()+")", k.actions()),
-		helpSection(hs, "Profile", k.files()),
-		helpSection(hs, "Runs", k.running()),
-	)
+	groups := helpGroups(m.scope)
+	byGroup := make([][]key.Binding, len(groups))
+	seen := map[string]bool{}
+	for _, r := range keyRows(m.keys) {
+		h := r.key.Help().Key
+		if (r.enabled != nil && !r.enabled(m)) || seen[h] {
+			continue
+		}
+		seen[h] = true
+		byGroup[r.group] = append(byGroup[r.group], r.key)
+	}
+	for i, g := range groups {
+		blocks = append(blocks, helpSection(hs, g, byGroup[i]))
+	}
 	lines := helpColumns(blocks, max(20, min(m.c.Width-8, 106)))
 	lines = append(lines, "", m.c.Styles.Dim.Render("Marks: "+common.MarkConditional+" a rule with argument conditions applies · "+
 		common.MarkSplit+" the call's family is not treated alike"))
-	m.openViewer(pendHelp, "Keys", lines)
+	return viewerDialog(m.c, "Keys", lines, 0)
 }
 
 const helpColW = 34
@@ -290,126 +272,27 @@ func helpSection(hs help.Styles, title string, keys []key.Binding) []string {
 	return append(out, "")
 }
 
-// handleResult acts on a dialog's outcome.
-func (m Model) handleResult(r dialogs.Result) (Model, tea.Cmd) {
-	if r.ID != m.pending.id {
-		return m, nil // a dialog that was replaced
-	}
-	pend := m.pending
-	m.closeDialogs()
-	m.pending = pending{}
-	if !r.OK {
-		switch pend.id {
-		case pendLearn:
-			return m.leaveLearn()
-		case pendLearnQuit:
-			m.heldAsk = pend.ask // back to the question
-		case pendRecovery:
-			m.setStatus("the recovered edits were kept in %s", pend.rec.file)
-		}
-		return m, nil
-	}
-	switch pend.id {
-	case pendErrno:
-		n, err := profile.ParseErrno(r.Value)
-		if err != nil {
-			m.setError(err)
-			return m, nil
-		}
-		return m.applyTo(pend.name, pend.scope, profile.ActErrno, n)
-	case pendDefault:
-		a := profile.Action(r.Value)
-		if a == profile.ActErrno {
-			mn := m.openErrnoPicker(pendDefaultErr, "Which errno should calls no rule lists fail with?")
-			mn.SetCursor(profile.ErrnoName(m.ed.Profile().DefaultErrno()))
-			return m, nil
-		}
-		return m.setDefault(a, 0)
-	case pendDefaultErr:
-		n, err := profile.ParseErrno(r.Value)
-		if err != nil {
-			m.setError(err)
-			return m, nil
-		}
-		return m.setDefault(profile.ActErrno, n)
-	case pendPreset, pendOpen:
-		return m.guardDirty(func(m Model) (Model, tea.Cmd) { return m, openCmd(r.Value) })
-	case pendSaveAs:
-		return m.saveTo(strings.TrimSpace(r.Value))
-	case pendRecordedAs:
-		return m.saveRecordedTo(strings.TrimSpace(r.Value), pend.prof)
-	case pendExport:
-		f := export.Format(r.Value)
-		m.openPathPrompt(pendExportPath, "Export "+r.Value, []string{f.Purpose() + ". Write it to:"}, m.baseName()+f.Ext())
-		m.pending.format = f
-		return m, nil
-	case pendExportPath:
-		path := strings.TrimSpace(r.Value)
-		return m.guardLint(func(m Model) (Model, tea.Cmd) { return m, m.exportCmd(pend.format, path) })
-	case pendLintExport:
-		switch r.Value {
-		case "show":
-			m.openFindings()
-		case "export":
-			return pend.then(m)
-		}
-		return m, nil
-	case pendFindings:
-		return m.handleFinding(r)
-	case pendDiff:
-		if r.Value == diffFile {
-			m.openPathPrompt(pendDiffFile, "Diff against a file", []string{"Compare the edited profile with the profile in:"}, "")
-			return m, nil
-		}
-		return m, m.diffCmd(r.Value)
-	case pendDiffFile:
-		return m, m.diffCmd(expandHome(strings.TrimSpace(r.Value)))
-	case pendDiffView:
-		return m.handleDiffChoice(r, pend.changes)
-	case pendOutSearch:
+// outputSearchDialog asks for text to find in the output.
+func outputSearchDialog(m Model) dialog {
+	cur, _ := m.run.Search()
+	p := dialogs.NewPrompt(m.c, "", "Search the output", []string{"Find text in the command's output (n: the next older match)."}, cur, "text", nil)
+	return dialog{box: p, on: ok(func(r dialogs.Result) action {
 		text := strings.TrimSpace(r.Value)
-		n := m.run.SetSearch(text)
-		if text != "" {
-			m.setStatus("%s of %q in the output", common.Count(n, "match", "matches"), text)
-		}
-		return m, nil
-	case pendCommand:
-		return m.startCommand(r.Value, pend.mode)
-	case pendQuit:
-		switch r.Value {
-		case "save":
-			m2, cmd := m.save(false)
-			m2.quitting = true
-			return m2, cmd
-		case "discard":
-			return m.quit()
-		}
-		return m, nil
-	case pendDiscard:
-		if r.Value == "discard" && pend.then != nil {
-			return pend.then(m)
-		}
-		return m, nil
-	case pendRecovery:
-		return m.handleRecoveryChoice(r.Value, pend.rec)
-	case pendRecorded:
-		return m.handleRecordedChoice(r.Value, pend.prof)
-	case pendLearn:
-		return m.handleLearnChoice(r.Value, pend.ask)
-	case pendLearnQuit:
-		if r.Value == "quit" {
-			return m.requestQuit()
-		}
-		m.heldAsk = pend.ask
-	}
-	return m, nil
+		return do(func(m Model) (Model, tea.Cmd) {
+			n := m.run.SetSearch(text)
+			if text != "" {
+				m.setStatus("%s of %q in the output", common.Count(n, "match", "matches"), text)
+			}
+			return m, nil
+		})
+	})}
 }
 
-// openOutputViewer shows the command's output full-screen, wrapped, from
+// outputDialog shows the command's output full-screen, wrapped, from
 // where the pane was scrolled.
-func (m *Model) openOutputViewer(v runpane.ViewOutputMsg) {
-	s := m.c.Styles
-	w := max(10, common.Clamp(m.c.Width-4, 20, 110)-4)
+func outputDialog(c *common.Common, v runpane.ViewOutputMsg) dialog {
+	s := c.Styles
+	w := max(10, common.Clamp(c.Width-4, 20, 110)-4)
 	var lines []string
 	from := 0
 	for i, l := range v.Lines {
@@ -436,13 +319,12 @@ func (m *Model) openOutputViewer(v runpane.ViewOutputMsg) {
 	if len(lines) == 0 {
 		lines = []string{s.Dim.Render("(no output)")}
 	}
-	m.openViewer(pendView, "Output", lines)
-	m.viewer.ScrollTo(from)
+	return viewerDialog(c, "Output", lines, from)
 }
 
-// openDenialViewer shows a denial in full and selects its syscall, so
-// that the detail pane explains it.
-func (m *Model) openDenialViewer(d runpane.Denial) {
+// denialDialog shows a denial in full (the root selects its syscall, so
+// that the detail pane explains it).
+func denialDialog(m Model, d runpane.Denial) dialog {
 	s := m.c.Styles
 	w := max(10, common.Clamp(m.c.Width-4, 20, 110)-4)
 	call := d.Args
@@ -463,26 +345,28 @@ func (m *Model) openDenialViewer(d runpane.Denial) {
 		for _, l := range common.Wrap(fmt.Sprintf("%s (%s risk): %s", e.Name, e.Risk, e.Description), w) {
 			lines = append(lines, s.Text.Render(l))
 		}
-		m.catalog.Select(d.Syscall)
-		m.syncSelection()
 	}
 	lines = append(lines, "", s.Dim.Render("a d e K … act on "+d.Syscall+" (scope: "+m.scope.String()+"); the detail pane shows it"))
-	m.openViewer(pendView, "Denied · "+d.Syscall, lines)
+	return viewerDialog(m.c, "Denied · "+d.Syscall, lines, 0)
 }
 
 // guardDirty runs then at once, or after the user agrees to drop unsaved
 // edits.
-func (m Model) guardDirty(then func(Model) (Model, tea.Cmd)) (Model, tea.Cmd) {
+func guardDirty(m Model, then func(Model) (Model, tea.Cmd)) (Model, tea.Cmd) {
 	if !m.dirty() {
 		return then(m)
 	}
-	m.openMenu(pendDiscard, "Unsaved edits", []string{"Opening another profile drops the edits that are not saved."}, []dialogs.Item{
+	m.push(askDialog(m.c, "Unsaved edits", []string{"Opening another profile drops the edits that are not saved."}, []dialogs.Item{
 		{Key: "d", Label: "discard them and open", Value: "discard"},
 		{Key: "c", Label: "cancel", Value: "cancel"},
-	}, false)
-	m.pending.then = func(m Model) (Model, tea.Cmd) {
-		m2, cmd := then(m)
-		return m2, tea.Batch(cmd, m2.clearRecoveryCmd())
-	}
+	}, func(v string) action {
+		if v != "discard" {
+			return nil
+		}
+		return do(func(m Model) (Model, tea.Cmd) {
+			m2, cmd := then(m)
+			return m2, tea.Batch(cmd, m2.clearRecoveryCmd())
+		})
+	}))
 	return m, nil
 }

@@ -6,7 +6,6 @@ package tui
 import (
 	"fmt"
 
-	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/seccomp-workbench/seccomp-workbench/catalog"
@@ -59,50 +58,6 @@ func (m Model) undoOr(step func() bool, done, none string) (Model, tea.Cmd) {
 		return m, nil
 	}
 	return m.afterEdit(done)
-}
-
-// actionKey handles the keys that set an action. In the run pane, a and
-// e belong to the pane (they act on the selected denial); the others act
-// on the denial's syscall too.
-func (m Model) actionKey(kp tea.KeyPressMsg) (Model, tea.Cmd, bool) {
-	k := m.keys
-	var act profile.Action
-	pick := false // ask which errno
-	switch {
-	case key.Matches(kp, k.Allow):
-		act = profile.ActAllow
-	case key.Matches(kp, k.Deny):
-		act = profile.ActErrno
-	case key.Matches(kp, k.Errno):
-		act, pick = profile.ActErrno, true
-	case key.Matches(kp, k.Kill):
-		act = profile.ActKillProcess
-	case key.Matches(kp, k.Log):
-		act = profile.ActLog
-	case key.Matches(kp, k.Trap):
-		act = profile.ActTrap
-	case key.Matches(kp, k.Notify):
-		act = profile.ActNotify
-	default:
-		return m, nil, false
-	}
-	name, scope, ok := m.selected()
-	if !ok {
-		if m.focus == paneRun {
-			m.setStatus("select a denial first (→ then ↑↓)")
-		}
-		return m, nil, true
-	}
-	if pick {
-		m2, cmd := m.openErrnoMenu(name, scope)
-		return m2, cmd, true
-	}
-	errno := uint(0)
-	if act == profile.ActErrno {
-		errno = m.ed.Profile().DefaultErrno()
-	}
-	m2, cmd := m.applyTo(name, scope, act, errno)
-	return m2, cmd, true
 }
 
 // selected is what the action keys act on, whichever pane supplies it:

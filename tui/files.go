@@ -32,7 +32,7 @@ func (m Model) save(asNew bool) (Model, tea.Cmd) {
 		if def == "" {
 			def = m.baseName() + ".json"
 		}
-		m.openPathPrompt(pendSaveAs, "Save as", []string{"Write the profile (Docker's JSON) to:"}, def)
+		m.push(saveAsDialog(m.c, def, ""))
 		return m, nil
 	}
 	return m.saveTo(m.path)
@@ -86,8 +86,7 @@ func (m Model) handleSaved(msg savedMsg) (Model, tea.Cmd) {
 		m.setError(fmt.Errorf("save failed: %w", msg.err))
 		m.quitting = false
 		// Ask again with what was typed, and why it failed.
-		m.openPathPrompt(pendSaveAs, "Save as", []string{"Write the profile (Docker's JSON) to:"}, msg.typed)
-		m.prompt.Err = m.status
+		m.push(saveAsDialog(m.c, msg.typed, m.status))
 		return m, nil
 	}
 	clearOld := m.clearRecoveryCmd()
@@ -137,8 +136,7 @@ func (m Model) handleOpened(msg openedMsg) (Model, tea.Cmd) {
 		m.setError(msg.err)
 		if !strings.HasPrefix(msg.typed, profile.PresetPrefix) {
 			// The path stays, so that a typo is fixed, not retyped.
-			m.openPathPrompt(pendOpen, "Open a profile", []string{"A file path, or preset:NAME."}, msg.typed)
-			m.prompt.Err = msg.err.Error()
+			m.push(dialog{box: pathBox(m.c, "Open a profile", []string{"A file path, or preset:NAME."}, msg.typed, msg.err.Error()), on: openPath})
 		}
 		return m, nil
 	}
@@ -172,13 +170,10 @@ func (m Model) handleExported(msg exportedMsg) (Model, tea.Cmd) {
 	if msg.err != nil {
 		m.setError(fmt.Errorf("export %s failed: %w", msg.format, msg.err))
 		if msg.recording != nil {
-			m.openPathPrompt(pendRecordedAs, "Save the recording", []string{"Write the recorded profile to:"}, msg.typed)
-			m.pending.prof = msg.recording
+			m.push(saveRecordingDialog(m.c, msg.recording, msg.typed, m.status))
 		} else {
-			m.openPathPrompt(pendExportPath, "Export "+string(msg.format), []string{msg.format.Purpose() + ". Write it to:"}, msg.typed)
-			m.pending.format = msg.format
+			m.push(exportPathDialog(m.c, msg.format, msg.typed, m.status))
 		}
-		m.prompt.Err = m.status
 		return m, nil
 	}
 	m.setStatus("exported %s to %s", msg.format, msg.path)
@@ -237,9 +232,12 @@ func (m Model) handleDiff(msg diffMsg) (Model, tea.Cmd) {
 		}
 		entries = append(entries, e)
 	}
-	m.openList(pendDiffView, "Diff · "+common.Count(len(msg.changes), "change", "changes"), header, entries, "jump to the syscall",
+	l := dialogs.NewList(m.c, "", "Diff · "+common.Count(len(msg.changes), "change", "changes"), header, entries, "jump to the syscall",
 		dialogs.ListAction{Name: "revert", Binding: key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "revert to A"))})
-	m.pending.changes = msg.changes
+	changes := msg.changes
+	m.push(dialog{box: l, on: ok(func(r dialogs.Result) action {
+		return do(func(m Model) (Model, tea.Cmd) { return diffChoice(m, r, changes) })
+	})})
 	return m, nil
 }
 
@@ -255,8 +253,8 @@ func revertible(c diff.Change) bool {
 	return false
 }
 
-// handleDiffChoice jumps to a change's syscall or reverts it.
-func (m Model) handleDiffChoice(r dialogs.Result, changes []diff.Change) (Model, tea.Cmd) {
+// diffChoice jumps to a change's syscall or reverts it.
+func diffChoice(m Model, r dialogs.Result, changes []diff.Change) (Model, tea.Cmd) {
 	i, err := strconv.Atoi(r.Value)
 	if err != nil || i < 0 || i >= len(changes) {
 		return m, nil
@@ -415,21 +413,37 @@ func (m Model) checkRecoveryCmd() tea.Cmd {
 }
 
 func (m Model) handleRecoveryFound(msg recoveryFoundMsg) (Model, tea.Cmd) {
-	if m.menu != nil || m.prompt != nil {
+	if m.stack.open() {
 		return m, nil // busy with something else; the file stays for next time
 	}
 	when := msg.saved.Local().Format("2006-01-02 15:04:05")
-	m.openMenu(pendRecovery, "Recover unsaved edits?", []string{
+	mn := menuBox(m.c, "Recover unsaved edits?", []string{
 		"The workbench did not exit cleanly last time. Edits to " + m.source + " from " + when + " were kept.",
 	}, []dialogs.Item{
 		{Key: "r", Label: "restore them", Value: "restore"},
 		{Key: "d", Label: "discard them", Value: "discard"},
 	}, false)
-	m.pending.rec = &msg
+	rec := &msg
+	m.push(dialog{box: mn, on: func(r dialogs.Result) action {
+		if !r.OK {
+			return statusAction("the recovered edits were kept in " + rec.file)
+		}
+		return do(func(m Model) (Model, tea.Cmd) { return recoveryChoice(m, r.Value, rec) })
+	}})
 	return m, nil
 }
 
-func (m Model) handleRecoveryChoice(v string, rec *recoveryFoundMsg) (Model, tea.Cmd) {
+// saveAsDialog asks where to save the profile (again, with why, when a
+// save failed).
+func saveAsDialog(c *common.Common, path, errText string) dialog {
+	return dialog{box: pathBox(c, "Save as", []string{"Write the profile (Docker's JSON) to:"}, path, errText),
+		on: ok(func(r dialogs.Result) action {
+			path := strings.TrimSpace(r.Value)
+			return do(func(m Model) (Model, tea.Cmd) { return m.saveTo(path) })
+		})}
+}
+
+func recoveryChoice(m Model, v string, rec *recoveryFoundMsg) (Model, tea.Cmd) {
 	if v != "restore" {
 		m.setStatus("discarded the recovered edits")
 		return m, m.clearRecoveryCmd()

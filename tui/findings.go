@@ -63,9 +63,9 @@ func (m Model) lintCounts() (errs, warns int) {
 	return errs, warns
 }
 
-// openFindings lists every finding with its hint; enter jumps to the
+// findingsDialog lists every finding with its hint; enter jumps to the
 // syscall, f applies the fix.
-func (m *Model) openFindings() {
+func findingsDialog(m Model) dialog {
 	s := m.c.Styles
 	var entries []dialogs.Entry
 	for i, f := range m.findings {
@@ -86,23 +86,32 @@ func (m *Model) openFindings() {
 	if len(entries) == 0 {
 		header = []string{s.OK.Render("No findings: lint has nothing to say about this profile.")}
 	}
-	m.openList(pendFindings, "Lint findings", header, entries, "jump to the syscall",
+	l := dialogs.NewList(m.c, "", "Lint findings", header, entries, "jump to the syscall",
 		dialogs.ListAction{Name: "fix", Binding: key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "apply the fix"))})
+	findings := m.findings
+	fixes := make([]action, len(findings))
+	for i, f := range findings {
+		if fx, ok := m.findingFix(f); ok {
+			fixes[i] = setAction{name: fx.name, scope: fx.scope, act: fx.act, errno: fx.errno}
+		}
+	}
+	return dialog{box: l, on: ok(func(r dialogs.Result) action {
+		i, err := strconv.Atoi(r.Value)
+		if err != nil || i < 0 || i >= len(findings) {
+			return nil
+		}
+		if r.Action == "fix" {
+			return fixes[i]
+		}
+		return jumpAction{finding: findings[i]}
+	})}
 }
 
-// handleFinding acts on the findings overlay's choice.
-func (m Model) handleFinding(r dialogs.Result) (Model, tea.Cmd) {
-	i, err := strconv.Atoi(r.Value)
-	if err != nil || i < 0 || i >= len(m.findings) {
-		return m, nil
-	}
-	f := m.findings[i]
-	if r.Action == "fix" {
-		if fx, ok := m.findingFix(f); ok {
-			return m.applyTo(fx.name, fx.scope, fx.act, fx.errno)
-		}
-		return m, nil
-	}
+// jumpAction selects the syscall a finding is about.
+type jumpAction struct{ finding lint.Finding }
+
+func (a jumpAction) apply(m Model) (Model, tea.Cmd) {
+	f := a.finding
 	if f.Syscall != "" && m.catalog.Select(f.Syscall) {
 		m.setFocus(paneCatalog)
 		m.syncSelection()
@@ -115,16 +124,23 @@ func (m Model) handleFinding(r dialogs.Result) (Model, tea.Cmd) {
 
 // guardLint runs then at once, or after the user agrees to export a
 // profile lint finds errors in.
-func (m Model) guardLint(then func(Model) (Model, tea.Cmd)) (Model, tea.Cmd) {
+func guardLint(m Model, then func(Model) (Model, tea.Cmd)) (Model, tea.Cmd) {
 	errs, _ := m.lintCounts()
 	if errs == 0 {
 		return then(m)
 	}
-	m.openMenu(pendLintExport, "Lint errors", []string{fmt.Sprintf("Lint finds %s in this profile: the exported filter may not do what it says.", common.Count(errs, "error", "errors"))}, []dialogs.Item{
+	m.push(askDialog(m.c, "Lint errors", []string{fmt.Sprintf("Lint finds %s in this profile: the exported filter may not do what it says.", common.Count(errs, "error", "errors"))}, []dialogs.Item{
 		{Key: "!", Label: "show the findings", Value: "show"},
 		{Key: "x", Label: "export anyway", Value: "export"},
 		{Key: "c", Label: "cancel", Value: "cancel"},
-	}, false)
-	m.pending.then = then
+	}, func(v string) action {
+		switch v {
+		case "show":
+			return pushAction{findingsDialog(m)}
+		case "export":
+			return do(then)
+		}
+		return nil
+	}))
 	return m, nil
 }

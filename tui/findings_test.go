@@ -41,7 +41,7 @@ func TestFindingsErrorsAndExportGuard(t *testing.T) {
 		t.Fatalf("the header hides the lint error: %q", head)
 	}
 	m = press(t, m, "!")
-	if m.list == nil {
+	if listOf(m) == nil {
 		t.Fatal("! opens the findings")
 	}
 	s := screen(m)
@@ -51,12 +51,12 @@ func TestFindingsErrorsAndExportGuard(t *testing.T) {
 		}
 	}
 	m = press(t, m, "esc", "x")
-	m.menu.SetCursor(string(export.FormatDocker))
+	m = setCursor(m, string(export.FormatDocker))
 	m = press(t, m, "enter", "ctrl+u")
 	out := filepath.Join(dir, "out.json")
 	m = typeText(t, m, out)
 	m = press(t, m, "enter")
-	if m.menu == nil || m.pending.id != pendLintExport {
+	if !asking(m, "Lint errors") {
 		t.Fatalf("an export with lint errors asks first:\n%s", screen(m))
 	}
 	if _, err := os.Stat(out); !os.IsNotExist(err) {
@@ -89,7 +89,7 @@ func TestFindingsFixAndJump(t *testing.T) {
 		}
 		m = press(t, m, "down")
 	}
-	if f := m.findings[m.list.Cursor()]; f.Code != "multiplexer" {
+	if f := m.findings[listOf(m).Cursor()]; f.Code != "multiplexer" {
 		t.Fatalf("cursor on %s", f.Code)
 	}
 	m = press(t, m, "f")
@@ -103,7 +103,7 @@ func TestFindingsFixAndJump(t *testing.T) {
 		}
 	}
 	m = press(t, m, "!", "enter")
-	if m.list != nil || m.focus != paneCatalog {
+	if listOf(m) != nil || m.focus != paneCatalog {
 		t.Fatal("enter closes the overlay and focuses the catalog")
 	}
 	if e := m.catalog.Selected(); e == nil || e.Name != m.findings[0].Syscall {

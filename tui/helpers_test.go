@@ -13,6 +13,7 @@ import (
 	"github.com/seccomp-workbench/seccomp-workbench/catalog"
 	"github.com/seccomp-workbench/seccomp-workbench/profile"
 	"github.com/seccomp-workbench/seccomp-workbench/runner"
+	"github.com/seccomp-workbench/seccomp-workbench/tui/dialogs"
 	"github.com/seccomp-workbench/seccomp-workbench/tui/internal/keytest"
 )
 
@@ -220,4 +221,36 @@ func (h *harness) until(what string, cond func(Model) bool) {
 			h.t.Fatalf("waited 30s for %s:\n%s", what, screen(h.m))
 		}
 	}
+}
+
+// The top dialog as its concrete type, nil when the top is another kind
+// (or nothing is open).
+func menuOf(m Model) *dialogs.Menu     { return topAs[dialogs.Menu](m) }
+func promptOf(m Model) *dialogs.Prompt { return topAs[dialogs.Prompt](m) }
+func viewerOf(m Model) *dialogs.Viewer { return topAs[dialogs.Viewer](m) }
+func listOf(m Model) *dialogs.List     { return topAs[dialogs.List](m) }
+
+func topAs[T dialogs.Box](m Model) *T {
+	d, ok := m.stack.top()
+	if !ok {
+		return nil
+	}
+	if b, ok := d.box.(T); ok {
+		return &b
+	}
+	return nil
+}
+
+// asking reports whether the top dialog is a menu titled with prefix.
+func asking(m Model, prefix string) bool {
+	mn := menuOf(m)
+	return mn != nil && strings.HasPrefix(mn.Title, prefix)
+}
+
+// setCursor puts the top menu's cursor on the item with value v.
+func setCursor(m Model, v string) Model {
+	mn := menuOf(m)
+	mn.SetCursor(v)
+	m.stack = m.stack.withTop(*mn)
+	return m
 }

@@ -90,20 +90,3 @@ func DefaultKeyMap() KeyMap {
 		Mode:    b([]string{"m"}, "m", "watch/enforce"),
 	}
 }
-
-// actions are the keys that set the selected syscall's action.
-func (k KeyMap) actions() []key.Binding {
-	return []key.Binding{k.Allow, k.Deny, k.Errno, k.Kill, k.Log, k.Trap, k.Notify, k.Scope, k.Default}
-}
-
-func (k KeyMap) files() []key.Binding {
-	return []key.Binding{k.Findings, k.Save, k.SaveAs, k.Open, k.Preset, k.Export, k.Diff, k.Undo, k.Redo}
-}
-
-func (k KeyMap) running() []key.Binding {
-	return []key.Binding{k.Command, k.Rerun, k.Stop, k.Record, k.Learn, k.Mode}
-}
-
-func (k KeyMap) general() []key.Binding {
-	return []key.Binding{k.Search, k.NextPane, k.PrevPane, k.GoPane, k.Help, k.Quit, k.Interrupt}
-}

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/seccomp-workbench/seccomp-workbench/runner"
+	"github.com/seccomp-workbench/seccomp-workbench/tui/dialogs"
 	"github.com/seccomp-workbench/seccomp-workbench/tui/runpane"
 )
 
@@ -74,7 +75,7 @@ func TestRunPaneHonoursScope(t *testing.T) {
 		}
 	}
 	m = press(t, m, "enter")
-	if m.viewer == nil || !strings.Contains(screen(m), `mkdir("/tmp/wb-demo", 0777)`) {
+	if viewerOf(m) == nil || !strings.Contains(screen(m), `mkdir("/tmp/wb-demo", 0777)`) {
 		t.Fatalf("enter on a denial shows it:\n%s", screen(m))
 	}
 	if e := m.detail.Entry(); e == nil || e.Name != "mkdir" {
@@ -82,7 +83,7 @@ func TestRunPaneHonoursScope(t *testing.T) {
 	}
 	// In the output column, / searches the output and enter shows it all.
 	m = press(t, m, "esc", "left", "/")
-	if m.prompt == nil || !strings.Contains(screen(m), "Search the output") {
+	if promptOf(m) == nil || !strings.Contains(screen(m), "Search the output") {
 		t.Fatalf("/ in the output column:\n%s", screen(m))
 	}
 	m = typeText(t, m, "cannot")
@@ -91,7 +92,7 @@ func TestRunPaneHonoursScope(t *testing.T) {
 		t.Fatalf("output search: %q %d", s, n)
 	}
 	m = press(t, m, "enter")
-	if m.viewer == nil || !strings.Contains(screen(m), "Operation not permitted") {
+	if viewerOf(m) == nil || !strings.Contains(screen(m), "Operation not permitted") {
 		t.Fatalf("enter in the output column shows the output:\n%s", screen(m))
 	}
 }
@@ -109,4 +110,62 @@ func TestOutputCountsCommandLines(t *testing.T) {
 		t.Fatalf("heading:\n%s", s)
 	}
 	_ = runpane.ColOutput
+}
+
+// Rows drive dispatch and help alike: a row that is disabled now is
+// neither offered nor run, and the key goes on to the pane.
+func TestRowsDriveDispatchAndHelp(t *testing.T) {
+	m := compiled(t, newTestModel(t))
+	m.findings = nil
+	m = press(t, m, "!")
+	if m.stack.open() {
+		t.Fatal("! with no findings opens nothing")
+	}
+	m = press(t, m, "?")
+	if s := screen(m); strings.Contains(s, "lint findings") {
+		t.Fatalf("help offers ! with no findings:\n%s", s)
+	}
+	m = press(t, m, "esc")
+	// esc with nothing running is the catalog's: it clears the filter.
+	m = press(t, m, "/")
+	m = typeText(t, m, "mkdir")
+	m = press(t, m, "enter", "esc")
+	if m.catalog.Filter() != "" {
+		t.Fatalf("esc with no run clears the catalog's filter, it is %q", m.catalog.Filter())
+	}
+}
+
+// A dialog's outcome is an action with its own context: an errno picked
+// for mkdir applies to mkdir even after another dialog opened and closed
+// over the picker, and a result that comes late for a closed dialog does
+// nothing.
+func TestDialogStackActions(t *testing.T) {
+	m := compiled(t, newTestModel(t))
+	m.catalog.Select("mkdir")
+	m.syncSelection()
+	m = press(t, m, "e")
+	picker, _ := m.stack.top()
+	m, _ = drive(t, m, diffMsg{against: "preset:docker-default"}) // a diff arrives over the picker
+	if listOf(m) == nil {
+		t.Fatalf("the diff shows over the picker:\n%s", screen(m))
+	}
+	m = press(t, m, "esc")
+	if mn := menuOf(m); mn == nil || mn.Title != "Deny with errno" {
+		t.Fatalf("the picker is back once help closes:\n%s", screen(m))
+	}
+	m.catalog.Select("chmod") // the selection moves meanwhile
+	m.syncSelection()
+	m = typeText(t, m, "eacces")
+	m = press(t, m, "enter")
+	if b := m.states["mkdir"].Badge(); b != "errno(EACCES)" {
+		t.Fatalf("the errno went to mkdir's picker: mkdir is %s", b)
+	}
+	if b := m.states["chmod"].Badge(); b != "allow" {
+		t.Fatalf("chmod was not asked about: %s", b)
+	}
+	gen := m.ed.Generation()
+	m, _ = drive(t, m, dialogs.Result{ID: picker.id, OK: true, Value: "EPERM"})
+	if m.ed.Generation() != gen {
+		t.Fatal("a result for a closed dialog changed the profile")
+	}
 }

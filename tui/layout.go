@@ -86,3 +86,8 @@ func computeLayout(w, h int) Layout {
 	}
 	return l
 }
+
+// pane is the rectangle of pane i (paneCatalog, paneDetail, paneRun).
+func (l Layout) pane(i int) Rect {
+	return [paneCount]Rect{l.Catalog, l.Detail, l.Run}[i]
+}

@@ -18,7 +18,7 @@ import (
 func runLine(t *testing.T, m Model, key, line string) Model {
 	t.Helper()
 	m = press(t, m, key)
-	if m.prompt == nil {
+	if promptOf(m) == nil {
 		t.Fatalf("%s should open the command prompt", key)
 	}
 	m = press(t, m, "ctrl+u")
@@ -126,7 +126,7 @@ func learnMkdir(t *testing.T, name string) (*harness, string) {
 	m = typeText(t, m, "mkdir "+dir)
 	h := newHarness(t, m)
 	h.press("enter")
-	h.until("the learn question", func(m Model) bool { return m.menu != nil && m.pending.id == pendLearn })
+	h.until("the learn question", func(m Model) bool { return asking(m, "Learn · pid") })
 	return h, dir
 }
 
@@ -158,12 +158,12 @@ func TestLearnQuestionSurvivesOtherDialog(t *testing.T) {
 	h, dir := learnMkdir(t, "held")
 	m2, _ := h.m.Update(diffMsg{against: "preset:docker-default", changes: []diff.Change{{Scope: diff.ScopeSyscall, Syscall: "mkdir", ADesc: "allow", BDesc: "errno(EPERM)"}}})
 	h.m = m2.(Model)
-	if h.m.list == nil {
+	if listOf(h.m) == nil {
 		t.Fatalf("the diff should show:\n%s", screen(h.m))
 	}
 	h.press("esc")
 	h.until("the learn question to be back once the diff closes", func(m Model) bool {
-		return m.list == nil && m.menu != nil && m.pending.id == pendLearn && m.pending.ask != nil
+		return listOf(m) == nil && asking(m, "Learn · pid")
 	})
 	h.press("a")
 	h.until("the end of the run", func(m Model) bool { return m.ses == nil })
@@ -175,7 +175,7 @@ func TestLearnQuestionSurvivesOtherDialog(t *testing.T) {
 func TestRecordOffersProfile(t *testing.T) {
 	m := compiled(t, newTestModel(t))
 	m = runLine(t, m, "R", "true")
-	if m.menu == nil || m.pending.id != pendRecorded {
+	if !asking(m, "Recording finished") {
 		t.Fatalf("a recording should be offered:\n%s", screen(m))
 	}
 	m = press(t, m, "o")
@@ -346,7 +346,7 @@ func TestLearnModeExits(t *testing.T) {
 			}
 			h.press(k)
 			h.until("the end of the run", func(m Model) bool { return m.ses == nil })
-			if h.m.menu != nil {
+			if menuOf(h.m) != nil {
 				t.Fatalf("%s leaves the question:\n%s", k, screen(h.m))
 			}
 			if h.quit {
@@ -369,11 +369,11 @@ func TestLearnModeExits(t *testing.T) {
 func TestLearnModeQuitAsks(t *testing.T) {
 	h, dir := learnMkdir(t, "asked")
 	h.press("q")
-	if h.m.menu == nil || h.m.pending.id != pendLearnQuit || h.quit {
+	if !asking(h.m, "Quit the workbench?") || h.quit {
 		t.Fatalf("q asks first:\n%s", screen(h.m))
 	}
 	h.press("c")
-	h.until("the question again", func(m Model) bool { return m.menu != nil && m.pending.id == pendLearn })
+	h.until("the question again", func(m Model) bool { return asking(m, "Learn · pid") })
 	h.press("a")
 	h.until("the end of the run", func(m Model) bool { return m.ses == nil })
 	if _, err := os.Stat(dir); err != nil {

@@ -7,11 +7,13 @@ import (
 	"sync"
 	"time"
 
+	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/seccomp-workbench/seccomp-workbench/profile"
 	"github.com/seccomp-workbench/seccomp-workbench/profile/export"
 	"github.com/seccomp-workbench/seccomp-workbench/runner"
+	"github.com/seccomp-workbench/seccomp-workbench/tui/common"
 	"github.com/seccomp-workbench/seccomp-workbench/tui/dialogs"
 	"github.com/seccomp-workbench/seccomp-workbench/tui/runpane"
 )
@@ -90,7 +92,7 @@ type askMsg struct {
 
 func (m Model) rerun() (Model, tea.Cmd) {
 	if strings.TrimSpace(m.cmdline) == "" {
-		m.openCommandPrompt(runner.ModeWatch)
+		m.push(commandDialog(m, runner.ModeWatch, ""))
 		return m, nil
 	}
 	return m.startCommand(m.cmdline, m.mode)
@@ -103,8 +105,7 @@ func (m Model) startCommand(line string, mode runner.Mode) (Model, tea.Cmd) {
 		if err == nil {
 			err = fmt.Errorf("no command given: type a command, e.g. ls /")
 		}
-		m.openCommandPrompt(mode)
-		m.prompt.Err = err.Error()
+		m.push(commandDialog(m, mode, err.Error()))
 		return m, nil
 	}
 	if m.ses != nil {
@@ -376,15 +377,14 @@ func (m Model) runEnded() (Model, tea.Cmd) {
 	m.setStatus("%s", firstLine(m.run.Banner().Text))
 	if ses.mode == runner.ModeRecord && ses.run != nil {
 		if p := ses.run.Recorded(); p != nil {
-			m.openMenu(pendRecorded, "Recording finished", []string{
+			m.push(askDialog(m.c, "Recording finished", []string{
 				fmt.Sprintf("The recorded profile allows the %d syscalls %s made; any other call fails (%s).",
 					countNames(p), ses.line, profile.Decision{Action: p.DefaultAction, Errno: p.DefaultErrno()}),
 			}, []dialogs.Item{
 				{Key: "o", Label: "open it in the workbench", Value: "open"},
 				{Key: "s", Label: "save it as…", Value: "save"},
 				{Key: "c", Label: "keep the current profile", Value: "keep"},
-			}, false)
-			m.pending.prof = p
+			}, func(v string) action { return recordedAction{choice: v, prof: p} }))
 		}
 	}
 	return m, nil
@@ -407,10 +407,17 @@ func firstLine(s string) string {
 	return s
 }
 
-func (m Model) handleRecordedChoice(v string, p *profile.Profile) (Model, tea.Cmd) {
-	switch v {
+// recordedAction is the choice made about a finished recording.
+type recordedAction struct {
+	choice string // open, save, keep
+	prof   *profile.Profile
+}
+
+func (a recordedAction) apply(m Model) (Model, tea.Cmd) {
+	p := a.prof
+	switch a.choice {
 	case "open":
-		return m.guardDirty(func(m Model) (Model, tea.Cmd) {
+		return guardDirty(m, func(m Model) (Model, tea.Cmd) {
 			m.setProfile(p, "recording of "+m.cmdline, "")
 			m.forcedDirty = true
 			m.setStatus("opened the recorded profile: s saves it")
@@ -418,10 +425,19 @@ func (m Model) handleRecordedChoice(v string, p *profile.Profile) (Model, tea.Cm
 			return m, m.compileCmd()
 		})
 	case "save":
-		m.openPathPrompt(pendRecordedAs, "Save the recording", []string{"Write the recorded profile to:"}, m.baseName()+"-recorded.json")
-		m.pending.prof = p
+		m.push(saveRecordingDialog(m.c, p, m.baseName()+"-recorded.json", ""))
 	}
 	return m, nil
+}
+
+// saveRecordingDialog asks where a recording goes (again, with why, when
+// writing it failed).
+func saveRecordingDialog(c *common.Common, p *profile.Profile, path, errText string) dialog {
+	return dialog{box: pathBox(c, "Save the recording", []string{"Write the recorded profile to:"}, path, errText),
+		on: ok(func(r dialogs.Result) action {
+			path := strings.TrimSpace(r.Value)
+			return do(func(m Model) (Model, tea.Cmd) { return m.saveRecordedTo(path, p) })
+		})}
 }
 
 func (m Model) saveRecordedTo(path string, p *profile.Profile) (Model, tea.Cmd) {
@@ -477,15 +493,46 @@ func (m Model) handleAsk(msg askMsg) (Model, tea.Cmd) {
 	if e, ok := m.c.Catalog.Lookup(q.Syscall); ok {
 		about = fmt.Sprintf("%s risk: %s", e.Risk, e.Description)
 	}
-	m.openMenu(pendLearn, "Learn · pid "+fmt.Sprint(q.Pid), []string{
+	mn := menuBox(m.c, "Learn · pid "+fmt.Sprint(q.Pid), []string{
 		"The command is paused on a syscall the profile does not decide yet:", call, about,
 	}, []dialogs.Item{
 		{Key: "a", Label: "allow " + q.Syscall, Value: "allow"},
 		{Key: "d", Label: "deny it: errno(EPERM)", Value: "deny"},
 		{Key: "n", Label: "deny it: errno(ENOSYS), as if absent", Value: "enosys"},
 		{Key: "k", Label: "kill the process when it calls " + q.Syscall, Value: "kill"},
-	}, false).SetCancelHelp("stop the command (ctrl+c too) · q quit")
-	m.pending.ask = &msg
+	}, false)
+	mn.SetCancelHelp("stop the command (ctrl+c too) · q quit")
+	ask := &msg
+	m.push(dialog{box: mn,
+		on: func(r dialogs.Result) action {
+			if !r.OK {
+				return do(Model.leaveLearn)
+			}
+			return answerAction{ask: ask, choice: r.Value}
+		},
+		// ctrl+c leaves learn mode as esc does, q asks first; neither is
+		// an answer the command gets to see.
+		keys: func(m Model, kp tea.KeyPressMsg) (Model, tea.Cmd, bool) {
+			switch {
+			case key.Matches(kp, m.keys.Interrupt):
+				m.stack = m.stack.pop()
+				m2, cmd := m.leaveLearn()
+				return m2, cmd, true
+			case key.Matches(kp, m.keys.Quit):
+				// Over the question: going back shows it again.
+				m.push(askDialog(m.c, "Quit the workbench?", []string{"The command is paused on a learn-mode question; quitting stops it."}, []dialogs.Item{
+					{Key: "q", Label: "stop the command and quit", Value: "quit"},
+					{Key: "c", Label: "back to the question", Value: "back"},
+				}, func(v string) action {
+					if v == "quit" {
+						return do(Model.requestQuit)
+					}
+					return nil
+				}))
+				return m, nil, true
+			}
+			return m, nil, false
+		}})
 	m.catalog.Select(q.Syscall)
 	m.syncSelection()
 	return m, nil
@@ -495,27 +542,8 @@ func (m Model) handleAsk(msg askMsg) (Model, tea.Cmd) {
 // stopped (the whole process group), rather than asked about again and
 // again with answers it may not survive.
 func (m Model) leaveLearn() (Model, tea.Cmd) {
-	m.closeDialogs()
-	m.pending = pending{}
-	m.heldAsk = nil
 	m.setStatus("left learn mode: the command is stopped")
 	return m, m.stopRun()
-}
-
-// handleLearnChoice answers the paused command and makes the answer an
-// edit of the profile, so it is remembered (and undoable).
-func (m Model) handleLearnChoice(v string, a *askMsg) (Model, tea.Cmd) {
-	d := learnDeny()
-	switch v {
-	case "allow":
-		d = profile.Decision{Action: profile.ActAllow}
-	case "enosys":
-		d.Errno = profile.ENOSYS
-	case "kill":
-		d = profile.Decision{Action: profile.ActKillProcess}
-	}
-	m2, cmd := m.applyTo(a.q.Syscall, ScopeSyscall, d.Action, d.Errno)
-	return m2, tea.Batch(cmd, m2.answer(a, d))
 }
 
 // learnDeny is learn mode's answer when the user says deny, cancels the

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"strings"
 
-	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 
@@ -43,21 +42,12 @@ func (m Model) Render() string {
 		}
 	} else {
 		rows = append(rows, m.tabBar(l.W))
-		var pane string
-		switch m.focus {
-		case paneCatalog:
-			pane = m.catalog.View()
-		case paneDetail:
-			pane = m.detail.View()
-		default:
-			pane = m.run.View()
-		}
-		rows = append(rows, strings.Split(pane, "\n")...)
+		rows = append(rows, strings.Split(m.pane(m.focus).View(), "\n")...)
 	}
 	rows = append(rows, m.footerLines(l.W)...)
 	screen := strings.Join(rows, "\n")
-	if box, ok := m.dialogView(); ok {
-		screen = overlay(screen, box, l.W, l.H)
+	if d, ok := m.stack.top(); ok {
+		screen = overlay(screen, d.box.View(), l.W, l.H)
 	}
 	return screen
 }
@@ -154,66 +144,17 @@ func (m Model) footerLines(w int) []string {
 		status = "? shows every key"
 		st = s.Dim
 	}
-	k := m.keys
-	bindings := m.paneShortHelp()
-	if _, _, ok := m.selected(); ok && !m.dialogOpen() {
-		bindings = append(bindings, k.Allow, k.Deny)
-	}
-	if m.dialogOpen() {
+	if m.stack.open() {
 		// The dialog has the keyboard: only its keys do anything.
-		dk := dialogs.DefaultKeys(m.c.Nav)
-		hs := []key.Binding{dk.Choose, dk.Cancel}
-		if m.menu != nil {
-			hs = m.menu.ShortHelp()
-		}
-		if m.list != nil {
-			hs = m.list.ShortHelp()
-		}
-		return []string{common.Fit(st.Render(oneLine(status)), w), common.Fit(m.help.ShortHelpView(hs), w)}
+		return []string{common.Fit(st.Render(oneLine(status)), w), common.Fit(m.help.ShortHelpView(m.stack.help()), w)}
 	}
-	bindings = append(bindings, k.Command, k.Rerun)
-	if m.ses != nil {
-		bindings = append(bindings, k.Stop)
+	bindings := m.pane(m.focus).ShortHelp()
+	for _, r := range keyRows(m.keys) {
+		if r.footer && (r.enabled == nil || r.enabled(m)) {
+			bindings = append(bindings, r.key)
+		}
 	}
-	bindings = append(bindings, k.Save, k.NextPane, k.Help, k.Quit)
 	return []string{common.Fit(st.Render(oneLine(status)), w), common.Fit(m.help.ShortHelpView(bindings), w)}
-}
-
-func (m Model) paneShortHelp() []key.Binding {
-	if m.dialogOpen() {
-		return nil
-	}
-	switch m.focus {
-	case paneDetail:
-		return m.detail.ShortHelp()
-	case paneRun:
-		return m.run.ShortHelp()
-	}
-	return m.catalog.ShortHelp()
-}
-
-func (m Model) paneFullHelp() [][]key.Binding {
-	switch m.focus {
-	case paneDetail:
-		return m.detail.FullHelp()
-	case paneRun:
-		return m.run.FullHelp()
-	}
-	return m.catalog.FullHelp()
-}
-
-func (m Model) dialogView() (string, bool) {
-	switch {
-	case m.menu != nil:
-		return m.menu.View(), true
-	case m.prompt != nil:
-		return m.prompt.View(), true
-	case m.viewer != nil:
-		return m.viewer.View(), true
-	case m.list != nil:
-		return m.list.View(), true
-	}
-	return "", false
 }
 
 // dialogRect is where the open dialog is drawn: centred.
@@ -235,19 +176,16 @@ func overlay(screen, box string, w, h int) string {
 func (m Model) handleMouse(msg tea.MouseMsg) (Model, tea.Cmd) {
 	mouse := msg.Mouse()
 	var cmd tea.Cmd
-	if box, ok := m.dialogView(); ok {
-		r := dialogRect(box, m.c.Width, m.c.Height)
+	if d, ok := m.stack.top(); ok {
+		r := dialogRect(d.box.View(), m.c.Width, m.c.Height)
 		switch msg := msg.(type) {
 		case tea.MouseClickMsg:
-			if m.menu != nil && r.Contains(msg.X, msg.Y) {
-				d := *m.menu
-				d, cmd = d.Click(msg.Y - r.Y)
-				m.menu = &d
+			if mn, ok := d.box.(dialogs.Menu); ok && r.Contains(msg.X, msg.Y) {
+				mn, cmd = mn.Click(msg.Y - r.Y)
+				m.stack = m.stack.withTop(mn)
 			}
 		case tea.MouseWheelMsg:
-			if m.viewer != nil {
-				m, cmd, _ = m.updateDialog(msg)
-			}
+			m.stack, cmd = m.stack.step(msg)
 		}
 		return m, cmd
 	}
@@ -265,8 +203,8 @@ func (m Model) handleMouse(msg tea.MouseMsg) (Model, tea.Cmd) {
 			pane, r = m.focus, l.Catalog
 		}
 	} else {
-		for i, pr := range []Rect{l.Catalog, l.Detail, l.Run} {
-			if pr.Contains(mouse.X, mouse.Y) {
+		for i := range paneCount {
+			if pr := l.pane(i); pr.Contains(mouse.X, mouse.Y) {
 				pane, r = i, pr
 			}
 		}
@@ -277,33 +215,15 @@ func (m Model) handleMouse(msg tea.MouseMsg) (Model, tea.Cmd) {
 	x, y := mouse.X-r.X, mouse.Y-r.Y
 	switch msg := msg.(type) {
 	case tea.MouseWheelMsg:
-		d := common.WheelDelta(msg)
-		switch pane {
-		case paneCatalog:
-			m.catalog.Scroll(d)
-			m.syncSelection()
-		case paneDetail:
-			m.detail.Scroll(d)
-		case paneRun:
-			m.run.ScrollAt(x, d)
-		}
+		m.pane(pane).Wheel(x, common.WheelDelta(msg))
 	case tea.MouseClickMsg:
 		if msg.Button != tea.MouseLeft {
 			return m, nil
 		}
 		m.setFocus(pane)
-		switch pane {
-		case paneCatalog:
-			m.catalog.Click(y)
-			m.syncSelection()
-		case paneDetail:
-			if y == 0 {
-				m.detail.SwitchTab()
-			}
-		case paneRun:
-			m.run.Click(x, y)
-		}
+		m.pane(pane).Press(x, y)
 	}
+	m.syncSelection()
 	return m, nil
 }
 

@@ -380,3 +380,16 @@ func (m Model) title() string {
 	}
 	return fmt.Sprintf("Syscalls · %d", m.c.Catalog.Len())
 }
+
+// Handle is Update for the root's pane interface.
+func (m *Model) Handle(msg tea.Msg) tea.Cmd {
+	var cmd tea.Cmd
+	*m, cmd = m.Update(msg)
+	return cmd
+}
+
+// Wheel scrolls by d rows (the mouse wheel at column x).
+func (m *Model) Wheel(_, d int) { m.Scroll(d) }
+
+// Press is a click at (x, y) of the pane.
+func (m *Model) Press(_, y int) { m.Click(y) }

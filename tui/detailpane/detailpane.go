@@ -242,3 +242,20 @@ func (m Model) ShortHelp() []key.Binding {
 func (m Model) FullHelp() [][]key.Binding {
 	return [][]key.Binding{m.keys.Nav.Bindings(), {m.keys.NextTab, m.keys.PrevTab, m.keys.NextStep}}
 }
+
+// Handle is Update for the root's pane interface.
+func (m *Model) Handle(msg tea.Msg) tea.Cmd {
+	var cmd tea.Cmd
+	*m, cmd = m.Update(msg)
+	return cmd
+}
+
+// Wheel scrolls by d rows (the mouse wheel at column x).
+func (m *Model) Wheel(_, d int) { m.Scroll(d) }
+
+// Press is a click at (x, y): on the title row it switches tabs.
+func (m *Model) Press(_, y int) {
+	if y == 0 {
+		m.SwitchTab()
+	}
+}

@@ -508,3 +508,16 @@ func (m Model) FullHelp() [][]key.Binding {
 	k := m.keys
 	return [][]key.Binding{k.Nav.Bindings(), {k.Left, k.Right, k.Follow, k.View, k.ScrollLeft, k.ScrollRight, k.NextMatch, k.PrevMatch}}
 }
+
+// Handle is Update for the root's pane interface.
+func (m *Model) Handle(msg tea.Msg) tea.Cmd {
+	var cmd tea.Cmd
+	*m, cmd = m.Update(msg)
+	return cmd
+}
+
+// Wheel scrolls the column under x by d rows.
+func (m *Model) Wheel(x, d int) { m.ScrollAt(x, d) }
+
+// Press is a click at (x, y) of the pane.
+func (m *Model) Press(x, y int) { m.Click(x, y) }
