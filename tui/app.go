@@ -80,6 +80,7 @@ const (
 type Model struct {
 	c      *common.Common
 	keys   KeyMap
+	rows   []row // keyRows(keys), built once: the handlers are stateless
 	layout Layout
 	focus  int
 
@@ -171,6 +172,7 @@ func New(o Options) (Model, error) {
 	if m.stateDir == "" {
 		m.stateDir = defaultStateDir()
 	}
+	m.rows = keyRows(m.keys)
 	m.cwd, _ = os.Getwd()
 	m.help.Styles = c.Styles.Help
 	m.setProfile(p, o.Source, o.Path)
@@ -374,7 +376,7 @@ func (m Model) handleKey(kp tea.KeyPressMsg) (Model, tea.Cmd) {
 		m.syncSelection()
 		return m, cmd
 	}
-	for _, r := range keyRows(m.keys) {
+	for _, r := range m.rows {
 		if (r.enabled == nil || r.enabled(m)) && key.Matches(kp, r.key) {
 			return r.run(m, kp)
 		}

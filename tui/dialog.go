@@ -223,7 +223,7 @@ func helpDialog(m Model) dialog {
 	groups := helpGroups(m.scope)
 	byGroup := make([][]key.Binding, len(groups))
 	seen := map[string]bool{}
-	for _, r := range keyRows(m.keys) {
+	for _, r := range m.rows {
 		h := r.key.Help().Key
 		if (r.enabled != nil && !r.enabled(m)) || seen[h] {
 			continue

@@ -149,7 +149,7 @@ func (m Model) footerLines(w int) []string {
 		return []string{common.Fit(st.Render(oneLine(status)), w), common.Fit(m.help.ShortHelpView(m.stack.help()), w)}
 	}
 	bindings := m.pane(m.focus).ShortHelp()
-	for _, r := range keyRows(m.keys) {
+	for _, r := range m.rows {
 		if r.footer && (r.enabled == nil || r.enabled(m)) {
 			bindings = append(bindings, r.key)
 		}
