@@ -169,3 +169,18 @@ func TestDialogStackActions(t *testing.T) {
 		t.Fatal("a result for a closed dialog changed the profile")
 	}
 }
+
+// In the detail pane the action keys change the syscall the pane shows.
+func TestDetailPaneActsOnWhatItShows(t *testing.T) {
+	m := compiled(t, newTestModel(t))
+	m.catalog.Select("socket")
+	e, _ := m.c.Catalog.Lookup("socketcall")
+	m.detail.SetSyscall(e, m.states["socketcall"], m.eff)
+	m = press(t, m, "2", "d")
+	if b := m.states["socketcall"].Badge(); b != "errno(EPERM)" {
+		t.Fatalf("d in the detail pane showing socketcall: socketcall is %s", b)
+	}
+	if b := m.states["socket"].Summary(); b != "allow 44/46 families" {
+		t.Fatalf("socket changed too: %s", b)
+	}
+}
