@@ -380,3 +380,21 @@ func TestLearnModeQuitAsks(t *testing.T) {
 		t.Fatal("the answered question did not let mkdir run")
 	}
 }
+
+// A learn question about a call every program needs warns before the
+// user denies it.
+func TestLearnWarnsAboutNeededCalls(t *testing.T) {
+	m := compiled(t, newTestModel(t))
+	m, _ = m.startCommand("true", "learn")
+	q := runner.Question{Pid: 1, Syscall: "brk", ArgText: "brk(NULL)"}
+	m = send(t, m, askMsg{id: m.ses.id, q: q, reply: make(chan profile.Decision, 1)})
+	if s := screen(m); !strings.Contains(s, "every program needs brk") {
+		t.Fatalf("no warning for brk:\n%s", s)
+	}
+	q = runner.Question{Pid: 1, Syscall: "statfs", ArgText: `statfs("/")`}
+	m = send(t, m, askMsg{id: m.ses.id, q: q, reply: make(chan profile.Decision, 1)})
+	if s := screen(m); strings.Contains(s, "every program needs statfs") {
+		t.Fatalf("statfs is not in @default:\n%s", s)
+	}
+	m.ses.cancel()
+}

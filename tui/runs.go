@@ -3,6 +3,7 @@ package tui
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -489,12 +490,17 @@ func (m Model) handleAsk(msg askMsg) (Model, tea.Cmd) {
 	if !strings.HasPrefix(call, q.Syscall) {
 		call = q.Syscall + call
 	}
-	about := ""
+	about, needed := "", ""
 	if e, ok := m.c.Catalog.Lookup(q.Syscall); ok {
 		about = fmt.Sprintf("%s risk: %s", e.Risk, e.Description)
+		if slices.Contains(e.SystemdGroups, "@default") {
+			// systemd's @default is the set it never filters: calls
+			// every program makes (brk, mmap, rt_sigreturn ...).
+			needed = "⚠ every program needs " + q.Syscall + " (systemd's @default): denying it will most likely crash the command"
+		}
 	}
 	mn := menuBox(m.c, "Learn · pid "+fmt.Sprint(q.Pid), []string{
-		"The command is paused on a syscall the profile does not decide yet:", call, about,
+		"The command is paused on a syscall the profile does not decide yet:", call, about, needed,
 	}, []dialogs.Item{
 		{Key: "a", Label: "allow " + q.Syscall, Value: "allow"},
 		{Key: "d", Label: "deny it: errno(EPERM)", Value: "deny"},
