@@ -499,9 +499,11 @@ func (m Model) handleAsk(msg askMsg) (Model, tea.Cmd) {
 			needed = "⚠ every program needs " + q.Syscall + " (systemd's @default): denying it will most likely crash the command"
 		}
 	}
-	mn := menuBox(m.c, "Learn · pid "+fmt.Sprint(q.Pid), []string{
-		"The command is paused on a syscall the profile does not decide yet:", call, about, needed,
-	}, []dialogs.Item{
+	text := []string{"The command is paused on a syscall the profile does not decide yet:", call, about}
+	if needed != "" {
+		text = append(text, needed)
+	}
+	mn := menuBox(m.c, "Learn · pid "+fmt.Sprint(q.Pid), text, []dialogs.Item{
 		{Key: "a", Label: "allow " + q.Syscall, Value: "allow"},
 		{Key: "d", Label: "deny it: errno(EPERM)", Value: "deny"},
 		{Key: "n", Label: "deny it: errno(ENOSYS), as if absent", Value: "enosys"},
