@@ -346,7 +346,7 @@ func denialDialog(m Model, d runpane.Denial) dialog {
 			lines = append(lines, s.Text.Render(l))
 		}
 	}
-	lines = append(lines, "", s.Dim.Render("a d e K … act on "+d.Syscall+" (scope: "+m.scope.String()+"); the detail pane shows it"))
+	lines = append(lines, "", s.Dim.Render("esc, then a d e K … act on "+d.Syscall+" (scope: "+m.scope.String()+"); the detail pane shows it"))
 	return viewerDialog(m.c, "Denied · "+d.Syscall, lines, 0)
 }
 

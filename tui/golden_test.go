@@ -96,6 +96,8 @@ func TestGolden(t *testing.T) {
 		{"help", start, []string{"?"}},
 		{"findings", start, []string{"!"}},
 		{"impact", ran, []string{"tab", "tab", "a"}},
+		{"output_view", ran, []string{"3", "left", "enter"}},
+		{"denial_view", ran, []string{"3", "enter"}},
 		{"diff", denied, []string{"v", "l"}},
 		{"search_words", start, []string{"/", "n", "e", "t", " ", "d", "e", "n", "i", "e", "d", "enter"}},
 		{"search_error", start, []string{"/", "r", "i", "s", "k", ":", "x"}},
