@@ -202,6 +202,7 @@ func TestSearchBeyondNames(t *testing.T) {
 		{"mount", []string{"mount", "fsopen", "pivot_root"}},
 		{"risk:critical", []string{"ptrace", "kexec_load"}},
 		{"@mount", []string{"mount", "umount2"}},
+		{"network-io", []string{"socket", "sendmsg"}},
 	} {
 		if got := matchNames(t, m, c.q); !has(got, c.want...) {
 			t.Errorf("/%s: %d matches, want %v among them", c.q, len(got), c.want)

@@ -53,7 +53,8 @@ func parseQuery(s string) (query, error) {
 func (q query) onStates() bool { return q.state != "" }
 
 // search runs q over the catalog: name matches ranked as the catalog
-// ranks them, then calls whose category or description holds the text,
+// ranks them, then calls whose category, description or systemd groups
+// hold the text,
 // in catalog order; then the filters.
 func search(cat *catalog.Catalog, q query, states, base map[string]common.State) []catalog.Match {
 	var out []catalog.Match
@@ -77,7 +78,7 @@ func search(cat *catalog.Catalog, q query, states, base map[string]common.State)
 			if seen[e.Name] || q.risk != "" && e.Risk != q.risk {
 				continue
 			}
-			if strings.Contains(string(e.Category), q.text) || strings.Contains(strings.ToLower(e.Description), q.text) {
+			if strings.Contains(string(e.Category), q.text) || strings.Contains(strings.ToLower(e.Description), q.text) || inGroups(e, q.text) {
 				out = append(out, catalog.Match{Entry: e, Tier: catalog.TierAll})
 			}
 		}
@@ -115,6 +116,16 @@ func (q query) keep(e *catalog.Entry, states, base map[string]common.State) bool
 func hasGroup(e *catalog.Entry, g string) bool {
 	for _, x := range e.SystemdGroups {
 		if strings.ToLower(x) == g {
+			return true
+		}
+	}
+	return false
+}
+
+// inGroups reports whether text is part of one of e's systemd group names.
+func inGroups(e *catalog.Entry, text string) bool {
+	for _, g := range e.SystemdGroups {
+		if strings.Contains(strings.ToLower(g), text) {
 			return true
 		}
 	}
