@@ -35,6 +35,9 @@ type lastRun struct {
 	line  string
 	calls []call
 	eff   *profile.Effective
+	// every: the run counted every call (record, learn); other runs
+	// report only the calls that were not simply allowed.
+	every bool
 }
 
 // impact is what an edit does to the last run's calls: denied now,
@@ -158,11 +161,21 @@ func (im impact) String() string {
 
 // impactCmd evaluates the last run's calls under eff (generation gen).
 func impactCmd(gen int, last *lastRun, eff *profile.Effective) tea.Cmd {
-	if last == nil || len(last.calls) == 0 {
+	if last == nil {
 		return nil
 	}
 	return func() tea.Msg {
-		return impactMsg{gen: gen, text: evalImpact(last.calls, last.eff, eff).String()}
+		text := ""
+		if len(last.calls) > 0 {
+			text = evalImpact(last.calls, last.eff, eff).String()
+		}
+		if !last.every {
+			if text != "" {
+				text += " · "
+			}
+			text += "only the last run's denials are known (R records every call)"
+		}
+		return impactMsg{gen: gen, text: text}
 	}
 }
 
@@ -191,7 +204,7 @@ func (s *session) noteCall(d runner.Denial) {
 // denials with their arguments, and for a recording or a learn run every
 // call it counted.
 func lastRunOf(ses *session) *lastRun {
-	lr := &lastRun{line: ses.line, eff: ses.eff}
+	lr := &lastRun{line: ses.line, eff: ses.eff, every: ses.mode == "record" || ses.mode == "learn"}
 	seen := map[string]bool{}
 	for _, c := range ses.calls {
 		lr.calls = append(lr.calls, c)
