@@ -284,6 +284,18 @@ func TestEndToEndFindingsOutputLearn(t *testing.T) {
 	tm.text("mkdir")
 	tm.keys("Enter", "d")
 	tm.waitFor("the edit", "mkdir: errno(EPERM)")
+	// A command that copes with the denial passes, with denials; allowing
+	// the call from the run pane says what that changes before a re-run.
+	coped := filepath.Join(dir, "coped")
+	tm.keys("c", "C-u")
+	tm.text("sh -c 'mkdir " + coped + " 2>/dev/null; exit 0'")
+	tm.keys("Enter")
+	tm.waitFor("the verdict", "PASSED WITH DENIALS", "denied: mkdir")
+	tm.keys("3", "Right", "a")
+	tm.waitFor("the impact preview", "Δ this edit would allow 1 call it was denied (mkdir)")
+	tm.keys("u")
+	tm.waitFor("the undo", "undone · the edits change none of the 1 call the last run made")
+
 	for _, k := range []string{"Escape", "C-c"} {
 		target := filepath.Join(dir, "learn-"+k)
 		tm.keys("l")
