@@ -104,10 +104,10 @@ func keyRows(k KeyMap) []row {
 		{key: k.Record, group: groupRuns, run: opens(func(m Model) dialog { return commandDialog(m, runner.ModeRecord, "") })},
 		{key: k.Learn, group: groupRuns, run: opens(func(m Model) dialog { return commandDialog(m, runner.ModeLearn, "") })},
 		{key: k.Mode, group: groupRuns, run: just(func(m *Model) {
-			if m.mode == "watch" {
-				m.mode = "enforce"
+			if m.mode == runner.ModeWatch {
+				m.mode = runner.ModeEnforce
 			} else {
-				m.mode = "watch"
+				m.mode = runner.ModeWatch
 			}
 			m.run.SetNote(m.modeNote())
 			m.setStatus("runs now use %s mode", m.mode)

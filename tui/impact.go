@@ -204,7 +204,7 @@ func (s *session) noteCall(d runner.Denial) {
 // denials with their arguments, and for a recording or a learn run every
 // call it counted.
 func lastRunOf(ses *session) *lastRun {
-	lr := &lastRun{line: ses.line, eff: ses.eff, every: ses.mode == "record" || ses.mode == "learn"}
+	lr := &lastRun{line: ses.line, eff: ses.eff, every: ses.mode == runner.ModeRecord || ses.mode == runner.ModeLearn}
 	seen := map[string]bool{}
 	for _, c := range ses.calls {
 		lr.calls = append(lr.calls, c)
