@@ -359,31 +359,33 @@ func (m *Model) setError(err error) {
 }
 
 // handleKey routes a key press: the top dialog first, then the search
-// line, then the workbench's rows, then the focused pane.
-func (m Model) handleKey(kp tea.KeyPressMsg) (Model, tea.Cmd) {
+// line, then the workbench's rows, then the focused pane. It takes the
+// model by pointer: update's copy is the one changed (a Model is large,
+// and every copy that reaches a pane through paneUI is made on the heap).
+func (m *Model) handleKey(kp tea.KeyPressMsg) (Model, tea.Cmd) {
 	if d, ok := m.stack.top(); ok {
 		if d.keys != nil {
-			if m2, cmd, ok := d.keys(m, kp); ok {
+			if m2, cmd, ok := d.keys(*m, kp); ok {
 				return m2, cmd
 			}
 		}
 		var cmd tea.Cmd
 		m.stack, cmd = m.stack.step(kp)
-		return m, cmd
+		return *m, cmd
 	}
 	if m.focus == paneCatalog && m.catalog.Searching() {
 		cmd := m.catalog.Handle(kp)
 		m.syncSelection()
-		return m, cmd
+		return *m, cmd
 	}
 	for _, r := range m.rows {
-		if (r.enabled == nil || r.enabled(m)) && key.Matches(kp, r.key) {
-			return r.run(m, kp)
+		if (r.enabled == nil || r.enabled(*m)) && key.Matches(kp, r.key) {
+			return r.run(*m, kp)
 		}
 	}
 	cmd := m.pane(m.focus).Handle(kp)
 	m.syncSelection()
-	return m, cmd
+	return *m, cmd
 }
 
 // requestQuit quits, asking first when there are unsaved edits.

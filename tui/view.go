@@ -133,7 +133,7 @@ func (m Model) tabBar(w int) string {
 
 // footerLines: the status line, then the focused pane's short help and
 // the most used global keys.
-func (m Model) footerLines(w int) []string {
+func (m *Model) footerLines(w int) []string {
 	s := m.c.Styles
 	status := m.status
 	st := s.Status
@@ -150,7 +150,7 @@ func (m Model) footerLines(w int) []string {
 	}
 	bindings := m.pane(m.focus).ShortHelp()
 	for _, r := range m.rows {
-		if r.footer && (r.enabled == nil || r.enabled(m)) {
+		if r.footer && (r.enabled == nil || r.enabled(*m)) {
 			bindings = append(bindings, r.key)
 		}
 	}
