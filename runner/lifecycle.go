@@ -121,9 +121,11 @@ func (r *Run) launch(ctx context.Context) error {
 	newCmd := func(iso isolation) *exec.Cmd {
 		cmd := exec.Command(cfg.Shim[0], cfg.Shim[1:]...)
 		// The shim's own environment: no asynchronous preemption (its
-		// signal must not land on the forking thread) and no GC. The
-		// target's environment travels in the spec.
-		cmd.Env = []string{"GODEBUG=asyncpreemptoff=1", "GOGC=off"}
+		// signal must not land on the forking thread), no GC, and — in a
+		// race-detector build, which the tests use — no second's sleep
+		// when the init exits. The target's environment travels in the
+		// spec.
+		cmd.Env = []string{"GODEBUG=asyncpreemptoff=1", "GOGC=off", "GORACE=atexit_sleep_ms=0"}
 		cmd.ExtraFiles = []*os.File{specFile, statusW, cf, exitW, ctlR}
 		cmd.Stdin, cmd.Stdout, cmd.Stderr = stdio.Stdin, stdio.Stdout, stdio.Stderr
 		cmd.SysProcAttr = iso.sysProcAttr()
