@@ -21,7 +21,26 @@ const (
 	RISCV64 Arch = "riscv64"
 	S390X   Arch = "s390x"
 	PPC64LE Arch = "ppc64le"
+
+	// The rest of the ABIs libseccomp 2.5.4 supports. MIPS kernels number
+	// each ABI from its own base: o32 from 4000, n64 from 5000, n32 from
+	// 6000, in both byte orders.
+	MIPS        Arch = "mips"
+	MIPSEL      Arch = "mipsel"
+	MIPS64      Arch = "mips64"
+	MIPSEL64    Arch = "mipsel64"
+	MIPS64N32   Arch = "mips64n32"
+	MIPSEL64N32 Arch = "mipsel64n32"
+	PPC         Arch = "ppc"
+	PPC64       Arch = "ppc64"
+	S390        Arch = "s390"
+	PARISC      Arch = "parisc"
+	PARISC64    Arch = "parisc64"
 )
+
+// AuditArchLE is __AUDIT_ARCH_LE: set in the AUDIT_ARCH_* value of every
+// little-endian ABI.
+const AuditArchLE = 0x40000000
 
 // X32SyscallBit is __X32_SYSCALL_BIT: x32 syscall numbers carry it, both in
 // the catalog and in seccomp_data.nr.
@@ -40,19 +59,36 @@ type ArchInfo struct {
 	// Bits is the width of a native long: 32-bit ABIs see only the low
 	// 32 bits of each syscall argument.
 	Bits int
+	// Base is the number the ABI's syscalls start from (x32's bit 30,
+	// MIPS's 4000/5000/6000); since Linux 5.1 a new call gets the same
+	// number above it on every ABI.
+	Base int64
 	// Aliases are other spellings accepted on the command line.
 	Aliases []string
 }
 
 var archTable = []ArchInfo{
-	{X86_64, "SCMP_ARCH_X86_64", "amd64", 0xC000003E, 64, []string{"amd64", "x86-64"}},
-	{X86, "SCMP_ARCH_X86", "x86", 0x40000003, 32, []string{"i386", "i686", "386"}},
-	{X32, "SCMP_ARCH_X32", "x32", 0xC000003E, 32, nil},
-	{AArch64, "SCMP_ARCH_AARCH64", "arm64", 0xC00000B7, 64, []string{"arm64"}},
-	{ARM, "SCMP_ARCH_ARM", "arm", 0x40000028, 32, []string{"armhf", "armv7"}},
-	{RISCV64, "SCMP_ARCH_RISCV64", "riscv64", 0xC00000F3, 64, nil},
-	{S390X, "SCMP_ARCH_S390X", "s390x", 0x80000016, 64, nil},
-	{PPC64LE, "SCMP_ARCH_PPC64LE", "ppc64le", 0xC0000015, 64, nil},
+	{X86_64, "SCMP_ARCH_X86_64", "amd64", 0xC000003E, 64, 0, []string{"amd64", "x86-64"}},
+	{X86, "SCMP_ARCH_X86", "x86", 0x40000003, 32, 0, []string{"i386", "i686", "386"}},
+	{X32, "SCMP_ARCH_X32", "x32", 0xC000003E, 32, X32SyscallBit, nil},
+	{AArch64, "SCMP_ARCH_AARCH64", "arm64", 0xC00000B7, 64, 0, []string{"arm64"}},
+	{ARM, "SCMP_ARCH_ARM", "arm", 0x40000028, 32, 0, []string{"armhf", "armv7"}},
+	{RISCV64, "SCMP_ARCH_RISCV64", "riscv64", 0xC00000F3, 64, 0, nil},
+	{S390X, "SCMP_ARCH_S390X", "s390x", 0x80000016, 64, 0, nil},
+	{PPC64LE, "SCMP_ARCH_PPC64LE", "ppc64le", 0xC0000015, 64, 0, nil},
+	{MIPS, "SCMP_ARCH_MIPS", "mips", 0x00000008, 32, 4000, nil},
+	{MIPSEL, "SCMP_ARCH_MIPSEL", "mipsel", 0x40000008, 32, 4000, nil},
+	{MIPS64, "SCMP_ARCH_MIPS64", "mips64", 0x80000008, 64, 5000, nil},
+	{MIPSEL64, "SCMP_ARCH_MIPSEL64", "mipsel64", 0xC0000008, 64, 5000, []string{"mips64el"}},
+	// n32 passes 64-bit registers but libseccomp (and so the filter)
+	// compares arguments as 32-bit values there, as on any ILP32 ABI.
+	{MIPS64N32, "SCMP_ARCH_MIPS64N32", "mips64n32", 0xA0000008, 32, 6000, nil},
+	{MIPSEL64N32, "SCMP_ARCH_MIPSEL64N32", "mipsel64n32", 0xE0000008, 32, 6000, []string{"mips64n32el"}},
+	{PPC, "SCMP_ARCH_PPC", "ppc", 0x00000014, 32, 0, nil},
+	{PPC64, "SCMP_ARCH_PPC64", "ppc64", 0x80000015, 64, 0, nil},
+	{S390, "SCMP_ARCH_S390", "s390", 0x00000016, 32, 0, nil},
+	{PARISC, "SCMP_ARCH_PARISC", "parisc", 0x0000000F, 32, 0, []string{"hppa"}},
+	{PARISC64, "SCMP_ARCH_PARISC64", "parisc64", 0x8000000F, 64, 0, nil},
 }
 
 // Arches returns every supported ABI in the catalog's fixed order.
@@ -86,6 +122,19 @@ func (a Arch) Native() string {
 	return ai.Native
 }
 
+// BigEndian reports whether the ABI stores words high byte first (its
+// AUDIT_ARCH_* value lacks __AUDIT_ARCH_LE).
+func (a Arch) BigEndian() bool {
+	ai, _ := a.Info()
+	return ai.Audit&AuditArchLE == 0
+}
+
+// Base is the number the ABI's syscalls start from (0 for most).
+func (a Arch) Base() int64 {
+	ai, _ := a.Info()
+	return ai.Base
+}
+
 // Is32Bit reports whether the ABI passes 32-bit syscall arguments.
 func (a Arch) Is32Bit() bool {
 	ai, _ := a.Info()
@@ -110,8 +159,26 @@ func (a Arch) WithCompanions() []Arch {
 		return []Arch{X86_64, X86, X32}
 	case AArch64:
 		return []Arch{AArch64, ARM}
+	case MIPS64, MIPS64N32:
+		return []Arch{a, other(a, MIPS64, MIPS64N32), MIPS}
+	case MIPSEL64, MIPSEL64N32:
+		return []Arch{a, other(a, MIPSEL64, MIPSEL64N32), MIPSEL}
+	case PPC64:
+		return []Arch{PPC64, PPC}
+	case S390X:
+		return []Arch{S390X, S390}
+	case PARISC64:
+		return []Arch{PARISC64, PARISC}
 	}
 	return []Arch{a}
+}
+
+// other is whichever of x, y a is not.
+func other(a, x, y Arch) Arch {
+	if a == x {
+		return y
+	}
+	return x
 }
 
 // ParseArch accepts the catalog name, an alias, libseccomp's name or the

@@ -2,6 +2,7 @@ package catalog
 
 import (
 	"bufio"
+	"fmt"
 	"os"
 	"os/exec"
 	"regexp"
@@ -283,20 +284,113 @@ func TestRiskRubricAnchors(t *testing.T) {
 
 func TestParseArch(t *testing.T) {
 	for in, want := range map[string]Arch{"x86_64": X86_64, "amd64": X86_64, "SCMP_ARCH_AARCH64": AArch64,
-		"arm64": AArch64, "i386": X86, "X32": X32, "ppc64le": PPC64LE} {
+		"arm64": AArch64, "i386": X86, "X32": X32, "ppc64le": PPC64LE, "mips": MIPS,
+		"SCMP_ARCH_MIPSEL64N32": MIPSEL64N32, "mips64el": MIPSEL64, "hppa": PARISC, "SCMP_ARCH_S390": S390} {
 		got, err := ParseArch(in)
 		if err != nil || got != want {
 			t.Errorf("ParseArch(%q) = %q, %v; want %q", in, got, err, want)
 		}
 	}
-	if _, err := ParseArch("mips"); err == nil || !strings.Contains(err.Error(), "x86_64") {
-		t.Errorf("ParseArch(mips) error should list the known arches, got %v", err)
+	// libseccomp 2.5.4 has no LoongArch: neither has the catalog.
+	if _, err := ParseArch("loongarch64"); err == nil || !strings.Contains(err.Error(), "x86_64") {
+		t.Errorf("ParseArch(loongarch64) error should list the known arches, got %v", err)
 	}
-	if got := DockerNames(X86_64.WithCompanions()); strings.Join(got, " ") != "SCMP_ARCH_X86_64 SCMP_ARCH_X86 SCMP_ARCH_X32" {
-		t.Errorf("x86_64 host ABIs = %v", got)
+	for host, want := range map[Arch]string{
+		X86_64:    "SCMP_ARCH_X86_64 SCMP_ARCH_X86 SCMP_ARCH_X32",
+		AArch64:   "SCMP_ARCH_AARCH64 SCMP_ARCH_ARM",
+		MIPS64:    "SCMP_ARCH_MIPS64 SCMP_ARCH_MIPS64N32 SCMP_ARCH_MIPS",
+		MIPS64N32: "SCMP_ARCH_MIPS64N32 SCMP_ARCH_MIPS64 SCMP_ARCH_MIPS",
+		MIPSEL64:  "SCMP_ARCH_MIPSEL64 SCMP_ARCH_MIPSEL64N32 SCMP_ARCH_MIPSEL",
+		S390X:     "SCMP_ARCH_S390X SCMP_ARCH_S390",
+		PPC64:     "SCMP_ARCH_PPC64 SCMP_ARCH_PPC",
+		PPC64LE:   "SCMP_ARCH_PPC64LE",
+		PARISC64:  "SCMP_ARCH_PARISC64 SCMP_ARCH_PARISC",
+		RISCV64:   "SCMP_ARCH_RISCV64",
+	} {
+		if got := DockerNames(host.WithCompanions()); strings.Join(got, " ") != want {
+			t.Errorf("%s host ABIs = %v, want %s", host, got, want)
+		}
 	}
 	if a, ok := ArchFromAudit(0xC000003E, X32SyscallBit+1); !ok || a != X32 {
 		t.Errorf("x32 bit not recognised: %v %v", a, ok)
+	}
+	for _, tc := range []struct {
+		a        Arch
+		big      bool
+		base     int64
+		bits     int
+		syscall0 string // the name at the ABI's base number, per libseccomp
+	}{
+		{X86_64, false, 0, 64, "read"}, {X32, false, X32SyscallBit, 32, "read"},
+		{MIPS, true, 4000, 32, "syscall"}, {MIPSEL, false, 4000, 32, "syscall"},
+		{MIPS64, true, 5000, 64, "read"}, {MIPSEL64N32, false, 6000, 32, "read"},
+		{PPC, true, 0, 32, "restart_syscall"}, {S390, true, 0, 32, ""}, {PARISC64, true, 0, 64, "restart_syscall"},
+	} {
+		ai, _ := tc.a.Info()
+		if tc.a.BigEndian() != tc.big || tc.a.Base() != tc.base || ai.Bits != tc.bits {
+			t.Errorf("%s: big-endian %v base %d bits %d, want %v %d %d", tc.a, tc.a.BigEndian(), tc.a.Base(), ai.Bits, tc.big, tc.base, tc.bits)
+		}
+		sa, err := seccomp.GetArchFromString(tc.a.Native())
+		if err != nil {
+			t.Fatalf("libseccomp lacks %s: %v", tc.a, err)
+		}
+		if name, _ := seccomp.ScmpSyscall(tc.base).GetNameByArch(sa); tc.syscall0 != "" && name != tc.syscall0 {
+			t.Errorf("%s: libseccomp names %d %q, want %q", tc.a, tc.base, name, tc.syscall0)
+		}
+	}
+}
+
+// Each ABI's AUDIT_ARCH value (what the kernel writes into
+// seccomp_data.arch) is the one <linux/audit.h> defines.
+func TestAuditArchesAgreeWithKernelHeaders(t *testing.T) {
+	if _, err := os.Stat("/usr/include/linux/audit.h"); err != nil {
+		t.Skip("no kernel headers here:", err)
+	}
+	cc, err := exec.LookPath("gcc")
+	if err != nil {
+		t.Skip("no gcc here:", err)
+	}
+	macro := func(a Arch) string {
+		switch a {
+		case X32:
+			return "AUDIT_ARCH_X86_64" // x32 shares it; bit 30 of nr tells them apart
+		case X86:
+			return "AUDIT_ARCH_I386"
+		case MIPS64N32:
+			return "AUDIT_ARCH_MIPS64N32"
+		case MIPSEL64N32:
+			return "AUDIT_ARCH_MIPSEL64N32"
+		}
+		return "AUDIT_ARCH_" + strings.ToUpper(string(a))
+	}
+	src := "#include <stdio.h>\n#include <linux/audit.h>\nint main(void) {\n"
+	for _, a := range Arches() {
+		src += fmt.Sprintf("printf(\"%s %%u\\n\", (unsigned)%s);\n", a, macro(a))
+	}
+	src += "return 0; }\n"
+	dir := t.TempDir()
+	if err := os.WriteFile(dir+"/a.c", []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command(cc, "-o", dir+"/a", dir+"/a.c").CombinedOutput(); err != nil {
+		t.Fatalf("gcc: %v\n%s", err, out)
+	}
+	out, err := exec.Command(dir + "/a").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		name, v, _ := strings.Cut(line, " ")
+		want, _ := strconv.ParseUint(v, 10, 32)
+		ai, _ := Arch(name).Info()
+		if uint64(ai.Audit) != want {
+			t.Errorf("%s: catalog AUDIT_ARCH %#x, <linux/audit.h> %#x", name, ai.Audit, want)
+		}
+		n++
+	}
+	if n != len(Arches()) {
+		t.Errorf("checked %d of %d ABIs", n, len(Arches()))
 	}
 }
 

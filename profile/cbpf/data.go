@@ -30,7 +30,7 @@ func ArgWordOffsets(arch catalog.Arch, i int) (lo, hi uint32) {
 }
 
 // BigEndian reports whether the ABI stores words high byte first.
-func BigEndian(a catalog.Arch) bool { return a == catalog.S390X }
+func BigEndian(a catalog.Arch) bool { return a.BigEndian() }
 
 // SeccompData lays out struct seccomp_data as the kernel does on arch,
 // then byte-swaps every 32-bit word so that the x/net/bpf VM, which loads

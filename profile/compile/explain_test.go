@@ -165,7 +165,7 @@ func TestExplainBadInput(t *testing.T) {
 		{catalog.X86_64, "0x80000000", [6]uint64{}, `syscall number "0x80000000": use a name or a number 0..0x7fffffff`},
 		{catalog.X86_64, "12abc", [6]uint64{}, `syscall number "12abc"`},
 		{catalog.X86, "getpid", [6]uint64{0, 1 << 32}, "args[1] = 0x100000000 does not fit in 32 bits: x86 passes 32-bit arguments"},
-		{"mips", "getpid", [6]uint64{}, `unknown architecture "mips"`},
+		{"loongarch64", "getpid", [6]uint64{}, `unknown architecture "loongarch64"`},
 	}
 	for _, c := range cases {
 		_, err := ExplainName(prog, c.arch, c.syscall, c.args)

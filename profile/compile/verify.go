@@ -159,10 +159,7 @@ func Inputs(e *profile.Effective, o profile.Options) []Input {
 		if max, ok := e.MaxNumber(arch); ok {
 			nrs[max+1] = true
 		}
-		base := int64(0)
-		if arch == catalog.X32 {
-			base = catalog.X32SyscallBit
-		}
+		base := arch.Base()
 		for _, n := range []int64{471, 499, 500, 1000, 4095} {
 			nrs[base+n] = true
 		}

@@ -27,16 +27,8 @@ func (l *linter) unknownNames() {
 			}
 			msg := fmt.Sprintf("not a syscall on %s", orList(all))
 			hint := "see seccomp-workbench catalog " + n
-			switch {
-			case n == "syscall":
-				// syscall(2) is libc's call-by-number wrapper; the
-				// kernel, and so the filter, sees the number it passes.
-				msg = "not a syscall: syscall(2) is the C library's wrapper for calling by number, and the filter sees the call it makes"
-				hint = "name the calls the program makes through it"
-			default:
-				if c := profile.NearestName(l.cat, n); c != "" {
-					hint = fmt.Sprintf("did you mean %s? see seccomp-workbench catalog %s", c, c)
-				}
+			if c := profile.NearestName(l.cat, n); c != "" {
+				hint = fmt.Sprintf("did you mean %s? see seccomp-workbench catalog %s", c, c)
 			}
 			l.add(SevError, "unknown-syscall", i, n, msg, hint)
 		}
@@ -89,14 +81,15 @@ func (l *linter) emptyAllowList() {
 		"allow what the program needs: start from preset:docker-default, or record a profile with seccomp-workbench record")
 }
 
-// unsupportedArches: valid Docker arches the workbench has no syscall
-// table for. They stay in the file but are neither compiled nor verified.
+// unsupportedArches: valid Docker arches the linked libseccomp has no
+// syscall table for (LoongArch, m68k, SuperH in 2.5.4). They stay in the
+// file but are neither compiled nor verified.
 func (l *linter) unsupportedArches() {
 	if len(l.e.Unsupported) == 0 {
 		return
 	}
 	l.add(SevWarning, "unsupported-arch", -1, "",
-		fmt.Sprintf("%s: the workbench compiles and verifies only %s; these stay in the file unchecked", strings.Join(l.e.Unsupported, ", "), profile.JoinArches(catalog.Arches())),
+		fmt.Sprintf("%s: libseccomp %s has no table for it, so the workbench neither compiles nor verifies it (it stays in the file)", strings.Join(l.e.Unsupported, ", "), profile.LinkedLibseccomp()),
 		"drop them if no host of yours needs them")
 }
 

@@ -25,7 +25,9 @@ import (
 
 // abi pairs a catalog arch name with libseccomp's and the number ranges to
 // scan. arm keeps its private calls (breakpoint, cacheflush, set_tls ...)
-// at __ARM_NR_BASE = 0x0f0000; x32 numbers carry bit 30.
+// at __ARM_NR_BASE = 0x0f0000; x32 numbers carry bit 30; MIPS numbers
+// start at 4000 (o32), 5000 (n64) and 6000 (n32). The first base is the
+// one the overlay's "common" numbers are added to.
 type abi struct {
 	name, native string
 	bases        []int32
@@ -40,10 +42,21 @@ var abis = []abi{
 	{"riscv64", "riscv64", []int32{0}},
 	{"s390x", "s390x", []int32{0}},
 	{"ppc64le", "ppc64le", []int32{0}},
+	{"mips", "mips", []int32{4000}},
+	{"mipsel", "mipsel", []int32{4000}},
+	{"mips64", "mips64", []int32{5000}},
+	{"mipsel64", "mipsel64", []int32{5000}},
+	{"mips64n32", "mips64n32", []int32{6000}},
+	{"mipsel64n32", "mipsel64n32", []int32{6000}},
+	{"ppc", "ppc", []int32{0}},
+	{"ppc64", "ppc64", []int32{0}},
+	{"s390", "s390", []int32{0}},
+	{"parisc", "parisc", []int32{0}},
+	{"parisc64", "parisc64", []int32{0}},
 }
 
-// scanLimit is above the highest number any supported ABI uses
-// (x32's legacy range ends at 547).
+// scanLimit is above the highest number any supported ABI uses above its
+// base (x32's legacy range ends at 547).
 const scanLimit = 1100
 
 type entry struct {
