@@ -235,3 +235,32 @@ func appendOnce[T comparable](s []T, v T) []T {
 	}
 	return append(s, v)
 }
+
+// CanRun reports whether a kernel of host's arch runs programs of ABI a
+// (an x86_64 kernel runs i386 and x32 programs too).
+func CanRun(host, a catalog.Arch) bool { return slices.Contains(host.WithCompanions(), a) }
+
+// String says what the Env is, the way outputs name what a profile was
+// resolved for: "host x86_64, kernel 6.18, Docker's default capabilities".
+func (env Env) String() string {
+	k := "kernel " + env.Kernel.String()
+	if env.Kernel == (Kernel{}) {
+		k = "unknown kernel"
+	}
+	return fmt.Sprintf("host %s, %s, %s", env.Host, k, CapsText(env.Caps))
+}
+
+// CapsText names a capability set: Docker's default, all, none, or the
+// list.
+func CapsText(caps []string) string {
+	sorted := slices.Sorted(slices.Values(caps))
+	switch {
+	case slices.Equal(sorted, slices.Sorted(slices.Values(DockerDefaultCaps()))):
+		return "Docker's default capabilities"
+	case slices.Equal(sorted, slices.Sorted(slices.Values(AllCaps()))):
+		return "all capabilities"
+	case len(caps) == 0:
+		return "no capabilities"
+	}
+	return "capabilities " + strings.Join(sorted, ",")
+}

@@ -124,7 +124,7 @@ func TestCatalogErrors(t *testing.T) {
 		code int
 		want string
 	}{
-		{[]string{"--arch", "mips"}, 2, `--arch: unknown architecture "mips": use one of`},
+		{[]string{"--arch", "loongarch64"}, 2, `--arch: unknown architecture "loongarch64": use one of`},
 		{[]string{"--risk", "extreme"}, 2, `--risk: unknown risk "extreme": use one of critical, high, medium, low`},
 		{[]string{"--category", "nope"}, 2, `--category: unknown category "nope": use one of file,`},
 		{[]string{"open", "read"}, 2, "accepts at most 1 arg"},

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -27,11 +26,13 @@ const (
 func newCheckCmd() *cobra.Command {
 	var archS []string
 	var asJSON bool
+	var host hostFlags
 	cmd := &cobra.Command{
 		Use:   "check PROFILE",
 		Short: "Lint a profile, then compile and verify its filter",
-		Long: `Checks a profile as it applies on this host (includes and excludes resolved
-for the running kernel and Docker's default capabilities): unknown or
+		Long: `Checks a profile as it applies on a host (includes, excludes and archMap
+resolved for this machine's arch, the running kernel and Docker's default
+capabilities, or what --platform, --kernel and --caps say): unknown or
 misplaced syscall names, denials that a sibling call undoes, glibc's
 ENOSYS fallbacks, critical calls allowed, multiplexers, notify on calls a
 supervisor handoff needs, dead and redundant rules. Then it compiles the
@@ -39,13 +40,20 @@ filter with libseccomp and verifies the BPF against the profile's meaning
 in an emulator. Exits 1 when anything is an error.
 
 PROFILE is a file or preset:NAME. --arch (repeatable, or comma-separated)
-checks and compiles exactly those ABIs instead of the profile's own.`,
+checks and compiles exactly those ABIs instead of the profile's own; an
+--arch this machine cannot run resolves as on that arch's own host unless
+--platform says otherwise. The summary names the host it resolved for.`,
 		Example: `  seccomp-workbench check preset:docker-default
   seccomp-workbench check my-profile.json --arch x86_64 --arch aarch64
-  seccomp-workbench check my-profile.json --json`,
+  seccomp-workbench check my-profile.json --json
+  seccomp-workbench check preset:docker-default --platform aarch64 --kernel 5.10 --caps all`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			arches, err := parseArchFlags(archS)
+			if err != nil {
+				return err
+			}
+			env, err := host.env(arches)
 			if err != nil {
 				return err
 			}
@@ -53,7 +61,7 @@ checks and compiles exactly those ABIs instead of the profile's own.`,
 			if err != nil {
 				return err
 			}
-			res := runCheck(args[0], p, profile.HostEnv(), arches)
+			res := runCheck(args[0], p, env, arches)
 			out := cmd.OutOrStdout()
 			if asJSON {
 				enc := json.NewEncoder(out)
@@ -73,17 +81,22 @@ checks and compiles exactly those ABIs instead of the profile's own.`,
 	f := cmd.Flags()
 	f.StringArrayVar(&archS, "arch", nil, "check and compile only this ABI (repeatable: "+archList()+")")
 	f.BoolVar(&asJSON, "json", false, `print {"findings": [...], "compiled": {...}, "ok": bool}`)
+	host.register(f)
 	_ = cmd.RegisterFlagCompletionFunc("arch", completeWords(archNames()))
+	_ = cmd.RegisterFlagCompletionFunc("platform", completeWords(archNames()))
 	return cmd
 }
 
 // checkResult is check's outcome; its JSON form is the --json output.
 type checkResult struct {
 	Profile  string         `json:"profile"`
+	Resolved resolvedJSON   `json:"resolved_for"`
 	Arches   []catalog.Arch `json:"arches"`
 	Findings []lint.Finding `json:"findings"`
 	Compiled *compiledInfo  `json:"compiled"`
 	OK       bool           `json:"ok"`
+
+	env profile.Env
 }
 
 // compiledInfo describes the compiled filter; it is null in the JSON when
@@ -101,18 +114,13 @@ type compiledInfo struct {
 // runCheck lints, compiles (enforce mode) and verifies p for env. When
 // arches is not empty it replaces the ABIs the profile declares.
 func runCheck(name string, p *profile.Profile, env profile.Env, arches []catalog.Arch) *checkResult {
-	if len(arches) > 0 && !slices.Contains(arches, env.Host) {
-		// Checking for another machine: resolve includes/excludes and
-		// archMap as Docker would there.
-		env.Host = arches[0]
-	}
 	e := p.Effective(env)
 	if len(arches) > 0 {
 		// Exactly these ABIs: the profile's others, supported or not,
 		// are out of this check.
 		e.Arches, e.Unsupported = arches, nil
 	}
-	res := &checkResult{Profile: name, Arches: e.Arches}
+	res := &checkResult{Profile: name, Resolved: resolvedFor(env), Arches: e.Arches, env: env}
 	var errs, warns []lint.Finding
 	for _, f := range lint.LintEffective(e) {
 		if f.Severity == lint.SevError {
@@ -264,6 +272,7 @@ func (r *checkResult) writeText(w io.Writer, color bool) {
 	default:
 		summary += fmt.Sprintf("; compiled %d instructions for %s; verification failed on %d of %d cases", c.Instructions, strings.Join(arches, ", "), c.Mismatches, c.Cases)
 	}
+	fmt.Fprintln(w, "resolved for "+r.env.String())
 	fmt.Fprintln(w, summary)
 }
 

@@ -25,7 +25,7 @@ func TestCheckGolden(t *testing.T) {
 		name := strings.TrimSuffix(filepath.Base(f), ".json")
 		t.Run(name, func(t *testing.T) {
 			t.Setenv("NO_COLOR", "1")
-			code, out, stderr := runCLI(t, "check", f)
+			code, out, stderr := runCLI(t, "check", "--kernel", "6.18", f)
 			got := out + fmt.Sprintf("exit status %d\n", code)
 			if stderr != "" {
 				got += "stderr: " + stderr
@@ -45,6 +45,57 @@ func TestCheckDockerDefaultHasNoErrors(t *testing.T) {
 	}
 	if !strings.Contains(out, "verified ") {
 		t.Errorf("no verification in the summary:\n%s", out)
+	}
+}
+
+// Podman's shipped default (containers-common's seccomp.json, which names
+// MIPS o32's syscall and lists the MIPS ABIs in its archMap) and Docker's
+// check clean for every little-endian host the catalog has; each run says
+// which host it resolved for and compiles that host's ABIs.
+func TestCheckHosts(t *testing.T) {
+	needX86_64(t)
+	podman := testdataDir + "/profiles/podman-default.json"
+	for _, c := range []struct {
+		args []string
+		code int
+		want []string
+	}{
+		{[]string{podman}, 0, []string{"resolved for host x86_64", "compiled", "for x86_64, x86, x32; verified"}},
+		{[]string{podman, "--platform", "aarch64"}, 0, []string{"resolved for host aarch64", "for aarch64, arm; verified"}},
+		{[]string{podman, "--platform", "mipsel64"}, 0, []string{"resolved for host mipsel64", "for mipsel64, mipsel, mipsel64n32; verified"}},
+		{[]string{podman, "--arch", "mipsel"}, 0, []string{"resolved for host mipsel,", "for mipsel; verified"}},
+		{[]string{"preset:docker-default", "--platform", "riscv64", "--caps", "all", "--kernel", "5.4"}, 0, []string{"resolved for host riscv64, kernel 5.4, all capabilities", "for riscv64; verified"}},
+		{[]string{"preset:docker-default", "--platform", "ppc64le"}, 0, []string{"for ppc64le; verified"}},
+		{[]string{"preset:docker-default", "--platform", "mipsel64n32"}, 0, []string{"for mipsel64n32, mipsel, mipsel64; verified"}},
+		// --arch x86 is an ABI this x86_64 machine runs: still its host.
+		{[]string{"preset:docker-default", "--arch", "x86"}, 0, []string{"resolved for host x86_64", "for x86; verified"}},
+		// A big-endian host's filter cannot be built on this machine.
+		{[]string{podman, "--platform", "s390x"}, 1, []string{"resolved for host s390x", "s390x has the other byte order than this machine"}},
+	} {
+		code, out, stderr := runCLI(t, append([]string{"check"}, c.args...)...)
+		if code != c.code {
+			t.Errorf("check %v: exit %d, want %d:\n%s%s", c.args, code, c.code, out, stderr)
+			continue
+		}
+		for _, w := range c.want {
+			if !strings.Contains(out, w) {
+				t.Errorf("check %v: output lacks %q:\n%s", c.args, w, out)
+			}
+		}
+	}
+	code, out, _ := runCLI(t, "check", "--json", "--platform", "aarch64", "--caps", "CAP_SYS_ADMIN", "--kernel", "6.1", podman)
+	var res struct {
+		Resolved struct {
+			Platform, Kernel string
+			Caps             []string
+		} `json:"resolved_for"`
+		Arches []string `json:"arches"`
+	}
+	if err := json.Unmarshal([]byte(out), &res); err != nil || code != 0 {
+		t.Fatalf("check --json: exit %d, %v:\n%s", code, err, out)
+	}
+	if res.Resolved.Platform != "aarch64" || res.Resolved.Kernel != "6.1" || strings.Join(res.Resolved.Caps, ",") != "CAP_SYS_ADMIN" || strings.Join(res.Arches, ",") != "aarch64,arm" {
+		t.Errorf("resolved_for %+v, arches %v", res.Resolved, res.Arches)
 	}
 }
 
@@ -164,7 +215,10 @@ func TestCheckArch(t *testing.T) {
 
 func TestCheckUsageErrors(t *testing.T) {
 	for _, args := range [][]string{
-		{"preset:docker-default", "--arch", "mips"},
+		{"preset:docker-default", "--arch", "loongarch64"},
+		{"preset:docker-default", "--platform", "vax"},
+		{"preset:docker-default", "--caps", "cap_nope"},
+		{"preset:docker-default", "--kernel", "x"},
 		{"preset:docker-default", "--arch", ""},
 		{"preset:docker-default", "--arch", "x86_64,"},
 		{},
@@ -179,16 +233,22 @@ func TestCheckUsageErrors(t *testing.T) {
 			t.Errorf("check %q: stderr %q", args, stderr)
 		}
 	}
-	code, _, stderr := runCLI(t, "check", "preset:docker-default", "--arch", "mips")
-	if code != 2 || !strings.Contains(stderr, `--arch: unknown architecture "mips": use one of`) {
+	code, _, stderr := runCLI(t, "check", "preset:docker-default", "--arch", "loongarch64")
+	if code != 2 || !strings.Contains(stderr, `--arch: unknown architecture "loongarch64": use one of`) {
 		t.Errorf("bad --arch: exit %d, stderr %q", code, stderr)
 	}
 }
 
 func TestCheckBadProfile(t *testing.T) {
+	loong := writeFile(t, "loong.json", `{"defaultAction": "SCMP_ACT_ERRNO", "architectures": ["SCMP_ARCH_LOONGARCH64"], "syscalls": [{"names": ["read", "write", "exit_group", "execve"], "action": "SCMP_ACT_ALLOW"}]}`)
+	code, out, _ := runCLI(t, "check", loong)
+	if code != 1 || !strings.Contains(out, "error: profile: nothing to compile: none of the profile's architectures (SCMP_ARCH_LOONGARCH64)") || !strings.Contains(out, "; not compiled") {
+		t.Errorf("loongarch-only profile: exit %d\n%s", code, out)
+	}
+	// A big-endian ABI compiles only on a big-endian machine.
 	mips := writeFile(t, "mips.json", `{"defaultAction": "SCMP_ACT_ERRNO", "architectures": ["SCMP_ARCH_MIPS"], "syscalls": [{"names": ["read", "write", "exit_group", "execve"], "action": "SCMP_ACT_ALLOW"}]}`)
-	code, out, _ := runCLI(t, "check", mips)
-	if code != 1 || !strings.Contains(out, "error: profile: nothing to compile: none of the profile's architectures (SCMP_ARCH_MIPS)") || !strings.Contains(out, "; not compiled") {
+	code, out, _ = runCLI(t, "check", mips)
+	if code != 1 || !strings.Contains(out, "mips has the other byte order than this machine") {
 		t.Errorf("mips-only profile: exit %d\n%s", code, out)
 	}
 

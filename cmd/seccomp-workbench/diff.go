@@ -19,10 +19,13 @@ var diffSGR = map[string]string{
 
 func newDiffCmd() *cobra.Command {
 	var subset, asJSON bool
+	var host hostFlags
 	cmd := &cobra.Command{
 		Use:   "diff PROFILE_A PROFILE_B [--subset] [--json]",
 		Short: "Compare what two profiles do, syscall by syscall",
-		Long: `Compares the meaning of two profiles on this host, not their text: for
+		Long: `Compares the meaning of two profiles on a host, not their text (both are
+resolved for this machine, or for what --platform, --caps and --kernel
+say; the summary names the host): for
 every syscall of the catalog on every ABI both filter, what each profile
 does with it — for all-zero arguments and for values on both sides of
 every argument condition either profile has. One line per change, with the
@@ -50,7 +53,10 @@ there is any: "is B at least as strict as A?".`,
 			if err != nil {
 				return err
 			}
-			env := profile.HostEnv()
+			env, err := host.env(nil)
+			if err != nil {
+				return err
+			}
 			ea, eb := a.Effective(env), b.Effective(env)
 			var changes []diff.Change
 			if subset {
@@ -73,6 +79,7 @@ there is any: "is B at least as strict as A?".`,
 				for _, c := range changes {
 					fmt.Fprintln(out, paint(color, diffSGR[c.Kind], c.String()))
 				}
+				fmt.Fprintln(out, "resolved for "+env.String())
 				fmt.Fprintln(out, diffSummary(changes, subset, args[0], args[1]))
 			}
 			if subset && len(changes) > 0 {
@@ -81,6 +88,8 @@ there is any: "is B at least as strict as A?".`,
 			return nil
 		},
 	}
+	host.register(cmd.Flags())
+	_ = cmd.RegisterFlagCompletionFunc("platform", completeWords(archNames()))
 	cmd.Flags().BoolVar(&subset, "subset", false, "list only what B allows and A denies; exit 1 if there is anything")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the changes as a JSON array")
 	return cmd

@@ -10,12 +10,12 @@ import (
 func diffFixture(name string) string { return filepath.Join(testdataDir, "diff", name) }
 
 func TestDiffCommand(t *testing.T) {
-	code, out, errs := runCLI(t, "diff", "preset:docker-default", "preset:docker-default")
-	if code != 0 || out != "no difference in meaning\n" {
+	code, out, errs := runCLI(t, "diff", "--kernel", "6.18", "preset:docker-default", "preset:docker-default")
+	if code != 0 || !strings.HasSuffix(out, "\nno difference in meaning\n") {
 		t.Errorf("identical: exit %d, %q %s", code, out, errs)
 	}
-	code, out, _ = runCLI(t, "diff", diffFixture("allow-mkdir.json"), diffFixture("deny-mkdir.json"))
-	want := "mkdir (x86_64, x86): allow → errno(EPERM)\nmkdirat (x86_64, x86): allow → errno(EPERM)\n2 changes: 0 loosened, 2 tightened, 0 changed\n"
+	code, out, _ = runCLI(t, "diff", "--kernel", "6.18", "--platform", "x86_64", diffFixture("allow-mkdir.json"), diffFixture("deny-mkdir.json"))
+	want := "mkdir (x86_64, x86): allow → errno(EPERM)\nmkdirat (x86_64, x86): allow → errno(EPERM)\nresolved for host x86_64, kernel 6.18, Docker's default capabilities\n2 changes: 0 loosened, 2 tightened, 0 changed\n"
 	if code != 0 || out != want {
 		t.Errorf("allow vs deny mkdir: exit %d\n%s\nwant\n%s", code, out, want)
 	}
@@ -24,6 +24,41 @@ func TestDiffCommand(t *testing.T) {
 	code, out, _ = runCLI(t, "diff", "preset:docker-default", "preset:deny-critical")
 	if code != 0 || !strings.HasPrefix(out, "default action: errno(EPERM) → allow\n") || !strings.Contains(out, "ptrace (x86_64, x86, x32): allow → errno(EPERM)\n") {
 		t.Errorf("docker-default vs deny-critical: exit %d\n%.400s", code, out)
+	}
+}
+
+// Both profiles are resolved for the host --platform, --caps and --kernel
+// name.
+func TestDiffResolvedFor(t *testing.T) {
+	base := writeFile(t, "base.json", `{"defaultAction": "SCMP_ACT_ERRNO", "architectures": ["SCMP_ARCH_X86_64", "SCMP_ARCH_AARCH64"], "syscalls": [{"names": ["read", "write", "exit_group", "clone3"], "action": "SCMP_ACT_ALLOW"}]}`)
+	cond := writeFile(t, "cond.json", `{"defaultAction": "SCMP_ACT_ERRNO", "architectures": ["SCMP_ARCH_X86_64", "SCMP_ARCH_AARCH64"], "syscalls": [{"names": ["read", "write", "exit_group", "clone3"], "action": "SCMP_ACT_ALLOW"},
+		{"names": ["mount"], "action": "SCMP_ACT_ALLOW", "includes": {"caps": ["CAP_SYS_ADMIN"]}},
+		{"names": ["getpid"], "action": "SCMP_ACT_ALLOW", "includes": {"arches": ["arm64"]}},
+		{"names": ["getppid"], "action": "SCMP_ACT_ALLOW", "includes": {"minKernel": "7.0"}}]}`)
+	for _, c := range []struct {
+		flags []string
+		want  []string
+		not   []string
+	}{
+		{[]string{"--platform", "x86_64", "--kernel", "6.18"}, []string{"no difference in meaning", "resolved for host x86_64, kernel 6.18, Docker's default capabilities"}, nil},
+		{[]string{"--platform", "x86_64", "--caps", "all", "--kernel", "6.18"}, []string{"mount (x86_64, aarch64): errno(EPERM) → allow", "1 change: 1 loosened"}, []string{"getpid"}},
+		{[]string{"--platform", "aarch64", "--kernel", "6.18"}, []string{"getpid (x86_64, aarch64): errno(EPERM) → allow", "resolved for host aarch64"}, []string{"mount"}},
+		{[]string{"--platform", "x86_64", "--kernel", "7.1"}, []string{"getppid (x86_64, aarch64): errno(EPERM) → allow", "kernel 7.1"}, []string{"mount", "getpid "}},
+	} {
+		code, out, errs := runCLI(t, append(append([]string{"diff"}, c.flags...), base, cond)...)
+		if code != 0 {
+			t.Errorf("%v: exit %d: %s", c.flags, code, errs)
+		}
+		for _, w := range c.want {
+			if !strings.Contains(out, w) {
+				t.Errorf("%v: output lacks %q:\n%s", c.flags, w, out)
+			}
+		}
+		for _, n := range c.not {
+			if strings.Contains(out, n) {
+				t.Errorf("%v: output has %q:\n%s", c.flags, n, out)
+			}
+		}
 	}
 }
 

@@ -18,11 +18,11 @@ import (
 var negativeArgRE = regexp.MustCompile(`in (-[0-9][0-9a-fA-Fx]*)$`)
 
 type explainFlags struct {
-	arch   string
-	trace  bool
-	json   bool
-	mode   string
-	kernel string
+	arch  string
+	trace bool
+	json  bool
+	mode  string
+	host  hostFlags
 }
 
 func newExplainCmd() *cobra.Command {
@@ -38,11 +38,18 @@ SYSCALL is a name (openat) or a number (257, 0x101). Up to six ARGs follow,
 in decimal or 0x-hex; negative decimals (-1) go after "--". --arch picks
 the ABI making the call (default: the host's); an ABI the filter does not
 cover is a fair question too: the kernel kills the caller. --trace lists
-every BPF instruction executed, annotated.`,
+every BPF instruction executed, annotated.
+
+The profile is resolved (includes, excludes, archMap) for a host: this
+one, or with --platform, --caps and --kernel the one named. An --arch this
+machine cannot run (aarch64 on x86_64) resolves as on that arch's own
+host unless --platform says otherwise. The answer names the host.`,
 		Example: `  seccomp-workbench explain preset:docker-default openat
   seccomp-workbench explain preset:docker-default personality 0x1234 --trace
   seccomp-workbench explain profile.json getpid --arch x86 --json
-  seccomp-workbench explain preset:docker-default close -- -1`,
+  seccomp-workbench explain preset:docker-default close -- -1
+  seccomp-workbench explain preset:docker-default openat --arch aarch64
+  seccomp-workbench explain preset:docker-default mount --caps all --kernel 5.10`,
 		Args: cobra.RangeArgs(2, 8),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runExplain(cmd.OutOrStdout(), args, fl)
@@ -60,28 +67,28 @@ every BPF instruction executed, annotated.`,
 	f.BoolVar(&fl.trace, "trace", false, "list the executed BPF instructions, annotated")
 	f.BoolVar(&fl.json, "json", false, "print a JSON object")
 	f.StringVar(&fl.mode, "mode", "enforce", "filter variant: enforce (as production loads it) or watch (denials notify the supervisor first)")
-	f.StringVar(&fl.kernel, "kernel", "", "resolve includes/excludes for this kernel version X.Y instead of the running one")
+	fl.host.register(f)
 	_ = cmd.RegisterFlagCompletionFunc("arch", completeWords(archNames()))
 	_ = cmd.RegisterFlagCompletionFunc("mode", completeWords([]string{"enforce", "watch"}))
 	return cmd
 }
 
 func runExplain(out io.Writer, args []string, fl explainFlags) error {
-	env := profile.HostEnv()
-	if fl.kernel != "" {
-		k, err := profile.ParseKernel(fl.kernel)
-		if err != nil {
-			return usageError{fmt.Errorf("--kernel: %w", err)}
-		}
-		env.Kernel = k
-	}
-	arch := env.Host
+	var arches []catalog.Arch
 	if fl.arch != "" {
 		a, err := catalog.ParseArch(fl.arch)
 		if err != nil {
 			return usageError{fmt.Errorf("--arch: %w", err)}
 		}
-		arch = a
+		arches = []catalog.Arch{a}
+	}
+	env, err := fl.host.env(arches)
+	if err != nil {
+		return err
+	}
+	arch := env.Host
+	if len(arches) > 0 {
+		arch = arches[0]
 	}
 	mode, err := profile.ParseVariant(fl.mode)
 	if err != nil || mode == profile.VariantRecord {
@@ -117,7 +124,7 @@ func runExplain(out io.Writer, args []string, fl explainFlags) error {
 		asm = cbpf.Disassemble(prog.Insns)
 	}
 	if fl.json {
-		return writeExplainJSON(out, x, mode, asm)
+		return writeExplainJSON(out, x, mode, asm, env)
 	}
 	writeExplainText(out, x, e, len(args)-2, asm, colorEnabled(out))
 	return nil
@@ -137,11 +144,27 @@ type explainJSON struct {
 	RuleIndex *int          `json:"rule_index"`
 	// Via names the call whose rule libseccomp also applied to this
 	// multiplexer (socketcall, ipc).
-	Via     string         `json:"via,omitempty"`
-	Reason  string         `json:"reason"`
-	Mode    string         `json:"mode"`
-	Profile *profileJSON   `json:"profile_action,omitempty"`
-	Trace   []traceStepObj `json:"trace,omitempty"`
+	Via      string         `json:"via,omitempty"`
+	Reason   string         `json:"reason"`
+	Mode     string         `json:"mode"`
+	Profile  *profileJSON   `json:"profile_action,omitempty"`
+	Resolved resolvedJSON   `json:"resolved_for"`
+	Trace    []traceStepObj `json:"trace,omitempty"`
+}
+
+// resolvedJSON is the host a profile was resolved for.
+type resolvedJSON struct {
+	Platform catalog.Arch `json:"platform"`
+	Kernel   string       `json:"kernel"`
+	Caps     []string     `json:"caps"`
+}
+
+func resolvedFor(env profile.Env) resolvedJSON {
+	caps := env.Caps
+	if caps == nil {
+		caps = []string{}
+	}
+	return resolvedJSON{Platform: env.Host, Kernel: env.Kernel.String(), Caps: caps}
 }
 
 // profileJSON is the profile's own outcome when a watch variant notifies
@@ -186,9 +209,9 @@ func reasonKey(x *compile.Explanation) string {
 	return "rule"
 }
 
-func writeExplainJSON(out io.Writer, x *compile.Explanation, mode profile.Variant, asm []cbpf.AsmLine) error {
+func writeExplainJSON(out io.Writer, x *compile.Explanation, mode profile.Variant, asm []cbpf.AsmLine, env profile.Env) error {
 	j := explainJSON{Syscall: x.Syscall, Arch: x.Arch, Nr: x.Nr, Args: x.Args[:],
-		Rule: x.RuleSource, Reason: reasonKey(x), Mode: mode.String(), Via: x.Profile.Via}
+		Rule: x.RuleSource, Reason: reasonKey(x), Mode: mode.String(), Via: x.Profile.Via, Resolved: resolvedFor(env)}
 	j.Action, j.Errno, j.ErrnoName = actionName(x.Decision)
 	if x.Rule != nil {
 		i := x.Rule.Index
@@ -266,6 +289,7 @@ func writeExplainText(out io.Writer, x *compile.Explanation, e *profile.Effectiv
 			fmt.Fprintf(out, "  comment: %s\n", r.Comment)
 		}
 	}
+	fmt.Fprintf(out, "  resolved for %s\n", e.Env)
 	if ent, ok := catalog.MustDefault().Lookup(x.Syscall); ok {
 		fmt.Fprintf(out, "  %s: %s\n", ent.Name, ent.Description)
 		risk := paint(color, riskSGR[string(ent.Risk)], string(ent.Risk))
@@ -305,7 +329,7 @@ func reasonText(x *compile.Explanation, e *profile.Effective) string {
 		for _, a := range e.Arches {
 			as = append(as, string(a))
 		}
-		return fmt.Sprintf("killed: arch not in the filter (on this %s host it covers %s)", e.Env.Host, strings.Join(as, ", "))
+		return fmt.Sprintf("killed: arch not in the filter (on host %s it covers %s)", e.Env.Host, strings.Join(as, ", "))
 	case profile.RuleNewer:
 		return "the number is above every syscall the profile names, so the filter answers ENOSYS (as runc does) and libc falls back to an older call"
 	case profile.RuleShim:

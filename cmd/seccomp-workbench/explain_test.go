@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"path/filepath"
 	"slices"
 	"sort"
@@ -44,7 +45,19 @@ func TestExplainText(t *testing.T) {
 		{[]string{"personality", "0x1234"}, []string{"personality(0x1234) on x86_64 (135): errno(EPERM) — the default action\n"}},
 		{[]string{"read"}, []string{"read on x86_64 (0): allow — rule syscalls[0] (names: accept, accept4, access, adjtimex, alarm, bind, ... "}},
 		{[]string{"0x1f4"}, []string{"syscall_500 on x86_64 (500): errno(ENOSYS) — the number is above every syscall the profile names", "no syscall has number 500 on x86_64"}},
-		{[]string{"getpid", "--arch", "aarch64"}, []string{"getpid on aarch64 (172): kill_thread — killed: arch not in the filter (on this x86_64 host it covers x86_64, x86, x32)"}},
+		// An ABI this x86_64 machine cannot run resolves on its own host,
+		// unless --platform names the host.
+		{[]string{"openat", "--arch", "aarch64"}, []string{"openat on aarch64 (56): allow — rule syscalls[0]", "resolved for host aarch64, kernel 6.18, Docker's default capabilities"}},
+		{[]string{"getpid", "--arch", "aarch64", "--platform", "x86_64"}, []string{"getpid on aarch64 (172): kill_thread — killed: arch not in the filter (on host x86_64 it covers x86_64, x86, x32)", "resolved for host x86_64"}},
+		{[]string{"getpid", "--arch", "x86"}, []string{"getpid on x86 (20): allow", "resolved for host x86_64, kernel 6.18"}},
+		// Docker's default allows mount only with CAP_SYS_ADMIN, and
+		// ptrace only from kernel 4.8 on.
+		{[]string{"mount"}, []string{"mount on x86_64 (165): errno(EPERM) — the default action"}},
+		{[]string{"mount", "--caps", "all"}, []string{"mount on x86_64 (165): allow — rule syscalls[", "resolved for host x86_64, kernel 6.18, all capabilities"}},
+		{[]string{"mount", "--caps", "sys_admin"}, []string{"mount on x86_64 (165): allow", "capabilities CAP_SYS_ADMIN"}},
+		{[]string{"ptrace"}, []string{"ptrace on x86_64 (101): allow"}},
+		{[]string{"ptrace", "--kernel", "4.4"}, []string{"ptrace on x86_64 (101): errno(EPERM) — the default action", "resolved for host x86_64, kernel 4.4"}},
+		{[]string{"getpid", "--arch", "mipsel64"}, []string{"getpid on mipsel64 (5038): allow", "resolved for host mipsel64"}},
 		{[]string{"getpid", "--arch", "i386"}, []string{"getpid on x86 (20): allow — rule syscalls[0]"}},
 		{[]string{"read", "--arch", "x32"}, []string{"read on x32 (0x40000000): allow"}},
 		{[]string{"read", "--", "-1", "0", "0"}, []string{"read(0xffffffffffffffff, 0x0, 0x0) on x86_64 (0): allow"}},
@@ -90,7 +103,7 @@ func keysOf(m map[string]any) []string {
 // The field names are part of the CLI contract: scripts read them.
 func TestExplainJSON(t *testing.T) {
 	needX86_64(t)
-	base := []string{"action", "arch", "args", "errno", "errno_name", "mode", "nr", "reason", "rule", "rule_index", "syscall"}
+	base := []string{"action", "arch", "args", "errno", "errno_name", "mode", "nr", "reason", "resolved_for", "rule", "rule_index", "syscall"}
 
 	m := explainJSONOf(t, "personality", "0")
 	if got := keysOf(m); !slices.Equal(got, base) {
@@ -128,9 +141,14 @@ func TestExplainJSON(t *testing.T) {
 		t.Error(`"rule" must be present (null) for the default`)
 	}
 
-	m = explainJSONOf(t, "getpid", "--arch", "aarch64")
+	m = explainJSONOf(t, "getpid", "--arch", "aarch64", "--platform", "x86_64")
 	if m["action"] != "kill_thread" || m["reason"] != "bad_arch" || m["arch"] != "aarch64" {
 		t.Errorf("aarch64 getpid: %v", m)
+	}
+	m = explainJSONOf(t, "openat", "--arch", "aarch64", "--caps", "none")
+	res, _ := m["resolved_for"].(map[string]any)
+	if m["action"] != "allow" || res["platform"] != "aarch64" || res["kernel"] != "6.18" || fmt.Sprint(res["caps"]) != "[]" {
+		t.Errorf("aarch64 openat: %v", m)
 	}
 
 	m = explainJSONOf(t, "clone3", "--mode", "watch")
@@ -169,7 +187,10 @@ func TestExplainUsageErrors(t *testing.T) {
 		{[]string{"read", "-1"}, 2, "put negative ARGs after --, as in: explain PROFILE SYSCALL -- -1"},
 		{[]string{"open", "--arch", "aarch64"}, 2, "open does not exist on aarch64: use openat or openat2"},
 		{[]string{"getpdi"}, 2, `unknown syscall "getpdi": did you mean getpid?`},
-		{[]string{"read", "--arch", "mips"}, 2, `--arch: unknown architecture "mips"`},
+		{[]string{"read", "--arch", "loongarch64"}, 2, `--arch: unknown architecture "loongarch64"`},
+		{[]string{"read", "--platform", "vax"}, 2, `--platform: unknown architecture "vax"`},
+		{[]string{"read", "--caps", "sys_admn"}, 2, `--caps: "sys_admn" is not a capability`},
+		{[]string{"read", "--arch", "mips"}, 1, "mips has the other byte order than this machine"},
 		{[]string{"read", "--mode", "record"}, 2, `--mode "record": use enforce or watch`},
 		{[]string{"read", "--kernel", "six"}, 2, `--kernel: kernel version "six": want X.Y`},
 	}

@@ -22,6 +22,7 @@ func newExportCmd() *cobra.Command {
 	var formatS, out, name string
 	var archS []string
 	var wrap bool
+	var host hostFlags
 	cmd := &cobra.Command{
 		Use:   "export PROFILE --format FORMAT [--arch A]... [-o FILE]",
 		Short: "Write a profile for Docker, OCI, Kubernetes, systemd or bubblewrap",
@@ -38,14 +39,19 @@ func newExportCmd() *cobra.Command {
   pfc             libseccomp's pseudo filter code of the compiled filter
   asm             the compiled filter's instructions, annotated
 
-Every format but docker is resolved for this host (includes and excludes,
-arches); --arch replaces the profile's ABIs. Formats with a compiled filter
+Every format but docker is resolved for a host (includes, excludes,
+archMap): this one, Docker's default capabilities and the running kernel,
+or what --platform, --caps and --kernel say; an --arch this machine cannot
+run resolves as on that arch's own host. The host is named on stderr and
+in the header comment of the formats that have one. --arch replaces the
+profile's ABIs. Formats with a compiled filter
 are verified first: a filter that does not do what the profile says is
 refused. What a format cannot express is listed on stderr (and, for
 systemd, in comments at the top of the drop-in). With -o the file is
 replaced atomically.`,
 		Example: `  seccomp-workbench export preset:docker-default --format systemd -o seccomp.conf
   seccomp-workbench export my.json --format k8s --name my-app
+  seccomp-workbench export preset:docker-default --format oci --platform aarch64 --caps all
   seccomp-workbench export my.json --format bpf -o filter.bpf && bwrap --seccomp 3 3<filter.bpf ...`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -79,7 +85,11 @@ replaced atomically.`,
 			if err != nil {
 				return err
 			}
-			data, notes, err := export.Export(p, profile.HostEnv(), f, o)
+			env, err := host.env(o.Arches)
+			if err != nil {
+				return err
+			}
+			data, notes, err := export.Export(p, env, f, o)
 			if err != nil {
 				return fmt.Errorf("export %s: %w", args[0], err)
 			}
@@ -103,7 +113,9 @@ replaced atomically.`,
 	fl.StringVarP(&out, "output", "o", "", "write to FILE (atomically) instead of stdout")
 	fl.StringVar(&name, "name", "", "metadata.name of the k8s resource (default: from the profile's file name)")
 	fl.BoolVar(&wrap, "wrap", false, `oci: nest the object in {"linux":{"seccomp":...}}`)
+	host.register(fl)
 	_ = cmd.RegisterFlagCompletionFunc("format", completeWords(formatNames()))
+	_ = cmd.RegisterFlagCompletionFunc("platform", completeWords(archNames()))
 	_ = cmd.RegisterFlagCompletionFunc("arch", completeWords(archNames()))
 	return cmd
 }

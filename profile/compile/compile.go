@@ -140,16 +140,18 @@ func compileLib(e *profile.Effective, arches []catalog.Arch, o profile.Options, 
 	if err != nil {
 		return nil, "", err
 	}
-	// A filter holds ABIs of one byte order only (libseccomp refuses to
-	// mix them); drop the native arch first when it is not wanted, so a
-	// big-endian target can be compiled on a little-endian host.
+	// A filter holds ABIs of one byte order only: libseccomp refuses to
+	// add an ABI of the other one (EDOM), and runc, which adds every
+	// listed ABI, then refuses to start the container. Drop the native
+	// arch first when it is not wanted, so a big-endian target can be
+	// compiled on a little-endian host.
 	keepNative := false
 	for _, a := range arches {
 		if a.Native() == native.String() {
 			keepNative = true
 		}
 		if cbpf.BigEndian(a) != cbpf.BigEndian(arches[0]) {
-			return nil, "", fmt.Errorf("%s and %s cannot share a filter (different byte order): compile for each host separately (--arch)", arches[0], a)
+			return nil, "", fmt.Errorf("%s and %s cannot share a filter (different byte order; libseccomp refuses it, and so runc refuses to start such a container): list one byte order's ABIs per host (an archMap does), or check each with --arch", arches[0], a)
 		}
 	}
 	// libseccomp 2.5.4 writes some instructions of a cross-endian program

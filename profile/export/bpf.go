@@ -46,8 +46,9 @@ func asmHeader(prog *compile.Program, o ExportOptions) string {
 		src = "the profile"
 	}
 	return fmt.Sprintf("; seccomp BPF for %s, as exported by seccomp-workbench (enforce mode, for %s):\n"+
+		"; resolved for %s.\n"+
 		"; %d instructions, the first %d of them the workbench's own checks, the rest libseccomp's.\n",
-		src, profile.JoinArches(prog.Effective.Arches), len(prog.Insns), prog.Stats.Prelude)
+		src, profile.JoinArches(prog.Effective.Arches), prog.Effective.Env, len(prog.Insns), prog.Stats.Prelude)
 }
 
 func usesNotify(e *profile.Effective) bool {
@@ -72,7 +73,7 @@ func pfcHeader(prog *compile.Program, o ExportOptions) string {
 		src = "the profile"
 	}
 	fmt.Fprintf(&b, "# libseccomp pseudo filter code for %s, as exported by seccomp-workbench\n", src)
-	fmt.Fprintf(&b, "# (enforce mode, for %s).\n", profile.JoinArches(e.Arches))
+	fmt.Fprintf(&b, "# (enforce mode, for %s), resolved for %s.\n", profile.JoinArches(e.Arches), e.Env)
 	if prog.Stats.Prelude == 0 {
 		b.WriteString("# The compiled filter is exactly this code: the workbench adds no checks of its own.\n#\n")
 		return b.String()

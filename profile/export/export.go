@@ -174,6 +174,7 @@ func Export(p *profile.Profile, env profile.Env, f Format, o ExportOptions) ([]b
 		return nil, nil, err
 	}
 	e, notes := exportEffective(p, env, o)
+	notes = append([]string{"resolved for " + env.String()}, notes...)
 	var out []byte
 	var more []string
 	var err error

@@ -83,14 +83,16 @@ func (l *linter) emptyAllowList() {
 
 // unsupportedArches: valid Docker arches the linked libseccomp has no
 // syscall table for (LoongArch, m68k, SuperH in 2.5.4). They stay in the
-// file but are neither compiled nor verified.
+// file but are neither compiled nor verified. runc adds every ABI of the
+// filter with seccomp_arch_add, which fails for these, and then refuses
+// to start the container.
 func (l *linter) unsupportedArches() {
 	if len(l.e.Unsupported) == 0 {
 		return
 	}
 	l.add(SevWarning, "unsupported-arch", -1, "",
-		fmt.Sprintf("%s: libseccomp %s has no table for it, so the workbench neither compiles nor verifies it (it stays in the file)", strings.Join(l.e.Unsupported, ", "), profile.LinkedLibseccomp()),
-		"drop them if no host of yours needs them")
+		fmt.Sprintf("%s: libseccomp %s has no table for it: the workbench neither compiles nor verifies it, and runc built on this libseccomp cannot add the ABI and refuses the profile", strings.Join(l.e.Unsupported, ", "), profile.LinkedLibseccomp()),
+		"drop it, or name it only in an archMap entry for its own host")
 }
 
 // x86ABIs: an x86_64 kernel also accepts 32-bit x86 calls (int 0x80, from
