@@ -168,7 +168,8 @@ func Export(p *profile.Profile, env profile.Env, f Format, o ExportOptions) ([]b
 		if err != nil {
 			return nil, nil, err
 		}
-		return append(b, '\n'), nil, nil
+		e, _ := exportEffective(p, env, o)
+		return append(b, '\n'), runtimeNotes(e), nil
 	}
 	if _, err := ParseFormat(string(f)); err != nil {
 		return nil, nil, err
@@ -193,7 +194,22 @@ func Export(p *profile.Profile, env profile.Env, f Format, o ExportOptions) ([]b
 	if err != nil {
 		return nil, nil, err
 	}
-	return out, append(notes, more...), nil
+	notes = append(notes, more...)
+	if f == FormatOCI || f == FormatK8s || f == FormatK8sLocalhost {
+		notes = append(notes, runtimeNotes(e)...)
+	}
+	return out, notes, nil
+}
+
+// runtimeNotes says, per name, what a container runtime built on the
+// linked libseccomp does differently with the formats it reads (the
+// programs the workbench compiles itself, and systemd, are not runc).
+func runtimeNotes(e *profile.Effective) []string {
+	var out []string
+	for _, d := range e.RuntimeDrops() {
+		out = append(out, d.Name+": "+d.String())
+	}
+	return out
 }
 
 // exportEffective resolves p for env and applies the arch override.

@@ -98,6 +98,8 @@ func LintEffective(e *profile.Effective) []Finding {
 	l.upperHalf()
 	l.ipcVersion()
 	l.notify()
+	l.runtimeNeeds()
+	l.runtimeDrops()
 	SortFindings(l.out)
 	return l.out
 }

@@ -219,14 +219,27 @@ func (m Model) programView() []string {
 	return out
 }
 
+// numbers lists the call's number on the first ABIs of the catalog's
+// order (the common hosts and their companions) and counts the rest.
 func numbers(e *catalog.Entry) string {
+	const shown = 8
 	var parts []string
-	for _, a := range catalog.Arches() {
-		if n, ok := e.Number(a); ok {
+	more := 0
+	for i, a := range catalog.Arches() {
+		n, ok := e.Number(a)
+		switch {
+		case i >= shown:
+			if ok {
+				more++
+			}
+		case ok:
 			parts = append(parts, fmt.Sprintf("%s %d", a, n))
-		} else {
+		default:
 			parts = append(parts, fmt.Sprintf("%s —", a))
 		}
+	}
+	if more > 0 {
+		parts = append(parts, fmt.Sprintf("and %d more ABIs", more))
 	}
 	return strings.Join(parts, " · ")
 }

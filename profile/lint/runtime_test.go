@@ -1,0 +1,118 @@
+package lint
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/seccomp-workbench/seccomp-workbench/catalog"
+	"github.com/seccomp-workbench/seccomp-workbench/profile"
+)
+
+// runcInit is every call runtimeNeeds asks for, allowed.
+const runcInit = `{"names": ["read", "write", "exit_group", "execve", "close", "openat", "getdents64", "fstat", "newfstatat", "futex"], "action": "SCMP_ACT_ALLOW"}`
+
+func TestLintRuntime(t *testing.T) {
+	x86 := testEnv(catalog.X86_64)
+	arm := testEnv(catalog.AArch64)
+	const x64 = `"architectures": ["SCMP_ARCH_X86_64"]`
+	cases := []struct {
+		name    string
+		env     profile.Env
+		profile string
+		want    []wantFinding
+		not     []string
+	}{
+		// runtime-needs
+		{"runc's init calls allowed", x86, `{"defaultAction": "SCMP_ACT_ERRNO", ` + x64 + `, "syscalls": [` + runcInit + `]}`,
+			nil, []string{"runtime-needs"}},
+		{"execve denied in a deny-list", x86, `{"defaultAction": "SCMP_ACT_ALLOW", ` + x64 + `, "syscalls": [{"names": ["execve"], "action": "SCMP_ACT_ERRNO"}]}`,
+			[]wantFinding{{"runtime-needs", SevWarning, -1, "execve", []string{"denied on x86_64 (errno(EPERM))", "runc's init needs it after loading the filter", "the container does not start", "allow execve"}}}, nil},
+		{"a bare allow-list misses the init's calls", x86, `{"defaultAction": "SCMP_ACT_KILL_PROCESS", ` + x64 + `, "syscalls": [{"names": ["read", "write", "exit_group", "execve"], "action": "SCMP_ACT_ALLOW"}]}`,
+			[]wantFinding{
+				{"runtime-needs", SevWarning, -1, "close", []string{"kill_process"}},
+				{"runtime-needs", SevWarning, -1, "openat", []string{"openat: errno(ENOSYS), open: kill_process", "exec fifo"}},
+				{"runtime-needs", SevWarning, -1, "getdents64", nil},
+				{"runtime-needs", SevWarning, -1, "fstat", []string{"allow fstat, newfstatat or statx"}},
+				{"runtime-needs", SevWarning, -1, "futex", nil},
+			}, nil},
+		// Either spelling of a call will do.
+		{"open instead of openat", x86, `{"defaultAction": "SCMP_ACT_ERRNO", ` + x64 + `, "syscalls": [` + runcInit + `, {"names": ["openat"], "action": "SCMP_ACT_ERRNO"}]}`,
+			nil, []string{"runtime-needs"}},
+		{"write only to stdout", x86, `{"defaultAction": "SCMP_ACT_ERRNO", ` + x64 + `, "syscalls": [{"names": ["write"], "action": "SCMP_ACT_ALLOW", "args": [{"index": 0, "value": 1, "op": "SCMP_CMP_EQ"}]}, ` + runcInit + `]}`,
+			[]wantFinding{{"runtime-needs", SevWarning, -1, "write", []string{"only for some arguments", "allow write unconditionally"}}}, nil},
+		// aarch64 has no open and no getdents: the others are what count.
+		{"aarch64 spellings", arm, `{"defaultAction": "SCMP_ACT_ALLOW", "architectures": ["SCMP_ARCH_AARCH64"], "syscalls": [{"names": ["openat", "getdents64"], "action": "SCMP_ACT_ERRNO"}]}`,
+			[]wantFinding{{"runtime-needs", SevWarning, -1, "openat", []string{"denied on aarch64 (errno(EPERM))"}}, {"runtime-needs", SevWarning, -1, "getdents64", nil}}, nil},
+		// Nothing allowed at all is empty-allowlist's finding alone.
+		{"empty allow-list", x86, `{"defaultAction": "SCMP_ACT_ERRNO", ` + x64 + `, "syscalls": []}`,
+			[]wantFinding{{"empty-allowlist", SevError, -1, "", nil}}, []string{"runtime-needs"}},
+
+		// runtime-drops: runc on the linked libseccomp (2.5.4) drops the
+		// names it does not know.
+		{"allowed call unknown to libseccomp", x86, `{"defaultAction": "SCMP_ACT_ERRNO", ` + x64 + `, "syscalls": [` + runcInit + `, {"names": ["listmount", "statmount"], "action": "SCMP_ACT_ALLOW"}]}`,
+			[]wantFinding{
+				{"runtime-drops", SevWarning, 1, "listmount", []string{"libseccomp 2.5.4 does not know the name, so runc built on it drops it", "gets errno(ENOSYS) from its ENOSYS stub", "where this filter gives allow"}},
+				{"runtime-drops", SevWarning, 1, "statmount", nil},
+			}, nil},
+		{"denied call unknown to libseccomp", x86, `{"defaultAction": "SCMP_ACT_ALLOW", ` + x64 + `, "syscalls": [{"names": ["open_tree_attr", "mount"], "action": "SCMP_ACT_ERRNO"}]}`,
+			[]wantFinding{{"runtime-drops", SevWarning, 0, "open_tree_attr", []string{"gets allow from its default action", "where this filter gives errno(EPERM)"}}}, nil},
+		// Below the highest number runc keeps, a dropped allow falls to
+		// the default action, not to the stub.
+		{"dropped below the stub", x86, `{"defaultAction": "SCMP_ACT_ERRNO", ` + x64 + `, "syscalls": [` + runcInit + `, {"names": ["uretprobe", "clone3"], "action": "SCMP_ACT_ALLOW"}]}`,
+			[]wantFinding{{"runtime-drops", SevWarning, 1, "uretprobe", []string{"gets errno(EPERM) from its default action"}}}, nil},
+		// Denied with the default's errno here, but above runc's stub there.
+		{"dropped denial in an allow-list", x86, `{"defaultAction": "SCMP_ACT_ERRNO", ` + x64 + `, "syscalls": [` + runcInit + `, {"names": ["listmount"], "action": "SCMP_ACT_ERRNO"}]}`,
+			[]wantFinding{{"runtime-drops", SevWarning, 1, "listmount", []string{"gets errno(ENOSYS) from its ENOSYS stub", "where this filter gives errno(EPERM)"}}}, nil},
+		// A dropped rule whose action is the default changes nothing.
+		{"dropped but the same", x86, `{"defaultAction": "SCMP_ACT_ALLOW", ` + x64 + `, "syscalls": [{"names": ["listmount"], "action": "SCMP_ACT_ALLOW"}, {"names": ["mount"], "action": "SCMP_ACT_ERRNO"}]}`,
+			nil, []string{"runtime-drops"}},
+		{"known names only", x86, `{"defaultAction": "SCMP_ACT_ERRNO", ` + x64 + `, "syscalls": [` + runcInit + `]}`,
+			nil, []string{"runtime-drops"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			p, err := profile.Parse("test.json", []byte(tc.profile))
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := Lint(p, tc.env)
+			for _, w := range tc.want {
+				found := false
+				for _, f := range got {
+					found = found || w.match(f)
+				}
+				if !found {
+					t.Errorf("missing %s %s rule %d %q containing %q; got:\n%s", w.sev, w.code, w.rule, w.syscall, w.msg, dump(got))
+				}
+			}
+			for _, f := range got {
+				for _, c := range tc.not {
+					if f.Code == c {
+						t.Errorf("unexpected %s", f)
+					}
+				}
+			}
+		})
+	}
+}
+
+// Docker's default, the profile runc's users start from, allows all of
+// runc's init calls; what runc on libseccomp 2.5.4 does differently with
+// it is the calls newer than that library.
+func TestLintRuntimeDockerDefault(t *testing.T) {
+	fs := Lint(mustOpen(t, "preset:docker-default"), x86Env())
+	var drops []string
+	for _, f := range fs {
+		switch f.Code {
+		case "runtime-needs":
+			t.Errorf("docker-default: %s", f)
+		case "runtime-drops":
+			drops = append(drops, f.Syscall)
+		}
+	}
+	for _, n := range []string{"listmount", "statmount", "mseal"} {
+		if !strings.Contains(" "+strings.Join(drops, " ")+" ", " "+n+" ") {
+			t.Errorf("docker-default: no runtime-drops for %s; got %v", n, drops)
+		}
+	}
+}
