@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -19,7 +20,7 @@ func formatNames() []string {
 }
 
 func newExportCmd() *cobra.Command {
-	var formatS, out, name string
+	var formatS, out, name, api string
 	var archS []string
 	var wrap bool
 	var host hostFlags
@@ -31,7 +32,8 @@ func newExportCmd() *cobra.Command {
   docker          the profile JSON as it is (Docker, Podman, containerd)
   oci             the runtime-spec linux.seccomp object for a config.json,
                   resolved for this host (--wrap nests it in {"linux":{"seccomp":...}})
-  k8s             a security-profiles-operator SeccompProfile resource (YAML)
+  k8s             a security-profiles-operator SeccompProfile resource (YAML,
+                  apiVersion v1; --api v1beta1 for operators before 1.0)
   k8s-localhost   the JSON file a kubelet Localhost profile points at
   systemd         a unit drop-in: SystemCallArchitectures=, SystemCallFilter=,
                   SystemCallErrorNumber=, SystemCallLog=
@@ -68,6 +70,15 @@ replaced atomically.`,
 			}
 			if wrap && f != export.FormatOCI {
 				return usagef("--wrap only applies to --format oci")
+			}
+			if cmd.Flags().Changed("api") {
+				if f != export.FormatK8s {
+					return usagef("--api only applies to --format k8s")
+				}
+				if !slices.Contains(export.SpoAPIs(), api) {
+					return usagef("--api %q: use %s", api, strings.Join(export.SpoAPIs(), " or "))
+				}
+				o.K8sAPI = api
 			}
 			if name != "" {
 				if err := export.ValidK8sName(name); err != nil {
@@ -113,9 +124,11 @@ replaced atomically.`,
 	fl.StringVarP(&out, "output", "o", "", "write to FILE (atomically) instead of stdout")
 	fl.StringVar(&name, "name", "", "metadata.name of the k8s resource (default: from the profile's file name)")
 	fl.BoolVar(&wrap, "wrap", false, `oci: nest the object in {"linux":{"seccomp":...}}`)
+	fl.StringVar(&api, "api", export.SpoAPIDefault, "k8s: the SeccompProfile API version (v1, served since security-profiles-operator 1.0; v1beta1 for older operators)")
 	host.register(fl)
 	_ = cmd.RegisterFlagCompletionFunc("format", completeWords(formatNames()))
 	_ = cmd.RegisterFlagCompletionFunc("platform", completeWords(archNames()))
+	_ = cmd.RegisterFlagCompletionFunc("api", completeWords(export.SpoAPIs()))
 	_ = cmd.RegisterFlagCompletionFunc("arch", completeWords(archNames()))
 	return cmd
 }

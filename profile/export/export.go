@@ -102,6 +102,8 @@ type ExportOptions struct {
 	// Wrap puts the OCI object inside {"linux":{"seccomp":...}}, ready to
 	// merge into a config.json.
 	Wrap bool
+	// K8sAPI is the SeccompProfile API version (v1 when empty).
+	K8sAPI string
 }
 
 // DefaultK8sName is metadata.name when ExportOptions.Name is empty.
