@@ -1,7 +1,9 @@
 #!/bin/sh
 # Installs the system packages the build and the tests need, when missing:
 # libseccomp's headers and pkg-config (cgo build), tmux (terminal tests),
-# bubblewrap and systemd's analyzer (export tests), strace (benchmarks).
+# bubblewrap and systemd's analyzer (export tests), strace (benchmarks),
+# runc and a static libc (the runc differential test runs a static probe
+# in a container).
 # Uses the system's package manager, with sudo when not root.
 set -eu
 
@@ -15,6 +17,9 @@ if [ "${1:-}" = "test" ]; then
 	command -v tmux >/dev/null 2>&1 || need tmux
 	command -v bwrap >/dev/null 2>&1 || need bubblewrap
 	command -v strace >/dev/null 2>&1 || need strace
+	command -v runc >/dev/null 2>&1 || need runc
+	libc_a=$(gcc -print-file-name=libc.a 2>/dev/null || echo libc.a)
+	[ -f "$libc_a" ] || need libc-static
 fi
 [ -z "$want" ] && exit 0
 
@@ -31,6 +36,9 @@ map() { # generic name -> this system's package name
 	dnf:seccomp-dev) echo libseccomp-devel ;;
 	apk:seccomp-dev) echo libseccomp-dev ;;
 	dnf:pkg-config) echo pkgconf-pkg-config ;;
+	apt:libc-static) echo libc6-dev ;;
+	dnf:libc-static) echo glibc-static ;;
+	apk:libc-static) echo musl-dev ;;
 	apk:pkg-config) echo pkgconf ;;
 	*) echo "$2" ;;
 	esac
