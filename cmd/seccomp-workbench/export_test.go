@@ -138,3 +138,57 @@ func TestExportArchFlag(t *testing.T) {
 		t.Errorf("--arch not applied:\n%s", out)
 	}
 }
+
+// export resolves for the host --platform, --caps and --kernel name (or
+// an --arch's own), says so on stderr, and --api picks the SeccompProfile
+// version.
+func TestExportHostAndAPI(t *testing.T) {
+	for _, c := range []struct {
+		args     []string
+		code     int
+		stdout   []string
+		stderr   []string
+		noStdout []string
+	}{
+		{[]string{"--format", "oci", "--platform", "aarch64", "--kernel", "6.1"}, 0,
+			[]string{`"SCMP_ARCH_AARCH64"`, `"SCMP_ARCH_ARM"`}, []string{"note: resolved for host aarch64, kernel 6.1, Docker's default capabilities"}, []string{"SCMP_ARCH_X86_64"}},
+		{[]string{"--format", "oci", "--arch", "aarch64"}, 0,
+			[]string{`"SCMP_ARCH_AARCH64"`}, []string{"note: resolved for host aarch64,"}, []string{"SCMP_ARCH_ARM"}},
+		// Docker allows mount only with CAP_SYS_ADMIN.
+		{[]string{"--format", "oci", "--platform", "x86_64", "--caps", "all"}, 0,
+			[]string{`"mount"`}, []string{"all capabilities"}, nil},
+		{[]string{"--format", "oci", "--platform", "x86_64"}, 0,
+			nil, []string{"Docker's default capabilities"}, []string{`"mount"`}},
+		{[]string{"--format", "k8s", "--platform", "x86_64"}, 0,
+			[]string{"apiVersion: security-profiles-operator.x-k8s.io/v1\n", "# resolved for host x86_64"}, []string{"note: listmount: libseccomp"}, nil},
+		{[]string{"--format", "k8s", "--api", "v1beta1"}, 0,
+			[]string{"apiVersion: security-profiles-operator.x-k8s.io/v1beta1\n"}, nil, nil},
+		{[]string{"--format", "k8s-localhost", "--platform", "x86_64"}, 0,
+			[]string{`"SCMP_ARCH_X86_64"`}, []string{"containerd and CRI-O load this file as written"}, []string{"archMap", "includes"}},
+		{[]string{"--format", "k8s", "--api", "v2"}, 2, nil, []string{`--api "v2": use v1 or v1beta1`}, nil},
+		{[]string{"--format", "oci", "--api", "v1"}, 2, nil, []string{"--api only applies to --format k8s"}, nil},
+		{[]string{"--format", "oci", "--platform", "vax"}, 2, nil, []string{`--platform: unknown architecture "vax"`}, nil},
+		{[]string{"--format", "oci", "--kernel", "six"}, 2, nil, []string{`--kernel: kernel version "six"`}, nil},
+	} {
+		code, out, errs := runCLI(t, append([]string{"export", "preset:docker-default"}, c.args...)...)
+		if code != c.code {
+			t.Errorf("%v: exit %d, want %d: %s", c.args, code, c.code, errs)
+			continue
+		}
+		for _, w := range c.stdout {
+			if !strings.Contains(out, w) {
+				t.Errorf("%v: stdout lacks %q", c.args, w)
+			}
+		}
+		for _, w := range c.noStdout {
+			if strings.Contains(out, w) {
+				t.Errorf("%v: stdout has %q", c.args, w)
+			}
+		}
+		for _, w := range c.stderr {
+			if !strings.Contains(errs, w) {
+				t.Errorf("%v: stderr lacks %q:\n%s", c.args, w, errs)
+			}
+		}
+	}
+}
