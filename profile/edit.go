@@ -358,26 +358,14 @@ func editRemapArches(old []Architecture, want []string) []Architecture {
 	return out
 }
 
-// companionABIs are the other ABIs a kernel of arch a runs (what Docker's
-// archMap lists as its sub-architectures).
+// companionABIs are the other ABIs a kernel of arch a (a SCMP_ARCH_*
+// name) runs: what Docker's archMap lists as its sub-architectures.
 func companionABIs(a string) []string {
-	switch a {
-	case "SCMP_ARCH_X86_64":
-		return []string{"SCMP_ARCH_X86", "SCMP_ARCH_X32"}
-	case "SCMP_ARCH_AARCH64":
-		return []string{"SCMP_ARCH_ARM"}
-	case "SCMP_ARCH_MIPS64":
-		return []string{"SCMP_ARCH_MIPS", "SCMP_ARCH_MIPS64N32"}
-	case "SCMP_ARCH_MIPSEL64":
-		return []string{"SCMP_ARCH_MIPSEL", "SCMP_ARCH_MIPSEL64N32"}
-	case "SCMP_ARCH_PPC64":
-		return []string{"SCMP_ARCH_PPC"}
-	case "SCMP_ARCH_S390X":
-		return []string{"SCMP_ARCH_S390"}
-	case "SCMP_ARCH_PARISC64":
-		return []string{"SCMP_ARCH_PARISC"}
+	arch, ok := catalog.ArchFromDocker(a)
+	if !ok {
+		return nil
 	}
-	return nil
+	return catalog.DockerNames(arch.WithCompanions()[1:])
 }
 
 func editLookup(name string) (*catalog.Entry, error) {

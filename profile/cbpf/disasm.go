@@ -49,7 +49,7 @@ func textWidth(lines []AsmLine) int {
 }
 
 // archSet is a set of ABIs, one bit per asmArches entry.
-type archSet uint16
+type archSet uint32
 
 // asmArches fixes the bit order of archSet (read only).
 var asmArches = catalog.Arches()

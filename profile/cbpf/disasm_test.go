@@ -109,3 +109,40 @@ func TestDisassembleTracksArch(t *testing.T) {
 		}
 	}
 }
+
+// Every ABI has its own bit, the last ones in the catalog's order too: a
+// parisc64 or MIPS block names numbers by that ABI's table.
+func TestDisassembleEveryArch(t *testing.T) {
+	seen := archSet(0)
+	for _, a := range catalog.Arches() {
+		b := archBit(a)
+		if b == 0 || seen&b != 0 {
+			t.Errorf("%s: bit %#x (seen %#x)", a, b, seen)
+		}
+		seen |= b
+		if l := b.list(); len(l) != 1 || l[0] != a {
+			t.Errorf("%s: list %v", a, l)
+		}
+	}
+	if seen != allArches() {
+		t.Errorf("all ABIs %#x, allArches %#x", seen, allArches())
+	}
+	raw := assemble(t,
+		/* 0 */ bpf.LoadAbsolute{Off: 4, Size: 4},
+		/* 1 */ bpf.JumpIf{Cond: bpf.JumpEqual, Val: 0x8000000F, SkipFalse: 3},
+		/* 2 */ bpf.LoadAbsolute{Off: 0, Size: 4},
+		/* 3 */ bpf.JumpIf{Cond: bpf.JumpEqual, Val: 20},
+		/* 4 */ bpf.RetConstant{Val: profile.RetAllow},
+		/* 5 */ bpf.JumpIf{Cond: bpf.JumpEqual, Val: 0x40000008, SkipFalse: 3},
+		/* 6 */ bpf.LoadAbsolute{Off: 0, Size: 4},
+		/* 7 */ bpf.JumpIf{Cond: bpf.JumpEqual, Val: 4020},
+		/* 8 */ bpf.RetConstant{Val: profile.RetAllow},
+		/* 9 */ bpf.RetConstant{Val: profile.RetKillThread},
+	)
+	lines := Disassemble(raw)
+	for pc, w := range map[int]string{1: "arch == parisc64", 3: "nr == getpid", 5: "arch == mipsel", 7: "nr == getpid"} {
+		if lines[pc].Comment != w {
+			t.Errorf("line %d %q: comment %q, want %q", pc, lines[pc].Text, lines[pc].Comment, w)
+		}
+	}
+}
