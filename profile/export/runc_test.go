@@ -19,6 +19,7 @@ import (
 	"github.com/seccomp-workbench/seccomp-workbench/catalog"
 	"github.com/seccomp-workbench/seccomp-workbench/profile"
 	"github.com/seccomp-workbench/seccomp-workbench/profile/compile"
+	"github.com/seccomp-workbench/seccomp-workbench/profile/lint"
 )
 
 // The differential test: the OCI export of a profile, loaded by the real
@@ -32,6 +33,9 @@ import (
 type runcBundle struct {
 	runc, root, dir string
 	n               int
+	// withoutNNP starts the container without no_new_privs: runc then
+	// loads the filter before switching to the container's user.
+	withoutNNP bool
 }
 
 func newRuncBundle(t *testing.T) *runcBundle {
@@ -52,6 +56,16 @@ func newRuncBundle(t *testing.T) *runcBundle {
 	}
 	dir := t.TempDir()
 	b := &runcBundle{runc: rc, root: filepath.Join(dir, "state"), dir: filepath.Join(dir, "bundle")}
+	// The containers' cgroups go under one parent of this test's; a
+	// container that failed to start may leave its own behind.
+	t.Cleanup(func() {
+		leftover, _ := filepath.Glob(filepath.Join("/sys/fs/cgroup", "*", b.cgroupParent(), "*"))
+		parents, _ := filepath.Glob(filepath.Join("/sys/fs/cgroup", "*", b.cgroupParent()))
+		parents2, _ := filepath.Glob(filepath.Join("/sys/fs/cgroup", b.cgroupParent()))
+		for _, d := range append(append(leftover, parents...), parents2...) {
+			_ = os.Remove(d)
+		}
+	})
 	for _, d := range []string{"rootfs/proc", "rootfs/dev"} {
 		if err := os.MkdirAll(filepath.Join(b.dir, d), 0o755); err != nil {
 			t.Fatal(err)
@@ -72,6 +86,8 @@ func newRuncBundle(t *testing.T) *runcBundle {
 
 var runcProbeRE = regexp.MustCompile(`^ret=(-?\d+) errno=(\d+)\n$`)
 
+func (b *runcBundle) cgroupParent() string { return fmt.Sprintf("wb-probe-%d", os.Getpid()) }
+
 // run starts the probe with args in a container under seccomp (nil: no
 // filter) and reports what it saw or how it died.
 func (b *runcBundle) run(seccomp *specs.LinuxSeccomp, args ...string) (probeOutcome, error) {
@@ -81,15 +97,16 @@ func (b *runcBundle) run(seccomp *specs.LinuxSeccomp, args ...string) (probeOutc
 		Process: &specs.Process{
 			User: specs.User{UID: 0, GID: 0}, Args: append([]string{"/probe"}, args...), Env: []string{"PATH=/"}, Cwd: "/",
 			Capabilities:    &specs.LinuxCapabilities{Bounding: caps, Effective: caps, Permitted: caps},
-			NoNewPrivileges: true,
+			NoNewPrivileges: !b.withoutNNP,
 			Rlimits:         []specs.POSIXRlimit{{Type: "RLIMIT_CORE"}},
 		},
 		Root:     &specs.Root{Path: "rootfs", Readonly: true},
 		Hostname: "probe",
 		Mounts:   []specs.Mount{{Destination: "/proc", Type: "proc", Source: "proc"}},
 		Linux: &specs.Linux{
-			Namespaces: []specs.LinuxNamespace{{Type: "pid"}, {Type: "mount"}, {Type: "ipc"}, {Type: "uts"}, {Type: "network"}},
-			Seccomp:    seccomp,
+			Namespaces:  []specs.LinuxNamespace{{Type: "pid"}, {Type: "mount"}, {Type: "ipc"}, {Type: "uts"}, {Type: "network"}},
+			Seccomp:     seccomp,
+			CgroupsPath: fmt.Sprintf("/%s/%d", b.cgroupParent(), b.n+1),
 		},
 	}
 	data, err := json.Marshal(cfg)
@@ -100,10 +117,15 @@ func (b *runcBundle) run(seccomp *specs.LinuxSeccomp, args ...string) (probeOutc
 		return probeOutcome{}, err
 	}
 	b.n++
-	cmd := exec.Command(b.runc, "--root", b.root, "run", "--bundle", b.dir, fmt.Sprintf("wb-probe-%d-%d", os.Getpid(), b.n))
+	id := fmt.Sprintf("wb-probe-%d-%d", os.Getpid(), b.n)
+	cmd := exec.Command(b.runc, "--root", b.root, "run", "--bundle", b.dir, id)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err = cmd.Run()
+	if err != nil {
+		// A container that did not start may be left in runc's state.
+		_ = exec.Command(b.runc, "--root", b.root, "delete", "--force", id).Run()
+	}
 	var ee *exec.ExitError
 	if errors.As(err, &ee) && stdout.Len() == 0 {
 		// runc run exits 128+N when a signal killed the container's
@@ -312,4 +334,57 @@ func TestRuncAgreesWithExplain(t *testing.T) {
 		t.Error("no case exercised a name runc drops")
 	}
 	t.Logf("%d probes under runc, %d of them on names runc drops", checked, dropped)
+}
+
+// runtime-needs names exactly the calls without which runc cannot start
+// a container: each one denied alone, in a profile that allows all else,
+// stops it (with no_new_privs only the Always ones); calls it does not
+// list, denied, do not, and lint flags the one and not the other.
+func TestRuncNeeds(t *testing.T) {
+	b := newRuncBundle(t)
+	env := profile.HostEnv()
+	type probe struct {
+		name     string
+		nnp      bool // run with no_new_privs
+		needed   bool
+		lintSays bool
+	}
+	var cases []probe
+	for _, n := range lint.RuntimeNeeds() {
+		cases = append(cases, probe{n.Name, false, true, true}, probe{n.Name, true, n.Always, true})
+	}
+	for _, n := range []string{"futex", "setresuid", "fchdir", "umask", "open", "getdents", "mmap", "rt_sigprocmask", "close_range"} {
+		cases = append(cases, probe{n, false, false, false})
+	}
+	for _, c := range cases {
+		t.Run(fmt.Sprintf("%s/nnp=%v", c.name, c.nnp), func(t *testing.T) {
+			p, err := profile.Parse("t.json", []byte(`{"defaultAction": "SCMP_ACT_ALLOW", "architectures": ["SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32"],
+				"syscalls": [{"names": ["`+c.name+`"], "action": "SCMP_ACT_ERRNO"}]}`))
+			if err != nil {
+				t.Fatal(err)
+			}
+			flagged := false
+			for _, f := range lint.Lint(p, env) {
+				flagged = flagged || f.Code == "runtime-needs" && f.Syscall == c.name
+			}
+			if flagged != c.lintSays {
+				t.Errorf("lint flags %s: %v, want %v", c.name, flagged, c.lintSays)
+			}
+			out, _, err := Export(p, env, FormatOCI, ExportOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var sc specs.LinuxSeccomp
+			if err := json.Unmarshal(out, &sc); err != nil {
+				t.Fatal(err)
+			}
+			b.withoutNNP = !c.nnp
+			defer func() { b.withoutNNP = false }()
+			got, err := b.run(&sc, "--no-filter", "-", "39")
+			started := err == nil && got.signal == 0 && got.ret > 0
+			if started == c.needed {
+				t.Errorf("%s denied, no_new_privs %v: the container started %v (%v %v); runtime-needs says it needs the call: %v", c.name, c.nnp, started, got, err, c.needed)
+			}
+		})
+	}
 }

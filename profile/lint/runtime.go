@@ -1,43 +1,57 @@
 package lint
 
-import (
-	"fmt"
-	"strings"
-)
+import "fmt"
 
 // Checks about the container runtime that loads the filter.
 //
-// runc's init loads the filter as late as it can, but not last: with
-// no_new_privs (Docker with --security-opt no-new-privileges, Kubernetes
-// with allowPrivilegeEscalation: false, Podman by default) the calls
-// after seccomp_load, in libcontainer's standard_init_linux.go, are: close
-// of the sync and log pipes; openat of /proc/thread-self/fd/N to reopen
-// the exec fifo, write of "0" into it (what `runc start` waits for) and
-// close; openat of /proc/thread-self/fd/ and getdents64 over it to close
-// every inherited fd above the passed ones; and execve of the container's
-// process. Without no_new_privs the filter is loaded earlier still, before
-// the switch to the container's user (setgroups, setresgid, setresuid,
-// capset, prctl), so the list only grows. Go's runtime in runc also fstats
-// each file it opens and parks threads on futexes throughout. When any of
-// these is denied the container does not start: runc reports the failed
-// step, or the process is killed, before the workload runs.
+// runc's init loads the filter as late as it can, but not last. With
+// no_new_privs set (Docker's --security-opt no-new-privileges,
+// Kubernetes' allowPrivilegeEscalation: false) it loads it just before
+// the end, and then still: closes its log pipe (close), reopens the exec
+// fifo through /proc/self/fd (openat) and writes "0" into it for `runc
+// start` (write), lists /proc/self/fd to close the fds the container must
+// not inherit (getdents64) and execs the container's process (execve).
+// Without no_new_privs, which is Docker's, Podman's and Kubernetes'
+// default, the filter goes in before the switch to the container's user
+// and capabilities, so these come after it too: reading /proc/self/status
+// (read), fixing the ownership of stdio (fstat, newfstatat), setgroups,
+// setgid, setuid, the capability sets (capget, capset, prctl for the
+// bounding set), the parent check (getppid) and the chdir to the working
+// directory. Each of these, denied alone, stops Debian's runc 1.1.5 from
+// starting the container (the runc differential test tries them); runc
+// is written in Go, whose os package uses openat and getdents64 on every
+// ABI, so open and getdents do not stand in for them.
 
-// runtimeNeed is one call runc's init makes under the filter; any of
-// names will do (the ABIs spell some calls differently).
-type runtimeNeed struct {
-	names []string
-	why   string
+// RuntimeNeed is one call runc's init makes after loading the filter.
+type RuntimeNeed struct {
+	Name string
+	// Always: needed even with no_new_privs; otherwise only without it.
+	Always bool
+	Why    string
 }
 
-var runtimeNeeds = []runtimeNeed{
-	{[]string{"execve"}, "it execs the container's process under the filter, its last call"},
-	{[]string{"write"}, `it writes "0" to the exec fifo, which is what "runc start" waits for`},
-	{[]string{"close"}, "it closes its sync and log pipes, the fifo, and every inherited fd above the passed ones"},
-	{[]string{"openat", "open"}, "it reopens the exec fifo through /proc/thread-self/fd and opens that directory to find the fds to close"},
-	{[]string{"getdents64", "getdents"}, "it lists /proc/thread-self/fd to close the fds the container must not inherit"},
-	{[]string{"fstat", "newfstatat", "fstat64", "statx"}, "Go's os package (runc is written in Go) fstats every file it opens"},
-	{[]string{"futex"}, "Go's runtime parks and wakes runc's threads with futex"},
+var runtimeNeeds = []RuntimeNeed{
+	{"execve", true, "it execs the container's process, its last call"},
+	{"write", true, `it writes "0" to the exec fifo, which is what "runc start" waits for`},
+	{"close", true, "it closes its log and sync pipes and the fds the container must not inherit"},
+	{"openat", true, "it reopens the exec fifo through /proc/self/fd"},
+	{"getdents64", true, "it lists /proc/self/fd to close the fds the container must not inherit"},
+	{"read", false, "it reads /proc/self/status"},
+	{"fstat", false, "it checks the ownership of the container's stdio"},
+	{"newfstatat", false, "it checks the ownership of the container's stdio"},
+	{"setgroups", false, "it sets the container user's groups"},
+	{"setgid", false, "it switches to the container user's group"},
+	{"setuid", false, "it switches to the container's user"},
+	{"capget", false, "it reads its capability sets before applying the container's"},
+	{"capset", false, "it applies the container's capability sets"},
+	{"prctl", false, "it drops capabilities from the bounding set"},
+	{"getppid", false, "it checks that its parent is still there"},
+	{"chdir", false, "it changes to the container's working directory"},
 }
+
+// RuntimeNeeds lists the calls runc's init makes after loading the
+// filter, in the order it makes them.
+func RuntimeNeeds() []RuntimeNeed { return append([]RuntimeNeed(nil), runtimeNeeds...) }
 
 // runtimeNeeds reports the calls runc's init needs after loading the
 // filter that the profile denies on the host's ABI. A profile meant only
@@ -50,41 +64,22 @@ func (l *linter) runtimeNeeds() {
 	}
 	host := l.e.Arches[0]
 	for _, need := range runtimeNeeds {
-		var present, denied, sometimes []string
-		passes := false
-		for _, n := range need.names {
-			t := l.treat(host, n)
-			if !t.Exists {
-				continue
-			}
-			present = append(present, n)
-			switch {
-			case t.Denied():
-				denied = append(denied, fmt.Sprintf("%s: %s", n, t.Decision))
-			case t.Conditional && !t.AllowedAlways():
-				sometimes = append(sometimes, n)
-			default:
-				// Allowed, or handed to a supervisor (the notify
-				// checks say what that costs).
-				passes = true
-			}
+		t := l.treat(host, need.Name)
+		when := "under runc (Docker, Podman, containerd, Kubernetes) the container does not start"
+		if !need.Always {
+			when = "a container without no_new_privs (Docker's, Podman's and Kubernetes' default) does not start under runc"
 		}
-		if len(present) == 0 || passes {
-			continue
+		switch {
+		case !t.Exists:
+		case t.Denied():
+			l.add(SevWarning, "runtime-needs", -1, need.Name,
+				fmt.Sprintf("denied on %s (%s), and runc's init needs it after loading the filter: %s; %s", host, t.Decision, need.Why, when),
+				fmt.Sprintf("allow %s, unless the profile is only for programs started under the filter by something else (seccomp-workbench run, bubblewrap, systemd)", need.Name))
+		case t.Conditional && !t.AllowedAlways():
+			l.add(SevWarning, "runtime-needs", -1, need.Name,
+				fmt.Sprintf("allowed on %s only for some arguments, and runc's init needs it after loading the filter: %s; if its call does not match, %s", host, need.Why, when),
+				fmt.Sprintf("allow %s unconditionally", need.Name))
 		}
-		subject := present[0]
-		if len(denied) == 1 {
-			denied[0] = strings.TrimPrefix(denied[0], subject+": ")
-		}
-		if len(sometimes) > 0 {
-			l.add(SevWarning, "runtime-needs", -1, subject,
-				fmt.Sprintf("allowed on %s only for some arguments, and runc's init needs it after loading the filter: %s; a container may not start", host, need.why),
-				fmt.Sprintf("allow %s unconditionally", orList(present)))
-			continue
-		}
-		l.add(SevWarning, "runtime-needs", -1, subject,
-			fmt.Sprintf("denied on %s (%s), and runc's init needs it after loading the filter: %s; under runc (Docker, Podman, containerd, Kubernetes) the container does not start", host, strings.Join(denied, ", "), need.why),
-			fmt.Sprintf("allow %s, unless the profile is only for programs started under the filter by something else (seccomp-workbench run, bubblewrap, systemd)", orList(present)))
 	}
 }
 

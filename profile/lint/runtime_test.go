@@ -9,7 +9,8 @@ import (
 )
 
 // runcInit is every call runtimeNeeds asks for, allowed.
-const runcInit = `{"names": ["read", "write", "exit_group", "execve", "close", "openat", "getdents64", "fstat", "newfstatat", "futex"], "action": "SCMP_ACT_ALLOW"}`
+const runcInit = `{"names": ["read", "write", "exit_group", "execve", "close", "openat", "getdents64", "fstat", "newfstatat", "futex",
+	"setgroups", "setgid", "setuid", "capget", "capset", "prctl", "getppid", "chdir"], "action": "SCMP_ACT_ALLOW"}`
 
 func TestLintRuntime(t *testing.T) {
 	x86 := testEnv(catalog.X86_64)
@@ -29,20 +30,23 @@ func TestLintRuntime(t *testing.T) {
 			[]wantFinding{{"runtime-needs", SevWarning, -1, "execve", []string{"denied on x86_64 (errno(EPERM))", "runc's init needs it after loading the filter", "the container does not start", "allow execve"}}}, nil},
 		{"a bare allow-list misses the init's calls", x86, `{"defaultAction": "SCMP_ACT_KILL_PROCESS", ` + x64 + `, "syscalls": [{"names": ["read", "write", "exit_group", "execve"], "action": "SCMP_ACT_ALLOW"}]}`,
 			[]wantFinding{
-				{"runtime-needs", SevWarning, -1, "close", []string{"kill_process"}},
-				{"runtime-needs", SevWarning, -1, "openat", []string{"openat: errno(ENOSYS), open: kill_process", "exec fifo"}},
+				{"runtime-needs", SevWarning, -1, "close", []string{"denied on x86_64 (kill_process)", "under runc (Docker, Podman, containerd, Kubernetes) the container does not start"}},
+				{"runtime-needs", SevWarning, -1, "openat", []string{"errno(ENOSYS)", "exec fifo"}},
 				{"runtime-needs", SevWarning, -1, "getdents64", nil},
-				{"runtime-needs", SevWarning, -1, "fstat", []string{"allow fstat, newfstatat or statx"}},
-				{"runtime-needs", SevWarning, -1, "futex", nil},
+				{"runtime-needs", SevWarning, -1, "capset", []string{"a container without no_new_privs (Docker's, Podman's and Kubernetes' default) does not start under runc"}},
+				{"runtime-needs", SevWarning, -1, "getppid", nil},
+				{"runtime-needs", SevWarning, -1, "fstat", nil},
 			}, nil},
-		// Either spelling of a call will do.
-		{"open instead of openat", x86, `{"defaultAction": "SCMP_ACT_ERRNO", ` + x64 + `, "syscalls": [` + runcInit + `, {"names": ["openat"], "action": "SCMP_ACT_ERRNO"}]}`,
-			nil, []string{"runtime-needs"}},
+		// Go's os package, in runc, uses openat and getdents64 only.
+		{"open does not stand in for openat", x86, `{"defaultAction": "SCMP_ACT_ERRNO", ` + x64 + `, "syscalls": [{"names": ["openat"], "action": "SCMP_ACT_ERRNO"}, ` + runcInit + `, {"names": ["open", "getdents"], "action": "SCMP_ACT_ALLOW"}]}`,
+			[]wantFinding{{"runtime-needs", SevWarning, -1, "openat", nil}}, nil},
 		{"write only to stdout", x86, `{"defaultAction": "SCMP_ACT_ERRNO", ` + x64 + `, "syscalls": [{"names": ["write"], "action": "SCMP_ACT_ALLOW", "args": [{"index": 0, "value": 1, "op": "SCMP_CMP_EQ"}]}, ` + runcInit + `]}`,
 			[]wantFinding{{"runtime-needs", SevWarning, -1, "write", []string{"only for some arguments", "allow write unconditionally"}}}, nil},
-		// aarch64 has no open and no getdents: the others are what count.
-		{"aarch64 spellings", arm, `{"defaultAction": "SCMP_ACT_ALLOW", "architectures": ["SCMP_ARCH_AARCH64"], "syscalls": [{"names": ["openat", "getdents64"], "action": "SCMP_ACT_ERRNO"}]}`,
-			[]wantFinding{{"runtime-needs", SevWarning, -1, "openat", []string{"denied on aarch64 (errno(EPERM))"}}, {"runtime-needs", SevWarning, -1, "getdents64", nil}}, nil},
+		{"aarch64", arm, `{"defaultAction": "SCMP_ACT_ALLOW", "architectures": ["SCMP_ARCH_AARCH64"], "syscalls": [{"names": ["openat", "getdents64", "fstat"], "action": "SCMP_ACT_ERRNO"}]}`,
+			[]wantFinding{{"runtime-needs", SevWarning, -1, "openat", []string{"denied on aarch64 (errno(EPERM))"}}, {"runtime-needs", SevWarning, -1, "getdents64", nil}, {"runtime-needs", SevWarning, -1, "fstat", nil}}, nil},
+		// Calls runc does not need may go.
+		{"unneeded calls denied", x86, `{"defaultAction": "SCMP_ACT_ALLOW", ` + x64 + `, "syscalls": [{"names": ["futex", "setresuid", "fchdir", "umask", "open"], "action": "SCMP_ACT_ERRNO"}]}`,
+			nil, []string{"runtime-needs"}},
 		// Nothing allowed at all is empty-allowlist's finding alone.
 		{"empty allow-list", x86, `{"defaultAction": "SCMP_ACT_ERRNO", ` + x64 + `, "syscalls": []}`,
 			[]wantFinding{{"empty-allowlist", SevError, -1, "", nil}}, []string{"runtime-needs"}},
