@@ -1,6 +1,9 @@
 package lint
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+)
 
 // Checks about the container runtime that loads the filter.
 //
@@ -20,7 +23,9 @@ import "fmt"
 // directory. Each of these, denied alone, stops Debian's runc 1.1.5 from
 // starting the container (the runc differential test tries them); runc
 // is written in Go, whose os package uses openat and getdents64 on every
-// ABI, so open and getdents do not stand in for them.
+// ABI, so open and getdents do not stand in for them. Go's runtime wakes
+// its threads with futex whenever they meet: denied, runc crashes now and
+// then ("futexwakeup ... returned -1"), the container with it.
 
 // RuntimeNeed is one call runc's init makes after loading the filter.
 type RuntimeNeed struct {
@@ -36,6 +41,7 @@ var runtimeNeeds = []RuntimeNeed{
 	{"close", true, "it closes its log and sync pipes and the fds the container must not inherit"},
 	{"openat", true, "it reopens the exec fifo through /proc/self/fd"},
 	{"getdents64", true, "it lists /proc/self/fd to close the fds the container must not inherit"},
+	{"futex", true, "Go's runtime in runc wakes its threads with it"},
 	{"read", false, "it reads /proc/self/status"},
 	{"fstat", false, "it checks the ownership of the container's stdio"},
 	{"newfstatat", false, "it checks the ownership of the container's stdio"},
@@ -54,32 +60,47 @@ var runtimeNeeds = []RuntimeNeed{
 func RuntimeNeeds() []RuntimeNeed { return append([]RuntimeNeed(nil), runtimeNeeds...) }
 
 // runtimeNeeds reports the calls runc's init needs after loading the
-// filter that the profile denies on the host's ABI. A profile meant only
-// for a program started under the filter by something else (the
-// workbench's run, bubblewrap, systemd) does not need them, so these are
-// warnings.
+// filter that the profile denies on the host's ABI, one finding for
+// those it always needs and one for those it needs without
+// no_new_privs. A profile meant only for a program started under the
+// filter by something else (the workbench's run, bubblewrap, systemd)
+// does not need them, so these are warnings.
 func (l *linter) runtimeNeeds() {
 	if len(l.e.Arches) == 0 || l.has("empty-allowlist") {
 		return
 	}
 	host := l.e.Arches[0]
+	var denied [2][]string // [0]: always needed, [1]: without no_new_privs
+	var sometimes []string
 	for _, need := range runtimeNeeds {
 		t := l.treat(host, need.Name)
-		when := "under runc (Docker, Podman, containerd, Kubernetes) the container does not start"
+		tier := 0
 		if !need.Always {
-			when = "a container without no_new_privs (Docker's, Podman's and Kubernetes' default) does not start under runc"
+			tier = 1
 		}
 		switch {
 		case !t.Exists:
 		case t.Denied():
-			l.add(SevWarning, "runtime-needs", -1, need.Name,
-				fmt.Sprintf("denied on %s (%s), and runc's init needs it after loading the filter: %s; %s", host, t.Decision, need.Why, when),
-				fmt.Sprintf("allow %s, unless the profile is only for programs started under the filter by something else (seccomp-workbench run, bubblewrap, systemd)", need.Name))
+			denied[tier] = append(denied[tier], fmt.Sprintf("%s (%s)", need.Name, t.Decision))
 		case t.Conditional && !t.AllowedAlways():
-			l.add(SevWarning, "runtime-needs", -1, need.Name,
-				fmt.Sprintf("allowed on %s only for some arguments, and runc's init needs it after loading the filter: %s; if its call does not match, %s", host, need.Why, when),
-				fmt.Sprintf("allow %s unconditionally", need.Name))
+			sometimes = append(sometimes, need.Name)
 		}
+	}
+	const other = "unless the profile is only for programs started under the filter by something else (seccomp-workbench run, bubblewrap, systemd)"
+	if d := denied[0]; len(d) > 0 {
+		l.add(SevWarning, "runtime-needs", -1, "",
+			fmt.Sprintf("denied on %s: %s; runc's init makes these calls after loading the filter (to reopen its exec fifo, close the fds the container must not inherit and exec its process, and futex for Go's runtime), so under runc (Docker, Podman, containerd, Kubernetes) the container does not start", host, strings.Join(d, ", ")),
+			"allow them, "+other)
+	}
+	if d := denied[1]; len(d) > 0 {
+		l.add(SevWarning, "runtime-needs", -1, "",
+			fmt.Sprintf("denied on %s: %s; without no_new_privs (Docker's, Podman's and Kubernetes' default) runc's init makes these calls after loading the filter, to switch to the container's user and capabilities, so under runc such a container does not start", host, strings.Join(d, ", ")),
+			"allow them, or run the container with no_new_privs (--security-opt no-new-privileges, allowPrivilegeEscalation: false), "+other)
+	}
+	if len(sometimes) > 0 {
+		l.add(SevWarning, "runtime-needs", -1, "",
+			fmt.Sprintf("allowed on %s only for some arguments: %s; runc's init makes these calls after loading the filter, and if its own do not match, the container does not start under runc", host, strings.Join(sometimes, ", ")),
+			"allow them unconditionally, "+other)
 	}
 }
 
