@@ -289,6 +289,13 @@ func writeExplainText(out io.Writer, x *compile.Explanation, e *profile.Effectiv
 			fmt.Fprintf(out, "  comment: %s\n", r.Comment)
 		}
 	}
+	if !profile.LinkedKnows(x.Syscall) {
+		for _, d := range e.RuntimeDrops() {
+			if d.Name == x.Syscall && d.Arch == x.Arch {
+				fmt.Fprintf(out, "  runc:    %s\n", d)
+			}
+		}
+	}
 	fmt.Fprintf(out, "  resolved for %s\n", e.Env)
 	if ent, ok := catalog.MustDefault().Lookup(x.Syscall); ok {
 		fmt.Fprintf(out, "  %s: %s\n", ent.Name, ent.Description)

@@ -8,6 +8,8 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/seccomp-workbench/seccomp-workbench/profile"
 )
 
 // The goldens hold x86_64 programs (as libseccomp 2.5.4 lays them out)
@@ -62,6 +64,13 @@ func TestExplainText(t *testing.T) {
 		{[]string{"read", "--arch", "x32"}, []string{"read on x32 (0x40000000): allow"}},
 		{[]string{"read", "--", "-1", "0", "0"}, []string{"read(0xffffffffffffffff, 0x0, 0x0) on x86_64 (0): allow"}},
 		{[]string{"clone3", "--mode", "watch"}, []string{"clone3 on x86_64 (435): notify — rule syscalls[", "watch mode: the supervisor is told, then applies the profile's errno(ENOSYS)"}},
+	}
+	if !profile.LinkedKnows("listmount") {
+		// runc built on this libseccomp drops the name.
+		cases = append(cases, struct {
+			args []string
+			want []string
+		}{[]string{"listmount"}, []string{"listmount on x86_64 (458): allow", "  runc:    libseccomp " + profile.LinkedLibseccomp() + " does not know the name, so runc built on it drops it", "gets errno(ENOSYS) from its ENOSYS stub"}})
 	}
 	for _, c := range cases {
 		args := append([]string{"explain", "preset:docker-default", "--kernel", "6.18"}, c.args...)

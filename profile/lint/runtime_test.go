@@ -70,8 +70,15 @@ func TestLintRuntime(t *testing.T) {
 		{"known names only", x86, `{"defaultAction": "SCMP_ACT_ERRNO", ` + x64 + `, "syscalls": [` + runcInit + `]}`,
 			nil, []string{"runtime-drops"}},
 	}
+	// The runtime-drops cases use calls libseccomp 2.5.4 does not know.
+	newer := profile.LinkedKnows("listmount")
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
+			for _, w := range tc.want {
+				if w.code == "runtime-drops" && newer {
+					t.Skipf("libseccomp %s knows listmount", profile.LinkedLibseccomp())
+				}
+			}
 			p, err := profile.Parse("test.json", []byte(tc.profile))
 			if err != nil {
 				t.Fatal(err)
@@ -101,6 +108,9 @@ func TestLintRuntime(t *testing.T) {
 // runc's init calls; what runc on libseccomp 2.5.4 does differently with
 // it is the calls newer than that library.
 func TestLintRuntimeDockerDefault(t *testing.T) {
+	if profile.LinkedKnows("listmount") {
+		t.Skipf("libseccomp %s knows listmount", profile.LinkedLibseccomp())
+	}
 	fs := Lint(mustOpen(t, "preset:docker-default"), x86Env())
 	var drops []string
 	for _, f := range fs {
