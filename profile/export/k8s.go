@@ -87,9 +87,12 @@ func exportK8s(e *profile.Effective, o ExportOptions) ([]byte, []string, error) 
 	}
 	var flags []string
 	for _, f := range e.Source.Flags {
-		if spoFlags[f] {
+		switch {
+		case slices.Contains(flags, f):
+			notes = append(notes, fmt.Sprintf("flag %s is listed twice; the CRD's flags are a set: written once", f))
+		case spoFlags[f]:
 			flags = append(flags, f)
-		} else {
+		default:
 			notes = append(notes, fmt.Sprintf("flag %s is not in the SeccompProfile schema: left out", f))
 		}
 	}

@@ -152,6 +152,8 @@ func TestK8sExportCRDLimits(t *testing.T) {
 			"", "syscalls[0] names read twice", ""},
 		{"defaultErrnoRet", `{` + base + `, "defaultErrnoRet": 38, "syscalls": [` + allow + `]}`,
 			"", "no defaultErrnoRet", ""},
+		{"a flag twice", `{` + base + `, "flags": ["SECCOMP_FILTER_FLAG_LOG", "SECCOMP_FILTER_FLAG_LOG"], "syscalls": [` + allow + `]}`,
+			"", "flag SECCOMP_FILTER_FLAG_LOG is listed twice", "  flags:\n  - SECCOMP_FILTER_FLAG_LOG\n  syscalls:"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			p, err := profile.Parse("t.json", []byte(c.profile))
