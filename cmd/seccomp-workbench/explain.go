@@ -124,7 +124,7 @@ func runExplain(out io.Writer, args []string, fl explainFlags) error {
 		asm = cbpf.Disassemble(prog.Insns)
 	}
 	if fl.json {
-		return writeExplainJSON(out, x, mode, asm, env)
+		return writeExplainJSON(out, x, mode, asm, env, runtimeDrop(e, x))
 	}
 	writeExplainText(out, x, e, len(args)-2, asm, colorEnabled(out))
 	return nil
@@ -144,12 +144,15 @@ type explainJSON struct {
 	RuleIndex *int          `json:"rule_index"`
 	// Via names the call whose rule libseccomp also applied to this
 	// multiplexer (socketcall, ipc).
-	Via      string         `json:"via,omitempty"`
-	Reason   string         `json:"reason"`
-	Mode     string         `json:"mode"`
-	Profile  *profileJSON   `json:"profile_action,omitempty"`
-	Resolved resolvedJSON   `json:"resolved_for"`
-	Trace    []traceStepObj `json:"trace,omitempty"`
+	Via      string       `json:"via,omitempty"`
+	Reason   string       `json:"reason"`
+	Mode     string       `json:"mode"`
+	Profile  *profileJSON `json:"profile_action,omitempty"`
+	Resolved resolvedJSON `json:"resolved_for"`
+	// Runc is what runc built on the linked libseccomp does instead,
+	// when it drops the call's name.
+	Runc  *profileJSON   `json:"runc_action,omitempty"`
+	Trace []traceStepObj `json:"trace,omitempty"`
 }
 
 // resolvedJSON is the host a profile was resolved for.
@@ -209,9 +212,28 @@ func reasonKey(x *compile.Explanation) string {
 	return "rule"
 }
 
-func writeExplainJSON(out io.Writer, x *compile.Explanation, mode profile.Variant, asm []cbpf.AsmLine, env profile.Env) error {
+// runtimeDrop is what runc on the linked libseccomp does differently
+// with the explained call, or nil.
+func runtimeDrop(e *profile.Effective, x *compile.Explanation) *profile.RuntimeDrop {
+	if profile.LinkedKnows(x.Syscall) {
+		return nil
+	}
+	for _, d := range e.RuntimeDrops() {
+		if d.Name == x.Syscall && d.Arch == x.Arch {
+			return &d
+		}
+	}
+	return nil
+}
+
+func writeExplainJSON(out io.Writer, x *compile.Explanation, mode profile.Variant, asm []cbpf.AsmLine, env profile.Env, drop *profile.RuntimeDrop) error {
 	j := explainJSON{Syscall: x.Syscall, Arch: x.Arch, Nr: x.Nr, Args: x.Args[:],
 		Rule: x.RuleSource, Reason: reasonKey(x), Mode: mode.String(), Via: x.Profile.Via, Resolved: resolvedFor(env)}
+	if drop != nil {
+		rj := &profileJSON{}
+		rj.Action, rj.Errno, rj.ErrnoName = actionName(drop.Runtime)
+		j.Runc = rj
+	}
 	j.Action, j.Errno, j.ErrnoName = actionName(x.Decision)
 	if x.Rule != nil {
 		i := x.Rule.Index
@@ -289,12 +311,8 @@ func writeExplainText(out io.Writer, x *compile.Explanation, e *profile.Effectiv
 			fmt.Fprintf(out, "  comment: %s\n", r.Comment)
 		}
 	}
-	if !profile.LinkedKnows(x.Syscall) {
-		for _, d := range e.RuntimeDrops() {
-			if d.Name == x.Syscall && d.Arch == x.Arch {
-				fmt.Fprintf(out, "  runc:    %s\n", d)
-			}
-		}
+	if d := runtimeDrop(e, x); d != nil {
+		fmt.Fprintf(out, "  runc:    %s\n", d)
 	}
 	fmt.Fprintf(out, "  resolved for %s\n", e.Env)
 	if ent, ok := catalog.MustDefault().Lookup(x.Syscall); ok {

@@ -154,6 +154,16 @@ func TestExplainJSON(t *testing.T) {
 	if m["action"] != "kill_thread" || m["reason"] != "bad_arch" || m["arch"] != "aarch64" {
 		t.Errorf("aarch64 getpid: %v", m)
 	}
+	if !profile.LinkedKnows("listmount") {
+		m = explainJSONOf(t, "listmount")
+		rc, _ := m["runc_action"].(map[string]any)
+		if m["action"] != "allow" || rc["action"] != "errno" || rc["errno_name"] != "ENOSYS" {
+			t.Errorf("listmount: %v", m)
+		}
+	}
+	if m = explainJSONOf(t, "getpid"); m["runc_action"] != nil {
+		t.Errorf("getpid: %v", m)
+	}
 	m = explainJSONOf(t, "openat", "--arch", "aarch64", "--caps", "none")
 	res, _ := m["resolved_for"].(map[string]any)
 	if m["action"] != "allow" || res["platform"] != "aarch64" || res["kernel"] != "6.18" || fmt.Sprint(res["caps"]) != "[]" {
