@@ -23,9 +23,7 @@ func newDiffCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "diff PROFILE_A PROFILE_B [--subset] [--json]",
 		Short: "Compare what two profiles do, syscall by syscall",
-		Long: `Compares the meaning of two profiles on a host, not their text (both are
-resolved for this machine, or for what --platform, --caps and --kernel
-say; the summary names the host): for
+		Long: `Compares the meaning of two profiles, not their text: for
 every syscall of the catalog on every ABI both filter, what each profile
 does with it — for all-zero arguments and for values on both sides of
 every argument condition either profile has. One line per change, with the
@@ -40,7 +38,11 @@ the filtered ABIs are listed first.
 diff exits 0 whether or not the profiles differ (like a report; use
 --subset to fail on a difference). With --subset only the changes by which
 B allows something A denies are listed, and the exit status is 1 when
-there is any: "is B at least as strict as A?".`,
+there is any: "is B at least as strict as A?".
+
+Both profiles are resolved for one host: this machine, Docker's default
+capabilities and the running kernel, or what --platform, --caps and
+--kernel say. The summary names it.`,
 		Example: `  seccomp-workbench diff preset:docker-default my.json
   seccomp-workbench diff --subset preset:docker-default my.json   # exit 1 if my.json is looser`,
 		Args: cobra.ExactArgs(2),

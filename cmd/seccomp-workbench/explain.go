@@ -30,7 +30,7 @@ func newExplainCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "explain PROFILE SYSCALL [ARG...]",
 		Short: "Say what the compiled filter does with one syscall, and why",
-		Long: `Compiles PROFILE for this host (a file or preset:NAME), verifies it, runs
+		Long: `Compiles PROFILE (a file or preset:NAME), verifies it, runs
 the program on one call exactly as the kernel would and reports the
 outcome: the action, the errno, and the rule that matched or the default.
 
