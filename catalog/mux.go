@@ -65,9 +65,8 @@ func MuxOps(mux string) map[uint32]string {
 }
 
 // muxABIs are the ABIs on which libseccomp 2.5 maps the calls onto the
-// multiplexers. The names past the catalog's own ABIs are those of ABIs
-// the catalog may model later; they only matter once it does.
-var muxABIs = []Arch{X86, S390X, PPC64LE, "s390", "ppc", "ppc64", "mips", "mipsel"}
+// multiplexers.
+var muxABIs = []Arch{X86, S390X, PPC64LE, S390, PPC, PPC64, MIPS, MIPSEL}
 
 // Multiplexes reports whether libseccomp maps socket and IPC calls onto
 // socketcall and ipc on a.
