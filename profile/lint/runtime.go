@@ -3,6 +3,8 @@ package lint
 import (
 	"fmt"
 	"strings"
+
+	"github.com/seccomp-workbench/seccomp-workbench/profile"
 )
 
 // Checks about the container runtime that loads the filter.
@@ -114,12 +116,42 @@ func (l *linter) has(code string) bool {
 	return false
 }
 
-// runtimeDrops reports, per name, what a runtime built on the linked
-// libseccomp does differently: it drops the names the library does not
-// know (see profile.RuntimeDrops).
+// runtimeDrops reports what a runtime built on the linked libseccomp
+// does differently: it drops the names the library does not know (see
+// profile.RuntimeDrops). One finding per difference, naming every call it
+// applies to.
 func (l *linter) runtimeDrops() {
+	type group struct {
+		first profile.RuntimeDrop
+		names []string
+	}
+	var groups []*group
+	byOutcome := map[string]*group{}
 	for _, d := range l.e.RuntimeDrops() {
-		l.add(SevWarning, "runtime-drops", d.Rule, d.Name, d.String(),
-			"expect this on hosts whose runtime links this libseccomp; a newer libseccomp knows the name")
+		key := fmt.Sprint(d.Here, d.Runtime, d.Runtime.Rule == profile.RuleNewer)
+		g := byOutcome[key]
+		if g == nil {
+			g = &group{first: d}
+			byOutcome[key] = g
+			groups = append(groups, g)
+		}
+		g.names = append(g.names, d.Name)
+	}
+	for _, g := range groups {
+		// The finding is about its first call, so that a jump from it
+		// lands on one of them; the message names them all.
+		d := g.first
+		them, they, numbers := "them", "they get", "numbers are"
+		if len(g.names) == 1 {
+			them, they, numbers = "it", "it gets", "number is"
+		}
+		why := "its default action"
+		if d.Runtime.Rule == profile.RuleNewer {
+			why = "its ENOSYS stub, as the " + numbers + " above every call it kept"
+		}
+		l.add(SevWarning, "runtime-drops", d.Rule, d.Name,
+			fmt.Sprintf("libseccomp %s does not know %s, so runc built on it drops %s (runc ignores names the library cannot resolve): under such a runc %s %s on %s from %s, where this filter gives %s",
+				profile.LinkedLibseccomp(), strings.Join(g.names, ", "), them, they, d.Runtime, d.Arch, why, d.Here),
+			"expect this on hosts whose runtime links this libseccomp; a newer libseccomp knows the names")
 	}
 }
