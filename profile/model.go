@@ -10,6 +10,7 @@ package profile
 
 import (
 	"encoding/json"
+	"slices"
 )
 
 // Action is a seccomp action as spelled in profiles (SCMP_ACT_ALLOW ...).
@@ -157,18 +158,76 @@ func (p *Profile) DefaultErrno() uint {
 
 // Clone returns a deep copy.
 func (p *Profile) Clone() *Profile {
-	b, err := json.Marshal(p)
-	if err != nil {
-		panic("profile: clone: " + err.Error()) // only plain data: cannot fail
+	q := *p
+	q.DefaultErrnoRet = cloneUint(p.DefaultErrnoRet)
+	q.Architectures = slices.Clone(p.Architectures)
+	q.Flags = slices.Clone(p.Flags)
+	q.Extra = cloneExtra(p.Extra)
+	if p.ArchMap != nil {
+		q.ArchMap = make([]Architecture, len(p.ArchMap))
+		for i, a := range p.ArchMap {
+			a.SubArches = slices.Clone(a.SubArches)
+			a.Extra = cloneExtra(a.Extra)
+			q.ArchMap[i] = a
+		}
 	}
-	var q Profile
-	if err := json.Unmarshal(b, &q); err != nil {
-		panic("profile: clone: " + err.Error())
-	}
-	if err := collectExtras(&q, b); err != nil {
-		panic("profile: clone: " + err.Error())
+	if p.Syscalls != nil {
+		q.Syscalls = make([]*Rule, len(p.Syscalls))
+		for i, r := range p.Syscalls {
+			q.Syscalls[i] = r.clone()
+		}
 	}
 	return &q
+}
+
+func (r *Rule) clone() *Rule {
+	if r == nil {
+		return nil
+	}
+	c := *r
+	c.Names = slices.Clone(r.Names)
+	c.ErrnoRet = cloneUint(r.ErrnoRet)
+	c.Includes, c.Excludes = r.Includes.clone(), r.Excludes.clone()
+	c.Extra = cloneExtra(r.Extra)
+	if r.Args != nil {
+		c.Args = make([]*Arg, len(r.Args))
+		for i, a := range r.Args {
+			if a != nil {
+				ac := *a
+				ac.Extra = cloneExtra(a.Extra)
+				c.Args[i] = &ac
+			}
+		}
+	}
+	return &c
+}
+
+func (f *Filter) clone() *Filter {
+	if f == nil {
+		return nil
+	}
+	c := *f
+	c.Caps, c.Arches = slices.Clone(f.Caps), slices.Clone(f.Arches)
+	c.Extra = cloneExtra(f.Extra)
+	return &c
+}
+
+func cloneUint(v *uint) *uint {
+	if v == nil {
+		return nil
+	}
+	return uintp(*v)
+}
+
+func cloneExtra(m map[string]json.RawMessage) map[string]json.RawMessage {
+	if m == nil {
+		return nil
+	}
+	c := make(map[string]json.RawMessage, len(m))
+	for k, v := range m {
+		c[k] = slices.Clone(v)
+	}
+	return c
 }
 
 func uintp(v uint) *uint { return &v }
