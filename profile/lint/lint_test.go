@@ -40,14 +40,7 @@ const x86All = `"architectures": ["SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARC
 func TestLintChecks(t *testing.T) {
 	x86 := testEnv(catalog.X86_64)
 	arm := testEnv(catalog.AArch64)
-	cases := []struct {
-		name    string
-		env     profile.Env
-		profile string
-		want    []wantFinding
-		// not lists codes that must not appear.
-		not []string
-	}{
+	cases := []lintCase{
 		// unknown-syscall
 		{"typo", x86, `{"defaultAction": "SCMP_ACT_ERRNO", ` + x86All + `, "syscalls": [` + basics + `, {"names": ["opne"], "action": "SCMP_ACT_ALLOW"}]}`,
 			[]wantFinding{{"unknown-syscall", SevError, 1, "opne", []string{"not a syscall on x86_64, x86, x32, aarch64, arm, riscv64, s390x, ppc64le, mips,", "did you mean open?", "catalog open"}}}, nil},
@@ -271,32 +264,45 @@ func TestLintChecks(t *testing.T) {
 			nil, []string{"unsupported-arch"}},
 	}
 	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			p, err := profile.Parse("test.json", []byte(tc.profile))
-			if err != nil {
-				t.Fatal(err)
+		t.Run(tc.name, func(t *testing.T) { checkLintCase(t, tc) })
+	}
+}
+
+// lintCase is a profile and the findings linting it must and must not give.
+type lintCase struct {
+	name    string
+	env     profile.Env
+	profile string
+	want    []wantFinding
+	// not lists codes that must not appear.
+	not []string
+}
+
+func checkLintCase(t *testing.T, tc lintCase) {
+	t.Helper()
+	p, err := profile.Parse("test.json", []byte(tc.profile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := Lint(p, tc.env)
+	for _, w := range tc.want {
+		found := false
+		for _, f := range got {
+			found = found || w.match(f)
+		}
+		if !found {
+			t.Errorf("missing %s %s rule %d %q containing %q; got:\n%s", w.sev, w.code, w.rule, w.syscall, w.msg, dump(got))
+		}
+	}
+	for _, f := range got {
+		for _, c := range tc.not {
+			if f.Code == c {
+				t.Errorf("unexpected %s", f)
 			}
-			got := Lint(p, tc.env)
-			for _, w := range tc.want {
-				found := false
-				for _, f := range got {
-					found = found || w.match(f)
-				}
-				if !found {
-					t.Errorf("missing %s %s rule %d %q containing %q; got:\n%s", w.sev, w.code, w.rule, w.syscall, w.msg, dump(got))
-				}
-			}
-			for _, f := range got {
-				for _, c := range tc.not {
-					if f.Code == c {
-						t.Errorf("unexpected %s", f)
-					}
-				}
-				if f.Message == "" || f.Hint == "" || strings.Contains(f.Message+f.Hint, "\n") {
-					t.Errorf("finding without a one-line message and hint: %#v", f)
-				}
-			}
-		})
+		}
+		if f.Message == "" || f.Hint == "" || strings.Contains(f.Message+f.Hint, "\n") {
+			t.Errorf("finding without a one-line message and hint: %#v", f)
+		}
 	}
 }
 

@@ -16,13 +16,7 @@ func TestLintRuntime(t *testing.T) {
 	x86 := testEnv(catalog.X86_64)
 	arm := testEnv(catalog.AArch64)
 	const x64 = `"architectures": ["SCMP_ARCH_X86_64"]`
-	cases := []struct {
-		name    string
-		env     profile.Env
-		profile string
-		want    []wantFinding
-		not     []string
-	}{
+	cases := []lintCase{
 		// runtime-needs
 		{"runc's init calls allowed", x86, `{"defaultAction": "SCMP_ACT_ERRNO", ` + x64 + `, "syscalls": [` + runcInit + `]}`,
 			nil, []string{"runtime-needs"}},
@@ -78,27 +72,7 @@ func TestLintRuntime(t *testing.T) {
 					t.Skipf("libseccomp %s knows listmount", profile.LinkedLibseccomp())
 				}
 			}
-			p, err := profile.Parse("test.json", []byte(tc.profile))
-			if err != nil {
-				t.Fatal(err)
-			}
-			got := Lint(p, tc.env)
-			for _, w := range tc.want {
-				found := false
-				for _, f := range got {
-					found = found || w.match(f)
-				}
-				if !found {
-					t.Errorf("missing %s %s rule %d %q containing %q; got:\n%s", w.sev, w.code, w.rule, w.syscall, w.msg, dump(got))
-				}
-			}
-			for _, f := range got {
-				for _, c := range tc.not {
-					if f.Code == c {
-						t.Errorf("unexpected %s", f)
-					}
-				}
-			}
+			checkLintCase(t, tc)
 		})
 	}
 }
