@@ -116,6 +116,14 @@ func shimInit(spec *shimSpec, a *execArgs, fail func(int, string, ...any)) {
 	if errno != 0 {
 		fail(125, "shim: fork: %v", errno)
 	}
+	target := int(pid)
+	// Signals go through a pidfd: once the target is reaped its pid may
+	// name another process.
+	pidfd, err := unix.PidfdOpen(target, 0)
+	if err != nil {
+		unix.Kill(target, unix.SIGKILL)
+		fail(125, "shim: pidfd_open: %v", err)
+	}
 	// What the target holds must not stay open here: the status pipe and
 	// the handoff socket signal their end by closing, and a terminal's
 	// master sees the end of the session only when no slave fd is left.
@@ -126,14 +134,6 @@ func shimInit(spec *shimSpec, a *execArgs, fail func(int, string, ...any)) {
 			unix.Dup3(null, fd, 0)
 		}
 		unix.Close(null)
-	}
-	target := int(pid)
-	// Signals go through a pidfd: once the target is reaped its pid may
-	// name another process.
-	pidfd, err := unix.PidfdOpen(target, 0)
-	if err != nil {
-		unix.Kill(target, unix.SIGKILL)
-		fail(125, "shim: pidfd_open: %v", err)
 	}
 	go func() {
 		for s := range sigs {
