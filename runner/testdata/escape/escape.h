@@ -16,9 +16,12 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/seccomp.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #define MAX_TARGETS 32
@@ -113,6 +116,20 @@ static inline int find_targets(const char *exe, int ceiling, struct target *t) {
 	printf("\n");
 	fflush(stdout);
 	return n;
+}
+
+/* answer_one waits up to 20 ms for a notification on the listener fd and
+ * lets the call run: 1 if one was answered. */
+static inline int answer_one(int fd) {
+	struct pollfd pfd = {fd, POLLIN, 0};
+	if (poll(&pfd, 1, 20) <= 0)
+		return 0;
+	struct seccomp_notif req;
+	memset(&req, 0, sizeof req);
+	if (ioctl(fd, SECCOMP_IOCTL_NOTIF_RECV, &req) < 0)
+		return 0;
+	struct seccomp_notif_resp resp = {.id = req.id, .flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE};
+	return ioctl(fd, SECCOMP_IOCTL_NOTIF_SEND, &resp) == 0;
 }
 
 static inline void usage_if(int bad, const char *u) {

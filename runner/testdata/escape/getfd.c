@@ -76,16 +76,7 @@ static void steal(int pid, const char *why, int fd, const char *path) {
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		if (now.tv_sec - start.tv_sec > 3)
 			break;
-		struct pollfd pfd = {fd, POLLIN, 0};
-		if (poll(&pfd, 1, 20) <= 0)
-			continue;
-		struct seccomp_notif req;
-		memset(&req, 0, sizeof req);
-		if (ioctl(fd, SECCOMP_IOCTL_NOTIF_RECV, &req) < 0)
-			continue;
-		struct seccomp_notif_resp resp = {.id = req.id, .flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE};
-		if (ioctl(fd, SECCOMP_IOCTL_NOTIF_SEND, &resp) == 0)
-			answered++;
+		answered += answer_one(fd);
 	}
 	pthread_join(th, NULL);
 	printf("RESULT listener-theft pid=%d (%s): BREACH answered %d notifications; mkdir(%s) = %ld%s%s\n",

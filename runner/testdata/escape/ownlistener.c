@@ -61,16 +61,7 @@ int main(int argc, char **argv) {
 	pthread_create(&th, NULL, do_mkdir, &j);
 	int answered = 0;
 	for (int i = 0; i < 100 && !j.done; i++) {
-		struct pollfd pfd = {fd, POLLIN, 0};
-		if (poll(&pfd, 1, 20) <= 0)
-			continue;
-		struct seccomp_notif req;
-		memset(&req, 0, sizeof req);
-		if (ioctl(fd, SECCOMP_IOCTL_NOTIF_RECV, &req) < 0)
-			continue;
-		struct seccomp_notif_resp resp = {.id = req.id, .flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE};
-		if (ioctl(fd, SECCOMP_IOCTL_NOTIF_SEND, &resp) == 0)
-			answered++;
+		answered += answer_one(fd);
 	}
 	pthread_join(th, NULL);
 	int breach = j.ret == 0;
