@@ -201,24 +201,7 @@ func TestExplainAgreesWithKernel(t *testing.T) {
 			copy(args[:], c.args)
 			name := fmt.Sprintf("%s/%s/%s%s", set.name, c.arch, c.syscall, profile.FormatArgs(args))
 			t.Run(name, func(t *testing.T) {
-				var flags []string
-				if c.arch == catalog.X86 {
-					if !ia32 {
-						t.Skip("this kernel has no int $0x80 gate (IA32 emulation is off)")
-					}
-					flags = []string{"--int80"}
-				}
-				x, err := ExplainName(prog, c.arch, c.syscall, args)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if x.Decision.String() != c.want {
-					t.Fatalf("explain says %s, want %s", x.Decision, c.want)
-				}
-				got := runProbe(t, bin, flags, filter, x.Nr, c.args)
-				if !kernelAgrees(x.Decision, c.allowed, got) {
-					t.Errorf("explain says %s; the kernel: %s", x.Decision, got)
-				}
+				kernelProbe{bin, filter, ia32}.check(t, prog, c.arch, c.syscall, c.args, c.want, c.allowed)
 			})
 		}
 	}
@@ -249,4 +232,39 @@ func kernelAgrees(d profile.Decision, allowed allowedOutcome, got probeResult) b
 		return got.signal == 0 && got.ret == -1 && got.errno == int(syscall.ENOSYS)
 	}
 	return false
+}
+
+// kernelProbe runs explain's answer for one call past the real kernel:
+// the probe binary makes the call (through int 0x80 for x86, when this
+// kernel has the gate) under the filter file.
+type kernelProbe struct {
+	bin, filter string
+	ia32        bool
+}
+
+// check asserts what explain says for the call, then that the kernel
+// agrees; it returns explain's answer.
+func (k kernelProbe) check(t *testing.T, prog *Program, arch catalog.Arch, name string, argv []uint64, want string, allowed allowedOutcome) *Explanation {
+	t.Helper()
+	var args [6]uint64
+	copy(args[:], argv)
+	var flags []string
+	if arch == catalog.X86 {
+		if !k.ia32 {
+			t.Skip("this kernel has no int $0x80 gate (IA32 emulation is off)")
+		}
+		flags = []string{"--int80"}
+	}
+	x, err := ExplainName(prog, arch, name, args)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if x.Decision.String() != want {
+		t.Fatalf("explain says %s, want %s", x.Decision, want)
+	}
+	got := runProbe(t, k.bin, flags, k.filter, x.Nr, argv)
+	if !kernelAgrees(x.Decision, allowed, got) {
+		t.Errorf("explain says %s; the kernel: %s", x.Decision, got)
+	}
+	return x
 }

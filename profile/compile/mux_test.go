@@ -184,26 +184,9 @@ func TestMultiplexersAgreeWithKernel(t *testing.T) {
 		var args [6]uint64
 		copy(args[:], c.args)
 		t.Run(fmt.Sprintf("%s/%s%s", c.arch, c.syscall, profile.FormatArgs(args)), func(t *testing.T) {
-			var flags []string
-			if c.arch == catalog.X86 {
-				if !ia32 {
-					t.Skip("this kernel has no int $0x80 gate (IA32 emulation is off)")
-				}
-				flags = []string{"--int80"}
-			}
-			x, err := ExplainName(prog, c.arch, c.syscall, args)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if x.Decision.String() != c.want {
-				t.Fatalf("explain says %s, want %s", x.Decision, c.want)
-			}
+			x := kernelProbe{bin, filter, ia32}.check(t, prog, c.arch, c.syscall, c.args, c.want, c.allowed)
 			if c.want == "allow" && x.Decision.Via == "" && strings.HasPrefix(c.syscall, "socketcall") {
 				t.Errorf("explain does not say which call's rule decided socketcall")
-			}
-			got := runProbe(t, bin, flags, filter, x.Nr, c.args)
-			if !kernelAgrees(x.Decision, c.allowed, got) {
-				t.Errorf("explain says %s; the kernel: %s", x.Decision, got)
 			}
 		})
 	}
