@@ -25,6 +25,7 @@ func TestLayers(t *testing.T) {
 		"profile/internal/proftest": {"profile", "catalog"},
 		"profile/export":            {"profile", "profile/compile", "profile/cbpf", "catalog"},
 		"runner":                    {"profile", "profile/compile", "profile/lint", "catalog"},
+		"scenario":                  {"runner", "profile", "profile/", "catalog"},
 		"tui/styles":                {"profile", "catalog"},
 		"tui/common":                {"tui/styles", "profile", "catalog"},
 		"tui/internal/keytest":      nil,
@@ -32,8 +33,8 @@ func TestLayers(t *testing.T) {
 		"tui/catalogpane":           {"tui/common", "tui/styles", "profile", "catalog"},
 		"tui/detailpane":            {"tui/common", "tui/styles", "profile", "profile/cbpf", "profile/compile", "catalog"},
 		"tui/runpane":               {"tui/common", "tui/styles", "runner", "profile", "catalog"},
-		"tui":                       {"tui/", "runner", "profile", "profile/", "catalog"},
-		"cmd/seccomp-workbench":     {"tui", "runner", "profile", "profile/", "catalog"},
+		"tui":                       {"tui/", "scenario", "runner", "profile", "profile/", "catalog"},
+		"cmd/seccomp-workbench":     {"tui", "scenario", "runner", "profile", "profile/", "catalog"},
 	}
 	out, err := exec.Command("go", "list", "-f", `{{.ImportPath}}{{range .Imports}} {{.}}{{end}}`, mod+"...").Output()
 	if err != nil {
