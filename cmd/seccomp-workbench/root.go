@@ -35,6 +35,7 @@ filter and see which syscalls were denied, then export the profile.`,
 		newDiffCmd(),
 		newRunCmd(),
 		newRecordCmd(),
+		newTestCmd(),
 	)
 	wrapArgs(root)
 	return root
