@@ -47,8 +47,6 @@ type Program struct {
 	Options   profile.Options
 	Effective *profile.Effective
 	Stats     Stats
-	// PFC is libseccomp's pseudo filter code for its part of the program.
-	PFC string
 }
 
 // Compile builds the BPF program for e. It is pure: nothing is loaded.
@@ -58,11 +56,10 @@ func Compile(e *profile.Effective, o profile.Options) (*Program, error) {
 		return nil, fmt.Errorf("the profile names no ABI the workbench can compile (%s): add SCMP_ARCH_X86_64 or another supported one", strings.Join(e.Unsupported, ", "))
 	}
 	prog := &Program{Options: o, Effective: e}
-	main, pfc, err := compileLib(e, e.Arches, o, &prog.Stats, true)
+	main, _, err := compileLib(e, e.Arches, o, &prog.Stats, false)
 	if err != nil {
 		return nil, err
 	}
-	prog.PFC = pfc
 	prelude, err := buildPrelude(e, o, &prog.Stats)
 	if err != nil {
 		return nil, err
@@ -74,6 +71,14 @@ func Compile(e *profile.Effective, o profile.Options) (*Program, error) {
 		return nil, fmt.Errorf("the compiled filter has %d instructions, over the kernel's limit of %d: group rules or drop arches", len(prog.Insns), unix.BPF_MAXINSNS)
 	}
 	return prog, nil
+}
+
+// PFC is libseccomp's pseudo filter code for its part of the program.
+// libseccomp builds it from the same rules once more, so only an export
+// that asks for it pays for it.
+func (p *Program) PFC() (string, error) {
+	_, pfc, err := compileLib(p.Effective, p.Effective.Arches, p.Options, nil, true)
+	return pfc, err
 }
 
 // PerArch compiles the program once more for each ABI alone and returns

@@ -33,7 +33,11 @@ func exportProgram(e *profile.Effective, f Format, o ExportOptions) ([]byte, []s
 	case FormatBPF:
 		return prog.Bytes(), notes, nil
 	case FormatPFC:
-		return []byte(pfcHeader(prog, o) + prog.PFC), notes, nil
+		pfc, err := prog.PFC()
+		if err != nil {
+			return nil, nil, err
+		}
+		return []byte(pfcHeader(prog, o) + pfc), notes, nil
 	}
 	return []byte(asmHeader(prog, o) + cbpf.FormatAsmLines(cbpf.Disassemble(prog.Insns))), notes, nil
 }
