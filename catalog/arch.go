@@ -102,9 +102,9 @@ func Arches() []Arch {
 
 // Info returns the facts about a; ok is false for an unknown arch.
 func (a Arch) Info() (ArchInfo, bool) {
-	for _, ai := range archTable {
-		if ai.Arch == a {
-			return ai, true
+	for i := range archTable {
+		if archTable[i].Arch == a {
+			return archTable[i], true
 		}
 	}
 	return ArchInfo{}, false

@@ -2,9 +2,11 @@ package compile
 
 import (
 	"fmt"
+	"runtime"
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 
 	"golang.org/x/net/bpf"
 
@@ -111,21 +113,53 @@ func Verify(p *Program) error {
 
 // VerifyCount is Verify that also says how many cases it checked.
 func VerifyCount(p *Program) (int, error) {
-	vm, err := p.vm()
-	if err != nil {
-		return 0, err
+	inputs := Inputs(p.Effective, p.Options)
+	// Every input is checked; the halves run on separate cores, each with
+	// its own emulator, and their findings are joined in input order.
+	parts := min(runtime.GOMAXPROCS(0), 2)
+	if len(inputs) < 1024 {
+		parts = 1
 	}
+	type part struct {
+		checked    int
+		mismatches []Mismatch
+		err        error
+	}
+	res := make([]part, parts)
+	var wg sync.WaitGroup
+	for k := range res {
+		lo, hi := k*len(inputs)/parts, (k+1)*len(inputs)/parts
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r := &res[k]
+			vm, err := p.vm()
+			if err != nil {
+				r.err = err
+				return
+			}
+			for _, c := range inputs[lo:hi] {
+				want := p.Effective.Decide(c.Arch, c.Nr, c.Args, p.Options)
+				got, err := runVM(vm, c.Arch, c.Nr, c.Args)
+				if err != nil {
+					r.err = err
+					return
+				}
+				r.checked++
+				if !want.Same(got) {
+					r.mismatches = append(r.mismatches, Mismatch{c.Arch, c.Nr, want.Syscall, c.Args, want, got})
+				}
+			}
+		}()
+	}
+	wg.Wait()
 	verr := &VerifyError{}
-	for _, c := range Inputs(p.Effective, p.Options) {
-		want := p.Effective.Decide(c.Arch, c.Nr, c.Args, p.Options)
-		got, err := runVM(vm, c.Arch, c.Nr, c.Args)
-		if err != nil {
-			return verr.Checked, err
+	for _, r := range res {
+		verr.Checked += r.checked
+		if r.err != nil {
+			return verr.Checked, r.err
 		}
-		verr.Checked++
-		if !want.Same(got) {
-			verr.Mismatches = append(verr.Mismatches, Mismatch{c.Arch, c.Nr, want.Syscall, c.Args, want, got})
-		}
+		verr.Mismatches = append(verr.Mismatches, r.mismatches...)
 	}
 	if len(verr.Mismatches) > 0 {
 		verr.classify(p.Effective)
