@@ -13,7 +13,7 @@ import (
 	"github.com/seccomp-workbench/seccomp-workbench/profile"
 )
 
-func target(t *testing.T, name string) Target {
+func target(t testing.TB, name string) Target {
 	t.Helper()
 	p, err := profile.Open(name)
 	if err != nil {

@@ -2,6 +2,7 @@
 # Installs the system packages the build and the tests need, when missing:
 # libseccomp's headers and pkg-config (cgo build), tmux (terminal tests),
 # bubblewrap and systemd's analyzer (export tests), strace (benchmarks),
+# Python (the scenario examples run /usr/bin/python3),
 # runc and a static libc (the runc differential test runs a static probe
 # in a container).
 # Uses the system's package manager, with sudo when not root.
@@ -15,6 +16,7 @@ command -v pkg-config >/dev/null 2>&1 || need pkg-config
 command -v gcc >/dev/null 2>&1 || need gcc
 if [ "${1:-}" = "test" ]; then
 	command -v tmux >/dev/null 2>&1 || need tmux
+	[ -x /usr/bin/python3 ] || need python3
 	command -v bwrap >/dev/null 2>&1 || need bubblewrap
 	command -v strace >/dev/null 2>&1 || need strace
 	command -v runc >/dev/null 2>&1 || need runc

@@ -4,8 +4,10 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -97,5 +99,36 @@ func TestTestCommandUsage(t *testing.T) {
 		if code != 2 || !strings.Contains(errs, c.want) {
 			t.Errorf("%v: exit %d, want 2 and %q\n%s%s", c.args, code, c.want, out, errs)
 		}
+	}
+}
+
+// The lockdown holds for an unprivileged workbench too: the service
+// answers and every escape fails, run as nobody.
+func TestTestCommandLockdownUnprivileged(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root to run the workbench as nobody")
+	}
+	bin := workbenchBinary(t)
+	dir := t.TempDir()
+	for _, d := range []string{filepath.Dir(dir), dir} {
+		if err := os.Chmod(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, name := range []string{"lockdown.yaml", "lockdown-http.json"} {
+		data, err := os.ReadFile(testdataDir + "/scenarios/" + name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cmd := exec.Command(bin, "test", filepath.Join(dir, "lockdown.yaml"))
+	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
+	cmd.Dir = "/"
+	out, err := cmd.CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "9 passed, 0 failed") {
+		t.Errorf("as nobody: %v\n%s", err, out)
 	}
 }
