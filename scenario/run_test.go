@@ -194,3 +194,29 @@ func TestFailFastSkips(t *testing.T) {
 		t.Errorf("progress called %d times", calls)
 	}
 }
+
+// Cancelling the batch's context (ctrl-c) stops the runs going on and
+// skips the rest; each says so, none is reported as passed.
+func TestCancelStopsRuns(t *testing.T) {
+	f, err := Parse("/tmp/s.yaml", []byte("scenarios:\n  - {name: a, run: sleep 30}\n  - {name: b, run: sleep 30}\n  - {name: c, run: \"true\"}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	started := make(chan struct{}, 3)
+	go func() { <-started; cancel() }()
+	rs := RunAll(ctx, f, []Target{target(t, "preset:deny-critical")}, Options{Jobs: 1,
+		Progress: func(p Progress) {
+			if len(p.Running) > 0 {
+				select {
+				case started <- struct{}{}:
+				default:
+				}
+			}
+		}})
+	for _, r := range rs {
+		if r.Passed || len(r.Failures) != 1 || !strings.HasPrefix(r.Failures[0], "skipped") {
+			t.Errorf("%s: passed %v, %v", r.Scenario.Name, r.Passed, r.Failures)
+		}
+	}
+}

@@ -3,12 +3,15 @@ package main
 import (
 	"encoding/json"
 	"encoding/xml"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
+
+	"github.com/creack/pty"
 )
 
 // The test command on the lockdown example: the service starts and
@@ -130,5 +133,37 @@ func TestTestCommandLockdownUnprivileged(t *testing.T) {
 	out, err := cmd.CombinedOutput()
 	if err != nil || !strings.Contains(string(out), "9 passed, 0 failed") {
 		t.Errorf("as nobody: %v\n%s", err, out)
+	}
+}
+
+// With stderr on a terminal, test draws a progress line there and clears
+// it at the end; stdout keeps only the results. --json draws none.
+func TestTestCommandProgressLine(t *testing.T) {
+	bin := workbenchBinary(t)
+	for _, asJSON := range []bool{false, true} {
+		ptmx, tty, err := pty.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		args := []string{"test", testdataDir + "/scenarios/throughput.yaml", "--filter", " [12]$"}
+		if asJSON {
+			args = append(args, "--json")
+		}
+		cmd := exec.Command(bin, args...)
+		var out strings.Builder
+		cmd.Stdout, cmd.Stderr = &out, tty
+		err = cmd.Run()
+		tty.Close()
+		var shown strings.Builder
+		_, _ = io.Copy(&shown, ptmx)
+		ptmx.Close()
+		if err != nil || strings.Contains(out.String(), "\r") {
+			t.Fatalf("json=%v: %v\n%q", asJSON, err, out.String())
+		}
+		s := shown.String()
+		drawn := strings.Contains(s, "[0/8] running: ") && strings.Contains(s, "[8/8]") && strings.HasSuffix(s, "\r\x1b[K")
+		if drawn == asJSON || asJSON && s != "" {
+			t.Errorf("json=%v: terminal got %q", asJSON, s)
+		}
 	}
 }
