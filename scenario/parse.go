@@ -1,6 +1,7 @@
 package scenario
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -26,7 +27,7 @@ const DefaultTimeout = 30 * time.Second
 func Load(path string) (*File, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%s: cannot read the scenario file: %v: check the path", path, errors.Unwrap(err))
 	}
 	return Parse(path, data)
 }
