@@ -57,8 +57,9 @@ func (r *ring) bytes() []byte {
 type outStream struct {
 	stream   Stream
 	ring     ring
-	pending  []byte
-	lines    int // newlines in pending
+	buf      []byte // pending's backing array, from its start
+	pending  []byte // bytes waiting for the pump: a window on buf
+	lines    int    // newlines in pending
 	since    time.Time
 	dropped  int64 // bytes dropped after pending
 	eof      bool
@@ -150,11 +151,33 @@ func (r *Run) addOutput(s *outStream, p []byte) {
 		if len(s.pending) == 0 {
 			s.since = time.Now()
 		}
-		s.pending = append(s.pending, p...)
+		s.appendPending(p)
 		s.lines += bytes.Count(p, []byte{'\n'})
 	}
 	r.mu.Unlock()
 	r.kick()
+}
+
+// appendPending adds p after pending. Bytes the pump took from the front
+// are reclaimed here, by moving pending to the front of buf, only when the
+// room after it runs out: each byte is moved at most once per batch size
+// taken, not on every cut.
+func (s *outStream) appendPending(p []byte) {
+	if len(s.pending)+len(p) <= cap(s.pending) {
+		s.pending = append(s.pending, p...)
+		return
+	}
+	need := len(s.pending) + len(p)
+	if need > cap(s.buf) {
+		nb := make([]byte, need, max(need, 2*cap(s.buf), readChunk))
+		copy(nb, s.pending)
+		copy(nb[len(s.pending):], p)
+		s.buf, s.pending = nb[:0], nb
+		return
+	}
+	n := copy(s.buf[:need], s.pending)
+	copy(s.buf[n:need], p)
+	s.pending = s.buf[:need]
 }
 
 // kick wakes the pump.
@@ -180,10 +203,10 @@ func (s *outStream) takeOutput(now time.Time, force bool) (Output, bool, time.Ti
 	if !force && !s.eof && s.lines < OutputBatchLines && len(s.pending) < outputBatchBytes && now.Before(due) {
 		return Output{}, false, due
 	}
+	// A batch is due at OutputBatchLines lines, but carries everything
+	// pending up to outputBatchBytes: a flood of short lines makes few
+	// large events, not many small ones.
 	cut := len(s.pending)
-	if s.lines >= OutputBatchLines {
-		cut = nthLineEnd(s.pending, OutputBatchLines)
-	}
 	if cut > outputBatchBytes {
 		cut = outputBatchBytes
 		if i := bytes.LastIndexByte(s.pending[:cut], '\n'); i >= 0 {
@@ -198,12 +221,19 @@ func (s *outStream) takeOutput(now time.Time, force bool) (Output, bool, time.Ti
 		cut = c
 	}
 	data := string(s.pending[:cut])
-	n := bytes.Count(s.pending[:cut], []byte{'\n'})
-	rest := copy(s.pending, s.pending[cut:])
-	s.pending = s.pending[:rest]
-	if cap(s.pending) > 2*outputBatchBytes && rest < outputBatchBytes {
-		// Give back the memory a burst took.
-		s.pending = append([]byte(nil), s.pending...)
+	n := s.lines
+	if cut < len(s.pending) {
+		n = bytes.Count(s.pending[:cut], []byte{'\n'})
+	}
+	// The rest stays where it is: pending is a window on buf, moved to
+	// the front only when an append needs the room (addOutput).
+	s.pending = s.pending[cut:]
+	if len(s.pending) == 0 {
+		s.pending = s.buf[:0]
+		if cap(s.buf) > maxPending {
+			// Give back the memory a burst took.
+			s.buf, s.pending = nil, nil
+		}
 	}
 	s.lines -= n
 	s.since = now
@@ -224,19 +254,6 @@ func runeCut(b []byte, cut int) int {
 		}
 	}
 	return cut
-}
-
-// nthLineEnd is the offset just past the n-th newline of b.
-func nthLineEnd(b []byte, n int) int {
-	off := 0
-	for i := 0; i < n; i++ {
-		j := bytes.IndexByte(b[off:], '\n')
-		if j < 0 {
-			return len(b)
-		}
-		off += j + 1
-	}
-	return off
 }
 
 // pump is the only sender on the events channel. It sends Started first,

@@ -39,8 +39,10 @@ func (s Stream) String() string {
 	return "stdout"
 }
 
-// Output is a batch of the target's output on one stream: up to
-// OutputBatchLines lines or what arrived within OutputBatchDelay. Dropped
+// Output is a batch of the target's output on one stream: what was
+// pending when OutputBatchLines lines had come or its oldest byte was
+// OutputBatchDelay old, up to 64 KiB (cut at a line end where one is in
+// reach, never inside a UTF-8 character). Dropped
 // counts bytes lost just before Data because the reader of the events fell
 // behind (never when Config.LosslessOutput is set).
 type Output struct {
