@@ -439,13 +439,17 @@ func jsonEvents(r *runner.Run, w *ownOutput) runner.Verdict {
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
 	var v runner.Verdict
+	var line []byte
 	for ev := range r.Events() {
 		var rec any
 		switch e := ev.(type) {
 		case runner.Started:
 			rec = jsonStarted{"started", e.Pid, e.Argv, string(e.Mode), e.Time.Format(time.RFC3339Nano), e.Isolation}
 		case runner.Output:
-			rec = outputRecord(e)
+			if w.failed() == nil {
+				line = appendOutputRecord(line[:0], e)
+				_, _ = w.Write(line)
+			}
 		case runner.Denied:
 			rec = denialRecord("denied", e.Denial, e.Update)
 		case runner.Logged:
