@@ -329,14 +329,17 @@ func (r *Run) collect(now time.Time) (evs, finals []Event, next time.Time) {
 	}
 	// Output waits for Started so that it never comes first.
 	if r.startSent || r.finishing {
+		// At most maxPending bytes are taken per stream at a time, so the
+		// pump holds no more than the streams' own bound while it waits.
 		for _, s := range r.streams {
-			for len(evs) < eventBuffer {
+			for taken := 0; len(evs) < eventBuffer && taken < maxPending; {
 				ev, ok, due := s.takeOutput(now, r.finishing)
 				soon(due)
 				if !ok {
 					break
 				}
 				evs = append(evs, ev)
+				taken += len(ev.Data)
 			}
 		}
 	}
