@@ -11,7 +11,7 @@ import (
 // BenchmarkKeystroke measures keystroke-to-view: one Update for a key
 // press and the View that follows, on the full catalog at 160×48. The
 // streaming variants feed a batch of output (what the runner sends at
-// most per event: 256 lines) and a denial update into the model before
+// most per event when lines are long: 256 of them) and a denial update into the model before
 // every key, as a command flooding its output would; the budget is one
 // 60 Hz frame, 16.7 ms.
 func BenchmarkKeystroke(b *testing.B) {
@@ -55,6 +55,22 @@ func BenchmarkStreamBatch(b *testing.B) {
 	m := benchModel(b)
 	m, _ = m.startCommand("yes", runner.ModeWatch)
 	batch := outputBatch(256)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		m = send(b, m, runEventsMsg{id: m.ses.id, events: batch})
+		_ = m.View()
+	}
+}
+
+// BenchmarkStreamBatchTinyLines is one batch as a flood of two-byte
+// lines (yes) comes: 64 KiB, 32768 lines, and the redraw.
+func BenchmarkStreamBatchTinyLines(b *testing.B) {
+	m := benchModel(b)
+	m, _ = m.startCommand("yes", runner.ModeWatch)
+	data := strings.Repeat("y\n", 32<<10)
+	batch := []runner.Event{runner.Output{Stream: runner.Stdout, Data: data, Lines: 32 << 10}}
+	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {

@@ -254,13 +254,23 @@ func (m *Model) Write(s Stream, data string) {
 		m.push(Line{s, sanitize(data)})
 		return
 	}
+	defer m.followEnd()
 	p := &m.partial[s]
+	// Of a chunk with more than MaxLines lines, the first ones would be
+	// pushed out of the ring by the last MaxLines before anyone sees them:
+	// they are counted and pushed empty, not copied and sanitized.
+	for skip := strings.Count(data, "\n") - MaxLines; skip > 0; skip-- {
+		i := strings.IndexByte(data, '\n')
+		m.pushLine(Line{Stream: s})
+		*p = (*p)[:0]
+		data = data[i+1:]
+	}
 	for len(data) > 0 {
 		i := strings.IndexByte(data, '\n')
 		if i < 0 {
 			*p = append(*p, data...)
 			if len(*p) > 4096 { // a line without end: show it in pieces
-				m.push(Line{s, sanitize(string(*p))})
+				m.pushLine(Line{s, sanitize(string(*p))})
 				*p = (*p)[:0]
 			}
 			return
@@ -268,7 +278,7 @@ func (m *Model) Write(s Stream, data string) {
 		// Each line is a copy: a line kept must not hold on to the
 		// whole chunk it came in.
 		*p = append(*p, data[:i]...)
-		m.push(Line{s, sanitize(string(*p))})
+		m.pushLine(Line{s, sanitize(string(*p))})
 		*p = (*p)[:0]
 		data = data[i+1:]
 	}
@@ -288,6 +298,20 @@ func (m *Model) Flush() {
 func (m *Model) Note(text string) { m.push(Line{Info, text}) }
 
 func (m *Model) push(l Line) {
+	m.pushLine(l)
+	m.followEnd()
+}
+
+// followEnd keeps the last line in view when following.
+func (m *Model) followEnd() {
+	if m.follow {
+		m.offset = max(0, m.total()-m.outRows())
+	}
+}
+
+// pushLine is push without following the end: for lines that more lines
+// follow at once (followEnd after them).
+func (m *Model) pushLine(l Line) {
 	if l.Stream != Info {
 		m.lines++
 	}
@@ -313,9 +337,6 @@ func (m *Model) push(l Line) {
 	}
 	if m.search != "" && strings.Contains(l.Text, m.search) {
 		m.matches = append(m.matches, m.total()-1)
-	}
-	if m.follow {
-		m.offset = max(0, m.total()-m.outRows())
 	}
 }
 

@@ -227,3 +227,40 @@ func TestOutputSearch(t *testing.T) {
 		t.Fatalf("n does not go to the older match:\n%s", v)
 	}
 }
+
+// A chunk of more lines than the pane keeps leaves the pane as the same
+// lines written one at a time would: the same kept lines, counts, discard
+// marker, search matches and view.
+func TestHugeChunkSameAsLineByLine(t *testing.T) {
+	var sb strings.Builder
+	sb.WriteString("rest of a partial\n")
+	for i := 0; i < 3*MaxLines; i++ {
+		fmt.Fprintf(&sb, "l%d\n", i)
+	}
+	sb.WriteString("unfinished")
+	chunk := sb.String()
+	for _, search := range []string{"", "l1"} {
+		one, each := newPane(), newPane()
+		for _, m := range []*Model{&one, &each} {
+			m.Note("note")
+			m.Write(Stdout, "first\nstart of ")
+			if search != "" {
+				m.SetSearch(search)
+			}
+		}
+		one.Write(Stdout, chunk)
+		for _, l := range strings.SplitAfter(chunk, "\n") {
+			each.Write(Stdout, l)
+		}
+		if fmt.Sprint(one.Lines()) != fmt.Sprint(each.Lines()) || one.CommandLines() != each.CommandLines() || one.total() != each.total() {
+			t.Fatalf("search %q: one chunk kept %d lines (%d written), line by line %d (%d)", search, one.Len(), one.CommandLines(), each.Len(), each.CommandLines())
+		}
+		if s1, n1 := one.Search(); fmt.Sprint(one.matches) != fmt.Sprint(each.matches) {
+			_, n2 := each.Search()
+			t.Fatalf("search %q: %d matches in one chunk, %d line by line", s1, n1, n2)
+		}
+		if one.View() != each.View() {
+			t.Fatalf("search %q: the views differ", search)
+		}
+	}
+}
