@@ -26,8 +26,10 @@ test: deps-test lint
 	$(GO) test -race -count=1 -timeout 5m ./runner
 	$(GO) test -count=1 -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 3s ./profile
 
-bench: deps-test
-	$(GO) test -run '^$$' -bench . -benchmem ./...
+# The Go benchmarks and the side-by-side peers; writes docs/benchmarks.md.
+bench: deps
+	@sh scripts/deps.sh bench
+	bash scripts/bench.sh
 
 lint: deps
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \

@@ -4,7 +4,8 @@
 # bubblewrap and systemd's analyzer (export tests), strace (benchmarks),
 # Python (the scenario examples run /usr/bin/python3),
 # runc and a static libc (the runc differential test runs a static probe
-# in a container).
+# in a container). `deps.sh bench`: what scripts/bench.sh needs besides
+# (hyperfine, strace, bubblewrap, gcc, GNU time).
 # Uses the system's package manager, with sudo when not root.
 set -eu
 
@@ -22,6 +23,13 @@ if [ "${1:-}" = "test" ]; then
 	command -v runc >/dev/null 2>&1 || need runc
 	libc_a=$(gcc -print-file-name=libc.a 2>/dev/null || echo libc.a)
 	[ -f "$libc_a" ] || need libc-static
+fi
+if [ "${1:-}" = "bench" ]; then
+	command -v hyperfine >/dev/null 2>&1 || need hyperfine
+	command -v strace >/dev/null 2>&1 || need strace
+	command -v bwrap >/dev/null 2>&1 || need bubblewrap
+	[ -x /usr/bin/time ] || need time
+	command -v python3 >/dev/null 2>&1 || need python3
 fi
 [ -z "$want" ] && exit 0
 

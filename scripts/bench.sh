@@ -1,0 +1,180 @@
+#!/usr/bin/env bash
+# make bench: the Go benchmarks and the side-by-side peers (bwrap with the
+# exported BPF, strace -f pinned and unpinned, a C notify supervisor, direct
+# exec), min/median/max over alternating runs, written to docs/benchmarks.md
+# from docs/benchmarks.md.in (whose hand-written text is kept).
+# BENCH_RUNS (default 7) is the number of alternating runs of each peer
+# group; BENCH_OUT the file written. Each section is one function below.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+RUNS=${BENCH_RUNS:-7}
+OUT=${BENCH_OUT:-docs/benchmarks.md}
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+GO=${GO:-go}
+SWB=$TMP/seccomp-workbench
+$GO build -o "$SWB" ./cmd/seccomp-workbench
+gcc -O2 -Wall -o "$TMP/notify_peer" testdata/bench/notify_peer.c
+BODY=$TMP/body.md
+: >"$BODY"
+emit() { printf '%s\n' "$@" >>"$BODY"; }
+
+# ms CMD...: wall milliseconds of one run, output discarded.
+ms() {
+	local a b
+	a=$EPOCHREALTIME
+	"$@" >/dev/null 2>&1 || true
+	b=$EPOCHREALTIME
+	awk -v a="$a" -v b="$b" 'BEGIN {printf "%.3f\n", (b - a) * 1000}'
+}
+# stats FILE: "min / median / max" of the numbers in FILE.
+stats() { sort -g "$1" | awk '{v[NR]=$1} END {printf "%.3g / %.3g / %.3g", v[1], v[int((NR+1)/2)], v[NR]}'; }
+median() { sort -g "$1" | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}'; }
+# alternate NAME... : runs the commands in the functions cmd_NAME in turn,
+# RUNS times, collecting ms in $TMP/NAME.
+alternate() {
+	local i n
+	for n in "$@"; do : >"$TMP/$n"; done
+	for ((i = 0; i < RUNS; i++)); do
+		for n in "$@"; do ms "cmd_$n" >>"$TMP/$n"; done
+	done
+}
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
+met() { awk -v r="$1" -v g="$2" 'BEGIN {print (r <= g) ? "met" : "**not met**"}'; }
+# gobench PKG PATTERN BENCHTIME: the benchmark lines of go test -bench.
+gobench() { $GO test -run '^$' -bench "$2" -benchtime "$3" -benchmem "$1" 2>&1 | grep -E '^Benchmark' || true; }
+# metric LINE UNIT: the figure before UNIT in a benchmark line.
+metric() { awk -v u="$2" '{for (i = 2; i <= NF; i++) if ($i == u) print $(i-1)}' <<<"$1" | head -1; }
+
+machine() {
+	emit "## Machine" ""
+	emit "- generated: $(date -u +%Y-%m-%dT%H:%MZ) by \`make bench\` (BENCH_RUNS=$RUNS)"
+	emit "- kernel: $(uname -r); CPU: $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo), $(nproc) CPUs"
+	emit "- load average at the start: $(cut -d' ' -f1-3 /proc/loadavg)"
+	emit "- libseccomp: $(pkg-config --modversion libseccomp 2>/dev/null || echo unknown); $($GO version | cut -d' ' -f3)"
+	emit "- BPF JIT (/proc/sys/net/core/bpf_jit_enable): $(cat /proc/sys/net/core/bpf_jit_enable 2>/dev/null || echo unknown)"
+	emit "- spec_store_bypass (SSBD): $(cat /sys/devices/system/cpu/vulnerabilities/spec_store_bypass 2>/dev/null || echo unknown)"
+	emit ""
+}
+
+# Launch: the other half of the work fills in its Go benchmarks here.
+launch() {
+	"$SWB" export preset:docker-default --format bpf -o "$TMP/dd.bpf" 2>/dev/null
+	cmd_direct() { /bin/true; }
+	cmd_bwrap() { bwrap --dev-bind / / --seccomp 9 /bin/true 9<"$TMP/dd.bpf"; }
+	cmd_swb() { "$SWB" run --mode enforce --profile preset:docker-default -- /bin/true; }
+	alternate direct bwrap swb
+	local r
+	r=$(ratio "$(median "$TMP/swb")" "$(median "$TMP/bwrap")")
+	emit "## Launch" "" "\`run --mode enforce -- /bin/true\` under docker-default, the whole CLI, ms (min / median / max):" ""
+	emit "| direct exec | bwrap --seccomp (exported BPF) | workbench | workbench / bwrap | goal ≤ 2 (cold cache) |" "|---|---|---|---|---|"
+	emit "| $(stats "$TMP/direct") | $(stats "$TMP/bwrap") | $(stats "$TMP/swb") | $r | $(met "$r" 2) |" ""
+	emit '```' "$(gobench ./runner 'Launch' 100x)" '```' ""
+}
+
+# Compile + verify: the other half of the work fills in its growth
+# benchmarks (10 to 400 syscalls, 50 argument rules) here.
+compile() {
+	local out ns
+	out=$(gobench ./profile/compile 'Build' 50x)
+	emit "## Compile and verify" "" '```' "$out" '```' ""
+	ns=$(metric "$(grep DockerDefault <<<"$out" | head -1)" ns/op)
+	if [ -n "$ns" ]; then
+		emit "docker-default: $(awk -v n="$ns" 'BEGIN {printf "%.1f", n / 1e6}') ms; goal ≤ 5 ms: $(met "$(awk -v n="$ns" 'BEGIN {print n / 1e6}')" 5)" ""
+	fi
+}
+
+output() {
+	local n=300000000
+	cmd_pass() { sh -c "yes | head -c $n"; }
+	cmd_json2() { "$SWB" run --json --profile preset:docker-default -- sh -c "yes | head -c $n"; }
+	cmd_json64() { "$SWB" run --json --profile preset:docker-default -- sh -c "yes 123456789012345678901234567890123456789012345678901234567890123 | head -c $n"; }
+	local save=$RUNS
+	RUNS=$(((RUNS + 1) / 2))
+	alternate pass json2 json64
+	RUNS=$save
+	local rss
+	rss=$( { /usr/bin/time -f '%M' "$SWB" run --json --profile preset:docker-default -- sh -c "yes | head -c $n" >/dev/null; } 2>&1 | tail -1)
+	local mb2 mb64
+	mb2=$(awk -v t="$(median "$TMP/json2")" -v n=$n 'BEGIN {printf "%.0f", n / 1e6 / (t / 1000)}')
+	mb64=$(awk -v t="$(median "$TMP/json64")" -v n=$n 'BEGIN {printf "%.0f", n / 1e6 / (t / 1000)}')
+	emit "## Output" "" "300 MB of output through \`run --json\` to /dev/null, ms (min / median / max):" ""
+	emit "| plain \`yes \| head\` | 2-byte lines | 64-byte lines | MB/s, 2-byte / 64-byte | goal ≥ 200 MB/s | peak RSS, 2-byte |" "|---|---|---|---|---|---|"
+	emit "| $(stats "$TMP/pass") | $(stats "$TMP/json2") | $(stats "$TMP/json64") | $mb2 / $mb64 | $(met 200 "$mb2") | $((rss / 1024)) MiB |" ""
+	emit "The TUI's side (one 64 KiB batch of 2-byte lines taken and drawn; 256 long lines):" ""
+	emit '```' "$(gobench ./tui 'StreamBatch' 100x)" "$(gobench ./cmd/seccomp-workbench 'OutputRecord' 500x)" '```' ""
+}
+
+notify() {
+	local out ws cs i
+	: >"$TMP/nw"
+	: >"$TMP/nc"
+	for ((i = 0; i < (RUNS + 1) / 2; i++)); do
+		out=$(gobench ./runner 'DeniedCallWatch$' 100000x)
+		metric "$out" ns/call >>"$TMP/nw"
+		"$TMP/notify_peer" 100000 2>&1 | awk '/^ns\/call/ {print $2}' >>"$TMP/nc"
+	done
+	ws=$(median "$TMP/nw")
+	cs=$(median "$TMP/nc")
+	local r
+	r=$(ratio "$ws" "$cs")
+	emit "## Notify round trip" "" "A denied getppid in watch mode against a minimal C supervisor (testdata/bench/notify_peer.c: poll, RECV, SEND, synchronous wake-up), ns per call (min / median / max), alternating:" ""
+	emit "| C supervisor | workbench watch | ratio | goal ≤ 1.2 |" "|---|---|---|---|"
+	emit "| $(stats "$TMP/nc") | $(stats "$TMP/nw") | $r | $(met "$r" 1.2) |" ""
+}
+
+record() {
+	cat >"$TMP/work.py" <<'PY'
+import json, os, tempfile, email.parser, http.client, xml.dom.minidom, sqlite3
+d = tempfile.mkdtemp()
+for i in range(300):
+    p = os.path.join(d, "f%d" % i)
+    with open(p, "w") as f:
+        json.dump({"i": i}, f)
+    os.stat(p)
+    os.unlink(p)
+os.rmdir(d)
+PY
+	emit "## Record overhead" "" "Overhead = (t_tool − t_direct) / (t_strace − t_direct), medians of alternating runs; goal ≤ 0.33. Times in ms (min / median / max)." ""
+	emit "| workload | CPUs | direct | strace -f | record | overhead | goal |" "|---|---|---|---|---|---|---|"
+	local w pin pre
+	for w in find tar python; do
+		case $w in
+		find) wl=(find /usr -type f) ;;
+		tar) wl=(tar cf /dev/null /usr/share) ;;
+		python) wl=(python3 "$TMP/work.py") ;;
+		esac
+		for pin in pinned unpinned; do
+			pre=()
+			[ $pin = pinned ] && pre=(taskset -c 1)
+			cmd_d() { "${pre[@]}" "${wl[@]}"; }
+			cmd_s() { "${pre[@]}" strace -f -o /dev/null "${wl[@]}"; }
+			cmd_r() { "${pre[@]}" "$SWB" record -o "$TMP/rec.json" -- "${wl[@]}"; }
+			local save=$RUNS
+			RUNS=$(((RUNS + 2) / 3))
+			alternate d s r
+			RUNS=$save
+			local o
+			o=$(awk -v d="$(median "$TMP/d")" -v s="$(median "$TMP/s")" -v r="$(median "$TMP/r")" 'BEGIN {printf "%.2f", (r - d) / (s - d)}')
+			emit "| $w | $pin | $(stats "$TMP/d") | $(stats "$TMP/s") | $(stats "$TMP/r") | $o | $(met "$o" 0.33) |"
+		done
+	done
+	emit ""
+}
+
+tui() {
+	emit "## TUI keystrokes" "" '```' "$(gobench ./tui 'Keystroke' 200x)" '```' ""
+}
+
+machine
+for s in ${BENCH_SECTIONS:-launch compile output notify record tui}; do
+	echo "bench: $s" >&2
+	"$s"
+done
+{
+	cat docs/benchmarks.md.in
+	echo
+	cat "$BODY"
+} >"$OUT.tmp"
+mv "$OUT.tmp" "$OUT"
+echo "bench: wrote $OUT" >&2
