@@ -28,15 +28,20 @@ ms() {
 	awk -v a="$a" -v b="$b" 'BEGIN {printf "%.3f\n", (b - a) * 1000}'
 }
 # stats FILE: "min / median / max" of the numbers in FILE.
-stats() { sort -g "$1" | awk '{v[NR]=$1} END {printf "%.3g / %.3g / %.3g", v[1], v[int((NR+1)/2)], v[NR]}'; }
+stats() {
+	sort -g "$1" | awk 'function f(x) { return x >= 100 ? sprintf("%.0f", x) : sprintf("%.3g", x) }
+		{v[NR]=$1} END {printf "%s / %s / %s", f(v[1]), f(v[int((NR+1)/2)]), f(v[NR])}'
+}
 median() { sort -g "$1" | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}'; }
 # alternate NAME... : runs the commands in the functions cmd_NAME in turn,
 # RUNS times, collecting ms in $TMP/NAME.
+# A first untimed run of the first command warms the caches.
 alternate() {
-	local i n
-	for n in "$@"; do : >"$TMP/$n"; done
-	for ((i = 0; i < RUNS; i++)); do
-		for n in "$@"; do ms "cmd_$n" >>"$TMP/$n"; done
+	local _i _c
+	for _c in "$@"; do : >"$TMP/$_c"; done
+	"cmd_$1" >/dev/null 2>&1 || true
+	for ((_i = 0; _i < RUNS; _i++)); do
+		for _c in "$@"; do ms "cmd_$_c" >>"$TMP/$_c"; done
 	done
 }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
@@ -86,9 +91,9 @@ compile() {
 
 output() {
 	local n=300000000
-	cmd_pass() { sh -c "yes | head -c $n"; }
-	cmd_json2() { "$SWB" run --json --profile preset:docker-default -- sh -c "yes | head -c $n"; }
-	cmd_json64() { "$SWB" run --json --profile preset:docker-default -- sh -c "yes 123456789012345678901234567890123456789012345678901234567890123 | head -c $n"; }
+	cmd_pass() { sh -c "yes | head -c 300000000"; }
+	cmd_json2() { "$SWB" run --json --profile preset:docker-default -- sh -c "yes | head -c 300000000"; }
+	cmd_json64() { "$SWB" run --json --profile preset:docker-default -- sh -c "yes 123456789012345678901234567890123456789012345678901234567890123 | head -c 300000000"; }
 	local save=$RUNS
 	RUNS=$(((RUNS + 1) / 2))
 	alternate pass json2 json64
@@ -137,7 +142,7 @@ os.rmdir(d)
 PY
 	emit "## Record overhead" "" "Overhead = (t_tool − t_direct) / (t_strace − t_direct), medians of alternating runs; goal ≤ 0.33. Times in ms (min / median / max)." ""
 	emit "| workload | CPUs | direct | strace -f | record | overhead | goal |" "|---|---|---|---|---|---|---|"
-	local w pin pre
+	local w pin
 	for w in find tar python; do
 		case $w in
 		find) wl=(find /usr -type f) ;;
@@ -151,7 +156,7 @@ PY
 			cmd_s() { "${pre[@]}" strace -f -o /dev/null "${wl[@]}"; }
 			cmd_r() { "${pre[@]}" "$SWB" record -o "$TMP/rec.json" -- "${wl[@]}"; }
 			local save=$RUNS
-			RUNS=$(((RUNS + 2) / 3))
+			RUNS=$(((RUNS + 1) / 2))
 			alternate d s r
 			RUNS=$save
 			local o
