@@ -3,11 +3,11 @@
 # exported BPF, strace -f pinned and unpinned, a C notify supervisor, direct
 # exec), min/median/max over alternating runs, written to docs/benchmarks.md
 # from docs/benchmarks.md.in (whose hand-written text is kept).
-# BENCH_RUNS (default 7) is the number of alternating runs of each peer
+# BENCH_RUNS (default 5) is the number of alternating runs of each peer
 # group; BENCH_OUT the file written. Each section is one function below.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-RUNS=${BENCH_RUNS:-7}
+RUNS=${BENCH_RUNS:-5}
 OUT=${BENCH_OUT:-docs/benchmarks.md}
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
