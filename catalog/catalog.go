@@ -26,25 +26,22 @@
 // data/numbers.json is generated (go generate) from the installed
 // libseccomp's tables plus data/overlay.tsv, which holds the calls Linux
 // added after that table; data/systemd.json from systemd-analyze. The
+// data files are the source of truth; internal/gentables turns them into
+// tables_gen.go, from which the catalog is built without parsing JSON. The
 // descriptions, rationales, categories and tiers in data/syscalls are the
 // project's own writing. Docker's verdict is computed at load time from
 // github.com/moby/profiles/seccomp, never copied.
 package catalog
 
 //go:generate go run ./internal/gen data
+//go:generate go run ./internal/gentables/main.go
 
 import (
-	"embed"
-	"encoding/json"
 	"fmt"
-	"path"
 	"sort"
 	"strings"
 	"sync"
 )
-
-//go:embed data/numbers.json data/systemd.json data/families.json data/syscalls/*.json
-var dataFS embed.FS
 
 // Risk is a risk tier.
 type Risk string
@@ -179,7 +176,7 @@ type Catalog struct {
 
 var loadOnce = sync.OnceValues(func() (*Catalog, error) { return load() })
 
-// Default returns the embedded catalog, parsed once. It never changes.
+// Default returns the embedded catalog, built once. It never changes.
 func Default() (*Catalog, error) { return loadOnce() }
 
 // MustDefault is Default for callers that cannot continue without the
@@ -203,132 +200,96 @@ type knowledge struct {
 }
 
 func load() (*Catalog, error) {
-	var nums struct {
-		Libseccomp string `json:"libseccomp_version"`
-		Syscalls   map[string]struct {
-			Libseccomp bool             `json:"libseccomp"`
-			Numbers    map[string]int64 `json:"numbers"`
-		} `json:"syscalls"`
-	}
-	if err := readJSON("data/numbers.json", &nums); err != nil {
-		return nil, err
-	}
-	var sd struct {
-		Systemd string `json:"systemd"`
-		Groups  map[string]struct {
-			Description string   `json:"description"`
-			Members     []string `json:"members"`
-		} `json:"groups"`
-	}
-	if err := readJSON("data/systemd.json", &sd); err != nil {
-		return nil, err
-	}
+	rows := tablesSyscalls()
+	fams := tablesFamilies()
+	groups := tablesGroups()
+	members := tablesMembers()
+	archs := tablesArchs()
 	c := &Catalog{
-		byName:            map[string]*Entry{},
-		byNumber:          map[Arch]map[int64]*Entry{},
-		families:          map[string][]string{},
-		groups:            map[string]*SystemdGroup{},
-		LibseccompVersion: nums.Libseccomp,
-		SystemdVersion:    sd.Systemd,
+		entries:           make([]*Entry, len(rows)),
+		byName:            make(map[string]*Entry, len(rows)),
+		byNumber:          make(map[Arch]map[int64]*Entry, len(archs)),
+		families:          make(map[string][]string, len(fams)),
+		groups:            make(map[string]*SystemdGroup, len(groups)),
+		LibseccompVersion: tablesLibseccomp,
+		SystemdVersion:    tablesSystemd,
+		names:             make([]string, len(rows)),
 	}
-	if err := readJSON("data/families.json", &c.families); err != nil {
-		return nil, err
+	for _, a := range archs {
+		c.byNumber[a] = make(map[int64]*Entry, len(rows))
 	}
-	files, err := dataFS.ReadDir("data/syscalls")
-	if err != nil {
-		return nil, err
-	}
-	for _, f := range files {
-		if path.Ext(f.Name()) != ".json" {
-			continue
+	entries := make([]Entry, len(rows))
+	for i := range rows {
+		r := &rows[i]
+		k := &r.k
+		if i > 0 && rows[i-1].k.Name >= k.Name {
+			return nil, fmt.Errorf("catalog: tables_gen.go is out of order at %q: run go generate ./catalog", k.Name)
 		}
-		var ks []knowledge
-		if err := readJSON("data/syscalls/"+f.Name(), &ks); err != nil {
+		have := 0
+		for _, n := range r.numbers {
+			if n >= 0 {
+				have++
+			}
+		}
+		e := &entries[i]
+		*e = Entry{
+			Name: k.Name, Risk: k.Risk, Category: k.Category,
+			Description: k.Description, Rationale: k.Rationale,
+			Since: k.Since, Man: k.Man, Libseccomp: r.libseccomp,
+			Numbers: make(map[Arch]int64, have), SystemdGroups: []string{},
+		}
+		for j, n := range r.numbers {
+			if n >= 0 {
+				e.Numbers[archs[j]] = n
+				c.byNumber[archs[j]][n] = e
+			}
+		}
+		c.entries[i] = e
+		c.byName[k.Name] = e
+		c.names[i] = k.Name
+	}
+	for _, f := range fams {
+		ms, err := items(members, f)
+		if err != nil {
 			return nil, err
 		}
-		for _, k := range ks {
-			n, ok := nums.Syscalls[k.Name]
-			if !ok {
-				return nil, fmt.Errorf("catalog: %s describes %q, which has no numbers", f.Name(), k.Name)
-			}
-			if _, dup := c.byName[k.Name]; dup {
-				return nil, fmt.Errorf("catalog: %q described twice", k.Name)
-			}
-			e := &Entry{
-				Name: k.Name, Risk: k.Risk, Category: k.Category,
-				Description: k.Description, Rationale: k.Rationale,
-				Since: k.Since, Man: k.Man, Libseccomp: n.Libseccomp,
-				Numbers: map[Arch]int64{}, SystemdGroups: []string{},
-			}
-			for a, v := range n.Numbers {
-				e.Numbers[Arch(a)] = v
-			}
-			c.byName[k.Name] = e
-			c.entries = append(c.entries, e)
-		}
-	}
-	for name := range nums.Syscalls {
-		if _, ok := c.byName[name]; !ok {
-			return nil, fmt.Errorf("catalog: %q has numbers but no description", name)
-		}
-	}
-	sort.Slice(c.entries, func(i, j int) bool { return c.entries[i].Name < c.entries[j].Name })
-	for id, members := range c.families {
-		for _, m := range members {
+		c.families[f.name] = ms
+		for _, m := range ms {
 			e, ok := c.byName[m]
 			if !ok {
-				return nil, fmt.Errorf("catalog: family %q lists unknown syscall %q", id, m)
+				return nil, fmt.Errorf("catalog: family %q lists unknown syscall %q: run go generate ./catalog", f.name, m)
 			}
-			e.FamilyID = id
-			e.Family = members
+			e.FamilyID = f.name
+			e.Family = ms
 		}
 	}
 	for _, e := range c.entries {
 		if e.Family == nil {
 			e.Family = []string{e.Name}
 		}
-		for a, n := range e.Numbers {
-			if c.byNumber[a] == nil {
-				c.byNumber[a] = map[int64]*Entry{}
-			}
-			c.byNumber[a][n] = e
-		}
 	}
-	for name, g := range sd.Groups {
-		c.groups[name] = &SystemdGroup{Name: name, Description: g.Description, Members: g.Members}
-		for _, m := range g.Members {
+	// The groups are in name order, so each entry's list comes out sorted.
+	for _, g := range groups {
+		ms, err := items(members, g)
+		if err != nil {
+			return nil, err
+		}
+		c.groups[g.name] = &SystemdGroup{Name: g.name, Description: g.description, Members: ms}
+		for _, m := range ms {
 			if e, ok := c.byName[m]; ok {
-				e.SystemdGroups = append(e.SystemdGroups, name)
+				e.SystemdGroups = append(e.SystemdGroups, g.name)
 			}
 		}
-	}
-	for _, e := range c.entries {
-		sort.Strings(e.SystemdGroups)
 	}
 	params, err := loadParams()
 	if err != nil {
-		return nil, fmt.Errorf("catalog: data/args.json: %w", err)
+		return nil, err
 	}
 	for _, e := range c.entries {
 		e.Args = params[e.Name]
 	}
 	c.applyDocker()
-	c.names = make([]string, len(c.entries))
-	for i, e := range c.entries {
-		c.names[i] = e.Name
-	}
 	return c, nil
-}
-
-func readJSON(name string, v any) error {
-	b, err := dataFS.ReadFile(name)
-	if err != nil {
-		return fmt.Errorf("catalog: %w", err)
-	}
-	if err := json.Unmarshal(b, v); err != nil {
-		return fmt.Errorf("catalog: %s: %w", name, err)
-	}
-	return nil
 }
 
 // All returns every entry sorted by name. The slice is a copy; the entries

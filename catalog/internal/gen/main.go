@@ -5,7 +5,8 @@
 //	                   plus data/overlay.tsv for calls libseccomp lacks
 //	data/systemd.json  systemd's syscall groups, from systemd-analyze
 //
-// Run it with `go generate ./catalog` (needs libseccomp-dev).
+// Run it with `go generate ./catalog` (needs libseccomp-dev), which then
+// runs internal/gentables to carry the new files into tables_gen.go.
 package main
 
 import (

@@ -9,6 +9,9 @@
 //
 // tracefs is usually mounted at /sys/kernel/tracing (mount -t tracefs
 // nodev DIR as root otherwise).
+//
+// Then `go generate -run gentables ./catalog` carries the new file into
+// catalog/tables_gen.go.
 package main
 
 import (
