@@ -36,6 +36,7 @@ filter and see which syscalls were denied, then export the profile.`,
 		newRunCmd(),
 		newRecordCmd(),
 		newTestCmd(),
+		newMinimizeCmd(),
 	)
 	wrapArgs(root)
 	return root
