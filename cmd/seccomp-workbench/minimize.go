@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"slices"
 	"strings"
 	"time"
 
@@ -145,7 +146,9 @@ func reportMinimize(w io.Writer, start *profile.Effective, res *scenario.Minimiz
 		}
 		d, _ := res.Final.DecideName(profile.NativeArch(), c.Syscall, [6]uint64{}, profile.Options{})
 		if c.Kind == diff.Tightened && !d.Action.LetsThrough() {
-			removed = append(removed, c.Syscall)
+			if !slices.Contains(removed, c.Syscall) { // once for all ABIs
+				removed = append(removed, c.Syscall)
+			}
 		} else {
 			narrowed = append(narrowed, c.String())
 		}
@@ -154,8 +157,13 @@ func reportMinimize(w io.Writer, start *profile.Effective, res *scenario.Minimiz
 		fmt.Fprintf(w, "removed: %s\n", strings.Join(removed, ", "))
 	}
 	for _, n := range narrowed {
-		fmt.Fprintf(w, "narrowed: %s\n", n)
+		fmt.Fprintf(w, "also: %s\n", n)
 	}
+	var kept []string
+	for _, el := range res.Kept {
+		kept = append(kept, el.Desc)
+	}
+	fmt.Fprintf(w, "kept %d: %s\n", len(kept), strings.Join(kept, ", "))
 	return len(removed)
 }
 
