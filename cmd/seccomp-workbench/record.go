@@ -16,12 +16,13 @@ import (
 
 func newRecordCmd() *cobra.Command {
 	var (
-		out     string
-		base    string
-		timeout time.Duration
+		out       string
+		base      string
+		scenarios string
+		timeout   time.Duration
 	)
 	cmd := &cobra.Command{
-		Use:   "record -o OUT [--base PROFILE] [--timeout D] -- CMD [ARG...]",
+		Use:   "record -o OUT [--base PROFILE] [--timeout D] -- CMD [ARG...]\n  record --scenarios FILE -o OUT [--base PROFILE]",
 		Short: "Record the syscalls a command makes and write a minimal profile",
 		Long: `Run a command with every syscall let through and counted (for the
 command and everything it starts), print what it used, and write a profile
@@ -38,10 +39,26 @@ exit and exit_group, as Docker's default profile does.
 OUT is checked before the command runs (its directory must exist and take
 a new file) and written atomically. The exit status is the command's (as
 for run), 125 when OUT cannot be written; the profile is written whenever
-the command started.`,
+the command started.
+
+With --scenarios FILE, no command is given: every scenario of the file
+that expects success is recorded in turn (with its setup, teardown, env,
+cwd and stdin, in a scratch directory as test runs it), and the
+recordings are merged into one profile allowing what any of them used.
+A scenario that fails while recorded stops it (exit 1) and nothing is
+written; test FILE --profile OUT then passes for those scenarios.`,
 		Example: `  seccomp-workbench record -o ls.json -- ls /
-  seccomp-workbench record -o app.json --base preset:docker-default -- ./app --selftest`,
-		Args: needCommand("record -o out.json -- ls /"),
+  seccomp-workbench record -o app.json --base preset:docker-default -- ./app --selftest
+  seccomp-workbench record --scenarios app.yaml -o app.json`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if scenarios != "" {
+				if len(args) > 0 {
+					return usagef("record: --scenarios takes its commands from the file: drop %q", strings.Join(args, " "))
+				}
+				return nil
+			}
+			return needCommand("record -o out.json -- ls /")(cmd, args)
+		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if out == "" {
 				return usagef("record: -o OUT is required: the file to write the profile to")
@@ -57,6 +74,12 @@ the command started.`,
 				}
 				eff = p.Effective(profile.HostEnv())
 			}
+			if scenarios != "" {
+				if timeout != 0 {
+					return usagef("record: --timeout does not go with --scenarios: set timeout in the file")
+				}
+				return recordScenarios(cmd, scenarios, eff, base, out)
+			}
 			return recordCommand(cmd, eff, base, out, timeout, args)
 		},
 	}
@@ -64,6 +87,7 @@ the command started.`,
 	f.SetInterspersed(false)
 	f.StringVarP(&out, "output", "o", "", "file to write the recorded profile to (required)")
 	f.StringVar(&base, "base", "", "profile (file or preset:NAME) to merge the recording onto")
+	f.StringVar(&scenarios, "scenarios", "", "record every scenario of this file that expects success, instead of a command")
 	f.DurationVar(&timeout, "timeout", 0, "stop the command after this long")
 	return cmd
 }

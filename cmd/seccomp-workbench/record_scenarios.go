@@ -1,0 +1,43 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/seccomp-workbench/seccomp-workbench/profile"
+	"github.com/seccomp-workbench/seccomp-workbench/scenario"
+)
+
+// recordScenarios is record --scenarios: exit 0 written, 1 when a
+// scenario could not be recorded, 125 when OUT cannot be written.
+func recordScenarios(cmd *cobra.Command, path string, base *profile.Effective, baseName, out string) error {
+	if err := profile.CheckWritable(out); err != nil {
+		return exitError{exitRunFail, "record: -o " + err.Error()}
+	}
+	f, err := scenario.Load(path)
+	if err != nil {
+		return exitError{exitFailed, err.Error()}
+	}
+	ctx, stop := interruptContext()
+	defer stop()
+	stderr := cmd.ErrOrStderr()
+	p, counts, added, err := scenario.Record(ctx, f, base, scenario.Options{})
+	if err != nil {
+		return exitError{exitFailed, "record: " + err.Error()}
+	}
+	printCounts(stderr, counts)
+	if err := profile.SaveFresh(out, p); err != nil {
+		return exitError{exitRunFail, err.Error()}
+	}
+	switch {
+	case baseName == "":
+		fmt.Fprintf(stderr, "seccomp-workbench: wrote %s: %d syscalls allowed, everything else denied with EPERM\n", out, len(added))
+	case len(added) == 0:
+		fmt.Fprintf(stderr, "seccomp-workbench: wrote %s: %s already allows everything the scenarios used\n", out, baseName)
+	default:
+		fmt.Fprintf(stderr, "seccomp-workbench: wrote %s: %s plus an allow rule for %s\n", out, baseName, strings.Join(added, ", "))
+	}
+	return nil
+}
