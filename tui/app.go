@@ -40,11 +40,13 @@ import (
 	"github.com/seccomp-workbench/seccomp-workbench/profile/compile"
 	"github.com/seccomp-workbench/seccomp-workbench/profile/lint"
 	"github.com/seccomp-workbench/seccomp-workbench/runner"
+	"github.com/seccomp-workbench/seccomp-workbench/scenario"
 	"github.com/seccomp-workbench/seccomp-workbench/tui/catalogpane"
 	"github.com/seccomp-workbench/seccomp-workbench/tui/common"
 	"github.com/seccomp-workbench/seccomp-workbench/tui/detailpane"
 	"github.com/seccomp-workbench/seccomp-workbench/tui/dialogs"
 	"github.com/seccomp-workbench/seccomp-workbench/tui/runpane"
+	"github.com/seccomp-workbench/seccomp-workbench/tui/scenariopane"
 	"github.com/seccomp-workbench/seccomp-workbench/tui/styles"
 )
 
@@ -66,6 +68,9 @@ type Options struct {
 	Shim []string
 	// RunTimeout bounds each run (0: no limit).
 	RunTimeout time.Duration
+	// Scenarios is a scenario file to show and re-run after every
+	// verified edit ("" for none; a key opens one later).
+	Scenarios string
 }
 
 // Panes.
@@ -73,6 +78,7 @@ const (
 	paneCatalog = iota
 	paneDetail
 	paneRun
+	paneScenarios // only while a scenario file is open
 	paneCount
 )
 
@@ -84,10 +90,11 @@ type Model struct {
 	layout Layout
 	focus  int
 
-	catalog catalogpane.Model
-	detail  detailpane.Model
-	run     runpane.Model
-	help    help.Model
+	catalog   catalogpane.Model
+	detail    detailpane.Model
+	run       runpane.Model
+	scenarios scenariopane.Model
+	help      help.Model
 
 	// The open dialogs, the top one has the keyboard.
 	stack stack
@@ -119,6 +126,13 @@ type Model struct {
 	history []string
 	shim    []string
 	timeout time.Duration
+
+	// Scenarios: the open file, the generation of the newest verified
+	// profile they are (to be) run under, and the batch going on.
+	scen      *scenario.File
+	scenGen   int
+	batch     *scenBatch
+	scenStart string // Options.Scenarios, loaded by Init
 
 	// Recovery file.
 	stateDir string
@@ -153,19 +167,21 @@ func New(o Options) (Model, error) {
 	}
 	c := common.New(cat, env)
 	m := Model{
-		c:        c,
-		keys:     DefaultKeyMap(),
-		catalog:  catalogpane.New(c),
-		detail:   detailpane.New(c),
-		run:      runpane.New(c),
-		help:     help.New(),
-		mode:     runner.ModeWatch,
-		cmdline:  o.Command,
-		shim:     o.Shim,
-		timeout:  o.RunTimeout,
-		runs:     &tracker{},
-		stateDir: o.StateDir,
-		rec:      &recoveryStore{},
+		c:         c,
+		keys:      DefaultKeyMap(),
+		catalog:   catalogpane.New(c),
+		detail:    detailpane.New(c),
+		run:       runpane.New(c),
+		scenarios: scenariopane.New(c),
+		scenStart: o.Scenarios,
+		help:      help.New(),
+		mode:      runner.ModeWatch,
+		cmdline:   o.Command,
+		shim:      o.Shim,
+		timeout:   o.RunTimeout,
+		runs:      &tracker{},
+		stateDir:  o.StateDir,
+		rec:       &recoveryStore{},
 		// Init starts the first compile.
 		compiling: true,
 	}
@@ -196,7 +212,11 @@ func (m *Model) setProfile(p *profile.Profile, source, path string) {
 // Init asks for the background colour and starts the first compile and
 // the recovery check.
 func (m Model) Init() tea.Cmd {
-	return tea.Batch(tea.RequestBackgroundColor, m.compileCmd(), m.checkRecoveryCmd())
+	cmds := []tea.Cmd{tea.RequestBackgroundColor, m.compileCmd(), m.checkRecoveryCmd()}
+	if m.scenStart != "" {
+		cmds = append(cmds, loadScenariosCmd(m.scenStart))
+	}
+	return tea.Batch(cmds...)
 }
 
 // Update is the root of all updates.
@@ -263,6 +283,12 @@ func (m Model) update(msg tea.Msg) (Model, tea.Cmd) {
 		return m.handleRunStopped(msg)
 	case impactMsg:
 		return m.handleImpact(msg)
+	case scenLoadedMsg:
+		return m.handleScenLoaded(msg)
+	case scenTickMsg:
+		return m.handleScenTick(msg)
+	case scenResultsMsg:
+		return m.handleScenResults(msg)
 	}
 	return m.routeToInput(msg)
 }
@@ -301,6 +327,8 @@ func (m *Model) pane(i int) paneUI {
 		return &m.detail
 	case paneRun:
 		return &m.run
+	case paneScenarios:
+		return &m.scenarios
 	}
 	return &m.catalog
 }
@@ -318,6 +346,9 @@ func (m *Model) setDark(dark bool) {
 func (m *Model) resize(w, h int) {
 	m.c.Width, m.c.Height = w, h
 	m.layout = computeLayout(w, h)
+	if m.scen != nil {
+		m.layout = m.layout.withScenarios()
+	}
 	for i := range paneCount {
 		r := m.layout.pane(i)
 		m.pane(i).SetSize(r.W, r.H)
@@ -327,10 +358,20 @@ func (m *Model) resize(w, h int) {
 }
 
 func (m *Model) setFocus(p int) {
-	m.focus = (p + paneCount) % paneCount
+	n := m.panes()
+	m.focus = (p + n) % n
 	for i := range paneCount {
 		m.pane(i).SetFocused(i == m.focus)
 	}
+}
+
+// panes is how many panes are shown: the scenarios pane only with a
+// scenario file.
+func (m Model) panes() int {
+	if m.scen == nil {
+		return paneScenarios
+	}
+	return paneCount
 }
 
 // dirty reports unsaved edits.

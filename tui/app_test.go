@@ -501,7 +501,7 @@ func TestTabBarClicks(t *testing.T) {
 	m := compiled(t, newTestModel(t))
 	m = send(t, m, windowSize(80, 24))
 	bar := strings.Split(screen(m), "\n")[m.layout.Tabs.Y]
-	for pane, name := range tabNames() {
+	for pane, name := range m.tabNames() {
 		x := strings.Index(bar, name)
 		if x < 0 {
 			t.Fatalf("tab %q not in the bar %q", name, bar)

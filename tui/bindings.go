@@ -112,6 +112,7 @@ func keyRows(k KeyMap) []row {
 			m.run.SetNote(m.modeNote())
 			m.setStatus("runs now use %s mode", m.mode)
 		})},
+		{key: k.Scenarios, group: groupRuns, run: opens(scenariosDialog)},
 		{key: k.Save, group: groupProfile, footer: true, run: func(m Model, _ tea.KeyPressMsg) (Model, tea.Cmd) { return m.save(false) }},
 		{key: k.SaveAs, group: groupProfile, run: func(m Model, _ tea.KeyPressMsg) (Model, tea.Cmd) { return m.save(true) }},
 		{key: k.Open, group: groupProfile, run: opens(func(m Model) dialog {

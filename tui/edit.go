@@ -72,6 +72,12 @@ func (m Model) selected() (name string, scope Scope, ok bool) {
 		}
 		return d.Syscall, m.scope, true
 	}
+	if m.focus == paneScenarios {
+		// A denial of a scenario's run: allowing it is the run pane's
+		// allow, on the same call.
+		d, ok := m.scenarios.SelectedDenial()
+		return d.Syscall, m.scope, ok
+	}
 	if e := m.detail.Entry(); m.focus == paneDetail && e != nil {
 		return e.Name, m.scope, true // what the pane shows is what d changes
 	}
@@ -162,5 +168,8 @@ func (m Model) handleCompiled(msg compiledMsg) (Model, tea.Cmd) {
 	m.compiledGen = msg.gen
 	m.prog, m.progErr, m.findings = msg.prog, msg.err, msg.findings
 	m.detail.SetProgram(msg.prog, msg.asm, msg.err, false)
+	if msg.err == nil {
+		return m.scenariosChanged()
+	}
 	return m, nil
 }

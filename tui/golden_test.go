@@ -101,6 +101,7 @@ func TestGolden(t *testing.T) {
 		{"diff", denied, []string{"v", "l"}},
 		{"search_words", start, []string{"/", "n", "e", "t", " ", "d", "e", "n", "i", "e", "d", "enter"}},
 		{"search_error", start, []string{"/", "r", "i", "s", "k", ":", "x"}},
+		{"scenarios", scenariosShown, []string{"tab", "tab", "tab", "enter"}},
 	}
 	for _, c := range cases {
 		for _, sz := range [][2]int{{80, 24}, {160, 48}} {

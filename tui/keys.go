@@ -44,6 +44,8 @@ type KeyMap struct {
 	Record  key.Binding
 	Learn   key.Binding
 	Mode    key.Binding
+	// Scenarios opens a scenario file for the scenarios pane.
+	Scenarios key.Binding
 }
 
 // DefaultKeyMap returns the default global keys (those the README's key
@@ -88,5 +90,7 @@ func DefaultKeyMap() KeyMap {
 		Record:  b([]string{"R"}, "R", "record"),
 		Learn:   b([]string{"l"}, "l", "learn mode"),
 		Mode:    b([]string{"m"}, "m", "watch/enforce"),
+
+		Scenarios: b([]string{"t"}, "t", "scenarios…"),
 	}
 }

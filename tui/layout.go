@@ -13,6 +13,9 @@ type Layout struct {
 	// The panes. In tabbed mode they share one rectangle and only the
 	// focused pane is drawn.
 	Catalog, Detail, Run Rect
+	// Scenarios is the scenarios pane (zero without a scenario file,
+	// see withScenarios).
+	Scenarios Rect
 	// Footer is the status line and the short help line.
 	Footer Rect
 }
@@ -87,7 +90,22 @@ func computeLayout(w, h int) Layout {
 	return l
 }
 
-// pane is the rectangle of pane i (paneCatalog, paneDetail, paneRun).
+// withScenarios makes room for the scenarios pane: in wide mode it takes
+// the lower half of the run pane's place, in tabbed mode it is a tab.
+func (l Layout) withScenarios() Layout {
+	switch l.Mode {
+	case Wide:
+		top := l.Run.H / 2
+		l.Scenarios = Rect{l.Run.X, l.Run.Y + top, l.Run.W, l.Run.H - top}
+		l.Run.H = top
+	case Tabbed:
+		l.Scenarios = l.Run
+	}
+	return l
+}
+
+// pane is the rectangle of pane i (paneCatalog, paneDetail, paneRun,
+// paneScenarios).
 func (l Layout) pane(i int) Rect {
-	return [paneCount]Rect{l.Catalog, l.Detail, l.Run}[i]
+	return [paneCount]Rect{l.Catalog, l.Detail, l.Run, l.Scenarios}[i]
 }

@@ -37,6 +37,9 @@ func (m Model) Render() string {
 		top := strings.Split(m.detail.View(), "\n")
 		bottom := strings.Split(m.run.View(), "\n")
 		right := append(top, bottom...)
+		if m.scen != nil {
+			right = append(right, strings.Split(m.scenarios.View(), "\n")...)
+		}
 		for i := 0; i < l.Catalog.H; i++ {
 			rows = append(rows, common.At(left, i)+common.At(right, i))
 		}
@@ -111,7 +114,9 @@ func oneLine(s string) string {
 }
 
 // tabNames are the tab bar's labels, one per pane.
-func tabNames() [paneCount]string { return [paneCount]string{"Syscalls", "Detail", "Run"} }
+func (m Model) tabNames() []string {
+	return []string{"Syscalls", "Detail", "Run", "Scenarios"}[:m.panes()]
+}
 
 // Each tab is drawn " N Name " (or "[N Name]" when active): its name and
 // four cells, then one cell between tabs.
@@ -120,7 +125,7 @@ func tabWidth(name string) int { return len(name) + 4 }
 func (m Model) tabBar(w int) string {
 	s := m.c.Styles
 	var parts []string
-	for i, n := range tabNames() {
+	for i, n := range m.tabNames() {
 		t := fmt.Sprintf(" %d %s ", i+1, n)
 		if i == m.focus {
 			parts = append(parts, s.TabActive.Render("["+strings.TrimSpace(t)+"]"))
@@ -195,7 +200,7 @@ func (m Model) handleMouse(msg tea.MouseMsg) (Model, tea.Cmd) {
 	if l.Mode == Tabbed {
 		if l.Tabs.Contains(mouse.X, mouse.Y) {
 			if _, ok := msg.(tea.MouseClickMsg); ok {
-				m.setFocus(tabAt(mouse.X))
+				m.setFocus(m.tabAt(mouse.X))
 			}
 			return m, nil
 		}
@@ -229,13 +234,13 @@ func (m Model) handleMouse(msg tea.MouseMsg) (Model, tea.Cmd) {
 
 // tabAt is the tab under column x of the tab bar (see tabBar); the cell
 // after a tab counts as the tab's.
-func tabAt(x int) int {
+func (m Model) tabAt(x int) int {
 	end := 0
-	for i, n := range tabNames() {
+	for i, n := range m.tabNames() {
 		end += tabWidth(n) + 1
 		if x < end {
 			return i
 		}
 	}
-	return paneCount - 1
+	return m.panes() - 1
 }

@@ -33,6 +33,7 @@ func TestLayers(t *testing.T) {
 		"tui/catalogpane":           {"tui/common", "tui/styles", "profile", "catalog"},
 		"tui/detailpane":            {"tui/common", "tui/styles", "profile", "profile/cbpf", "profile/compile", "catalog"},
 		"tui/runpane":               {"tui/common", "tui/styles", "runner", "profile", "catalog"},
+		"tui/scenariopane":          {"tui/common", "tui/styles", "scenario", "runner", "profile", "catalog"},
 		"tui":                       {"tui/", "scenario", "runner", "profile", "profile/", "catalog"},
 		"cmd/seccomp-workbench":     {"tui", "scenario", "runner", "profile", "profile/", "catalog"},
 

@@ -22,6 +22,7 @@ filter and see which syscalls were denied, then export the profile.`,
 			return openWorkbench(cmd, args)
 		},
 	}
+	addWorkbenchFlags(root)
 	root.SetIn(stdin)
 	root.SetOut(stdout)
 	root.SetErr(stderr)

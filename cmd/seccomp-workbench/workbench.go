@@ -12,6 +12,12 @@ import (
 // defaultProfile is what the workbench opens without an argument.
 const defaultProfile = "preset:docker-default"
 
+// addWorkbenchFlags adds the flags of the workbench itself (the root
+// command without a subcommand).
+func addWorkbenchFlags(root *cobra.Command) {
+	root.Flags().String("scenarios", "", "a scenario file to show in the scenarios pane, re-run after every verified edit")
+}
+
 // openWorkbench opens the interactive workbench on a profile.
 func openWorkbench(cmd *cobra.Command, args []string) error {
 	ref := defaultProfile
@@ -23,7 +29,10 @@ func openWorkbench(cmd *cobra.Command, args []string) error {
 		// Open's errors say what, where and what to do already.
 		return exitError{exitFailed, err.Error()}
 	}
-	o := tui.Options{Profile: p, Source: ref}
+	scen, _ := cmd.Flags().GetString("scenarios")
+	// A bad scenario file is the pane's one-line error, not a refusal to
+	// open the workbench: the profile can still be edited.
+	o := tui.Options{Profile: p, Source: ref, Scenarios: scen}
 	if !strings.HasPrefix(ref, profile.PresetPrefix) {
 		o.Path = ref
 	}
