@@ -132,7 +132,9 @@ type Model struct {
 	scen      *scenario.File
 	scenGen   int
 	batch     *scenBatch
-	scenStart string // Options.Scenarios, loaded by Init
+	scenStart string  // Options.Scenarios, loaded by Init
+	min       *minJob // the minimisation going on
+	minID     int
 
 	// Recovery file.
 	stateDir string
@@ -289,6 +291,10 @@ func (m Model) update(msg tea.Msg) (Model, tea.Cmd) {
 		return m.handleScenTick(msg)
 	case scenResultsMsg:
 		return m.handleScenResults(msg)
+	case minProgressMsg:
+		return m.handleMinProgress(msg)
+	case minDoneMsg:
+		return m.handleMinDone(msg)
 	}
 	return m.routeToInput(msg)
 }

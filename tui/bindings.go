@@ -113,6 +113,8 @@ func keyRows(k KeyMap) []row {
 			m.setStatus("runs now use %s mode", m.mode)
 		})},
 		{key: k.Scenarios, group: groupRuns, run: opens(scenariosDialog)},
+		{key: k.Minimize, group: groupRuns, enabled: canMinimize, run: func(m Model, _ tea.KeyPressMsg) (Model, tea.Cmd) { return m.startMinimize() }},
+		{key: k.Stop, group: groupRuns, enabled: minimizing, run: func(m Model, _ tea.KeyPressMsg) (Model, tea.Cmd) { return m.stopMinimize() }},
 		{key: k.Save, group: groupProfile, footer: true, run: func(m Model, _ tea.KeyPressMsg) (Model, tea.Cmd) { return m.save(false) }},
 		{key: k.SaveAs, group: groupProfile, run: func(m Model, _ tea.KeyPressMsg) (Model, tea.Cmd) { return m.save(true) }},
 		{key: k.Open, group: groupProfile, run: opens(func(m Model) dialog {

@@ -46,6 +46,8 @@ type KeyMap struct {
 	Mode    key.Binding
 	// Scenarios opens a scenario file for the scenarios pane.
 	Scenarios key.Binding
+	// Minimize minimises the profile against the scenario file.
+	Minimize key.Binding
 }
 
 // DefaultKeyMap returns the default global keys (those the README's key
@@ -92,5 +94,6 @@ func DefaultKeyMap() KeyMap {
 		Mode:    b([]string{"m"}, "m", "watch/enforce"),
 
 		Scenarios: b([]string{"t"}, "t", "scenarios…"),
+		Minimize:  b([]string{"M"}, "M", "minimize (scenarios)"),
 	}
 }

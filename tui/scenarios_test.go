@@ -174,3 +174,29 @@ func TestScenarioBadFile(t *testing.T) {
 type errString string
 
 func (e errString) Error() string { return string(e) }
+
+// M in the scenarios pane starts minimize: its progress is shown in the
+// pane, a stale job's messages are dropped, and the result is offered.
+func TestScenarioMinimizeProgress(t *testing.T) {
+	m, _ := withScenarios(t)
+	m.setFocus(paneScenarios)
+	m, cmd := m.update(keyMsg("M"))
+	if m.min == nil || cmd == nil {
+		t.Fatal("M started nothing")
+	}
+	m.min.cancel() // the command is never run here
+	id := m.min.id
+	m, _ = m.update(minProgressMsg{id: id, p: scenario.MinimizeProgress{Runs: 7, Elements: 300, Left: 120, EstRuns: 40, EstTime: 4e9}})
+	if v := screen(m); !strings.Contains(v, "minimize: 120/300 kept · 7 runs · ~40 to go (4s)") {
+		t.Fatalf("no progress:\n%s", v)
+	}
+	m, _ = m.update(minDoneMsg{id: id + 1, err: errString("old")})
+	if m.min == nil {
+		t.Fatal("another job's result ended this one")
+	}
+	p := m.ed.Profile()
+	m, _ = m.update(minDoneMsg{id: id, res: &scenario.MinimizeResult{Profile: p, Runs: 9}})
+	if m.min != nil || !asking(m, "Minimized") || m.scenarios.Progress() != "" {
+		t.Fatalf("done: job %v, dialog %v", m.min, asking(m, "Minimized"))
+	}
+}

@@ -71,6 +71,8 @@ type Model struct {
 	off    int
 	col    int
 	den    int // selected denial of the selected scenario
+	// progress is a long job's line (minimize), shown over the list.
+	progress string
 }
 
 // New returns an empty pane (no scenario file).
@@ -87,6 +89,12 @@ func (m *Model) SetFile(f *scenario.File) {
 	}
 	m.cursor, m.off, m.col, m.den = 0, 0, ColList, 0
 }
+
+// SetProgress shows a line about a job on the scenarios ("" hides it).
+func (m *Model) SetProgress(s string) { m.progress = s }
+
+// Progress is the job line shown.
+func (m Model) Progress() string { return m.progress }
 
 // Path is the scenario file shown ("" for none).
 func (m Model) Path() string { return m.path }

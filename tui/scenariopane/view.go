@@ -143,6 +143,9 @@ func (m Model) summary() string {
 			running = true
 		}
 	}
+	if m.progress != "" {
+		return m.progress
+	}
 	note := fmt.Sprintf("%d/%d pass", pass, len(m.rows))
 	if fail > 0 {
 		note += fmt.Sprintf(" · %d fail", fail)
