@@ -80,13 +80,18 @@ launch() {
 # Compile + verify: the other half of the work fills in its growth
 # benchmarks (10 to 400 syscalls, 50 argument rules) here.
 compile() {
-	local out ns
-	out=$(gobench ./profile/compile 'Build' 50x)
-	emit "## Compile and verify" "" '```' "$out" '```' ""
-	ns=$(metric "$(grep DockerDefault <<<"$out" | head -1)" ns/op)
-	if [ -n "$ns" ]; then
-		emit "docker-default: $(awk -v n="$ns" 'BEGIN {printf "%.1f", n / 1e6}') ms; goal ≤ 5 ms: $(met "$(awk -v n="$ns" 'BEGIN {print n / 1e6}')" 5)" ""
+	local out scale c v
+	out=$(gobench ./profile/compile 'BuildDockerDefault' 50x)
+	scale=$(gobench ./profile/compile 'BuildScale' 10x)
+	emit "## Compile and verify" "" "docker-default (three ABIs), compile and verify separately:" "" '```' "$out" '```' ""
+	c=$(metric "$(grep 'DockerDefault/compile' <<<"$out" | head -1)" ns/op)
+	v=$(metric "$(grep 'DockerDefault/verify' <<<"$out" | head -1)" ns/op)
+	if [ -n "$c" ] && [ -n "$v" ]; then
+		local t
+		t=$(awk -v c="$c" -v v="$v" 'BEGIN {printf "%.1f", (c + v) / 1e6}')
+		emit "compile + verify of docker-default: $t ms; goal ≤ 5 ms: $(met "$t" 5)" ""
 	fi
+	emit "How compile + verify grows with the number of allowed calls, without and with 50 argument rules (x86_64 has 368 calls the catalog can number, so the largest case is 368):" "" '```' "$scale" '```' ""
 }
 
 output() {
