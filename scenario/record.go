@@ -2,14 +2,10 @@ package scenario
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"maps"
-	"os"
 	"slices"
-	"strconv"
 	"strings"
-	"syscall"
 
 	"github.com/seccomp-workbench/seccomp-workbench/catalog"
 	"github.com/seccomp-workbench/seccomp-workbench/profile"
@@ -92,49 +88,12 @@ func Record(ctx context.Context, f *File, base *profile.Effective, o Options) (*
 // prepares a run (scratch directory, $SCENARIO_* variables, setup and
 // teardown outside the filter).
 func recordOne(ctx context.Context, f *File, s *Scenario, base *profile.Effective, o Options) (*runner.Run, error) {
-	scratch, err := os.MkdirTemp("", "scenario-record-")
+	st, err := newStage(ctx, f, s)
 	if err != nil {
-		return nil, fmt.Errorf("scratch directory: %w", err)
+		return nil, err
 	}
-	defer os.RemoveAll(scratch)
-	port, err := freePort()
-	if err != nil {
-		return nil, fmt.Errorf("no free loopback port: %w", err)
-	}
-	dir := scratch
-	if s.Cwd != "" {
-		dir = s.Cwd
-	}
-	env := append(os.Environ(), s.Env...)
-	env = append(env, "SCENARIO_DIR="+f.Dir, "SCENARIO_SCRATCH="+scratch, "SCENARIO_PORT="+strconv.Itoa(port))
-	var groups []int
-	defer func() {
-		for _, g := range groups {
-			_ = syscall.Kill(-g, syscall.SIGKILL)
-		}
-	}()
-	defer teardown(s, dir, env, &groups)
-	if s.Setup != "" {
-		pgid, code, last, err := shell(ctx, s.Setup, dir, env, s.Timeout)
-		groups = append(groups, pgid)
-		if err != nil || code != 0 {
-			msg := fmt.Sprintf("setup failed: exit %d", code)
-			if err != nil {
-				msg = "setup failed: " + err.Error()
-			}
-			if last != "" {
-				msg += ": " + last
-			}
-			return nil, errors.New(msg)
-		}
-	}
-	cfg := runner.Config{
-		Effective: base, Mode: runner.ModeRecord, Argv: s.Argv, Dir: dir, Env: env,
-		Timeout: s.Timeout, Caps: o.Caps, Isolate: o.Isolate, AllowUnknown: o.AllowUnknown,
-	}
-	if s.Stdin != "" {
-		cfg.Stdin = strings.NewReader(s.Stdin)
-	}
+	defer st.close()
+	cfg := st.config(base, runner.ModeRecord, o)
 	r, err := runner.Start(ctx, cfg)
 	if err != nil {
 		return nil, err

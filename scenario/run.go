@@ -15,6 +15,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/seccomp-workbench/seccomp-workbench/profile"
 	"github.com/seccomp-workbench/seccomp-workbench/runner"
 )
 
@@ -32,55 +33,14 @@ func Run(ctx context.Context, f *File, s *Scenario, t Target, o Options) Result 
 	if err := ctx.Err(); err != nil {
 		return fail(errors.New("skipped: " + err.Error()))
 	}
-	scratch, err := os.MkdirTemp("", "scenario-")
+	st, err := newStage(ctx, f, s)
 	if err != nil {
-		return fail(fmt.Errorf("scratch directory: %w", err))
+		return fail(err)
 	}
-	defer os.RemoveAll(scratch)
-	port, err := freePort()
-	if err != nil {
-		return fail(fmt.Errorf("no free loopback port: %w", err))
-	}
-	dir := scratch
-	if s.Cwd != "" {
-		dir = s.Cwd
-	}
-	env := append(os.Environ(), s.Env...)
-	env = append(env, "SCENARIO_DIR="+f.Dir, "SCENARIO_SCRATCH="+scratch, "SCENARIO_PORT="+strconv.Itoa(port))
-
-	var groups []int // setup's process groups, killed after teardown
-	defer func() {
-		for _, g := range groups {
-			_ = syscall.Kill(-g, syscall.SIGKILL)
-		}
-	}()
-	if s.Setup != "" {
-		pgid, code, last, err := shell(ctx, s.Setup, dir, env, s.Timeout)
-		groups = append(groups, pgid)
-		if err != nil || code != 0 {
-			msg := fmt.Sprintf("setup failed: exit %d", code)
-			if err != nil {
-				msg = "setup failed: " + err.Error()
-			}
-			if last != "" {
-				msg += ": " + last
-			}
-			res.Err = errors.New(msg)
-			res.Failures = []string{msg}
-			teardown(s, dir, env, &groups)
-			return res
-		}
-	}
-	cfg := runner.Config{
-		Effective: t.Effective, Mode: s.Mode, Argv: s.Argv, Dir: dir, Env: env,
-		Timeout: s.Timeout, Caps: o.Caps, Isolate: o.Isolate, AllowUnknown: o.AllowUnknown,
-	}
-	if s.Stdin != "" {
-		cfg.Stdin = strings.NewReader(s.Stdin)
-	}
+	defer st.close()
+	cfg := st.config(t.Effective, s.Mode, o)
 	r, err := runner.Start(ctx, cfg)
 	if err != nil {
-		teardown(s, dir, env, &groups)
 		return fail(err)
 	}
 	for ev := range r.Events() {
@@ -94,7 +54,7 @@ func Run(ctx context.Context, f *File, s *Scenario, t Target, o Options) Result 
 	res.Stdout = string(r.Output(runner.Stdout))
 	res.Stderr = string(r.Output(runner.Stderr))
 	res.Duration = res.Verdict.Duration
-	teardown(s, dir, env, &groups)
+	st.close()
 	if res.Verdict.Stopped && ctx.Err() != nil {
 		return fail(errors.New("skipped: stopped (" + ctx.Err().Error() + ")"))
 	}
@@ -119,14 +79,81 @@ func upsert(ds []runner.Denial, d runner.Denial) []runner.Denial {
 	return append(ds, d)
 }
 
-// teardown runs the scenario's teardown (always, even after a failed
-// setup), with a context of its own: a cancelled batch still cleans up.
-func teardown(s *Scenario, dir string, env []string, groups *[]int) {
-	if s.Teardown == "" {
+// stage is what surrounds one run of a scenario: a scratch directory of
+// its own, the environment with the $SCENARIO_* variables, and setup done
+// outside the filter. close runs teardown (once), kills the process
+// groups setup and teardown left and removes the scratch directory.
+type stage struct {
+	s       *Scenario
+	scratch string
+	dir     string
+	env     []string
+	groups  []int
+	closed  bool
+}
+
+// newStage prepares a run of s; when setup fails it has cleaned up and
+// says "setup failed: exit N: <setup's last stderr line>".
+func newStage(ctx context.Context, f *File, s *Scenario) (*stage, error) {
+	scratch, err := os.MkdirTemp("", "scenario-")
+	if err != nil {
+		return nil, fmt.Errorf("scratch directory: %w", err)
+	}
+	st := &stage{s: s, scratch: scratch, dir: scratch}
+	port, err := freePort()
+	if err != nil {
+		st.close()
+		return nil, fmt.Errorf("no free loopback port: %w", err)
+	}
+	if s.Cwd != "" {
+		st.dir = s.Cwd
+	}
+	st.env = append(os.Environ(), s.Env...)
+	st.env = append(st.env, "SCENARIO_DIR="+f.Dir, "SCENARIO_SCRATCH="+scratch, "SCENARIO_PORT="+strconv.Itoa(port))
+	if s.Setup == "" {
+		return st, nil
+	}
+	pgid, code, last, err := shell(ctx, s.Setup, st.dir, st.env, s.Timeout)
+	st.groups = append(st.groups, pgid)
+	if err != nil || code != 0 {
+		msg := fmt.Sprintf("setup failed: exit %d", code)
+		if err != nil {
+			msg = "setup failed: " + err.Error()
+		}
+		if last != "" {
+			msg += ": " + last
+		}
+		st.close()
+		return nil, errors.New(msg)
+	}
+	return st, nil
+}
+
+// config is the runner's configuration for the scenario's command.
+func (st *stage) config(eff *profile.Effective, mode runner.Mode, o Options) runner.Config {
+	cfg := runner.Config{
+		Effective: eff, Mode: mode, Argv: st.s.Argv, Dir: st.dir, Env: st.env,
+		Timeout: st.s.Timeout, Caps: o.Caps, Isolate: o.Isolate, AllowUnknown: o.AllowUnknown,
+	}
+	if st.s.Stdin != "" {
+		cfg.Stdin = strings.NewReader(st.s.Stdin)
+	}
+	return cfg
+}
+
+func (st *stage) close() {
+	if st.closed {
 		return
 	}
-	pgid, _, _, _ := shell(context.Background(), s.Teardown, dir, env, s.Timeout)
-	*groups = append(*groups, pgid)
+	st.closed = true
+	if st.s.Teardown != "" {
+		pgid, _, _, _ := shell(context.Background(), st.s.Teardown, st.dir, st.env, st.s.Timeout)
+		st.groups = append(st.groups, pgid)
+	}
+	for _, g := range st.groups {
+		_ = syscall.Kill(-g, syscall.SIGKILL)
+	}
+	_ = os.RemoveAll(st.scratch)
 }
 
 // shell runs line with /bin/sh -c outside any filter, in a process group
