@@ -87,7 +87,7 @@ func TestWriteText(t *testing.T) {
 	var b strings.Builder
 	_ = WriteText(&b, []Result{{Scenario: s, Profile: "p", Passed: true, Duration: 400 * time.Millisecond},
 		{Scenario: s, Profile: "q", Failures: []string{"exit: got 1, want 0"}, Duration: time.Second}}, false)
-	want := "✔ n @ p (0.4s)\n✘ n @ q (1.0s)\n    exit: got 1, want 0\n1 passed, 1 failed (1.4 s)\n"
+	want := "✔ n @ p (0.4s)\n✘ n @ q (1.0s)\n    exit: got 1, want 0\n1 passed, 1 failed (1.4 s of runs)\n"
 	if b.String() != want {
 		t.Errorf("got\n%s\nwant\n%s", b.String(), want)
 	}

@@ -35,7 +35,7 @@ func WriteText(w io.Writer, rs []Result, color bool) error {
 			fmt.Fprintf(&b, "    %s\n", f)
 		}
 	}
-	fmt.Fprintf(&b, "%d passed, %d failed (%.1f s)\n", passed, failed, total.Seconds())
+	fmt.Fprintf(&b, "%d passed, %d failed (%.1f s of runs)\n", passed, failed, total.Seconds())
 	_, err := io.WriteString(w, b.String())
 	return err
 }
