@@ -1,6 +1,8 @@
 package runner
 
 import (
+	"errors"
+	"fmt"
 	"maps"
 	"slices"
 	"sort"
@@ -180,4 +182,33 @@ func (r *recording) always(arches []catalog.Arch) []string {
 		}
 	}
 	return out
+}
+
+// MergeRecorded is the profile of several finished record-mode runs made
+// with the same base (Config.Effective, or none): what Recorded would be
+// for one run that made all of their calls. It also returns the merged
+// counts (as Syscalls) and the syscalls the allow rule names (as
+// RecordedNames). A run that is not over, was not recorded or did not
+// start is an error.
+func MergeRecorded(runs []*Run) (*profile.Profile, []SyscallCount, []string, error) {
+	if len(runs) == 0 {
+		return nil, nil, nil, errors.New("no recordings to merge")
+	}
+	var m *recording
+	for i, r := range runs {
+		if r.Recorded() == nil {
+			return nil, nil, nil, fmt.Errorf("run %d of %d has no recording (not over, not record mode, or it did not start)", i+1, len(runs))
+		}
+		if m == nil {
+			m = &recording{cat: r.rec.cat, base: r.rec.base, counts: map[archNr]int{}, needs: map[string]bool{}}
+		}
+		for k, n := range r.rec.counts {
+			m.counts[k] += n
+		}
+		for n := range r.rec.needs {
+			m.needs[n] = true
+		}
+	}
+	p, names := m.profile()
+	return p, m.list(), names, nil
 }

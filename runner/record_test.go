@@ -182,3 +182,33 @@ func TestRecordAlwaysOntoBase(t *testing.T) {
 		t.Errorf("RecordedNames %v", got)
 	}
 }
+
+// Two recordings of different programs merge into one profile that allows
+// what either used, with the counts summed; a run without a recording is
+// refused.
+func TestMergeRecorded(t *testing.T) {
+	a := runIt(t, Config{Mode: ModeRecord, Argv: []string{"/bin/ls", "/"}})
+	b := runIt(t, Config{Mode: ModeRecord, Argv: []string{"sh", "-c", "mkdir -p " + t.TempDir() + "/x"}})
+	p, counts, names, err := MergeRecorded([]*Run{a.run, b.run})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range []string{"getdents64", "mkdir", "execve"} {
+		if !contains(names, n) || !contains(p.Syscalls[0].Names, n) {
+			t.Errorf("merged names %v lack %s", names, n)
+		}
+	}
+	total := func(cs []SyscallCount) (n int) {
+		for _, c := range cs {
+			n += c.Count
+		}
+		return n
+	}
+	if got, want := total(counts), total(a.run.Syscalls())+total(b.run.Syscalls()); got != want {
+		t.Errorf("merged %d calls, the runs made %d", got, want)
+	}
+	e := runIt(t, Config{Mode: ModeEnforce, Effective: p.Effective(profile.HostEnv()), Argv: []string{"/bin/true"}})
+	if _, _, _, err := MergeRecorded([]*Run{a.run, e.run}); err == nil {
+		t.Error("an enforce run was merged as a recording")
+	}
+}

@@ -3,11 +3,7 @@ package scenario
 import (
 	"context"
 	"fmt"
-	"maps"
-	"slices"
-	"strings"
 
-	"github.com/seccomp-workbench/seccomp-workbench/catalog"
 	"github.com/seccomp-workbench/seccomp-workbench/profile"
 	"github.com/seccomp-workbench/seccomp-workbench/runner"
 )
@@ -22,66 +18,21 @@ import (
 // goes first. It returns the profile, the merged call counts (most used
 // first) and the syscalls the allow rule names.
 func Record(ctx context.Context, f *File, base *profile.Effective, o Options) (*profile.Profile, []runner.SyscallCount, []string, error) {
-	names := map[string]bool{}
-	counts := map[string]runner.SyscallCount{}
-	var arches []catalog.Arch
-	n := 0
+	var runs []*runner.Run
 	for _, s := range f.Scenarios {
 		if !s.Expect.ExpectsSuccess() || (o.Filter != nil && !o.Filter.MatchString(s.Name)) {
 			continue
 		}
-		n++
 		run, err := recordOne(ctx, f, s, base, o)
 		if err != nil {
 			return nil, nil, nil, fmt.Errorf("%s:%d:%d: scenario %q: %w", f.Path, s.Pos.Line, s.Pos.Col, s.Name, err)
 		}
-		for _, nm := range run.RecordedNames() {
-			names[nm] = true
-		}
-		for _, c := range run.Syscalls() {
-			k := c.Syscall + "/" + string(c.Arch)
-			sum := counts[k]
-			sum.Syscall, sum.Arch, sum.Count = c.Syscall, c.Arch, sum.Count+c.Count
-			counts[k] = sum
-			if !slices.Contains(arches, c.Arch) {
-				arches = append(arches, c.Arch)
-			}
-		}
+		runs = append(runs, run)
 	}
-	if n == 0 {
+	if len(runs) == 0 {
 		return nil, nil, nil, fmt.Errorf("%s: no scenario expects success (record takes those): nothing to record", f.Path)
 	}
-	list := slices.SortedFunc(maps.Values(counts), func(a, b runner.SyscallCount) int {
-		if a.Count != b.Count {
-			return b.Count - a.Count
-		}
-		return strings.Compare(a.Syscall+"/"+string(a.Arch), b.Syscall+"/"+string(b.Arch))
-	})
-	allowed := slices.Sorted(maps.Keys(names))
-	arches = profile.HostFirst(arches, profile.NativeArch())
-	if base == nil {
-		eperm := uint(1)
-		return &profile.Profile{
-			DefaultAction: profile.ActErrno, DefaultErrnoRet: &eperm,
-			Architectures: catalog.DockerNames(arches),
-			Syscalls:      []*profile.Rule{{Names: allowed, Action: profile.ActAllow}},
-		}, list, allowed, nil
-	}
-	p := base.Source.Clone()
-	if len(allowed) > 0 {
-		rule := &profile.Rule{Names: allowed, Action: profile.ActAllow, Comment: "recorded by seccomp-workbench"}
-		p.Syscalls = append([]*profile.Rule{rule}, p.Syscalls...)
-	}
-	all := slices.Clone(base.Arches)
-	for _, a := range arches {
-		if !slices.Contains(all, a) {
-			all = append(all, a)
-		}
-	}
-	if len(all) > len(base.Arches) {
-		p.Architectures = catalog.DockerNames(all)
-	}
-	return p, list, allowed, nil
+	return runner.MergeRecorded(runs)
 }
 
 // recordOne makes one scenario's recording, prepared the way Run

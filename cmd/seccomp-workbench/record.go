@@ -123,14 +123,7 @@ func recordCommand(cmd *cobra.Command, base *profile.Effective, baseName, out st
 		return exitError{exitRunFail, err.Error()}
 	}
 	added := r.RecordedNames()
-	switch {
-	case baseName == "":
-		fmt.Fprintf(stderr, "seccomp-workbench: wrote %s: %d syscalls allowed, everything else denied with EPERM\n", out, len(added))
-	case len(added) == 0:
-		fmt.Fprintf(stderr, "seccomp-workbench: wrote %s: %s already allows everything the command used\n", out, baseName)
-	default:
-		fmt.Fprintf(stderr, "seccomp-workbench: wrote %s: %s plus an allow rule for %s\n", out, baseName, strings.Join(added, ", "))
-	}
+	wroteRecording(stderr, out, baseName, added, "the command")
 	if v.Result != runner.ResultPass {
 		fmt.Fprintf(stderr, "seccomp-workbench: note: the command ended with %s; the profile holds what it did until then\n", v.Outcome)
 	}
@@ -157,4 +150,17 @@ func printCounts(w io.Writer, counts []runner.SyscallCount) {
 		fmt.Fprintf(tw, "%s\t%s\t%d\n", c.Syscall, c.Arch, c.Count)
 	}
 	tw.Flush()
+}
+
+// wroteRecording says what a recording written to out allows; user names
+// what was recorded ("the command", "the scenarios").
+func wroteRecording(w io.Writer, out, baseName string, added []string, user string) {
+	switch {
+	case baseName == "":
+		fmt.Fprintf(w, "seccomp-workbench: wrote %s: %d syscalls allowed, everything else denied with EPERM\n", out, len(added))
+	case len(added) == 0:
+		fmt.Fprintf(w, "seccomp-workbench: wrote %s: %s already allows everything %s used\n", out, baseName, user)
+	default:
+		fmt.Fprintf(w, "seccomp-workbench: wrote %s: %s plus an allow rule for %s\n", out, baseName, strings.Join(added, ", "))
+	}
 }

@@ -1,9 +1,6 @@
 package main
 
 import (
-	"fmt"
-	"strings"
-
 	"github.com/spf13/cobra"
 
 	"github.com/seccomp-workbench/seccomp-workbench/profile"
@@ -31,13 +28,6 @@ func recordScenarios(cmd *cobra.Command, path string, base *profile.Effective, b
 	if err := profile.SaveFresh(out, p); err != nil {
 		return exitError{exitRunFail, err.Error()}
 	}
-	switch {
-	case baseName == "":
-		fmt.Fprintf(stderr, "seccomp-workbench: wrote %s: %d syscalls allowed, everything else denied with EPERM\n", out, len(added))
-	case len(added) == 0:
-		fmt.Fprintf(stderr, "seccomp-workbench: wrote %s: %s already allows everything the scenarios used\n", out, baseName)
-	default:
-		fmt.Fprintf(stderr, "seccomp-workbench: wrote %s: %s plus an allow rule for %s\n", out, baseName, strings.Join(added, ", "))
-	}
+	wroteRecording(stderr, out, baseName, added, "the scenarios")
 	return nil
 }
