@@ -92,9 +92,11 @@ func runLine(t *testing.T, argv string) string {
 // discipline; the run ends with 130 and the terminal is as it was.
 func TestRunTerminalCtrlC(t *testing.T) {
 	p := newTermPane(t, 120, 30)
-	p.line(runLine(t, "cat"))
+	// Typed input is echoed by the outer and the target's terminal before
+	// the target runs: only cat's own output says it is running.
+	p.line(runLine(t, `sh -c 'echo cat-is-running; exec cat'`))
+	p.waitFor("the target's start", `(?m)^cat-is-running`)
 	p.line("hello-cat")
-	// Once echoed by the terminal, once written back by cat.
 	p.waitFor("cat's echo", `(?s)hello-cat.*hello-cat`)
 	p.keys("C-c")
 	s := p.waitFor("the end of the run", `(?m)^EXIT=130$`, `(?m)^TTY-SAME$`)
