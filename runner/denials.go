@@ -31,6 +31,9 @@ func (w *row) event() Event {
 	if w.logged {
 		return Logged{Denial: w.d, Update: w.sent}
 	}
+	if w.d.Audit {
+		return WouldDeny{Denial: w.d, Update: w.sent}
+	}
 	return Denied{Denial: w.d, Update: w.sent}
 }
 

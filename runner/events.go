@@ -8,7 +8,7 @@ import (
 )
 
 // Event is one item on a run's event channel: Started, Output, Denied,
-// Logged, Exited or Verdict. The channel always ends with a Verdict (a
+// Logged, WouldDeny (audit mode), Exited or Verdict. The channel always ends with a Verdict (a
 // run that could not start sends only the Verdict) and is then closed.
 type Event interface{ isEvent() }
 
@@ -68,9 +68,13 @@ type Denial struct {
 	// ArgText is the call with decoded arguments, for example
 	// openat(AT_FDCWD, "/etc/x", O_WRONLY|O_CREAT, 0644).
 	ArgText string
-	// Outcome is what the profile did (errno, kill_process, trap ...).
+	// Outcome is what the profile did (errno, kill_process, trap ...);
+	// with Audit, what it would have done.
 	Outcome profile.Decision
-	Count   int
+	// Audit: the run is in audit mode and the call was let through; the
+	// profile would have given it Outcome.
+	Audit bool
+	Count int
 	// First and Last are when the row was first and last seen.
 	First, Last time.Time
 }
@@ -89,6 +93,15 @@ type Logged struct {
 	Update bool
 }
 
+// WouldDeny reports, in audit mode, a row of calls that ran although
+// the profile would not have let them through (Denial.Audit is set and
+// Denial.Outcome is what the profile would have done). It is a type of
+// its own so that no reader of Denied mistakes it for a real denial.
+type WouldDeny struct {
+	Denial Denial
+	Update bool
+}
+
 // Exited: the target's main process ended. Code is its exit status, or
 // 128+N when signal N ended it (for a kill the supervisor carried out for
 // a kill action, the SIGSYS the kernel would have used).
@@ -98,9 +111,10 @@ type Exited struct {
 	Time   time.Time
 }
 
-func (Started) isEvent() {}
-func (Output) isEvent()  {}
-func (Denied) isEvent()  {}
-func (Logged) isEvent()  {}
-func (Exited) isEvent()  {}
-func (Verdict) isEvent() {}
+func (Started) isEvent()   {}
+func (Output) isEvent()    {}
+func (Denied) isEvent()    {}
+func (Logged) isEvent()    {}
+func (WouldDeny) isEvent() {}
+func (Exited) isEvent()    {}
+func (Verdict) isEvent()   {}

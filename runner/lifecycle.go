@@ -10,6 +10,8 @@ import (
 	"os"
 	"os/exec"
 	"runtime"
+	"slices"
+	"strings"
 	"syscall"
 	"time"
 
@@ -509,14 +511,31 @@ func (r *Run) finisher() {
 func (r *Run) finish() {
 	r.mu.Lock()
 	r.end.duration = time.Since(r.begin)
+	if r.p.auditExec != "" {
+		r.end.notes = append(r.end.notes, r.p.auditExec)
+		r.end.wouldDeny = map[string]int{"execve": 1}
+	}
 	for _, row := range r.rows {
 		switch o := row.d.Outcome; {
+		case row.d.Audit:
+			if o.Action == profile.ActErrno && o.Errno == profile.ENOSYS {
+				r.end.wouldENOSYS = appendUnique(r.end.wouldENOSYS, row.d.Syscall)
+				break
+			}
+			if r.end.wouldDeny == nil {
+				r.end.wouldDeny = map[string]int{}
+			}
+			r.end.wouldDeny[row.d.Syscall] += row.d.Count
 		case row.logged || lets(o):
 		case o.Action == profile.ActErrno && o.Errno == profile.ENOSYS:
 			r.end.enosys = appendUnique(r.end.enosys, row.d.Syscall)
 		default:
 			r.end.denied = appendUnique(r.end.denied, row.d.Syscall)
 		}
+	}
+	if len(r.end.wouldENOSYS) > 0 {
+		slices.Sort(r.end.wouldENOSYS)
+		r.end.notes = appendUnique(r.end.notes, noteAuditENOSYS(strings.Join(r.end.wouldENOSYS, ", ")))
 	}
 	v := r.end.verdict()
 	r.verdict = v

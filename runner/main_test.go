@@ -146,6 +146,8 @@ func collect(t testing.TB, r *Run) *result {
 				res.denials[e.Denial.ID] = e.Denial
 			case Logged:
 				res.denials[e.Denial.ID] = e.Denial
+			case WouldDeny:
+				res.denials[e.Denial.ID] = e.Denial
 			case Verdict:
 				res.verdict = e
 			}

@@ -30,13 +30,31 @@ type reply struct {
 	// report: the call goes into the run's events before the reply
 	// (everything but a plain allow).
 	report bool
+	// audit: the call is continued although the profile would not let
+	// it through (audit mode); it is reported as a call the profile
+	// would deny, with the outcome it would have had.
+	audit bool
 }
 
 // replyFor maps a decision to the supervisor's reply. A notification
 // cannot hand the call to a tracer or to a second supervisor, so trace
 // and notify fail with ENOSYS, as the kernel answers a trace action when
 // no tracer is attached.
-func replyFor(d profile.Decision) reply {
+//
+// In audit mode every call is continued: what the profile would deny,
+// kill or trap is reported as such (audit set), a log action is
+// reported as logged exactly as in watch mode (the profile lets it run
+// too), and an allow is not reported.
+func replyFor(d profile.Decision, audit bool) reply {
+	r := enforceReply(d)
+	if audit && r.kind != replyContinue {
+		return reply{kind: replyContinue, report: true, audit: true}
+	}
+	return r
+}
+
+// enforceReply is the reply that carries out the profile's outcome.
+func enforceReply(d profile.Decision) reply {
 	switch d.Action.Canon() {
 	case profile.ActAllow:
 		return reply{kind: replyContinue}

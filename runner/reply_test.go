@@ -28,19 +28,32 @@ func TestReplyFor(t *testing.T) {
 		{profile.Decision{Action: profile.ActTrace, Errno: 5}, reply{kind: replyErrno, errno: enosys, report: true}},
 		{profile.Decision{Action: profile.ActNotify}, reply{kind: replyErrno, errno: enosys, report: true}},
 	} {
-		if got := replyFor(c.d); got != c.want {
+		if got := replyFor(c.d, false); got != c.want {
 			t.Errorf("%s: reply %+v, want %+v", c.d, got, c.want)
+		}
+		// Audit mode continues everything; what watch would not continue
+		// is reported as a would-be outcome, log stays logged.
+		want := c.want
+		if want.kind != replyContinue {
+			want = reply{kind: replyContinue, report: true, audit: true}
+		}
+		if got := replyFor(c.d, true); got != want {
+			t.Errorf("audit %s: reply %+v, want %+v", c.d, got, want)
 		}
 	}
 	// Only what lets the call through continues it, and only allow goes
 	// unreported.
 	for _, in := range profile.Actions() {
-		r := replyFor(profile.Decision{Action: in.Action, Errno: 1})
+		r := replyFor(profile.Decision{Action: in.Action, Errno: 1}, false)
 		if (r.kind == replyContinue) != in.LetsThrough {
 			t.Errorf("%s: continue %v, lets through %v", in.Short, r.kind == replyContinue, in.LetsThrough)
 		}
 		if r.report != (in.Action != profile.ActAllow) {
 			t.Errorf("%s: report %v", in.Short, r.report)
+		}
+		a := replyFor(profile.Decision{Action: in.Action, Errno: 1}, true)
+		if a.kind != replyContinue || a.report != r.report || a.audit == in.LetsThrough {
+			t.Errorf("audit %s: reply %+v (lets through %v)", in.Short, a, in.LetsThrough)
 		}
 	}
 }

@@ -22,6 +22,11 @@
 // In enforce mode there is no listener: the filter is the production one
 // and the verdict comes from the exit status.
 //
+// In audit mode the filter is watch's, but the supervisor continues every
+// call: what the profile would deny, kill or trap is reported as such
+// (WouldDeny events, Verdict.WouldDeny) and runs, so the verdict is the
+// command's as if unfiltered.
+//
 // Processes: the shim is the target's init (see init.go). When the
 // target's main process ends — or on Stop, timeout or a cancelled context
 // (SIGTERM to the target first, SIGKILL to the whole tree after
@@ -95,26 +100,36 @@ const (
 	ModeRecord Mode = "record"
 	// ModeLearn asks Config.Ask about each undecided syscall.
 	ModeLearn Mode = "learn"
+	// ModeAudit loads the watch filter but lets every call run, as if
+	// there were no filter: each call the profile would not have let
+	// through is reported (WouldDeny events, Verdict.WouldDeny) with the
+	// outcome it would have had, and nothing is denied, killed or
+	// trapped. It is for trying a profile on a live workload without
+	// breaking it; a run in this mode proves nothing about the profile's
+	// enforcement.
+	ModeAudit Mode = "audit"
 )
 
-// ParseMode accepts watch, enforce, record or learn ("" is watch).
+// ParseMode accepts watch, enforce, audit, record or learn ("" is watch).
 func ParseMode(s string) (Mode, error) {
 	switch Mode(s) {
 	case "":
 		return ModeWatch, nil
-	case ModeWatch, ModeEnforce, ModeRecord, ModeLearn:
+	case ModeWatch, ModeEnforce, ModeAudit, ModeRecord, ModeLearn:
 		return Mode(s), nil
 	}
-	return "", fmt.Errorf("unknown mode %q: use watch, enforce, record or learn", s)
+	return "", fmt.Errorf("unknown mode %q: use watch, enforce, audit, record or learn", s)
 }
 
 func (m Mode) notifies() bool { return m != ModeEnforce }
 
 // filter is the variant of the filter a run in mode m loads: learn
-// records every call, as record does, and decides them itself.
+// records every call, as record does, and decides them itself; audit
+// loads watch's filter (every outcome that is not allow is notified) and
+// the supervisor continues each call.
 func (m Mode) filter() profile.Variant {
 	switch m {
-	case ModeWatch:
+	case ModeWatch, ModeAudit:
 		return profile.VariantWatch
 	case ModeRecord, ModeLearn:
 		return profile.VariantRecord
@@ -285,9 +300,12 @@ type prepared struct {
 	magic      [3]uint64
 	flags      uint
 	execDenied string
-	iso        isolation // what to ask for
-	isoAuto    bool      // fall back to none when the kernel refuses
-	caps       []string  // what a privileged target keeps
+	// auditExec: in audit mode, the profile would deny execve (the
+	// target runs anyway; the verdict says so).
+	auditExec string
+	iso       isolation // what to ask for
+	isoAuto   bool      // fall back to none when the kernel refuses
+	caps      []string  // what a privileged target keeps
 	// Test knobs.
 	noKillableWait bool
 	replyDelay     time.Duration
@@ -378,9 +396,15 @@ func prepare(cfg Config) (*prepared, error) {
 	// rather than launch (the shim's exempt execve would pass in watch
 	// mode). Rules with argument conditions on execve cannot be judged
 	// before the call, so the kernel decides those.
-	if (mode == ModeWatch || mode == ModeEnforce) && !argRuleNames(cfg.Effective)["execve"] {
+	if (mode == ModeWatch || mode == ModeEnforce || mode == ModeAudit) && !argRuleNames(cfg.Effective)["execve"] {
 		if d, ok := cfg.Effective.DecideName(native, "execve", [6]uint64{}, profile.Options{Variant: profile.VariantEnforce}); ok && !lets(d) {
-			p.execDenied = fmt.Sprintf("the profile denies execve (%s), so the target could not start", outcomeWords(d))
+			if mode == ModeAudit {
+				// The shim's execve is exempt; audit lets the target
+				// start and says what the profile would have done.
+				p.auditExec = fmt.Sprintf("audit mode: the profile would deny execve (%s), so under it the command could not start", outcomeWords(d))
+			} else {
+				p.execDenied = fmt.Sprintf("the profile denies execve (%s), so the target could not start", outcomeWords(d))
+			}
 		}
 	}
 	if filterEff.Source != nil {

@@ -43,6 +43,9 @@ import (
 //   - notify (an explicit SCMP_ACT_NOTIFY in the profile): reported, then
 //     ENOSYS — what the kernel answers when no listener is attached, which
 //     is also what enforce mode gets.
+//
+// In audit mode none of this is carried out: every call is continued and
+// reported with the outcome it would have had (replyFor).
 
 type archNr struct {
 	arch catalog.Arch
@@ -210,7 +213,14 @@ func (s *supervisor) handle() error {
 	if !ok {
 		// An ABI the workbench does not know is not in the profile
 		// either: the kernel's filter would kill the caller.
-		s.kill(s.tgid(n.Pid), fmt.Sprintf("syscall %d [audit arch %#x]", n.Data.Nr, n.Data.Arch), profile.ActKillThread, killAction)
+		call := fmt.Sprintf("syscall %d [audit arch %#x]", n.Data.Nr, n.Data.Arch)
+		if s.mode == ModeAudit {
+			s.r.note(noteAuditUnknownABI(call))
+			respondContinue(&s.resp, n.ID)
+			notifSend(s.fd, &s.resp)
+			return nil
+		}
+		s.kill(s.tgid(n.Pid), call, profile.ActKillThread, killAction)
 		return nil
 	}
 	nr := int64(n.Data.Nr)
@@ -279,14 +289,14 @@ func (s *supervisor) learn(arch catalog.Arch, nr int64, args [6]uint64) profile.
 func (s *supervisor) apply(arch catalog.Arch, nr int64, args [6]uint64, d profile.Decision, again bool) {
 	n := &s.n
 	tid := n.Pid
-	r := replyFor(d)
+	r := replyFor(d, s.mode == ModeAudit)
 	if r.kind == replyContinue && !r.report {
 		respondContinue(&s.resp, n.ID)
 		s.reply(tid, n.Data.Nr, args)
 		return
 	}
 	d.Syscall = s.callName(arch, nr)
-	if r.report && !again && !s.report(arch, nr, args, d, r.kind == replyContinue) {
+	if r.report && !again && !s.report(arch, nr, args, d, r) {
 		return // the call is gone (its caller died or was interrupted)
 	}
 	call := d.Syscall
@@ -413,10 +423,12 @@ func (s *supervisor) resentCall(tid uint32, nr int32, args [6]uint64) bool {
 	return false
 }
 
-// report counts the call in its denial row. Arguments read from the
-// caller's memory are only trusted when the notification is still valid
-// afterwards; false means it is not (nothing is reported).
-func (s *supervisor) report(arch catalog.Arch, nr int64, args [6]uint64, d profile.Decision, logged bool) bool {
+// report counts the call in its denial row (a logged row for a call the
+// reply continues, a would-deny row in audit mode). Arguments read from
+// the caller's memory are only trusted when the notification is still
+// valid afterwards; false means it is not (nothing is reported).
+func (s *supervisor) report(arch catalog.Arch, nr int64, args [6]uint64, d profile.Decision, rep reply) bool {
+	logged := rep.kind == replyContinue && !rep.audit
 	tid := s.n.Pid
 	name := d.Syscall
 	if name == "" {
@@ -428,7 +440,7 @@ func (s *supervisor) report(arch catalog.Arch, nr int64, args [6]uint64, d profi
 	}
 	row, isNew := s.r.noteDenial(Denial{
 		Pid: s.tgid(tid), Tid: int(tid), Arch: arch, Nr: nr, Syscall: name, Args: args,
-		ArgText: c.text, Outcome: d,
+		ArgText: c.text, Outcome: d, Audit: rep.audit,
 	}, c.key, logged)
 	if isNew && s.r.cfg.OnDenial != nil {
 		s.r.cfg.OnDenial(row, logged)

@@ -3,6 +3,7 @@ package runner
 import (
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -44,6 +45,20 @@ type Verdict struct {
 	// KilledIn is the syscall whose kill action ended the target (watch
 	// mode knows it; enforce mode cannot).
 	KilledIn string
+	// Mode is the run's mode.
+	Mode Mode
+	// WouldDeny lists, in audit mode, the syscalls the profile would
+	// have denied, killed or trapped at least once, sorted. Those calls
+	// ran (Denied stays empty: nothing was denied), so Result and
+	// ExitCode are what the command did as if unfiltered.
+	WouldDeny []string
+	// WouldDenyCounts is, in audit mode, how many calls of each WouldDeny
+	// syscall ran.
+	WouldDenyCounts map[string]int
+	// WouldNotImplement lists, in audit mode, the syscalls the profile
+	// would have answered ENOSYS (NotImplemented's counterpart); they
+	// ran, so the program's fallback was not exercised.
+	WouldNotImplement []string
 	// Stopped is set when Stop or the context ended the run.
 	Stopped bool
 	// Notes says, one line each, where this run's outcome may differ
@@ -73,6 +88,8 @@ type ending struct {
 	supervisor   error  // the supervisor failed mid-run
 	denied       []string
 	enosys       []string
+	wouldDeny    map[string]int // audit mode: calls per syscall
+	wouldENOSYS  []string
 	notes        []string // Verdict.Notes
 	duration     time.Duration
 }
@@ -82,6 +99,18 @@ func (e *ending) verdict() Verdict {
 		NotImplemented: append([]string(nil), e.enosys...), Notes: append([]string(nil), e.notes...)}
 	sort.Strings(v.Denied)
 	sort.Strings(v.NotImplemented)
+	v.Mode = e.mode
+	if e.mode == ModeAudit {
+		v.WouldNotImplement = append([]string{}, e.wouldENOSYS...)
+		sort.Strings(v.WouldNotImplement)
+		v.WouldDenyCounts = map[string]int{}
+		v.WouldDeny = []string{}
+		for n, c := range e.wouldDeny {
+			v.WouldDeny = append(v.WouldDeny, n)
+			v.WouldDenyCounts[n] = c
+		}
+		sort.Strings(v.WouldDeny)
+	}
 	switch {
 	case e.startCode != 0:
 		v.Result, v.ExitCode = ResultError, e.startCode
@@ -145,7 +174,40 @@ func (e *ending) verdict() Verdict {
 	if len(v.NotImplemented) > 0 {
 		v.Reason += "; answered ENOSYS: " + strings.Join(v.NotImplemented, ", ")
 	}
+	if e.mode == ModeAudit {
+		v.Reason += "; " + v.AuditText()
+	}
 	return v
+}
+
+// AuditText says what an audit-mode run found, in the words every
+// interface uses: "audit mode, nothing was denied; would deny: mkdir ×2,
+// socket; would answer ENOSYS: clone3" ("…; the profile would deny
+// nothing" when nothing).
+func (v Verdict) AuditText() string {
+	t := "audit mode, nothing was denied"
+	if len(v.WouldDeny) == 0 {
+		t += "; the profile would deny nothing"
+	} else {
+		t += "; would deny: " + v.WouldDenyText()
+	}
+	if len(v.WouldNotImplement) > 0 {
+		t += "; would answer ENOSYS: " + strings.Join(v.WouldNotImplement, ", ")
+	}
+	return t
+}
+
+// WouldDenyText lists WouldDeny with the number of calls where more than
+// one ran: "mkdir ×2, socket".
+func (v Verdict) WouldDenyText() string {
+	parts := make([]string, 0, len(v.WouldDeny))
+	for _, n := range v.WouldDeny {
+		if c := v.WouldDenyCounts[n]; c > 1 {
+			n += " ×" + strconv.Itoa(c)
+		}
+		parts = append(parts, n)
+	}
+	return strings.Join(parts, ", ")
 }
 
 // exitCodeOf maps a wait status to a shell-style exit code (128+N for a

@@ -2,6 +2,7 @@ package runner
 
 import (
 	"errors"
+	"maps"
 	"slices"
 	"syscall"
 	"testing"
@@ -55,6 +56,12 @@ func TestVerdict(t *testing.T) {
 			Verdict{Result: ResultKilled, ExitCode: 128 + 9, Signal: "SIGKILL", Stopped: true, Outcome: "stopped (SIGKILL)", Reason: "stopped (SIGKILL)"}},
 		{"stopped before it started", ending{mode: ModeWatch, startCode: 126, startMsg: "permission denied", stopped: true},
 			Verdict{Result: ResultError, ExitCode: 126, Stopped: true, Outcome: "could not start: permission denied", Reason: "could not start: permission denied"}},
+		{"audit: would-be denials do not fail", ending{mode: ModeAudit, exited: true, status: exit(0), wouldDeny: map[string]int{"socket": 1, "mkdir": 2}, wouldENOSYS: []string{"clone3"}},
+			Verdict{Result: ResultPass, WouldDeny: []string{"mkdir", "socket"}, WouldDenyCounts: map[string]int{"mkdir": 2, "socket": 1}, WouldNotImplement: []string{"clone3"},
+				Outcome: "exit status 0", Reason: "exit status 0; audit mode, nothing was denied; would deny: mkdir ×2, socket; would answer ENOSYS: clone3"}},
+		{"audit: the exit status decides", ending{mode: ModeAudit, exited: true, status: exit(4)},
+			Verdict{Result: ResultFail, ExitCode: 4, WouldDeny: []string{}, WouldDenyCounts: map[string]int{},
+				Outcome: "exit status 4", Reason: "exit status 4; audit mode, nothing was denied; the profile would deny nothing"}},
 		{"supervisor failure overrides", ending{mode: ModeWatch, exited: true, status: exit(0), supervisor: errors.New("read notification: EBADF")},
 			Verdict{Result: ResultError, ExitCode: 125, Outcome: "the workbench failed while supervising: read notification: EBADF",
 				Reason: "the workbench failed while supervising: read notification: EBADF"}},
@@ -72,5 +79,7 @@ func equalVerdict(a, b Verdict) bool {
 	return a.Result == b.Result && a.ExitCode == b.ExitCode && a.Signal == b.Signal &&
 		slices.Equal(a.Denied, b.Denied) && slices.Equal(a.NotImplemented, b.NotImplemented) &&
 		a.Duration == b.Duration && a.Outcome == b.Outcome && a.Reason == b.Reason &&
-		a.KilledIn == b.KilledIn && a.Stopped == b.Stopped && slices.Equal(a.Notes, b.Notes)
+		a.KilledIn == b.KilledIn && a.Stopped == b.Stopped && slices.Equal(a.Notes, b.Notes) &&
+		slices.Equal(a.WouldDeny, b.WouldDeny) && maps.Equal(a.WouldDenyCounts, b.WouldDenyCounts) &&
+		slices.Equal(a.WouldNotImplement, b.WouldNotImplement)
 }

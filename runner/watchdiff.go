@@ -137,3 +137,11 @@ func noteTrapSignal(call string) string {
 func noteTrapReturn(call string) string {
 	return "watch mode: the trapped " + call + " returned ENOSYS; in enforce mode it returns what the kernel's syscall rollback leaves in the return register"
 }
+
+func noteAuditUnknownABI(call string) string {
+	return "audit mode: " + call + " is from an ABI the workbench does not know; the profile's filter would kill it (it ran)"
+}
+
+func noteAuditENOSYS(calls string) string {
+	return "audit mode: " + calls + " ran; under the profile they get ENOSYS and the program's fallback runs instead, which this run did not exercise"
+}
