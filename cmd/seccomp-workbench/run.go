@@ -35,14 +35,21 @@ func newRunCmd() *cobra.Command {
 		failOnDenial bool
 	)
 	cmd := &cobra.Command{
-		Use:   "run --profile PROFILE [--mode watch|enforce] [--caps C] [--isolate auto|none] [--timeout D] [--fail-on-denial] [--allow-unknown] [--json] -- CMD [ARG...]",
+		Use:   "run --profile PROFILE [--mode watch|enforce|audit] [--caps C] [--isolate auto|none] [--timeout D] [--fail-on-denial] [--allow-unknown] [--json] -- CMD [ARG...]",
 		Short: "Run a command under a profile and report what the filter denied",
 		Long: `Run a command under exactly the filter a profile compiles to, and report
 each denied call (with its decoded arguments) and a verdict.
 
 Modes: watch (default) applies the profile's outcomes and reports every
 call it does not allow; enforce loads the filter exactly as production
-would, and judges by the exit status alone.
+would, and judges by the exit status alone; audit denies nothing: every
+call runs as if there were no filter, and each one the profile would
+have denied, killed or trapped is reported ("would deny", with its
+arguments and the outcome it would have had), so a new profile can be
+tried on a live workload without breaking it. An audit run proves
+nothing about enforcement: its verdict is the command's own, plus the
+list of what would have been denied. Calls the profile logs
+(SCMP_ACT_LOG) are reported as logged in watch and audit mode alike.
 
 The profile is resolved for the capability set --caps names (docker:
 Docker's default set, the default; all; none; or a list such as
@@ -56,7 +63,8 @@ refused (check reports the same names), unless --allow-unknown is given.
 
 The command's output passes through. Each denial is printed to stderr as
 one line, and a summary line ends the run. With --json, stdout carries
-JSON Lines events only (started, output, denied, logged, exited, verdict);
+JSON Lines events only (started, output, denied, logged, exited, verdict;
+in audit mode would_deny instead of denied, and the verdict's would_deny);
 an output event whose bytes are not valid UTF-8 carries them exactly in
 data_b64 (base64) beside data.
 
@@ -69,19 +77,20 @@ Exit status: the command's own; 128+N when signal N ended it (a seccomp
 kill is SIGSYS: 159); 125 when the workbench failed (also when it can no
 longer write its own output, a closed pipe: the command is stopped); 126
 when the command cannot be executed (or the profile denies execve); 127
-when it is not found. With --fail-on-denial, 1 when calls were denied but
-the command otherwise succeeded.`,
+when it is not found. With --fail-on-denial, 1 when calls were denied (in
+audit mode: would have been denied) but the command otherwise succeeded.`,
 		Example: `  seccomp-workbench run --profile preset:docker-default -- ls /
   seccomp-workbench run --profile my.json --mode enforce --timeout 5s -- ./server --selftest
-  seccomp-workbench run --profile my.json --fail-on-denial --caps none -- ./ci-job.sh`,
+  seccomp-workbench run --profile my.json --fail-on-denial --caps none -- ./ci-job.sh
+  seccomp-workbench run --profile new.json --mode audit -- ./server --selftest`,
 		Args: needCommand("run --profile preset:docker-default -- ls /"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if profileArg == "" {
 				return usagef("run: --profile is required: a profile file or preset:NAME")
 			}
 			m, err := runner.ParseMode(mode)
-			if err != nil || (m != runner.ModeWatch && m != runner.ModeEnforce) {
-				return usagef("run: --mode %q: use watch or enforce (recording has its own command: seccomp-workbench record)", mode)
+			if err != nil || (m != runner.ModeWatch && m != runner.ModeEnforce && m != runner.ModeAudit) {
+				return usagef("run: --mode %q: use watch, enforce or audit (recording has its own command: seccomp-workbench record)", mode)
 			}
 			if timeout < 0 {
 				return usagef("run: --timeout %v: give a positive duration such as 5s", timeout)
@@ -97,7 +106,7 @@ the command otherwise succeeded.`,
 			if failOnDenial && m == runner.ModeEnforce {
 				// The production filter answers denied calls itself; no
 				// one sees them, so the flag could never fire.
-				return usagef("run: --fail-on-denial needs watch mode: in enforce mode the workbench does not see denied calls")
+				return usagef("run: --fail-on-denial needs watch or audit mode: in enforce mode the workbench does not see denied calls")
 			}
 			p, err := profile.Open(profileArg)
 			if err != nil {
@@ -114,14 +123,14 @@ the command otherwise succeeded.`,
 	f := cmd.Flags()
 	f.SetInterspersed(false) // flags after the command belong to it
 	f.StringVarP(&profileArg, "profile", "p", "", "profile file or preset:NAME (required)")
-	f.StringVar(&mode, "mode", "watch", "watch or enforce")
+	f.StringVar(&mode, "mode", "watch", "watch, enforce or audit (nothing is denied: reports what would be)")
 	f.StringVar(&capsArg, "caps", "docker", "capabilities the profile is resolved for and a root target keeps: docker, all, none or CAP_X,CAP_Y,...")
 	f.StringVar(&isolate, "isolate", "auto", "auto: own PID and mount namespaces where the kernel allows; none: share the workbench's")
 	f.DurationVar(&timeout, "timeout", 0, "stop the command after this long (SIGTERM, then SIGKILL 2s later)")
 	f.BoolVar(&asJSON, "json", false, "print JSON Lines events on stdout instead of the command's output")
 	f.BoolVar(&allowUnknown, "allow-unknown", false, "run a profile whose rules name syscalls that exist on no ABI (their rules are left out)")
-	f.BoolVar(&failOnDenial, "fail-on-denial", false, "exit 1 when calls were denied and the command otherwise succeeded (watch mode)")
-	_ = cmd.RegisterFlagCompletionFunc("mode", completeWords([]string{"watch", "enforce"}))
+	f.BoolVar(&failOnDenial, "fail-on-denial", false, "exit 1 when calls were denied (audit: would be) and the command otherwise succeeded (watch or audit mode)")
+	_ = cmd.RegisterFlagCompletionFunc("mode", completeWords([]string{"watch", "enforce", "audit"}))
 	_ = cmd.RegisterFlagCompletionFunc("isolate", completeWords([]string{"auto", "none"}))
 	_ = cmd.RegisterFlagCompletionFunc("caps", completeWords(append([]string{"docker", "all", "none"}, profile.AllCaps()...)))
 	return cmd
@@ -272,7 +281,7 @@ func runCommand(cmd *cobra.Command, rc runConfig) error {
 			return exitError{exitRunFail, msg}
 		}
 	}
-	if rc.failOnDenial && v.ExitCode == 0 && len(v.Denied) > 0 {
+	if rc.failOnDenial && v.ExitCode == 0 && (len(v.Denied) > 0 || len(v.WouldDeny) > 0) {
 		return exitError{exitFailed, ""}
 	}
 	if v.ExitCode != 0 {
@@ -294,6 +303,8 @@ func textEvents(r *runner.Run, w io.Writer, color bool) runner.Verdict {
 		case runner.Denied:
 			d = e.Denial
 		case runner.Logged:
+			d = e.Denial
+		case runner.WouldDeny:
 			d = e.Denial
 		case runner.Verdict:
 			v = e
@@ -320,14 +331,21 @@ func textEvents(r *runner.Run, w io.Writer, color bool) runner.Verdict {
 
 func denialLine(d runner.Denial, logged bool, color bool) string {
 	verb := paint(color, "31", "denied")
-	if logged {
+	switch {
+	case logged:
 		verb = paint(color, "33", "logged")
+	case d.Audit:
+		verb = paint(color, "33", "audit: would deny")
 	}
 	arch := ""
 	if d.Arch != profile.NativeArch() {
 		arch = " [" + string(d.Arch) + "]"
 	}
-	return fmt.Sprintf("seccomp: %s %s%s → %s [pid %d] x%d", verb, d.ArgText, arch, d.Outcome, d.Pid, d.Count)
+	ran := ""
+	if d.Audit {
+		ran = ", ran"
+	}
+	return fmt.Sprintf("seccomp: %s %s%s → %s%s [pid %d] x%d", verb, d.ArgText, arch, d.Outcome, ran, d.Pid, d.Count)
 }
 
 func summaryLine(v runner.Verdict, rows map[int]runner.Denial, color bool) string {
@@ -351,11 +369,20 @@ func summaryLine(v runner.Verdict, rows map[int]runner.Denial, color bool) strin
 		}
 		text += "; " + l.label + ": " + strings.Join(parts, ", ")
 	}
+	label := strings.ToUpper(v.Result)
 	sgr := "31"
 	if v.Result == runner.ResultPass {
 		sgr = "32"
 	}
-	return "seccomp-workbench: " + paint(color, sgr, strings.ToUpper(v.Result)) + ": " + text
+	if v.Mode == runner.ModeAudit {
+		// Nothing was denied; the verdict is the command's own.
+		label = "AUDIT " + label
+		text += "; " + v.AuditText()
+		if v.Result == runner.ResultPass && len(v.WouldDeny) > 0 {
+			sgr = "33"
+		}
+	}
+	return "seccomp-workbench: " + paint(color, sgr, label) + ": " + text
 }
 
 // JSON Lines records of run --json (README.md, Commands); the field names
@@ -381,20 +408,23 @@ type jsonOutput struct {
 }
 
 type jsonDenial struct {
-	Type      string    `json:"type"`
-	ID        int       `json:"id"`
-	Update    bool      `json:"update"`
-	Syscall   string    `json:"syscall"`
-	Arch      string    `json:"arch"`
-	Nr        int64     `json:"nr"`
-	Pid       int       `json:"pid"`
-	Tid       int       `json:"tid"`
-	Args      [6]uint64 `json:"args"`
-	ArgText   string    `json:"arg_text"`
-	Action    string    `json:"action"`
-	Errno     uint      `json:"errno"`
-	ErrnoName string    `json:"errno_name,omitempty"`
-	Count     int       `json:"count"`
+	Type    string    `json:"type"`
+	ID      int       `json:"id"`
+	Update  bool      `json:"update"`
+	Syscall string    `json:"syscall"`
+	Arch    string    `json:"arch"`
+	Nr      int64     `json:"nr"`
+	Pid     int       `json:"pid"`
+	Tid     int       `json:"tid"`
+	Args    [6]uint64 `json:"args"`
+	ArgText string    `json:"arg_text"`
+	// Action (and Errno) is what the profile did, or for a would_deny
+	// record (Audit set) what it would have done: the call ran.
+	Action    string `json:"action"`
+	Errno     uint   `json:"errno"`
+	ErrnoName string `json:"errno_name,omitempty"`
+	Count     int    `json:"count"`
+	Audit     bool   `json:"audit,omitempty"`
 }
 
 type jsonExited struct {
@@ -418,16 +448,37 @@ type jsonVerdict struct {
 	Stopped    bool     `json:"stopped,omitempty"`
 	// Notes: where watch mode's outcome may differ from enforce mode's.
 	Notes []string `json:"notes"`
+	Mode  string   `json:"mode"`
+	// Audit mode only: nothing was denied; what would have been.
+	Audit       bool            `json:"audit,omitempty"`
+	WouldDeny   *[]string       `json:"would_deny,omitempty"`
+	WouldCounts *map[string]int `json:"would_deny_counts,omitempty"`
+	WouldENOSYS *[]string       `json:"would_enosys,omitempty"`
 }
 
 func denialRecord(typ string, d runner.Denial, update bool) jsonDenial {
 	j := jsonDenial{
 		Type: typ, ID: d.ID, Update: update, Syscall: d.Syscall, Arch: string(d.Arch), Nr: d.Nr,
 		Pid: d.Pid, Tid: d.Tid, Args: d.Args, ArgText: d.ArgText, Action: d.Outcome.Action.Short(),
-		Count: d.Count,
+		Count: d.Count, Audit: d.Audit,
 	}
 	if d.Outcome.Action == profile.ActErrno {
 		j.Errno, j.ErrnoName = d.Outcome.Errno, profile.ErrnoName(d.Outcome.Errno)
+	}
+	return j
+}
+
+func verdictRecord(e runner.Verdict, denied []string) jsonVerdict {
+	j := jsonVerdict{Type: "verdict", Result: e.Result, ExitCode: e.ExitCode, Signal: e.Signal, Denied: denied,
+		ENOSYS: append([]string{}, e.NotImplemented...), Reason: e.Reason, Outcome: e.Outcome,
+		DurationMS: e.Duration.Milliseconds(), KilledIn: e.KilledIn, Stopped: e.Stopped,
+		Notes: append([]string{}, e.Notes...), Mode: string(e.Mode)}
+	if e.Mode == runner.ModeAudit {
+		would, enosys, counts := append([]string{}, e.WouldDeny...), append([]string{}, e.WouldNotImplement...), map[string]int{}
+		for n, c := range e.WouldDenyCounts {
+			counts[n] = c
+		}
+		j.Audit, j.WouldDeny, j.WouldENOSYS, j.WouldCounts = true, &would, &enosys, &counts
 	}
 	return j
 }
@@ -454,14 +505,17 @@ func jsonEvents(r *runner.Run, w *ownOutput) runner.Verdict {
 			rec = denialRecord("denied", e.Denial, e.Update)
 		case runner.Logged:
 			rec = denialRecord("logged", e.Denial, e.Update)
+		case runner.WouldDeny:
+			// A type of its own: a reader of "denied" must not count
+			// a call that ran.
+			rec = denialRecord("would_deny", e.Denial, e.Update)
 		case runner.Exited:
 			rec = jsonExited{"exited", e.Code, e.Signal, e.Time.Format(time.RFC3339Nano)}
 		case runner.Verdict:
 			v = e
 			denied := append([]string{}, e.Denied...)
 			sort.Strings(denied)
-			rec = jsonVerdict{"verdict", e.Result, e.ExitCode, e.Signal, denied, append([]string{}, e.NotImplemented...),
-				e.Reason, e.Outcome, e.Duration.Milliseconds(), e.KilledIn, e.Stopped, append([]string{}, e.Notes...)}
+			rec = verdictRecord(e, denied)
 		}
 		if rec != nil && w.failed() == nil {
 			_ = enc.Encode(rec)

@@ -161,7 +161,8 @@ func TestRunFlagErrors(t *testing.T) {
 		{"bad caps", []string{"--caps", "CAP_NET_ADMIN,cap_bogus"}, `seccomp-workbench: run: --caps: "cap_bogus" is not a capability: use docker, all, none or names such as CAP_NET_ADMIN,CAP_SYS_PTRACE`},
 		{"empty cap", []string{"--caps", "CAP_KILL,"}, `seccomp-workbench: run: --caps: "" is not a capability`},
 		{"bad isolate", []string{"--isolate", "full"}, `seccomp-workbench: run: --isolate: unknown isolation "full": use auto or none`},
-		{"fail-on-denial in enforce", []string{"--mode", "enforce", "--fail-on-denial"}, "seccomp-workbench: run: --fail-on-denial needs watch mode: in enforce mode the workbench does not see denied calls"},
+		{"fail-on-denial in enforce", []string{"--mode", "enforce", "--fail-on-denial"}, "seccomp-workbench: run: --fail-on-denial needs watch or audit mode: in enforce mode the workbench does not see denied calls"},
+		{"bad mode", []string{"--mode", "learn"}, `seccomp-workbench: run: --mode "learn": use watch, enforce or audit`},
 	}
 	marker := filepath.Join(t.TempDir(), "ran")
 	for _, c := range cases {
