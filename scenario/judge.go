@@ -2,7 +2,9 @@ package scenario
 
 import (
 	"fmt"
+	"maps"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -21,10 +23,13 @@ type Observation struct {
 }
 
 // Judge compares what a run did with e and returns one line per
-// expectation that did not hold (none: every one held).
+// expectation that did not hold (none: every one held). In audit mode
+// (Verdict.Mode) nothing was denied: denied and not_denied are judged
+// against what the profile would have denied, and say so.
 func Judge(e Expect, o Observation) []string {
 	var out []string
 	v := o.Verdict
+	audit := v.Mode == runner.ModeAudit
 	if e.Result != "" && v.Result != e.Result {
 		out = append(out, fmt.Sprintf("result: got %s (%s), want %s", v.Result, reason(v), e.Result))
 	}
@@ -39,22 +44,30 @@ func Judge(e Expect, o Observation) []string {
 		out = append(out, fmt.Sprintf("signal: got %s, want %s (%s)", got, e.Signal, reason(v)))
 	}
 	denied := deniedSet(o)
+	never, was := "was never denied", "was denied"
+	if audit {
+		never, was = "would never have been denied", "would have been denied"
+	}
 	for _, name := range e.Denied {
 		if !denied[name] {
-			out = append(out, fmt.Sprintf("denied: %s was never denied (%s)", name, deniedList(denied)))
+			out = append(out, fmt.Sprintf("denied: %s %s (%s)", name, never, deniedList(denied, audit)))
 		}
 	}
 	for _, name := range e.NotDenied {
 		for _, d := range o.Denials {
 			if name == "*" || d.Syscall == name {
-				out = append(out, fmt.Sprintf("not_denied: %s was denied (%s)", callText(d), outcomeText(d)))
+				why := outcomeText(d)
+				if d.Audit {
+					why += "; audit mode: it ran"
+				}
+				out = append(out, fmt.Sprintf("not_denied: %s %s (%s)", callText(d), was, why))
 				if name != "*" {
 					break
 				}
 			}
 		}
 		if name != "*" && len(o.Denials) == 0 && denied[name] {
-			out = append(out, fmt.Sprintf("not_denied: %s was denied", name))
+			out = append(out, fmt.Sprintf("not_denied: %s %s", name, was))
 		}
 	}
 	if f := matchFailure("output", e.Output, o.Stdout, "stdout"); f != "" {
@@ -84,13 +97,22 @@ func deniedSet(o Observation) map[string]bool {
 	for _, n := range o.Verdict.Denied {
 		m[n] = true
 	}
+	for _, n := range o.Verdict.WouldDeny {
+		m[n] = true
+	}
 	for _, d := range o.Denials {
 		m[d.Syscall] = true
 	}
 	return m
 }
 
-func deniedList(m map[string]bool) string {
+func deniedList(m map[string]bool, audit bool) string {
+	if audit {
+		if len(m) == 0 {
+			return "audit mode: the profile would deny nothing"
+		}
+		return "audit mode: would deny: " + strings.Join(slices.Sorted(maps.Keys(m)), ", ")
+	}
 	if len(m) == 0 {
 		return "nothing was denied"
 	}

@@ -20,6 +20,10 @@ func TestJudge(t *testing.T) {
 	sock := runner.Denial{ID: 1, Syscall: "socket", ArgText: "socket(AF_INET, SOCK_STREAM, 0)",
 		Outcome: profile.Decision{Action: profile.ActErrno, Errno: 1}}
 	mkdir := runner.Denial{ID: 1, Syscall: "mkdir", ArgText: `mkdir("/x", 0777)`, Outcome: profile.Decision{Action: profile.ActKillProcess}}
+	audit := runner.Verdict{Result: runner.ResultPass, Mode: runner.ModeAudit, WouldDeny: []string{"socket"}, WouldDenyCounts: map[string]int{"socket": 1},
+		Reason: "exit status 0; audit mode, nothing was denied; would deny: socket"}
+	auditSock := sock
+	auditSock.Audit = true
 	cases := []struct {
 		name string
 		e    Expect
@@ -41,6 +45,17 @@ func TestJudge(t *testing.T) {
 			[]string{`output: no match for "bin" in 12 lines of stdout`}},
 		{"stderr", Expect{Stderr: regexp.MustCompile("Err")}, Observation{Verdict: ok, Stderr: "one"}, []string{`stderr: no match for "Err" in 1 line of stderr`}},
 		{"duration", Expect{MaxDuration: 2 * time.Second}, Observation{Verdict: ok, Duration: 3200 * time.Millisecond}, []string{"max_duration: took 3.2s, limit 2s"}},
+		// Audit mode: nothing was denied; denied/not_denied match what
+		// would have been, and the messages say so.
+		{"audit: would deny held", Expect{Result: "pass", Exit: intp(0), Denied: []string{"socket"}}, Observation{Verdict: audit, Denials: []runner.Denial{auditSock}}, nil},
+		{"audit: would never deny", Expect{Denied: []string{"mkdir"}}, Observation{Verdict: audit, Denials: []runner.Denial{auditSock}},
+			[]string{"denied: mkdir would never have been denied (audit mode: would deny: socket)"}},
+		{"audit: would deny nothing", Expect{Denied: []string{"mkdir"}}, Observation{Verdict: runner.Verdict{Result: runner.ResultPass, Mode: runner.ModeAudit}},
+			[]string{"denied: mkdir would never have been denied (audit mode: the profile would deny nothing)"}},
+		{"audit: not_denied", Expect{NotDenied: []string{"*"}}, Observation{Verdict: audit, Denials: []runner.Denial{auditSock}},
+			[]string{"not_denied: socket(AF_INET, SOCK_STREAM, 0) would have been denied (errno EPERM; audit mode: it ran)"}},
+		{"audit: the exit status is the command's", Expect{Exit: intp(1)}, Observation{Verdict: audit},
+			[]string{"exit: got 0, want 1 (exit status 0; audit mode, nothing was denied; would deny: socket)"}},
 		{"could not start", Expect{Exit: intp(0)}, Observation{Verdict: runner.Verdict{Result: runner.ResultError, ExitCode: 127, Reason: "could not start: /nope: not found"}},
 			[]string{"exit: got 127, want 0 (could not start: /nope: not found)"}},
 	}

@@ -115,12 +115,10 @@ func (p *parser) mode(n *yaml.Node) (runner.Mode, error) {
 		return "", err
 	}
 	switch runner.Mode(s) {
-	case runner.ModeEnforce, runner.ModeWatch:
+	case runner.ModeEnforce, runner.ModeWatch, runner.ModeAudit:
 		return runner.Mode(s), nil
-	case "audit":
-		return "", p.errf(n, "mode audit is not available in this runner: use watch (it reports every denial and carries it out)")
 	}
-	return "", p.errf(n, "unknown mode %q: use enforce or watch", s)
+	return "", p.errf(n, "unknown mode %q: use enforce, watch or audit", s)
 }
 
 func (p *parser) env(n *yaml.Node) ([]string, error) {

@@ -26,7 +26,7 @@ func TestParseErrors(t *testing.T) {
 		{"star", "scenarios:\n  - {name: a, run: x, expect: {denied: ['*']}}\n", `s.yaml:2:41: denied does not take "*": name the syscalls that must be denied`},
 		{"regexp", "scenarios:\n  - name: a\n    run: x\n    expect: {output: \"a(\"}\n", `s.yaml:4:22: output "a(" is not a regular expression (missing closing ): ` + "`a(`" + `): fix it (Go syntax; quote metacharacters with \)`},
 		{"enforce", "scenarios:\n  - name: a\n    run: x\n    mode: enforce\n    expect: {denied: [mount]}\n", `s.yaml:4:11: scenario "a" expects denied/not_denied but runs in enforce mode, which cannot see denials: use mode: watch`},
-		{"audit", "scenarios:\n  - {name: a, run: x, mode: audit}\n", "s.yaml:2:29: mode audit is not available in this runner: use watch (it reports every denial and carries it out)"},
+		{"mode", "scenarios:\n  - {name: a, run: x, mode: audti}\n", `s.yaml:2:29: unknown mode "audti": use enforce, watch or audit`},
 		{"timeout", "defaults: {timeout: 10}\nscenarios:\n  - {name: a, run: x}\n", `s.yaml:1:21: timeout "10" is not a positive duration: write one such as 10s or 500ms`},
 		{"exit", "scenarios:\n  - {name: a, run: x, expect: {exit: 300}}\n", `s.yaml:2:38: exit "300" is not an exit status: write a number 0..255`},
 		{"signal", "scenarios:\n  - {name: a, run: x, expect: {signal: SIGFOO}}\n", `s.yaml:2:40: unknown signal "SIGFOO": write a name such as SIGSYS or SIGKILL, or its number`},

@@ -7,10 +7,13 @@ import (
 	"io"
 	"strings"
 	"time"
+
+	"github.com/seccomp-workbench/seccomp-workbench/runner"
 )
 
 // WriteText writes one line per result ("✔ name @ profile (0.4s)", or ✘
-// and the failures indented below it) and a summary line.
+// and the failures indented below it; an audit-mode scenario is marked
+// "[audit: nothing denied]") and a summary line.
 func WriteText(w io.Writer, rs []Result, color bool) error {
 	paint := func(code, s string) string {
 		if !color {
@@ -30,7 +33,11 @@ func WriteText(w io.Writer, rs []Result, color bool) error {
 		} else {
 			passed++
 		}
-		fmt.Fprintf(&b, "%s %s @ %s (%.1fs)\n", mark, r.Scenario.Name, r.Profile, r.Duration.Seconds())
+		audit := ""
+		if r.Scenario.Mode == runner.ModeAudit {
+			audit = " [audit: nothing denied]"
+		}
+		fmt.Fprintf(&b, "%s %s @ %s%s (%.1fs)\n", mark, r.Scenario.Name, r.Profile, audit, r.Duration.Seconds())
 		for _, f := range r.Failures {
 			fmt.Fprintf(&b, "    %s\n", f)
 		}
@@ -44,22 +51,27 @@ type denialJSON struct {
 	Syscall string `json:"syscall"`
 	Args    string `json:"args"`
 	Action  string `json:"action"`
+	// Audit: the call ran (audit mode); Action is what it would have got.
+	Audit bool `json:"audit,omitempty"`
 }
 
 type resultJSON struct {
-	Scenario   string       `json:"scenario"`
-	Profile    string       `json:"profile"`
-	Passed     bool         `json:"passed"`
-	Failures   []string     `json:"failures"`
-	Error      string       `json:"error,omitempty"`
-	Result     string       `json:"result"`
-	ExitCode   int          `json:"exit_code"`
-	Signal     string       `json:"signal"`
-	Denied     []string     `json:"denied"`
-	Denials    []denialJSON `json:"denials"`
-	DurationMS int64        `json:"duration_ms"`
-	Stdout     string       `json:"stdout"`
-	Stderr     string       `json:"stderr"`
+	Scenario string       `json:"scenario"`
+	Profile  string       `json:"profile"`
+	Passed   bool         `json:"passed"`
+	Failures []string     `json:"failures"`
+	Error    string       `json:"error,omitempty"`
+	Result   string       `json:"result"`
+	ExitCode int          `json:"exit_code"`
+	Signal   string       `json:"signal"`
+	Denied   []string     `json:"denied"`
+	Denials  []denialJSON `json:"denials"`
+	Mode     string       `json:"mode"`
+	// WouldDeny is set in audit mode only (Denied is empty then).
+	WouldDeny  *[]string `json:"would_deny,omitempty"`
+	DurationMS int64     `json:"duration_ms"`
+	Stdout     string    `json:"stdout"`
+	Stderr     string    `json:"stderr"`
 }
 
 // WriteJSON writes one JSON object per result, one per line.
@@ -80,7 +92,11 @@ func WriteJSON(w io.Writer, rs []Result) error {
 			j.Error = r.Err.Error()
 		}
 		for _, d := range r.Denials {
-			j.Denials = append(j.Denials, denialJSON{Syscall: d.Syscall, Args: callText(d), Action: outcomeText(d)})
+			j.Denials = append(j.Denials, denialJSON{Syscall: d.Syscall, Args: callText(d), Action: outcomeText(d), Audit: d.Audit})
+		}
+		if j.Mode = string(r.Scenario.Mode); r.Scenario.Mode == runner.ModeAudit {
+			would := append([]string{}, r.Verdict.WouldDeny...)
+			j.WouldDeny = &would
 		}
 		if err := enc.Encode(j); err != nil {
 			return err

@@ -47,6 +47,10 @@ func Run(ctx context.Context, f *File, s *Scenario, t Target, o Options) Result 
 		switch ev := ev.(type) {
 		case runner.Denied:
 			res.Denials = upsert(res.Denials, ev.Denial)
+		case runner.WouldDeny:
+			// Audit mode: the rows Judge matches denied/not_denied
+			// against (each has Audit set).
+			res.Denials = upsert(res.Denials, ev.Denial)
 		case runner.Logged:
 		}
 	}

@@ -52,7 +52,11 @@ type Scenario struct {
 	Cwd     string
 	Stdin   string
 	Timeout time.Duration
-	Mode    runner.Mode // ModeEnforce, ModeWatch (or ModeAudit once it exists)
+	// Mode is ModeEnforce, ModeWatch or ModeAudit. In audit mode nothing
+	// is denied: denied and not_denied are judged against the calls the
+	// profile would have denied, and exit, signal and result see the
+	// command's own status, as if unfiltered.
+	Mode runner.Mode
 	// Setup and Teardown are shell lines run outside the filter, before
 	// and after the command, in the same directory and environment.
 	Setup, Teardown string
@@ -73,7 +77,7 @@ type Expect struct {
 }
 
 // NeedsDenials reports whether checking e needs to see denied calls
-// (watch mode): denied or not_denied are set.
+// (watch or audit mode): denied or not_denied are set.
 func (e Expect) NeedsDenials() bool { return len(e.Denied) > 0 || len(e.NotDenied) > 0 }
 
 // ExpectsSuccess reports whether e describes a run that should work: no
