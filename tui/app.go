@@ -121,7 +121,7 @@ type Model struct {
 	ses     *session // the run in progress, nil when none
 	last    *lastRun // the last finished run, for the impact preview
 	runID   int
-	mode    runner.Mode // watch or enforce for ordinary runs
+	mode    runner.Mode // watch, enforce or audit for ordinary runs
 	cmdline string
 	history []string
 	shim    []string
@@ -392,9 +392,9 @@ func (m *Model) syncSelection() {
 
 func (m Model) modeNote() string {
 	if m.ses != nil {
-		return string(m.ses.mode)
+		return modeWords(m.ses.mode)
 	}
-	return "mode: " + string(m.mode)
+	return "mode: " + modeWords(m.mode)
 }
 
 func (m *Model) setStatus(format string, a ...any) {

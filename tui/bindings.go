@@ -104,12 +104,12 @@ func keyRows(k KeyMap) []row {
 		{key: k.Record, group: groupRuns, run: opens(func(m Model) dialog { return commandDialog(m, runner.ModeRecord, "") })},
 		{key: k.Learn, group: groupRuns, run: opens(func(m Model) dialog { return commandDialog(m, runner.ModeLearn, "") })},
 		{key: k.Mode, group: groupRuns, run: just(func(m *Model) {
-			if m.mode == runner.ModeWatch {
-				m.mode = runner.ModeEnforce
-			} else {
-				m.mode = runner.ModeWatch
-			}
+			m.mode = nextMode(m.mode)
 			m.run.SetNote(m.modeNote())
+			if m.mode == runner.ModeAudit {
+				m.setStatus("runs now use audit mode: nothing is denied, calls the profile would deny are listed")
+				return
+			}
 			m.setStatus("runs now use %s mode", m.mode)
 		})},
 		{key: k.Scenarios, group: groupRuns, run: opens(scenariosDialog)},
@@ -157,4 +157,16 @@ func openPath(r dialogs.Result) action {
 		return nil
 	}
 	return openAction{r.Value}
+}
+
+// nextMode is the mode key's cycle of the modes for ordinary runs:
+// watch, enforce, audit.
+func nextMode(m runner.Mode) runner.Mode {
+	switch m {
+	case runner.ModeWatch:
+		return runner.ModeEnforce
+	case runner.ModeEnforce:
+		return runner.ModeAudit
+	}
+	return runner.ModeWatch
 }

@@ -195,6 +195,9 @@ func diffDialog(m Model) dialog {
 // line was refused.
 func commandDialog(m Model, mode runner.Mode, errText string) dialog {
 	title, msg := "Run a command", "Runs under the live filter in "+string(m.mode)+" mode; denials are listed as they happen."
+	if m.mode == runner.ModeAudit {
+		msg = "Runs in audit mode: nothing is denied, the command runs as if unfiltered; the calls the profile would deny are listed as they happen."
+	}
 	switch mode {
 	case runner.ModeRecord:
 		title, msg = "Record a command", "Runs the command with every syscall allowed and notes each one; then offers the recorded profile."

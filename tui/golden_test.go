@@ -31,8 +31,27 @@ func plain(t *testing.T, m Model) string {
 // a real run differ every time.
 func fakeRun(t *testing.T, m Model, line string, events ...runner.Event) Model {
 	t.Helper()
-	m, _ = m.startCommand(line, runner.ModeWatch)
+	return fakeRunIn(t, m, runner.ModeWatch, line, events...)
+}
+
+func fakeRunIn(t *testing.T, m Model, mode runner.Mode, line string, events ...runner.Event) Model {
+	t.Helper()
+	m, _ = m.startCommand(line, mode)
 	return send(t, m, runEventsMsg{id: m.ses.id, events: events, closed: true})
+}
+
+// mkdirAudited is an audit-mode run of two mkdirs the profile denies.
+func mkdirAudited() []runner.Event {
+	d := runner.Denial{ID: 1, Pid: 4242, Arch: catalog.X86_64, Nr: 83, Syscall: "mkdir", Audit: true,
+		ArgText: `mkdir("/tmp/wb-demo", 0777)`, Outcome: profile.Decision{Action: profile.ActErrno, Errno: 1}, Count: 2}
+	return []runner.Event{
+		runner.Started{Pid: 4242, Argv: []string{"sh"}, Mode: runner.ModeAudit},
+		runner.WouldDeny{Denial: d},
+		runner.Output{Stream: runner.Stdout, Data: "made\n", Lines: 1},
+		runner.Exited{Code: 0},
+		runner.Verdict{Result: runner.ResultPass, Mode: runner.ModeAudit, WouldDeny: []string{"mkdir"}, WouldDenyCounts: map[string]int{"mkdir": 2},
+			Duration: 3 * time.Millisecond, Outcome: "exit status 0", Reason: "exit status 0; audit mode, nothing was denied; would deny: mkdir ×2"},
+	}
 }
 
 func mkdirDenied() []runner.Event {
@@ -73,6 +92,12 @@ func TestGolden(t *testing.T) {
 		m.status = ""
 		return m
 	}
+	audited := func(t *testing.T) Model {
+		m := press(t, denied(t), "m", "m")
+		m = fakeRunIn(t, m, m.mode, "sh -c 'mkdir /tmp/wb-demo; rmdir /tmp/wb-demo; mkdir /tmp/wb-demo && echo made'", mkdirAudited()...)
+		m.status = ""
+		return m
+	}
 	learning := func(t *testing.T) Model {
 		m := start(t)
 		m, _ = m.startCommand("df /", "learn")
@@ -90,6 +115,7 @@ func TestGolden(t *testing.T) {
 		{"denied", denied, nil},
 		{"run", ran, []string{"tab", "tab"}},
 		{"passed_denied", passedDenied, []string{"tab", "tab"}},
+		{"audit", audited, []string{"tab", "tab"}},
 		{"learn", learning, nil},
 		{"program", denied, []string{"tab", "]"}},
 		{"errno", denied, []string{"e"}},

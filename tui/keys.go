@@ -91,7 +91,7 @@ func DefaultKeyMap() KeyMap {
 		Rerun:   b([]string{"r"}, "r", "run again"),
 		Record:  b([]string{"R"}, "R", "record"),
 		Learn:   b([]string{"l"}, "l", "learn mode"),
-		Mode:    b([]string{"m"}, "m", "watch/enforce"),
+		Mode:    b([]string{"m"}, "m", "watch/enforce/audit"),
 
 		Scenarios: b([]string{"t"}, "t", "scenarios…"),
 		Minimize:  b([]string{"M"}, "M", "minimize (scenarios)"),

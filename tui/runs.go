@@ -122,7 +122,8 @@ func (m Model) startCommand(line string, mode runner.Mode) (Model, tea.Cmd) {
 	ses := &session{id: m.runID, mode: mode, line: line, ctx: ctx, cancel: cancel, eff: m.eff}
 	m.ses = ses
 	m.run.Reset()
-	m.run.SetBanner(runpane.Banner{Kind: runpane.Running, Text: fmt.Sprintf("▶ RUNNING  %s  (%s)", line, mode)})
+	m.run.SetAudit(mode == runner.ModeAudit)
+	m.run.SetBanner(runpane.Banner{Kind: runpane.Running, Text: fmt.Sprintf("▶ RUNNING  %s  (%s)", line, modeWords(mode))})
 	m.run.SetNote(m.modeNote())
 	m.setStatus("running %s in %s mode…", line, mode)
 	if m.layout.Mode == Tabbed {
@@ -301,6 +302,9 @@ func (m *Model) applyEvent(ev runner.Event) {
 	case runner.Logged:
 		m.ses.noteCall(e.Denial)
 		m.run.AddDenial(paneDenial(e.Denial, true))
+	case runner.WouldDeny:
+		m.ses.noteCall(e.Denial)
+		m.run.AddDenial(paneDenial(e.Denial, false))
 	case runner.Exited:
 		m.run.Flush()
 	case runner.Verdict:
@@ -322,6 +326,7 @@ func paneDenial(d runner.Denial, logged bool) runpane.Denial {
 		Pid:     d.Pid,
 		Count:   d.Count,
 		Logged:  logged,
+		Audit:   d.Audit,
 	}
 }
 
@@ -329,6 +334,9 @@ func paneDenial(d runner.Denial, logged bool) runpane.Denial {
 // TIMEOUT, with the exit status and how long it ran.
 func banner(v runner.Verdict, line string) runpane.Banner {
 	tail := fmt.Sprintf(" · %s · %s", v.Duration.Round(time.Millisecond), line)
+	if v.Mode == runner.ModeAudit {
+		return auditBanner(v, tail)
+	}
 	switch v.Result {
 	case runner.ResultPass:
 		return runpane.Banner{Kind: runpane.Pass, Text: fmt.Sprintf("✔ PASS  exit status %d%s", v.ExitCode, tail)}
@@ -361,6 +369,32 @@ func banner(v runner.Verdict, line string) runpane.Banner {
 		why = v.Outcome
 	}
 	return runpane.Banner{Kind: runpane.Fail, Text: fmt.Sprintf("✘ FAIL (%s)%s", why, tail)}
+}
+
+// auditBanner words an audit-mode verdict: the command's own result, and
+// plainly that nothing was denied and what would have been.
+func auditBanner(v runner.Verdict, tail string) runpane.Banner {
+	would := "the profile would deny nothing"
+	if len(v.WouldDeny) > 0 {
+		would = "would deny " + v.WouldDenyText()
+	}
+	b := runpane.Banner{Kind: runpane.Pass, Text: "✔ AUDIT PASS  "}
+	switch {
+	case v.Result != runner.ResultPass:
+		b = runpane.Banner{Kind: runpane.Fail, Text: "✘ AUDIT " + strings.ToUpper(v.Result) + "  "}
+	case len(v.WouldDeny) > 0:
+		b.Kind = runpane.PassDenied
+	}
+	b.Text += v.Outcome + " · audit: nothing is denied; " + would + tail
+	return b
+}
+
+// modeWords names a run mode, saying what audit means.
+func modeWords(mode runner.Mode) string {
+	if mode == runner.ModeAudit {
+		return "audit: nothing is denied"
+	}
+	return string(mode)
 }
 
 // runEnded tidies up after the run's events stop; a recording is offered.

@@ -49,6 +49,9 @@ type Denial struct {
 	Count   int
 	// Logged: the call was allowed and logged (log action), not denied.
 	Logged bool
+	// Audit: the call ran (audit mode); Outcome is what the profile
+	// would have done with it.
+	Audit bool
 }
 
 // BannerKind is the state shown in the banner.
@@ -118,6 +121,7 @@ const (
 
 // Model is the run pane.
 type Model struct {
+	audit   bool // the rows are would-be denials (audit mode)
 	c       *common.Common
 	keys    KeyMap
 	w, h    int
@@ -176,6 +180,10 @@ func (m *Model) SetFocused(f bool) { m.focused = f }
 
 // SetNote sets the text at the right of the title (the run mode).
 func (m *Model) SetNote(s string) { m.note = s }
+
+// SetAudit says whether the rows are calls the profile would deny in an
+// audit-mode run (they ran) rather than denials.
+func (m *Model) SetAudit(on bool) { m.audit = on }
 
 // SetBanner replaces the banner.
 func (m *Model) SetBanner(b Banner) { m.banner = b }

@@ -91,7 +91,11 @@ func (m Model) View() string {
 	if !m.follow {
 		outHead += s.Dim.Render(" · scrolled (" + m.keys.Follow.Help().Key + " follows)")
 	}
-	denHead := m.heading(fmt.Sprintf("Denials · %d", len(m.denials)), m.col == ColDenials)
+	den := "Denials"
+	if m.audit {
+		den = "Would deny (audit: nothing is denied)"
+	}
+	denHead := m.heading(fmt.Sprintf("%s · %d", den, len(m.denials)), m.col == ColDenials)
 	outCol := m.outputLines(g.outW, g.outRows)
 	denCol := m.denialLines(g.denW, g.denRows)
 	if g.side {
@@ -191,8 +195,11 @@ func (m Model) denialLines(w, rows int) []string {
 	for i := off; i < len(m.denials) && len(out) < rows; i++ {
 		d := m.denials[i]
 		outcome := d.Outcome
-		if d.Logged {
+		switch {
+		case d.Logged:
 			outcome = "logged"
+		case d.Audit:
+			outcome = "would " + outcome
 		}
 		tail := fmt.Sprintf(" %s ×%d", outcome, d.Count)
 		if w >= 50 {

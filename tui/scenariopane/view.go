@@ -116,7 +116,11 @@ func (m Model) View() string {
 		}
 		for i := 0; i < len(ds) && i < g.denRows-1; i++ {
 			d := ds[i]
-			line := ansi.Truncate(fmt.Sprintf("%s → %s", call(d.Syscall, d.ArgText), d.Outcome), g.innerW-2, "…")
+			would := ""
+			if d.Audit {
+				would = "would " // audit mode: the call ran
+			}
+			line := ansi.Truncate(fmt.Sprintf("%s → %s%s", call(d.Syscall, d.ArgText), would, d.Outcome), g.innerW-2, "…")
 			if i == m.den && m.col == ColDenials {
 				cs := s.Cursor
 				if m.focused {
