@@ -162,7 +162,7 @@ func runWorkbenchAs(t *testing.T, k *escapeKit, u escapeUser, args ...string) es
 type escapeAttack struct {
 	prog    string
 	profile string // preset:NAME, "allow-all", or "" for escapeDenyMkdir
-	mode    string // "" for watch, the default (a listener exists), or enforce
+	mode    string // "" for watch, the default (a listener exists), enforce, or audit
 }
 
 func (a escapeAttack) name() string {
@@ -192,6 +192,15 @@ var escapeAttacks = []escapeAttack{
 	{prog: "ownlistener"},
 	{prog: "ownlistener", profile: "preset:read-only-fs"},
 	{prog: "ownlistener", mode: "enforce"},
+	// Audit mode lets through every call the profile denies (strict-
+	// baseline denies ptrace, process_vm_writev and pidfd_getfd), so what
+	// keeps the target apart must hold without the filter's help.
+	{prog: "ptrace", profile: "preset:strict-baseline", mode: "audit"},
+	{prog: "mem", profile: "preset:strict-baseline", mode: "audit"},
+	{prog: "getfd", profile: "preset:strict-baseline", mode: "audit"},
+	{prog: "procsys", profile: "preset:docker-default", mode: "audit"},
+	{prog: "devices", profile: "preset:docker-default", mode: "audit"},
+	{prog: "ownlistener", mode: "audit"},
 }
 
 // With --isolate none the workbench is in plain sight: being
@@ -200,6 +209,9 @@ var escapeAttacksNoIsolation = []escapeAttack{
 	{prog: "ptrace", profile: "preset:docker-default"},
 	{prog: "mem", profile: "preset:docker-default"},
 	{prog: "getfd", profile: "preset:read-only-fs"},
+	{prog: "ptrace", profile: "preset:strict-baseline", mode: "audit"},
+	{prog: "mem", profile: "preset:strict-baseline", mode: "audit"},
+	{prog: "getfd", profile: "preset:strict-baseline", mode: "audit"},
 }
 
 var targetsLine = regexp.MustCompile(`(?m)^TARGETS (\d+):(.*)$`)
@@ -322,10 +334,18 @@ func runEscapeAttack(t *testing.T, k *escapeKit, u escapeUser, a escapeAttack, i
 	if !isolateNone && u.isolable && seen {
 		t.Errorf("isolated, the target still sees the workbench (pid %d): %s", res.workbenchPid, m[0])
 	}
+	if a.mode == "audit" {
+		// The attack's call went past the filter: the kernel refused it.
+		call := map[string]string{"ptrace": "ptrace", "mem": "process_vm_writev", "getfd": "pidfd_getfd"}[a.prog]
+		if strings.Contains(res.stderr, "seccomp: denied") || !strings.Contains(res.stderr, "AUDIT ") ||
+			call != "" && !strings.Contains(res.stderr, "seccomp: audit: would deny "+call+"(") {
+			t.Errorf("audit mode denied a call, was not labelled, or did not let %q through:\n%s", call, res.stderr)
+		}
+	}
 	if res.code != 0 || t.Failed() {
 		t.Errorf("exit %d\nstdout:\n%s\nstderr:\n%s", res.code, res.stdout, res.stderr)
 	} else {
-		t.Logf("what the attack saw (go test -v shows it):\n%s", res.stdout)
+		t.Logf("what the attack saw (go test -v shows it):\n%s\n%s", res.stdout, res.stderr)
 	}
 }
 
