@@ -225,3 +225,16 @@ func TestRunAuditWouldKill(t *testing.T) {
 		})
 	}
 }
+
+// The audit example passes: its commands run as if unfiltered and its
+// denied/not_denied name what lockdown-http.json would deny.
+func TestAuditScenarioExample(t *testing.T) {
+	needX86_64(t)
+	if _, err := os.Stat("/usr/bin/python3"); err != nil {
+		t.Skip("needs /usr/bin/python3")
+	}
+	stdout, stderr, code := workbenchExec(t, "", "test", "../../testdata/scenarios/audit.yaml")
+	if code != 0 || strings.Count(stdout, "[audit: nothing denied]") != 3 || !strings.Contains(stdout, "3 passed, 0 failed") {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+}
