@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -66,5 +67,24 @@ func TestAuditScenarios(t *testing.T) {
 	if err := WriteJSON(&js, rs[:1]); err != nil || !strings.Contains(js.String(), `"mode":"audit","would_deny":["mkdir"]`) ||
 		!strings.Contains(js.String(), `"action":"errno EPERM","audit":true`) || !strings.Contains(js.String(), `"denied":[]`) {
 		t.Errorf("JSON report %s (%v)", js.String(), err)
+	}
+}
+
+// Minimize cannot learn from an audit scenario that only checks the exit
+// status (it passes under any profile); one with not_denied guides it.
+func TestAuditScenarioOracle(t *testing.T) {
+	src := "scenarios:\n  - {name: blind, run: \"true\", mode: audit}\n  - {name: seeing, run: \"true\", mode: audit, expect: {not_denied: [\"*\"]}}\n"
+	f, err := Parse("/x/s.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	allow := target(t, "preset:docker-default").Effective
+	_, err = ScenarioOracle(f, Options{})(context.Background(), allow)
+	if want := `/x/s.yaml:2:5: scenario "blind" runs in audit mode without not_denied`; err == nil || !strings.HasPrefix(err.Error(), want) {
+		t.Fatalf("oracle error %v, want %q…", err, want)
+	}
+	out, err := ScenarioOracle(f, Options{Filter: regexp.MustCompile("seeing")})(context.Background(), allow)
+	if err != nil || !out.Passed {
+		t.Fatalf("seeing: %+v %v", out, err)
 	}
 }

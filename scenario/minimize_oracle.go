@@ -3,8 +3,10 @@ package scenario
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	"github.com/seccomp-workbench/seccomp-workbench/profile"
+	"github.com/seccomp-workbench/seccomp-workbench/runner"
 )
 
 // ScenarioOracle is the Oracle of minimize: f's scenarios (those
@@ -13,11 +15,26 @@ import (
 // (Result.Err) is a failure of the candidate — a profile too tight for
 // the setup to work fails that way. Each candidate's scenarios run one
 // at a time: Minimize already runs o.Jobs candidates at once.
+//
+// An audit-mode scenario without not_denied passes under any profile
+// (nothing is denied in audit mode), so it cannot guide the search: the
+// oracle refuses it rather than let every rule be removed.
 func ScenarioOracle(f *File, o Options) Oracle {
 	o.FailFast = true
 	o.Jobs = 1
 	o.Progress = nil
+	var blind error
+	for _, s := range f.Scenarios {
+		if s.Mode == runner.ModeAudit && len(s.Expect.NotDenied) == 0 && (o.Filter == nil || o.Filter.MatchString(s.Name)) {
+			blind = fmt.Errorf("%s:%d:%d: scenario %q runs in audit mode without not_denied: it passes under any profile, so it cannot tell what is needed: add not_denied: [\"*\"] or use mode: watch or enforce",
+				f.Path, s.Pos.Line, s.Pos.Col, s.Name)
+			break
+		}
+	}
 	return func(ctx context.Context, e *profile.Effective) (Outcome, error) {
+		if blind != nil {
+			return Outcome{}, blind
+		}
 		rs := RunAll(ctx, f, []Target{{Name: "candidate", Effective: e}}, o)
 		if err := ctx.Err(); err != nil {
 			return Outcome{}, err
