@@ -8,8 +8,9 @@ import (
 )
 
 // Event is one item on a run's event channel: Started, Output, Denied,
-// Logged, WouldDeny (audit mode), Exited or Verdict. The channel always ends with a Verdict (a
-// run that could not start sends only the Verdict) and is then closed.
+// Logged, WouldDeny (audit mode), Exited or Verdict. The channel always
+// ends with a Verdict (a run that could not start sends only the
+// Verdict) and is then closed.
 type Event interface{ isEvent() }
 
 // Started: the target is running under the filter (its execve succeeded).
@@ -71,12 +72,12 @@ type Denial struct {
 	// Outcome is what the profile did (errno, kill_process, trap ...);
 	// with Audit, what it would have done.
 	Outcome profile.Decision
+	Count   int
+	// First and Last are when the row was first and last seen.
+	First, Last time.Time
 	// Audit: the run is in audit mode and the call was let through; the
 	// profile would have given it Outcome.
 	Audit bool
-	Count int
-	// First and Last are when the row was first and last seen.
-	First, Last time.Time
 }
 
 // Denied reports a denial row. Update is false the first time a row is
@@ -111,10 +112,11 @@ type Exited struct {
 	Time   time.Time
 }
 
-func (Started) isEvent()   {}
-func (Output) isEvent()    {}
-func (Denied) isEvent()    {}
-func (Logged) isEvent()    {}
+func (Started) isEvent() {}
+func (Output) isEvent()  {}
+func (Denied) isEvent()  {}
+func (Logged) isEvent()  {}
+func (Exited) isEvent()  {}
+func (Verdict) isEvent() {}
+
 func (WouldDeny) isEvent() {}
-func (Exited) isEvent()    {}
-func (Verdict) isEvent()   {}

@@ -300,12 +300,12 @@ type prepared struct {
 	magic      [3]uint64
 	flags      uint
 	execDenied string
+	iso        isolation // what to ask for
+	isoAuto    bool      // fall back to none when the kernel refuses
+	caps       []string  // what a privileged target keeps
 	// auditExec: in audit mode, the profile would deny execve (the
 	// target runs anyway; the verdict says so).
 	auditExec string
-	iso       isolation // what to ask for
-	isoAuto   bool      // fall back to none when the kernel refuses
-	caps      []string  // what a privileged target keeps
 	// Test knobs.
 	noKillableWait bool
 	replyDelay     time.Duration

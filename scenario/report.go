@@ -56,22 +56,22 @@ type denialJSON struct {
 }
 
 type resultJSON struct {
-	Scenario string       `json:"scenario"`
-	Profile  string       `json:"profile"`
-	Passed   bool         `json:"passed"`
-	Failures []string     `json:"failures"`
-	Error    string       `json:"error,omitempty"`
-	Result   string       `json:"result"`
-	ExitCode int          `json:"exit_code"`
-	Signal   string       `json:"signal"`
-	Denied   []string     `json:"denied"`
-	Denials  []denialJSON `json:"denials"`
-	Mode     string       `json:"mode"`
+	Scenario   string       `json:"scenario"`
+	Profile    string       `json:"profile"`
+	Passed     bool         `json:"passed"`
+	Failures   []string     `json:"failures"`
+	Error      string       `json:"error,omitempty"`
+	Result     string       `json:"result"`
+	ExitCode   int          `json:"exit_code"`
+	Signal     string       `json:"signal"`
+	Denied     []string     `json:"denied"`
+	Denials    []denialJSON `json:"denials"`
+	DurationMS int64        `json:"duration_ms"`
+	Stdout     string       `json:"stdout"`
+	Stderr     string       `json:"stderr"`
+	Mode       string       `json:"mode"`
 	// WouldDeny is set in audit mode only (Denied is empty then).
-	WouldDeny  *[]string `json:"would_deny,omitempty"`
-	DurationMS int64     `json:"duration_ms"`
-	Stdout     string    `json:"stdout"`
-	Stderr     string    `json:"stderr"`
+	WouldDeny *[]string `json:"would_deny,omitempty"`
 }
 
 // WriteJSON writes one JSON object per result, one per line.

@@ -408,23 +408,23 @@ type jsonOutput struct {
 }
 
 type jsonDenial struct {
-	Type    string    `json:"type"`
-	ID      int       `json:"id"`
-	Update  bool      `json:"update"`
-	Syscall string    `json:"syscall"`
-	Arch    string    `json:"arch"`
-	Nr      int64     `json:"nr"`
-	Pid     int       `json:"pid"`
-	Tid     int       `json:"tid"`
-	Args    [6]uint64 `json:"args"`
-	ArgText string    `json:"arg_text"`
-	// Action (and Errno) is what the profile did, or for a would_deny
-	// record (Audit set) what it would have done: the call ran.
-	Action    string `json:"action"`
-	Errno     uint   `json:"errno"`
-	ErrnoName string `json:"errno_name,omitempty"`
-	Count     int    `json:"count"`
-	Audit     bool   `json:"audit,omitempty"`
+	Type      string    `json:"type"`
+	ID        int       `json:"id"`
+	Update    bool      `json:"update"`
+	Syscall   string    `json:"syscall"`
+	Arch      string    `json:"arch"`
+	Nr        int64     `json:"nr"`
+	Pid       int       `json:"pid"`
+	Tid       int       `json:"tid"`
+	Args      [6]uint64 `json:"args"`
+	ArgText   string    `json:"arg_text"`
+	Action    string    `json:"action"`
+	Errno     uint      `json:"errno"`
+	ErrnoName string    `json:"errno_name,omitempty"`
+	Count     int       `json:"count"`
+	// Audit marks a would_deny record: the call ran, and Action and
+	// Errno are what the profile would have done.
+	Audit bool `json:"audit,omitempty"`
 }
 
 type jsonExited struct {
