@@ -257,6 +257,10 @@ func runCommand(cmd *cobra.Command, rc runConfig) error {
 		// Suspicious but asked for: say what the filter leaves out.
 		fmt.Fprintln(stderr, "seccomp-workbench: warning:", (&runner.UnknownSyscallsError{Findings: fs}).Error())
 	}
+	if rc.mode == runner.ModeAudit && !rc.json {
+		// The command runs as if unfiltered: say so before anything else.
+		fmt.Fprintln(stderr, "seccomp-workbench: audit mode: nothing is denied; calls the profile would deny are reported and run")
+	}
 	r, err := att.start(ctx, cfg)
 	if err != nil {
 		var unknown *runner.UnknownSyscallsError

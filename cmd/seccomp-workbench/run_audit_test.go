@@ -119,6 +119,7 @@ func checkAuditText(t *testing.T, stdout, stderr, a, b string) {
 		t.Errorf("the calls did not all succeed: %q", stdout)
 	}
 	want := []string{
+		`^seccomp-workbench: audit mode: nothing is denied; calls the profile would deny are reported and run$`,
 		`^seccomp: audit: would deny mkdir\("` + regexp.QuoteMeta(a) + `", 0755\) → errno\(EPERM\), ran \[pid \d+\] x1$`,
 		`^seccomp: audit: would deny mkdir\("` + regexp.QuoteMeta(b) + `", 0755\) → errno\(EPERM\), ran \[pid \d+\] x1$`,
 		`^seccomp: audit: would deny socket\(AF_UNIX, SOCK_STREAM, 0\) → errno\(EACCES\), ran \[pid \d+\] x1$`,
