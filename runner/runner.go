@@ -186,7 +186,8 @@ type Config struct {
 	// OnDenial, when set, is called by the supervisor for the first call
 	// of each new denial row, before the call returns to the target — so
 	// a line printed there comes before whatever the target writes about
-	// the failure. It must be quick; the target waits.
+	// the failure. It must be quick; the target waits. In audit mode
+	// d.Audit is set: the call runs, d.Outcome is what it would have got.
 	OnDenial func(d Denial, logged bool)
 	// Shim is the argv prefix that runs ShimMain; nil = os.Executable()
 	// followed by ShimArg.
