@@ -178,6 +178,17 @@ func argsMatch(arch catalog.Arch, conds []*Arg, args [6]uint64) bool {
 	return true
 }
 
+// Holds reports whether condition c holds when its argument is v, as the
+// filter compares it on arch (a 32-bit ABI compares 32-bit words).
+func (c *Arg) Holds(arch catalog.Arch, v uint64) bool {
+	if c.Index > 5 {
+		return false
+	}
+	var args [6]uint64
+	args[c.Index] = v
+	return argsMatch(arch, []*Arg{c}, args)
+}
+
 // stubbed reports whether the newer-syscall ENOSYS stub applies: only a
 // profile that denies by default needs it (runc does the same).
 func (e *Effective) stubbed() bool { return !e.DefaultAction.LetsThrough() }
