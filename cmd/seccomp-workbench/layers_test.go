@@ -22,6 +22,7 @@ func TestLayers(t *testing.T) {
 		"profile/compile":           {"profile", "profile/cbpf", "catalog"},
 		"profile/lint":              {"profile", "catalog"},
 		"profile/diff":              {"profile", "catalog"},
+		"profile/merge":             {"profile", "profile/diff", "catalog"},
 		"profile/internal/proftest": {"profile", "catalog"},
 		"profile/export":            {"profile", "profile/compile", "profile/cbpf", "catalog"},
 		"runner":                    {"profile", "profile/compile", "profile/lint", "catalog"},

@@ -20,9 +20,10 @@ func newRecordCmd() *cobra.Command {
 		base      string
 		scenarios string
 		timeout   time.Duration
+		mergeInto bool
 	)
 	cmd := &cobra.Command{
-		Use:   "record -o OUT [--base PROFILE] [--timeout D] -- CMD [ARG...]\n  record --scenarios FILE -o OUT [--base PROFILE]",
+		Use:   "record -o OUT [--base PROFILE] [--merge-into] [--timeout D] -- CMD [ARG...]\n  record --scenarios FILE -o OUT [--base PROFILE] [--merge-into]",
 		Short: "Record the syscalls a command makes and write a minimal profile",
 		Long: `Run a command with every syscall let through and counted (for the
 command and everything it starts), print what it used, and write a profile
@@ -35,6 +36,12 @@ The profile also allows what every program may need but a short
 recording rarely sees: restart_syscall (a call resumed after a stop and
 continue), rt_sigreturn and sigreturn (the return from a signal handler),
 exit and exit_group, as Docker's default profile does.
+
+With --merge-into, a profile OUT already holds is kept and the
+recording is merged into it (as merge OUT RECORDING -o OUT would: OUT's
+denials are kept, the result lets through what either lets through), so
+several runs build one profile; without a file at OUT it is written as
+usual.
 
 OUT is checked before the command runs (its directory must exist and take
 a new file) and written atomically. The exit status is the command's (as
@@ -66,6 +73,10 @@ written; test FILE --profile OUT then passes for those scenarios.`,
 			if timeout < 0 {
 				return usagef("record: --timeout %v: give a positive duration such as 5s", timeout)
 			}
+			into, err := openMergeTarget(out, mergeInto)
+			if err != nil {
+				return err
+			}
 			var eff *profile.Effective
 			if base != "" {
 				p, err := profile.Open(base)
@@ -78,9 +89,9 @@ written; test FILE --profile OUT then passes for those scenarios.`,
 				if timeout != 0 {
 					return usagef("record: --timeout does not go with --scenarios: set timeout in the file")
 				}
-				return recordScenarios(cmd, scenarios, eff, base, out)
+				return recordScenarios(cmd, scenarios, eff, base, out, into)
 			}
-			return recordCommand(cmd, eff, base, out, timeout, args)
+			return recordCommand(cmd, eff, base, out, into, timeout, args)
 		},
 	}
 	f := cmd.Flags()
@@ -89,10 +100,11 @@ written; test FILE --profile OUT then passes for those scenarios.`,
 	f.StringVar(&base, "base", "", "profile (file or preset:NAME) to merge the recording onto")
 	f.StringVar(&scenarios, "scenarios", "", "record every scenario of this file that expects success, instead of a command")
 	f.DurationVar(&timeout, "timeout", 0, "stop the command after this long")
+	f.BoolVar(&mergeInto, "merge-into", false, "merge the recording into the profile OUT already holds (see merge), so that several runs build one profile")
 	return cmd
 }
 
-func recordCommand(cmd *cobra.Command, base *profile.Effective, baseName, out string, timeout time.Duration, argv []string) error {
+func recordCommand(cmd *cobra.Command, base *profile.Effective, baseName, out string, into *mergeTarget, timeout time.Duration, argv []string) error {
 	// Find out now, not after the command ran, whether OUT can be written.
 	if err := profile.CheckWritable(out); err != nil {
 		return exitError{exitRunFail, "record: -o " + err.Error()}
@@ -119,11 +131,9 @@ func recordCommand(cmd *cobra.Command, base *profile.Effective, baseName, out st
 		return exitError{v.ExitCode, v.Reason}
 	}
 	printCounts(stderr, r.Syscalls())
-	if err := profile.SaveFresh(out, p); err != nil {
-		return exitError{exitRunFail, err.Error()}
+	if err := saveRecording(stderr, out, p, into, baseName, r.RecordedNames(), "the command"); err != nil {
+		return err
 	}
-	added := r.RecordedNames()
-	wroteRecording(stderr, out, baseName, added, "the command")
 	if v.Result != runner.ResultPass {
 		fmt.Fprintf(stderr, "seccomp-workbench: note: the command ended with %s; the profile holds what it did until then\n", v.Outcome)
 	}

@@ -9,7 +9,7 @@ import (
 
 // recordScenarios is record --scenarios: exit 0 written, 1 when a
 // scenario could not be recorded, 125 when OUT cannot be written.
-func recordScenarios(cmd *cobra.Command, path string, base *profile.Effective, baseName, out string) error {
+func recordScenarios(cmd *cobra.Command, path string, base *profile.Effective, baseName, out string, into *mergeTarget) error {
 	if err := profile.CheckWritable(out); err != nil {
 		return exitError{exitRunFail, "record: -o " + err.Error()}
 	}
@@ -25,9 +25,5 @@ func recordScenarios(cmd *cobra.Command, path string, base *profile.Effective, b
 		return exitError{exitFailed, "record: " + err.Error()}
 	}
 	printCounts(stderr, counts)
-	if err := profile.SaveFresh(out, p); err != nil {
-		return exitError{exitRunFail, err.Error()}
-	}
-	wroteRecording(stderr, out, baseName, added, "the scenarios")
-	return nil
+	return saveRecording(stderr, out, p, into, baseName, added, "the scenarios")
 }

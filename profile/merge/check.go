@@ -134,8 +134,10 @@ func Compare(merged *profile.Effective, inputs []Input) (conflicts []string, ine
 }
 
 // conflictKey says how the inputs that filter arch deny one invocation
-// and what the merged profile answers, or "" when they all agree and the
-// merged profile answers the same.
+// and what the merged profile answers, or "" when nothing is worth a
+// line: they agree and the merged profile answers as the first input
+// does, or only one filters arch and the first does not (the merged
+// default, reported as such, decides there).
 func conflictKey(inputs []Input, ds []profile.Decision, arch catalog.Arch, got profile.Decision, first int) string {
 	var parts []string
 	agree := true
@@ -146,13 +148,19 @@ func conflictKey(inputs []Input, ds []profile.Decision, arch catalog.Arch, got p
 		agree = agree && ds[i].Same(ds[first])
 		parts = append(parts, in.Name+" "+describe(ds[i]))
 	}
-	kept := got.Same(ds[first])
+	if first != 0 {
+		if agree {
+			return ""
+		}
+		return fmt.Sprintf("conflict: %s: the merged profile answers %s", strings.Join(parts, ", "), describe(got))
+	}
+	kept := got.Same(ds[0])
 	if agree && kept {
 		return ""
 	}
-	how := fmt.Sprintf("kept %s's %s", inputs[first].Name, describe(got))
+	how := fmt.Sprintf("kept %s's %s", inputs[0].Name, describe(got))
 	if !kept {
-		how = fmt.Sprintf("the merged profile answers %s, not %s's %s", describe(got), inputs[first].Name, describe(ds[first]))
+		how = fmt.Sprintf("the merged profile answers %s, not %s's %s", describe(got), inputs[0].Name, describe(ds[0]))
 	}
 	if agree {
 		return fmt.Sprintf("denied differently: %s: %s", strings.Join(parts, ", "), how)
@@ -177,11 +185,13 @@ func nameList(names []string) string {
 }
 
 // keepFirst gives the rules that make merged answer, for every call no
-// input lets through (all-zero arguments), what the first input filtering
-// the ABI answers by its default or its ENOSYS stub, where merged answers
-// otherwise and that answer is the same on every ABI the call has.
+// input lets through (all-zero arguments), what the first input answers
+// by its default or its ENOSYS stub, where merged answers otherwise and
+// the first input's answer is the same on every ABI it filters and the
+// call has. On the ABIs only other inputs filter, any denial will do.
 func keepFirst(merged *profile.Effective, inputs []Input, full map[string]bool) []piece {
 	cat := catalog.MustDefault()
+	first := inputs[0].E
 	var out []piece
 	for _, ent := range cat.All() {
 		if full[ent.Name] {
@@ -189,32 +199,26 @@ func keepFirst(merged *profile.Effective, inputs []Input, full map[string]bool) 
 		}
 		var want *profile.Decision
 		differs, consistent := false, true
-		for _, arch := range merged.Arches {
+		for _, arch := range first.Arches {
 			nr, ok := ent.Number(arch)
 			if !ok {
 				continue
 			}
-			var first *profile.Decision
 			lets := false
 			for _, in := range inputs {
-				d := in.E.Decide(arch, nr, [6]uint64{}, profile.Options{})
-				lets = lets || d.Action.LetsThrough()
-				if first == nil && in.E.HasArch(arch) {
-					first = &d
-				}
+				lets = lets || in.E.Decide(arch, nr, [6]uint64{}, profile.Options{}).Action.LetsThrough()
 			}
-			if lets || first == nil {
-				continue
-			}
-			if first.Rule != profile.RuleNewer && first.Rule != profile.RuleDefault {
+			d := first.Decide(arch, nr, [6]uint64{}, profile.Options{})
+			if lets || (d.Rule != profile.RuleNewer && d.Rule != profile.RuleDefault) {
+				consistent = consistent && !lets
 				continue
 			}
 			if want == nil {
-				want = first
-			} else if !want.Same(*first) {
+				want = &d
+			} else if !want.Same(d) {
 				consistent = false
 			}
-			if !merged.Decide(arch, nr, [6]uint64{}, profile.Options{}).Same(*first) {
+			if !merged.Decide(arch, nr, [6]uint64{}, profile.Options{}).Same(d) {
 				differs = true
 			}
 		}

@@ -49,6 +49,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 
 	"github.com/seccomp-workbench/seccomp-workbench/catalog"
 	"github.com/seccomp-workbench/seccomp-workbench/profile"
@@ -184,6 +185,8 @@ func mergeArches(inputs []Input, note func(string, ...any)) []catalog.Arch {
 		}
 	}
 	arches := profile.HostFirst(all, inputs[0].E.Env.Host)
+	var keys []string
+	missing := map[string][]string{} // who does not filter → which ABIs
 	for _, a := range arches {
 		var without []string
 		for _, in := range inputs {
@@ -192,8 +195,19 @@ func mergeArches(inputs []Input, note func(string, ...any)) []catalog.Arch {
 			}
 		}
 		if len(without) > 0 {
-			note("ABI %s: not filtered by %s (every call there is killed); the merged profile filters it, and their rules apply on it too", a, join(without))
+			k := join(without)
+			if missing[k] == nil {
+				keys = append(keys, k)
+			}
+			missing[k] = append(missing[k], string(a))
 		}
+	}
+	for _, k := range keys {
+		abi := "ABI"
+		if len(missing[k]) > 1 {
+			abi = "ABIs"
+		}
+		note("%s %s: not filtered by %s (every call there is killed); the merged profile filters them, and the rules of every profile apply there", abi, join(missing[k]), k)
 	}
 	for _, u := range slices.Sorted(maps.Keys(unsupported)) {
 		note("architecture %s: the workbench has no syscall table for it; left out", u)
@@ -415,27 +429,12 @@ func cloneArgs(c clause) []*profile.Arg {
 	return out
 }
 
+// join is "a", "a and b", "a, b and c".
 func join(s []string) string {
-	switch len(s) {
-	case 0:
-		return ""
-	case 1:
-		return s[0]
-	case 2:
-		return s[0] + " and " + s[1]
+	if len(s) < 2 {
+		return strings.Join(s, "")
 	}
-	out := ""
-	for i, x := range s {
-		switch {
-		case i == len(s)-1:
-			out += ", and " + x
-		case i > 0:
-			out += ", " + x
-		default:
-			out = x
-		}
-	}
-	return out
+	return strings.Join(s[:len(s)-1], ", ") + " and " + s[len(s)-1]
 }
 
 func orNone(s []string) string {

@@ -180,7 +180,7 @@ func TestMergeDockerDefault(t *testing.T) {
 		t.Errorf("inexact: %v", res.Inexact)
 	}
 	hasNote(t, res, "preset:docker-default: includes and excludes resolved for host x86_64, kernel 6.18, Docker's default capabilities; the merged profile has none")
-	hasNote(t, res, "ABI x86: not filtered by strict.json (every call there is killed); the merged profile filters it, and their rules apply on it too")
+	hasNote(t, res, "ABIs x86 and x32: not filtered by strict.json (every call there is killed); the merged profile filters them, and the rules of every profile apply there")
 	// The other order, docker-default first: its denials are kept.
 	res = mustMerge(t, docker, strict)
 	if len(res.Inexact) != 0 {
