@@ -1,6 +1,8 @@
 package merge
 
 import (
+	"fmt"
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"testing"
@@ -250,5 +252,72 @@ func TestNegate(t *testing.T) {
 				t.Errorf("¬(%s %#x) at %#x: %v", c.in.Op, c.in.Value, v, any)
 			}
 		}
+	}
+}
+
+// Random profiles over a few calls, with every operator, upper-word
+// values, deny rules ahead of allow rules and all four kinds of action:
+// the merge is exact wherever it does not say otherwise (mustMerge), and
+// it says otherwise rarely.
+func TestMergeRandom(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	names := []string{"socket", "ioctl", "clone", "mkdir", "read", "personality"}
+	ops := []profile.Operator{profile.OpEqualTo, profile.OpNotEqual, profile.OpLessThan, profile.OpLessEqual,
+		profile.OpGreaterEqual, profile.OpGreaterThan, profile.OpMaskedEqual}
+	vals := []uint64{0, 1, 2, 7, 40, 0x10000000, 0x1_00000002, ^uint64(0)}
+	acts := []string{"SCMP_ACT_ALLOW", "SCMP_ACT_LOG", "SCMP_ACT_ERRNO", "SCMP_ACT_KILL_PROCESS"}
+	gen := func() string {
+		var rules []string
+		for range 1 + rng.IntN(6) {
+			var args []string
+			used := map[int]bool{}
+			for range rng.IntN(3) {
+				idx := rng.IntN(3)
+				if used[idx] {
+					continue
+				}
+				used[idx] = true
+				args = append(args, fmt.Sprintf(`{"index": %d, "value": %d, "valueTwo": %d, "op": %q}`,
+					idx, vals[rng.IntN(len(vals))], vals[rng.IntN(len(vals))], ops[rng.IntN(len(ops))]))
+			}
+			act := acts[rng.IntN(len(acts))]
+			errno := ""
+			if act == "SCMP_ACT_ERRNO" {
+				errno = fmt.Sprintf(`"errnoRet": %d, `, 1+rng.IntN(3))
+			}
+			rules = append(rules, fmt.Sprintf(`{"names": [%q, %q], "action": %q, %s"args": [%s]}`,
+				names[rng.IntN(len(names))], names[rng.IntN(len(names))], act, errno, strings.Join(args, ", ")))
+		}
+		def := []string{"SCMP_ACT_ERRNO", "SCMP_ACT_ALLOW", "SCMP_ACT_KILL_PROCESS"}[rng.IntN(3)]
+		return fmt.Sprintf(`{"defaultAction": %q, "architectures": ["SCMP_ARCH_X86_64"], "syscalls": [%s]}`, def, strings.Join(rules, ", "))
+	}
+	inexact := 0
+	const runs = 150
+	for i := range runs {
+		var ins []Input
+		for j := range 2 + rng.IntN(2) {
+			ins = append(ins, input(t, fmt.Sprintf("p%d.json", j), gen()))
+		}
+		res := mustMerge(t, ins...)
+		if len(res.Inexact) > 0 {
+			inexact++
+		}
+		for _, m := range res.Inexact {
+			// One ABI: nothing may make the merge looser than its inputs.
+			if m.Looser {
+				t.Errorf("run %d: %s", i, m)
+			}
+		}
+		if t.Failed() {
+			for _, in := range ins {
+				data, _ := profile.Marshal(in.E.Source)
+				t.Logf("run %d, %s:\n%s", i, in.Name, data)
+			}
+			t.FailNow()
+		}
+	}
+	t.Logf("%d of %d random merges not exact", inexact, runs)
+	if inexact > runs/5 {
+		t.Errorf("%d of %d random merges not exact", inexact, runs)
 	}
 }
