@@ -15,7 +15,15 @@
 //     Within one input, a deny rule that comes before a let-through rule
 //     on the same call takes its part away (the kernel's first match):
 //     the let-through rule is written with the deny rule's conditions
-//     negated, one rule per negated condition (carve). Then the first
+//     negated, one rule per negated condition (carve); two bounds on one
+//     argument become aligned blocks of values, one masked comparison
+//     each. With a 32-bit ABI in the filter, where the kernel's filter
+//     compares low words, a combination that would read differently there
+//     (a value with upper bits) is not written: that part is denied and
+//     reported. On socketcall and ipc, where libseccomp drops a rule's
+//     tests of argument 0 (it holds the operation), a deny rule goes
+//     first for what an input's own deny rule took from the multiplexer.
+//     Then the first
 //     input's deny rules, then the default. Rules with the same action and
 //     conditions become one rule with all their names; a rule on a call
 //     that an earlier one with the same action already lets through in
@@ -102,12 +110,15 @@ func Merge(inputs []Input) (*Result, error) {
 	arches := mergeArches(inputs, note)
 	def, defFrom, allDefaultsLet := mergeDefault(inputs, note)
 
-	var lets []piece
+	var lets, fixes []piece
+	type carved struct{ in, name string }
+	var lost []carved
 	for i, in := range inputs {
-		ps, inexact := letThrough(in.E, i, arches, !allDefaultsLet, denyNames(inputs[0].E))
+		ps, fx, inexact := letThrough(in.E, i, arches, !allDefaultsLet, denyNames(inputs[0].E))
 		lets = append(lets, ps...)
+		fixes = append(fixes, fx...)
 		for _, n := range inexact {
-			note("%s: %s: a let-through rule follows a deny rule whose conditions cannot be negated as rules; the part left out is denied in the merged profile", in.Name, n)
+			lost = append(lost, carved{in.Name, n})
 		}
 	}
 	lets = prune(lets)
@@ -137,7 +148,8 @@ func Merge(inputs []Input) (*Result, error) {
 		p.DefaultErrnoRet = &def.Errno
 	}
 	p.ListenerPath, p.ListenerMetadata = inputs[defFrom].E.Source.ListenerPath, inputs[defFrom].E.Source.ListenerMetadata
-	p.Syscalls = append(rules(lets, inputs), rules(denies, inputs)...)
+	p.Syscalls = append(rules(fixes, inputs), rules(lets, inputs)...)
+	p.Syscalls = append(p.Syscalls, rules(denies, inputs)...)
 	if p.Syscalls == nil {
 		p.Syscalls = []*profile.Rule{}
 	}
@@ -157,6 +169,12 @@ func Merge(inputs []Input) (*Result, error) {
 	res.Effective = p.Effective(env)
 	conflicts, inexact := Compare(res.Effective, inputs)
 	res.Notes = append(res.Notes, conflicts...)
+	for _, l := range lost {
+		// Said only where it shows: another input may let the part through.
+		if slices.ContainsFunc(inexact, func(m Mismatch) bool { return m.Syscall == l.name && !m.Looser }) {
+			res.Notes = append(res.Notes, fmt.Sprintf("%s: %s: a let-through rule follows a deny rule whose conditions cannot be negated as rules; the part left out is denied in the merged profile", l.in, l.name))
+		}
+	}
 	for _, m := range inexact {
 		res.Notes = append(res.Notes, m.String())
 	}
@@ -287,44 +305,110 @@ func denyNames(e *profile.Effective) map[string]bool {
 // takes first; and, when e lets through by default, the rest of each
 // call. With spell false (the merged default lets through as well) the
 // default is written out only for the calls in only.
-func letThrough(e *profile.Effective, from int, arches []catalog.Arch, spell bool, only map[string]bool) (out []piece, inexact []string) {
-	blocked := map[string][]clause{}
-	done := map[string]bool{} // an unconditional rule decided the call
+func letThrough(e *profile.Effective, from int, arches []catalog.Arch, spell bool, only map[string]bool) (out, fixes []piece, inexact []string) {
+	g := algebra{narrow: slices.ContainsFunc(arches, catalog.Arch.Is32Bit)}
+	type block struct {
+		args   clause
+		action profile.Action
+		errno  uint
+	}
+	blocked := map[string][]block{}
+	done := map[string]*block{} // the unconditional rule that decided the call
 	lost := map[string]bool{}
-	add := func(n string, act profile.Action, args clause) {
-		cs, exact := carve(args, blocked[n])
-		if !exact && !lost[n] {
+	lose := func(n string) {
+		if !lost[n] {
 			lost[n] = true
 			inexact = append(inexact, n)
 		}
+	}
+	clauses := func(bs []block) []clause {
+		out := make([]clause, len(bs))
+		for i, b := range bs {
+			out[i] = b.args
+		}
+		return out
+	}
+	add := func(n string, act profile.Action, args clause) {
+		cs, exact := g.carve(args, clauses(blocked[n]))
+		if !exact {
+			lose(n)
+		}
 		for _, c := range cs {
 			out = append(out, piece{name: n, action: act, args: c, from: from})
+			// The piece's view on the multiplexer tests argument 0 for the
+			// operation and drops the piece's own tests of it, so it may
+			// let through what a deny rule before it took away from the
+			// multiplexer: that part is denied ahead of every let-through
+			// rule (at the price of what another input lets through there).
+			mux, view, ok := muxView(n, c)
+			if !ok {
+				continue
+			}
+			var bs []block
+			if d := done[mux]; d != nil {
+				bs = []block{*d}
+			} else {
+				bs = blocked[mux]
+			}
+			for _, b := range bs {
+				parts, ok := g.conjoin(view, b.args)
+				if !ok {
+					lose(mux)
+				}
+				for _, p := range parts {
+					fixes = append(fixes, piece{name: mux, action: b.action, errno: b.errno, args: p, from: from})
+				}
+			}
 		}
 	}
 	for _, r := range e.Rules {
 		for _, n := range r.Names {
-			if done[n] {
+			if done[n] != nil {
 				continue
 			}
+			b := block{args: r.Args, action: r.Action, errno: r.Errno}
 			if r.Action.LetsThrough() {
 				add(n, r.Action, r.Args)
 			} else if len(r.Args) > 0 {
-				blocked[n] = append(blocked[n], r.Args)
+				blocked[n] = append(blocked[n], b)
 			}
-			done[n] = len(r.Args) == 0
+			if mux, view, ok := muxView(n, r.Args); ok && done[mux] == nil && !r.Action.LetsThrough() {
+				// libseccomp applies the rule to the multiplexer too.
+				blocked[mux] = append(blocked[mux], block{args: view, action: r.Action, errno: r.Errno})
+			}
+			if len(r.Args) == 0 {
+				done[n] = &b
+			}
 		}
 	}
 	if !e.DefaultAction.LetsThrough() {
-		return out, inexact
+		return out, fixes, inexact
 	}
 	for _, ent := range catalog.MustDefault().All() {
 		n := ent.Name
-		if done[n] || (!spell && !only[n]) || !onAny(ent, arches) {
+		if done[n] != nil || (!spell && !only[n]) || !onAny(ent, arches) {
 			continue
 		}
 		add(n, e.DefaultAction, nil)
 	}
-	return out, inexact
+	return out, fixes, inexact
+}
+
+// muxView is the rule libseccomp also makes of a rule on n for the
+// multiplexer that carries n (profile.RulesOn's views): argument 0 is the
+// operation, the other conditions stay.
+func muxView(n string, args clause) (string, clause, bool) {
+	mux, op, ok := catalog.MuxOp(n)
+	if !ok || !profile.LinkedKnows(n) {
+		return "", nil, false
+	}
+	view := clause{{Index: 0, Value: uint64(op), Op: profile.OpEqualTo}}
+	for _, a := range args {
+		if a.Index != 0 {
+			view = append(view, a)
+		}
+	}
+	return mux, view, true
 }
 
 func onAny(ent *catalog.Entry, arches []catalog.Arch) bool {
