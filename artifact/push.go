@@ -1,0 +1,245 @@
+package artifact
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/opencontainers/go-digest"
+	specs "github.com/opencontainers/image-spec/specs-go"
+	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
+	specsrt "github.com/opencontainers/runtime-spec/specs-go"
+	"oras.land/oras-go/v2/content"
+	"oras.land/oras-go/v2/errdef"
+	"oras.land/oras-go/v2/registry/remote"
+	"oras.land/oras-go/v2/registry/remote/auth"
+	"oras.land/oras-go/v2/registry/remote/credentials"
+	"oras.land/oras-go/v2/registry/remote/errcode"
+)
+
+// Options say how to reach the registry.
+type Options struct {
+	// Insecure uses plain HTTP for a registry that is not on loopback
+	// (loopback registries always get plain HTTP).
+	Insecure bool
+	// NoDockerConfig skips the credentials of the Docker config
+	// ($DOCKER_CONFIG/config.json or ~/.docker/config.json).
+	NoDockerConfig bool
+	// Timeout bounds the whole operation (default one minute).
+	Timeout time.Duration
+}
+
+func (o Options) context(ctx context.Context) (context.Context, context.CancelFunc) {
+	t := o.Timeout
+	if t <= 0 {
+		t = time.Minute
+	}
+	return context.WithTimeout(ctx, t)
+}
+
+// repository opens ref's repository: plain HTTP on loopback or with
+// Insecure, credentials from the Docker config, no retries (a registry
+// that does not answer is reported at once).
+func repository(ref Ref, o Options) (*remote.Repository, error) {
+	repo, err := remote.NewRepository(ref.Registry + "/" + ref.Repository)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %v", ref, err)
+	}
+	repo.PlainHTTP = o.Insecure || ref.Loopback()
+	repo.MaxMetadataBytes = MaxManifestBytes
+	client := &auth.Client{
+		Client: &http.Client{Transport: http.DefaultTransport},
+		Cache:  auth.NewCache(),
+	}
+	client.SetUserAgent("seccomp-workbench")
+	if !o.NoDockerConfig {
+		store, err := credentials.NewStoreFromDocker(credentials.StoreOptions{})
+		if err != nil {
+			return nil, fmt.Errorf("reading the Docker config for registry credentials: %v: fix it or set DOCKER_CONFIG to a directory without one", err)
+		}
+		client.Credential = credentials.Credential(store)
+	}
+	repo.Client = client
+	return repo, nil
+}
+
+// Layer is one profile to push: its runtime-spec JSON and the platform it
+// was resolved for (nil: this host, pushed as a single manifest).
+type Layer struct {
+	Platform *ocispec.Platform
+	JSON     []byte
+}
+
+// Pushed says what a push wrote.
+type Pushed struct {
+	// Digest and MediaType of what the tag now points at (a manifest, or
+	// an index for several platforms).
+	Digest    digest.Digest
+	MediaType string
+	Size      int64
+}
+
+// Push uploads the profiles as one runtime-format artifact (one layer) or
+// an index of them (several platforms) and tags it. Every layer is checked
+// as a consumer will check it first (CheckRuntimeJSON).
+func Push(ctx context.Context, ref Ref, layers []Layer, o Options) (Pushed, error) {
+	if len(layers) == 0 {
+		return Pushed{}, errors.New("push: no profile")
+	}
+	for _, l := range layers {
+		if err := checkPushable("profile for "+PlatformString(l.Platform), l.JSON); err != nil {
+			return Pushed{}, err
+		}
+	}
+	repo, err := repository(ref, o)
+	if err != nil {
+		return Pushed{}, err
+	}
+	ctx, cancel := o.context(ctx)
+	defer cancel()
+	var root ocispec.Descriptor
+	var rootJSON []byte
+	if len(layers) == 1 && layers[0].Platform == nil {
+		root, rootJSON, err = pushManifest(ctx, repo, layers[0].JSON)
+		if err != nil {
+			return Pushed{}, remoteError(ref, err)
+		}
+	} else {
+		idx := ocispec.Index{
+			Versioned:    specs.Versioned{SchemaVersion: 2},
+			MediaType:    ocispec.MediaTypeImageIndex,
+			ArtifactType: MediaTypeSeccompProfile,
+			Annotations:  map[string]string{ocispec.AnnotationCreated: CreatedDefault},
+		}
+		for _, l := range layers {
+			if l.Platform == nil {
+				return Pushed{}, errors.New("push: a profile for several platforms needs a platform for each")
+			}
+			d, _, err := pushManifest(ctx, repo, l.JSON)
+			if err != nil {
+				return Pushed{}, remoteError(ref, err)
+			}
+			d.Platform = l.Platform
+			idx.Manifests = append(idx.Manifests, d)
+		}
+		rootJSON, err = json.Marshal(idx)
+		if err != nil {
+			return Pushed{}, err
+		}
+		root = content.NewDescriptorFromBytes(ocispec.MediaTypeImageIndex, rootJSON)
+		root.ArtifactType = MediaTypeSeccompProfile
+		if err := repo.Manifests().Push(ctx, root, bytes.NewReader(rootJSON)); err != nil && !errors.Is(err, errdef.ErrAlreadyExists) {
+			return Pushed{}, remoteError(ref, err)
+		}
+	}
+	if ref.Tag != "" {
+		if err := repo.Tag(ctx, root, ref.Tag); err != nil {
+			return Pushed{}, remoteError(ref, err)
+		}
+	} else if root.Digest.String() != ref.Digest {
+		return Pushed{}, fmt.Errorf("push %s: the artifact's digest is %s: push to a tag, or to that digest", ref, root.Digest)
+	}
+	return Pushed{Digest: root.Digest, MediaType: root.MediaType, Size: root.Size}, nil
+}
+
+// checkPushable refuses what a consumer of the artifact would refuse: a
+// profile over the size a pull accepts, one that is not a strict
+// runtime-spec object, and what container runtimes reject in a KEP-6061
+// artifact: SCMP_ACT_NOTIFY (the runtime would need a seccomp agent the
+// artifact cannot name) and listener settings.
+func checkPushable(name string, b []byte) error {
+	if len(b) > MaxProfileBytes {
+		return fmt.Errorf("%s: %d bytes, more than the %d container runtimes (and pull) accept: make it smaller", name, len(b), MaxProfileBytes)
+	}
+	s, err := decodeRuntimeJSON(name, b)
+	if err != nil {
+		return err
+	}
+	notify := s.DefaultAction == specsrt.ActNotify
+	for _, r := range s.Syscalls {
+		notify = notify || r.Action == specsrt.ActNotify
+	}
+	switch {
+	case notify:
+		return fmt.Errorf("%s: uses SCMP_ACT_NOTIFY, which container runtimes refuse in a profile artifact: use another action", name)
+	case s.ListenerPath != "" || s.ListenerMetadata != "":
+		return fmt.Errorf("%s: has listenerPath/listenerMetadata, which container runtimes refuse in a profile artifact: remove them", name)
+	}
+	return nil
+}
+
+// pushManifest uploads the config, the layer and a runtime-format
+// manifest for one profile, and returns the manifest's descriptor.
+func pushManifest(ctx context.Context, repo *remote.Repository, profileJSON []byte) (ocispec.Descriptor, []byte, error) {
+	config := []byte("{}")
+	cfg := content.NewDescriptorFromBytes(MediaTypeSeccompProfile, config)
+	layer := content.NewDescriptorFromBytes(MediaTypeProfileJSON, profileJSON)
+	layer.Annotations = map[string]string{ocispec.AnnotationTitle: LayerJSON}
+	for _, b := range []struct {
+		d ocispec.Descriptor
+		c []byte
+	}{{cfg, config}, {layer, profileJSON}} {
+		if err := pushBlob(ctx, repo, b.d, b.c); err != nil {
+			return ocispec.Descriptor{}, nil, err
+		}
+	}
+	m := ocispec.Manifest{
+		Versioned:    specs.Versioned{SchemaVersion: 2},
+		MediaType:    ocispec.MediaTypeImageManifest,
+		ArtifactType: MediaTypeSeccompProfile,
+		Config:       cfg,
+		Layers:       []ocispec.Descriptor{layer},
+		Annotations:  map[string]string{ocispec.AnnotationCreated: CreatedDefault},
+	}
+	raw, err := json.Marshal(m)
+	if err != nil {
+		return ocispec.Descriptor{}, nil, err
+	}
+	d := content.NewDescriptorFromBytes(ocispec.MediaTypeImageManifest, raw)
+	d.ArtifactType = MediaTypeSeccompProfile
+	if err := repo.Manifests().Push(ctx, d, bytes.NewReader(raw)); err != nil && !errors.Is(err, errdef.ErrAlreadyExists) {
+		return ocispec.Descriptor{}, nil, err
+	}
+	return d, raw, nil
+}
+
+func pushBlob(ctx context.Context, repo *remote.Repository, d ocispec.Descriptor, b []byte) error {
+	if ok, err := repo.Blobs().Exists(ctx, d); err == nil && ok {
+		return nil
+	}
+	err := repo.Blobs().Push(ctx, d, bytes.NewReader(b))
+	if errors.Is(err, errdef.ErrAlreadyExists) {
+		return nil
+	}
+	return err
+}
+
+// remoteError turns what the registry client reports into one line that
+// says what to do.
+func remoteError(ref Ref, err error) error {
+	var resp *errcode.ErrorResponse
+	var nerr net.Error
+	var oerr *net.OpError
+	switch {
+	case errors.Is(err, context.DeadlineExceeded):
+		return fmt.Errorf("%s: the registry did not answer in time", ref)
+	case errors.Is(err, errdef.ErrNotFound):
+		return fmt.Errorf("%s: not found in the registry: check the repository and the tag", ref)
+	case errors.As(err, &resp) && (resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden):
+		return fmt.Errorf("%s: the registry refused access (HTTP %d): log in with 'docker login %s' (credentials are read from the Docker config)", ref, resp.StatusCode, ref.Registry)
+	case errors.As(err, &resp) && resp.StatusCode == http.StatusNotFound:
+		return fmt.Errorf("%s: not found in the registry: check the repository and the tag", ref)
+	case errors.As(err, &resp):
+		return fmt.Errorf("%s: the registry answered HTTP %d: %v", ref, resp.StatusCode, resp.Errors)
+	case errors.As(err, &oerr):
+		return fmt.Errorf("%s: cannot reach the registry %s: %v: is it running and listening there?", ref, ref.Registry, oerr.Err)
+	case errors.As(err, &nerr):
+		return fmt.Errorf("%s: cannot reach the registry %s: %v", ref, ref.Registry, err)
+	}
+	return fmt.Errorf("%s: %v", ref, err)
+}
