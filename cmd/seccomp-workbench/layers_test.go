@@ -25,6 +25,7 @@ func TestLayers(t *testing.T) {
 		"profile/merge":             {"profile", "profile/diff", "catalog"},
 		"profile/internal/proftest": {"profile", "catalog"},
 		"profile/export":            {"profile", "profile/compile", "profile/cbpf", "catalog"},
+		"artifact":                  {"profile", "catalog"},
 		"runner":                    {"profile", "profile/compile", "profile/lint", "catalog"},
 		"scenario":                  {"runner", "profile", "profile/", "catalog"},
 		"tui/styles":                {"profile", "catalog"},
@@ -36,7 +37,7 @@ func TestLayers(t *testing.T) {
 		"tui/runpane":               {"tui/common", "tui/styles", "runner", "profile", "catalog"},
 		"tui/scenariopane":          {"tui/common", "tui/styles", "scenario", "runner", "profile", "catalog"},
 		"tui":                       {"tui/", "scenario", "runner", "profile", "profile/", "catalog"},
-		"cmd/seccomp-workbench":     {"tui", "scenario", "runner", "profile", "profile/", "catalog"},
+		"cmd/seccomp-workbench":     {"tui", "scenario", "runner", "artifact", "profile", "profile/", "catalog"},
 
 		"catalog/internal/gentables": nil,
 	}

@@ -39,6 +39,8 @@ filter and see which syscalls were denied, then export the profile.`,
 		newRecordCmd(),
 		newTestCmd(),
 		newMinimizeCmd(),
+		newPushCmd(),
+		newPullCmd(),
 	)
 	wrapArgs(root)
 	return root
