@@ -3,12 +3,17 @@ package artifact
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"io"
 	"log"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -17,6 +22,7 @@ import (
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 	"oras.land/oras-go/v2/content"
 	"oras.land/oras-go/v2/registry/remote"
+	"oras.land/oras-go/v2/registry/remote/errcode"
 
 	"github.com/seccomp-workbench/seccomp-workbench/catalog"
 	"github.com/seccomp-workbench/seccomp-workbench/profile"
@@ -436,5 +442,55 @@ func TestPushRefuses(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusNotFound {
 		t.Errorf("a refused push left tags: %s %s", resp.Status, b)
+	}
+}
+
+func TestRemoteErrorHints(t *testing.T) {
+	ref := mustRef(t, "oci://127.0.0.1:5000/a:v1")
+	err := remoteError(ref, errors.New(`Head "https://127.0.0.1:5000/v2/a/manifests/v1": http: server gave HTTP response to HTTPS client`))
+	if !strings.Contains(err.Error(), "speaks plain HTTP, not HTTPS: use --insecure") {
+		t.Errorf("HTTP registry: %v", err)
+	}
+	err = remoteError(ref, fmt.Errorf("fetch: %w", &errcode.ErrorResponse{Method: "GET", StatusCode: 401}))
+	if !strings.Contains(err.Error(), "refused access (HTTP 401): log in with 'docker login 127.0.0.1:5000'") {
+		t.Errorf("401: %v", err)
+	}
+}
+
+// Credentials come from the Docker config: a registry that wants basic
+// auth is refused without them (with a hint) and served with them.
+func TestDockerConfigCredentials(t *testing.T) {
+	host := newRegistry(t, func(h http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if u, p, ok := r.BasicAuth(); !ok || u != "alice" || p != "s3cret" {
+				w.Header().Set("WWW-Authenticate", `Basic realm="test"`)
+				w.WriteHeader(http.StatusUnauthorized)
+				return
+			}
+			h.ServeHTTP(w, r)
+		})
+	})
+	data := []byte(`{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"names":["read"],"action":"SCMP_ACT_ALLOW"}]}`)
+	ref := mustRef(t, "oci://"+host+"/private/p:v1")
+	dir := t.TempDir()
+	t.Setenv("DOCKER_CONFIG", dir)
+	withConfig := Options{}
+	if _, err := Push(context.Background(), ref, []Layer{{JSON: data}}, withConfig); err == nil || !strings.Contains(err.Error(), "wants a login and the Docker config has none for "+host) {
+		t.Fatalf("no credentials: %v", err)
+	}
+	auth := base64.StdEncoding.EncodeToString([]byte("alice:s3cret"))
+	cfg := `{"auths":{"` + host + `":{"auth":"` + auth + `"}}}`
+	if err := os.WriteFile(filepath.Join(dir, "config.json"), []byte(cfg), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Push(context.Background(), ref, []Layer{{JSON: data}}, withConfig); err != nil {
+		t.Fatal(err)
+	}
+	got, err := Pull(context.Background(), ref, nil, withConfig)
+	if err != nil || !bytes.Equal(got.Content, data) {
+		t.Fatalf("pull with credentials: %v", err)
+	}
+	if _, err := Pull(context.Background(), ref, nil, testOpts); err == nil || !strings.Contains(err.Error(), "wants a login") {
+		t.Errorf("NoDockerConfig still sent credentials: %v", err)
 	}
 }

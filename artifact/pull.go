@@ -75,6 +75,9 @@ func Pull(ctx context.Context, ref Ref, want *ocispec.Platform, o Options) (*Pul
 		if err := json.Unmarshal(raw, &idx); err != nil {
 			return nil, fmt.Errorf("%s: the index is not valid JSON: %v", ref, err)
 		}
+		if idx.MediaType != "" && idx.MediaType != desc.MediaType {
+			return nil, fmt.Errorf("%s: the index says it is %q, the registry served it as %q: refused", ref, idx.MediaType, desc.MediaType)
+		}
 		if desc, err = pickManifest(ref, &idx, want); err != nil {
 			return nil, err
 		}
@@ -90,6 +93,9 @@ func Pull(ctx context.Context, ref Ref, want *ocispec.Platform, o Options) (*Pul
 	var m ocispec.Manifest
 	if err := json.Unmarshal(raw, &m); err != nil {
 		return nil, fmt.Errorf("%s: the manifest is not valid JSON: %v", ref, err)
+	}
+	if m.MediaType != "" && m.MediaType != desc.MediaType {
+		return nil, fmt.Errorf("%s: the manifest says it is %q, the registry served it as %q: refused", ref, m.MediaType, desc.MediaType)
 	}
 	out.Manifest = desc.Digest
 	layer, kind, err := pickLayer(ref, &m, want)

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/opencontainers/go-digest"
@@ -230,6 +231,8 @@ func remoteError(ref Ref, err error) error {
 		return fmt.Errorf("%s: the registry did not answer in time", ref)
 	case errors.Is(err, errdef.ErrNotFound):
 		return fmt.Errorf("%s: not found in the registry: check the repository and the tag", ref)
+	case errors.Is(err, auth.ErrBasicCredentialNotFound):
+		return fmt.Errorf("%s: the registry wants a login and the Docker config has none for %s: log in with 'docker login %s'", ref, ref.Registry, ref.Registry)
 	case errors.As(err, &resp) && (resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden):
 		return fmt.Errorf("%s: the registry refused access (HTTP %d): log in with 'docker login %s' (credentials are read from the Docker config)", ref, resp.StatusCode, ref.Registry)
 	case errors.As(err, &resp) && resp.StatusCode == http.StatusNotFound:
@@ -240,6 +243,8 @@ func remoteError(ref Ref, err error) error {
 		return fmt.Errorf("%s: cannot reach the registry %s: %v: is it running and listening there?", ref, ref.Registry, oerr.Err)
 	case errors.As(err, &nerr):
 		return fmt.Errorf("%s: cannot reach the registry %s: %v", ref, ref.Registry, err)
+	case strings.Contains(err.Error(), "server gave HTTP response to HTTPS client"):
+		return fmt.Errorf("%s: the registry %s speaks plain HTTP, not HTTPS: use --insecure if the network to it is trusted", ref, ref.Registry)
 	}
 	return fmt.Errorf("%s: %v", ref, err)
 }
