@@ -240,7 +240,9 @@ func craft(t *testing.T, host, repoTag string, m ocispec.Manifest, blobs ...[]by
 		}
 	}
 	m.Versioned = specs.Versioned{SchemaVersion: 2}
-	m.MediaType = ocispec.MediaTypeImageManifest
+	if m.MediaType == "" {
+		m.MediaType = ocispec.MediaTypeImageManifest
+	}
 	raw, _ := json.Marshal(m)
 	d := content.NewDescriptorFromBytes(ocispec.MediaTypeImageManifest, raw)
 	if err := repo.Manifests().PushReference(ctx, d, bytes.NewReader(raw), ref.Tag); err != nil {
@@ -291,6 +293,11 @@ func TestPullRefuses(t *testing.T) {
 			[][]byte{emptyJSON, badAction}, "SCMP_ACT_SOMETIMES"},
 		{"no-default", runtimeManifest(layerOf(MediaTypeProfileJSON, "profile.json", emptyJSON)),
 			[][]byte{emptyJSON}, "has no defaultAction"},
+		{"says-index", func() ocispec.Manifest {
+			m := runtimeManifest(layerOf(MediaTypeProfileJSON, "profile.json", small))
+			m.MediaType = ocispec.MediaTypeImageIndex
+			return m
+		}(), [][]byte{emptyJSON, small}, `the manifest says it is "application/vnd.oci.image.index.v1+json"`},
 	}
 	for _, c := range cases {
 		craft(t, host, "bad/x:"+c.tag, c.m, c.blobs...)
@@ -361,6 +368,12 @@ func TestPullSPOLayout(t *testing.T) {
 	_, err = Pull(context.Background(), mustRef(t, "oci://"+host+"/spo/p:v1"), mustPlatform(t, catalog.S390X), testOpts)
 	if err == nil || !strings.Contains(err.Error(), "no profile layer for linux/s390x") {
 		t.Errorf("s390x: %v", err)
+	}
+	// A runtime-spec object in SPO's layout is read as one.
+	rt := []byte(`{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"names":["read"],"action":"SCMP_ACT_ALLOW"}]}`)
+	craft(t, host, "spo/p:json", ocispec.Manifest{ArtifactType: MediaTypeUnknownConfig, Config: empty, Layers: []ocispec.Descriptor{layerOf(MediaTypeLayerTar, "profile.json", rt)}}, rt, emptyJSON)
+	if got, err := Pull(context.Background(), mustRef(t, "oci://"+host+"/spo/p:json"), nil, testOpts); err != nil || got.Kind != KindRuntimeJSON {
+		t.Errorf("runtime-spec JSON in SPO's layout: %v", err)
 	}
 	// A resource of another kind in the same layout is refused.
 	other := []byte("apiVersion: security-profiles-operator.x-k8s.io/v1\nkind: AppArmorProfile\nmetadata:\n  name: x\nspec: {}\n")
