@@ -12,9 +12,11 @@
 // from which a pull picks its own platform's (as SPO's pull and container
 // runtimes do).
 //
-// Pull also reads SPO's own layout (spoc push): a manifest of artifactType
-// application/vnd.unknown.config.v1+json whose layers are SeccompProfile
-// resources in YAML, profile.yaml or one per platform
+// Push and Pull also do SPO's own layout (spoc push), which operator
+// releases from before KEP-6061 read too: one manifest of artifactType
+// application/vnd.unknown.config.v1+json, the OCI empty config, and
+// SeccompProfile resources in YAML as layers of media type
+// application/vnd.oci.image.layer.v1.tar, profile.yaml or one per platform
 // (profile-linux-arm64.yaml, with the layer's platform set).
 //
 // What a pull takes from the registry is checked before anything is

@@ -105,7 +105,7 @@ func TestPushPullRoundTrip(t *testing.T) {
 	env := profile.HostEnv()
 	data := resolved(t, p, env)
 	ref := mustRef(t, "oci://"+host+"/profiles/docker-default:v1")
-	pushed, err := Push(context.Background(), ref, []Layer{{JSON: data}}, testOpts)
+	pushed, err := Push(context.Background(), ref, LayoutRuntime, []Layer{{Content: data}}, testOpts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -147,7 +147,7 @@ func TestPushPullRoundTrip(t *testing.T) {
 
 	// The same profile pushed again is the same artifact (fixed created
 	// time), and a digest reference pulls it too.
-	again, err := Push(context.Background(), mustRef(t, "oci://"+host+"/profiles/docker-default:v1-again"), []Layer{{JSON: data}}, testOpts)
+	again, err := Push(context.Background(), mustRef(t, "oci://"+host+"/profiles/docker-default:v1-again"), LayoutRuntime, []Layer{{Content: data}}, testOpts)
 	if err != nil || again.Digest != pushed.Digest {
 		t.Errorf("second push: %v, digest %s vs %s", err, again.Digest, pushed.Digest)
 	}
@@ -179,12 +179,12 @@ func TestPullIndexPicksPlatform(t *testing.T) {
 	arches := []catalog.Arch{catalog.X86_64, catalog.AArch64}
 	var layers []Layer
 	for _, a := range arches {
-		layers = append(layers, Layer{Platform: mustPlatform(t, a), JSON: resolved(t, p, envFor(a))})
+		layers = append(layers, Layer{Platform: mustPlatform(t, a), Content: resolved(t, p, envFor(a))})
 	}
-	if bytes.Equal(layers[0].JSON, layers[1].JSON) {
+	if bytes.Equal(layers[0].Content, layers[1].Content) {
 		t.Fatal("docker-default should resolve differently on x86_64 and aarch64")
 	}
-	pushed, err := Push(context.Background(), ref, layers, testOpts)
+	pushed, err := Push(context.Background(), ref, LayoutRuntime, layers, testOpts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -202,7 +202,7 @@ func TestPullIndexPicksPlatform(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !bytes.Equal(got.Content, layers[i].JSON) || got.Platform.Architecture != idx.Manifests[i].Platform.Architecture {
+		if !bytes.Equal(got.Content, layers[i].Content) || got.Platform.Architecture != idx.Manifests[i].Platform.Architecture {
 			t.Errorf("%s: pulled the profile for %s", a, PlatformString(got.Platform))
 		}
 		back, err := profile.Parse("pulled", got.Content)
@@ -213,7 +213,7 @@ func TestPullIndexPicksPlatform(t *testing.T) {
 	}
 	// arm64/v8 is arm64 (containerd's normalization).
 	v8 := &ocispec.Platform{OS: "linux", Architecture: "arm64", Variant: "v8"}
-	if got, err := Pull(context.Background(), ref, v8, testOpts); err != nil || !bytes.Equal(got.Content, layers[1].JSON) {
+	if got, err := Pull(context.Background(), ref, v8, testOpts); err != nil || !bytes.Equal(got.Content, layers[1].Content) {
 		t.Errorf("linux/arm64/v8: %v", err)
 	}
 	_, err = Pull(context.Background(), ref, mustPlatform(t, catalog.RISCV64), testOpts)
@@ -442,7 +442,7 @@ func TestPushRefuses(t *testing.T) {
 		"docker":   {`{"defaultAction":"SCMP_ACT_ERRNO","archMap":[]}`, `unknown field "archMap"`},
 		"big":      {`{"defaultAction":"SCMP_ACT_ALLOW"}` + strings.Repeat(" ", MaxProfileBytes), "more than the 1048576"},
 	} {
-		_, err := Push(context.Background(), mustRef(t, "oci://"+host+"/refused/x:"+tag), []Layer{{JSON: []byte(c.json)}}, testOpts)
+		_, err := Push(context.Background(), mustRef(t, "oci://"+host+"/refused/x:"+tag), LayoutRuntime, []Layer{{Content: []byte(c.json)}}, testOpts)
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s: %v, want %q", tag, err, c.want)
 		}
@@ -488,7 +488,7 @@ func TestDockerConfigCredentials(t *testing.T) {
 	dir := t.TempDir()
 	t.Setenv("DOCKER_CONFIG", dir)
 	withConfig := Options{}
-	if _, err := Push(context.Background(), ref, []Layer{{JSON: data}}, withConfig); err == nil || !strings.Contains(err.Error(), "wants a login and the Docker config has none for "+host) {
+	if _, err := Push(context.Background(), ref, LayoutRuntime, []Layer{{Content: data}}, withConfig); err == nil || !strings.Contains(err.Error(), "wants a login and the Docker config has none for "+host) {
 		t.Fatalf("no credentials: %v", err)
 	}
 	auth := base64.StdEncoding.EncodeToString([]byte("alice:s3cret"))
@@ -496,7 +496,7 @@ func TestDockerConfigCredentials(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "config.json"), []byte(cfg), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Push(context.Background(), ref, []Layer{{JSON: data}}, withConfig); err != nil {
+	if _, err := Push(context.Background(), ref, LayoutRuntime, []Layer{{Content: data}}, withConfig); err != nil {
 		t.Fatal(err)
 	}
 	got, err := Pull(context.Background(), ref, nil, withConfig)
@@ -505,5 +505,72 @@ func TestDockerConfigCredentials(t *testing.T) {
 	}
 	if _, err := Pull(context.Background(), ref, nil, testOpts); err == nil || !strings.Contains(err.Error(), "wants a login") {
 		t.Errorf("NoDockerConfig still sent credentials: %v", err)
+	}
+}
+
+// LayoutSPO writes what spoc push writes: one manifest, the OCI empty
+// config, the unknown-config artifactType, a SeccompProfile YAML layer per
+// platform named and bound to it; pull reads each platform's back.
+func TestPushSPOLayout(t *testing.T) {
+	host := newRegistry(t, nil)
+	p, err := profile.Open("preset:docker-default")
+	if err != nil {
+		t.Fatal(err)
+	}
+	arches := []catalog.Arch{catalog.AArch64, catalog.X86_64}
+	var layers []Layer
+	for _, a := range arches {
+		y, _, err := export.Export(p, envFor(a), export.FormatK8s, export.ExportOptions{Name: "docker-default"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		layers = append(layers, Layer{Platform: mustPlatform(t, a), Content: y})
+	}
+	ref := mustRef(t, "oci://"+host+"/spo/pushed:v1")
+	pushed, err := Push(context.Background(), ref, LayoutSPO, layers, testOpts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ct, raw := rawGet(t, host, "spo/pushed", "v1")
+	var m ocispec.Manifest
+	if err := json.Unmarshal(raw, &m); err != nil || ct != ocispec.MediaTypeImageManifest || pushed.MediaType != ct {
+		t.Fatalf("manifest: %v %s", err, ct)
+	}
+	if m.ArtifactType != "application/vnd.unknown.config.v1+json" || m.Config.MediaType != "application/vnd.oci.empty.v1+json" || len(m.Layers) != 2 {
+		t.Errorf("manifest: %s", raw)
+	}
+	// In name order: amd64 before arm64, whatever order they were given.
+	for i, want := range []string{"profile-linux-amd64.yaml", "profile-linux-arm64.yaml"} {
+		l := m.Layers[i]
+		if l.MediaType != "application/vnd.oci.image.layer.v1.tar" || l.Annotations[ocispec.AnnotationTitle] != want ||
+			l.Platform == nil || "profile-linux-"+l.Platform.Architecture+".yaml" != want {
+			t.Errorf("layer %d: %+v, want %s", i, l, want)
+		}
+	}
+	for i, a := range arches {
+		got, err := Pull(context.Background(), ref, mustPlatform(t, a), testOpts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Kind != KindSeccompProfile || !bytes.Equal(got.Content, layers[i].Content) {
+			t.Errorf("%s: pulled %s, same as pushed: %v", a, got.Kind, bytes.Equal(got.Content, layers[i].Content))
+		}
+	}
+	// A single platform-independent profile is profile.yaml.
+	if _, err := Push(context.Background(), mustRef(t, "oci://"+host+"/spo/one:v1"), LayoutSPO, []Layer{{Content: layers[0].Content}}, testOpts); err != nil {
+		t.Fatal(err)
+	}
+	_, raw = rawGet(t, host, "spo/one", "v1")
+	if !strings.Contains(string(raw), `"org.opencontainers.image.title":"profile.yaml"`) {
+		t.Errorf("single layer: %s", raw)
+	}
+	// What is not a SeccompProfile is not pushed in this layout.
+	_, err = Push(context.Background(), mustRef(t, "oci://"+host+"/spo/bad:v1"), LayoutSPO, []Layer{{Content: []byte(`{"defaultAction":"SCMP_ACT_ERRNO"}`)}}, testOpts)
+	if err == nil || !strings.Contains(err.Error(), "is not a security-profiles-operator SeccompProfile") {
+		t.Errorf("JSON in the SPO layout: %v", err)
+	}
+	_, err = Push(context.Background(), mustRef(t, "oci://"+host+"/spo/x@sha256:"+zeros), LayoutSPO, layers, testOpts)
+	if err == nil || !strings.Contains(err.Error(), "a push needs a tag") {
+		t.Errorf("push to a digest: %v", err)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -69,11 +70,29 @@ func repository(ref Ref, o Options) (*remote.Repository, error) {
 	return repo, nil
 }
 
-// Layer is one profile to push: its runtime-spec JSON and the platform it
-// was resolved for (nil: this host, pushed as a single manifest).
+// Layout is how a push stores its profiles.
+type Layout string
+
+const (
+	// LayoutRuntime is KEP-6061's: runtime-spec JSON, one manifest per
+	// platform (an index for several), what container runtimes and SPO
+	// pull.
+	LayoutRuntime Layout = "runtime"
+	// LayoutSPO is spoc push's: SeccompProfile YAML, one manifest with a
+	// layer per platform, what every SPO release reads (also those from
+	// before KEP-6061).
+	LayoutSPO Layout = "spo"
+)
+
+// Layouts lists the layouts, the default first.
+func Layouts() []Layout { return []Layout{LayoutRuntime, LayoutSPO} }
+
+// Layer is one profile to push: runtime-spec JSON (LayoutRuntime) or a
+// SeccompProfile resource (LayoutSPO), and the platform it was resolved
+// for (nil: one profile for every platform).
 type Layer struct {
 	Platform *ocispec.Platform
-	JSON     []byte
+	Content  []byte
 }
 
 // Pushed says what a push wrote.
@@ -85,15 +104,40 @@ type Pushed struct {
 	Size      int64
 }
 
-// Push uploads the profiles as one runtime-format artifact (one layer) or
-// an index of them (several platforms) and tags it. Every layer is checked
-// as a consumer will check it first (CheckRuntimeJSON).
-func Push(ctx context.Context, ref Ref, layers []Layer, o Options) (Pushed, error) {
+// Push uploads the profiles in layout and tags the result. Every profile
+// is first checked as its consumer will check it (checkPushable), and
+// nothing is uploaded when one fails.
+func Push(ctx context.Context, ref Ref, layout Layout, layers []Layer, o Options) (Pushed, error) {
+	if ref.Tag == "" {
+		return Pushed{}, fmt.Errorf("push %s: a push needs a tag to name what it writes (a digest names content that exists)", ref)
+	}
 	if len(layers) == 0 {
 		return Pushed{}, errors.New("push: no profile")
 	}
+	seen := map[string]bool{}
 	for _, l := range layers {
-		if err := checkPushable("profile for "+PlatformString(l.Platform), l.JSON); err != nil {
+		if len(layers) > 1 && l.Platform == nil {
+			return Pushed{}, errors.New("push: profiles for several platforms need a platform each")
+		}
+		key := PlatformString(l.Platform)
+		if seen[key] {
+			return Pushed{}, fmt.Errorf("push: two profiles for %s", key)
+		}
+		seen[key] = true
+		name := "profile for " + key
+		var err error
+		switch layout {
+		case LayoutRuntime:
+			err = checkPushable(name, l.Content)
+		case LayoutSPO:
+			err = checkSize(name, l.Content)
+			if err == nil {
+				err = checkSeccompProfileYAML(name, l.Content)
+			}
+		default:
+			err = fmt.Errorf("push: unknown layout %q", layout)
+		}
+		if err != nil {
 			return Pushed{}, err
 		}
 	}
@@ -104,48 +148,80 @@ func Push(ctx context.Context, ref Ref, layers []Layer, o Options) (Pushed, erro
 	ctx, cancel := o.context(ctx)
 	defer cancel()
 	var root ocispec.Descriptor
-	var rootJSON []byte
-	if len(layers) == 1 && layers[0].Platform == nil {
-		root, rootJSON, err = pushManifest(ctx, repo, layers[0].JSON)
-		if err != nil {
-			return Pushed{}, remoteError(ref, err)
-		}
-	} else {
-		idx := ocispec.Index{
-			Versioned:    specs.Versioned{SchemaVersion: 2},
-			MediaType:    ocispec.MediaTypeImageIndex,
-			ArtifactType: MediaTypeSeccompProfile,
-			Annotations:  map[string]string{ocispec.AnnotationCreated: CreatedDefault},
-		}
-		for _, l := range layers {
-			if l.Platform == nil {
-				return Pushed{}, errors.New("push: a profile for several platforms needs a platform for each")
-			}
-			d, _, err := pushManifest(ctx, repo, l.JSON)
-			if err != nil {
-				return Pushed{}, remoteError(ref, err)
-			}
-			d.Platform = l.Platform
-			idx.Manifests = append(idx.Manifests, d)
-		}
-		rootJSON, err = json.Marshal(idx)
-		if err != nil {
-			return Pushed{}, err
-		}
-		root = content.NewDescriptorFromBytes(ocispec.MediaTypeImageIndex, rootJSON)
-		root.ArtifactType = MediaTypeSeccompProfile
-		if err := repo.Manifests().Push(ctx, root, bytes.NewReader(rootJSON)); err != nil && !errors.Is(err, errdef.ErrAlreadyExists) {
-			return Pushed{}, remoteError(ref, err)
-		}
+	switch {
+	case layout == LayoutSPO:
+		root, err = pushSPOManifest(ctx, repo, layers)
+	case len(layers) == 1 && layers[0].Platform == nil:
+		root, err = pushManifest(ctx, repo, layers[0].Content)
+	default:
+		root, err = pushIndex(ctx, repo, layers)
 	}
-	if ref.Tag != "" {
-		if err := repo.Tag(ctx, root, ref.Tag); err != nil {
-			return Pushed{}, remoteError(ref, err)
-		}
-	} else if root.Digest.String() != ref.Digest {
-		return Pushed{}, fmt.Errorf("push %s: the artifact's digest is %s: push to a tag, or to that digest", ref, root.Digest)
+	if err != nil {
+		return Pushed{}, remoteError(ref, err)
+	}
+	if err := repo.Tag(ctx, root, ref.Tag); err != nil {
+		return Pushed{}, remoteError(ref, err)
 	}
 	return Pushed{Digest: root.Digest, MediaType: root.MediaType, Size: root.Size}, nil
+}
+
+// pushIndex pushes a runtime-format manifest per platform and the index
+// that lists them.
+func pushIndex(ctx context.Context, repo *remote.Repository, layers []Layer) (ocispec.Descriptor, error) {
+	idx := ocispec.Index{
+		Versioned:    specs.Versioned{SchemaVersion: 2},
+		MediaType:    ocispec.MediaTypeImageIndex,
+		ArtifactType: MediaTypeSeccompProfile,
+		Annotations:  map[string]string{ocispec.AnnotationCreated: CreatedDefault},
+	}
+	for _, l := range layers {
+		d, err := pushManifest(ctx, repo, l.Content)
+		if err != nil {
+			return ocispec.Descriptor{}, err
+		}
+		d.Platform = l.Platform
+		idx.Manifests = append(idx.Manifests, d)
+	}
+	raw, err := json.Marshal(idx)
+	if err != nil {
+		return ocispec.Descriptor{}, err
+	}
+	d := content.NewDescriptorFromBytes(ocispec.MediaTypeImageIndex, raw)
+	d.ArtifactType = MediaTypeSeccompProfile
+	return d, pushManifestBytes(ctx, repo, d, raw)
+}
+
+// pushSPOManifest pushes spoc push's layout: the OCI empty config, the
+// unknown-config artifactType, a layer per profile named profile.yaml or,
+// bound to a platform, profile-OS-ARCH[-VARIANT].yaml, in name order (so
+// the same profiles always make the same digest).
+func pushSPOManifest(ctx context.Context, repo *remote.Repository, layers []Layer) (ocispec.Descriptor, error) {
+	cfg := ocispec.DescriptorEmptyJSON
+	if err := pushBlob(ctx, repo, cfg, cfg.Data); err != nil {
+		return ocispec.Descriptor{}, err
+	}
+	var descs []ocispec.Descriptor
+	for _, l := range layers {
+		name := LayerYAML
+		if l.Platform != nil {
+			name = yamlName(l.Platform)
+		}
+		d := content.NewDescriptorFromBytes(MediaTypeLayerTar, l.Content)
+		d.Annotations = map[string]string{ocispec.AnnotationTitle: name}
+		d.Platform = l.Platform
+		if err := pushBlob(ctx, repo, d, l.Content); err != nil {
+			return ocispec.Descriptor{}, err
+		}
+		descs = append(descs, d)
+	}
+	slices.SortFunc(descs, func(a, b ocispec.Descriptor) int {
+		return strings.Compare(a.Annotations[ocispec.AnnotationTitle], b.Annotations[ocispec.AnnotationTitle])
+	})
+	return pushManifestOf(ctx, repo, ocispec.Manifest{
+		ArtifactType: MediaTypeUnknownConfig,
+		Config:       cfg,
+		Layers:       descs,
+	})
 }
 
 // checkPushable refuses what a consumer of the artifact would refuse: a
@@ -154,8 +230,8 @@ func Push(ctx context.Context, ref Ref, layers []Layer, o Options) (Pushed, erro
 // artifact: SCMP_ACT_NOTIFY (the runtime would need a seccomp agent the
 // artifact cannot name) and listener settings.
 func checkPushable(name string, b []byte) error {
-	if len(b) > MaxProfileBytes {
-		return fmt.Errorf("%s: %d bytes, more than the %d container runtimes (and pull) accept: make it smaller", name, len(b), MaxProfileBytes)
+	if err := checkSize(name, b); err != nil {
+		return err
 	}
 	s, err := decodeRuntimeJSON(name, b)
 	if err != nil {
@@ -174,39 +250,54 @@ func checkPushable(name string, b []byte) error {
 	return nil
 }
 
+func checkSize(name string, b []byte) error {
+	if len(b) > MaxProfileBytes {
+		return fmt.Errorf("%s: %d bytes, more than the %d container runtimes (and pull) accept: make it smaller", name, len(b), MaxProfileBytes)
+	}
+	return nil
+}
+
 // pushManifest uploads the config, the layer and a runtime-format
 // manifest for one profile, and returns the manifest's descriptor.
-func pushManifest(ctx context.Context, repo *remote.Repository, profileJSON []byte) (ocispec.Descriptor, []byte, error) {
+func pushManifest(ctx context.Context, repo *remote.Repository, profileJSON []byte) (ocispec.Descriptor, error) {
 	config := []byte("{}")
 	cfg := content.NewDescriptorFromBytes(MediaTypeSeccompProfile, config)
 	layer := content.NewDescriptorFromBytes(MediaTypeProfileJSON, profileJSON)
 	layer.Annotations = map[string]string{ocispec.AnnotationTitle: LayerJSON}
-	for _, b := range []struct {
-		d ocispec.Descriptor
-		c []byte
-	}{{cfg, config}, {layer, profileJSON}} {
-		if err := pushBlob(ctx, repo, b.d, b.c); err != nil {
-			return ocispec.Descriptor{}, nil, err
-		}
+	if err := pushBlob(ctx, repo, cfg, config); err != nil {
+		return ocispec.Descriptor{}, err
 	}
-	m := ocispec.Manifest{
-		Versioned:    specs.Versioned{SchemaVersion: 2},
-		MediaType:    ocispec.MediaTypeImageManifest,
+	if err := pushBlob(ctx, repo, layer, profileJSON); err != nil {
+		return ocispec.Descriptor{}, err
+	}
+	return pushManifestOf(ctx, repo, ocispec.Manifest{
 		ArtifactType: MediaTypeSeccompProfile,
 		Config:       cfg,
 		Layers:       []ocispec.Descriptor{layer},
-		Annotations:  map[string]string{ocispec.AnnotationCreated: CreatedDefault},
-	}
+	})
+}
+
+// pushManifestOf completes m (schema version, media type, the fixed
+// created annotation) and uploads it.
+func pushManifestOf(ctx context.Context, repo *remote.Repository, m ocispec.Manifest) (ocispec.Descriptor, error) {
+	m.Versioned = specs.Versioned{SchemaVersion: 2}
+	m.MediaType = ocispec.MediaTypeImageManifest
+	m.Annotations = map[string]string{ocispec.AnnotationCreated: CreatedDefault}
 	raw, err := json.Marshal(m)
 	if err != nil {
-		return ocispec.Descriptor{}, nil, err
+		return ocispec.Descriptor{}, err
 	}
 	d := content.NewDescriptorFromBytes(ocispec.MediaTypeImageManifest, raw)
-	d.ArtifactType = MediaTypeSeccompProfile
-	if err := repo.Manifests().Push(ctx, d, bytes.NewReader(raw)); err != nil && !errors.Is(err, errdef.ErrAlreadyExists) {
-		return ocispec.Descriptor{}, nil, err
+	d.ArtifactType = m.ArtifactType
+	return d, pushManifestBytes(ctx, repo, d, raw)
+}
+
+func pushManifestBytes(ctx context.Context, repo *remote.Repository, d ocispec.Descriptor, raw []byte) error {
+	err := repo.Manifests().Push(ctx, d, bytes.NewReader(raw))
+	if errors.Is(err, errdef.ErrAlreadyExists) {
+		return nil
 	}
-	return d, raw, nil
+	return err
 }
 
 func pushBlob(ctx context.Context, repo *remote.Repository, d ocispec.Descriptor, b []byte) error {

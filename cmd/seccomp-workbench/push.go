@@ -25,10 +25,11 @@ func parseRef(cmdName, s string) (artifact.Ref, error) {
 
 func newPushCmd() *cobra.Command {
 	var platforms []string
+	var layoutS, name string
 	var host hostFlags
 	var o artifact.Options
 	cmd := &cobra.Command{
-		Use:   "push PROFILE oci://REGISTRY/REPO:TAG [--platform A]...",
+		Use:   "push PROFILE oci://REGISTRY/REPO:TAG [--platform A]... [--layout runtime|spo]",
 		Short: "Store a profile in an OCI registry, as the security-profiles-operator reads it",
 		Long: `Pushes PROFILE (a file or preset:NAME) to an OCI registry as a seccomp
 profile artifact (KEP-6061, the layout the security-profiles-operator and
@@ -41,6 +42,13 @@ first, as 'export --format oci' does: this one, or each --platform (with
 --caps and --kernel). With one or more --platform the tag names an image
 index with one manifest per platform, and a pull picks its own.
 
+--layout spo writes what 'spoc push' writes instead, which every operator
+release reads (also those from before KEP-6061): one manifest of
+artifactType application/vnd.unknown.config.v1+json whose layers are
+SeccompProfile resources (as 'export --format k8s' writes them, named by
+--name), profile.yaml or one per --platform (profile-linux-arm64.yaml,
+the layer bound to its platform).
+
 Registries on loopback (localhost, 127.0.0.0/8, ::1) are spoken to over
 plain HTTP; any other over HTTPS unless --insecure. Credentials come from
 the Docker config ($DOCKER_CONFIG/config.json or ~/.docker/config.json,
@@ -52,6 +60,27 @@ with its credential helpers). The artifact is not signed.`,
 			ref, err := parseRef("push", args[1])
 			if err != nil {
 				return err
+			}
+			if ref.Digest != "" {
+				return usagef("push: %s names a digest: push to a tag (the digest is printed)", ref)
+			}
+			layout := artifact.Layout(layoutS)
+			if !slices.Contains(artifact.Layouts(), layout) {
+				return usagef("push: --layout %q: use runtime or spo", layoutS)
+			}
+			format := export.FormatOCI
+			eo := export.ExportOptions{Source: args[0]}
+			if layout == artifact.LayoutSPO {
+				format = export.FormatK8s
+				if eo.Name = name; name == "" {
+					if eo.Name = export.K8sName(args[0]); eo.Name == "" {
+						eo.Name = export.DefaultK8sName
+					}
+				} else if err := export.ValidK8sName(name); err != nil {
+					return usageError{fmt.Errorf("--name: %w", err)}
+				}
+			} else if name != "" {
+				return usagef("push: --name only applies to --layout spo (the runtime format has no name)")
 			}
 			var arches []catalog.Arch
 			for _, v := range platforms {
@@ -80,17 +109,17 @@ with its credential helpers). The artifact is not signed.`,
 				if err != nil {
 					return err
 				}
-				data, notes, err := export.Export(p, env, export.FormatOCI, export.ExportOptions{Source: args[0]})
+				data, notes, err := export.Export(p, env, format, eo)
 				if err != nil {
 					return fmt.Errorf("push %s: %w", args[0], err)
 				}
 				for _, n := range notes {
 					fmt.Fprintln(stderr, "note:", n)
 				}
-				if n := len(p.Effective(env).Rules); n > artifact.RuntimeSyscallEntries {
+				if n := len(p.Effective(env).Rules); layout == artifact.LayoutRuntime && n > artifact.RuntimeSyscallEntries {
 					fmt.Fprintf(stderr, "warning: %d syscall entries: container runtimes accept %d in a profile artifact by default\n", n, artifact.RuntimeSyscallEntries)
 				}
-				layers = append(layers, artifact.Layer{Platform: platform, JSON: data})
+				layers = append(layers, artifact.Layer{Platform: platform, Content: data})
 				return nil
 			}
 			if len(arches) == 0 {
@@ -105,13 +134,18 @@ with its credential helpers). The artifact is not signed.`,
 					return err
 				}
 			}
-			got, err := artifact.Push(cmd.Context(), ref, layers, o)
+			got, err := artifact.Push(cmd.Context(), ref, layout, layers, o)
 			if err != nil {
 				return err
 			}
 			what := "manifest"
-			if got.MediaType == ocispec.MediaTypeImageIndex {
+			switch {
+			case got.MediaType == ocispec.MediaTypeImageIndex:
 				what = fmt.Sprintf("index of %d platforms", len(layers))
+			case layout == artifact.LayoutSPO && len(arches) > 0:
+				what = fmt.Sprintf("SPO manifest of %d platforms", len(layers))
+			case layout == artifact.LayoutSPO:
+				what = "SPO manifest"
 			}
 			fmt.Fprintf(stderr, "pushed %s to %s (%s %s)\n", args[0], ref, what, got.Digest)
 			return nil
@@ -121,8 +155,11 @@ with its credential helpers). The artifact is not signed.`,
 	fl.StringArrayVar(&platforms, "platform", nil, "resolve for a host of this arch and push an index of one manifest per platform (repeat or comma-separate; "+archList()+")")
 	fl.StringVar(&host.caps, "caps", "docker", "resolve for these capabilities: docker (Docker's default set), all, none or a list such as CAP_SYS_ADMIN,CAP_NET_ADMIN")
 	fl.StringVar(&host.kernel, "kernel", "", "resolve for this kernel version X.Y (default: the running kernel)")
+	fl.StringVar(&layoutS, "layout", string(artifact.LayoutRuntime), "runtime (KEP-6061 runtime-spec JSON) or spo (spoc push's SeccompProfile YAML)")
+	fl.StringVar(&name, "name", "", "spo: metadata.name of the SeccompProfile (default: from the profile's file name)")
 	fl.BoolVar(&o.Insecure, "insecure", false, "plain HTTP to a registry that is not on loopback")
 	_ = cmd.RegisterFlagCompletionFunc("platform", completeWords(archNames()))
+	_ = cmd.RegisterFlagCompletionFunc("layout", completeWords([]string{string(artifact.LayoutRuntime), string(artifact.LayoutSPO)}))
 	return cmd
 }
 

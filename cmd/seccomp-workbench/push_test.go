@@ -79,6 +79,22 @@ func TestPushPullCLIPlatforms(t *testing.T) {
 	}
 }
 
+func TestPushPullCLISPOLayout(t *testing.T) {
+	host := testRegistry(t)
+	ref := "oci://" + host + "/profiles/web:v1"
+	code, _, errs := runCLI(t, "push", "preset:docker-default", ref, "--layout", "spo", "--name", "web", "--platform", "x86_64", "--platform", "aarch64")
+	if code != 0 || !strings.Contains(errs, "(SPO manifest of 2 platforms sha256:") {
+		t.Fatalf("push: exit %d: %s", code, errs)
+	}
+	for _, a := range []string{"x86_64", "aarch64"} {
+		_, want, _ := runCLI(t, "export", "preset:docker-default", "--format", "k8s", "--name", "web", "--platform", a)
+		code, got, errs := runCLI(t, "pull", ref, "--platform", a, "-o", "-")
+		if code != 0 || got != want || !strings.Contains(got, "kind: SeccompProfile\nmetadata:\n  name: web\n") {
+			t.Errorf("pull --platform %s: exit %d %s; same as export: %v", a, code, errs, got == want)
+		}
+	}
+}
+
 // A refused pull leaves OUT as it was.
 func TestPullCLIRefusesAndKeepsOut(t *testing.T) {
 	host := testRegistry(t)
@@ -139,6 +155,10 @@ func TestPushPullCLIUsage(t *testing.T) {
 		{[]string{"push", "preset:docker-default", "oci://127.0.0.1:5000/a:v1", "--platform", "x32"}, 2, "x32 has no OCI platform"},
 		{[]string{"push", "preset:docker-default", "oci://127.0.0.1:5000/a:v1", "--platform", "x86_64,amd64"}, 2, "given twice"},
 		{[]string{"push", "preset:docker-default"}, 2, "usage: seccomp-workbench push"},
+		{[]string{"push", "preset:docker-default", "oci://127.0.0.1:5000/a:v1", "--layout", "helm"}, 2, `--layout "helm": use runtime or spo`},
+		{[]string{"push", "preset:docker-default", "oci://127.0.0.1:5000/a:v1", "--name", "web"}, 2, "--name only applies to --layout spo"},
+		{[]string{"push", "preset:docker-default", "oci://127.0.0.1:5000/a:v1", "--layout", "spo", "--name", "Web"}, 2, "--name:"},
+		{[]string{"push", "preset:docker-default", "oci://127.0.0.1:5000/a@sha256:" + strings.Repeat("0", 64)}, 2, "names a digest: push to a tag"},
 		{[]string{"pull", "oci://127.0.0.1:5000/a:v1"}, 2, "-o OUT is required"},
 		{[]string{"pull", "oci://127.0.0.1:5000/a", "-o", out}, 2, "has no tag"},
 		{[]string{"pull", "oci://" + closed + "/a:v1", "-o", out}, 1, "cannot reach the registry " + closed},
