@@ -1,8 +1,8 @@
 // Package artifact stores seccomp profiles in an OCI registry and fetches
 // them back, in the layouts the security-profiles-operator (SPO) reads.
 //
-// Push writes SPO's runtime format (KEP-6061, what container runtimes
-// pull too): a manifest whose config and artifactType are
+// By default Push writes SPO's runtime format (KEP-6061, what container
+// runtimes pull too): a manifest whose config and artifactType are
 // application/vnd.cncf.seccomp-profile.config.v1+json, a config blob of
 // "{}", and exactly one layer of media type application/json titled
 // profile.json holding the OCI runtime-spec linux.seccomp object. That
