@@ -142,6 +142,9 @@ type Entry struct {
 	// Args are the arguments as the kernel declares them (Params); nil
 	// when the catalog has no signature for the call.
 	Args []Param `json:"args,omitempty"`
+	// RiskyArgs are the arguments that decide how much the call can do
+	// (data/riskyargs.json); nil for most calls.
+	RiskyArgs []RiskyArg `json:"risky_args,omitempty"`
 }
 
 // Number returns the call's number on arch; ok is false where the arch
@@ -285,8 +288,18 @@ func load() (*Catalog, error) {
 	if err != nil {
 		return nil, err
 	}
+	risky, err := loadRisky()
+	if err != nil {
+		return nil, err
+	}
 	for _, e := range c.entries {
 		e.Args = params[e.Name]
+		for _, a := range risky.byNam[e.Name] {
+			if a.Index < len(e.Args) {
+				a.Narrow = narrowTypes[strings.TrimPrefix(e.Args[a.Index].Type, "const ")]
+			}
+			e.RiskyArgs = append(e.RiskyArgs, a)
+		}
 	}
 	c.applyDocker()
 	return c, nil

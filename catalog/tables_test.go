@@ -29,7 +29,7 @@ func TestTablesCurrent(t *testing.T) {
 func dataFS(t *testing.T, name string, edit func(string) string) fstest.MapFS {
 	t.Helper()
 	m := fstest.MapFS{}
-	for _, p := range []string{"numbers.json", "systemd.json", "families.json", "args.json", "syscalls/part00.json", "syscalls/part01.json", "syscalls/part02.json", "syscalls/part03.json"} {
+	for _, p := range []string{"numbers.json", "systemd.json", "families.json", "args.json", "riskyargs.json", "syscalls/part00.json", "syscalls/part01.json", "syscalls/part02.json", "syscalls/part03.json"} {
 		b, err := os.ReadFile("data/" + p)
 		if err != nil {
 			t.Fatal(err)

@@ -285,7 +285,7 @@ func decodeCall(tid int, arch catalog.Arch, name string, args [6]uint64) decoded
 				s, ks = "0x"+strconv.FormatUint(v, 16), "?"
 				break
 			}
-			s = "{flags=" + flagText(flags, cloneFlagNames, 0) + "}"
+			s = "{flags=" + flagText(flags, names("clone_flags"), 0) + "}"
 		case kSockAddr:
 			var size uint64
 			if i+1 < len(args) {
@@ -325,6 +325,7 @@ func signed(arch catalog.Arch, v uint64) int64 {
 }
 
 func formatArg(arch catalog.Arch, name string, k argKind, v uint64) string {
+	cat := catalog.MustDefault()
 	switch k {
 	case kInt, kFd:
 		return strconv.FormatInt(signed(arch, v), 10)
@@ -357,27 +358,20 @@ func formatArg(arch catalog.Arch, name string, k argKind, v uint64) string {
 	case kAtFlags:
 		return flagText(v, atFlagNames, 0)
 	case kUnlinkFlags:
-		return flagText(v, []flagName{{unix.AT_REMOVEDIR, "AT_REMOVEDIR"}}, 0)
+		return flagText(v, []flagName{{Value: unix.AT_REMOVEDIR, Name: "AT_REMOVEDIR"}}, 0)
 	case kAccessMode:
 		if v == 0 {
 			return "F_OK"
 		}
-		return flagText(v, []flagName{{4, "R_OK"}, {2, "W_OK"}, {1, "X_OK"}}, 0)
+		return flagText(v, []flagName{{Value: 4, Name: "R_OK"}, {Value: 2, Name: "W_OK"}, {Value: 1, Name: "X_OK"}}, 0)
 	case kSockDomain:
-		if n, ok := sockDomains[v]; ok {
-			return n
-		}
-		return strconv.FormatUint(v, 10)
+		return cat.ValueText("socket_domain", v)
 	case kSockType:
-		t := v & 0xf
-		base, ok := sockTypes[t]
-		if !ok {
-			base = strconv.FormatUint(t, 10)
-		}
+		base := cat.ValueText("socket_type", v&0xf)
 		if name == "accept4" {
 			base = ""
 		}
-		rest := flagText(v&^0xf, []flagName{{unix.SOCK_NONBLOCK, "SOCK_NONBLOCK"}, {unix.SOCK_CLOEXEC, "SOCK_CLOEXEC"}}, 0)
+		rest := cat.ValueText("socket_type_flags", v&^0xf)
 		switch {
 		case base == "":
 			return rest
@@ -386,14 +380,11 @@ func formatArg(arch catalog.Arch, name string, k argKind, v uint64) string {
 		}
 		return base + "|" + rest
 	case kCloneFlags:
-		return flagText(v, cloneFlagNames, 0xff)
+		return flagText(v, names("clone_flags"), 0xff)
 	case kNsFlags:
-		return flagText(v, cloneFlagNames, 0)
+		return cat.ValueText("clone_flags", v)
 	case kProt:
-		if v == 0 {
-			return "PROT_NONE"
-		}
-		return flagText(v, protNames, 0)
+		return cat.ValueText("prot", v)
 	case kMapFlags:
 		typ := []string{"0", "MAP_SHARED", "MAP_PRIVATE", "MAP_SHARED_VALIDATE"}[v&3]
 		rest := flagText(v&^3, mapFlagNames, 0)
@@ -402,19 +393,14 @@ func formatArg(arch catalog.Arch, name string, k argKind, v uint64) string {
 		}
 		return typ + "|" + rest
 	case kSignal:
-		if v > 0 && v < 65 {
-			if n := unix.SignalName(unix.Signal(v)); n != "" {
-				return n
-			}
-		}
-		return strconv.FormatUint(v, 10)
+		return signalText(v)
 	case kPtraceReq:
-		if n, ok := ptraceRequests[v]; ok {
+		if n := cat.ValueText("ptrace_request", v); n != number(v) {
 			return n
 		}
 		return "0x" + strconv.FormatUint(v, 16)
 	case kPrctlOpt:
-		if n, ok := prctlOptions[v]; ok {
+		if n := cat.ValueText("prctl_option", v); n != number(v) {
 			return n
 		}
 		return strconv.FormatUint(v, 10)
@@ -422,117 +408,66 @@ func formatArg(arch catalog.Arch, name string, k argKind, v uint64) string {
 	return "0x" + strconv.FormatUint(v, 16)
 }
 
-type flagName struct {
-	bit  uint64
-	name string
+// flagName names a bit; the catalog's sets (catalog.ValueNames) hold
+// the names that record shares with the decoder.
+type flagName = catalog.ValueName
+
+// names is one of the catalog's sets of names.
+func names(set string) []flagName {
+	ns, _ := catalog.MustDefault().ValueNames(set)
+	return ns.Names
 }
+
+// signalText names a signal number; 0 (a probe: is the process there?)
+// and the real-time signals are numbers.
+func signalText(v uint64) string {
+	if v == 0 {
+		return "0"
+	}
+	return catalog.MustDefault().ValueText("signal", v)
+}
+
+// number is a value as catalog.ValueText shows one it cannot name.
+func number(v uint64) string { return catalog.MustDefault().ValueText("", v) }
 
 // flagText names the set bits of v; unnamed bits are added in hex. For
 // clone, the low byte (lowMask) is the exit signal.
 func flagText(v uint64, names []flagName, lowMask uint64) string {
 	var parts []string
 	if lowMask != 0 && v&lowMask != 0 {
-		sig := v & lowMask
-		if n := unix.SignalName(unix.Signal(sig)); n != "" {
-			parts = append(parts, n)
-		} else {
-			parts = append(parts, strconv.FormatUint(sig, 10))
-		}
+		parts = append(parts, signalText(v&lowMask))
 		v &^= lowMask
 	}
-	for _, f := range names {
-		if f.bit != 0 && v&f.bit == f.bit {
-			parts = append(parts, f.name)
-			v &^= f.bit
-		}
-	}
-	if v != 0 {
-		parts = append(parts, "0x"+strconv.FormatUint(v, 16))
-	}
-	if len(parts) == 0 {
-		return "0"
+	if v != 0 || len(parts) == 0 {
+		parts = append(parts, catalog.FlagText(v, names))
 	}
 	return strings.Join(parts, "|")
 }
 
 var openFlagNames = []flagName{
-	{unix.O_CREAT, "O_CREAT"}, {unix.O_EXCL, "O_EXCL"}, {unix.O_NOCTTY, "O_NOCTTY"},
-	{unix.O_TRUNC, "O_TRUNC"}, {unix.O_APPEND, "O_APPEND"}, {unix.O_NONBLOCK, "O_NONBLOCK"},
-	{unix.O_SYNC, "O_SYNC"}, {unix.O_DSYNC, "O_DSYNC"}, {unix.O_ASYNC, "O_ASYNC"},
-	{unix.O_DIRECT, "O_DIRECT"}, {unix.O_LARGEFILE, "O_LARGEFILE"},
-	{unix.O_TMPFILE, "O_TMPFILE"}, {unix.O_DIRECTORY, "O_DIRECTORY"},
-	{unix.O_NOFOLLOW, "O_NOFOLLOW"}, {unix.O_NOATIME, "O_NOATIME"},
-	{unix.O_CLOEXEC, "O_CLOEXEC"}, {unix.O_PATH, "O_PATH"},
+	{Value: unix.O_CREAT, Name: "O_CREAT"}, {Value: unix.O_EXCL, Name: "O_EXCL"}, {Value: unix.O_NOCTTY, Name: "O_NOCTTY"},
+	{Value: unix.O_TRUNC, Name: "O_TRUNC"}, {Value: unix.O_APPEND, Name: "O_APPEND"}, {Value: unix.O_NONBLOCK, Name: "O_NONBLOCK"},
+	{Value: unix.O_SYNC, Name: "O_SYNC"}, {Value: unix.O_DSYNC, Name: "O_DSYNC"}, {Value: unix.O_ASYNC, Name: "O_ASYNC"},
+	{Value: unix.O_DIRECT, Name: "O_DIRECT"}, {Value: unix.O_LARGEFILE, Name: "O_LARGEFILE"},
+	{Value: unix.O_TMPFILE, Name: "O_TMPFILE"}, {Value: unix.O_DIRECTORY, Name: "O_DIRECTORY"},
+	{Value: unix.O_NOFOLLOW, Name: "O_NOFOLLOW"}, {Value: unix.O_NOATIME, Name: "O_NOATIME"},
+	{Value: unix.O_CLOEXEC, Name: "O_CLOEXEC"}, {Value: unix.O_PATH, Name: "O_PATH"},
 }
 
 var atFlagNames = []flagName{
-	{unix.AT_SYMLINK_NOFOLLOW, "AT_SYMLINK_NOFOLLOW"}, {unix.AT_EACCESS, "AT_EACCESS"},
-	{unix.AT_SYMLINK_FOLLOW, "AT_SYMLINK_FOLLOW"}, {unix.AT_NO_AUTOMOUNT, "AT_NO_AUTOMOUNT"},
-	{unix.AT_EMPTY_PATH, "AT_EMPTY_PATH"},
-}
-
-var cloneFlagNames = []flagName{
-	{unix.CLONE_VM, "CLONE_VM"}, {unix.CLONE_FS, "CLONE_FS"}, {unix.CLONE_FILES, "CLONE_FILES"},
-	{unix.CLONE_SIGHAND, "CLONE_SIGHAND"}, {unix.CLONE_PIDFD, "CLONE_PIDFD"},
-	{unix.CLONE_PTRACE, "CLONE_PTRACE"}, {unix.CLONE_VFORK, "CLONE_VFORK"},
-	{unix.CLONE_PARENT, "CLONE_PARENT"}, {unix.CLONE_THREAD, "CLONE_THREAD"},
-	{unix.CLONE_NEWNS, "CLONE_NEWNS"}, {unix.CLONE_SYSVSEM, "CLONE_SYSVSEM"},
-	{unix.CLONE_SETTLS, "CLONE_SETTLS"}, {unix.CLONE_PARENT_SETTID, "CLONE_PARENT_SETTID"},
-	{unix.CLONE_CHILD_CLEARTID, "CLONE_CHILD_CLEARTID"}, {unix.CLONE_UNTRACED, "CLONE_UNTRACED"},
-	{unix.CLONE_CHILD_SETTID, "CLONE_CHILD_SETTID"}, {unix.CLONE_NEWCGROUP, "CLONE_NEWCGROUP"},
-	{unix.CLONE_NEWUTS, "CLONE_NEWUTS"}, {unix.CLONE_NEWIPC, "CLONE_NEWIPC"},
-	{unix.CLONE_NEWUSER, "CLONE_NEWUSER"}, {unix.CLONE_NEWPID, "CLONE_NEWPID"},
-	{unix.CLONE_NEWNET, "CLONE_NEWNET"}, {unix.CLONE_IO, "CLONE_IO"},
-	{unix.CLONE_NEWTIME, "CLONE_NEWTIME"}, {unix.CLONE_CLEAR_SIGHAND, "CLONE_CLEAR_SIGHAND"},
-	{unix.CLONE_INTO_CGROUP, "CLONE_INTO_CGROUP"},
-}
-
-var protNames = []flagName{
-	{unix.PROT_READ, "PROT_READ"}, {unix.PROT_WRITE, "PROT_WRITE"}, {unix.PROT_EXEC, "PROT_EXEC"},
-	{unix.PROT_GROWSDOWN, "PROT_GROWSDOWN"}, {unix.PROT_GROWSUP, "PROT_GROWSUP"},
+	{Value: unix.AT_SYMLINK_NOFOLLOW, Name: "AT_SYMLINK_NOFOLLOW"}, {Value: unix.AT_EACCESS, Name: "AT_EACCESS"},
+	{Value: unix.AT_SYMLINK_FOLLOW, Name: "AT_SYMLINK_FOLLOW"}, {Value: unix.AT_NO_AUTOMOUNT, Name: "AT_NO_AUTOMOUNT"},
+	{Value: unix.AT_EMPTY_PATH, Name: "AT_EMPTY_PATH"},
 }
 
 var mapFlagNames = []flagName{
-	{unix.MAP_FIXED, "MAP_FIXED"}, {unix.MAP_ANONYMOUS, "MAP_ANONYMOUS"},
-	{unix.MAP_GROWSDOWN, "MAP_GROWSDOWN"}, {unix.MAP_DENYWRITE, "MAP_DENYWRITE"},
-	{unix.MAP_EXECUTABLE, "MAP_EXECUTABLE"}, {unix.MAP_LOCKED, "MAP_LOCKED"},
-	{unix.MAP_NORESERVE, "MAP_NORESERVE"}, {unix.MAP_POPULATE, "MAP_POPULATE"},
-	{unix.MAP_NONBLOCK, "MAP_NONBLOCK"}, {unix.MAP_STACK, "MAP_STACK"},
-	{unix.MAP_HUGETLB, "MAP_HUGETLB"}, {unix.MAP_SYNC, "MAP_SYNC"},
-	{unix.MAP_FIXED_NOREPLACE, "MAP_FIXED_NOREPLACE"},
-}
-
-var sockDomains = map[uint64]string{
-	unix.AF_UNIX: "AF_UNIX", unix.AF_INET: "AF_INET", unix.AF_INET6: "AF_INET6",
-	unix.AF_NETLINK: "AF_NETLINK", unix.AF_PACKET: "AF_PACKET", unix.AF_KEY: "AF_KEY",
-	unix.AF_BLUETOOTH: "AF_BLUETOOTH", unix.AF_ALG: "AF_ALG", unix.AF_VSOCK: "AF_VSOCK",
-	unix.AF_CAN: "AF_CAN", unix.AF_TIPC: "AF_TIPC", unix.AF_RDS: "AF_RDS", unix.AF_XDP: "AF_XDP",
-	unix.AF_APPLETALK: "AF_APPLETALK", unix.AF_AX25: "AF_AX25", unix.AF_X25: "AF_X25",
-	unix.AF_IPX: "AF_IPX", unix.AF_NFC: "AF_NFC", unix.AF_QIPCRTR: "AF_QIPCRTR",
-}
-
-var sockTypes = map[uint64]string{
-	unix.SOCK_STREAM: "SOCK_STREAM", unix.SOCK_DGRAM: "SOCK_DGRAM", unix.SOCK_RAW: "SOCK_RAW",
-	unix.SOCK_RDM: "SOCK_RDM", unix.SOCK_SEQPACKET: "SOCK_SEQPACKET", unix.SOCK_PACKET: "SOCK_PACKET",
-}
-
-var ptraceRequests = map[uint64]string{
-	0: "PTRACE_TRACEME", 1: "PTRACE_PEEKTEXT", 2: "PTRACE_PEEKDATA", 3: "PTRACE_PEEKUSER",
-	4: "PTRACE_POKETEXT", 5: "PTRACE_POKEDATA", 6: "PTRACE_POKEUSER", 7: "PTRACE_CONT",
-	8: "PTRACE_KILL", 9: "PTRACE_SINGLESTEP", 12: "PTRACE_GETREGS", 13: "PTRACE_SETREGS",
-	16: "PTRACE_ATTACH", 17: "PTRACE_DETACH", 24: "PTRACE_SYSCALL",
-	0x4200: "PTRACE_SETOPTIONS", 0x4201: "PTRACE_GETEVENTMSG", 0x4202: "PTRACE_GETSIGINFO",
-	0x4206: "PTRACE_SEIZE", 0x4207: "PTRACE_INTERRUPT", 0x4208: "PTRACE_LISTEN",
-	0x420c: "PTRACE_SECCOMP_GET_FILTER", 0x420e: "PTRACE_GET_SYSCALL_INFO",
-}
-
-var prctlOptions = map[uint64]string{
-	1: "PR_SET_PDEATHSIG", 2: "PR_GET_PDEATHSIG", 3: "PR_GET_DUMPABLE", 4: "PR_SET_DUMPABLE",
-	8: "PR_SET_KEEPCAPS", 15: "PR_SET_NAME", 16: "PR_GET_NAME", 21: "PR_GET_SECCOMP",
-	22: "PR_SET_SECCOMP", 23: "PR_CAPBSET_READ", 24: "PR_CAPBSET_DROP", 28: "PR_SET_SECUREBITS",
-	35: "PR_SET_MM", 36: "PR_SET_CHILD_SUBREAPER", 38: "PR_SET_NO_NEW_PRIVS",
-	39: "PR_GET_NO_NEW_PRIVS", 41: "PR_SET_THP_DISABLE", 47: "PR_CAP_AMBIENT",
-	52: "PR_GET_SPECULATION_CTRL", 53: "PR_SET_SPECULATION_CTRL", 0x53564d41: "PR_SET_VMA",
+	{Value: unix.MAP_FIXED, Name: "MAP_FIXED"}, {Value: unix.MAP_ANONYMOUS, Name: "MAP_ANONYMOUS"},
+	{Value: unix.MAP_GROWSDOWN, Name: "MAP_GROWSDOWN"}, {Value: unix.MAP_DENYWRITE, Name: "MAP_DENYWRITE"},
+	{Value: unix.MAP_EXECUTABLE, Name: "MAP_EXECUTABLE"}, {Value: unix.MAP_LOCKED, Name: "MAP_LOCKED"},
+	{Value: unix.MAP_NORESERVE, Name: "MAP_NORESERVE"}, {Value: unix.MAP_POPULATE, Name: "MAP_POPULATE"},
+	{Value: unix.MAP_NONBLOCK, Name: "MAP_NONBLOCK"}, {Value: unix.MAP_STACK, Name: "MAP_STACK"},
+	{Value: unix.MAP_HUGETLB, Name: "MAP_HUGETLB"}, {Value: unix.MAP_SYNC, Name: "MAP_SYNC"},
+	{Value: unix.MAP_FIXED_NOREPLACE, Name: "MAP_FIXED_NOREPLACE"},
 }
 
 // readMem reads len(buf) bytes at addr in process pid; it returns how many

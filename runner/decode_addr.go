@@ -83,8 +83,8 @@ func sockaddrText(b []byte) string {
 		return "short address (" + strconv.Itoa(len(b)) + " bytes)"
 	}
 	fam := uint64(binary.NativeEndian.Uint16(b))
-	name, ok := sockDomains[fam]
-	if !ok {
+	name := catalog.MustDefault().ValueText("socket_domain", fam)
+	if name == number(fam) {
 		name = "family " + strconv.FormatUint(fam, 10)
 	}
 	short := name + " (" + strconv.Itoa(len(b)) + " bytes)"

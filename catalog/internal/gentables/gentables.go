@@ -56,6 +56,28 @@ type args struct {
 	Syscalls map[string]string `json:"syscalls"`
 }
 
+// risky is riskyargs.json: the arguments that decide a call's risk and
+// the names of their values. Numbers are strings ("0x80800") so that
+// flag words stay readable and 64-bit values exact.
+type risky struct {
+	About string `json:"about"`
+	Names map[string]struct {
+		Kind  string      `json:"kind"`
+		Names [][2]string `json:"names"`
+	} `json:"names"`
+	Syscalls map[string][]struct {
+		Index       int            `json:"index"`
+		IndexOn     map[string]int `json:"index_on"`
+		Name        string         `json:"name"`
+		Read        string         `json:"read"`
+		Names       string         `json:"names"`
+		Ignore      string         `json:"ignore"`
+		IgnoreNames string         `json:"ignore_names"`
+		Signal      string         `json:"signal"`
+		Why         string         `json:"why"`
+	} `json:"syscalls"`
+}
+
 // Generate reads data (the catalog's data directory: numbers.json,
 // systemd.json, families.json, args.json, syscalls/*.json), checks that
 // the files agree with each other and returns the gofmt'ed source of
@@ -65,10 +87,11 @@ func Generate(data fs.FS) ([]byte, error) {
 	var sd systemd
 	var fams map[string][]string
 	var sigs args
+	var rk risky
 	for _, f := range []struct {
 		name string
 		v    any
-	}{{"numbers.json", &nums}, {"systemd.json", &sd}, {"families.json", &fams}, {"args.json", &sigs}} {
+	}{{"numbers.json", &nums}, {"systemd.json", &sd}, {"families.json", &fams}, {"args.json", &sigs}, {"riskyargs.json", &rk}} {
 		if err := readJSON(data, f.name, f.v); err != nil {
 			return nil, err
 		}
@@ -215,7 +238,10 @@ func Generate(data fs.FS) ([]byte, error) {
 	for _, ps := range params {
 		p("%s,\n", ps)
 	}
-	p("}\n}\n")
+	p("}\n}\n\n")
+	if err := writeRisky(p, rk, described, sigs, archSet); err != nil {
+		return nil, err
+	}
 
 	out, err := format.Source(b.Bytes())
 	if err != nil {
@@ -247,4 +273,117 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	slices.Sort(ks)
 	return ks
+}
+
+// writeRisky writes riskyargs.json's tables: tablesNameSets (the kind in
+// description) over tablesValueNames, and tablesRiskyArgs by call name.
+func writeRisky(p func(string, ...any), rk risky, described map[string]string, sigs args, archs map[string]bool) error {
+	q := strconv.Quote
+	num := func(where, s string) (uint64, error) {
+		v, err := strconv.ParseUint(s, 0, 64)
+		if err != nil {
+			return 0, fmt.Errorf("gentables: riskyargs.json: %s: %q is not a number (write 17 or 0x11)", where, s)
+		}
+		return v, nil
+	}
+	p("// tablesNameSets are the value names of riskyargs.json (%s);\n// the names are in tablesValueNames.\n", q(rk.About))
+	p("func tablesNameSets() []tableSet {\nreturn []tableSet{\n")
+	var names []string
+	for _, set := range sortedKeys(rk.Names) {
+		ns := rk.Names[set]
+		if ns.Kind != "bits" && ns.Kind != "values" {
+			return fmt.Errorf("gentables: riskyargs.json: names %q: kind %q: use bits or values", set, ns.Kind)
+		}
+		seen := map[uint64]bool{}
+		for _, n := range ns.Names {
+			v, err := num("names "+set, n[0])
+			if err != nil {
+				return err
+			}
+			if n[1] == "" || seen[v] {
+				return fmt.Errorf("gentables: riskyargs.json: names %q: %s is unnamed or named twice", set, n[0])
+			}
+			seen[v] = true
+			if ns.Kind == "bits" && v&(v-1) != 0 {
+				return fmt.Errorf("gentables: riskyargs.json: names %q: %s (%s) is not a single bit", set, n[0], n[1])
+			}
+			names = append(names, fmt.Sprintf("{%#x, %s}", v, q(n[1])))
+		}
+		p("{%s, %s, %d, %d},\n", q(set), q(ns.Kind), len(names)-len(ns.Names), len(ns.Names))
+	}
+	p("}\n}\n\n")
+	p("func tablesValueNames() []ValueName {\nreturn []ValueName{\n")
+	for _, n := range names {
+		p("%s,\n", n)
+	}
+	p("}\n}\n\n")
+	p("// tablesRiskyArgs are riskyargs.json's calls, sorted by name.\n")
+	p("func tablesRiskyArgs() []tableRisky {\nreturn []tableRisky{\n")
+	for _, call := range sortedKeys(rk.Syscalls) {
+		if _, ok := described[call]; !ok {
+			return fmt.Errorf("gentables: riskyargs.json describes the arguments of %q, which the catalog lacks", call)
+		}
+		var params []string
+		if sig, ok := sigs.Syscalls[call]; ok {
+			params = strings.Split(sig, ", ")
+		}
+		seen := map[int]bool{}
+		for _, a := range rk.Syscalls[call] {
+			where := fmt.Sprintf("%s argument %d", call, a.Index)
+			if a.Index < 0 || a.Index > 5 || (params != nil && a.Index >= len(params)) || seen[a.Index] {
+				return fmt.Errorf("gentables: riskyargs.json: %s: no such argument, or described twice", where)
+			}
+			seen[a.Index] = true
+			if a.Name == "" || a.Why == "" {
+				return fmt.Errorf("gentables: riskyargs.json: %s: name and why are required", where)
+			}
+			var read string
+			switch a.Read {
+			case "values":
+				read = "ReadValues"
+			case "bits":
+				read = "ReadBits"
+			case "memory":
+				read = "ReadMemory"
+			default:
+				return fmt.Errorf("gentables: riskyargs.json: %s: read %q: use values, bits or memory", where, a.Read)
+			}
+			for _, set := range []string{a.Names, a.IgnoreNames} {
+				if _, ok := rk.Names[set]; set != "" && !ok {
+					return fmt.Errorf("gentables: riskyargs.json: %s: no names %q", where, set)
+				}
+			}
+			fields := []string{fmt.Sprintf("Index: %d, Name: %s, Read: %s", a.Index, q(a.Name), read)}
+			if a.Names != "" {
+				fields = append(fields, "Names: "+q(a.Names))
+			}
+			for _, f := range []struct{ field, s string }{{"Ignore", a.Ignore}, {"Signal", a.Signal}} {
+				if f.s == "" {
+					continue
+				}
+				v, err := num(where, f.s)
+				if err != nil {
+					return err
+				}
+				fields = append(fields, fmt.Sprintf("%s: %#x", f.field, v))
+			}
+			if a.IgnoreNames != "" {
+				fields = append(fields, "IgnoreNames: "+q(a.IgnoreNames))
+			}
+			if len(a.IndexOn) > 0 {
+				var on []string
+				for _, arch := range sortedKeys(a.IndexOn) {
+					if !archs[arch] || a.IndexOn[arch] < 0 || a.IndexOn[arch] > 5 {
+						return fmt.Errorf("gentables: riskyargs.json: %s: index_on %s: no such ABI or argument", where, arch)
+					}
+					on = append(on, fmt.Sprintf("%s: %d", q(arch), a.IndexOn[arch]))
+				}
+				fields = append(fields, "IndexOn: map[Arch]int{"+strings.Join(on, ", ")+"}")
+			}
+			fields = append(fields, "Why: "+q(a.Why))
+			p("{%s, RiskyArg{%s}},\n", q(call), strings.Join(fields, ",\n"))
+		}
+	}
+	p("}\n}\n")
+	return nil
 }
