@@ -41,6 +41,7 @@ func (p *prepared) start(ctx context.Context) (*Run, error) {
 	r.end.timeout = cfg.Timeout
 	if p.mode == ModeRecord || p.mode == ModeLearn {
 		r.rec = newRecording(p.eff, p.mode == ModeRecord)
+		r.rec.namesOnly = p.mode != ModeRecord || cfg.RecordNamesOnly
 	}
 	for i, s := range []Stream{Stdout, Stderr} {
 		r.streams[i] = newOutStream(s, cfg.OutputLimit, cfg.LosslessOutput, &r.mu)
@@ -540,7 +541,7 @@ func (r *Run) finish() {
 	v := r.end.verdict()
 	r.verdict = v
 	if r.rec != nil && r.mode == ModeRecord && r.end.startCode == 0 {
-		r.recorded, r.recordedNames = r.rec.profile()
+		r.recorded, r.recordedNames, r.recordedNotes = r.rec.profile()
 	}
 	if r.end.startCode == 0 && r.end.exited {
 		code, sig := exitCodeOf(r.end.status)

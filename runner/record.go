@@ -39,10 +39,19 @@ type recording struct {
 	base   *decider // nil: no base to judge against
 	counts map[archNr]int
 	needs  map[string]bool
+	// namesOnly: the profile allows whole syscalls, as before argument
+	// rules (record --names-only; learn mode, which writes no profile).
+	namesOnly bool
+	// args holds the risky arguments seen (record_args.go), by call
+	// name; argsBy caches the lookup by ABI and number (nil: nothing
+	// risky).
+	args   map[string]*argSeen
+	argsBy map[archNr]*argSeen
 }
 
 func newRecording(base *profile.Effective, judge bool) *recording {
-	r := &recording{cat: catalog.MustDefault(), counts: map[archNr]int{}, needs: map[string]bool{}}
+	r := &recording{cat: catalog.MustDefault(), counts: map[archNr]int{}, needs: map[string]bool{},
+		args: map[string]*argSeen{}, argsBy: map[archNr]*argSeen{}}
 	if judge && base != nil {
 		r.base = newDecider(base)
 	}
@@ -57,10 +66,21 @@ func newRecording(base *profile.Effective, judge bool) *recording {
 	return r
 }
 
+// add counts one call. It is the recorders' single entry point (the
+// notify supervisor's and the eBPF engine's); args are as the filter saw
+// them (on a 32-bit ABI, 32-bit values).
 func (r *recording) add(arch catalog.Arch, nr int64, args [6]uint64) {
 	r.counts[archNr{arch, nr}]++
-	if r.base != nil && !lets(r.base.decide(arch, nr, args)) {
+	denied := r.base != nil && !lets(r.base.decide(arch, nr, args))
+	if denied {
 		r.needs[r.cat.Name(arch, nr)] = true
+	}
+	// With a base, the arguments that matter are those of the calls it
+	// did not let through: the rules added allow what it refused.
+	if !r.namesOnly && (r.base == nil || denied) {
+		if s := r.seenArgs(arch, nr); s != nil {
+			s.addArgs(arch, args)
+		}
 	}
 }
 
@@ -104,33 +124,37 @@ func (r *recording) seen() []catalog.Arch {
 	return out
 }
 
-// profile builds the recorded profile. Without a base it is minimal: deny
-// by default with EPERM (the compiler adds the ENOSYS stub for newer
-// calls), the ABIs seen, one allow rule with every syscall used. With a
-// base, the base is kept whole and an allow rule for the syscalls it did
-// not let through goes first; ABIs it lacks are added.
-func (r *recording) profile() (*profile.Profile, []string) {
+// profile builds the recorded profile, and says in notes how it holds
+// the risky arguments (record_args.go). Without a base it is minimal:
+// deny by default with EPERM (the compiler adds the ENOSYS stub for newer
+// calls), the ABIs seen, one allow rule with every syscall used whose
+// arguments do not matter, then the argument rules. With a base, the base
+// is kept whole and the rules for the syscalls it did not let through go
+// first; ABIs it lacks are added. names lists every syscall the added
+// rules allow, with or without conditions.
+func (r *recording) profile() (p *profile.Profile, names, notes []string) {
 	if r.base == nil {
-		names := map[string]bool{}
+		used := map[string]bool{}
 		for k := range r.counts {
 			if ent, ok := r.cat.ByNumber(k.arch, k.nr); ok {
-				names[ent.Name] = true
+				used[ent.Name] = true
 			}
 		}
 		for _, n := range r.always(r.seen()) {
-			names[n] = true
+			used[n] = true
 		}
 		eperm := uint(1)
-		allowed := slices.Sorted(maps.Keys(names))
+		allowed := slices.Sorted(maps.Keys(used))
+		plain, rules, notes := r.withArgRules(allowed, r.seen())
 		return &profile.Profile{
 			DefaultAction:   profile.ActErrno,
 			DefaultErrnoRet: &eperm,
 			Architectures:   catalog.DockerNames(r.seen()),
-			Syscalls:        []*profile.Rule{{Names: allowed, Action: profile.ActAllow}},
-		}, allowed
+			Syscalls:        append([]*profile.Rule{{Names: plain, Action: profile.ActAllow}}, rules...),
+		}, allowed, notes
 	}
 	base := r.base.eff
-	p := base.Source.Clone()
+	p = base.Source.Clone()
 	have := map[catalog.Arch]bool{}
 	for _, a := range base.Arches {
 		have[a] = true
@@ -150,20 +174,44 @@ func (r *recording) profile() (*profile.Profile, []string) {
 			}
 		}
 	}
-	var names []string
 	for _, n := range slices.Sorted(maps.Keys(needs)) {
 		if _, ok := r.cat.Lookup(n); ok {
 			names = append(names, n)
 		}
 	}
-	if len(names) > 0 {
-		rule := &profile.Rule{Names: names, Action: profile.ActAllow, Comment: "recorded by seccomp-workbench"}
-		p.Syscalls = append([]*profile.Rule{rule}, p.Syscalls...)
+	plain, rules, notes := r.withArgRules(names, arches)
+	if len(plain) > 0 {
+		rule := &profile.Rule{Names: plain, Action: profile.ActAllow, Comment: "recorded by seccomp-workbench"}
+		rules = append([]*profile.Rule{rule}, rules...)
 	}
+	p.Syscalls = append(rules, p.Syscalls...)
 	if len(arches) > len(base.Arches) {
 		p.Architectures = catalog.DockerNames(arches)
 	}
-	return p, names
+	return p, names, notes
+}
+
+// withArgRules splits names into those allowed whole (plain) and the
+// argument rules for the others, on arches (the first is the native
+// one), with a note on each call whose arguments matter.
+func (r *recording) withArgRules(names []string, arches []catalog.Arch) (plain []string, rules []*profile.Rule, notes []string) {
+	for _, n := range names {
+		s := r.args[n]
+		if s == nil {
+			plain = append(plain, n)
+			continue
+		}
+		rs, note, ok := r.argRules(s, arches)
+		if note != "" {
+			notes = append(notes, note)
+		}
+		if !ok {
+			plain = append(plain, n)
+			continue
+		}
+		rules = append(rules, rs...)
+	}
+	return plain, rules, notes
 }
 
 // always lists the alwaysRecorded syscalls that exist on one of arches.
@@ -200,7 +248,8 @@ func MergeRecorded(runs []*Run) (*profile.Profile, []SyscallCount, []string, err
 			return nil, nil, nil, fmt.Errorf("run %d of %d has no recording (not over, not record mode, or it did not start)", i+1, len(runs))
 		}
 		if m == nil {
-			m = &recording{cat: r.rec.cat, base: r.rec.base, counts: map[archNr]int{}, needs: map[string]bool{}}
+			m = &recording{cat: r.rec.cat, base: r.rec.base, counts: map[archNr]int{}, needs: map[string]bool{},
+				namesOnly: r.rec.namesOnly, args: map[string]*argSeen{}}
 		}
 		for k, n := range r.rec.counts {
 			m.counts[k] += n
@@ -208,7 +257,16 @@ func MergeRecorded(runs []*Run) (*profile.Profile, []SyscallCount, []string, err
 		for n := range r.rec.needs {
 			m.needs[n] = true
 		}
+		for n, s := range r.rec.args {
+			if have := m.args[n]; have != nil {
+				have.merge(s)
+			} else {
+				c := newArgSeen(m.cat, n)
+				c.merge(s)
+				m.args[n] = c
+			}
+		}
 	}
-	p, names := m.profile()
+	p, names, _ := m.profile()
 	return p, m.list(), names, nil
 }

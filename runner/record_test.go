@@ -27,8 +27,15 @@ func TestRecordThenReplay(t *testing.T) {
 			if p == nil {
 				t.Fatal("no recorded profile")
 			}
-			if p.DefaultAction != profile.ActErrno || p.DefaultErrno() != 1 || len(p.Syscalls) != 1 {
+			if p.DefaultAction != profile.ActErrno || p.DefaultErrno() != 1 || len(p.Syscalls) == 0 || len(p.Syscalls[0].Args) != 0 {
 				t.Fatalf("recorded profile: %+v", p)
+			}
+			// After the names allowed whole, one rule per call and
+			// combination of arguments (record_args.go).
+			for _, r := range p.Syscalls[1:] {
+				if len(r.Names) != 1 || len(r.Args) == 0 || r.Action != profile.ActAllow || profile.RepeatsIndex(r.Args) {
+					t.Errorf("recorded argument rule %+v", r)
+				}
 			}
 			names := p.Syscalls[0].Names
 			for _, n := range []string{"execve", "exit_group", "write"} {
@@ -136,7 +143,9 @@ kill -$SIG $p; kill -CONT $p; wait $p`, nr)
 	argv := []string{"sh", "-c", script}
 	env := func(sig string) []string { return append(os.Environ(), "SIG="+sig) }
 
-	res := runIt(t, Config{Mode: ModeRecord, Argv: argv, Env: env("CONT")})
+	// Names only: kill's signal is not the point here (with argument
+	// rules the recording of SIGCONT would deny the SIGSTOP).
+	res := runIt(t, Config{Mode: ModeRecord, Argv: argv, Env: env("CONT"), RecordNamesOnly: true})
 	p := res.run.Recorded()
 	if res.verdict.Result != ResultPass || p == nil {
 		t.Fatalf("recording: %+v", res.verdict)

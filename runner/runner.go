@@ -208,6 +208,9 @@ type Config struct {
 	// target as its foreground process group; Stdin, Stdout and Stderr are
 	// then unused. The caller owns the master side.
 	Terminal *os.File
+	// RecordNamesOnly: a recording allows whole syscalls, with no
+	// argument rules (record --names-only).
+	RecordNamesOnly bool
 }
 
 // Isolation selects how far a run is kept apart from the workbench.
@@ -288,6 +291,7 @@ type Run struct {
 	verdict       Verdict
 	recorded      *profile.Profile
 	recordedNames []string
+	recordedNotes []string
 	rec           *recording
 	resent        int // calls the supervisor recognised as re-sent
 }
@@ -571,6 +575,16 @@ func (r *Run) RecordedNames() []string {
 		return nil
 	}
 	return slices.Clone(r.recordedNames)
+}
+
+// RecordedNotes says, for each recorded call whose arguments matter, how
+// the recorded profile holds them ("socket is allowed only as
+// socket(AF_UNIX, SOCK_STREAM)") or why it allows the call whole.
+func (r *Run) RecordedNotes() []string {
+	if !r.over() {
+		return nil
+	}
+	return slices.Clone(r.recordedNotes)
 }
 
 // Counts returns, after a record or learn run, how often each syscall was

@@ -110,6 +110,8 @@ type Options struct {
 	// Progress, when set, is called (from one goroutine at a time) each
 	// time a run starts or ends.
 	Progress func(Progress)
+	// NamesOnly: Record writes whole syscalls, no argument rules.
+	NamesOnly bool
 }
 
 // Progress is where a batch is.

@@ -21,9 +21,10 @@ func newRecordCmd() *cobra.Command {
 		scenarios string
 		timeout   time.Duration
 		mergeInto bool
+		namesOnly bool
 	)
 	cmd := &cobra.Command{
-		Use:   "record -o OUT [--base PROFILE] [--merge-into] [--timeout D] -- CMD [ARG...]\n  record --scenarios FILE -o OUT [--base PROFILE] [--merge-into]",
+		Use:   "record -o OUT [--base PROFILE] [--names-only] [--merge-into] [--timeout D] -- CMD [ARG...]\n  record --scenarios FILE -o OUT [--base PROFILE] [--names-only] [--merge-into]",
 		Short: "Record the syscalls a command makes and write a minimal profile",
 		Long: `Run a command with every syscall let through and counted (for the
 command and everything it starts), print what it used, and write a profile
@@ -31,6 +32,21 @@ that allows exactly that: deny by default with EPERM, ENOSYS for syscalls
 newer than any it names, and an allow rule listing the syscalls seen, for
 the ABIs seen. With --base, the base profile is kept whole and an allow
 rule for the syscalls it would have refused goes first.
+
+For the calls where an argument decides what the call can do (socket's
+family and type, clone's and unshare's flags, ioctl's request, prctl's
+option, mmap's and mprotect's protection, kill's signal ... — catalog
+--json lists them as risky_args), the profile allows only the values
+seen: an equality rule per combination when at most 8 values of an
+argument were seen, and for flag words a masked rule that lets no bit
+through the recording did not see (clone: flags & ^SEEN == 0). An
+argument seen with more values is not held, and a note says so, as it
+does for clone3, whose flags are in memory where seccomp cannot read
+them. The rules compare all 64 bits of 32-bit arguments, so a call with
+the upper half set is denied rather than let past (lint's
+int-upper-half finds nothing). --names-only writes whole syscalls, as
+before argument rules. With --base, argument rules are added only for
+the calls the base refused.
 
 The profile also allows what every program may need but a short
 recording rarely sees: restart_syscall (a call resumed after a stop and
@@ -89,9 +105,9 @@ written; test FILE --profile OUT then passes for those scenarios.`,
 				if timeout != 0 {
 					return usagef("record: --timeout does not go with --scenarios: set timeout in the file")
 				}
-				return recordScenarios(cmd, scenarios, eff, base, out, into)
+				return recordScenarios(cmd, scenarios, eff, base, out, into, namesOnly)
 			}
-			return recordCommand(cmd, eff, base, out, into, timeout, args)
+			return recordCommand(cmd, eff, base, out, into, timeout, namesOnly, args)
 		},
 	}
 	f := cmd.Flags()
@@ -101,10 +117,11 @@ written; test FILE --profile OUT then passes for those scenarios.`,
 	f.StringVar(&scenarios, "scenarios", "", "record every scenario of this file that expects success, instead of a command")
 	f.DurationVar(&timeout, "timeout", 0, "stop the command after this long")
 	f.BoolVar(&mergeInto, "merge-into", false, "merge the recording into the profile OUT already holds (see merge), so that several runs build one profile")
+	f.BoolVar(&namesOnly, "names-only", false, "allow whole syscalls: no rules on their arguments")
 	return cmd
 }
 
-func recordCommand(cmd *cobra.Command, base *profile.Effective, baseName, out string, into *mergeTarget, timeout time.Duration, argv []string) error {
+func recordCommand(cmd *cobra.Command, base *profile.Effective, baseName, out string, into *mergeTarget, timeout time.Duration, namesOnly bool, argv []string) error {
 	// Find out now, not after the command ran, whether OUT can be written.
 	if err := profile.CheckWritable(out); err != nil {
 		return exitError{exitRunFail, "record: -o " + err.Error()}
@@ -117,7 +134,7 @@ func recordCommand(cmd *cobra.Command, base *profile.Effective, baseName, out st
 	stdout := &ownOutput{w: cmd.OutOrStdout(), name: "stdout", fail: abort}
 	stderr := &ownOutput{w: cmd.ErrOrStderr(), name: "stderr", fail: abort}
 	r, err := runner.Start(ctx, runner.Config{
-		Effective: base, Mode: runner.ModeRecord, Argv: argv, Timeout: timeout,
+		Effective: base, Mode: runner.ModeRecord, Argv: argv, Timeout: timeout, RecordNamesOnly: namesOnly,
 		Stdin: cmd.InOrStdin(), Stdout: passThrough(stdout.w, stdout), Stderr: passThrough(stderr.w, stderr),
 	})
 	if err != nil {
@@ -133,6 +150,9 @@ func recordCommand(cmd *cobra.Command, base *profile.Effective, baseName, out st
 	printCounts(stderr, r.Syscalls())
 	if err := saveRecording(stderr, out, p, into, baseName, r.RecordedNames(), "the command"); err != nil {
 		return err
+	}
+	for _, n := range r.RecordedNotes() {
+		fmt.Fprintf(stderr, "seccomp-workbench: note: %s\n", n)
 	}
 	if v.Result != runner.ResultPass {
 		fmt.Fprintf(stderr, "seccomp-workbench: note: the command ended with %s; the profile holds what it did until then\n", v.Outcome)

@@ -9,7 +9,7 @@ import (
 
 // recordScenarios is record --scenarios: exit 0 written, 1 when a
 // scenario could not be recorded, 125 when OUT cannot be written.
-func recordScenarios(cmd *cobra.Command, path string, base *profile.Effective, baseName, out string, into *mergeTarget) error {
+func recordScenarios(cmd *cobra.Command, path string, base *profile.Effective, baseName, out string, into *mergeTarget, namesOnly bool) error {
 	if err := profile.CheckWritable(out); err != nil {
 		return exitError{exitRunFail, "record: -o " + err.Error()}
 	}
@@ -20,7 +20,7 @@ func recordScenarios(cmd *cobra.Command, path string, base *profile.Effective, b
 	ctx, stop := interruptContext()
 	defer stop()
 	stderr := cmd.ErrOrStderr()
-	p, counts, added, err := scenario.Record(ctx, f, base, scenario.Options{})
+	p, counts, added, err := scenario.Record(ctx, f, base, scenario.Options{NamesOnly: namesOnly})
 	if err != nil {
 		return exitError{exitFailed, "record: " + err.Error()}
 	}
