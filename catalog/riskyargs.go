@@ -36,7 +36,8 @@ type RiskyArg struct {
 	Index int    `json:"index"`
 	Name  string `json:"name"`
 	// IndexOn lists the ABIs that pass the argument at another index
-	// (clone on s390 and s390x takes the stack first).
+	// (clone on s390 and s390x takes the stack first), or -1 where it is
+	// in memory (x86's mmap is the old call with a struct of arguments).
 	IndexOn map[Arch]int `json:"index_on,omitempty"`
 	Read    ArgRead      `json:"read"`
 	// Names is the set naming the argument's values (ValueNames); ""
@@ -55,7 +56,8 @@ type RiskyArg struct {
 	Why    string `json:"why"`
 }
 
-// At is the index of the argument on arch.
+// At is the index of the argument on arch; -1 where a filter cannot see
+// it.
 func (a *RiskyArg) At(arch Arch) int {
 	if i, ok := a.IndexOn[arch]; ok {
 		return i

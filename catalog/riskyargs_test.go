@@ -58,6 +58,9 @@ func TestRiskyArgs(t *testing.T) {
 	if clone.At(S390X) != 1 || clone.At(X86_64) != 0 {
 		t.Errorf("clone's flags at %d on s390x and %d on x86_64, want 1 and 0", clone.At(S390X), clone.At(X86_64))
 	}
+	if mmap := c.RiskyArgs("mmap")[0]; mmap.At(X86) != -1 || mmap.At(X86_64) != 2 {
+		t.Errorf("mmap's prot at %d on x86 and %d on x86_64, want -1 (in memory) and 2", mmap.At(X86), mmap.At(X86_64))
+	}
 }
 
 func TestArgText(t *testing.T) {

@@ -3731,7 +3731,7 @@ func tablesParams() []Param {
 	}
 }
 
-// tablesNameSets are the value names of riskyargs.json ("The arguments that decide how risky a call is, how to read each and why; the names of their values (Linux uapi values, as on x86_64). A set of kind bits names single bits and shows a value as NAME|NAME; a set of kind values names whole values.");
+// tablesNameSets are the value names of riskyargs.json ("The arguments that decide how risky a call is, how to read each and why; the names of their values (Linux uapi values, as on x86_64). An index_on of -1: on that ABI the argument is in memory, out of a filter's reach. A set of kind bits names single bits and shows a value as NAME|NAME; a set of kind values names whole values.");
 // the names are in tablesValueNames.
 func tablesNameSets() []tableSet {
 	return []tableSet{
@@ -4074,8 +4074,9 @@ func tablesRiskyArgs() []tableRisky {
 			Names: "signal",
 			Why:   "the signal decides what happens to the target (SIGKILL, SIGSTOP); the pid, which also matters (-1 is every process the caller may signal), differs from run to run and is not recorded"}},
 		{"mmap", RiskyArg{Index: 2, Name: "prot", Read: ReadValues,
-			Names: "prot",
-			Why:   "PROT_EXEC maps code; a mapping both writable and executable lets a program write new code and run it"}},
+			Names:   "prot",
+			IndexOn: map[Arch]int{"s390": -1, "s390x": -1, "x86": -1},
+			Why:     "PROT_EXEC maps code; a mapping both writable and executable lets a program write new code and run it (on x86, s390 and s390x, mmap is the old call whose arguments are in memory; mmap2 there takes them in registers)"}},
 		{"mmap2", RiskyArg{Index: 2, Name: "prot", Read: ReadValues,
 			Names: "prot",
 			Why:   "PROT_EXEC maps code; a mapping both writable and executable lets a program write new code and run it"}},

@@ -106,7 +106,11 @@ func (s *argSeen) addArgs(arch catalog.Arch, args [6]uint64) {
 	var t [maxRisky]uint64
 	for i := range s.specs {
 		a := &s.specs[i]
-		v := args[a.At(arch)]
+		at := a.At(arch)
+		if at < 0 {
+			continue // in memory on this ABI: argRules allows the name
+		}
+		v := args[at]
 		if a.Narrow && !arch.Is32Bit() && v>>32 != 0 {
 			s.upper[i] = true
 		}
@@ -155,6 +159,12 @@ func (s *argSeen) merge(o *argSeen) {
 // by name; the note then says why, unless nothing about it is risky.
 func (r *recording) argRules(s *argSeen, arches []catalog.Arch) (rules []*profile.Rule, note string, ok bool) {
 	name := s.name
+	if r.base != nil && r.base.eff.DefaultAction.Canon() == profile.ActAllow {
+		// libseccomp takes no rule whose action is the filter's default:
+		// an allow rule with conditions cannot go ahead of the base's
+		// rule that refuses the call (compile says so).
+		return nil, fmt.Sprintf("%s is allowed by name: the base allows by default, and libseccomp cannot put an allow rule with conditions ahead of the base's rule for %s", name, name), false
+	}
 	if s.memory {
 		a := r.cat.RiskyArgs(name)[0]
 		return nil, fmt.Sprintf("%s is allowed whatever its %s holds: %s", name, a.Name, a.Why), false
@@ -164,6 +174,9 @@ func (r *recording) argRules(s *argSeen, arches []catalog.Arch) (rules []*profil
 			return nil, fmt.Sprintf("%s is allowed by name: on %s libseccomp also applies its rules to the multiplexer %s, where its arguments are in memory", name, arch, muxName(name)), false
 		}
 		for _, a := range s.specs {
+			if a.At(arch) < 0 {
+				return nil, fmt.Sprintf("%s is allowed by name: on %s its %s is in memory, where seccomp cannot read it", name, arch, a.Name), false
+			}
 			if a.At(arch) != a.At(arches[0]) {
 				return nil, fmt.Sprintf("%s is allowed by name: its %s is argument %d on %s and %d on %s", name, a.Name, a.At(arches[0]), arches[0], a.At(arch), arch), false
 			}

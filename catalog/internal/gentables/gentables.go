@@ -373,7 +373,7 @@ func writeRisky(p func(string, ...any), rk risky, described map[string]string, s
 			if len(a.IndexOn) > 0 {
 				var on []string
 				for _, arch := range sortedKeys(a.IndexOn) {
-					if !archs[arch] || a.IndexOn[arch] < 0 || a.IndexOn[arch] > 5 {
+					if !archs[arch] || a.IndexOn[arch] < -1 || a.IndexOn[arch] > 5 {
 						return fmt.Errorf("gentables: riskyargs.json: %s: index_on %s: no such ABI or argument", where, arch)
 					}
 					on = append(on, fmt.Sprintf("%s: %d", q(arch), a.IndexOn[arch]))
