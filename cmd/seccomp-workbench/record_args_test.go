@@ -1,0 +1,143 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+
+	"github.com/seccomp-workbench/seccomp-workbench/profile"
+	"github.com/seccomp-workbench/seccomp-workbench/profile/lint"
+)
+
+// Argument-aware recording from the command line, as root and as nobody:
+// Python asking for an AF_UNIX socket is recorded; the same program asking
+// for AF_INET is denied on replay, and the denial row says AF_INET; a
+// program that was recorded unsharing without CLONE_NEWUSER is denied it.
+
+// socketPy makes the socket of the family in argv[1] and says so.
+const socketPy = `import socket, sys
+s = socket.socket(getattr(socket, sys.argv[1]), socket.SOCK_STREAM)
+print("socket", sys.argv[1], "ok")`
+
+type argsKit struct {
+	dir, workbench, argprobe string
+}
+
+// newArgsKit is a directory every user can read, holding argprobe and
+// taking new files.
+func newArgsKit(t *testing.T) *argsKit {
+	t.Helper()
+	dir := t.TempDir()
+	for _, d := range []string{filepath.Dir(dir), dir} {
+		if err := os.Chmod(d, 0o777); err != nil {
+			t.Fatal(err)
+		}
+	}
+	k := &argsKit{dir: dir, workbench: workbenchBinary(t), argprobe: filepath.Join(dir, "argprobe")}
+	src, _ := filepath.Abs("../../runner/testdata/argprobe.c")
+	if out, err := exec.Command("gcc", "-O2", "-Wall", "-o", k.argprobe, src).CombinedOutput(); err != nil {
+		t.Fatalf("building argprobe.c: %v\n%s", err, out)
+	}
+	return k
+}
+
+// as runs the workbench as u in the kit's directory.
+func (k *argsKit) as(t *testing.T, u escapeUser, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	cmd := exec.Command(k.workbench, args...)
+	cmd.Dir = k.dir
+	cmd.Env = []string{"PATH=/usr/local/bin:/usr/bin:/bin", "NO_COLOR=1", "LC_ALL=C"}
+	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: u.cred}
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return out.String(), errb.String(), code
+}
+
+// denials are the denied rows of a run --json output, by syscall.
+func denials(t *testing.T, stdout string) map[string][]string {
+	t.Helper()
+	out := map[string][]string{}
+	sc := bufio.NewScanner(strings.NewReader(stdout))
+	for sc.Scan() {
+		var ev struct {
+			Type    string `json:"type"`
+			Syscall string `json:"syscall"`
+			ArgText string `json:"arg_text"`
+		}
+		if err := json.Unmarshal(sc.Bytes(), &ev); err != nil {
+			t.Fatalf("run --json line %q: %v", sc.Text(), err)
+		}
+		if ev.Type == "denied" {
+			out[ev.Syscall] = append(out[ev.Syscall], ev.ArgText)
+		}
+	}
+	return out
+}
+
+func TestRecordArgsCLI(t *testing.T) {
+	k := newArgsKit(t)
+	for _, u := range escapeUsers() {
+		t.Run(u.name, func(t *testing.T) {
+			py := filepath.Join(k.dir, u.name+"-python.json")
+			_, stderr, code := k.as(t, u, "record", "-o", py, "--", "python3", "-c", socketPy, "AF_UNIX")
+			if code != 0 || !strings.Contains(stderr, "seccomp-workbench: note: socket is allowed only as socket(AF_UNIX, SOCK_STREAM)\n") {
+				t.Fatalf("record: exit %d\n%s", code, stderr)
+			}
+			p, err := profile.Load(py)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, f := range lint.Lint(p, profile.HostEnv()) {
+				if f.Code == "int-upper-half" {
+					t.Errorf("lint on the recording: %s", f.Message)
+				}
+			}
+			stdout, stderr, code := k.as(t, u, "run", "--profile", py, "--mode", "watch", "--json", "--", "python3", "-c", socketPy, "AF_UNIX")
+			if code != 0 || len(denials(t, stdout)) != 0 || !strings.Contains(stdout, `socket AF_UNIX ok`) {
+				t.Errorf("the recorded program under its recording: exit %d, denials %v\n%s", code, denials(t, stdout), stderr)
+			}
+			stdout, _, code = k.as(t, u, "run", "--profile", py, "--mode", "watch", "--json", "--", "python3", "-c", socketPy, "AF_INET")
+			d := denials(t, stdout)
+			if code == 0 || len(d["socket"]) != 1 || !strings.HasPrefix(d["socket"][0], "socket(AF_INET, SOCK_STREAM|SOCK_CLOEXEC") {
+				t.Errorf("AF_INET on replay: exit %d, denials %v", code, d)
+			}
+
+			// unshare: recorded with CLONE_FILES alone, asked for a new
+			// user namespace on replay.
+			un := filepath.Join(k.dir, u.name+"-unshare.json")
+			if _, stderr, code := k.as(t, u, "record", "-o", un, "--", k.argprobe, "unshare:0x400"); code != 0 || !strings.Contains(stderr, "note: unshare is allowed with flags within CLONE_FILES\n") {
+				t.Fatalf("record unshare: exit %d\n%s", code, stderr)
+			}
+			stdout, _, _ = k.as(t, u, "run", "--profile", un, "--mode", "watch", "--json", "--", k.argprobe, "unshare:0x400", "unshare:0x10000000")
+			d = denials(t, stdout)
+			if len(d) != 1 || strings.Join(d["unshare"], ",") != "unshare(CLONE_NEWUSER)" || !strings.Contains(stdout, `unshare:0x400 ok`) {
+				t.Errorf("unshare on replay: denials %v\n%s", d, stdout)
+			}
+
+			// --names-only: today's profile, one allow rule, AF_INET let
+			// through.
+			names := filepath.Join(k.dir, u.name+"-names.json")
+			if _, stderr, code := k.as(t, u, "record", "--names-only", "-o", names, "--", "python3", "-c", socketPy, "AF_UNIX"); code != 0 || strings.Contains(stderr, "note:") {
+				t.Fatalf("record --names-only: exit %d\n%s", code, stderr)
+			}
+			if p, err := profile.Load(names); err != nil || len(p.Syscalls) != 1 || len(p.Syscalls[0].Args) != 0 {
+				t.Errorf("--names-only wrote %+v (%v)", p, err)
+			}
+			if _, stderr, code := k.as(t, u, "run", "--profile", names, "--", "python3", "-c", socketPy, "AF_INET"); code != 0 {
+				t.Errorf("AF_INET under the names-only recording: exit %d\n%s", code, stderr)
+			}
+		})
+	}
+}
