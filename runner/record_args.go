@@ -112,7 +112,9 @@ func (s *argSeen) addArgs(arch catalog.Arch, args [6]uint64) {
 		}
 		v := args[at]
 		if a.Narrow && !arch.Is32Bit() && v>>32 != 0 {
+			// The kernel reads the low 32 bits; so will the rule.
 			s.upper[i] = true
+			v &= 0xffffffff
 		}
 		if a.Read == catalog.ReadBits {
 			s.bits[i] |= v
@@ -192,14 +194,14 @@ func (r *recording) argRules(s *argSeen, arches []catalog.Arch) (rules []*profil
 			continue
 		}
 		if len(s.vals[i]) > argValuesMax {
-			loose = append(loose, fmt.Sprintf("its %s (more than %d values seen: %s ...)", a.Name, argValuesMax, r.valuesText(s, i, argValuesMax)))
+			loose = append(loose, fmt.Sprintf("its %s: more than %d values seen (%s ...)", a.Name, argValuesMax, r.valuesText(s, i, argValuesMax)))
 			continue
 		}
 		held = append(held, i)
 	}
 	if s.over && len(held) > 1 {
 		for _, i := range held[1:] {
-			loose = append(loose, fmt.Sprintf("its %s (more than %d combinations with %s seen)", s.specs[i].Name, argTuplesMax, s.specs[held[0]].Name))
+			loose = append(loose, fmt.Sprintf("its %s: more than %d combinations with its %s seen", s.specs[i].Name, argTuplesMax, s.specs[held[0]].Name))
 		}
 		held = held[:1]
 	}
@@ -233,7 +235,7 @@ func (r *recording) argRules(s *argSeen, arches []catalog.Arch) (rules []*profil
 		flagText = append(flagText, fmt.Sprintf("%s within %s", a.Name, r.cat.ArgText(&a, s.bits[i])))
 	}
 	if len(held) == 0 && len(flagConds) == 0 {
-		return nil, fmt.Sprintf("%s is allowed whatever %s holds", name, strings.Join(loose, " and ")), false
+		return nil, fmt.Sprintf("%s is allowed whatever %s", name, strings.Join(loose, "; and whatever ")), false
 	}
 	keys := slices.SortedFunc(maps.Keys(combos), func(x, y [maxRisky]uint64) int {
 		return slices.Compare(x[:], y[:])
@@ -271,7 +273,7 @@ func (r *recording) argRules(s *argSeen, arches []catalog.Arch) (rules []*profil
 		note = fmt.Sprintf("%s is allowed only as %s, with %s", name, joinCalls(name, shown), strings.Join(flagText, " and "))
 	}
 	if len(loose) > 0 {
-		note += "; whatever " + strings.Join(loose, " and ")
+		note += "; whatever " + strings.Join(loose, "; and whatever ")
 	}
 	return rules, note, true
 }

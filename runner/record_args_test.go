@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/seccomp-workbench/seccomp-workbench/catalog"
 	"github.com/seccomp-workbench/seccomp-workbench/profile"
 	"github.com/seccomp-workbench/seccomp-workbench/profile/lint"
 )
@@ -242,5 +243,101 @@ func TestRecordArgsLintCanFail(t *testing.T) {
 	}
 	if !found {
 		t.Error("lint finds no upper-half bypass in a rule denying socket(AF_INET) by a 64-bit comparison")
+	}
+}
+
+// callNr is name's number on the native ABI.
+func callNr(t *testing.T, name string) int64 {
+	t.Helper()
+	ent, ok := catalog.MustDefault().Lookup(name)
+	if !ok {
+		t.Fatalf("no %s in the catalog", name)
+	}
+	nr, ok := ent.Number(profile.NativeArch())
+	if !ok {
+		t.Skipf("no %s on %s", name, profile.NativeArch())
+	}
+	return nr
+}
+
+// The bounds, fed through add as a recorder does: more than
+// argValuesMax values leave an argument loose (with a note), a value of
+// a 32-bit argument that arrived sign-extended is compared on its low 32
+// bits, and neither leaves an upper-half bypass. Decide is the profile's
+// meaning, which compile verifies the filter against.
+func TestRecordArgsBounds(t *testing.T) {
+	needAmd64(t)
+	arch := profile.NativeArch()
+	r := newRecording(nil, true)
+	ioctl, kill, socket := callNr(t, "ioctl"), callNr(t, "kill"), callNr(t, "socket")
+	for i := range uint64(argValuesMax + 1) {
+		r.add(arch, ioctl, [6]uint64{1, 0x5400 + i})
+	}
+	sigterm := uint64(15)
+	r.add(arch, kill, [6]uint64{42, sigterm})
+	r.add(arch, kill, [6]uint64{42, uint64(0xffffffff00000000) | 10}) // SIGUSR1 with garbage above
+	r.add(arch, socket, [6]uint64{1, 1})
+	p, _, notes := r.profile()
+	text := strings.Join(notes, "\n")
+	for _, want := range []string{
+		"ioctl is allowed whatever its cmd: more than 8 values seen (0x5400, TCGETS, TCSETS, TCSETSW, TCSETSF, 0x5405, 0x5406, 0x5407 ...)\n",
+		"kill is allowed only as kill(SIGUSR1), kill(SIGTERM)",
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("notes lack %q:\n%s", want, text)
+		}
+	}
+	if !contains(p.Syscalls[0].Names, "ioctl") {
+		t.Errorf("ioctl is not allowed by name: %v", p.Syscalls[0].Names)
+	}
+	noUpperHalf(t, p)
+	e := p.Effective(profile.HostEnv())
+	for _, tc := range []struct {
+		nr   int64
+		args [6]uint64
+		want bool
+	}{
+		{ioctl, [6]uint64{1, 0x5413}, true},
+		{kill, [6]uint64{7, sigterm}, true},
+		{kill, [6]uint64{7, 10}, true},
+		{kill, [6]uint64{7, 0xffffffff0000000a}, true}, // the kernel reads SIGUSR1
+		{kill, [6]uint64{7, 9}, false},
+		{kill, [6]uint64{7, 0xffffffff00000009}, false}, // SIGKILL, whatever the upper half
+		{kill, [6]uint64{7, 1<<32 | sigterm}, true},     // low 32 bits, as the kernel: SIGTERM
+		{socket, [6]uint64{1, 1}, true},
+		{socket, [6]uint64{2, 1}, false},
+		{socket, [6]uint64{1<<32 | 1, 1}, false}, // no upper half seen: compared on 64 bits
+		{socket, [6]uint64{1<<32 | 2, 1}, false},
+	} {
+		got := e.Decide(arch, tc.nr, tc.args, profile.Options{}).Action.LetsThrough()
+		if got != tc.want {
+			t.Errorf("%s%s: let through %v, want %v", catalog.MustDefault().Name(arch, tc.nr), profile.FormatArgs(tc.args), got, tc.want)
+		}
+	}
+
+	// More combinations of family and type than argTuplesMax: the
+	// family alone is held.
+	r = newRecording(nil, true)
+	for _, d := range []uint64{1, 2, 10, 16} {
+		for _, ty := range []uint64{1, 2, 3, 4, 5} {
+			r.add(arch, socket, [6]uint64{d, ty})
+		}
+	}
+	p, _, notes = r.profile()
+	var domains []string
+	for _, rule := range p.Syscalls[1:] {
+		if len(rule.Args) != 1 || rule.Args[0].Index != 0 {
+			t.Errorf("socket rule %+v: want one condition, on the family", rule.Args)
+		}
+		domains = append(domains, cond(rule.Args[0]))
+	}
+	if len(domains) != 4 {
+		t.Errorf("socket rules on %v, want one per family", domains)
+	}
+	if want := "socket is allowed only as socket(AF_UNIX), socket(AF_INET), socket(AF_INET6), socket(AF_NETLINK); whatever its type: more than 16 combinations with its domain seen"; !slices.Contains(notes, want) {
+		t.Errorf("notes %q, want %q", notes, want)
+	}
+	if e := p.Effective(profile.HostEnv()); e.Decide(arch, socket, [6]uint64{17, 3}, profile.Options{}).Action.LetsThrough() {
+		t.Error("AF_PACKET let through")
 	}
 }
