@@ -28,8 +28,10 @@
 // added after that table; data/systemd.json from systemd-analyze. The
 // data files are the source of truth; internal/gentables turns them into
 // tables_gen.go, from which the catalog is built without parsing JSON. The
-// descriptions, rationales, categories and tiers in data/syscalls are the
-// project's own writing. Docker's verdict is computed at load time from
+// descriptions, rationales, categories and tiers in data/syscalls, and the
+// risky arguments of data/riskyargs.json (which argument of socket, clone,
+// ioctl ... decides what the call can do, and the names of its values,
+// which are Linux's uapi constants), are the project's own writing. Docker's verdict is computed at load time from
 // github.com/moby/profiles/seccomp, never copied.
 package catalog
 
