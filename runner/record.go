@@ -45,13 +45,15 @@ type recording struct {
 	// args holds the risky arguments seen (record_args.go), by call
 	// name; argsBy caches the lookup by ABI and number (nil: nothing
 	// risky).
-	args   map[string]*argSeen
-	argsBy map[archNr]*argSeen
+	args       map[string]*argSeen
+	argsBy     map[archNr]*argSeen
+	native     catalog.Arch
+	nativeArgs []argLookup // by number, made on first use
 }
 
 func newRecording(base *profile.Effective, judge bool) *recording {
 	r := &recording{cat: catalog.MustDefault(), counts: map[archNr]int{}, needs: map[string]bool{},
-		args: map[string]*argSeen{}, argsBy: map[archNr]*argSeen{}}
+		args: map[string]*argSeen{}, argsBy: map[archNr]*argSeen{}, native: profile.NativeArch()}
 	if judge && base != nil {
 		r.base = newDecider(base)
 	}
@@ -249,7 +251,7 @@ func MergeRecorded(runs []*Run) (*profile.Profile, []SyscallCount, []string, err
 		}
 		if m == nil {
 			m = &recording{cat: r.rec.cat, base: r.rec.base, counts: map[archNr]int{}, needs: map[string]bool{},
-				namesOnly: r.rec.namesOnly, args: map[string]*argSeen{}}
+				namesOnly: r.rec.namesOnly, args: map[string]*argSeen{}, argsBy: map[archNr]*argSeen{}, native: r.rec.native}
 		}
 		for k, n := range r.rec.counts {
 			m.counts[k] += n

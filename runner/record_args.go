@@ -80,13 +80,40 @@ func newArgSeen(cat *catalog.Catalog, name string) *argSeen {
 	return s
 }
 
+// nativeLookups bounds the native ABI's numbers that seenArgs keeps in
+// a slice rather than the map (x86_64's go to about 470).
+const nativeLookups = 1024
+
+// argLookup is seenArgs' answer for one native number.
+type argLookup struct {
+	done bool
+	s    *argSeen
+}
+
 // seenArgs returns the argSeen of a call, nil when none of its arguments
-// is risky; it is looked up once per ABI and number.
+// is risky; it is looked up once per ABI and number, and for the native
+// ABI found again by indexing a slice (add runs for every call).
 func (r *recording) seenArgs(arch catalog.Arch, nr int64) *argSeen {
+	if arch == r.native && nr >= 0 && nr < nativeLookups {
+		if r.nativeArgs == nil {
+			r.nativeArgs = make([]argLookup, nativeLookups)
+		}
+		l := &r.nativeArgs[nr]
+		if !l.done {
+			l.done, l.s = true, r.lookupArgs(arch, nr)
+		}
+		return l.s
+	}
 	k := archNr{arch, nr}
 	if s, ok := r.argsBy[k]; ok {
 		return s
 	}
+	s := r.lookupArgs(arch, nr)
+	r.argsBy[k] = s
+	return s
+}
+
+func (r *recording) lookupArgs(arch catalog.Arch, nr int64) *argSeen {
 	ent, ok := r.cat.ByNumber(arch, nr)
 	var s *argSeen
 	if ok {
@@ -97,7 +124,6 @@ func (r *recording) seenArgs(arch catalog.Arch, nr int64) *argSeen {
 			}
 		}
 	}
-	r.argsBy[k] = s
 	return s
 }
 
@@ -120,13 +146,19 @@ func (s *argSeen) addArgs(arch catalog.Arch, args [6]uint64) {
 			s.bits[i] |= v
 			continue
 		}
-		v &^= a.Ignore
-		t[i] = v
-		if len(s.vals[i]) <= argValuesMax {
-			s.vals[i][v] = true
+		t[i] = v &^ a.Ignore
+	}
+	// A combination seen before adds nothing: its values are in vals
+	// (or vals was full, and stays so).
+	if !s.over && s.tuples[t] {
+		return
+	}
+	for i := range s.specs {
+		if s.specs[i].Read == catalog.ReadValues && len(s.vals[i]) <= argValuesMax {
+			s.vals[i][t[i]] = true
 		}
 	}
-	if !s.over && !s.tuples[t] {
+	if !s.over {
 		if len(s.tuples) == argTuplesMax {
 			s.over = true
 		} else {

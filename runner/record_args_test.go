@@ -341,3 +341,70 @@ func TestRecordArgsBounds(t *testing.T) {
 		t.Error("AF_PACKET let through")
 	}
 }
+
+// BenchmarkRecordingAdd is what add costs a recorder per call, on a mix
+// of calls with and without risky arguments, with argument rules and
+// names only (run side by side: -bench RecordingAdd).
+func BenchmarkRecordingAdd(b *testing.B) {
+	arch := profile.NativeArch()
+	cat := catalog.MustDefault()
+	var calls []struct {
+		nr   int64
+		args [6]uint64
+	}
+	for _, c := range []struct {
+		name string
+		args [6]uint64
+	}{
+		{"read", [6]uint64{3, 0x7000, 4096}}, {"openat", [6]uint64{0xffffff9c, 0x7000, 0x80000}},
+		{"mmap", [6]uint64{0, 8192, 3, 0x22, 0xffffffffffffffff}}, {"close", [6]uint64{3}},
+		{"ioctl", [6]uint64{1, 0x5401, 0x7000}}, {"newfstatat", [6]uint64{3, 0x7000, 0x7100, 0x1000}},
+		{"socket", [6]uint64{1, 0x80001}}, {"write", [6]uint64{1, 0x7000, 10}},
+	} {
+		ent, ok := cat.Lookup(c.name)
+		if !ok {
+			b.Fatalf("no %s", c.name)
+		}
+		nr, ok := ent.Number(arch)
+		if !ok {
+			b.Skipf("no %s on %s", c.name, arch)
+		}
+		calls = append(calls, struct {
+			nr   int64
+			args [6]uint64
+		}{nr, c.args})
+	}
+	for _, namesOnly := range []bool{true, false} {
+		b.Run(fmt.Sprintf("names-only=%v", namesOnly), func(b *testing.B) {
+			r := newRecording(nil, true)
+			r.namesOnly = namesOnly
+			i := 0
+			for b.Loop() {
+				c := &calls[i%len(calls)]
+				r.add(arch, c.nr, c.args)
+				i++
+			}
+		})
+	}
+}
+
+// Merged recordings (record --scenarios) hold the values any of them
+// saw, and no other.
+func TestRecordArgsMerged(t *testing.T) {
+	needAmd64(t)
+	a := runIt(t, Config{Mode: ModeRecord, Argv: []string{argprobe(t), "socket:1:1", "unshare:0x400"}})
+	b := runIt(t, Config{Mode: ModeRecord, Argv: []string{argprobe(t), "socket:2:1", "unshare:0x200"}})
+	p, _, _, err := MergeRecorded([]*Run{a.run, b.run})
+	if err != nil {
+		t.Fatal(err)
+	}
+	noUpperHalf(t, p)
+	res := replay(t, p, ModeWatch, "socket:1:1", "socket:2:1", "unshare:0x600", "socket:10:1", "unshare:0x10000000")
+	for _, ok := range []string{"socket:1:1", "socket:2:1", "unshare:0x600"} {
+		if !strings.Contains(res.stdout, ok+" ok\n") {
+			t.Errorf("%s denied under the merged recording:\n%s", ok, res.stdout)
+		}
+	}
+	wantDenied(t, res, "socket:10:1", "socket", "socket(AF_INET6, SOCK_STREAM, 0)")
+	wantDenied(t, res, "unshare:0x10000000", "unshare", "unshare(CLONE_NEWUSER)")
+}
