@@ -200,8 +200,11 @@ func (r *recording) argRules(s *argSeen, arches []catalog.Arch) (rules []*profil
 		return nil, fmt.Sprintf("%s is allowed by name: the base allows by default, and libseccomp cannot put an allow rule with conditions ahead of the base's rule for %s", name, name), false
 	}
 	if s.memory {
-		a := r.cat.RiskyArgs(name)[0]
-		return nil, fmt.Sprintf("%s is allowed whatever its %s holds: %s", name, a.Name, a.Why), false
+		for _, a := range r.cat.RiskyArgs(name) {
+			if a.Read == catalog.ReadMemory {
+				return nil, fmt.Sprintf("%s is allowed by name: %s", name, a.Why), false
+			}
+		}
 	}
 	for _, arch := range arches {
 		if _, _, mux := catalog.MuxOp(name); mux && arch.Multiplexes() {

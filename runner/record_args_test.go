@@ -277,9 +277,11 @@ func TestRecordArgsBounds(t *testing.T) {
 	r.add(arch, kill, [6]uint64{42, sigterm})
 	r.add(arch, kill, [6]uint64{42, uint64(0xffffffff00000000) | 10}) // SIGUSR1 with garbage above
 	r.add(arch, socket, [6]uint64{1, 1})
+	r.add(arch, callNr(t, "clone3"), [6]uint64{0x7000, 88})
 	p, _, notes := r.profile()
 	text := strings.Join(notes, "\n")
 	for _, want := range []string{
+		"clone3 is allowed by name: the flags are in struct clone_args in the caller's memory",
 		"ioctl is allowed whatever its cmd: more than 8 values seen (0x5400, TCGETS, TCSETS, TCSETSW, TCSETSF, 0x5405, 0x5406, 0x5407 ...)\n",
 		"kill is allowed only as kill(SIGUSR1), kill(SIGTERM)",
 	} {
@@ -287,8 +289,8 @@ func TestRecordArgsBounds(t *testing.T) {
 			t.Errorf("notes lack %q:\n%s", want, text)
 		}
 	}
-	if !contains(p.Syscalls[0].Names, "ioctl") {
-		t.Errorf("ioctl is not allowed by name: %v", p.Syscalls[0].Names)
+	if !contains(p.Syscalls[0].Names, "ioctl") || !contains(p.Syscalls[0].Names, "clone3") {
+		t.Errorf("ioctl or clone3 is not allowed by name: %v", p.Syscalls[0].Names)
 	}
 	noUpperHalf(t, p)
 	e := p.Effective(profile.HostEnv())
