@@ -13,9 +13,10 @@ import (
 // cwd and stdin in a scratch directory of its own as Run does, and merges
 // the recordings into one profile: the union of the syscalls each run's
 // recorded profile allows, for the union of the ABIs seen. Without a base
-// that is deny by default with EPERM and one allow rule; with a base, the
-// base is kept whole and one allow rule for what any run needed beyond it
-// goes first. It returns the profile, the merged call counts (most used
+// that is deny by default with EPERM, one allow rule and the argument
+// rules for the values any run saw (unless o.NamesOnly); with a base, the
+// base is kept whole and the rules for what any run needed beyond it go
+// first. It returns the profile, the merged call counts (most used
 // first) and the syscalls the allow rule names.
 func Record(ctx context.Context, f *File, base *profile.Effective, o Options) (*profile.Profile, []runner.SyscallCount, []string, error) {
 	var runs []*runner.Run
