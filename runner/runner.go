@@ -558,7 +558,9 @@ func (r *Run) over() bool {
 
 // Recorded is the minimal profile of a finished record-mode run: deny by
 // default with EPERM, the ABIs seen, and an allow rule for every syscall
-// used (merged onto the base profile when Config.Effective was set). It
+// used, with argument rules for the calls whose risk an argument decides
+// (runner/record_args.go; not with Config.RecordNamesOnly), merged onto
+// the base profile when Config.Effective was set. It
 // is nil in the other modes, before the run ends, and when the command
 // did not start.
 func (r *Run) Recorded() *profile.Profile {
