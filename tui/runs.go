@@ -425,14 +425,19 @@ func (m Model) runEnded() (Model, tea.Cmd) {
 	return m, nil
 }
 
+// countNames counts the syscalls the allow rules name, each once: a
+// recording allows a call in one rule per combination of the arguments
+// seen.
 func countNames(p *profile.Profile) int {
-	n := 0
+	names := map[string]bool{}
 	for _, r := range p.Syscalls {
 		if r.Action == profile.ActAllow {
-			n += len(r.AllNames())
+			for _, n := range r.AllNames() {
+				names[n] = true
+			}
 		}
 	}
-	return n
+	return len(names)
 }
 
 func firstLine(s string) string {
