@@ -410,3 +410,24 @@ func TestRecordArgsMerged(t *testing.T) {
 	wantDenied(t, res, "socket:10:1", "socket", "socket(AF_INET6, SOCK_STREAM, 0)")
 	wantDenied(t, res, "unshare:0x10000000", "unshare", "unshare(CLONE_NEWUSER)")
 }
+
+// Every risky argument the catalog describes fits a recording (newArgSeen
+// keeps maxRisky of them) and lies within seccomp_data's six.
+func TestRecordArgsFitCatalog(t *testing.T) {
+	for _, e := range catalog.MustDefault().All() {
+		n := 0
+		for _, a := range e.RiskyArgs {
+			if a.Read != catalog.ReadMemory {
+				n++
+			}
+			for _, arch := range catalog.Arches() {
+				if i := a.At(arch); i < -1 || i > 5 {
+					t.Errorf("%s %s: index %d on %s", e.Name, a.Name, i, arch)
+				}
+			}
+		}
+		if n > maxRisky {
+			t.Errorf("%s has %d risky arguments, a recording keeps %d", e.Name, n, maxRisky)
+		}
+	}
+}
