@@ -296,6 +296,12 @@ func decodeCall(tid int, arch catalog.Arch, name string, args [6]uint64) decoded
 		case kMsgHdr:
 			s, ks = msgHdrArg(tid, arch, v)
 			readMem = readMem || v != 0
+		case kHex, kInt, kUint:
+			if n, ok := riskyText(arch, name, i, v); ok {
+				s = n
+				break
+			}
+			s = formatArg(arch, name, k, v)
 		default:
 			s = formatArg(arch, name, k, v)
 		}
@@ -425,6 +431,24 @@ func signalText(v uint64) string {
 		return "0"
 	}
 	return catalog.MustDefault().ValueText("signal", v)
+}
+
+// riskyText names the value v of argument i of name when the catalog
+// names that argument's values (ioctl's request, fcntl's command, bpf's
+// command ...: catalog.RiskyArgs), so that a denial reads as record's
+// notes do; ok is false for a value without a name, and for one with
+// bits above 32 set (shown in hex: the filter saw them).
+func riskyText(arch catalog.Arch, name string, i int, v uint64) (string, bool) {
+	cat := catalog.MustDefault()
+	for _, a := range cat.RiskyArgs(name) {
+		if a.At(arch) != i || a.Names == "" {
+			continue
+		}
+		if t := cat.ArgText(&a, v); t != number(v) {
+			return t, true
+		}
+	}
+	return "", false
 }
 
 // number is a value as catalog.ValueText shows one it cannot name.

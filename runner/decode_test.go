@@ -110,3 +110,27 @@ func TestArgTextCreateMode(t *testing.T) {
 	}
 	runtime.KeepAlive(path)
 }
+
+// The arguments whose values the catalog names (catalog.RiskyArgs) are
+// shown by name, as record's notes show them; values without a name stay
+// numbers.
+func TestDecodeRiskyNames(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		args [6]uint64
+		want string
+	}{
+		{"ioctl", [6]uint64{1, 0x5413, 0x7000}, "ioctl(1, TIOCGWINSZ, 0x7000)"},
+		{"ioctl", [6]uint64{1, 0x1234, 0x7000}, "ioctl(1, 0x1234, 0x7000)"},
+		{"ioctl", [6]uint64{1, 1<<32 | 0x5413, 0x7000}, "ioctl(1, 0x100005413, 0x7000)"},
+		{"fcntl", [6]uint64{3, 1030, 0}, "fcntl(3, F_DUPFD_CLOEXEC, 0x0)"},
+		{"bpf", [6]uint64{5, 0x7000, 128}, "bpf(BPF_PROG_LOAD, 0x7000, 128)"},
+		{"keyctl", [6]uint64{1, 0, 0, 0, 0}, "keyctl(KEYCTL_JOIN_SESSION_KEYRING, 0x0, 0x0, 0x0, 0x0)"},
+		{"setsockopt", [6]uint64{3, 1, 2, 0x7000, 4}, "setsockopt(3, SOL_SOCKET, 2, 0x7000, 4)"},
+		{"personality", [6]uint64{0x40000}, "personality(ADDR_NO_RANDOMIZE)"},
+	} {
+		if got, _ := argText(0, catalog.X86_64, tc.name, tc.args); got != tc.want {
+			t.Errorf("%s: %q, want %q", tc.name, got, tc.want)
+		}
+	}
+}
