@@ -241,13 +241,33 @@ func (r *recording) always(arches []catalog.Arch) []string {
 // RecordedNames). A run that is not over, was not recorded or did not
 // start is an error.
 func MergeRecorded(runs []*Run) (*profile.Profile, []SyscallCount, []string, error) {
+	m, err := mergeRecordings(runs)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	p, names, _ := m.profile()
+	return p, m.list(), names, nil
+}
+
+// MergeRecordedNotes is RecordedNotes for the profile MergeRecorded
+// makes of runs.
+func MergeRecordedNotes(runs []*Run) ([]string, error) {
+	m, err := mergeRecordings(runs)
+	if err != nil {
+		return nil, err
+	}
+	_, _, notes := m.profile()
+	return notes, nil
+}
+
+func mergeRecordings(runs []*Run) (*recording, error) {
 	if len(runs) == 0 {
-		return nil, nil, nil, errors.New("no recordings to merge")
+		return nil, errors.New("no recordings to merge")
 	}
 	var m *recording
 	for i, r := range runs {
 		if r.Recorded() == nil {
-			return nil, nil, nil, fmt.Errorf("run %d of %d has no recording (not over, not record mode, or it did not start)", i+1, len(runs))
+			return nil, fmt.Errorf("run %d of %d has no recording (not over, not record mode, or it did not start)", i+1, len(runs))
 		}
 		if m == nil {
 			m = &recording{cat: r.rec.cat, base: r.rec.base, counts: map[archNr]int{}, needs: map[string]bool{},
@@ -269,6 +289,5 @@ func MergeRecorded(runs []*Run) (*profile.Profile, []SyscallCount, []string, err
 			}
 		}
 	}
-	p, names, _ := m.profile()
-	return p, m.list(), names, nil
+	return m, nil
 }

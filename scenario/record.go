@@ -17,8 +17,10 @@ import (
 // rules for the values any run saw (unless o.NamesOnly); with a base, the
 // base is kept whole and the rules for what any run needed beyond it go
 // first. It returns the profile, the merged call counts (most used
-// first) and the syscalls the allow rule names.
-func Record(ctx context.Context, f *File, base *profile.Effective, o Options) (*profile.Profile, []runner.SyscallCount, []string, error) {
+// first), the syscalls the added rules allow and the notes on how the
+// argument rules hold the calls whose arguments matter
+// (runner.MergeRecordedNotes).
+func Record(ctx context.Context, f *File, base *profile.Effective, o Options) (*profile.Profile, []runner.SyscallCount, []string, []string, error) {
 	var runs []*runner.Run
 	for _, s := range f.Scenarios {
 		if !s.Expect.ExpectsSuccess() || (o.Filter != nil && !o.Filter.MatchString(s.Name)) {
@@ -26,14 +28,19 @@ func Record(ctx context.Context, f *File, base *profile.Effective, o Options) (*
 		}
 		run, err := recordOne(ctx, f, s, base, o)
 		if err != nil {
-			return nil, nil, nil, fmt.Errorf("%s:%d:%d: scenario %q: %w", f.Path, s.Pos.Line, s.Pos.Col, s.Name, err)
+			return nil, nil, nil, nil, fmt.Errorf("%s:%d:%d: scenario %q: %w", f.Path, s.Pos.Line, s.Pos.Col, s.Name, err)
 		}
 		runs = append(runs, run)
 	}
 	if len(runs) == 0 {
-		return nil, nil, nil, fmt.Errorf("%s: no scenario expects success (record takes those): nothing to record", f.Path)
+		return nil, nil, nil, nil, fmt.Errorf("%s: no scenario expects success (record takes those): nothing to record", f.Path)
 	}
-	return runner.MergeRecorded(runs)
+	p, counts, names, err := runner.MergeRecorded(runs)
+	if err != nil {
+		return nil, nil, nil, nil, err
+	}
+	notes, err := runner.MergeRecordedNotes(runs)
+	return p, counts, names, notes, err
 }
 
 // recordOne makes one scenario's recording, prepared the way Run

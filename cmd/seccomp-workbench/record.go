@@ -151,9 +151,7 @@ func recordCommand(cmd *cobra.Command, base *profile.Effective, baseName, out st
 	if err := saveRecording(stderr, out, p, into, baseName, r.RecordedNames(), "the command"); err != nil {
 		return err
 	}
-	for _, n := range r.RecordedNotes() {
-		fmt.Fprintf(stderr, "seccomp-workbench: note: %s\n", n)
-	}
+	printNotes(stderr, r.RecordedNotes())
 	if v.Result != runner.ResultPass {
 		fmt.Fprintf(stderr, "seccomp-workbench: note: the command ended with %s; the profile holds what it did until then\n", v.Outcome)
 	}
@@ -180,6 +178,13 @@ func printCounts(w io.Writer, counts []runner.SyscallCount) {
 		fmt.Fprintf(tw, "%s\t%s\t%d\n", c.Syscall, c.Arch, c.Count)
 	}
 	tw.Flush()
+}
+
+// printNotes prints record's notes on the argument rules.
+func printNotes(w io.Writer, notes []string) {
+	for _, n := range notes {
+		fmt.Fprintf(w, "seccomp-workbench: note: %s\n", n)
+	}
 }
 
 // wroteRecording says what a recording written to out allows; user names

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -139,5 +140,32 @@ func TestRecordArgsCLI(t *testing.T) {
 				t.Errorf("AF_INET under the names-only recording: exit %d\n%s", code, stderr)
 			}
 		})
+	}
+}
+
+// record --scenarios merges the values every scenario saw and prints the
+// same notes; a value no scenario used is denied.
+func TestRecordArgsScenariosCLI(t *testing.T) {
+	k := newArgsKit(t)
+	file := filepath.Join(k.dir, "probe.yaml")
+	yaml := fmt.Sprintf(`scenarios:
+  - name: unix socket
+    argv: [%[1]s, "socket:1:1"]
+    expect: {exit: 0, output: "socket:1:1 ok"}
+  - name: inet socket
+    argv: [%[1]s, "socket:2:0x80001"]
+    expect: {exit: 0, output: "ok"}
+`, k.argprobe)
+	if err := os.WriteFile(file, []byte(yaml), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(k.dir, "probe.json")
+	_, stderr, code := workbenchExec(t, "", "record", "--scenarios", file, "-o", out)
+	if code != 0 || !strings.Contains(stderr, "seccomp-workbench: note: socket is allowed only as socket(AF_UNIX, SOCK_STREAM), socket(AF_INET, SOCK_STREAM)\n") {
+		t.Fatalf("record --scenarios: exit %d\n%s", code, stderr)
+	}
+	stdout, _, _ := workbenchExec(t, "", "run", "--profile", out, "--mode", "watch", "--json", "--", k.argprobe, "socket:1:1", "socket:2:1", "socket:10:1")
+	if d := denials(t, stdout); strings.Join(d["socket"], ",") != "socket(AF_INET6, SOCK_STREAM, 0)" || !strings.Contains(stdout, "socket:2:1 ok") {
+		t.Errorf("replay of the merged scenarios: denials %v\n%s", d, stdout)
 	}
 }

@@ -20,10 +20,14 @@ func recordScenarios(cmd *cobra.Command, path string, base *profile.Effective, b
 	ctx, stop := interruptContext()
 	defer stop()
 	stderr := cmd.ErrOrStderr()
-	p, counts, added, err := scenario.Record(ctx, f, base, scenario.Options{NamesOnly: namesOnly})
+	p, counts, added, notes, err := scenario.Record(ctx, f, base, scenario.Options{NamesOnly: namesOnly})
 	if err != nil {
 		return exitError{exitFailed, "record: " + err.Error()}
 	}
 	printCounts(stderr, counts)
-	return saveRecording(stderr, out, p, into, baseName, added, "the scenarios")
+	if err := saveRecording(stderr, out, p, into, baseName, added, "the scenarios"); err != nil {
+		return err
+	}
+	printNotes(stderr, notes)
+	return nil
 }
