@@ -28,6 +28,13 @@ import (
 // int-upper-half finds nothing. Only when the recording saw a value with
 // its upper half set (a negative int, sign-extended) does the condition
 // compare the low 32 bits alone, as the kernel reads them.
+//
+// A call is allowed by name instead, with a note saying why, when what
+// decides is in memory on one of the profile's ABIs (clone3; mmap on x86
+// and s390), when the profile covers an ABI where libseccomp carries the
+// call through a multiplexer (socket through socketcall on x86), when the
+// argument's index differs between the profile's ABIs, and when the base
+// allows by default (libseccomp takes no rule with the default action).
 
 // argValuesMax is how many distinct values of one argument the profile
 // names; a call seen with more is allowed whatever that argument holds,
