@@ -116,15 +116,17 @@ func TestRecordArgsCLI(t *testing.T) {
 			}
 
 			// unshare: recorded with CLONE_FILES alone, asked for a new
-			// user namespace on replay.
+			// user namespace on replay; socket: AF_UNIX recorded, AF_INET
+			// asked for with bits above 32 the kernel ignores.
 			un := filepath.Join(k.dir, u.name+"-unshare.json")
-			if _, stderr, code := k.as(t, u, "record", "-o", un, "--", k.argprobe, "unshare:0x400"); code != 0 || !strings.Contains(stderr, "note: unshare is allowed with flags within CLONE_FILES\n") {
+			if _, stderr, code := k.as(t, u, "record", "-o", un, "--", k.argprobe, "unshare:0x400", "socket:1:1"); code != 0 || !strings.Contains(stderr, "note: unshare is allowed with flags within CLONE_FILES\n") {
 				t.Fatalf("record unshare: exit %d\n%s", code, stderr)
 			}
-			stdout, _, _ = k.as(t, u, "run", "--profile", un, "--mode", "watch", "--json", "--", k.argprobe, "unshare:0x400", "unshare:0x10000000")
+			stdout, _, _ = k.as(t, u, "run", "--profile", un, "--mode", "watch", "--json", "--", k.argprobe, "unshare:0x400", "unshare:0x10000000", "socket:1:1", "socket:0x100000002:1")
 			d = denials(t, stdout)
-			if len(d) != 1 || strings.Join(d["unshare"], ",") != "unshare(CLONE_NEWUSER)" || !strings.Contains(stdout, `unshare:0x400 ok`) {
-				t.Errorf("unshare on replay: denials %v\n%s", d, stdout)
+			if len(d) != 2 || strings.Join(d["unshare"], ",") != "unshare(CLONE_NEWUSER)" || !strings.Contains(stdout, `unshare:0x400 ok`) ||
+				strings.Join(d["socket"], ",") != "socket(0x100000002, SOCK_STREAM, 0)" || !strings.Contains(stdout, `socket:0x100000002:1 errno=1`) {
+				t.Errorf("unshare and socket on replay: denials %v\n%s", d, stdout)
 			}
 
 			// --names-only: today's profile, one allow rule, AF_INET let
