@@ -285,7 +285,7 @@ func decodeCall(tid int, arch catalog.Arch, name string, args [6]uint64) decoded
 				s, ks = "0x"+strconv.FormatUint(v, 16), "?"
 				break
 			}
-			s = "{flags=" + flagText(flags, names("clone_flags"), 0) + "}"
+			s = "{flags=" + flagText(flags, catalogNames("clone_flags"), 0) + "}"
 		case kSockAddr:
 			var size uint64
 			if i+1 < len(args) {
@@ -386,7 +386,7 @@ func formatArg(arch catalog.Arch, name string, k argKind, v uint64) string {
 		}
 		return base + "|" + rest
 	case kCloneFlags:
-		return flagText(v, names("clone_flags"), 0xff)
+		return flagText(v, catalogNames("clone_flags"), 0xff)
 	case kNsFlags:
 		return cat.ValueText("clone_flags", v)
 	case kProt:
@@ -401,12 +401,12 @@ func formatArg(arch catalog.Arch, name string, k argKind, v uint64) string {
 	case kSignal:
 		return signalText(v)
 	case kPtraceReq:
-		if n := cat.ValueText("ptrace_request", v); n != number(v) {
+		if n := cat.ValueText("ptrace_request", v); n != unnamedText(v) {
 			return n
 		}
 		return "0x" + strconv.FormatUint(v, 16)
 	case kPrctlOpt:
-		if n := cat.ValueText("prctl_option", v); n != number(v) {
+		if n := cat.ValueText("prctl_option", v); n != unnamedText(v) {
 			return n
 		}
 		return strconv.FormatUint(v, 10)
@@ -418,8 +418,8 @@ func formatArg(arch catalog.Arch, name string, k argKind, v uint64) string {
 // the names that record shares with the decoder.
 type flagName = catalog.ValueName
 
-// names is one of the catalog's sets of names.
-func names(set string) []flagName {
+// catalogNames is one of the catalog's sets of names.
+func catalogNames(set string) []flagName {
 	ns, _ := catalog.MustDefault().ValueNames(set)
 	return ns.Names
 }
@@ -444,15 +444,15 @@ func riskyText(arch catalog.Arch, name string, i int, v uint64) (string, bool) {
 		if a.At(arch) != i || a.Names == "" {
 			continue
 		}
-		if t := cat.ArgText(&a, v); t != number(v) {
+		if t := cat.ArgText(&a, v); t != unnamedText(v) {
 			return t, true
 		}
 	}
 	return "", false
 }
 
-// number is a value as catalog.ValueText shows one it cannot name.
-func number(v uint64) string { return catalog.MustDefault().ValueText("", v) }
+// unnamedText is a value as catalog.ValueText shows one it cannot name.
+func unnamedText(v uint64) string { return catalog.MustDefault().ValueText("", v) }
 
 // flagText names the set bits of v; unnamed bits are added in hex. For
 // clone, the low byte (lowMask) is the exit signal.

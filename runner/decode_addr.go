@@ -84,7 +84,7 @@ func sockaddrText(b []byte) string {
 	}
 	fam := uint64(binary.NativeEndian.Uint16(b))
 	name := catalog.MustDefault().ValueText("socket_domain", fam)
-	if name == number(fam) {
+	if name == unnamedText(fam) {
 		name = "family " + strconv.FormatUint(fam, 10)
 	}
 	short := name + " (" + strconv.Itoa(len(b)) + " bytes)"
