@@ -41,8 +41,11 @@ type RiskyArg struct {
 	IndexOn map[Arch]int `json:"index_on,omitempty"`
 	Read    ArgRead      `json:"read"`
 	// Names is the set naming the argument's values (ValueNames); ""
-	// when they are shown as numbers.
-	Names string `json:"names,omitempty"`
+	// when they are shown as numbers. Values are its names and Bits its
+	// kind, for catalog --json.
+	Names  string      `json:"names,omitempty"`
+	Values []ValueName `json:"values,omitempty"`
+	Bits   bool        `json:"names_are_bits,omitempty"`
 	// Ignore holds bits that do not change what the call can reach
 	// (socket's SOCK_NONBLOCK|SOCK_CLOEXEC); IgnoreNames names them.
 	Ignore      uint64 `json:"ignore,omitempty"`
@@ -67,8 +70,8 @@ func (a *RiskyArg) At(arch Arch) int {
 
 // ValueName names one value (or, in a set of bits, one bit).
 type ValueName struct {
-	Value uint64
-	Name  string
+	Value uint64 `json:"value"`
+	Name  string `json:"name"`
 }
 
 // NameSet is one named set of values from riskyargs.json.
@@ -101,7 +104,11 @@ var loadRisky = sync.OnceValues(func() (*riskyTables, error) {
 		t.sets[s.name] = NameSet{Bits: s.description == "bits", Names: ns}
 	}
 	for _, r := range tablesRiskyArgs() {
-		t.byNam[r.syscall] = append(t.byNam[r.syscall], r.arg)
+		a := r.arg
+		if ns, ok := t.sets[a.Names]; ok {
+			a.Values, a.Bits = ns.Names, ns.Bits
+		}
+		t.byNam[r.syscall] = append(t.byNam[r.syscall], a)
 	}
 	return t, nil
 })

@@ -109,7 +109,7 @@ func TestRiskyArgsJSON(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !bytes.Contains(b, []byte(`"risky_args":[{"index":0,"name":"domain","read":"values","names":"socket_domain","narrow":true,`)) {
+	if !bytes.Contains(b, []byte(`"risky_args":[{"index":0,"name":"domain","read":"values","names":"socket_domain","values":[{"value":1,"name":"AF_UNIX"},`)) {
 		t.Errorf("socket's JSON lacks its risky arguments: %s", b)
 	}
 }
