@@ -1,6 +1,7 @@
 package profile
 
 import (
+	"errors"
 	"fmt"
 	"regexp"
 	"slices"
@@ -191,4 +192,20 @@ func opKeys() []string {
 		s = append(s, string(o))
 	}
 	return s
+}
+
+// Validate checks p as Parse does, for a profile built in memory (an
+// import from another format). ErrorPath says which field an error is
+// about.
+func (p *Profile) Validate() error { return p.validate() }
+
+// ErrorPath is the JSON path (keys and indexes, as in
+// ["syscalls", 2, "args", 0, "op"]) of the field a Validate error is
+// about; nil when it is about the whole profile.
+func ErrorPath(err error) []any {
+	var pe *pathError
+	if errors.As(err, &pe) {
+		return pe.path
+	}
+	return nil
 }

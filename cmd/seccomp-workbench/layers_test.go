@@ -26,6 +26,7 @@ func TestLayers(t *testing.T) {
 		"profile/internal/proftest": {"profile", "catalog"},
 		"profile/export":            {"profile", "profile/compile", "profile/cbpf", "catalog"},
 		"artifact":                  {"profile", "catalog"},
+		"profile/source":            {"profile", "catalog"},
 		"runner":                    {"profile", "profile/compile", "profile/lint", "catalog"},
 		"scenario":                  {"runner", "profile", "profile/", "catalog"},
 		"tui/styles":                {"profile", "catalog"},

@@ -9,17 +9,6 @@ import (
 	"github.com/seccomp-workbench/seccomp-workbench/profile"
 )
 
-// systemdArch maps an ABI to systemd's SystemCallArchitectures= name.
-var systemdArch = map[catalog.Arch]string{
-	catalog.X86_64: "x86-64", catalog.X86: "x86", catalog.X32: "x32",
-	catalog.AArch64: "arm64", catalog.ARM: "arm", catalog.RISCV64: "riscv64",
-	catalog.S390X: "s390x", catalog.PPC64LE: "ppc64-le",
-	catalog.MIPS: "mips", catalog.MIPSEL: "mips-le", catalog.MIPS64: "mips64",
-	catalog.MIPSEL64: "mips64-le", catalog.MIPS64N32: "mips64-n32", catalog.MIPSEL64N32: "mips64-le-n32",
-	catalog.PPC: "ppc", catalog.PPC64: "ppc64", catalog.S390: "s390",
-	catalog.PARISC: "parisc", catalog.PARISC64: "parisc64",
-}
-
 // sdCall is what the effective profile does with one syscall name, over
 // every ABI of the filter and every argument case that matters.
 type sdCall struct {
@@ -194,7 +183,7 @@ func sdDeny(d profile.Decision) (string, bool) {
 func planSystemd(e *profile.Effective) systemdPlan {
 	var plan systemdPlan
 	for _, a := range e.Arches {
-		plan.arches = append(plan.arches, systemdArch[a])
+		plan.arches = append(plan.arches, a.Systemd())
 	}
 	calls := classify(e)
 	if e.DefaultAction.LetsThrough() {
