@@ -39,6 +39,7 @@ import (
 	"github.com/seccomp-workbench/seccomp-workbench/profile"
 	"github.com/seccomp-workbench/seccomp-workbench/profile/compile"
 	"github.com/seccomp-workbench/seccomp-workbench/profile/lint"
+	"github.com/seccomp-workbench/seccomp-workbench/profile/source"
 	"github.com/seccomp-workbench/seccomp-workbench/runner"
 	"github.com/seccomp-workbench/seccomp-workbench/scenario"
 	"github.com/seccomp-workbench/seccomp-workbench/tui/catalogpane"
@@ -71,6 +72,10 @@ type Options struct {
 	// Scenarios is a scenario file to show and re-run after every
 	// verified edit ("" for none; a key opens one later).
 	Scenarios string
+	// Import is how Profile was opened (profile/source), nil for a
+	// Docker file or a preset given directly: a profile read from
+	// another format is saved as Docker JSON to a new file.
+	Import *source.Opened
 }
 
 // Panes.
@@ -100,14 +105,18 @@ type Model struct {
 	stack stack
 
 	// The profile.
-	ed          *profile.Editor
-	source      string
-	path        string
-	loaded      *profile.Profile // as opened, for the diff
-	forcedDirty bool             // restored or recorded: unsaved though Editor is clean
-	eff         *profile.Effective
-	states      map[string]common.State
-	scope       Scope
+	ed     *profile.Editor
+	source string
+	path   string
+	// imported is the file the profile was read from when it is not
+	// Docker JSON (a SeccompProfile, a systemd unit ...): saves never go
+	// there; saveStem is what save-as suggests instead.
+	imported, saveStem string
+	loaded             *profile.Profile // as opened, for the diff
+	forcedDirty        bool             // restored or recorded: unsaved though Editor is clean
+	eff                *profile.Effective
+	states             map[string]common.State
+	scope              Scope
 
 	// The compiled filter.
 	compiling   bool
@@ -196,6 +205,7 @@ func New(o Options) (Model, error) {
 	m.setProfile(p, o.Source, o.Path)
 	m.setFocus(paneCatalog)
 	m.resize(80, 24)
+	m.setImport(o.Import)
 	return m, nil
 }
 

@@ -162,6 +162,9 @@ func (m Model) baseName() string {
 	if m.path != "" {
 		return strings.TrimSuffix(m.path, filepath.Ext(m.path))
 	}
+	if m.saveStem != "" {
+		return m.saveStem
+	}
 	name := strings.TrimPrefix(m.source, profile.PresetPrefix)
 	name = strings.Map(func(r rune) rune {
 		if r == '/' || r == ' ' || r == ':' {

@@ -20,6 +20,7 @@ import (
 	"github.com/seccomp-workbench/seccomp-workbench/profile"
 	"github.com/seccomp-workbench/seccomp-workbench/profile/diff"
 	"github.com/seccomp-workbench/seccomp-workbench/profile/export"
+	"github.com/seccomp-workbench/seccomp-workbench/profile/source"
 	"github.com/seccomp-workbench/seccomp-workbench/tui/common"
 	"github.com/seccomp-workbench/seccomp-workbench/tui/dialogs"
 )
@@ -46,6 +47,13 @@ func (m Model) saveTo(path string) (Model, tea.Cmd) {
 	}
 	path = expandHome(path)
 	gen, p, abs := m.ed.Generation(), m.ed.Profile(), m.abs(path)
+	if m.imported != "" && abs == m.imported {
+		// The file is another format: Docker JSON would replace it.
+		m.setError(fmt.Errorf("save: %s is not Docker JSON: saving would replace it with the workbench's format: give a new .json path (export writes the other formats)", path))
+		m.quitting = false
+		m.push(saveAsDialog(m.c, m.saveStem+".json", m.status))
+		return m, nil
+	}
 	m.setStatus("saving to %s…", path)
 	return m, func() tea.Msg {
 		err := checkParent(path)
@@ -119,13 +127,19 @@ func openCmd(arg string) tea.Cmd {
 		if !strings.HasPrefix(arg, profile.PresetPrefix) {
 			arg = expandHome(arg)
 		}
-		p, err := profile.Open(arg)
-		msg := openedMsg{source: arg, typed: typed, prof: p, err: err}
-		if err == nil && !strings.HasPrefix(arg, profile.PresetPrefix) {
+		o, err := source.Open(arg)
+		msg := openedMsg{source: arg, typed: typed, err: err}
+		if err != nil {
+			return msg
+		}
+		msg.prof, msg.imported = o.Profile, o
+		if o.Format != source.FormatPreset {
 			if abs, err := filepath.Abs(arg); err == nil {
 				msg.source = abs
 			}
-			msg.path = msg.source
+		}
+		if o.Format == source.FormatDocker {
+			msg.path, msg.imported = msg.source, nil
 		}
 		return msg
 	}
@@ -142,8 +156,37 @@ func (m Model) handleOpened(msg openedMsg) (Model, tea.Cmd) {
 	}
 	m.setProfile(msg.prof, msg.source, msg.path)
 	m.setStatus("opened %s", msg.source)
+	m.setImport(msg.imported)
 	m.compiling = true
 	return m, tea.Batch(m.compileCmd(), m.checkRecoveryCmd())
+}
+
+// setImport notes a profile read from a file in another format: saves go
+// to a new Docker JSON file next to it (never over it), and what the
+// import could not carry over is listed.
+func (m *Model) setImport(o *source.Opened) {
+	m.imported, m.saveStem = "", ""
+	if o == nil || o.Format.Native() {
+		return
+	}
+	m.imported = m.abs(o.Path)
+	stem := strings.TrimSuffix(m.imported, filepath.Ext(m.imported))
+	if o.Name != "" {
+		stem += "-" + o.Name
+	}
+	if stem+".json" == m.imported {
+		stem += ".profile"
+	}
+	m.saveStem = stem
+	what := o.Format.Title()
+	if o.Name != "" {
+		what += " " + o.Name
+	}
+	m.setStatus("opened %s (%s): s saves it as Docker JSON to a new file, never over the original", o.Path, what)
+	if len(o.Warnings) > 0 {
+		m.status += fmt.Sprintf(" · %s", common.Count(len(o.Warnings), "warning", "warnings"))
+		m.push(viewerDialog(m.c, "What the import of "+filepath.Base(o.Path)+" could not carry over", o.Warnings, 0))
+	}
 }
 
 // exportCmd exports the profile and writes the file atomically.
@@ -194,11 +237,11 @@ func (m Model) diffCmd(against string) tea.Cmd {
 	return func() tea.Msg {
 		ref := loaded
 		if against != "" {
-			p, err := profile.Open(against)
+			o, err := source.Open(against)
 			if err != nil {
 				return diffMsg{against: name, err: err}
 			}
-			ref = p
+			ref = o.Profile
 		}
 		return diffMsg{against: name, changes: diff.Diff(ref.Effective(env), cur.Effective(env))}
 	}

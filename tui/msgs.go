@@ -9,6 +9,7 @@ import (
 	"github.com/seccomp-workbench/seccomp-workbench/profile/diff"
 	"github.com/seccomp-workbench/seccomp-workbench/profile/export"
 	"github.com/seccomp-workbench/seccomp-workbench/profile/lint"
+	"github.com/seccomp-workbench/seccomp-workbench/profile/source"
 )
 
 // Messages that commands send back to Update. Each carries what it needs
@@ -30,7 +31,10 @@ type openedMsg struct {
 	path   string // the file saves go to; "" for presets
 	typed  string // what the user typed
 	prof   *profile.Profile
-	err    error
+	// imported is how a file in another format than Docker JSON was
+	// read; nil for Docker files and presets.
+	imported *source.Opened
+	err      error
 }
 
 // savedMsg: the profile of generation gen was written to path (made

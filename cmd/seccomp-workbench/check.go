@@ -57,7 +57,7 @@ checks and compiles exactly those ABIs instead of the profile's own; an
 			if err != nil {
 				return err
 			}
-			p, err := profile.Open(args[0])
+			p, err := openProfile(cmd.ErrOrStderr(), args[0])
 			if err != nil {
 				return err
 			}

@@ -6,7 +6,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/seccomp-workbench/seccomp-workbench/profile"
 	"github.com/seccomp-workbench/seccomp-workbench/profile/diff"
 )
 
@@ -47,11 +46,11 @@ capabilities and the running kernel, or what --platform, --caps and
   seccomp-workbench diff --subset preset:docker-default my.json   # exit 1 if my.json is looser`,
 		Args: cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			a, err := profile.Open(args[0])
+			a, err := openProfile(cmd.ErrOrStderr(), args[0])
 			if err != nil {
 				return err
 			}
-			b, err := profile.Open(args[1])
+			b, err := openProfile(cmd.ErrOrStderr(), args[1])
 			if err != nil {
 				return err
 			}

@@ -52,7 +52,7 @@ host unless --platform says otherwise. The answer names the host.`,
   seccomp-workbench explain preset:docker-default mount --caps all --kernel 5.10`,
 		Args: cobra.RangeArgs(2, 8),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runExplain(cmd.OutOrStdout(), args, fl)
+			return runExplain(cmd.OutOrStdout(), cmd.ErrOrStderr(), args, fl)
 		},
 	}
 	// pflag reads "-1" as a flag: point at the "--" that makes it an ARG.
@@ -73,7 +73,7 @@ host unless --platform says otherwise. The answer names the host.`,
 	return cmd
 }
 
-func runExplain(out io.Writer, args []string, fl explainFlags) error {
+func runExplain(out, errw io.Writer, args []string, fl explainFlags) error {
 	var arches []catalog.Arch
 	if fl.arch != "" {
 		a, err := catalog.ParseArch(fl.arch)
@@ -106,7 +106,7 @@ func runExplain(out io.Writer, args []string, fl explainFlags) error {
 		}
 		callArgs[i] = v
 	}
-	p, err := profile.Open(args[0])
+	p, err := openProfile(errw, args[0])
 	if err != nil {
 		return err
 	}

@@ -92,7 +92,7 @@ replaced atomically.`,
 			if out == "" && f.Binary() && isTerminal(stdout) {
 				return usagef("export: %s output is binary: give -o FILE or redirect stdout", f)
 			}
-			p, err := profile.Open(args[0])
+			p, err := openProfile(cmd.ErrOrStderr(), args[0])
 			if err != nil {
 				return err
 			}

@@ -98,7 +98,7 @@ func minimizeCommand(cmd *cobra.Command, scenarios, prof, out string, jobs int, 
 			prof = filepath.Join(file.Dir, prof)
 		}
 	}
-	p, err := profile.Open(prof)
+	p, err := openProfile(cmd.ErrOrStderr(), prof)
 	if err != nil {
 		return exitError{exitFailed, err.Error()}
 	}

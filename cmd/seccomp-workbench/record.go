@@ -95,7 +95,7 @@ written; test FILE --profile OUT then passes for those scenarios.`,
 			}
 			var eff *profile.Effective
 			if base != "" {
-				p, err := profile.Open(base)
+				p, err := openProfile(cmd.ErrOrStderr(), base)
 				if err != nil {
 					return exitError{exitRunFail, err.Error()}
 				}

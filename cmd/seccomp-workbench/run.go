@@ -108,7 +108,7 @@ audit mode: would have been denied) but the command otherwise succeeded.`,
 				// one sees them, so the flag could never fire.
 				return usagef("run: --fail-on-denial needs watch or audit mode: in enforce mode the workbench does not see denied calls")
 			}
-			p, err := profile.Open(profileArg)
+			p, err := openProfile(cmd.ErrOrStderr(), profileArg)
 			if err != nil {
 				return exitError{exitRunFail, err.Error()}
 			}

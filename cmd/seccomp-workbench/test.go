@@ -80,7 +80,7 @@ bad file or flag.`,
 			env.Caps = caps
 			var targets []scenario.Target
 			for i, n := range names {
-				p, err := profile.Open(paths[i])
+				p, err := openProfile(cmd.ErrOrStderr(), paths[i])
 				if err != nil {
 					return usageError{err}
 				}

@@ -1,11 +1,9 @@
 package main
 
 import (
-	"strings"
-
 	"github.com/spf13/cobra"
 
-	"github.com/seccomp-workbench/seccomp-workbench/profile"
+	"github.com/seccomp-workbench/seccomp-workbench/profile/source"
 	"github.com/seccomp-workbench/seccomp-workbench/tui"
 )
 
@@ -24,16 +22,17 @@ func openWorkbench(cmd *cobra.Command, args []string) error {
 	if len(args) == 1 {
 		ref = args[0]
 	}
-	p, err := profile.Open(ref)
+	op, err := source.Open(ref)
 	if err != nil {
 		// Open's errors say what, where and what to do already.
 		return exitError{exitFailed, err.Error()}
 	}
+	p := op.Profile
 	scen, _ := cmd.Flags().GetString("scenarios")
 	// A bad scenario file is the pane's one-line error, not a refusal to
 	// open the workbench: the profile can still be edited.
-	o := tui.Options{Profile: p, Source: ref, Scenarios: scen}
-	if !strings.HasPrefix(ref, profile.PresetPrefix) {
+	o := tui.Options{Profile: p, Source: ref, Scenarios: scen, Import: op}
+	if op.Format == source.FormatDocker {
 		o.Path = ref
 	}
 	if err := tui.Run(o); err != nil {

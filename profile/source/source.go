@@ -139,6 +139,11 @@ func Parse(name, sel string, data []byte) (*Opened, error) {
 		return nil, err
 	}
 	o.Format, o.Path = f, name
+	for i, w := range o.Warnings {
+		if !strings.HasPrefix(w, name) {
+			o.Warnings[i] = name + ": " + w
+		}
+	}
 	return o, nil
 }
 
@@ -260,4 +265,3 @@ func errNoSuch(name, sel, what string, names []string) error {
 	}
 	return fmt.Errorf("%s#%s: no %s named %q: the file has %s", name, sel, what, sel, strings.Join(names, ", "))
 }
-

@@ -103,6 +103,9 @@ func parseSPO(name, sel string, data []byte) (*Opened, error) {
 		if i < 0 {
 			return nil, errNoSuch(name, sel, "SeccompProfile", names)
 		}
+		if slices.Index(names[i+1:], sel) >= 0 {
+			return nil, fmt.Errorf("%s#%s: the file has two SeccompProfiles named %s (the API server would keep one): rename one", name, sel, sel)
+		}
 		d = sps[i]
 	case len(sps) > 1:
 		return nil, errNoChoice(name, "SeccompProfile", names)
