@@ -80,7 +80,9 @@ replaced atomically.`,
 				}
 				o.K8sAPI = api
 			}
-			if name != "" {
+			if f == export.FormatFirecracker {
+				o.Thread = name // the filter's thread name
+			} else if name != "" {
 				if err := export.ValidK8sName(name); err != nil {
 					return usageError{fmt.Errorf("--name: %w", err)}
 				}
@@ -122,7 +124,7 @@ replaced atomically.`,
 	fl.StringVarP(&formatS, "format", "f", "", "output format ("+strings.Join(formatNames(), ",")+")")
 	fl.StringArrayVar(&archS, "arch", nil, "filter these ABIs instead of the profile's (repeat or comma-separate; "+archList()+")")
 	fl.StringVarP(&out, "output", "o", "", "write to FILE (atomically) instead of stdout")
-	fl.StringVar(&name, "name", "", "metadata.name of the k8s resource (default: from the profile's file name)")
+	fl.StringVar(&name, "name", "", "metadata.name of the k8s resource (default: from the profile's file name); firecracker: the thread (default main)")
 	fl.BoolVar(&wrap, "wrap", false, `oci: nest the object in {"linux":{"seccomp":...}}`)
 	fl.StringVar(&api, "api", export.SpoAPIDefault, "k8s: the SeccompProfile API version (v1, served since security-profiles-operator 1.0; v1beta1 for older operators)")
 	host.register(fl)

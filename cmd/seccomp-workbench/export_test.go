@@ -113,7 +113,7 @@ func TestExportUsageErrors(t *testing.T) {
 		code int
 		msg  string
 	}{
-		{[]string{"export", "preset:docker-default"}, 2, "--format is required: use one of docker, oci, k8s, k8s-localhost, systemd, bpf, pfc, asm"},
+		{[]string{"export", "preset:docker-default"}, 2, "--format is required: use one of docker, oci, k8s, k8s-localhost, systemd, bpf, pfc, asm, firecracker, minijail"},
 		{[]string{"export", "preset:docker-default", "--format", "yaml"}, 2, `unknown export format "yaml"`},
 		{[]string{"export", "preset:docker-default", "--format", "oci", "--arch", "vax"}, 2, `unknown architecture "vax"`},
 		{[]string{"export", "preset:docker-default", "--format", "k8s", "--name", "Bad_Name"}, 2, "not a valid Kubernetes name"},

@@ -1,11 +1,12 @@
 // Package export writes a profile for the tools that consume seccomp
 // filters: Docker's JSON as is, the OCI runtime-spec object, the
 // Kubernetes security-profiles-operator SeccompProfile and localhost
-// file, a systemd SystemCallFilter= drop-in, and the verified BPF
-// program (raw, as annotated assembly, as libseccomp's PFC). Every format
-// is described once in formatInfo; each is written by its own file
-// (oci.go, localhost.go, k8s.go, systemd.go, bpf.go for the three
-// program formats), docker being the profile file itself.
+// file, a systemd SystemCallFilter= drop-in, Firecracker's seccompiler
+// JSON, a minijail policy, and the verified BPF program (raw, as
+// annotated assembly, as libseccomp's PFC). Every format is described
+// once in formatInfo; each is written by its own file (oci.go,
+// localhost.go, k8s.go, systemd.go, firecracker.go, minijail.go, bpf.go
+// for the three program formats), docker being the profile file itself.
 package export
 
 import (
@@ -39,11 +40,15 @@ const (
 	FormatPFC Format = "pfc"
 	// FormatAsm is the annotated disassembly of the compiled filter.
 	FormatAsm Format = "asm"
+	// FormatFirecracker is Firecracker's seccompiler JSON, one thread.
+	FormatFirecracker Format = "firecracker"
+	// FormatMinijail is a minijail seccomp policy file.
+	FormatMinijail Format = "minijail"
 )
 
 // Formats lists the export formats in the order help text shows them.
 func Formats() []Format {
-	return []Format{FormatDocker, FormatOCI, FormatK8s, FormatK8sLocalhost, FormatSystemd, FormatBPF, FormatPFC, FormatAsm}
+	return []Format{FormatDocker, FormatOCI, FormatK8s, FormatK8sLocalhost, FormatSystemd, FormatBPF, FormatPFC, FormatAsm, FormatFirecracker, FormatMinijail}
 }
 
 // formatInfo is what each format's output is, who reads it, and the file
@@ -57,6 +62,8 @@ var formatInfo = map[Format]struct{ title, purpose, ext string }{
 	FormatBPF:          {"BPF program", "raw BPF (bubblewrap --seccomp)", ".bpf"},
 	FormatPFC:          {"pseudo filter code", "libseccomp pseudo filter code", ".pfc"},
 	FormatAsm:          {"disassembly", "annotated disassembly", ".asm"},
+	FormatFirecracker:  {"seccompiler filter", "Firecracker seccompiler JSON (one thread)", ".firecracker.json"},
+	FormatMinijail:     {"minijail policy", "minijail seccomp policy (minijail0 -S)", ".policy"},
 }
 
 // Title names the format's output ("systemd drop-in").
@@ -104,6 +111,9 @@ type ExportOptions struct {
 	Wrap bool
 	// K8sAPI is the SeccompProfile API version (v1 when empty).
 	K8sAPI string
+	// Thread names the Firecracker filter (DefaultFirecrackerThread when
+	// empty).
+	Thread string
 }
 
 // DefaultK8sName is metadata.name when ExportOptions.Name is empty.
@@ -192,6 +202,10 @@ func Export(p *profile.Profile, env profile.Env, f Format, o ExportOptions) ([]b
 		out, more, err = exportSystemd(e, o, notes)
 	case FormatBPF, FormatPFC, FormatAsm:
 		out, more, err = exportProgram(e, f, o)
+	case FormatFirecracker:
+		out, more, err = exportFirecracker(e, o)
+	case FormatMinijail:
+		out, more, err = exportMinijail(e, o)
 	}
 	if err != nil {
 		return nil, nil, err
