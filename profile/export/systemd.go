@@ -40,7 +40,9 @@ type systemdPlan struct {
 	// logInvert writes SystemCallLog=~...; log lists its entries.
 	log       []string
 	logInvert bool
-	notes     []string
+	// args are the directives that carry argument rules.
+	args  sdArgs
+	notes []string
 }
 
 // exportSystemd writes a unit drop-in ([Service] section) that applies the
@@ -90,6 +92,9 @@ func exportSystemd(e *profile.Effective, o ExportOptions, prior []string) ([]byt
 	}
 	for _, line := range wrapEntries(plan.log) {
 		b.WriteString("SystemCallLog=" + logPrefix + line + "\n")
+	}
+	for _, line := range plan.args.lines {
+		b.WriteString(line + "\n")
 	}
 	return []byte(b.String()), plan.notes, nil
 }
@@ -186,6 +191,7 @@ func planSystemd(e *profile.Effective) systemdPlan {
 		plan.arches = append(plan.arches, a.Systemd())
 	}
 	calls := classify(e)
+	plan.args = planArgs(e)
 	if e.DefaultAction.LetsThrough() {
 		planDenyList(e, calls, &plan)
 	} else {
@@ -219,8 +225,11 @@ func planAllowList(e *profile.Effective, calls []sdCall, plan *systemdPlan) {
 			// glibc tries clone3 first and falls back to clone only on
 			// ENOSYS; an allow-list would answer the default errno and
 			// break every thread and fork. The drop-in allows clone for
-			// all arguments anyway, so clone3 gives nothing more.
-			plan.note("clone3: errno(ENOSYS) in the profile, so that glibc falls back to clone; systemd would answer %s, which glibc does not fall back from, so the drop-in allows clone3 as it allows clone", sdWords(defS))
+			// all arguments anyway, so clone3 gives nothing more; with
+			// RestrictNamespaces= systemd answers clone3 ENOSYS itself.
+			if _, ok := plan.args.by["clone"]; !ok {
+				plan.note("clone3: errno(ENOSYS) in the profile, so that glibc falls back to clone; systemd would answer %s, which glibc does not fall back from, so the drop-in allows clone3 as it allows clone", sdWords(defS))
+			}
 			c.anyAllow, c.dec = true, profile.Decision{Action: profile.ActAllow}
 		}
 		switch {
@@ -228,7 +237,7 @@ func planAllowList(e *profile.Effective, calls []sdCall, plan *systemdPlan) {
 			alwaysAllowed = append(alwaysAllowed, c.name)
 			continue
 		case c.varies && c.anyAllow:
-			plan.note("%s: %s; systemd cannot compare arguments, so it is allowed for all of them", c.name, c.desc)
+			plan.notes = append(plan.notes, plan.args.note(c, "systemd cannot compare arguments, so it is allowed for all of them"))
 		case c.varies:
 			plan.note("%s: %s; the drop-in denies it the default way (%s)", c.name, c.desc, sdWords(defS))
 		case c.dec.Action.LetsThrough():
@@ -277,7 +286,7 @@ func planDenyList(e *profile.Effective, calls []sdCall, plan *systemdPlan) {
 	var denied, unknown []string
 	for _, c := range calls {
 		if c.varies && c.anyAllow {
-			plan.note("%s: %s; systemd cannot compare arguments, so it is allowed for all of them", c.name, c.desc)
+			plan.notes = append(plan.notes, plan.args.note(c, "systemd cannot compare arguments, so it is allowed for all of them"))
 		}
 		if c.anyAllow {
 			if !c.known {

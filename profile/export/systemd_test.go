@@ -35,6 +35,19 @@ var systemdProfiles = map[string]string{
 		{"names": ["mseal"], "action": "SCMP_ACT_ERRNO"}]}`,
 	"allow-all": `{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": []}`,
 	"deny-all":  `{"defaultAction": "SCMP_ACT_ERRNO", "defaultErrnoRet": 13, "syscalls": []}`,
+	// Namespace types some of which clone may create.
+	"ns-some": `{"defaultAction": "SCMP_ACT_ALLOW", "architectures": ["SCMP_ARCH_X86_64"], "syscalls": [
+		{"names": ["clone", "unshare"], "action": "SCMP_ACT_ERRNO", "args": [{"index": 0, "value": 268435456, "valueTwo": 268435456, "op": "SCMP_CMP_MASKED_EQ"}]},
+		{"names": ["setns", "clone3"], "action": "SCMP_ACT_ERRNO", "errnoRet": 38}]}`,
+	// Argument rules systemd has directives for.
+	"arg-rules": `{"defaultAction": "SCMP_ACT_ERRNO", "architectures": ["SCMP_ARCH_X86_64"], "syscalls": [
+		{"names": ["read", "write", "exit_group", "close", "execve", "brk", "clone3", "unshare"], "action": "SCMP_ACT_ALLOW"},
+		{"names": ["mmap", "mprotect"], "action": "SCMP_ACT_ALLOW", "args": [{"index": 2, "value": 4, "valueTwo": 0, "op": "SCMP_CMP_MASKED_EQ"}]},
+		{"names": ["personality"], "action": "SCMP_ACT_ALLOW", "args": [{"index": 0, "value": 0, "op": "SCMP_CMP_EQ"}]},
+		{"names": ["personality"], "action": "SCMP_ACT_ALLOW", "args": [{"index": 0, "value": 4294967295, "op": "SCMP_CMP_EQ"}]},
+		{"names": ["socket"], "action": "SCMP_ACT_ALLOW", "args": [{"index": 0, "value": 1, "op": "SCMP_CMP_EQ"}]},
+		{"names": ["socket"], "action": "SCMP_ACT_ERRNO", "errnoRet": 97},
+		{"names": ["clone"], "action": "SCMP_ACT_ALLOW", "args": [{"index": 0, "value": 1073741824, "valueTwo": 0, "op": "SCMP_CMP_MASKED_EQ"}]}]}`,
 }
 
 func openSystemdProfile(t *testing.T, src string) *profile.Profile {
@@ -127,13 +140,18 @@ func TestSystemdExportContent(t *testing.T) {
 		log           string // the first SystemCallLog= value
 		notes         []string
 		noteCommented bool
+		// args are directive lines the drop-in has; noArgs directives
+		// it must not have.
+		args, noArgs []string
 	}
 	cases := map[string]want{
 		"docker-default": {arches: "x86-64 x86 x32", errno: "EPERM", has: []string{"@basic-io", "@network-io", "clone", "clone3", "personality", "mkdir"},
 			hasNot: []string{"kexec_load", "@mount", "mount", "@default", "mseal"},
 			notes: []string{"clone: allow when arg0 & 0x7e020000 == 0x0; else errno(EPERM)",
 				"getxattrat, listmount, listxattrat, mseal, removexattrat, setxattrat, statmount, uretprobe: allowed, but libseccomp 2.5.4",
-				"clone3: errno(ENOSYS) in the profile, so that glibc falls back to clone; systemd would answer errno(EPERM)"}},
+				"clone: allow when arg0 & 0x7e020000 == 0x0; else errno(EPERM); SystemCallFilter= cannot compare arguments, and RestrictNamespaces= says the same",
+				"socket: allow when arg0 < 0x26; allow when arg0 == 0x27; allow when arg0 > 0x28; else errno(EPERM); SystemCallFilter= cannot compare arguments: RestrictAddressFamilies= restricts it, but the families it fails answer errno(EAFNOSUPPORT)"},
+			args: []string{"RestrictAddressFamilies=~AF_ALG AF_VSOCK", "RestrictNamespaces=yes"}, noArgs: []string{"LockPersonality", "MemoryDenyWriteExecute"}},
 		"denylist": {arches: "x86-64", errno: "EPERM", deny: true, has: []string{"@swap", "mount", "mkdir:EACCES", "reboot:kill", "kexec_load:kill"},
 			hasNot: []string{"socket", "read"}, log: "~close read write", notes: []string{"kexec_load: trap in the profile"}},
 		"log-all": {arches: "x86-64", errno: "EPERM", deny: true, has: []string{"mount"}, log: "@known"},
@@ -144,7 +162,20 @@ func TestSystemdExportContent(t *testing.T) {
 			notes: []string{"mkdir: trace(5) in the profile; systemd's nearest is errno(ENOSYS)", "chmod: kill_thread in the profile; systemd's nearest is killing the process",
 				"mseal: denied, but libseccomp 2.5.4 (and so a systemd built with it) does not know it: systemd cannot deny it"}},
 		"allow-all": {arches: "x86-64"},
-		"deny-all":  {arches: "x86-64", errno: "EACCES", has: []string{"@default"}},
+		"ns-some": {arches: "x86-64", errno: "ENOSYS", deny: true, has: []string{"setns", "clone3"},
+			args:  []string{"RestrictNamespaces=cgroup ipc net mnt pid uts"},
+			notes: []string{"clone: errno(EPERM) when arg0 & 0x10000000 == 0x10000000; else allow; SystemCallFilter= cannot compare arguments, and RestrictNamespaces= says the same"}},
+		"arg-rules": {arches: "x86-64", errno: "EPERM", has: []string{"read", "personality", "socket", "clone"},
+			args: []string{"MemoryDenyWriteExecute=yes", "LockPersonality=yes", "RestrictAddressFamilies=AF_UNIX"},
+			// unshare is allowed for every flag, so RestrictNamespaces=
+			// would fail what the profile allows.
+			noArgs: []string{"RestrictNamespaces"},
+			notes: []string{"personality: allow when arg0 == 0x0; allow when arg0 == 0xffffffff; else errno(EPERM); SystemCallFilter= cannot compare arguments, and LockPersonality= says the same",
+				"mmap: allow when arg2 & 0x4 == 0x0; else errno(EPERM); SystemCallFilter= cannot compare arguments: MemoryDenyWriteExecute= restricts it, but the profile fails more of its calls",
+				"mprotect: allow when arg2 & 0x4 == 0x0; else errno(EPERM); SystemCallFilter= cannot compare arguments, and MemoryDenyWriteExecute= says the same",
+				"socket: allow when arg0 == 0x1; else errno(EAFNOSUPPORT); SystemCallFilter= cannot compare arguments, and RestrictAddressFamilies= says the same",
+				"clone: allow when arg0 & 0x40000000 == 0x0; else errno(EPERM); systemd cannot compare arguments, so it is allowed for all of them"}},
+		"deny-all": {arches: "x86-64", errno: "EACCES", has: []string{"@default"}},
 	}
 	for name, w := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -183,6 +214,16 @@ func TestSystemdExportContent(t *testing.T) {
 				}
 			} else if w.log != "" {
 				t.Errorf("no SystemCallLog=, want %s", w.log)
+			}
+			for _, l := range w.args {
+				if !strings.Contains(string(out), "\n"+l+"\n") {
+					t.Errorf("the drop-in lacks %s:\n%s", l, out)
+				}
+			}
+			for _, l := range w.noArgs {
+				if strings.Contains(string(out), "\n"+l+"=") {
+					t.Errorf("the drop-in has %s=:\n%s", l, out)
+				}
 			}
 			all := strings.Join(notes, "\n")
 			for _, n := range w.notes {

@@ -38,21 +38,24 @@ import (
 // sdExecSections are the sections whose directives configure a process.
 var sdExecSections = map[string]bool{"Service": true, "Socket": true, "Mount": true, "Swap": true}
 
-// sdOther are seccomp-based directives the profile does not carry: each
-// installs a filter of its own next to SystemCallFilter=.
+// sdArgDirectives are the directives whose filters the import carries
+// into the profile as argument rules (systemd_args.go in profile/export
+// says what each fails).
+var sdArgDirectives = map[string]bool{
+	"RestrictAddressFamilies": true, "RestrictNamespaces": true, "LockPersonality": true, "MemoryDenyWriteExecute": true,
+}
+
+// sdOther are the other seccomp-based directives, which the profile does
+// not carry: each installs a filter of its own next to SystemCallFilter=.
 var sdOther = map[string]string{
-	"RestrictAddressFamilies": "socket families",
-	"RestrictNamespaces":      "namespace flags of clone, unshare and setns",
-	"LockPersonality":         "personality changes",
-	"MemoryDenyWriteExecute":  "writable and executable mappings",
-	"RestrictRealtime":        "realtime scheduling",
-	"RestrictSUIDSGID":        "set-user-ID and set-group-ID files",
-	"ProtectClock":            "clock changes",
-	"ProtectKernelModules":    "module loading",
-	"ProtectKernelLogs":       "the kernel log",
-	"ProtectKernelTunables":   "/proc/sys writes",
-	"ProtectHostname":         "hostname changes",
-	"PrivateDevices":          "raw I/O",
+	"RestrictRealtime":      "realtime scheduling",
+	"RestrictSUIDSGID":      "set-user-ID and set-group-ID files",
+	"ProtectClock":          "clock changes",
+	"ProtectKernelModules":  "module loading",
+	"ProtectKernelLogs":     "the kernel log",
+	"ProtectKernelTunables": "/proc/sys writes",
+	"ProtectHostname":       "hostname changes",
+	"PrivateDevices":        "raw I/O",
 }
 
 // sdLine is one directive's value and where it starts.
@@ -124,7 +127,7 @@ func sdDirectives(name string, data []byte) ([]sdLine, []string, error) {
 		if section != "" && !sdExecSections[section] {
 			continue
 		}
-		if strings.HasPrefix(k, "SystemCall") {
+		if strings.HasPrefix(k, "SystemCall") || sdArgDirectives[k] {
 			out = append(out, sdLine{k, strings.TrimSpace(v), start + 1, col})
 			continue
 		}
@@ -247,6 +250,7 @@ func parseSystemd(name string, data []byte) (*Opened, error) {
 	}
 	o := &Opened{Warnings: ignored}
 	var filter, logSet sdSet
+	var extra sdExtra
 	var archs []catalog.Arch
 	archsSet := false
 	errno := sdKill
@@ -283,6 +287,8 @@ func parseSystemd(name string, data []byte) (*Opened, error) {
 				}
 				archs = append(archs, a)
 			}
+		case "RestrictAddressFamilies", "RestrictNamespaces", "LockPersonality", "MemoryDenyWriteExecute":
+			err = extra.apply(name, l, o)
 		default:
 			o.warnf("%s:%d: %s= is not a directive systemd knows: ignored", name, l.line, l.key)
 		}
@@ -359,6 +365,13 @@ func parseSystemd(name string, data []byte) (*Opened, error) {
 		}
 	}
 	p.Syscalls = groupRules(rules)
+	mainAction := func(n string) profile.Action {
+		if r, ok := rules[n]; ok {
+			return r.Action
+		}
+		return p.DefaultAction
+	}
+	p.Syscalls = append(extra.rules(archs, mainAction, o), p.Syscalls...)
 	o.Profile = p
 	return o, validate(name, p, nil)
 }
