@@ -24,10 +24,12 @@ import (
 //     (arg1) for those types and for nstype 0 unless every type is
 //     allowed; clone3() answers ENOSYS, so that glibc falls back to clone.
 //   - LockPersonality=yes fails personality() with EPERM unless arg0 is
-//     the current personality (PER_LINUX, 0) or 0xffffffff, a query.
+//     the current personality (PER_LINUX, 0): a query (0xffffffff) too.
 //   - MemoryDenyWriteExecute=yes fails with EPERM mmap() with both
 //     PROT_WRITE and PROT_EXEC, mprotect() and pkey_mprotect() with
-//     PROT_EXEC, and shmat() with SHM_EXEC.
+//     PROT_EXEC, and shmat() with SHM_EXEC; on x86 and s390 it filters
+//     mmap2 and fails the old mmap whatever its arguments, and arm has
+//     only mmap2: those ABIs are left to the notes.
 //
 // A directive is written only when everything it fails the profile fails
 // too, so the drop-in never denies what the profile allows; what it lets
@@ -97,7 +99,7 @@ func planArgs(e *profile.Effective) sdArgs {
 	a.families(arch, e.Arches, dec, allows, onlyIndex)
 	a.namespaces(arch, allows, safe, onlyIndex)
 	a.personality(allows, safe, onlyIndex)
-	a.writeExecute(allows, safe)
+	a.writeExecute(e.Arches, allows, safe)
 	for name, d := range a.by {
 		if inexact[name] && a.rest[name] == "" && d != "RestrictAddressFamilies=" {
 			a.rest[name] = "the profile fails more of its calls, or with another errno than EPERM"
@@ -191,23 +193,26 @@ func (a *sdArgs) personality(allows func(string, ...uint64) bool, safe func(stri
 	if !onlyIndex("personality", 0) || !allows("personality", 0) {
 		return
 	}
-	locked := func(in [6]uint64) bool { return in[0] != 0 && in[0] != 0xffffffff }
-	// A few personalities programs use besides the profile's own values:
-	// PER_LINUX32, ADDR_NO_RANDOMIZE, READ_IMPLIES_EXEC.
-	if !safe("personality", locked, [6]uint64{0x8}, [6]uint64{0x40000}, [6]uint64{0x0400000}) {
+	// systemd fails every personality() but PER_LINUX, a query
+	// (0xffffffff) too. A few values programs use besides the profile's
+	// own: the query, PER_LINUX32, ADDR_NO_RANDOMIZE, READ_IMPLIES_EXEC.
+	locked := func(in [6]uint64) bool { return in[0] != 0 }
+	if !safe("personality", locked, [6]uint64{0xffffffff}, [6]uint64{0x8}, [6]uint64{0x40000}, [6]uint64{0x0400000}) {
 		return
 	}
 	a.lines = append(a.lines, "LockPersonality=yes")
 	a.by["personality"] = "LockPersonality="
-	if !allows("personality", 0xffffffff) {
-		a.rest["personality"] = "it still lets 0xffffffff (a query) through"
-	}
 }
 
-func (a *sdArgs) writeExecute(allows func(string, ...uint64) bool, safe func(string, func([6]uint64) bool, ...[6]uint64) bool) {
+func (a *sdArgs) writeExecute(abis []catalog.Arch, allows func(string, ...uint64) bool, safe func(string, func([6]uint64) bool, ...[6]uint64) bool) {
 	const w, x = unix.PROT_WRITE, unix.PROT_EXEC
 	if !allows("mmap", 0, 4096, unix.PROT_READ) {
 		return
+	}
+	for _, ab := range abis {
+		if ab == catalog.X86 || ab == catalog.S390 || ab == catalog.ARM {
+			return
+		}
 	}
 	wx := func(in [6]uint64) bool { return in[2]&(w|x) == w|x }
 	exec := func(in [6]uint64) bool { return in[2]&x != 0 }

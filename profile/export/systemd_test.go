@@ -44,7 +44,6 @@ var systemdProfiles = map[string]string{
 		{"names": ["read", "write", "exit_group", "close", "execve", "brk", "clone3", "unshare"], "action": "SCMP_ACT_ALLOW"},
 		{"names": ["mmap", "mprotect"], "action": "SCMP_ACT_ALLOW", "args": [{"index": 2, "value": 4, "valueTwo": 0, "op": "SCMP_CMP_MASKED_EQ"}]},
 		{"names": ["personality"], "action": "SCMP_ACT_ALLOW", "args": [{"index": 0, "value": 0, "op": "SCMP_CMP_EQ"}]},
-		{"names": ["personality"], "action": "SCMP_ACT_ALLOW", "args": [{"index": 0, "value": 4294967295, "op": "SCMP_CMP_EQ"}]},
 		{"names": ["socket"], "action": "SCMP_ACT_ALLOW", "args": [{"index": 0, "value": 1, "op": "SCMP_CMP_EQ"}]},
 		{"names": ["socket"], "action": "SCMP_ACT_ERRNO", "errnoRet": 97},
 		{"names": ["clone"], "action": "SCMP_ACT_ALLOW", "args": [{"index": 0, "value": 1073741824, "valueTwo": 0, "op": "SCMP_CMP_MASKED_EQ"}]}]}`,
@@ -170,7 +169,7 @@ func TestSystemdExportContent(t *testing.T) {
 			// unshare is allowed for every flag, so RestrictNamespaces=
 			// would fail what the profile allows.
 			noArgs: []string{"RestrictNamespaces"},
-			notes: []string{"personality: allow when arg0 == 0x0; allow when arg0 == 0xffffffff; else errno(EPERM); SystemCallFilter= cannot compare arguments, and LockPersonality= says the same",
+			notes: []string{"personality: allow when arg0 == 0x0; else errno(EPERM); SystemCallFilter= cannot compare arguments, and LockPersonality= says the same",
 				"mmap: allow when arg2 & 0x4 == 0x0; else errno(EPERM); SystemCallFilter= cannot compare arguments: MemoryDenyWriteExecute= restricts it, but the profile fails more of its calls",
 				"mprotect: allow when arg2 & 0x4 == 0x0; else errno(EPERM); SystemCallFilter= cannot compare arguments, and MemoryDenyWriteExecute= says the same",
 				"socket: allow when arg0 == 0x1; else errno(EAFNOSUPPORT); SystemCallFilter= cannot compare arguments, and RestrictAddressFamilies= says the same",

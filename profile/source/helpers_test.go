@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/seccomp-workbench/seccomp-workbench/profile"
+	"github.com/seccomp-workbench/seccomp-workbench/profile/compile"
 	"github.com/seccomp-workbench/seccomp-workbench/profile/diff"
 	"github.com/seccomp-workbench/seccomp-workbench/profile/export"
 	"github.com/seccomp-workbench/seccomp-workbench/profile/internal/proftest"
@@ -58,9 +59,13 @@ func mustImport(t *testing.T, arg string) *Opened {
 	return o
 }
 
-// sameMeaning fails unless a and b do the same with every call.
+// sameMeaning fails unless a and b do the same with every call, and
+// unless b (the import) compiles into a filter that is proven to mean it.
 func sameMeaning(t *testing.T, a, b *profile.Profile) {
 	t.Helper()
+	if _, err := compile.Build(b.Effective(x86Env()), profile.Options{}); err != nil {
+		t.Errorf("the imported profile does not compile: %v", err)
+	}
 	changes := diff.Diff(a.Effective(x86Env()), b.Effective(x86Env()))
 	for _, c := range changes {
 		t.Errorf("differs: %s", c)

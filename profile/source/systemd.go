@@ -364,14 +364,9 @@ func parseSystemd(name string, data []byte) (*Opened, error) {
 			}
 		}
 	}
-	p.Syscalls = groupRules(rules)
-	mainAction := func(n string) profile.Action {
-		if r, ok := rules[n]; ok {
-			return r.Action
-		}
-		return p.DefaultAction
-	}
-	p.Syscalls = append(extra.rules(archs, mainAction, o), p.Syscalls...)
+	def := profile.Decision{Action: p.DefaultAction, Errno: p.DefaultErrno()}
+	pre := extra.rules(archs, rules, def, o)
+	p.Syscalls = append(pre, groupRules(rules)...)
 	o.Profile = p
 	return o, validate(name, p, nil)
 }

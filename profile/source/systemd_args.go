@@ -123,95 +123,186 @@ func (x *sdExtra) families(name string, l sdLine, o *Opened) {
 	}
 }
 
-func masked(idx uint, bit uint64) []*profile.Arg {
-	return []*profile.Arg{{Index: idx, Op: profile.OpMaskedEqual, Value: bit, ValueTwo: bit}}
+func masked(idx uint, mask, datum uint64) []*profile.Arg {
+	return []*profile.Arg{{Index: idx, Op: profile.OpMaskedEqual, Value: mask, ValueTwo: datum}}
+}
+
+func cmp(idx uint, op profile.Operator, v uint64) []*profile.Arg {
+	return []*profile.Arg{{Index: idx, Op: op, Value: v}}
+}
+
+// argRule is what one directive does to one call: fails it with errno
+// when any deny set of conditions holds; allow are the sets under which
+// it lets the call through (the complement), used when errno is the
+// profile's default action, which a rule cannot repeat.
+type argRule struct {
+	name        string
+	errno       uint
+	deny, allow [][]*profile.Arg
+}
+
+// argRules are the directives' filters, call by call.
+func (x *sdExtra) argRules() []argRule {
+	var out []argRule
+	eperm := uint(unix.EPERM)
+	if x.afUsed {
+		r := argRule{name: "socket", errno: uint(unix.EAFNOSUPPORT)}
+		fams := make([]uint64, 0, len(x.af))
+		for f := range x.af {
+			fams = append(fams, f)
+		}
+		sort.Slice(fams, func(i, j int) bool { return fams[i] < fams[j] })
+		in := func(v uint64) bool { return x.af[v] }
+		if !x.afAllow {
+			in = func(v uint64) bool { return !x.af[v] }
+		}
+		// As systemd writes an allow-list: below the first, above the
+		// last, and each gap; a "~" list names its families.
+		var lo, hi uint64 = 1, catalog.AFMax - 1
+		if x.afAllow {
+			if len(fams) == 0 {
+				r.deny = [][]*profile.Arg{nil}
+			} else {
+				lo, hi = fams[0], fams[len(fams)-1]
+				r.deny = append(r.deny, cmp(0, profile.OpLessThan, lo), cmp(0, profile.OpGreaterThan, hi))
+			}
+		}
+		for v := uint64(0); v <= hi+1 && v < catalog.AFMax+1; v++ {
+			switch {
+			case x.afAllow && v > lo && v < hi && !in(v):
+				r.deny = append(r.deny, cmp(0, profile.OpEqualTo, v))
+			case !x.afAllow && x.af[v]:
+				r.deny = append(r.deny, cmp(0, profile.OpEqualTo, v))
+			}
+		}
+		for _, f := range fams {
+			if x.afAllow {
+				r.allow = append(r.allow, cmp(0, profile.OpEqualTo, f))
+			}
+		}
+		if !x.afAllow && len(fams) > 0 {
+			// The complement of a "~" list: below the first, the gaps,
+			// above the last.
+			first, last := fams[0], fams[len(fams)-1]
+			r.allow = append(r.allow, cmp(0, profile.OpLessThan, first))
+			for v := first + 1; v < last; v++ {
+				if !x.af[v] {
+					r.allow = append(r.allow, cmp(0, profile.OpEqualTo, v))
+				}
+			}
+			r.allow = append(r.allow, cmp(0, profile.OpGreaterThan, last))
+		}
+		out = append(out, r)
+	}
+	if x.nsSet {
+		var restricted, kept []uint64
+		var mask uint64
+		for _, ns := range catalog.NamespaceTypes() {
+			if x.retain&ns.Flag == 0 {
+				restricted, mask = append(restricted, ns.Flag), mask|ns.Flag
+			} else {
+				kept = append(kept, ns.Flag)
+			}
+		}
+		if len(restricted) > 0 {
+			for _, n := range []string{"clone", "unshare"} {
+				r := argRule{name: n, errno: eperm, allow: [][]*profile.Arg{masked(0, mask, 0)}}
+				for _, f := range restricted {
+					r.deny = append(r.deny, masked(0, f, f))
+				}
+				out = append(out, r)
+			}
+			r := argRule{name: "setns", errno: eperm}
+			if len(kept) == 0 {
+				r.deny = [][]*profile.Arg{nil}
+			} else {
+				for _, f := range restricted {
+					r.deny = append(r.deny, masked(1, f, f))
+				}
+				r.deny = append(r.deny, cmp(1, profile.OpEqualTo, 0))
+				for _, f := range kept {
+					r.allow = append(r.allow, cmp(1, profile.OpEqualTo, f))
+				}
+			}
+			out = append(out, r, argRule{name: "clone3", errno: profile.ENOSYS, deny: [][]*profile.Arg{nil}})
+		}
+	}
+	if x.lock {
+		// systemd fails every personality() but the current one
+		// (PER_LINUX), queries (0xffffffff) included.
+		out = append(out, argRule{name: "personality", errno: eperm,
+			deny: [][]*profile.Arg{cmp(0, profile.OpNotEqual, 0)}, allow: [][]*profile.Arg{cmp(0, profile.OpEqualTo, 0)}})
+	}
+	if x.mdwe {
+		const w, ex, shmExec = unix.PROT_WRITE, unix.PROT_EXEC, 0o100000
+		out = append(out,
+			argRule{name: "mmap", errno: eperm, deny: [][]*profile.Arg{masked(2, w|ex, w|ex)}, allow: [][]*profile.Arg{masked(2, w, 0), masked(2, ex, 0)}},
+			argRule{name: "mprotect", errno: eperm, deny: [][]*profile.Arg{masked(2, ex, ex)}, allow: [][]*profile.Arg{masked(2, ex, 0)}},
+			argRule{name: "pkey_mprotect", errno: eperm, deny: [][]*profile.Arg{masked(2, ex, ex)}, allow: [][]*profile.Arg{masked(2, ex, 0)}},
+			argRule{name: "shmat", errno: eperm, deny: [][]*profile.Arg{masked(2, shmExec, shmExec)}, allow: [][]*profile.Arg{masked(2, shmExec, 0)}})
+	}
+	return out
+}
+
+// rules turns the directives into the profile's rules for the calls the
+// main filter lets through (a denial there stays the denial). main holds
+// the main filter's explicit rules by name; def is its default. A call
+// with an explicit rule gets the directive's deny and allow sets in its
+// place: libseccomp refuses an unconditional rule after conditional ones
+// of the same call, and a rule whose action is the default, so a denial
+// equal to the default is left to it.
+func (x *sdExtra) rules(archs []catalog.Arch, main map[string]profile.Rule, def profile.Decision, o *Opened) []*profile.Rule {
+	var out []*profile.Rule
+	for _, r := range x.argRules() {
+		act, explicit := def.Action, false
+		if m, ok := main[r.name]; ok {
+			act, explicit = m.Action, true
+		}
+		if !act.LetsThrough() {
+			continue
+		}
+		own := !(profile.Decision{Action: profile.ActErrno, Errno: r.errno}).Same(def)
+		if own && explicit && muxed(archs, r.name) {
+			// On an ABI that multiplexes the call every rule becomes a
+			// rule of the multiplexer with the same operation test, and
+			// libseccomp refuses two of them with different actions.
+			own = false
+			o.warnf("%s: what the directives fail answers the default %s in the profile, not errno(%s): on %s its rules are the multiplexer's too, which cannot carry two errnos", r.name, def, profile.ErrnoName(r.errno), profile.JoinArches(archs))
+		}
+		if own {
+			for _, a := range r.deny {
+				out = append(out, errnoRule(r.name, r.errno, a))
+			}
+		}
+		if explicit {
+			delete(main, r.name)
+			for _, a := range r.allow {
+				out = append(out, &profile.Rule{Names: []string{r.name}, Action: act, Args: a})
+			}
+		}
+	}
+	var special []catalog.Arch
+	for _, a := range archs {
+		if a.Multiplexes() || a == catalog.ARM {
+			special = append(special, a)
+		}
+	}
+	if len(special) > 0 && (x.afUsed || x.mdwe) {
+		o.warnf("RestrictAddressFamilies= and MemoryDenyWriteExecute= work differently on %s (socket() through socketcall, mmap2): the profile applies the x86_64 form to every ABI", profile.JoinArches(special))
+	}
+	return out
 }
 
 func errnoRule(name string, errno uint, args []*profile.Arg) *profile.Rule {
 	return &profile.Rule{Names: []string{name}, Action: profile.ActErrno, ErrnoRet: &errno, Args: args}
 }
 
-// rules are the directives' filters as rules to put before the main
-// filter's; main is what that filter does with a call.
-func (x *sdExtra) rules(archs []catalog.Arch, main func(string) profile.Action, o *Opened) []*profile.Rule {
-	var out []*profile.Rule
-	through := func(n string) bool { return main(n).LetsThrough() }
-	eperm := uint(unix.EPERM)
-	if x.afUsed && through("socket") {
-		fams := make([]uint64, 0, len(x.af))
-		for f := range x.af {
-			fams = append(fams, f)
-		}
-		sort.Slice(fams, func(i, j int) bool { return fams[i] < fams[j] })
-		for _, f := range fams {
-			arg := []*profile.Arg{{Index: 0, Op: profile.OpEqualTo, Value: f}}
-			if x.afAllow {
-				out = append(out, &profile.Rule{Names: []string{"socket"}, Action: main("socket"), Args: arg})
-			} else {
-				out = append(out, errnoRule("socket", uint(unix.EAFNOSUPPORT), arg))
-			}
-		}
-		if x.afAllow {
-			out = append(out, errnoRule("socket", uint(unix.EAFNOSUPPORT), nil))
-		}
-		var mux []catalog.Arch
-		for _, a := range archs {
-			if a.Multiplexes() {
-				mux = append(mux, a)
-			}
-		}
-		if len(mux) > 0 {
-			o.warnf("RestrictAddressFamilies=: systemd does not restrict families on %s, where socket() is reached through socketcall; the profile restricts them there too", profile.JoinArches(mux))
+// muxed: some ABI reaches the call through socketcall or ipc.
+func muxed(archs []catalog.Arch, name string) bool {
+	for _, a := range archs {
+		if a.Multiplexes() && (name == "socket" || name == "shmat") {
+			return true
 		}
 	}
-	if x.nsSet {
-		var restricted []uint64
-		for _, ns := range catalog.NamespaceTypes() {
-			if x.retain&ns.Flag == 0 {
-				restricted = append(restricted, ns.Flag)
-			}
-		}
-		for _, f := range restricted {
-			if through("clone") {
-				out = append(out, errnoRule("clone", eperm, masked(0, f)))
-			}
-			if through("unshare") {
-				out = append(out, errnoRule("unshare", eperm, masked(0, f)))
-			}
-			if through("setns") {
-				out = append(out, errnoRule("setns", eperm, masked(1, f)))
-			}
-		}
-		if len(restricted) > 0 {
-			if through("setns") {
-				if x.retain == 0 {
-					out = append(out, errnoRule("setns", eperm, nil))
-				} else {
-					out = append(out, errnoRule("setns", eperm, []*profile.Arg{{Index: 1, Op: profile.OpEqualTo, Value: 0}}))
-				}
-			}
-			if through("clone3") {
-				out = append(out, errnoRule("clone3", profile.ENOSYS, nil))
-			}
-		}
-	}
-	if x.lock && through("personality") {
-		for _, v := range []uint64{0, 0xffffffff} {
-			out = append(out, &profile.Rule{Names: []string{"personality"}, Action: main("personality"), Args: []*profile.Arg{{Index: 0, Op: profile.OpEqualTo, Value: v}}})
-		}
-		out = append(out, errnoRule("personality", eperm, nil))
-	}
-	if x.mdwe {
-		const w, ex = unix.PROT_WRITE, unix.PROT_EXEC
-		for _, r := range []struct {
-			name string
-			idx  uint
-			bits uint64
-		}{{"mmap", 2, w | ex}, {"mprotect", 2, ex}, {"pkey_mprotect", 2, ex}, {"shmat", 2, 0o100000}} {
-			if through(r.name) {
-				out = append(out, errnoRule(r.name, eperm, masked(r.idx, r.bits)))
-			}
-		}
-	}
-	return out
+	return false
 }
