@@ -39,7 +39,9 @@ supervisor handoff needs, dead and redundant rules. Then it compiles the
 filter with libseccomp and verifies the BPF against the profile's meaning
 in an emulator. Exits 1 when anything is an error.
 
-PROFILE is a file or preset:NAME. --arch (repeatable, or comma-separated)
+PROFILE is preset:NAME or a file: Docker/OCI JSON, an OCI config.json, a
+SeccompProfile (FILE#NAME picks one), a systemd unit or Firecracker JSON
+(FILE#THREAD). --arch (repeatable, or comma-separated)
 checks and compiles exactly those ABIs instead of the profile's own; an
 --arch this machine cannot run resolves as on that arch's own host unless
 --platform says otherwise. The summary names the host it resolved for.`,

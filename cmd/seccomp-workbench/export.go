@@ -26,8 +26,9 @@ func newExportCmd() *cobra.Command {
 	var host hostFlags
 	cmd := &cobra.Command{
 		Use:   "export PROFILE --format FORMAT [--arch A]... [-o FILE]",
-		Short: "Write a profile for Docker, OCI, Kubernetes, systemd or bubblewrap",
-		Long: `Writes PROFILE (a file or preset:NAME) in the form a consumer reads:
+		Short: "Write a profile for Docker, OCI, Kubernetes, systemd, bubblewrap, Firecracker or minijail",
+		Long: `Writes PROFILE (preset:NAME or a file in any format the workbench reads) in
+the form a consumer reads:
 
   docker          the profile JSON as it is (Docker, Podman, containerd)
   oci             the runtime-spec linux.seccomp object for a config.json,
@@ -36,10 +37,14 @@ func newExportCmd() *cobra.Command {
                   apiVersion v1; --api v1beta1 for operators before 1.0)
   k8s-localhost   the JSON file a kubelet Localhost profile points at
   systemd         a unit drop-in: SystemCallArchitectures=, SystemCallFilter=,
-                  SystemCallErrorNumber=, SystemCallLog=
+                  SystemCallErrorNumber=, SystemCallLog=, and for argument rules
+                  RestrictAddressFamilies=, RestrictNamespaces=, LockPersonality=,
+                  MemoryDenyWriteExecute=
   bpf             the compiled filter as raw struct sock_filter (bwrap --seccomp FD)
   pfc             libseccomp's pseudo filter code of the compiled filter
   asm             the compiled filter's instructions, annotated
+  firecracker     Firecracker seccompiler JSON, one thread (--name, default main)
+  minijail        a minijail seccomp policy (minijail0 -S), an allow-list
 
 Every format but docker is resolved for a host (includes, excludes,
 archMap): this one, Docker's default capabilities and the running kernel,

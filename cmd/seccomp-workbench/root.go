@@ -11,8 +11,9 @@ func newRootCmd(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 	root := &cobra.Command{
 		Use:   "seccomp-workbench [PROFILE]",
 		Short: "An interactive workbench for Linux seccomp profiles",
-		Long: `seccomp-workbench opens a profile (a file or preset:NAME; default
-preset:docker-default), lets you browse the syscall catalog by risk, change
+		Long: `seccomp-workbench opens a profile (preset:NAME, or a file: Docker/OCI JSON,
+an OCI config.json, a SeccompProfile, a systemd unit or Firecracker JSON,
+FILE#NAME for one of several; default preset:docker-default), lets you browse the syscall catalog by risk, change
 what the filter does with each call, run a real command under exactly that
 filter and see which syscalls were denied, then export the profile.`,
 		Args:          cobra.MaximumNArgs(1),

@@ -6,7 +6,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/seccomp-workbench/seccomp-workbench/profile"
 	"github.com/seccomp-workbench/seccomp-workbench/profile/export"
 )
 
@@ -120,5 +119,4 @@ func TestOpenReadError(t *testing.T) {
 	}
 	_, err := Open(path)
 	wantErr(t, err, path)
-	_ = profile.PresetPrefix
 }

@@ -90,8 +90,6 @@ func TestSPOSelect(t *testing.T) {
 // that file; FILE#NAME selects only when FILE#NAME is not a file.
 func TestSPOHashInFileName(t *testing.T) {
 	dir := t.TempDir()
-	plain := writeFile(t, "x", spoTwo)
-	_ = plain
 	hashed := dir + "/p#db"
 	if err := writeFileAt(hashed, `{"defaultAction": "SCMP_ACT_LOG", "syscalls": []}`); err != nil {
 		t.Fatal(err)
