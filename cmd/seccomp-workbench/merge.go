@@ -73,7 +73,7 @@ each other profile that the first lacks.`,
 			}
 			var inputs []merge.Input
 			for _, a := range args {
-				p, err := profile.Open(a)
+				p, err := openProfile(cmd.ErrOrStderr(), a)
 				if err != nil {
 					return usageError{fmt.Errorf("merge: %w", err)}
 				}
