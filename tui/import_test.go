@@ -10,7 +10,7 @@ import (
 	"github.com/seccomp-workbench/seccomp-workbench/profile/source"
 )
 
-const importUnit = "[Service]\nSystemCallFilter=~mount umount2 mkdir\nSystemCallErrorNumber=EPERM\nRestrictAddressFamilies=AF_UNIX\n"
+const importUnit = "[Service]\nSystemCallFilter=~mount umount2 mkdir\nSystemCallErrorNumber=EPERM\nProtectClock=yes\n"
 
 // TestImportedNeverOverwritten: a profile read from a systemd unit is
 // saved as Docker JSON to a new file next to it; saving over the unit is
@@ -32,7 +32,7 @@ func TestImportedNeverOverwritten(t *testing.T) {
 		t.Fatal(err)
 	}
 	m = send(t, m, windowSize(160, 48))
-	if v := viewerOf(m); v == nil || !strings.Contains(screen(m), "RestrictAddressFamilies=AF_UNIX") {
+	if v := viewerOf(m); v == nil || !strings.Contains(screen(m), "ProtectClock=yes") {
 		t.Fatalf("the import's warnings are not shown:\n%s", screen(m))
 	}
 	m = compiled(t, press(t, m, "esc"))
