@@ -242,6 +242,10 @@ func (m Model) diffCmd(against string) tea.Cmd {
 				return diffMsg{against: name, err: err}
 			}
 			ref = o.Profile
+			if len(o.Warnings) > 0 {
+				// What the import could not carry is part of what A is.
+				name += fmt.Sprintf(" (%s: %s)", common.Count(len(o.Warnings), "import warning", "import warnings"), strings.Join(o.Warnings, "; "))
+			}
 		}
 		return diffMsg{against: name, changes: diff.Diff(ref.Effective(env), cur.Effective(env))}
 	}

@@ -207,6 +207,8 @@ func TestSPOErrors(t *testing.T) {
 			":1:13: apiVersion \"security-profiles-operator.x-k8s.io/v2\" is not the security-profiles-operator's"},
 		"no spec":  {head, ":1:1: SeccompProfile x has no spec"},
 		"bad yaml": {head + "spec:\n  defaultAction: [\n", ":5: invalid YAML"},
+		"alias": {head + "spec:\n  defaultAction: SCMP_ACT_ERRNO\n  syscalls:\n  - action: SCMP_ACT_ALLOW\n    names: &n [read]\n  - action: SCMP_ACT_LOG\n    names: *n\n",
+			":10:12: YAML aliases (*n) are not read"},
 		"other kinds only": {"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n",
 			": no SeccompProfile in the file (it has ConfigMap)"},
 	}

@@ -45,6 +45,11 @@ func yamlDocs(name string, data []byte) ([]*yaml.Node, error) {
 			}
 			return nil, fmt.Errorf("%s: invalid YAML: %s", name, strings.TrimPrefix(msg, "yaml: "))
 		}
+		if a := firstAlias(&n); a != nil {
+			// An alias can stand for a list of lists, and a few lines
+			// for billions of entries; manifests do not need them.
+			return nil, nodeErr(name, a, "YAML aliases (*%s) are not read: write the values out", a.Value)
+		}
 		if len(n.Content) > 0 && !(n.Content[0].Kind == yaml.ScalarNode && n.Content[0].Tag == "!!null") {
 			// An empty document (a trailing "---") is skipped.
 			docs = append(docs, n.Content[0])
@@ -55,9 +60,6 @@ func yamlDocs(name string, data []byte) ([]*yaml.Node, error) {
 // pairs lists a mapping's keys and values in order; an error when n is
 // not a mapping.
 func pairs(name string, n *yaml.Node, what string) ([][2]*yaml.Node, error) {
-	if n.Kind == yaml.AliasNode && n.Alias != nil {
-		n = n.Alias
-	}
 	if n.Kind != yaml.MappingNode {
 		return nil, nodeErr(name, n, "%s must be a mapping (key: value lines, or a JSON object)", what)
 	}
@@ -83,9 +85,6 @@ func get(n *yaml.Node, key string) *yaml.Node {
 
 // items are a sequence's entries; an error when n is not a sequence.
 func items(name string, n *yaml.Node, what string) ([]*yaml.Node, error) {
-	if n.Kind == yaml.AliasNode && n.Alias != nil {
-		n = n.Alias
-	}
 	if n.Kind == yaml.ScalarNode && n.Tag == "!!null" {
 		return nil, nil
 	}
@@ -97,9 +96,6 @@ func items(name string, n *yaml.Node, what string) ([]*yaml.Node, error) {
 
 // str is a scalar's text; an error for a list, a mapping or null.
 func str(name string, n *yaml.Node, what string) (string, error) {
-	if n.Kind == yaml.AliasNode && n.Alias != nil {
-		n = n.Alias
-	}
 	if n.Kind != yaml.ScalarNode || n.Tag == "!!null" {
 		return "", nodeErr(name, n, "%s must be a string", what)
 	}
@@ -152,4 +148,17 @@ func nodeAt(n *yaml.Node, path []any) *yaml.Node {
 		}
 	}
 	return n
+}
+
+// firstAlias is the first alias node under n, or nil.
+func firstAlias(n *yaml.Node) *yaml.Node {
+	if n.Kind == yaml.AliasNode {
+		return n
+	}
+	for _, c := range n.Content {
+		if a := firstAlias(c); a != nil {
+			return a
+		}
+	}
+	return nil
 }
