@@ -32,9 +32,11 @@ import (
 //     only mmap2: those ABIs are left to the notes.
 //
 // A directive is written only when everything it fails the profile fails
-// too, so the drop-in never denies what the profile allows; what it lets
-// through that the profile does not, or answers with another errno, is a
-// note.
+// too, so the drop-in never denies what the profile allows (for socket
+// families: every family number below AF_MAX; the kernel fails the
+// others itself, and an allow-list also fails a 64-bit value whose low
+// half names a family); what it lets through that the profile does not,
+// or answers with another errno, is a note.
 
 // sdArgs is what the directives say: lines for the [Service] section and,
 // per syscall, the directive that restricts it and what still differs.
