@@ -19,6 +19,7 @@ import (
 	"os"
 	"sort"
 	"strings"
+	"unicode"
 
 	"github.com/seccomp-workbench/seccomp-workbench/profile"
 )
@@ -112,6 +113,9 @@ func Split(arg string) (path, sel string) {
 // Parse reads data (the file name) in whatever format it is; sel is the
 // #NAME selector ("" for none).
 func Parse(name, sel string, data []byte) (*Opened, error) {
+	if strings.ContainsFunc(sel, unicode.IsControl) {
+		return nil, fmt.Errorf("%s: the #NAME %q has a control character: name a SeccompProfile or a thread", name, sel)
+	}
 	f, err := Detect(name, data)
 	if err != nil {
 		return nil, err
