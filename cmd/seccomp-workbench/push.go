@@ -98,7 +98,7 @@ with its credential helpers). The artifact is not signed.`,
 					arches = append(arches, a)
 				}
 			}
-			p, err := profile.Open(args[0])
+			p, err := openProfile(cmd.ErrOrStderr(), args[0])
 			if err != nil {
 				return err
 			}
