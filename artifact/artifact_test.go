@@ -379,7 +379,7 @@ func TestPullSPOLayout(t *testing.T) {
 	other := []byte("apiVersion: security-profiles-operator.x-k8s.io/v1\nkind: AppArmorProfile\nmetadata:\n  name: x\nspec: {}\n")
 	craft(t, host, "spo/p:apparmor", ocispec.Manifest{ArtifactType: MediaTypeUnknownConfig, Config: empty, Layers: []ocispec.Descriptor{layerOf(MediaTypeLayerTar, "profile.yaml", other)}}, other, emptyJSON)
 	_, err = Pull(context.Background(), mustRef(t, "oci://"+host+"/spo/p:apparmor"), nil, testOpts)
-	if err == nil || !strings.Contains(err.Error(), `kind "AppArmorProfile"`) {
+	if err == nil || !strings.Contains(err.Error(), "it has AppArmorProfile") {
 		t.Errorf("AppArmorProfile: %v", err)
 	}
 }
@@ -566,7 +566,7 @@ func TestPushSPOLayout(t *testing.T) {
 	}
 	// What is not a SeccompProfile is not pushed in this layout.
 	_, err = Push(context.Background(), mustRef(t, "oci://"+host+"/spo/bad:v1"), LayoutSPO, []Layer{{Content: []byte(`{"defaultAction":"SCMP_ACT_ERRNO"}`)}}, testOpts)
-	if err == nil || !strings.Contains(err.Error(), "is not a security-profiles-operator SeccompProfile") {
+	if err == nil || !strings.Contains(err.Error(), "not a security-profiles-operator SeccompProfile: refused") {
 		t.Errorf("JSON in the SPO layout: %v", err)
 	}
 	_, err = Push(context.Background(), mustRef(t, "oci://"+host+"/spo/x@sha256:"+zeros), LayoutSPO, layers, testOpts)

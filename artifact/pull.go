@@ -13,9 +13,9 @@ import (
 	specsrt "github.com/opencontainers/runtime-spec/specs-go"
 	"oras.land/oras-go/v2/content"
 	"oras.land/oras-go/v2/registry/remote"
-	"sigs.k8s.io/yaml"
 
 	"github.com/seccomp-workbench/seccomp-workbench/profile"
+	"github.com/seccomp-workbench/seccomp-workbench/profile/source"
 )
 
 // The manifest kinds a registry may answer with; Docker's have the
@@ -259,30 +259,19 @@ func decodeRuntimeJSON(name string, b []byte) (*specsrt.LinuxSeccomp, error) {
 	return &s, nil
 }
 
-// checkSeccompProfileYAML checks a SeccompProfile resource: the kind and
-// API group, and that its spec reads as a profile. (Only what the
-// resource has in common with Docker's format is checked; fields of the
-// resource's own, such as baseProfileName, are carried, not resolved.)
+// checkSeccompProfileYAML checks a SeccompProfile resource as the
+// workbench imports one (profile/source): the kind and API group, every
+// field of its spec, and that it reads as a valid profile. A
+// baseProfileName is carried, not resolved: the importer's warning says so.
 func checkSeccompProfileYAML(name string, b []byte) error {
-	j, err := yaml.YAMLToJSON(b)
+	f, err := source.Detect(name, b)
 	if err != nil {
-		return fmt.Errorf("%s: not YAML: %v: refused", name, err)
+		return fmt.Errorf("%v: refused", err)
 	}
-	var r struct {
-		APIVersion string          `json:"apiVersion"`
-		Kind       string          `json:"kind"`
-		Spec       json.RawMessage `json:"spec"`
+	if f != source.FormatSPO {
+		return fmt.Errorf("%s: a %s, not a security-profiles-operator SeccompProfile: refused", name, f.Title())
 	}
-	if err := json.Unmarshal(j, &r); err != nil {
-		return fmt.Errorf("%s: not a SeccompProfile resource: %v: refused", name, err)
-	}
-	if r.Kind != "SeccompProfile" || !strings.HasPrefix(r.APIVersion, "security-profiles-operator.x-k8s.io/") {
-		return fmt.Errorf("%s: kind %q apiVersion %q is not a security-profiles-operator SeccompProfile: refused", name, r.Kind, r.APIVersion)
-	}
-	if len(r.Spec) == 0 || string(r.Spec) == "null" {
-		return fmt.Errorf("%s: the SeccompProfile has no spec: refused", name)
-	}
-	if _, err := profile.Parse(name+" (spec)", r.Spec); err != nil {
+	if _, err := source.Parse(name, "", b); err != nil {
 		return err
 	}
 	return nil

@@ -25,7 +25,7 @@ func TestLayers(t *testing.T) {
 		"profile/merge":             {"profile", "profile/diff", "catalog"},
 		"profile/internal/proftest": {"profile", "catalog"},
 		"profile/export":            {"profile", "profile/compile", "profile/cbpf", "catalog"},
-		"artifact":                  {"profile", "catalog"},
+		"artifact":                  {"profile", "profile/source", "catalog"},
 		"profile/source":            {"profile", "catalog"},
 		"runner":                    {"profile", "profile/compile", "profile/lint", "catalog"},
 		"scenario":                  {"runner", "profile", "profile/", "catalog"},
