@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"slices"
 	"strings"
@@ -32,7 +33,8 @@ type Stats struct {
 	Instructions int
 	// Prelude counts the workbench's own instructions placed before
 	// libseccomp's (shim exemption, calls the linked libseccomp does not
-	// know, the ENOSYS stub).
+	// know, the ENOSYS stub, and with several ABIs the dispatch to each
+	// ABI's program).
 	Prelude int
 	// ByNumber lists syscalls compiled by number because the linked
 	// libseccomp does not know them.
@@ -47,6 +49,8 @@ type Program struct {
 	Options   profile.Options
 	Effective *profile.Effective
 	Stats     Stats
+	// perArch is the size of each ABI's own libseccomp program.
+	perArch map[catalog.Arch]int
 }
 
 // Compile builds the BPF program for e. It is pure: nothing is loaded.
@@ -56,16 +60,17 @@ func Compile(e *profile.Effective, o profile.Options) (*Program, error) {
 		return nil, fmt.Errorf("the profile names no ABI the workbench can compile (%s): add SCMP_ARCH_X86_64 or another supported one", strings.Join(e.Unsupported, ", "))
 	}
 	prog := &Program{Options: o, Effective: e}
-	main, _, err := compileLib(e, e.Arches, o, &prog.Stats, false)
+	main, perArch, dispatch, err := compileABIs(e, o, &prog.Stats)
 	if err != nil {
 		return nil, err
 	}
+	prog.perArch = perArch
 	prelude, err := buildPrelude(e, o, &prog.Stats)
 	if err != nil {
 		return nil, err
 	}
 	prog.Insns = append(prelude, main...)
-	prog.Stats.Prelude = len(prelude)
+	prog.Stats.Prelude = len(prelude) + dispatch
 	prog.Stats.Instructions = len(prog.Insns)
 	if len(prog.Insns) > unix.BPF_MAXINSNS {
 		return nil, fmt.Errorf("the compiled filter has %d instructions, over the kernel's limit of %d: group rules or drop arches", len(prog.Insns), unix.BPF_MAXINSNS)
@@ -73,18 +78,21 @@ func Compile(e *profile.Effective, o profile.Options) (*Program, error) {
 	return prog, nil
 }
 
-// PFC is libseccomp's pseudo filter code for its part of the program.
-// libseccomp builds it from the same rules once more, so only an export
-// that asks for it pays for it.
+// PFC is libseccomp's pseudo filter code for the profile's rules, all
+// ABIs in one filter (the program itself joins one libseccomp program per
+// ABI: compileABIs). libseccomp builds it from the same rules once more,
+// so only an export that asks for it pays for it.
 func (p *Program) PFC() (string, error) {
 	_, pfc, err := compileLib(p.Effective, p.Effective.Arches, p.Options, nil, true)
 	return pfc, err
 }
 
-// PerArch compiles the program once more for each ABI alone and returns
-// the sizes: what each ABI costs. It is work only 'check' wants, so it is
-// not part of Compile.
+// PerArch returns the size of each ABI's own program: what each ABI
+// costs. Compile made them; a Program made otherwise compiles them again.
 func (p *Program) PerArch() (map[catalog.Arch]int, error) {
+	if p.perArch != nil {
+		return maps.Clone(p.perArch), nil
+	}
 	out := make(map[catalog.Arch]int, len(p.Effective.Arches))
 	for _, a := range p.Effective.Arches {
 		one, _, err := compileLib(p.Effective, []catalog.Arch{a}, p.Options, nil, false)
@@ -145,18 +153,15 @@ func compileLib(e *profile.Effective, arches []catalog.Arch, o profile.Options, 
 	if err != nil {
 		return nil, "", err
 	}
-	// A filter holds ABIs of one byte order only: libseccomp refuses to
-	// add an ABI of the other one (EDOM), and runc, which adds every
-	// listed ABI, then refuses to start the container. Drop the native
-	// arch first when it is not wanted, so a big-endian target can be
-	// compiled on a little-endian host.
+	if err := sameByteOrder(arches); err != nil {
+		return nil, "", err
+	}
+	// Drop the native arch first when it is not wanted, so a big-endian
+	// target can be compiled on a little-endian host.
 	keepNative := false
 	for _, a := range arches {
 		if a.Native() == native.String() {
 			keepNative = true
-		}
-		if cbpf.BigEndian(a) != cbpf.BigEndian(arches[0]) {
-			return nil, "", fmt.Errorf("%s and %s cannot share a filter (different byte order; libseccomp refuses it, and so runc refuses to start such a container): list one byte order's ABIs per host (an archMap does), or check each with --arch", arches[0], a)
 		}
 	}
 	// libseccomp 2.5.4 writes some instructions of a cross-endian program
@@ -223,7 +228,9 @@ func compileLib(e *profile.Effective, arches []catalog.Arch, o profile.Options, 
 				}
 				ent, known := cat.Lookup(name)
 				if !known || !(onAny(ent, arches) || muxedOn(name, arches)) {
-					if st != nil {
+					// Skipped counts names no ABI of the profile has;
+					// arches may be one of them.
+					if st != nil && (!known || !(onAny(ent, e.Arches) || muxedOn(name, e.Arches))) {
 						st.Skipped = appendOnce(st.Skipped, name)
 					}
 					continue

@@ -317,34 +317,6 @@ func TestVerifyCatchesTampering(t *testing.T) {
 	}
 }
 
-// reachable marks the instructions some path from the start can reach
-// (libseccomp may leave an unreachable return at the end).
-func reachable(insns []bpf.RawInstruction) []bool {
-	live := make([]bool, len(insns))
-	var visit func(int)
-	visit = func(pc int) {
-		for pc < len(insns) && !live[pc] {
-			live[pc] = true
-			in := insns[pc]
-			switch in.Op & 0x07 {
-			case 0x06: // ret
-				return
-			case 0x05: // jmp
-				if in.Op&0xf0 == 0x00 { // ja
-					pc += 1 + int(in.K)
-					continue
-				}
-				visit(pc + 1 + int(in.Jt))
-				pc += 1 + int(in.Jf)
-				continue
-			}
-			pc++
-		}
-	}
-	visit(0)
-	return live
-}
-
 // Randomised comparison: for random profiles, whenever Verify accepts a
 // program, random inputs agree with the profile's meaning too — the
 // boundary cases Verify uses are enough.

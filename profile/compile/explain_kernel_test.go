@@ -177,6 +177,32 @@ func TestExplainAgreesWithKernel(t *testing.T) {
 		{catalog.X86, "close", []uint64{0xffffffff}, "kill_thread", allowedOutcome{}},
 	}
 
+	// The ABIs in another order: the dispatch in front of the per-ABI
+	// programs tests x32's arch value first, and each ABI still reaches
+	// its own program (x86's 20 is getpid, x86_64's is writev). The
+	// probe itself needs write and exit_group after the filter is in.
+	order, err := profile.Parse("order.json", []byte(`{
+		"defaultAction": "SCMP_ACT_ERRNO",
+		"architectures": ["SCMP_ARCH_X32", "SCMP_ARCH_X86", "SCMP_ARCH_X86_64"],
+		"syscalls": [
+			{"names": ["getpid", "write", "exit_group"], "action": "SCMP_ACT_ALLOW"},
+			{"names": ["personality"], "action": "SCMP_ACT_ALLOW", "args": [{"index": 0, "value": 4294967295, "op": "SCMP_CMP_EQ"}]}
+		]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ordered := []kernelCase{
+		{catalog.X86_64, "getpid", nil, "allow", allowedOutcome{positive: true}},
+		{catalog.X86_64, "writev", []uint64{minus1}, "errno(EPERM)", allowedOutcome{}},
+		{catalog.X86_64, "personality", []uint64{0xffffffff}, "allow", allowedOutcome{}},
+		{catalog.X86_64, "personality", []uint64{0x1234}, "errno(EPERM)", allowedOutcome{}},
+		{catalog.X32, "close", nil, "errno(EPERM)", allowedOutcome{}},
+		{catalog.X86, "getpid", nil, "allow", allowedOutcome{positive: true}},
+		{catalog.X86, "close", []uint64{0xffffffff}, "errno(EPERM)", allowedOutcome{}},
+		{catalog.X86, "personality", []uint64{0xffffffff}, "allow", allowedOutcome{}},
+		{catalog.X86, "personality", []uint64{0x1234}, "errno(EPERM)", allowedOutcome{}},
+	}
+
 	dir := t.TempDir()
 	filters := map[string]string{}
 	for _, set := range []struct {
@@ -186,6 +212,7 @@ func TestExplainAgreesWithKernel(t *testing.T) {
 	}{
 		{"docker-default", mustOpen(t, "preset:docker-default"), docker},
 		{"kill", small, kill},
+		{"order", order, ordered},
 	} {
 		prog, err := Build(set.p.Effective(profile.HostEnv()), profile.Options{})
 		if err != nil {

@@ -111,6 +111,10 @@ func pfcHeader(prog *compile.Program, o ExportOptions) string {
 			}
 		}
 	}
+	if len(e.Arches) > 1 {
+		b.WriteString("#   a dispatch on seccomp_data.arch (and x32's bit) to one libseccomp program\n")
+		b.WriteString("#     per ABI; this code shows the same rules as one filter of all of them\n")
+	}
 	b.WriteString("# The runner's exemption for its own shim is compiled only for watch and record\n")
 	b.WriteString("# runs, never into an export.\n#\n")
 	return b.String()

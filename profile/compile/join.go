@@ -1,0 +1,169 @@
+package compile
+
+import (
+	"fmt"
+
+	"golang.org/x/net/bpf"
+
+	"github.com/seccomp-workbench/seccomp-workbench/catalog"
+	"github.com/seccomp-workbench/seccomp-workbench/profile"
+	"github.com/seccomp-workbench/seccomp-workbench/profile/cbpf"
+)
+
+// BPF opcodes the dispatch is written in (linux/filter.h).
+const (
+	opLdAbsW = 0x20 // BPF_LD|BPF_W|BPF_ABS
+	opJeqK   = 0x15 // BPF_JMP|BPF_JEQ|BPF_K
+	opJsetK  = 0x45 // BPF_JMP|BPF_JSET|BPF_K
+	opJa     = 0x05 // BPF_JMP|BPF_JA
+	opRetK   = 0x06 // BPF_RET|BPF_K
+)
+
+// abiGroup is the ABIs that share one seccomp_data.arch value, in the
+// profile's order. Only x86_64 and x32 share one (AUDIT_ARCH_X86_64):
+// the kernel tells them apart by the x32 bit of the syscall number.
+type abiGroup struct {
+	audit  uint32
+	arches []catalog.Arch
+}
+
+func groupByAudit(arches []catalog.Arch) []abiGroup {
+	var out []abiGroup
+	for _, a := range arches {
+		ai, _ := a.Info()
+		found := false
+		for i := range out {
+			if out[i].audit == ai.Audit {
+				out[i].arches = append(out[i].arches, a)
+				found = true
+			}
+		}
+		if !found {
+			out = append(out, abiGroup{ai.Audit, []catalog.Arch{a}})
+		}
+	}
+	return out
+}
+
+// compileABIs asks libseccomp for one program per ABI and joins them
+// behind a dispatch on seccomp_data.arch. libseccomp's export of one
+// filter holding several ABIs costs several times the sum of exporting
+// each alone, and each program it writes for a single ABI is complete on
+// its own: it loads and checks the arch itself (an x86_64-only program
+// sends numbers with the x32 bit to the bad-arch action, an x32-only one
+// those without it), so a dispatch that jumps to the wrong program, or
+// to none, gives the bad-arch action, never another ABI's rules. The
+// sizes of the single-ABI programs are returned too (Program.PerArch),
+// and the length of the dispatch (0 for one ABI, which needs none).
+//
+// The dispatch is
+//
+//	ld [arch]
+//	jeq AUDIT_1, 0, 1 ; ja group_1     one pair per AUDIT_ARCH value
+//	...
+//	ret BADARCH                        an ABI the filter does not list
+//	group_i: (only for x86_64 with x32)
+//	ld [nr] ; jset X32_BIT, 0, 1 ; ja x32_program ; ja x86_64_program
+//	program_1 ... program_n            libseccomp's, unchanged
+//
+// A conditional jump reaches 255 instructions ahead; ja's 32-bit offset
+// reaches any program.
+func compileABIs(e *profile.Effective, o profile.Options, st *Stats) (joined []bpf.RawInstruction, sizes map[catalog.Arch]int, dispatch int, err error) {
+	if err := sameByteOrder(e.Arches); err != nil {
+		return nil, nil, 0, err
+	}
+	progs := make(map[catalog.Arch][]bpf.RawInstruction, len(e.Arches))
+	sizes = make(map[catalog.Arch]int, len(e.Arches))
+	for _, a := range e.Arches {
+		p, _, err := compileLib(e, []catalog.Arch{a}, o, st, false)
+		if err != nil {
+			return nil, nil, 0, err
+		}
+		progs[a], sizes[a] = p, len(p)
+	}
+	if len(e.Arches) == 1 {
+		return progs[e.Arches[0]], sizes, 0, nil
+	}
+	groups := groupByAudit(e.Arches)
+	badArch, _ := modeAction(profile.ActKillThread, 0, o)
+	badRet := profile.RetValue(profile.Decision{Action: badArch})
+
+	// Lay out: the dispatch, the x86_64/x32 splits, then the programs.
+	pc := 1 + 2*len(groups) + 1
+	splitAt := make([]int, len(groups))
+	for i, g := range groups {
+		if len(g.arches) > 1 {
+			splitAt[i] = pc
+			pc += 2 + len(g.arches)
+		}
+	}
+	dispatch = pc
+	start := make(map[catalog.Arch]int, len(e.Arches))
+	for _, a := range e.Arches {
+		start[a] = pc
+		pc += len(progs[a])
+	}
+	out := make([]bpf.RawInstruction, 0, pc)
+	ja := func(target int) bpf.RawInstruction {
+		// Relative to the instruction after the ja.
+		return bpf.RawInstruction{Op: opJa, K: uint32(target - len(out) - 1)}
+	}
+	out = append(out, bpf.RawInstruction{Op: opLdAbsW, K: cbpf.OffArch})
+	for i, g := range groups {
+		target := start[g.arches[0]]
+		if len(g.arches) > 1 {
+			target = splitAt[i]
+		}
+		out = append(out, bpf.RawInstruction{Op: opJeqK, Jt: 0, Jf: 1, K: g.audit})
+		out = append(out, ja(target))
+	}
+	out = append(out, bpf.RawInstruction{Op: opRetK, K: badRet})
+	for _, g := range groups {
+		if len(g.arches) == 1 {
+			continue
+		}
+		x32, other, err := splitX32(g.arches)
+		if err != nil {
+			return nil, nil, 0, err
+		}
+		out = append(out,
+			bpf.RawInstruction{Op: opLdAbsW, K: cbpf.OffNr},
+			bpf.RawInstruction{Op: opJsetK, Jt: 0, Jf: 1, K: catalog.X32SyscallBit})
+		out = append(out, ja(start[x32]))
+		out = append(out, ja(start[other]))
+	}
+	for _, a := range e.Arches {
+		out = append(out, progs[a]...)
+	}
+	if len(out) != pc {
+		return nil, nil, 0, fmt.Errorf("internal error: the joined program has %d instructions, laid out for %d", len(out), pc)
+	}
+	return out, sizes, dispatch, nil
+}
+
+// splitX32 returns the x32 ABI and the other one of a group sharing
+// AUDIT_ARCH_X86_64; no other pair of ABIs shares an arch value.
+func splitX32(g []catalog.Arch) (x32, other catalog.Arch, err error) {
+	if len(g) != 2 {
+		return "", "", fmt.Errorf("internal error: %d ABIs share one AUDIT_ARCH value: %v", len(g), g)
+	}
+	switch {
+	case g[0] == catalog.X32:
+		return g[0], g[1], nil
+	case g[1] == catalog.X32:
+		return g[1], g[0], nil
+	}
+	return "", "", fmt.Errorf("internal error: %s and %s share an AUDIT_ARCH value without x32's bit to tell them apart", g[0], g[1])
+}
+
+// sameByteOrder refuses ABIs of both byte orders in one filter:
+// libseccomp refuses to add an ABI of the other one (EDOM), and runc,
+// which adds every listed ABI, then refuses to start the container.
+func sameByteOrder(arches []catalog.Arch) error {
+	for _, a := range arches {
+		if cbpf.BigEndian(a) != cbpf.BigEndian(arches[0]) {
+			return fmt.Errorf("%s and %s cannot share a filter (different byte order; libseccomp refuses it, and so runc refuses to start such a container): list one byte order's ABIs per host (an archMap does), or check each with --arch", arches[0], a)
+		}
+	}
+	return nil
+}
