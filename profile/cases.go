@@ -5,8 +5,17 @@ import "github.com/seccomp-workbench/seccomp-workbench/catalog"
 // ArgCases gives, for each rule on name, each condition's boundary values
 // with the rule's other conditions held true.
 func ArgCases(e *Effective, arch catalog.Arch, name string) [][6]uint64 {
+	return argCases(arch, e.RulesOn(arch, name))
+}
+
+// ArgCases is the package's ArgCases for d's profile.
+func (d *Decider) ArgCases(arch catalog.Arch, name string) [][6]uint64 {
+	return argCases(arch, d.RulesOn(arch, name))
+}
+
+func argCases(arch catalog.Arch, views []RuleView) [][6]uint64 {
 	var out [][6]uint64
-	for _, r := range e.RulesOn(arch, name) {
+	for _, r := range views {
 		if len(r.Args) == 0 {
 			continue
 		}

@@ -74,6 +74,61 @@ func (e *Effective) DefaultDecision() Decision {
 // onto socketcall and ipc, a rule naming such a call also decides the
 // multiplexer when argument 0 is the call's operation (muxViews).
 func (e *Effective) Decide(arch catalog.Arch, nr int64, args [6]uint64, o Options) Decision {
+	return e.decide(arch, nr, args, o, nil)
+}
+
+// A Decider is Decide for many calls of one profile, as Verify makes: it
+// indexes the rules by the names they give once, so that a call looks
+// only at the rules that can decide it. The profile must not change while
+// it is in use.
+type Decider struct {
+	e      *Effective
+	o      Options
+	byName map[string][]int
+	// muxed are the rules that also decide a multiplexer (muxViews).
+	muxed []int
+}
+
+// Decider returns e's Decider for the filter variant o.
+func (e *Effective) Decider(o Options) *Decider {
+	d := &Decider{e: e, o: o, byName: map[string][]int{}}
+	for i := range e.Rules {
+		r := &e.Rules[i]
+		for _, n := range r.Names {
+			if l := d.byName[n]; len(l) == 0 || l[len(l)-1] != i {
+				d.byName[n] = append(l, i)
+			}
+		}
+		if len(r.mux) > 0 {
+			d.muxed = append(d.muxed, i)
+		}
+	}
+	return d
+}
+
+// Decide is Effective.Decide.
+func (d *Decider) Decide(arch catalog.Arch, nr int64, args [6]uint64) Decision {
+	return d.e.decide(arch, nr, args, d.o, d)
+}
+
+// candidates are, in profile order, the rules that name name or may
+// decide it as a multiplexer: no other rule can decide a call of it.
+func (d *Decider) candidates(arch catalog.Arch, name string) []int {
+	named := d.byName[name]
+	if len(d.muxed) == 0 || (name != catalog.SocketCall && name != catalog.IPC) || !arch.Multiplexes() {
+		return named
+	}
+	out := make([]int, 0, len(named)+len(d.muxed))
+	out = append(out, named...)
+	out = append(out, d.muxed...)
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// decide is Decide; with an index it tries only the rules the index
+// gives for the call's name, which are the only ones whose test below
+// can hold.
+func (e *Effective) decide(arch catalog.Arch, nr int64, args [6]uint64, o Options, idx *Decider) Decision {
 	cat := catalog.MustDefault()
 	d := Decision{Syscall: cat.Name(arch, nr), Rule: RuleDefault}
 	if !e.HasArch(arch) {
@@ -105,15 +160,32 @@ func (e *Effective) Decide(arch catalog.Arch, nr int64, args [6]uint64, o Option
 	if d.Action != ActErrno {
 		d.Errno = 0
 	}
-	for i := range e.Rules {
+	// named: the rule names the call itself (not only a call the
+	// multiplexer carries).
+	try := func(i int, named bool) bool {
 		r := &e.Rules[i]
-		if r.Has(d.Syscall) && argsMatch(arch, r.Args, args) {
+		if named && argsMatch(arch, r.Args, args) {
 			d.Action, d.Errno, d.Rule = r.Action, r.Errno, i
-			break
+			return true
 		}
 		if via, ok := r.muxMatch(arch, d.Syscall, args); ok {
 			d.Action, d.Errno, d.Rule, d.Via = r.Action, r.Errno, i, via
-			break
+			return true
+		}
+		return false
+	}
+	if idx != nil {
+		named := idx.byName[d.Syscall]
+		for _, i := range idx.candidates(arch, d.Syscall) {
+			if try(i, slices.Contains(named, i)) {
+				break
+			}
+		}
+	} else {
+		for i := range e.Rules {
+			if try(i, e.Rules[i].Has(d.Syscall)) {
+				break
+			}
 		}
 	}
 	if o.Variant == VariantWatch && d.Action.Canon() != ActAllow {

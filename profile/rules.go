@@ -1,6 +1,8 @@
 package profile
 
 import (
+	"slices"
+
 	"github.com/seccomp-workbench/seccomp-workbench/catalog"
 )
 
@@ -79,11 +81,39 @@ type RuleView struct {
 // how. Decide, Treatments, ArgCases and the diff's descriptions read the
 // same views.
 func (e *Effective) RulesOn(arch catalog.Arch, name string) []RuleView {
+	return e.rulesOn(arch, name, nil)
+}
+
+// RulesOn is Effective.RulesOn.
+func (d *Decider) RulesOn(arch catalog.Arch, name string) []RuleView {
+	return d.e.rulesOn(arch, name, d)
+}
+
+// rulesOn is RulesOn; with an index it looks only at the rules that can
+// give name a view (Decider.candidates).
+func (e *Effective) rulesOn(arch catalog.Arch, name string, idx *Decider) []RuleView {
 	var out []RuleView
 	mux := arch.Multiplexes()
-	for i := range e.Rules {
+	all := func(yield func(int, bool) bool) {
+		for i := range e.Rules {
+			if !yield(i, e.Rules[i].Has(name)) {
+				return
+			}
+		}
+	}
+	if idx != nil {
+		all = func(yield func(int, bool) bool) {
+			named := idx.byName[name]
+			for _, i := range idx.candidates(arch, name) {
+				if !yield(i, slices.Contains(named, i)) {
+					return
+				}
+			}
+		}
+	}
+	for i, named := range all {
 		r := &e.Rules[i]
-		if r.Has(name) {
+		if named {
 			out = append(out, RuleView{Rule: i, Args: r.Args})
 		}
 		if !mux {

@@ -53,18 +53,44 @@ func SeccompData(arch catalog.Arch, nr int64, args [6]uint64) []byte {
 // KernelData lays out struct seccomp_data exactly as the kernel hands it
 // to a filter on this host: every 32-bit word in host byte order, and each
 // 64-bit argument split into halves where the ABI's byte order puts them
-// (s390x keeps the high half first). It is the input of Trace; the
-// emulator's input, byte-swapped for x/net/bpf, is SeccompData.
+// (s390x keeps the high half first). It is the input of Trace and Run;
+// the emulator's input, byte-swapped for x/net/bpf, is SeccompData.
 func KernelData(arch catalog.Arch, nr int64, args [6]uint64) []byte {
-	ai, _ := arch.Info()
 	buf := make([]byte, seccompDataLen)
+	l := LayoutOf(arch)
+	l.Put(buf, nr, args)
+	return buf
+}
+
+// Layout is where one ABI's struct seccomp_data keeps each word: what
+// KernelData computes for every call, worked out once for callers that
+// lay out many calls of one ABI.
+type Layout struct {
+	audit  uint32
+	lo, hi [6]uint32
+}
+
+// LayoutOf returns arch's layout.
+func LayoutOf(arch catalog.Arch) Layout {
+	ai, _ := arch.Info()
+	l := Layout{audit: ai.Audit}
+	for i := range l.lo {
+		l.lo[i], l.hi[i] = ArgWordOffsets(arch, i)
+	}
+	return l
+}
+
+// Put writes the call into buf (at least 64 bytes) as KernelData does;
+// instruction_pointer (8..15) is zero.
+func (l *Layout) Put(buf []byte, nr int64, args [6]uint64) {
+	buf = buf[:seccompDataLen]
 	put := func(off uint32, v uint32) { binary.NativeEndian.PutUint32(buf[off:], v) }
 	put(OffNr, uint32(nr))
-	put(OffArch, ai.Audit)
+	put(OffArch, l.audit)
+	put(8, 0)
+	put(12, 0)
 	for i, v := range args {
-		lo, hi := ArgWordOffsets(arch, i)
-		put(lo, uint32(v))
-		put(hi, uint32(v>>32))
+		put(l.lo[i], uint32(v))
+		put(l.hi[i], uint32(v>>32))
 	}
-	return buf
 }

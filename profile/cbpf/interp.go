@@ -71,39 +71,52 @@ const (
 // modulo, jumps, returns of a constant or of A) and reports any other,
 // or a jump out of the program, as an error.
 func Trace(insns []bpf.RawInstruction, data []byte) (ret uint32, steps []Step, err error) {
+	ret, err = run(insns, data, &steps)
+	return ret, steps, err
+}
+
+// Run is Trace without the record of steps: the same interpreter, for
+// callers that run a program on many inputs and want only the answer.
+func Run(insns []bpf.RawInstruction, data []byte) (uint32, error) {
+	return run(insns, data, nil)
+}
+
+func badInsn(pc int, in bpf.RawInstruction, what string) error {
+	return fmt.Errorf("trace: instruction %d (code %#04x, k %#x): %s", pc, in.Op, in.K, what)
+}
+
+// run interprets insns; rec, when not nil, receives every step.
+func run(insns []bpf.RawInstruction, data []byte, rec *[]Step) (uint32, error) {
 	var a, x uint32
 	var mem [scratchSlots]uint32
 	pc := 0
 	for {
 		if pc < 0 || pc >= len(insns) {
-			return 0, steps, fmt.Errorf("trace: execution ran past the end of the %d-instruction program", len(insns))
+			return 0, fmt.Errorf("trace: execution ran past the end of the %d-instruction program", len(insns))
 		}
 		in := insns[pc]
-		st := Step{PC: pc, Insn: in, Next: pc + 1}
-		bad := func(what string) error {
-			return fmt.Errorf("trace: instruction %d (code %#04x, k %#x): %s", pc, in.Op, in.K, what)
-		}
+		next, jumped := pc+1, false
 		code := in.Op
 		switch code & 0x07 {
 		case clsLD, clsLDX:
 			var v uint32
 			switch {
+			case code == clsLD|modeABS|sizeW:
+				if in.K%4 != 0 || uint64(in.K)+4 > uint64(len(data)) {
+					return 0, badInsn(pc, in, "load outside seccomp_data or not 4-byte aligned")
+				}
+				v = binary.NativeEndian.Uint32(data[in.K:])
 			case code&0xe0 == modeIMM && code&0x18 == sizeW:
 				v = in.K
 			case code&0xe0 == modeLEN && code&0x18 == sizeW:
 				v = seccompDataLen
 			case code&0xe0 == modeMEM && code&0x18 == sizeW:
 				if in.K >= scratchSlots {
-					return 0, steps, bad("scratch slot out of range")
+					return 0, badInsn(pc, in, "scratch slot out of range")
 				}
 				v = mem[in.K]
-			case code == clsLD|modeABS|sizeW:
-				if in.K%4 != 0 || in.K+4 > uint32(len(data)) {
-					return 0, steps, bad("load outside seccomp_data or not 4-byte aligned")
-				}
-				v = binary.NativeEndian.Uint32(data[in.K:])
 			default:
-				return 0, steps, bad("not a load a seccomp filter may use")
+				return 0, badInsn(pc, in, "not a load a seccomp filter may use")
 			}
 			if code&0x07 == clsLD {
 				a = v
@@ -112,7 +125,7 @@ func Trace(insns []bpf.RawInstruction, data []byte) (ret uint32, steps []Step, e
 			}
 		case clsST, clsSTX:
 			if code&^0x07 != 0 || in.K >= scratchSlots {
-				return 0, steps, bad("bad store")
+				return 0, badInsn(pc, in, "bad store")
 			}
 			if code == clsST {
 				mem[in.K] = a
@@ -135,8 +148,10 @@ func Trace(insns []bpf.RawInstruction, data []byte) (ret uint32, steps []Step, e
 				if operand == 0 {
 					// The kernel ends the program with 0 (kill_thread
 					// for seccomp) on a division by zero.
-					st.A, st.X, st.Next = a, x, -1
-					return 0, append(steps, st), nil
+					if rec != nil {
+						*rec = append(*rec, Step{PC: pc, Insn: in, A: a, X: x, Next: -1})
+					}
+					return 0, nil
 				}
 				a /= operand
 			case aluOR:
@@ -152,7 +167,7 @@ func Trace(insns []bpf.RawInstruction, data []byte) (ret uint32, steps []Step, e
 			case aluXOR:
 				a ^= operand
 			default:
-				return 0, steps, bad("ALU operation not allowed in a seccomp filter")
+				return 0, badInsn(pc, in, "ALU operation not allowed in a seccomp filter")
 			}
 		case clsJMP:
 			operand := in.K
@@ -163,9 +178,9 @@ func Trace(insns []bpf.RawInstruction, data []byte) (ret uint32, steps []Step, e
 			switch code & 0xf0 {
 			case jmpJA:
 				if code&srcX != 0 {
-					return 0, steps, bad("unknown jump")
+					return 0, badInsn(pc, in, "unknown jump")
 				}
-				st.Jumped, st.Next = true, pc+1+int(in.K)
+				jumped, next = true, pc+1+int(in.K)
 			case jmpJEQ:
 				cond = a == operand
 			case jmpJGT:
@@ -175,37 +190,42 @@ func Trace(insns []bpf.RawInstruction, data []byte) (ret uint32, steps []Step, e
 			case jmpJSET:
 				cond = a&operand != 0
 			default:
-				return 0, steps, bad("unknown jump")
+				return 0, badInsn(pc, in, "unknown jump")
 			}
 			if code&0xf0 != jmpJA {
-				st.Jumped = cond
+				jumped = cond
 				if cond {
-					st.Next = pc + 1 + int(in.Jt)
+					next = pc + 1 + int(in.Jt)
 				} else {
-					st.Next = pc + 1 + int(in.Jf)
+					next = pc + 1 + int(in.Jf)
 				}
 			}
 		case clsRET:
-			st.A, st.X, st.Next = a, x, -1
-			steps = append(steps, st)
+			var ret uint32
 			switch code &^ 0x07 {
 			case 0:
-				return in.K, steps, nil
+				ret = in.K
 			case retA:
-				return a, steps, nil
+				ret = a
+			default:
+				return 0, badInsn(pc, in, "a seccomp filter returns only a constant or A")
 			}
-			return 0, steps[:len(steps)-1], bad("a seccomp filter returns only a constant or A")
+			if rec != nil {
+				*rec = append(*rec, Step{PC: pc, Insn: in, A: a, X: x, Next: -1})
+			}
+			return ret, nil
 		case clsMISC:
 			if code&0xf8 == miscTXA {
 				a = x
 			} else if code&0xf8 == 0 {
 				x = a
 			} else {
-				return 0, steps, bad("unknown misc instruction")
+				return 0, badInsn(pc, in, "unknown misc instruction")
 			}
 		}
-		st.A, st.X = a, x
-		steps = append(steps, st)
-		pc = st.Next
+		if rec != nil {
+			*rec = append(*rec, Step{PC: pc, Insn: in, A: a, X: x, Jumped: jumped, Next: next})
+		}
+		pc = next
 	}
 }

@@ -7,12 +7,14 @@ import (
 	"strings"
 	"testing"
 
+	"golang.org/x/net/bpf"
+
 	"github.com/seccomp-workbench/seccomp-workbench/catalog"
 	"github.com/seccomp-workbench/seccomp-workbench/profile"
 	"github.com/seccomp-workbench/seccomp-workbench/profile/cbpf"
 )
 
-// Trace and x/net/bpf's VM are independent interpreters fed independent
+// Trace (and Run, which Verify uses) and x/net/bpf's VM are independent interpreters fed independent
 // layouts of seccomp_data (host order for Trace, byte-swapped for the
 // VM); on every verification input of these programs they must return
 // the same value, and every trace must end in a return.
@@ -76,6 +78,10 @@ func TestTraceMatchesVM(t *testing.T) {
 				}
 				if got != uint32(want) {
 					t.Fatalf("%s nr %d %s: Trace returns %#x, the VM %#x", in.Arch, in.Nr, profile.FormatArgs(in.Args), got, uint32(want))
+				}
+				// Run, what Verify uses, is Trace without the steps.
+				if run, err := cbpf.Run(prog.Insns, cbpf.KernelData(in.Arch, in.Nr, in.Args)); err != nil || run != got {
+					t.Fatalf("%s nr %d %s: Run returns %#x, %v; Trace %#x", in.Arch, in.Nr, profile.FormatArgs(in.Args), run, err, got)
 				}
 				last := steps[len(steps)-1]
 				if last.Next != -1 || last.Insn.Op&0x07 != 0x06 /* BPF_RET */ || steps[0].PC != 0 {
@@ -156,4 +162,14 @@ func TestDisassembleDockerDefault(t *testing.T) {
 			}
 		}
 	}
+}
+
+// vm is x/net/bpf's VM for the program: the independent interpreter the
+// tests hold cbpf's against.
+func (p *Program) vm() (*bpf.VM, error) {
+	insns, allDecoded := bpf.Disassemble(p.Insns)
+	if !allDecoded {
+		return nil, fmt.Errorf("the program has instructions x/net/bpf cannot decode")
+	}
+	return bpf.NewVM(insns)
 }

@@ -2,13 +2,11 @@ package compile
 
 import (
 	"fmt"
+	"math"
 	"runtime"
 	"slices"
-	"sort"
 	"strings"
 	"sync"
-
-	"golang.org/x/net/bpf"
 
 	"github.com/seccomp-workbench/seccomp-workbench/catalog"
 	"github.com/seccomp-workbench/seccomp-workbench/profile"
@@ -73,33 +71,14 @@ func (e *VerifyError) Hint() string {
 	return what + ": report this with the profile"
 }
 
-// Run executes the program on one input in x/net/bpf's VM.
+// Run executes the program on one input, as the kernel lays it out on
+// this host, in the interpreter Explain traces with (cbpf.Run).
 func (p *Program) Run(arch catalog.Arch, nr int64, args [6]uint64) (profile.Decision, error) {
-	vm, err := p.vm()
+	v, err := cbpf.Run(p.Insns, cbpf.KernelData(arch, nr, args))
 	if err != nil {
-		return profile.Decision{}, err
+		return profile.Decision{}, fmt.Errorf("verify: %w", err)
 	}
-	return runVM(vm, arch, nr, args)
-}
-
-func runVM(vm *bpf.VM, arch catalog.Arch, nr int64, args [6]uint64) (profile.Decision, error) {
-	v, err := vm.Run(cbpf.SeccompData(arch, nr, args))
-	if err != nil {
-		return profile.Decision{}, err
-	}
-	return profile.FromRet(uint32(v)), nil
-}
-
-func (p *Program) vm() (*bpf.VM, error) {
-	insns, allDecoded := bpf.Disassemble(p.Insns)
-	if !allDecoded {
-		return nil, fmt.Errorf("verify: the program has instructions the emulator cannot decode")
-	}
-	vm, err := bpf.NewVM(insns)
-	if err != nil {
-		return nil, fmt.Errorf("verify: %w", err)
-	}
-	return vm, nil
+	return profile.FromRet(v), nil
 }
 
 // Verify runs the program in the emulator for every syscall number of
@@ -113,9 +92,10 @@ func Verify(p *Program) error {
 
 // VerifyCount is Verify that also says how many cases it checked.
 func VerifyCount(p *Program) (int, error) {
-	inputs := Inputs(p.Effective, p.Options)
-	// Every input is checked; the halves run on separate cores, each with
-	// its own emulator, and their findings are joined in input order.
+	dec := p.Effective.Decider(p.Options)
+	inputs := inputs(p.Effective, p.Options, dec)
+	// Every input is checked; the halves run on separate cores, and their
+	// findings are joined in input order.
 	parts := min(runtime.GOMAXPROCS(0), 2)
 	if len(inputs) < 1024 {
 		parts = 1
@@ -126,32 +106,38 @@ func VerifyCount(p *Program) (int, error) {
 		err        error
 	}
 	res := make([]part, parts)
+	check := func(r *part, inputs []Input) {
+		var buf [64]byte
+		var layout cbpf.Layout
+		var arch catalog.Arch
+		for _, c := range inputs {
+			if c.Arch != arch || r.checked == 0 {
+				arch, layout = c.Arch, cbpf.LayoutOf(c.Arch)
+			}
+			layout.Put(buf[:], c.Nr, c.Args)
+			ret, err := cbpf.Run(p.Insns, buf[:])
+			if err != nil {
+				r.err = fmt.Errorf("verify: %s nr %d: %w", c.Arch, c.Nr, err)
+				return
+			}
+			r.checked++
+			got := profile.FromRet(ret)
+			want := dec.Decide(c.Arch, c.Nr, c.Args)
+			if !want.Same(got) {
+				r.mismatches = append(r.mismatches, Mismatch{c.Arch, c.Nr, want.Syscall, c.Args, want, got})
+			}
+		}
+	}
 	var wg sync.WaitGroup
-	for k := range res {
+	for k := 1; k < parts; k++ {
 		lo, hi := k*len(inputs)/parts, (k+1)*len(inputs)/parts
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			r := &res[k]
-			vm, err := p.vm()
-			if err != nil {
-				r.err = err
-				return
-			}
-			for _, c := range inputs[lo:hi] {
-				want := p.Effective.Decide(c.Arch, c.Nr, c.Args, p.Options)
-				got, err := runVM(vm, c.Arch, c.Nr, c.Args)
-				if err != nil {
-					r.err = err
-					return
-				}
-				r.checked++
-				if !want.Same(got) {
-					r.mismatches = append(r.mismatches, Mismatch{c.Arch, c.Nr, want.Syscall, c.Args, want, got})
-				}
-			}
+			check(&res[k], inputs[lo:hi])
 		}()
 	}
+	check(&res[0], inputs[:len(inputs)/parts])
 	wg.Wait()
 	verr := &VerifyError{}
 	for _, r := range res {
@@ -175,40 +161,80 @@ type Input struct {
 	Args [6]uint64
 }
 
+// archNumbers is, for each ABI, every number the catalog gives it, in
+// ascending order.
+var archNumbers = sync.OnceValue(func() map[catalog.Arch][]int64 {
+	cat := catalog.MustDefault()
+	out := map[catalog.Arch][]int64{}
+	for _, arch := range catalog.Arches() {
+		var nrs []int64
+		for _, ent := range cat.All() {
+			if nr, ok := ent.Number(arch); ok {
+				nrs = append(nrs, nr)
+			}
+		}
+		slices.Sort(nrs)
+		out[arch] = slices.Compact(nrs)
+	}
+	return out
+})
+
 // Inputs enumerates the verification cases: every catalog number on every
 // supported ABI, numbers just past the highest ones, the shim's exempt
 // calls with and without the secret, and for each conditional rule, the
 // values around each comparison.
 func Inputs(e *profile.Effective, o profile.Options) []Input {
+	return inputs(e, o, e.Decider(o))
+}
+
+func inputs(e *profile.Effective, o profile.Options, dec *profile.Decider) []Input {
 	cat := catalog.MustDefault()
-	var out []Input
+	table := archNumbers()
+	n := 0
+	for _, nrs := range table {
+		n += len(nrs) + 6
+	}
+	out := make([]Input, 0, n+n/8)
+	var extra []int64
 	for _, arch := range catalog.Arches() {
 		inFilter := e.HasArch(arch)
-		nrs := map[int64]bool{}
-		for _, ent := range cat.All() {
-			if nr, ok := ent.Number(arch); ok {
-				nrs[nr] = true
-			}
-		}
+		extra = extra[:0]
 		if max, ok := e.MaxNumber(arch); ok {
-			nrs[max+1] = true
+			extra = append(extra, max+1)
 		}
 		base := arch.Base()
 		for _, n := range []int64{471, 499, 500, 1000, 4095} {
-			nrs[base+n] = true
+			extra = append(extra, base+n)
 		}
-		sorted := make([]int64, 0, len(nrs))
-		for n := range nrs {
-			sorted = append(sorted, n)
-		}
-		sort.Slice(sorted, func(i, j int) bool { return sorted[i] < sorted[j] })
-		for _, nr := range sorted {
+		slices.Sort(extra)
+		catNrs := table[arch]
+		// Merge the catalog's numbers and the extra ones, in order, once
+		// each.
+		i, j, prev := 0, 0, int64(math.MinInt64)
+		for i < len(catNrs) || j < len(extra) {
+			var nr int64
+			switch {
+			case j == len(extra) || (i < len(catNrs) && catNrs[i] < extra[j]):
+				nr = catNrs[i]
+				i++
+			case i == len(catNrs) || extra[j] < catNrs[i]:
+				nr = extra[j]
+				j++
+			default: // equal
+				nr = catNrs[i]
+				i++
+				j++
+			}
+			if nr == prev {
+				continue // an extra number given twice
+			}
+			prev = nr
 			out = append(out, Input{arch, nr, [6]uint64{}})
 			if !inFilter {
 				continue
 			}
 			name := cat.Name(arch, nr)
-			for _, args := range profile.ArgCases(e, arch, name) {
+			for _, args := range dec.ArgCases(arch, name) {
 				out = append(out, Input{arch, nr, args})
 			}
 			if arch.Multiplexes() {
