@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 )
 
 // pathError is a validation error at a JSON path (keys and indexes), which
@@ -48,8 +49,9 @@ var knownFlags = []string{
 const maxErrno = 4095
 
 var (
-	minKernelRE = regexp.MustCompile(`^[0-9]+\.[0-9]+$`)
-	capRE       = regexp.MustCompile(`^CAP_[A-Z_]+$`)
+	// Compiled on first use: the shim and every command link this package.
+	minKernelRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[0-9]+\.[0-9]+$`) })
+	capRE       = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^CAP_[A-Z_]+$`) })
 )
 
 func knownList(s []string) string {
@@ -158,11 +160,11 @@ func validateRule(i int, r *Rule) error {
 		if f.f == nil {
 			continue
 		}
-		if f.f.MinKernel != "" && (!minKernelRE.MatchString(f.f.MinKernel) || f.f.MinKernel == "0.0") {
+		if f.f.MinKernel != "" && (!minKernelRE().MatchString(f.f.MinKernel) || f.f.MinKernel == "0.0") {
 			return perr(at(f.key, "minKernel"), "syscalls[%d].%s.minKernel %q is not a kernel version: write it as \"X.Y\", e.g. \"5.8\"", i, f.key, f.f.MinKernel)
 		}
 		for j, c := range f.f.Caps {
-			if !capRE.MatchString(c) {
+			if !capRE().MatchString(c) {
 				return perr(at(f.key, "caps", j), "syscalls[%d].%s.caps[%d] %q is not a capability name like CAP_SYS_ADMIN", i, f.key, j, c)
 			}
 		}

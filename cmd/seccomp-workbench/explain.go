@@ -6,6 +6,7 @@ import (
 	"io"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/spf13/cobra"
 
@@ -15,7 +16,7 @@ import (
 	"github.com/seccomp-workbench/seccomp-workbench/profile/compile"
 )
 
-var negativeArgRE = regexp.MustCompile(`in (-[0-9][0-9a-fA-Fx]*)$`)
+var negativeArgRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`in (-[0-9][0-9a-fA-Fx]*)$`) })
 
 type explainFlags struct {
 	arch  string
@@ -57,7 +58,7 @@ host unless --platform says otherwise. The answer names the host.`,
 	}
 	// pflag reads "-1" as a flag: point at the "--" that makes it an ARG.
 	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
-		if m := negativeArgRE.FindStringSubmatch(err.Error()); m != nil {
+		if m := negativeArgRE().FindStringSubmatch(err.Error()); m != nil {
 			return usagef("%v: put negative ARGs after --, as in: explain PROFILE SYSCALL -- %s", err, m[1])
 		}
 		return usageError{err}

@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/seccomp-workbench/seccomp-workbench/catalog"
 	"github.com/seccomp-workbench/seccomp-workbench/profile"
@@ -119,11 +120,14 @@ type ExportOptions struct {
 // DefaultK8sName is metadata.name when ExportOptions.Name is empty.
 const DefaultK8sName = "seccomp-profile"
 
-var dnsSubdomainRE = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`)
+// Compiled on first use: the shim and every command link this package.
+var dnsSubdomainRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`)
+})
 
 // ValidK8sName checks a Kubernetes object name (RFC 1123 subdomain).
 func ValidK8sName(n string) error {
-	if len(n) > 253 || !dnsSubdomainRE.MatchString(n) {
+	if len(n) > 253 || !dnsSubdomainRE().MatchString(n) {
 		return fmt.Errorf("%q is not a valid Kubernetes name: use lower-case letters, digits, '-' and '.', starting and ending with a letter or digit, at most 253 characters", n)
 	}
 	return nil

@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/seccomp-workbench/seccomp-workbench/catalog"
 	"github.com/seccomp-workbench/seccomp-workbench/profile"
@@ -38,7 +39,9 @@ const (
 func SpoAPIs() []string { return []string{"v1", "v1beta1"} }
 
 // spoListenerRE is the CRD's pattern for listenerPath.
-var spoListenerRE = regexp.MustCompile(`^/var/run/security-profiles-operator/[a-zA-Z0-9_\-\.]+$`)
+var spoListenerRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^/var/run/security-profiles-operator/[a-zA-Z0-9_\-\.]+$`)
+})
 
 // spoFlags are the seccomp(2) flags the operator's schema accepts.
 var spoFlags = map[string]bool{
@@ -103,10 +106,10 @@ func exportK8s(e *profile.Effective, o ExportOptions) ([]byte, []string, error) 
 		}
 	}
 	if lp := e.Source.ListenerPath; lp != "" {
-		if !spoListenerRE.MatchString(lp) {
+		if !spoListenerRE().MatchString(lp) {
 			base := lp[strings.LastIndexByte(lp, '/')+1:]
 			moved := spoListenerDir + base
-			if !spoListenerRE.MatchString(moved) {
+			if !spoListenerRE().MatchString(moved) {
 				return nil, nil, fmt.Errorf("export k8s: listenerPath %q: the SeccompProfile CRD accepts only a socket directly in %s whose name is letters, digits, '_', '-' and '.': rename the socket", lp, spoListenerDir)
 			}
 			notes = append(notes, fmt.Sprintf("listenerPath %s is outside %s, which is the only place the SeccompProfile CRD accepts: written as %s; have the seccomp agent listen there", lp, spoListenerDir, moved))
@@ -207,7 +210,7 @@ func (y *yamlWriter) itemKVInt(ind int, k string, v uint64) {
 }
 
 var (
-	yamlPlainRE = regexp.MustCompile(`^[A-Za-z_/][A-Za-z0-9_./-]*$`)
+	yamlPlainRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z_/][A-Za-z0-9_./-]*$`) })
 	// YAML 1.1 readers turn these words into booleans or null.
 	yamlSpecial = map[string]bool{
 		"y": true, "n": true, "yes": true, "no": true, "true": true, "false": true,
@@ -219,7 +222,7 @@ var (
 // but that string, else double-quoted (a JSON string is a valid YAML
 // double-quoted scalar).
 func yamlString(s string) string {
-	if yamlPlainRE.MatchString(s) && !yamlSpecial[strings.ToLower(s)] {
+	if yamlPlainRE().MatchString(s) && !yamlSpecial[strings.ToLower(s)] {
 		return s
 	}
 	var b bytes.Buffer
