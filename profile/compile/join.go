@@ -2,6 +2,7 @@ package compile
 
 import (
 	"fmt"
+	"sync"
 
 	"golang.org/x/net/bpf"
 
@@ -72,14 +73,39 @@ func compileABIs(e *profile.Effective, o profile.Options, st *Stats) (joined []b
 	if err := sameByteOrder(e.Arches); err != nil {
 		return nil, nil, 0, err
 	}
+	// The ABIs compile at once, each in its own libseccomp filter (a
+	// filter context is never shared between goroutines; Verify checks
+	// the result whatever happened). Their findings are joined in the
+	// profile's order, as one after the other would give them.
+	type result struct {
+		prog []bpf.RawInstruction
+		st   Stats
+		err  error
+	}
+	res := make([]result, len(e.Arches))
+	var wg sync.WaitGroup
+	for i, a := range e.Arches {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r := &res[i]
+			r.prog, _, r.err = compileLib(e, []catalog.Arch{a}, o, &r.st, false)
+		}()
+	}
+	wg.Wait()
 	progs := make(map[catalog.Arch][]bpf.RawInstruction, len(e.Arches))
 	sizes = make(map[catalog.Arch]int, len(e.Arches))
-	for _, a := range e.Arches {
-		p, _, err := compileLib(e, []catalog.Arch{a}, o, st, false)
-		if err != nil {
-			return nil, nil, 0, err
+	for i, a := range e.Arches {
+		r := &res[i]
+		if r.err != nil {
+			return nil, nil, 0, r.err
 		}
-		progs[a], sizes[a] = p, len(p)
+		progs[a], sizes[a] = r.prog, len(r.prog)
+		if st != nil {
+			for _, n := range r.st.Skipped {
+				st.Skipped = appendOnce(st.Skipped, n)
+			}
+		}
 	}
 	if len(e.Arches) == 1 {
 		return progs[e.Arches[0]], sizes, 0, nil

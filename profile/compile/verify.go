@@ -92,8 +92,24 @@ func Verify(p *Program) error {
 
 // VerifyCount is Verify that also says how many cases it checked.
 func VerifyCount(p *Program) (int, error) {
-	dec := p.Effective.Decider(p.Options)
-	inputs := inputs(p.Effective, p.Options, dec)
+	return prepare(p.Effective, p.Options).check(p)
+}
+
+// verification is the half of Verify that needs no program: the cases,
+// and the index Decide answers them with. Build works it out while
+// libseccomp compiles.
+type verification struct {
+	dec    *profile.Decider
+	inputs []Input
+}
+
+func prepare(e *profile.Effective, o profile.Options) *verification {
+	dec := e.Decider(o)
+	return &verification{dec, inputs(e, o, dec)}
+}
+
+func (v *verification) check(p *Program) (int, error) {
+	dec, inputs := v.dec, v.inputs
 	// Every input is checked; the halves run on separate cores, and their
 	// findings are joined in input order.
 	parts := min(runtime.GOMAXPROCS(0), 2)
