@@ -423,6 +423,16 @@ func BenchmarkBuildDockerDefault(b *testing.B) {
 			}
 		}
 	})
+	// onefilter is the peer: libseccomp's program for all three ABIs
+	// in one filter, what Compile asked for before it compiled each ABI
+	// alone (compileABIs).
+	b.Run("onefilter", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			if _, _, err := compileLib(e, e.Arches, profile.Options{}, nil, false); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 	prog, _ := Compile(e, profile.Options{})
 	b.Run("verify", func(b *testing.B) {
 		for i := 0; i < b.N; i++ {
