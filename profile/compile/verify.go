@@ -96,37 +96,64 @@ func VerifyCount(p *Program) (int, error) {
 }
 
 // verification is the half of Verify that needs no program: the cases,
-// and the index Decide answers them with. Build works it out while
+// and what the profile means for each (Decide). Build works it out while
 // libseccomp compiles.
 type verification struct {
 	dec    *profile.Decider
 	inputs []Input
+	want   []outcome
+}
+
+// outcome is what Decision.Same compares.
+type outcome struct {
+	action profile.Action
+	errno  uint
 }
 
 func prepare(e *profile.Effective, o profile.Options) *verification {
 	dec := e.Decider(o)
-	return &verification{dec, inputs(e, o, dec)}
+	v := &verification{dec: dec, inputs: inputs(e, o, dec)}
+	v.want = make([]outcome, len(v.inputs))
+	halves(len(v.inputs), func(_, lo, hi int) {
+		for i, c := range v.inputs[lo:hi] {
+			d := dec.Decide(c.Arch, c.Nr, c.Args)
+			v.want[lo+i] = outcome{d.Action, d.Errno}
+		}
+	})
+	return v
+}
+
+// halves runs f over [0, n) in two halves on separate cores when there
+// is enough work and there are two; part is 0 or 1.
+func halves(n int, f func(part, lo, hi int)) {
+	if n < 1024 || runtime.GOMAXPROCS(0) < 2 {
+		f(0, 0, n)
+		return
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		f(1, n/2, n)
+	}()
+	f(0, 0, n/2)
+	<-done
 }
 
 func (v *verification) check(p *Program) (int, error) {
-	dec, inputs := v.dec, v.inputs
-	// Every input is checked; the halves run on separate cores, and their
-	// findings are joined in input order.
-	parts := min(runtime.GOMAXPROCS(0), 2)
-	if len(inputs) < 1024 {
-		parts = 1
-	}
 	type part struct {
 		checked    int
 		mismatches []Mismatch
 		err        error
 	}
-	res := make([]part, parts)
-	check := func(r *part, inputs []Input) {
+	// Every input is checked; the findings of the halves are joined in
+	// input order.
+	var res [2]part
+	halves(len(v.inputs), func(k, lo, hi int) {
+		r := &res[k]
 		var buf [64]byte
 		var layout cbpf.Layout
 		var arch catalog.Arch
-		for _, c := range inputs {
+		for i, c := range v.inputs[lo:hi] {
 			if c.Arch != arch || r.checked == 0 {
 				arch, layout = c.Arch, cbpf.LayoutOf(c.Arch)
 			}
@@ -138,23 +165,12 @@ func (v *verification) check(p *Program) (int, error) {
 			}
 			r.checked++
 			got := profile.FromRet(ret)
-			want := dec.Decide(c.Arch, c.Nr, c.Args)
-			if !want.Same(got) {
+			if w := v.want[lo+i]; !(profile.Decision{Action: w.action, Errno: w.errno}).Same(got) {
+				want := v.dec.Decide(c.Arch, c.Nr, c.Args)
 				r.mismatches = append(r.mismatches, Mismatch{c.Arch, c.Nr, want.Syscall, c.Args, want, got})
 			}
 		}
-	}
-	var wg sync.WaitGroup
-	for k := 1; k < parts; k++ {
-		lo, hi := k*len(inputs)/parts, (k+1)*len(inputs)/parts
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			check(&res[k], inputs[lo:hi])
-		}()
-	}
-	check(&res[0], inputs[:len(inputs)/parts])
-	wg.Wait()
+	})
 	verr := &VerifyError{}
 	for _, r := range res {
 		verr.Checked += r.checked
