@@ -99,6 +99,9 @@ func TestTraceInstructions(t *testing.T) {
 		if steps[len(steps)-1].Next != -1 {
 			t.Errorf("%s: last step %+v does not end the run", c.name, steps[len(steps)-1])
 		}
+		if r, err := Run(c.prog, data); err != nil || r != got {
+			t.Errorf("%s: Run returned %#x, %v; Trace %#x", c.name, r, err, got)
+		}
 	}
 	bad := []struct {
 		name string
@@ -113,11 +116,29 @@ func TestTraceInstructions(t *testing.T) {
 		{"jump past the end", asm(bpf.Jump{Skip: 5}, bpf.RetA{}), "ran past the end"},
 		{"no return", asm(bpf.LoadConstant{Dst: bpf.RegA, Val: 1}), "ran past the end"},
 		{"scratch slot", []bpf.RawInstruction{{Op: clsST, K: 16}, {Op: clsRET | retA}}, "bad store"},
+		// Run's short path meets these after instructions it handles.
+		{"jeq then a load past seccomp_data", asm(
+			bpf.LoadAbsolute{Off: 0, Size: 4},
+			bpf.JumpIf{Cond: bpf.JumpEqual, Val: 39, SkipFalse: 1},
+			bpf.LoadAbsolute{Off: 0xfffffffc, Size: 4},
+			bpf.RetConstant{Val: 1}), "load outside seccomp_data"},
+		{"ja past the end after a jset", asm(
+			bpf.LoadAbsolute{Off: 0, Size: 4},
+			bpf.JumpIf{Cond: bpf.JumpBitsSet, Val: 1, SkipTrue: 0},
+			bpf.Jump{Skip: 0xffffff00},
+			bpf.RetConstant{Val: 1}), "ran past the end"},
+		{"jgt past the end", asm(
+			bpf.LoadAbsolute{Off: 0, Size: 4},
+			bpf.JumpIf{Cond: bpf.JumpGreaterThan, Val: 1, SkipTrue: 200},
+			bpf.RetConstant{Val: 1}), "ran past the end"},
 	}
 	for _, c := range bad {
 		_, _, err := Trace(c.prog, data)
 		if err == nil || !strings.Contains(err.Error(), c.err) {
 			t.Errorf("%s: error %v, want one containing %q", c.name, err, c.err)
+		}
+		if _, rerr := Run(c.prog, data); rerr == nil || err == nil || rerr.Error() != err.Error() {
+			t.Errorf("%s: Run's error %v, Trace's %v", c.name, rerr, err)
 		}
 	}
 }
