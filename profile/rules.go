@@ -94,36 +94,29 @@ func (d *Decider) RulesOn(arch catalog.Arch, name string) []RuleView {
 func (e *Effective) rulesOn(arch catalog.Arch, name string, idx *Decider) []RuleView {
 	var out []RuleView
 	mux := arch.Multiplexes()
-	all := func(yield func(int, bool) bool) {
-		for i := range e.Rules {
-			if !yield(i, e.Rules[i].Has(name)) {
-				return
-			}
-		}
-	}
-	if idx != nil {
-		all = func(yield func(int, bool) bool) {
-			named := idx.byName[name]
-			for _, i := range idx.candidates(arch, name) {
-				if !yield(i, slices.Contains(named, i)) {
-					return
-				}
-			}
-		}
-	}
-	for i, named := range all {
+	view := func(i int, named bool) {
 		r := &e.Rules[i]
 		if named {
 			out = append(out, RuleView{Rule: i, Args: r.Args})
 		}
 		if !mux {
-			continue
+			return
 		}
 		for _, v := range r.mux {
 			if v.mux == name {
 				out = append(out, RuleView{Rule: i, Args: v.args, Via: v.name})
 			}
 		}
+	}
+	if idx == nil {
+		for i := range e.Rules {
+			view(i, e.Rules[i].Has(name))
+		}
+		return out
+	}
+	named := idx.byName[name]
+	for _, i := range idx.candidates(arch, name) {
+		view(i, slices.Contains(named, i))
 	}
 	return out
 }

@@ -264,7 +264,8 @@ func inputs(e *profile.Effective, o profile.Options, dec *profile.Decider) []Inp
 	for _, nrs := range table {
 		n += len(nrs) + 6
 	}
-	out := make([]Input, 0, n+n/8)
+	// Room for the argument and multiplexer cases of the filter's ABIs too.
+	out := make([]Input, 0, n+n/4)
 	var extra []int64
 	for _, arch := range catalog.Arches() {
 		inFilter := e.HasArch(arch)
