@@ -31,10 +31,10 @@ import (
 // Stats describe a compiled program.
 type Stats struct {
 	Instructions int
-	// Prelude counts the workbench's own instructions placed before
-	// libseccomp's (shim exemption, calls the linked libseccomp does not
-	// know, the ENOSYS stub, and with several ABIs the dispatch to each
-	// ABI's program).
+	// Prelude counts the workbench's own instructions: the shim
+	// exemption, calls the linked libseccomp does not know and the
+	// ENOSYS stub, placed before libseccomp's program for each ABI, and
+	// with several ABIs the dispatch to each ABI's.
 	Prelude int
 	// ByNumber lists syscalls compiled by number because the linked
 	// libseccomp does not know them.
@@ -60,17 +60,16 @@ func Compile(e *profile.Effective, o profile.Options) (*Program, error) {
 		return nil, fmt.Errorf("the profile names no ABI the workbench can compile (%s): add SCMP_ARCH_X86_64 or another supported one", strings.Join(e.Unsupported, ", "))
 	}
 	prog := &Program{Options: o, Effective: e}
-	main, perArch, dispatch, err := compileABIs(e, o, &prog.Stats)
+	bodies, err := preludeBodies(e, o, &prog.Stats)
 	if err != nil {
 		return nil, err
 	}
-	prog.perArch = perArch
-	prelude, err := buildPrelude(e, o, &prog.Stats)
+	insns, perArch, own, err := compileABIs(e, o, bodies, &prog.Stats)
 	if err != nil {
 		return nil, err
 	}
-	prog.Insns = append(prelude, main...)
-	prog.Stats.Prelude = len(prelude) + dispatch
+	prog.Insns, prog.perArch = insns, perArch
+	prog.Stats.Prelude = own
 	prog.Stats.Instructions = len(prog.Insns)
 	if len(prog.Insns) > unix.BPF_MAXINSNS {
 		return nil, fmt.Errorf("the compiled filter has %d instructions, over the kernel's limit of %d: group rules or drop arches", len(prog.Insns), unix.BPF_MAXINSNS)

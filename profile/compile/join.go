@@ -53,23 +53,29 @@ func groupByAudit(arches []catalog.Arch) []abiGroup {
 // its own: it loads and checks the arch itself (an x86_64-only program
 // sends numbers with the x32 bit to the bad-arch action, an x32-only one
 // those without it), so a dispatch that jumps to the wrong program, or
-// to none, gives the bad-arch action, never another ABI's rules. The
-// sizes of the single-ABI programs are returned too (Program.PerArch),
-// and the length of the dispatch (0 for one ABI, which needs none).
+// to none, gives the bad-arch action, never another ABI's rules. Each
+// ABI's prelude body (the workbench's own checks, preludeBodies) goes in
+// front of its program, where only that ABI's calls arrive. It returns
+// the program, the sizes of the single-ABI programs (Program.PerArch) and
+// how many instructions are the workbench's own.
 //
 // The dispatch is
 //
 //	ld [arch]
-//	jeq AUDIT_1, 0, 1 ; ja group_1     one pair per AUDIT_ARCH value
+//	jeq AUDIT_1, 0, 1 ; ja section_1   one pair per AUDIT_ARCH value
 //	...
 //	ret BADARCH                        an ABI the filter does not list
-//	group_i: (only for x86_64 with x32)
-//	ld [nr] ; jset X32_BIT, 0, 1 ; ja x32_program ; ja x86_64_program
-//	program_1 ... program_n            libseccomp's, unchanged
+//	(only for x86_64 with x32)
+//	ld [nr] ; jset X32_BIT, 0, 1 ; ja x32_section ; ja x86_64_section
+//	section_i: ld [nr] ; body_i        when the ABI has a body (x86_64
+//	                                   or x32 without the other first
+//	                                   skip it for the other's numbers)
+//	           program_i               libseccomp's, unchanged
 //
 // A conditional jump reaches 255 instructions ahead; ja's 32-bit offset
-// reaches any program.
-func compileABIs(e *profile.Effective, o profile.Options, st *Stats) (joined []bpf.RawInstruction, sizes map[catalog.Arch]int, dispatch int, err error) {
+// reaches any section. One ABI needs no dispatch: its body goes behind a
+// check of the arch instead (singlePrelude).
+func compileABIs(e *profile.Effective, o profile.Options, bodies map[catalog.Arch][]bpf.RawInstruction, st *Stats) (joined []bpf.RawInstruction, sizes map[catalog.Arch]int, own int, err error) {
 	if err := sameByteOrder(e.Arches); err != nil {
 		return nil, nil, 0, err
 	}
@@ -108,13 +114,43 @@ func compileABIs(e *profile.Effective, o profile.Options, st *Stats) (joined []b
 		}
 	}
 	if len(e.Arches) == 1 {
-		return progs[e.Arches[0]], sizes, 0, nil
+		a := e.Arches[0]
+		pre, err := singlePrelude(a, bodies[a])
+		if err != nil {
+			return nil, nil, 0, err
+		}
+		return append(pre, progs[a]...), sizes, len(pre), nil
 	}
 	groups := groupByAudit(e.Arches)
 	badArch, _ := modeAction(profile.ActKillThread, 0, o)
 	badRet := profile.RetValue(profile.Decision{Action: badArch})
+	split := map[catalog.Arch]bool{}
+	for _, g := range groups {
+		for _, a := range g.arches {
+			split[a] = len(g.arches) > 1
+		}
+	}
+	section := func(a catalog.Arch) []bpf.RawInstruction {
+		body := bodies[a]
+		if len(body) == 0 {
+			return nil
+		}
+		sec := []bpf.RawInstruction{{Op: opLdAbsW, K: cbpf.OffNr}}
+		// x86_64 and x32 share an arch value: without the split, the
+		// other's numbers arrive here too and skip the body (the program
+		// gives them the bad-arch action).
+		if !split[a] {
+			switch a {
+			case catalog.X86_64:
+				sec = append(sec, bpf.RawInstruction{Op: opJsetK, Jt: uint8(len(body)), K: catalog.X32SyscallBit})
+			case catalog.X32:
+				sec = append(sec, bpf.RawInstruction{Op: opJsetK, Jf: uint8(len(body)), K: catalog.X32SyscallBit})
+			}
+		}
+		return append(sec, body...)
+	}
 
-	// Lay out: the dispatch, the x86_64/x32 splits, then the programs.
+	// Lay out: the dispatch, the x86_64/x32 splits, then the sections.
 	pc := 1 + 2*len(groups) + 1
 	splitAt := make([]int, len(groups))
 	for i, g := range groups {
@@ -123,11 +159,10 @@ func compileABIs(e *profile.Effective, o profile.Options, st *Stats) (joined []b
 			pc += 2 + len(g.arches)
 		}
 	}
-	dispatch = pc
 	start := make(map[catalog.Arch]int, len(e.Arches))
 	for _, a := range e.Arches {
 		start[a] = pc
-		pc += len(progs[a])
+		pc += len(section(a)) + len(progs[a])
 	}
 	out := make([]bpf.RawInstruction, 0, pc)
 	ja := func(target int) bpf.RawInstruction {
@@ -158,13 +193,17 @@ func compileABIs(e *profile.Effective, o profile.Options, st *Stats) (joined []b
 		out = append(out, ja(start[x32]))
 		out = append(out, ja(start[other]))
 	}
+	own = len(out)
 	for _, a := range e.Arches {
+		sec := section(a)
+		own += len(sec)
+		out = append(out, sec...)
 		out = append(out, progs[a]...)
 	}
 	if len(out) != pc {
 		return nil, nil, 0, fmt.Errorf("internal error: the joined program has %d instructions, laid out for %d", len(out), pc)
 	}
-	return out, sizes, dispatch, nil
+	return out, sizes, own, nil
 }
 
 // splitX32 returns the x32 ABI and the other one of a group sharing

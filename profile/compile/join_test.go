@@ -9,25 +9,26 @@ import (
 	"github.com/seccomp-workbench/seccomp-workbench/profile"
 )
 
-// dispatchOf returns where the dispatch of a joined program starts (after
-// the prelude's blocks) and ends (at libseccomp's first program), and
-// where its bad-arch return is.
-func dispatchOf(t *testing.T, prog *Program) (lo, hi, ret int) {
+// dispatchOf returns where the dispatch of a joined program ends (at
+// the first ABI's section) and where its bad-arch return is: ld [4], a
+// jeq/ja pair per arch value, the return, and the x86_64/x32 split.
+func dispatchOf(t *testing.T, prog *Program) (hi, ret int) {
 	t.Helper()
-	pre, err := buildPrelude(prog.Effective, prog.Options, nil)
-	if err != nil {
-		t.Fatal(err)
+	groups := groupByAudit(prog.Effective.Arches)
+	ret = 1 + 2*len(groups)
+	hi = ret + 1
+	for _, g := range groups {
+		if len(g.arches) > 1 {
+			hi += 2 + len(g.arches)
+		}
 	}
-	lo, hi = len(pre), prog.Stats.Prelude
-	if in := prog.Insns[lo]; in.Op != opLdAbsW || in.K != 4 {
-		t.Fatalf("instruction %d is %+v, not the dispatch's ld [4]", lo, in)
+	if in := prog.Insns[0]; in.Op != opLdAbsW || in.K != 4 {
+		t.Fatalf("the program starts with %+v, not the dispatch's ld [4]", in)
 	}
-	for ret = lo; ret < hi && prog.Insns[ret].Op != opRetK; ret++ {
+	if in := prog.Insns[ret]; in.Op != opRetK {
+		t.Fatalf("instruction %d is %+v, not the bad-arch return", ret, in)
 	}
-	if ret == hi {
-		t.Fatal("the dispatch has no bad-arch return")
-	}
-	return lo, hi, ret
+	return hi, ret
 }
 
 // Each ABI gets its own libseccomp program behind the workbench's
@@ -41,17 +42,16 @@ func TestVerifyCatchesDispatchTampering(t *testing.T) {
 	if got := prog.Effective.Arches; len(got) != 3 {
 		t.Fatalf("arches %v, want x86_64, x86, x32", got)
 	}
-	lo, hi, ret := dispatchOf(t, prog)
-	per, _ := prog.PerArch()
-	// The programs' starts, in the order they are laid out.
+	hi, ret := dispatchOf(t, prog)
+	// The sections' starts: where the dispatch's jumps land past it.
 	var starts []int
-	at := hi
-	for _, a := range prog.Effective.Arches {
-		starts = append(starts, at)
-		at += per[a]
+	for pc := 0; pc < hi; pc++ {
+		if in := prog.Insns[pc]; in.Op == opJa && pc+1+int(in.K) >= hi {
+			starts = append(starts, pc+1+int(in.K))
+		}
 	}
-	if at != len(prog.Insns) {
-		t.Fatalf("programs end at %d of %d", at, len(prog.Insns))
+	if len(starts) != 3 {
+		t.Fatalf("the dispatch reaches %d sections, want 3", len(starts))
 	}
 	try := func(what string, edit func(insns []bpf.RawInstruction)) {
 		t.Helper()
@@ -63,8 +63,11 @@ func TestVerifyCatchesDispatchTampering(t *testing.T) {
 		}
 	}
 	jas, jeqs, jsets := 0, 0, 0
-	for pc := lo; pc < hi; pc++ {
+	for pc := 0; pc < hi; pc++ {
 		in := prog.Insns[pc]
+		if pc == 0 {
+			continue // ld [4]
+		}
 		switch in.Op {
 		case opJa:
 			jas++
@@ -96,13 +99,16 @@ func TestVerifyCatchesDispatchTampering(t *testing.T) {
 }
 
 // The dispatch follows the profile's order of ABIs, whatever it is, and
-// one ABI needs no dispatch: its libseccomp program is the whole filter.
+// one ABI needs no dispatch: its prelude and libseccomp program are the
+// whole filter.
 func TestDispatchOrderAndSingleABI(t *testing.T) {
 	for _, arches := range [][]string{
 		{"SCMP_ARCH_X32", "SCMP_ARCH_X86", "SCMP_ARCH_X86_64"},
 		{"SCMP_ARCH_X86", "SCMP_ARCH_X32"},
+		{"SCMP_ARCH_X86_64", "SCMP_ARCH_X86"},
 		{"SCMP_ARCH_X86_64", "SCMP_ARCH_AARCH64", "SCMP_ARCH_ARM", "SCMP_ARCH_RISCV64"},
 		{"SCMP_ARCH_X86_64"},
+		{"SCMP_ARCH_X32"},
 	} {
 		p := &profile.Profile{DefaultAction: profile.ActErrno, Architectures: arches, Syscalls: []*profile.Rule{
 			{Names: []string{"read", "write", "getpid", "socket", "mseal"}, Action: profile.ActAllow},
@@ -120,34 +126,31 @@ func TestDispatchOrderAndSingleABI(t *testing.T) {
 		for _, a := range prog.Effective.Arches {
 			total += per[a]
 		}
-		pre, _ := buildPrelude(prog.Effective, prog.Options, nil)
-		dispatch := len(prog.Insns) - total - len(pre)
-		if prog.Stats.Prelude != len(pre)+dispatch {
-			t.Errorf("%v: Stats.Prelude %d, want %d", arches, prog.Stats.Prelude, len(pre)+dispatch)
+		if own := len(prog.Insns) - total; prog.Stats.Prelude != own {
+			t.Errorf("%v: Stats.Prelude %d, but %d instructions are not libseccomp's", arches, prog.Stats.Prelude, own)
 		}
+		first, _ := prog.Effective.Arches[0].Info()
 		if len(arches) == 1 {
-			if dispatch != 0 {
-				t.Errorf("%v: a dispatch of %d instructions for one ABI", arches, dispatch)
+			// mseal is compiled by number: the prelude checks the arch,
+			// then the call.
+			if in := prog.Insns[1]; in.Op != opJeqK || in.K != first.Audit {
+				t.Errorf("%v: the prelude starts with %+v, want jeq %#x", arches, prog.Insns[1], first.Audit)
 			}
 			continue
 		}
-		// ld [4]; (jeq; ja) per arch value; ret; and the x32 split.
-		values := map[uint32]bool{}
-		split := 0
-		for _, a := range prog.Effective.Arches {
-			ai, _ := a.Info()
-			if values[ai.Audit] {
-				split = 4
-			}
-			values[ai.Audit] = true
-		}
-		if want := 2 + 2*len(values) + split; dispatch != want {
-			t.Errorf("%v: dispatch of %d instructions, want %d", arches, dispatch, want)
-		}
+		hi, _ := dispatchOf(t, prog)
 		// The first arch value tested is the first ABI's.
-		first, _ := prog.Effective.Arches[0].Info()
-		if in := prog.Insns[len(pre)+1]; in.Op != opJeqK || in.K != first.Audit {
+		if in := prog.Insns[1]; in.Op != opJeqK || in.K != first.Audit {
 			t.Errorf("%v: dispatch starts with %+v, want jeq %#x", arches, in, first.Audit)
+		}
+		// Every section starts with the workbench's checks (mseal by
+		// number), then libseccomp's program, which checks the arch.
+		for pc := 0; pc < hi; pc++ {
+			if in := prog.Insns[pc]; in.Op == opJa && pc+1+int(in.K) >= hi {
+				if sec := prog.Insns[pc+1+int(in.K)]; sec.Op != opLdAbsW || sec.K != 0 {
+					t.Errorf("%v: a section starts with %+v, not ld [0]", arches, sec)
+				}
+			}
 		}
 		if d, _ := prog.Run(catalog.S390X, 1, [6]uint64{}); d.Action.Canon() != profile.ActKillThread {
 			t.Errorf("%v: an unlisted ABI gets %s, want kill_thread", arches, d)

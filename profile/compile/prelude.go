@@ -10,58 +10,77 @@ import (
 	"github.com/seccomp-workbench/seccomp-workbench/profile/cbpf"
 )
 
-// buildPrelude emits the workbench's own checks, one block per ABI, ahead
-// of libseccomp's program. Each block starts by testing seccomp_data.arch
-// (and the x32 bit) and falls through to the next block, and finally to
-// libseccomp's program, when nothing in it returns:
+// The workbench's own checks for one ABI, run before libseccomp's
+// program for it with A holding nr, falling through to it when nothing
+// in them returns (archBody):
 //
 //  1. the shim's exempt sendmsg/execve (watch and record modes),
 //  2. syscalls the linked libseccomp does not know, by number,
 //  3. ENOSYS for numbers above every number the profile names.
-func buildPrelude(e *profile.Effective, o profile.Options, st *Stats) ([]bpf.RawInstruction, error) {
+//
+// With several ABIs each body sits behind the dispatch, in front of its
+// ABI's program (compileABIs). With one there is no dispatch, and
+// singlePrelude puts the body behind a check of seccomp_data.arch (and,
+// for x86_64 and x32, the x32 bit), which skips it for any other ABI.
+
+// preludeBodies assembles every ABI's body; an ABI without checks of
+// its own has none.
+func preludeBodies(e *profile.Effective, o profile.Options, st *Stats) (map[catalog.Arch][]bpf.RawInstruction, error) {
 	byNumber, err := catalogOnly(e, o, st)
 	if err != nil {
 		return nil, err
 	}
-	var all []bpf.Instruction
+	out := map[catalog.Arch][]bpf.RawInstruction{}
 	for _, arch := range e.Arches {
 		body := archBody(e, o, arch, byNumber)
 		if len(body) == 0 {
 			continue
 		}
-		// The arch check jumps over the whole body, and a jump's offset is
-		// one byte.
+		// The single-ABI head jumps over the whole body, and a jump's
+		// offset is one byte.
 		if len(body) > 250 {
 			return nil, fmt.Errorf("too many syscalls compiled by number on %s (%d instructions): upgrade libseccomp", arch, len(body))
 		}
-		ai, _ := arch.Info()
-		var head []bpf.Instruction
-		head = append(head, bpf.LoadAbsolute{Off: cbpf.OffArch, Size: 4})
-		// Skip counts are relative to the next instruction.
-		switch arch {
-		case catalog.X86_64:
-			head = append(head,
-				bpf.JumpIf{Cond: bpf.JumpEqual, Val: ai.Audit, SkipFalse: uint8(len(body) + 2)},
-				bpf.LoadAbsolute{Off: cbpf.OffNr, Size: 4},
-				bpf.JumpIf{Cond: bpf.JumpBitsSet, Val: catalog.X32SyscallBit, SkipTrue: uint8(len(body))})
-		case catalog.X32:
-			head = append(head,
-				bpf.JumpIf{Cond: bpf.JumpEqual, Val: ai.Audit, SkipFalse: uint8(len(body) + 2)},
-				bpf.LoadAbsolute{Off: cbpf.OffNr, Size: 4},
-				bpf.JumpIf{Cond: bpf.JumpBitsSet, Val: catalog.X32SyscallBit, SkipFalse: uint8(len(body))})
-		default:
-			head = append(head,
-				bpf.JumpIf{Cond: bpf.JumpEqual, Val: ai.Audit, SkipFalse: uint8(len(body) + 1)},
-				bpf.LoadAbsolute{Off: cbpf.OffNr, Size: 4})
+		raw, err := bpf.Assemble(body)
+		if err != nil {
+			return nil, fmt.Errorf("assembling the prelude: %w", err)
 		}
-		all = append(all, head...)
-		all = append(all, body...)
+		out[arch] = raw
 	}
-	raw, err := bpf.Assemble(all)
+	return out, nil
+}
+
+// singlePrelude is the prelude of a filter for arch alone: the arch
+// check, then arch's body.
+func singlePrelude(arch catalog.Arch, body []bpf.RawInstruction) ([]bpf.RawInstruction, error) {
+	if len(body) == 0 {
+		return nil, nil
+	}
+	ai, _ := arch.Info()
+	var head []bpf.Instruction
+	head = append(head, bpf.LoadAbsolute{Off: cbpf.OffArch, Size: 4})
+	// Skip counts are relative to the next instruction.
+	switch arch {
+	case catalog.X86_64:
+		head = append(head,
+			bpf.JumpIf{Cond: bpf.JumpEqual, Val: ai.Audit, SkipFalse: uint8(len(body) + 2)},
+			bpf.LoadAbsolute{Off: cbpf.OffNr, Size: 4},
+			bpf.JumpIf{Cond: bpf.JumpBitsSet, Val: catalog.X32SyscallBit, SkipTrue: uint8(len(body))})
+	case catalog.X32:
+		head = append(head,
+			bpf.JumpIf{Cond: bpf.JumpEqual, Val: ai.Audit, SkipFalse: uint8(len(body) + 2)},
+			bpf.LoadAbsolute{Off: cbpf.OffNr, Size: 4},
+			bpf.JumpIf{Cond: bpf.JumpBitsSet, Val: catalog.X32SyscallBit, SkipFalse: uint8(len(body))})
+	default:
+		head = append(head,
+			bpf.JumpIf{Cond: bpf.JumpEqual, Val: ai.Audit, SkipFalse: uint8(len(body) + 1)},
+			bpf.LoadAbsolute{Off: cbpf.OffNr, Size: 4})
+	}
+	raw, err := bpf.Assemble(head)
 	if err != nil {
 		return nil, fmt.Errorf("assembling the prelude: %w", err)
 	}
-	return raw, nil
+	return append(raw, body...), nil
 }
 
 type numbered struct {

@@ -51,7 +51,7 @@ func asmHeader(prog *compile.Program, o ExportOptions) string {
 	}
 	return fmt.Sprintf("; seccomp BPF for %s, as exported by seccomp-workbench (enforce mode, for %s):\n"+
 		"; resolved for %s.\n"+
-		"; %d instructions, the first %d of them the workbench's own checks, the rest libseccomp's.\n",
+		"; %d instructions, %d of them the workbench's own checks (ahead of libseccomp's program for each ABI), the rest libseccomp's.\n",
 		src, profile.JoinArches(prog.Effective.Arches), prog.Effective.Env, len(prog.Insns), prog.Stats.Prelude)
 }
 
@@ -82,8 +82,8 @@ func pfcHeader(prog *compile.Program, o ExportOptions) string {
 		b.WriteString("# The compiled filter is exactly this code: the workbench adds no checks of its own.\n#\n")
 		return b.String()
 	}
-	fmt.Fprintf(&b, "# The compiled filter runs %d instructions of the workbench's own before this\n", prog.Stats.Prelude)
-	b.WriteString("# code, which PFC does not show:\n")
+	fmt.Fprintf(&b, "# The compiled filter runs the workbench's own checks (%d instructions) ahead of\n", prog.Stats.Prelude)
+	b.WriteString("# libseccomp's code for each ABI; PFC does not show them:\n")
 	cat := catalog.MustDefault()
 	for _, n := range compile.ByNumber(prog) {
 		ent, _ := cat.Lookup(n.Name)
