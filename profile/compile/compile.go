@@ -1,5 +1,6 @@
 // Package compile turns an effective profile into a seccomp BPF program
-// and proves it: Compile asks libseccomp for the rules' program and puts
+// and proves it: Compile asks libseccomp for each ABI's program and joins
+// them behind the workbench's dispatch on seccomp_data.arch, each with
 // the workbench's own prelude in front of it (the runner's exemption,
 // calls the linked libseccomp does not know, the ENOSYS stub for newer
 // calls); Verify runs the result in an emulator over every syscall number
