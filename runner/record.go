@@ -49,6 +49,9 @@ type recording struct {
 	argsBy     map[archNr]*argSeen
 	native     catalog.Arch
 	nativeArgs []argLookup // by number, made on first use
+	// clone3Answered counts the clone3 calls answered ENOSYS
+	// (record_clone3.go).
+	clone3Answered int
 }
 
 func newRecording(base *profile.Effective, judge bool) *recording {
@@ -148,6 +151,10 @@ func (r *recording) profile() (p *profile.Profile, names, notes []string) {
 		eperm := uint(1)
 		allowed := slices.Sorted(maps.Keys(used))
 		plain, rules, notes := r.withArgRules(allowed, r.seen())
+		if c := r.clone3Rule(r.seen(), allowed); c != nil {
+			rules = append(rules, c)
+			notes = append(notes, r.clone3Note()...)
+		}
 		return &profile.Profile{
 			DefaultAction:   profile.ActErrno,
 			DefaultErrnoRet: &eperm,
@@ -185,6 +192,10 @@ func (r *recording) profile() (p *profile.Profile, names, notes []string) {
 	if len(plain) > 0 {
 		rule := &profile.Rule{Names: plain, Action: profile.ActAllow, Comment: "recorded by seccomp-workbench"}
 		rules = append([]*profile.Rule{rule}, rules...)
+	}
+	if c := r.clone3Rule(arches, names); c != nil {
+		rules = append(rules, c)
+		notes = append(notes, r.clone3Note()...)
 	}
 	p.Syscalls = append(rules, p.Syscalls...)
 	if len(arches) > len(base.Arches) {
@@ -279,6 +290,7 @@ func mergeRecordings(runs []*Run) (*recording, error) {
 		for n := range r.rec.needs {
 			m.needs[n] = true
 		}
+		m.clone3Answered += r.rec.clone3Answered
 		for n, s := range r.rec.args {
 			if have := m.args[n]; have != nil {
 				have.merge(s)

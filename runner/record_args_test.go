@@ -69,6 +69,18 @@ func wantDenied(t *testing.T, res *result, action, call, want string) {
 	t.Errorf("no denial row of %s showing %s: %v", call, want, rows)
 }
 
+// withoutClone3 is rules without the rule a recording adds to answer
+// clone3 ENOSYS (record_clone3.go).
+func withoutClone3(rules []*profile.Rule) []*profile.Rule {
+	var out []*profile.Rule
+	for _, r := range rules {
+		if !(len(r.Names) == 1 && r.Names[0] == "clone3" && r.Action == profile.ActErrno) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
 // cond is a condition as "INDEX OP VALUE VALUETWO".
 func cond(a *profile.Arg) string {
 	return fmt.Sprintf("%d %s %#x %#x", a.Index, a.Op, a.Value, a.ValueTwo)
@@ -131,7 +143,7 @@ func TestRecordArgsSocketFamily(t *testing.T) {
 	// The same test on the names-only recording lets AF_INET through:
 	// the assertions above are about the argument rules.
 	names := runIt(t, Config{Mode: ModeRecord, RecordNamesOnly: true, Argv: []string{argprobe(t), "socket:1:1"}}).run.Recorded()
-	if len(names.Syscalls) != 1 {
+	if len(withoutClone3(names.Syscalls)) != 1 {
 		t.Errorf("--names-only wrote %d rules", len(names.Syscalls))
 	}
 	if r := replay(t, names, ModeWatch, "socket:2:1"); !strings.Contains(r.stdout, "socket:2:1 ok\n") {
@@ -196,7 +208,7 @@ func TestRecordArgsOntoBase(t *testing.T) {
 	// of what argprobe needs, and no socket.
 	rec, _ := recordArgs(t, nil, "clone:0x11")
 	var allowed []string
-	for _, r := range rec.Syscalls {
+	for _, r := range withoutClone3(rec.Syscalls) {
 		allowed = append(allowed, r.Names...)
 	}
 	base := fmt.Sprintf(`{"defaultAction": "SCMP_ACT_ERRNO", "architectures": ["SCMP_ARCH_X86_64"], "syscalls": [
@@ -327,7 +339,7 @@ func TestRecordArgsBounds(t *testing.T) {
 	}
 	p, _, notes = r.profile()
 	var domains []string
-	for _, rule := range p.Syscalls[1:] {
+	for _, rule := range withoutClone3(p.Syscalls)[1:] {
 		if len(rule.Args) != 1 || rule.Args[0].Index != 0 {
 			t.Errorf("socket rule %+v: want one condition, on the family", rule.Args)
 		}

@@ -33,6 +33,9 @@ func TestRecordThenReplay(t *testing.T) {
 			// After the names allowed whole, one rule per call and
 			// combination of arguments (record_args.go).
 			for _, r := range p.Syscalls[1:] {
+				if slices.Equal(r.Names, []string{"clone3"}) && r.Action == profile.ActErrno && r.ErrnoRet != nil && *r.ErrnoRet == profile.ENOSYS {
+					continue // record_clone3.go
+				}
 				if len(r.Names) != 1 || len(r.Args) == 0 || r.Action != profile.ActAllow || profile.RepeatsIndex(r.Args) {
 					t.Errorf("recorded argument rule %+v", r)
 				}

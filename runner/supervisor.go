@@ -233,10 +233,14 @@ func (s *supervisor) handle() error {
 	again := s.resentCall(n.Pid, n.Data.Nr, args)
 	switch s.mode {
 	case ModeRecord:
-		if !again {
-			s.rec.add(arch, nr, args)
+		if s.rec.answerENOSYS(arch, nr, args) {
+			respondErrno(&s.resp, n.ID, profile.ENOSYS)
+		} else {
+			if !again {
+				s.rec.add(arch, nr, args)
+			}
+			respondContinue(&s.resp, n.ID)
 		}
-		respondContinue(&s.resp, n.ID)
 		s.reply(n.Pid, n.Data.Nr, args)
 	case ModeLearn:
 		if !again {

@@ -6,12 +6,16 @@
 //                        may have bits above 32 (the kernel ignores them)
 //   clone:FLAGS          clone(FLAGS, 0, 0, 0, 0): the child exits at once
 //   unshare:FLAGS        unshare(FLAGS)
+//   clone3:FLAGS         clone3 with clone_args.flags = FLAGS and
+//                        exit_signal SIGCHLD: the child exits at once
 // Numbers are C literals (2, 0x10000011).
 #define _GNU_SOURCE
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <stdint.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -38,6 +42,14 @@ int main(int argc, char **argv) {
 				close(rc);
 		} else if (!strcmp(op, "clone") && a) {
 			rc = syscall(SYS_clone, num(a), 0UL, 0UL, 0UL, 0UL);
+			if (rc == 0)
+				syscall(SYS_exit_group, 0);
+			if (rc > 0)
+				waitpid(rc, NULL, 0);
+		} else if (!strcmp(op, "clone3") && a) {
+			/* struct clone_args as of Linux 5.3 (CLONE_ARGS_SIZE_VER0). */
+			uint64_t ca[8] = {num(a), 0, 0, 0, SIGCHLD, 0, 0, 0};
+			rc = syscall(435 /* clone3 on x86_64 */, ca, sizeof ca);
 			if (rc == 0)
 				syscall(SYS_exit_group, 0);
 			if (rc > 0)
