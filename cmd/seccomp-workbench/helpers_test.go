@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 
 	"github.com/seccomp-workbench/seccomp-workbench/catalog"
@@ -120,10 +121,26 @@ func workbenchExec(t *testing.T, stdin string, args ...string) (string, string, 
 	cmd := exec.Command(workbenchBinary(t), args...)
 	cmd.Stdin = strings.NewReader(stdin)
 	cmd.Env = append(os.Environ(), "NO_COLOR=1")
+	return runCmd(t, cmd)
+}
+
+// workbenchAs runs the built workbench as cred (nil: the test's user) in
+// dir ("": the test's directory), with a fixed environment.
+func workbenchAs(t *testing.T, dir string, cred *syscall.Credential, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	cmd := exec.Command(workbenchBinary(t), args...)
+	cmd.Dir = dir
+	cmd.Env = []string{"PATH=/usr/local/bin:/usr/bin:/bin", "NO_COLOR=1", "LC_ALL=C"}
+	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: cred}
+	return runCmd(t, cmd)
+}
+
+// runCmd runs cmd and returns stdout, stderr and the exit status.
+func runCmd(t *testing.T, cmd *exec.Cmd) (stdout, stderr string, code int) {
+	t.Helper()
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	err := cmd.Run()
-	code := 0
 	if ee, ok := err.(*exec.ExitError); ok {
 		code = ee.ExitCode()
 	} else if err != nil {

@@ -2,14 +2,12 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 
 	"github.com/seccomp-workbench/seccomp-workbench/profile"
@@ -51,19 +49,7 @@ func newArgsKit(t *testing.T) *argsKit {
 // as runs the workbench as u in the kit's directory.
 func (k *argsKit) as(t *testing.T, u escapeUser, args ...string) (stdout, stderr string, code int) {
 	t.Helper()
-	cmd := exec.Command(k.workbench, args...)
-	cmd.Dir = k.dir
-	cmd.Env = []string{"PATH=/usr/local/bin:/usr/bin:/bin", "NO_COLOR=1", "LC_ALL=C"}
-	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: u.cred}
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	err := cmd.Run()
-	if ee, ok := err.(*exec.ExitError); ok {
-		code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatal(err)
-	}
-	return out.String(), errb.String(), code
+	return workbenchAs(t, k.dir, u.cred, args...)
 }
 
 // denials are the denied rows of a run --json output, by syscall.

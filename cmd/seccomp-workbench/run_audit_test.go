@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -51,23 +50,6 @@ func newAuditKit(t *testing.T) auditKit {
 	return k
 }
 
-// workbenchAs runs the built workbench as cred (nil: the test's user).
-func workbenchAs(t *testing.T, cred *syscall.Credential, args ...string) (stdout, stderr string, code int) {
-	t.Helper()
-	cmd := exec.Command(workbenchBinary(t), args...)
-	cmd.Env = []string{"PATH=/usr/local/bin:/usr/bin:/bin", "NO_COLOR=1"}
-	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: cred}
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	err := cmd.Run()
-	if ee, ok := err.(*exec.ExitError); ok {
-		code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatal(err)
-	}
-	return out.String(), errb.String(), code
-}
-
 // A program that makes two directories and opens a socket under a
 // profile that denies both: in audit mode everything happens, and each call is reported
 // with its arguments and the outcome it would have had — as root and as
@@ -89,7 +71,7 @@ func TestRunAudit(t *testing.T) {
 					args = append(args, "--json")
 				}
 				args = append(args, "--", k.probe, "mkdir:"+a, "mkdir:"+b, "raw:41:1:1:0", "exit:0")
-				stdout, stderr, code := workbenchAs(t, u.cred, args...)
+				stdout, stderr, code := workbenchAs(t, "", u.cred, args...)
 				if code != 0 {
 					t.Fatalf("json=%v: exit %d\nstdout %s\nstderr %s", asJSON, code, stdout, stderr)
 				}
