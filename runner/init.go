@@ -86,6 +86,9 @@ type forkArgs struct {
 	pidMsg unix.Msghdr // one byte on the handoff socket: the kernel adds our pid
 	pidIov unix.Iovec
 	pidB   [1]byte
+
+	waitTracked bool
+	ackB        [1]byte
 }
 
 // shimInit runs the init side of the shim: prepare, fork the target, then
@@ -241,7 +244,7 @@ func inUserNamespace() bool {
 }
 
 func newForkArgs(spec *shimSpec, a *execArgs) (*forkArgs, error) {
-	f := &forkArgs{exec: a, terminal: spec.Terminal, allSigs: ^uint64(0)}
+	f := &forkArgs{exec: a, terminal: spec.Terminal, allSigs: ^uint64(0), waitTracked: spec.WaitTracked}
 	f.pidB[0] = 'P'
 	f.pidIov = unix.Iovec{Base: &f.pidB[0], Len: 1}
 	f.pidMsg.Iov = &f.pidIov
@@ -327,6 +330,11 @@ func childStage(f *forkArgs) {
 	}
 	if _, _, e := unix.RawSyscall6(unix.SYS_SENDMSG, a.handoff, uintptr(unsafe.Pointer(&f.pidMsg)), 0, 0, 0, 0); e != 0 {
 		rawFail(a, stagePid, e, 125)
+	}
+	if f.waitTracked {
+		if n, _, e := unix.RawSyscall(unix.SYS_READ, a.handoff, uintptr(unsafe.Pointer(&f.ackB[0])), 1); e != 0 || n != 1 {
+			rawFail(a, stagePid, e, 125)
+		}
 	}
 	// Ambient capabilities (the shim's own, in a user namespace) would
 	// survive the execve.

@@ -53,6 +53,9 @@ func (p *prepared) start(ctx context.Context) (*Run, error) {
 		return r, nil
 	}
 	if err := r.launch(ctx); err != nil {
+		if p.bpf != nil {
+			p.bpf.close()
+		}
 		return nil, err
 	}
 	return r, nil
@@ -77,7 +80,7 @@ func (r *Run) launch(ctx context.Context) error {
 		Argv: cfg.Argv, Env: cfg.Env, Dir: cfg.Dir, Prog: p.prog.Bytes(),
 		Listen: p.mode.notifies(), Flags: p.flags, Magic: p.magic,
 		NoKillableWait: p.noKillableWait, Terminal: cfg.Terminal != nil,
-		CapMask: profile.CapMask(p.caps),
+		CapMask: profile.CapMask(p.caps), WaitTracked: p.bpf != nil,
 	})
 	if err != nil {
 		return fail(fmt.Errorf("writing the launch spec: %w", err))
@@ -257,6 +260,15 @@ func (r *Run) launcher(started chan<- error, newCmd func(isolation) *exec.Cmd, s
 	r.mu.Lock()
 	r.pid = pid
 	r.mu.Unlock()
+	if err := r.followTarget(pid, handoff); err != nil {
+		r.killNow()
+		io.ReadAll(statusR)
+		r.mu.Lock()
+		r.end.startCode, r.end.startMsg = 125, err.Error()
+		r.mu.Unlock()
+		<-r.waiterDone
+		return
+	}
 	if !r.mode.notifies() {
 		r.readStatus(statusR)
 		<-r.waiterDone
@@ -510,6 +522,7 @@ func (r *Run) finisher() {
 
 // finish computes the verdict and queues the final events.
 func (r *Run) finish() {
+	r.drainEBPF()
 	r.mu.Lock()
 	r.end.duration = time.Since(r.begin)
 	if r.p.auditExec != "" {
@@ -540,7 +553,7 @@ func (r *Run) finish() {
 	}
 	v := r.end.verdict()
 	r.verdict = v
-	if r.rec != nil && r.mode == ModeRecord && r.end.startCode == 0 {
+	if r.rec != nil && r.mode == ModeRecord && r.end.startCode == 0 && r.RecordError() == nil {
 		r.recorded, r.recordedNames, r.recordedNotes = r.rec.profile()
 	}
 	if r.end.startCode == 0 && r.end.exited {

@@ -280,6 +280,9 @@ func mergeRecordings(runs []*Run) (*recording, error) {
 		if r.Recorded() == nil {
 			return nil, fmt.Errorf("run %d of %d has no recording (not over, not record mode, or it did not start)", i+1, len(runs))
 		}
+		if err := r.RecordError(); err != nil {
+			return nil, fmt.Errorf("run %d of %d: %w", i+1, len(runs), err)
+		}
 		if m == nil {
 			m = &recording{cat: r.rec.cat, base: r.rec.base, counts: map[archNr]int{}, needs: map[string]bool{},
 				namesOnly: r.rec.namesOnly, args: map[string]*argSeen{}, argsBy: map[archNr]*argSeen{}, native: r.rec.native}

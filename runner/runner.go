@@ -211,6 +211,8 @@ type Config struct {
 	// RecordNamesOnly: a recording allows whole syscalls, with no
 	// argument rules (record --names-only).
 	RecordNamesOnly bool
+	// Engine is how record mode observes calls ("" = EngineAuto).
+	Engine Engine
 }
 
 // Isolation selects how far a run is kept apart from the workbench.
@@ -311,6 +313,9 @@ type prepared struct {
 	// auditExec: in audit mode, the profile would deny execve (the
 	// target runs anyway; the verdict says so).
 	auditExec string
+	engine    Engine // record mode: notify or ebpf
+	engineWhy string
+	bpf       *ebpfRecorder // the eBPF engine's programs, or nil
 	// Test knobs.
 	noKillableWait bool
 	replyDelay     time.Duration
@@ -415,7 +420,15 @@ func prepare(cfg Config) (*prepared, error) {
 	if filterEff.Source != nil {
 		p.flags = filterFlags(filterEff.Source.Flags)
 	}
-	if p.execDenied == "" {
+	if p.engine, p.engineWhy, p.bpf, err = chooseEngine(cfg.Engine, mode); err != nil {
+		return nil, err
+	}
+	if p.bpf != nil {
+		if p.prog, err = ebpfFilter(); err != nil {
+			p.bpf.close()
+			return nil, err
+		}
+	} else if p.execDenied == "" {
 		prog, err := compile.Build(filterEff, opts)
 		if err != nil {
 			return nil, fmt.Errorf("compiling the filter: %w", err)

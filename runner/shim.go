@@ -58,6 +58,9 @@ type shimSpec struct {
 	Terminal bool
 	// CapMask is the capability set a privileged target keeps.
 	CapMask uint64
+	// WaitTracked: after reporting its pid, the child waits for a byte on
+	// the handoff socket (the eBPF recorder follows it from then on).
+	WaitTracked bool
 }
 
 // Status records on the status pipe. A text record is "E<code> <message>"

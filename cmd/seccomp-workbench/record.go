@@ -22,6 +22,7 @@ func newRecordCmd() *cobra.Command {
 		timeout   time.Duration
 		mergeInto bool
 		namesOnly bool
+		engine    string
 	)
 	cmd := &cobra.Command{
 		Use:   "record -o OUT [--base PROFILE] [--names-only] [--merge-into] [--timeout D] -- CMD [ARG...]\n  record --scenarios FILE -o OUT [--base PROFILE] [--names-only] [--merge-into]",
@@ -69,7 +70,15 @@ that expects success is recorded in turn (with its setup, teardown, env,
 cwd and stdin, in a scratch directory as test runs it), and the
 recordings are merged into one profile allowing what any of them used.
 A scenario that fails while recorded stops it (exit 1) and nothing is
-written; test FILE --profile OUT then passes for those scenarios.`,
+written; test FILE --profile OUT then passes for those scenarios.
+
+--engine picks how calls are observed: notify stops the command at every
+call until the workbench has counted it; ebpf counts them in the kernel
+with a BPF program on the syscall-entry tracepoint and does not stop the
+command (only calls through another ABI, such as i386's int 0x80, still
+go through the seccomp listener). ebpf needs CAP_BPF and CAP_PERFMON
+(root has both); auto, the default, uses ebpf where it can and notify
+elsewhere, and says which.`,
 		Example: `  seccomp-workbench record -o ls.json -- ls /
   seccomp-workbench record -o app.json --base preset:docker-default -- ./app --selftest
   seccomp-workbench record --scenarios app.yaml -o app.json`,
@@ -85,6 +94,10 @@ written; test FILE --profile OUT then passes for those scenarios.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if out == "" {
 				return usagef("record: -o OUT is required: the file to write the profile to")
+			}
+			eng, err := runner.ParseEngine(engine)
+			if err != nil {
+				return usagef("record: --engine: %v", err)
 			}
 			if timeout < 0 {
 				return usagef("record: --timeout %v: give a positive duration such as 5s", timeout)
@@ -107,7 +120,7 @@ written; test FILE --profile OUT then passes for those scenarios.`,
 				}
 				return recordScenarios(cmd, scenarios, eff, base, out, into, namesOnly)
 			}
-			return recordCommand(cmd, eff, base, out, into, timeout, namesOnly, args)
+			return recordCommand(cmd, eff, base, out, into, timeout, namesOnly, eng, args)
 		},
 	}
 	f := cmd.Flags()
@@ -118,10 +131,11 @@ written; test FILE --profile OUT then passes for those scenarios.`,
 	f.DurationVar(&timeout, "timeout", 0, "stop the command after this long")
 	f.BoolVar(&mergeInto, "merge-into", false, "merge the recording into the profile OUT already holds (see merge), so that several runs build one profile")
 	f.BoolVar(&namesOnly, "names-only", false, "allow whole syscalls: no rules on their arguments")
+	f.StringVar(&engine, "engine", "auto", "how calls are observed: auto, notify or ebpf (needs CAP_BPF and CAP_PERFMON)")
 	return cmd
 }
 
-func recordCommand(cmd *cobra.Command, base *profile.Effective, baseName, out string, into *mergeTarget, timeout time.Duration, namesOnly bool, argv []string) error {
+func recordCommand(cmd *cobra.Command, base *profile.Effective, baseName, out string, into *mergeTarget, timeout time.Duration, namesOnly bool, engine runner.Engine, argv []string) error {
 	// Find out now, not after the command ran, whether OUT can be written.
 	if err := profile.CheckWritable(out); err != nil {
 		return exitError{exitRunFail, "record: -o " + err.Error()}
@@ -134,7 +148,7 @@ func recordCommand(cmd *cobra.Command, base *profile.Effective, baseName, out st
 	stdout := &ownOutput{w: cmd.OutOrStdout(), name: "stdout", fail: abort}
 	stderr := &ownOutput{w: cmd.ErrOrStderr(), name: "stderr", fail: abort}
 	r, err := runner.Start(ctx, runner.Config{
-		Effective: base, Mode: runner.ModeRecord, Argv: argv, Timeout: timeout, RecordNamesOnly: namesOnly,
+		Effective: base, Mode: runner.ModeRecord, Argv: argv, Timeout: timeout, RecordNamesOnly: namesOnly, Engine: engine,
 		Stdin: cmd.InOrStdin(), Stdout: passThrough(stdout.w, stdout), Stderr: passThrough(stderr.w, stderr),
 	})
 	if err != nil {
@@ -143,10 +157,15 @@ func recordCommand(cmd *cobra.Command, base *profile.Effective, baseName, out st
 	for range r.Events() {
 	}
 	v := r.Wait()
+	if err := r.RecordError(); err != nil {
+		return exitError{exitRunFail, "record: " + err.Error()}
+	}
 	p := r.Recorded()
 	if p == nil {
 		return exitError{v.ExitCode, v.Reason}
 	}
+	eng, why := r.RecordEngine()
+	fmt.Fprintf(stderr, "seccomp-workbench: engine %s (%s)\n", eng, why)
 	printCounts(stderr, r.Syscalls())
 	if err := saveRecording(stderr, out, p, into, baseName, r.RecordedNames(), "the command"); err != nil {
 		return err

@@ -1,0 +1,422 @@
+package runner
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"os"
+	"runtime"
+	"strings"
+	"unsafe"
+
+	"github.com/cilium/ebpf"
+	"github.com/cilium/ebpf/btf"
+	"github.com/cilium/ebpf/link"
+	"golang.org/x/net/bpf"
+	"golang.org/x/sys/unix"
+
+	"github.com/seccomp-workbench/seccomp-workbench/catalog"
+	"github.com/seccomp-workbench/seccomp-workbench/profile"
+	"github.com/seccomp-workbench/seccomp-workbench/profile/cbpf"
+	"github.com/seccomp-workbench/seccomp-workbench/profile/compile"
+)
+
+// Engine selects how record mode observes the target's calls.
+type Engine string
+
+const (
+	// EngineAuto records with eBPF where the workbench may load tracing
+	// programs and with notify elsewhere; RecordEngine says which.
+	EngineAuto Engine = "auto"
+	// EngineNotify routes every call through the seccomp listener: the
+	// target stops at each call until the supervisor has counted it.
+	EngineNotify Engine = "notify"
+	// EngineEBPF counts native calls in a BPF program on the syscall-entry
+	// tracepoint, without stopping the target; the seccomp filter notifies
+	// only the calls the tracepoint cannot attribute to an ABI (i386 and
+	// x32). It needs CAP_BPF and CAP_PERFMON (root has both).
+	EngineEBPF Engine = "ebpf"
+)
+
+// ParseEngine accepts auto, notify or ebpf ("" is auto).
+func ParseEngine(s string) (Engine, error) {
+	switch Engine(s) {
+	case "":
+		return EngineAuto, nil
+	case EngineAuto, EngineNotify, EngineEBPF:
+		return Engine(s), nil
+	}
+	return "", fmt.Errorf("unknown engine %q: use auto, notify or ebpf", s)
+}
+
+// procPidInitIno is the inode of the initial PID namespace
+// (PROC_PID_INIT_INO): BPF helpers report pids as that namespace numbers
+// them, and the workbench must number them the same way.
+const procPidInitIno = 0xEFFFFFFC
+
+// ebpfUnavailable says why the eBPF recorder cannot run in this
+// workbench ("" when it can, as far as can be told before loading).
+func ebpfUnavailable() string {
+	if runtime.GOARCH != "amd64" {
+		return "the eBPF recorder supports x86_64 hosts only"
+	}
+	hdr := capHeader{version: linuxCapabilityVersion3}
+	var data [2]capData
+	if _, _, e := unix.RawSyscall(unix.SYS_CAPGET, uintptr(unsafe.Pointer(&hdr)), uintptr(unsafe.Pointer(&data[0])), 0); e != 0 {
+		return "reading the workbench's capabilities: " + e.Error()
+	}
+	eff := uint64(data[0].effective) | uint64(data[1].effective)<<32
+	var missing []string
+	for _, c := range []struct {
+		bit  uint
+		name string
+	}{{unix.CAP_BPF, "CAP_BPF"}, {unix.CAP_PERFMON, "CAP_PERFMON"}} {
+		if eff&(1<<c.bit) == 0 {
+			missing = append(missing, c.name)
+		}
+	}
+	if len(missing) > 0 {
+		return "the eBPF recorder needs CAP_BPF and CAP_PERFMON (the workbench lacks " + strings.Join(missing, " and ") + "): run as root"
+	}
+	var st unix.Stat_t
+	if err := unix.Stat("/proc/self/ns/pid", &st); err != nil || st.Ino != procPidInitIno {
+		return "the workbench runs in a PID namespace of its own, and eBPF reports the host's pids"
+	}
+	return ""
+}
+
+// chooseEngine resolves e for a run in mode m: the engine, why (for
+// auto), and the loaded recorder for eBPF.
+func chooseEngine(e Engine, m Mode) (Engine, string, *ebpfRecorder, error) {
+	e, err := ParseEngine(string(e))
+	if err != nil {
+		return "", "", nil, err
+	}
+	if m != ModeRecord {
+		if e == EngineEBPF {
+			return "", "", nil, fmt.Errorf("the ebpf engine records: it goes with record mode, not %s", m)
+		}
+		return EngineNotify, "", nil, nil
+	}
+	if e == EngineNotify {
+		return EngineNotify, "as asked", nil, nil
+	}
+	why := ebpfUnavailable()
+	if why == "" {
+		rec, err := newEBPFRecorder()
+		if err == nil {
+			return EngineEBPF, "the workbench has CAP_BPF and CAP_PERFMON", rec, nil
+		}
+		why = err.Error()
+	}
+	if e == EngineEBPF {
+		return "", "", nil, errors.New("record --engine ebpf: " + why + "; or use --engine notify")
+	}
+	return EngineNotify, why, nil, nil
+}
+
+// ebpfRecorder is one run's loaded programs, maps and links.
+type ebpfRecorder struct {
+	coll  *ebpf.Collection
+	links []link.Link
+	// Set by drain.
+	lostProcs, lostCalls uint64
+	err                  error
+}
+
+// kernelOffsetsNow finds the offsets the programs read in the running
+// kernel's BTF and tracefs.
+func kernelOffsetsNow() (kernelOffsets, error) {
+	var off kernelOffsets
+	spec, err := btf.LoadKernelSpec()
+	if err != nil {
+		return off, fmt.Errorf("the eBPF recorder needs the kernel's BTF (/sys/kernel/btf/vmlinux): %w", err)
+	}
+	var task *btf.Struct
+	if err := spec.TypeByName("task_struct", &task); err != nil {
+		return off, fmt.Errorf("kernel BTF: task_struct: %w", err)
+	}
+	var ti *btf.Struct
+	if err := spec.TypeByName("thread_info", &ti); err != nil {
+		return off, fmt.Errorf("kernel BTF: thread_info: %w", err)
+	}
+	member := func(s *btf.Struct, name string) (int32, error) {
+		for _, m := range s.Members {
+			if m.Name == name && m.BitfieldSize == 0 {
+				return int32(m.Offset.Bytes()), nil
+			}
+		}
+		return 0, fmt.Errorf("kernel BTF: %s has no %s", s.Name, name)
+	}
+	tgid, err := member(task, "tgid")
+	if err != nil {
+		return off, err
+	}
+	tiOff, err := member(task, "thread_info")
+	if err != nil {
+		return off, err
+	}
+	status, err := member(ti, "status")
+	if err != nil {
+		return off, err
+	}
+	off.taskTgid, off.threadStatus = tgid, tiOff+status
+	gd, err := tracepointField("sched", "sched_process_exit", "bool group_dead")
+	if err != nil {
+		return off, err
+	}
+	off.groupDead = int16(gd)
+	return off, nil
+}
+
+// tracepointField returns a field's offset from a tracepoint's format
+// file.
+func tracepointField(group, name, field string) (int, error) {
+	path := "/sys/kernel/tracing/events/" + group + "/" + name + "/format"
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return 0, fmt.Errorf("tracefs: %w", err)
+	}
+	for line := range strings.SplitSeq(string(b), "\n") {
+		rest, ok := strings.CutPrefix(strings.TrimSpace(line), "field:"+field+";")
+		if !ok {
+			continue
+		}
+		var off int
+		if _, err := fmt.Sscanf(strings.TrimSpace(rest), "offset:%d;", &off); err == nil {
+			return off, nil
+		}
+	}
+	return 0, fmt.Errorf("%s: no field %q (a kernel before 6.16 does not report group_dead)", path, field)
+}
+
+func newEBPFRecorder() (*ebpfRecorder, error) {
+	off, err := kernelOffsetsNow()
+	if err != nil {
+		return nil, err
+	}
+	coll, err := ebpf.NewCollection(ebpfCollectionSpec(off))
+	if err != nil {
+		return nil, fmt.Errorf("loading the eBPF recorder: %w", err)
+	}
+	r := &ebpfRecorder{coll: coll}
+	if err := r.fillMasks(); err != nil {
+		r.close()
+		return nil, err
+	}
+	attach := []func() (link.Link, error){
+		func() (link.Link, error) {
+			return link.AttachRawTracepoint(link.RawTracepointOptions{Name: "sched_process_fork", Program: coll.Programs["fork"]})
+		},
+		func() (link.Link, error) {
+			return link.Tracepoint("sched", "sched_process_exec", coll.Programs["exec"], nil)
+		},
+		func() (link.Link, error) {
+			return link.Tracepoint("sched", "sched_process_exit", coll.Programs["exit"], nil)
+		},
+		func() (link.Link, error) {
+			return link.Tracepoint("raw_syscalls", "sys_enter", coll.Programs["sys_enter"], nil)
+		},
+	}
+	for _, a := range attach {
+		l, err := a()
+		if err != nil {
+			r.close()
+			return nil, fmt.Errorf("attaching the eBPF recorder: %w", err)
+		}
+		r.links = append(r.links, l)
+	}
+	return r, nil
+}
+
+// ebpfArgMask is, for each syscall whose arguments decide its risk, the
+// arguments the recorder passes on (bit i: argument i); every other call
+// is counted by number alone.
+//
+// TODO(argrec): take these from the catalog's description of such
+// arguments once it exists; until then this table is that description.
+func ebpfArgMask(name string) uint32 {
+	switch name {
+	case "socket", "socketpair":
+		return 1<<0 | 1<<1
+	case "clone", "unshare", "personality", "prctl", "keyctl", "bpf", "ptrace":
+		return 1 << 0
+	case "setns", "ioctl", "fcntl", "kill":
+		return 1 << 1
+	case "mmap", "mprotect", "pkey_mprotect", "tgkill":
+		return 1 << 2
+	case "setsockopt":
+		return 1<<1 | 1<<2
+	}
+	return 0
+}
+
+func (r *ebpfRecorder) fillMasks() error {
+	cat := catalog.MustDefault()
+	native := profile.NativeArch()
+	masks := r.coll.Maps[ebpfMasksMap]
+	for nr := range uint32(ebpfMaxNr) {
+		ent, ok := cat.ByNumber(native, int64(nr))
+		if !ok {
+			continue
+		}
+		if m := ebpfArgMask(ent.Name); m != 0 {
+			if err := masks.Put(nr, m); err != nil {
+				return fmt.Errorf("eBPF recorder: filling the argument masks: %w", err)
+			}
+		}
+	}
+	return nil
+}
+
+// track starts following pid (a host pid): pending until it execve's.
+func (r *ebpfRecorder) track(pid int) error {
+	if err := r.coll.Maps[ebpfTrackedMap].Update(uint32(pid), uint32(statePending), ebpf.UpdateNoExist); err != nil {
+		return fmt.Errorf("eBPF recorder: tracking the target (pid %d): %w", pid, err)
+	}
+	return nil
+}
+
+// drain stops the programs and feeds what they counted into rec (every
+// process of the run is gone by then).
+func (r *ebpfRecorder) drain(rec *recording) error {
+	for _, l := range r.links {
+		l.Close()
+	}
+	r.links = nil
+	native := profile.NativeArch()
+	var key uint32
+	var n uint64
+	it := r.coll.Maps[ebpfCountsMap].Iterate()
+	for it.Next(&key, &n) {
+		if n > 0 {
+			rec.addCount(native, int64(key), [6]uint64{}, n)
+		}
+	}
+	if err := it.Err(); err != nil {
+		return fmt.Errorf("eBPF recorder: reading the counts: %w", err)
+	}
+	var akey [ebpfArgKeySize]byte
+	it = r.coll.Maps[ebpfArgMap].Iterate()
+	for it.Next(&akey, &n) {
+		var args [6]uint64
+		for i := range args {
+			args[i] = binary.NativeEndian.Uint64(akey[8+8*i:])
+		}
+		rec.addCount(native, int64(binary.NativeEndian.Uint32(akey[:4])), args, n)
+	}
+	if err := it.Err(); err != nil {
+		return fmt.Errorf("eBPF recorder: reading the counts: %w", err)
+	}
+	lost := r.coll.Maps[ebpfLostMap]
+	if err := lost.Lookup(uint32(ebpfLostProcs), &r.lostProcs); err != nil {
+		return err
+	}
+	return lost.Lookup(uint32(ebpfLostCalls), &r.lostCalls)
+}
+
+// incomplete is the error of a recording that missed something.
+func (r *ebpfRecorder) incomplete() error {
+	if r.lostProcs == 0 && r.lostCalls == 0 {
+		return nil
+	}
+	return fmt.Errorf("the eBPF recorder's maps were full (%d processes not followed, %d calls not stored): the profile would be incomplete, so none is written; record again with --engine notify", r.lostProcs, r.lostCalls)
+}
+
+func (r *ebpfRecorder) close() {
+	for _, l := range r.links {
+		l.Close()
+	}
+	r.links = nil
+	r.coll.Close()
+}
+
+// addCount records n calls of nr with args (the arguments that matter,
+// the others zero): the observation goes through add once, and the count
+// is made up to n.
+func (r *recording) addCount(arch catalog.Arch, nr int64, args [6]uint64, n uint64) {
+	r.add(arch, nr, args)
+	r.counts[archNr{arch, nr}] += int(n) - 1
+}
+
+// ebpfFilter is the seccomp filter of a run recorded with eBPF: it allows
+// every native call (the BPF program counts those) and notifies the rest:
+// another ABI (i386 through int 0x80 on x86_64, where the tracepoint gives
+// no ABI) and numbers with the x32 bit (which the BPF program skips, as
+// the kernel marks x32 calls only by that bit).
+func ebpfFilter() (*compile.Program, error) {
+	native := profile.NativeArch()
+	ai, _ := native.Info()
+	insns := []bpf.Instruction{
+		bpf.LoadAbsolute{Off: cbpf.OffArch, Size: 4},
+		bpf.JumpIf{Cond: bpf.JumpEqual, Val: ai.Audit, SkipFalse: 3},
+		bpf.LoadAbsolute{Off: cbpf.OffNr, Size: 4},
+		bpf.JumpIf{Cond: bpf.JumpBitsSet, Val: catalog.X32SyscallBit, SkipTrue: 1},
+		bpf.RetConstant{Val: unix.SECCOMP_RET_ALLOW},
+		bpf.RetConstant{Val: unix.SECCOMP_RET_USER_NOTIF},
+	}
+	raw, err := bpf.Assemble(insns)
+	if err != nil {
+		return nil, err
+	}
+	return &compile.Program{Insns: raw, Effective: &profile.Effective{Arches: []catalog.Arch{native}}}, nil
+}
+
+// ackTracked tells the target's shim child, which waits for it before it
+// installs the filter, that the recorder follows it.
+func ackTracked(handoff int) error {
+	_, err := unix.Write(handoff, []byte{'T'})
+	if err != nil {
+		return os.NewSyscallError("write handoff", err)
+	}
+	return nil
+}
+
+// followTarget, for a run recorded with eBPF, tracks the target's main
+// process (pid as the workbench's, the initial, PID namespace numbers it)
+// and lets it go on to its filter and execve.
+func (r *Run) followTarget(pid int, handoff int) error {
+	if r.p.bpf == nil {
+		return nil
+	}
+	if err := r.p.bpf.track(pid); err != nil {
+		return err
+	}
+	return ackTracked(handoff)
+}
+
+// drainEBPF collects the eBPF recorder's counts into the recording and
+// unloads it; the run's processes are all gone.
+func (r *Run) drainEBPF() {
+	b := r.p.bpf
+	if b == nil {
+		return
+	}
+	if r.rec != nil && r.end.startCode == 0 {
+		if err := b.drain(r.rec); err != nil {
+			b.err = err
+		} else {
+			b.err = b.incomplete()
+		}
+	}
+	b.close()
+}
+
+// RecordEngine says which engine records a record-mode run and why
+// (what auto found); "" in other modes.
+func (r *Run) RecordEngine() (Engine, string) {
+	if r.mode != ModeRecord {
+		return "", ""
+	}
+	return r.p.engine, r.p.engineWhy
+}
+
+// RecordError is, after a record-mode run, why its recording cannot be
+// trusted to be complete (the eBPF recorder lost observations); Recorded
+// is nil then.
+func (r *Run) RecordError() error {
+	if r.p.bpf == nil {
+		return nil
+	}
+	return r.p.bpf.err
+}
