@@ -76,7 +76,7 @@ func ebpfUnavailable() string {
 		}
 	}
 	if len(missing) > 0 {
-		return "the eBPF recorder needs CAP_BPF and CAP_PERFMON (the workbench lacks " + strings.Join(missing, " and ") + "): run as root"
+		return "the eBPF recorder needs CAP_BPF and CAP_PERFMON (root has both), and the workbench lacks " + strings.Join(missing, " and ")
 	}
 	var st unix.Stat_t
 	if err := unix.Stat("/proc/self/ns/pid", &st); err != nil || st.Ino != procPidInitIno {
@@ -110,7 +110,7 @@ func chooseEngine(e Engine, m Mode) (Engine, string, *ebpfRecorder, error) {
 		why = err.Error()
 	}
 	if e == EngineEBPF {
-		return "", "", nil, errors.New("record --engine ebpf: " + why + "; or use --engine notify")
+		return "", "", nil, errors.New("record --engine ebpf: " + why + "; use --engine notify")
 	}
 	return EngineNotify, why, nil, nil
 }

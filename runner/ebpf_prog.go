@@ -107,9 +107,9 @@ func exitZero() asm.Instructions {
 }
 
 // sysEnterProg counts one call. Its number is taken as the low 32 bits
-// of id, as seccomp_data.nr and the x86-64 dispatch take it (the
-// tracepoint's id is the whole orig_ax: a number with high bits set runs
-// the call of its low bits). Numbers with the x32 bit and calls through
+// of id, as seccomp_data.nr and the x86-64 dispatch take it: a number
+// with high bits set runs the call of its low bits, so a kernel whose
+// tracepoint reported the whole orig_ax must not make it unknown. Numbers with the x32 bit and calls through
 // the i386 ABI (TS_COMPAT: the tracepoint gives no ABI, and the kernel
 // marks the thread for the duration of a compat call) are left to the
 // seccomp filter, which notifies exactly those.
