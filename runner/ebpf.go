@@ -122,6 +122,7 @@ type ebpfRecorder struct {
 	// Set by drain.
 	lostProcs, lostCalls uint64
 	err                  error
+	leftTracked          int // entries left in tracked: processes whose end was not seen
 }
 
 // kernelOffsetsNow finds the offsets the programs read in the running
@@ -161,11 +162,21 @@ func kernelOffsetsNow() (kernelOffsets, error) {
 		return off, err
 	}
 	off.taskTgid, off.threadStatus = tgid, tiOff+status
-	gd, err := tracepointField("sched", "sched_process_exit", "bool group_dead")
-	if err != nil {
+	var regs *btf.Struct
+	if err := spec.TypeByName("pt_regs", &regs); err != nil {
+		return off, fmt.Errorf("kernel BTF: pt_regs: %w", err)
+	}
+	// The x86-64 syscall ABI: arguments in rdi, rsi, rdx, r10, r8, r9.
+	for i, name := range []string{"di", "si", "dx", "r10", "r8", "r9"} {
+		if off.regsArgs[i], err = member(regs, name); err != nil {
+			return off, err
+		}
+	}
+	// The raw tracepoint's second argument, group_dead, is new in 6.16;
+	// the classic tracepoint's format shows whether it is there.
+	if _, err := tracepointField("sched", "sched_process_exit", "bool group_dead"); err != nil {
 		return off, err
 	}
-	off.groupDead = int16(gd)
 	return off, nil
 }
 
@@ -204,22 +215,11 @@ func newEBPFRecorder() (*ebpfRecorder, error) {
 		r.close()
 		return nil, err
 	}
-	attach := []func() (link.Link, error){
-		func() (link.Link, error) {
-			return link.AttachRawTracepoint(link.RawTracepointOptions{Name: "sched_process_fork", Program: coll.Programs["fork"]})
-		},
-		func() (link.Link, error) {
-			return link.Tracepoint("sched", "sched_process_exec", coll.Programs["exec"], nil)
-		},
-		func() (link.Link, error) {
-			return link.Tracepoint("sched", "sched_process_exit", coll.Programs["exit"], nil)
-		},
-		func() (link.Link, error) {
-			return link.Tracepoint("raw_syscalls", "sys_enter", coll.Programs["sys_enter"], nil)
-		},
-	}
-	for _, a := range attach {
-		l, err := a()
+	for _, a := range []struct{ tp, prog string }{
+		{"sched_process_fork", "fork"}, {"sched_process_exec", "exec"},
+		{"sched_process_exit", "exit"}, {"sys_enter", "sys_enter"},
+	} {
+		l, err := link.AttachRawTracepoint(link.RawTracepointOptions{Name: a.tp, Program: coll.Programs[a.prog]})
 		if err != nil {
 			r.close()
 			return nil, fmt.Errorf("attaching the eBPF recorder: %w", err)
@@ -307,6 +307,11 @@ func (r *ebpfRecorder) drain(rec *recording) error {
 	}
 	if err := it.Err(); err != nil {
 		return fmt.Errorf("eBPF recorder: reading the counts: %w", err)
+	}
+	var pid, state uint32
+	it = r.coll.Maps[ebpfTrackedMap].Iterate()
+	for it.Next(&pid, &state) {
+		r.leftTracked++
 	}
 	lost := r.coll.Maps[ebpfLostMap]
 	if err := lost.Lookup(uint32(ebpfLostProcs), &r.lostProcs); err != nil {

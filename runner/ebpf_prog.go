@@ -16,10 +16,13 @@ import (
 //	masks     array  nr -> bit i set: argument i matters (filled from Go)
 //	lost      array  0: processes not tracked, 1: calls not stored
 //
-// sys_enter (tracepoint raw_syscalls:sys_enter) counts a call of a
-// tracked, recording thread group. sched_process_fork (raw tracepoint:
-// it gives the child's task_struct) adds a child process to tracked with
-// its parent's state; the tracepoint fires in kernel_clone before
+// All four are raw tracepoints (their arguments are the kernel's, not a
+// formatted record): a classic tracepoint's perf event costs 70 ms to
+// detach, as long as a whole short recording, and fills a record on every
+// call. sys_enter (raw_syscalls:sys_enter: pt_regs and the number)
+// counts a call of a tracked, recording thread group. sched_process_fork
+// (the parent's and the child's task_struct) adds a child process to
+// tracked with its parent's state; the tracepoint fires in kernel_clone before
 // wake_up_new_task, so the child is tracked before it runs a single
 // instruction. sched_process_exec turns a pending process into a
 // recording one, and sched_process_exit removes a thread group when its
@@ -29,33 +32,31 @@ import (
 // Map sizes: bounded, and every entry that does not fit is counted in
 // lost, which makes the recording fail instead of silently shrinking.
 const (
-	ebpfMaxProcs    = 8192  // live processes of one run
-	ebpfMaxNr       = 1024  // syscall numbers with an array slot
-	ebpfMaxArgKeys  = 32768 // distinct {nr, relevant args}
-	ebpfLostProcs   = 0
-	ebpfLostCalls   = 1
-	ebpfArgKeySize  = 8 + 6*8
-	statePending    = 1
-	stateRecording  = 2
-	bpfNoExist      = 1 // BPF_NOEXIST
-	tsCompat        = 0x0002
-	ebpfLicense     = "Dual MIT/GPL" // bpf_probe_read_kernel is GPL-only
-	ebpfTrackedMap  = "tracked"
-	ebpfCountsMap   = "counts"
-	ebpfArgMap      = "argcounts"
-	ebpfMasksMap    = "masks"
-	ebpfLostMap     = "lost"
-	x32Bit          = int32(catalog.X32SyscallBit)
-	sysEnterIDOff   = 8  // raw_syscalls:sys_enter: long id
-	sysEnterArgsOff = 16 // unsigned long args[6]
+	ebpfMaxProcs   = 8192  // live processes of one run
+	ebpfMaxNr      = 1024  // syscall numbers with an array slot
+	ebpfMaxArgKeys = 32768 // distinct {nr, relevant args}
+	ebpfLostProcs  = 0
+	ebpfLostCalls  = 1
+	ebpfArgKeySize = 8 + 6*8
+	statePending   = 1
+	stateRecording = 2
+	bpfNoExist     = 1 // BPF_NOEXIST
+	tsCompat       = 0x0002
+	ebpfLicense    = "Dual MIT/GPL" // bpf_probe_read_kernel is GPL-only
+	ebpfTrackedMap = "tracked"
+	ebpfCountsMap  = "counts"
+	ebpfArgMap     = "argcounts"
+	ebpfMasksMap   = "masks"
+	ebpfLostMap    = "lost"
+	x32Bit         = int32(catalog.X32SyscallBit)
 )
 
 // kernelOffsets are the byte offsets the programs read from kernel
 // structures, found in the running kernel's BTF.
 type kernelOffsets struct {
-	taskTgid     int32 // task_struct.tgid
-	threadStatus int32 // task_struct.thread_info.status (x86: TS_COMPAT)
-	groupDead    int16 // sched_process_exit's group_dead field
+	taskTgid     int32    // task_struct.tgid
+	threadStatus int32    // task_struct.thread_info.status (x86: TS_COMPAT)
+	regsArgs     [6]int32 // pt_regs: the registers of the six arguments
 }
 
 func ebpfMapSpecs() map[string]*ebpf.MapSpec {
@@ -114,12 +115,15 @@ func exitZero() asm.Instructions {
 // marks the thread for the duration of a compat call) are left to the
 // seccomp filter, which notifies exactly those.
 func sysEnterProg(off kernelOffsets) asm.Instructions {
-	insns := asm.Instructions{asm.Mov.Reg(asm.R6, asm.R1)}
+	insns := asm.Instructions{
+		// Raw tracepoint arguments: (struct pt_regs *regs, long id).
+		asm.LoadMem(asm.R7, asm.R1, 8, asm.DWord),
+		asm.LoadMem(asm.R6, asm.R1, 0, asm.DWord),
+	}
 	insns = append(insns, lookupTracked()...)
 	insns = append(insns,
 		asm.LoadMem(asm.R1, asm.R0, 0, asm.Word),
 		asm.JNE.Imm(asm.R1, stateRecording, "out"),
-		asm.LoadMem(asm.R7, asm.R6, sysEnterIDOff, asm.DWord),
 		asm.Mov.Reg32(asm.R7, asm.R7), // zero-extends: nr = (u32)id
 		asm.JSet.Imm(asm.R7, x32Bit, "out"),
 		asm.FnGetCurrentTask.Call(),
@@ -158,13 +162,20 @@ func sysEnterProg(off kernelOffsets) asm.Instructions {
 		asm.StoreImm(asm.RFP, -60, 0, asm.Word),
 	)
 	for i := range int16(6) {
-		skip := "arg" + string(rune('0'+i))
+		next := "arg" + string(rune('0'+i))
 		insns = append(insns,
-			asm.Mov.Imm(asm.R1, 0),
-			asm.JSet.Imm(asm.R8, 1<<i, skip+"set"),
-			asm.Ja.Label(skip),
-			asm.LoadMem(asm.R1, asm.R6, sysEnterArgsOff+8*i, asm.DWord).WithSymbol(skip+"set"),
-			asm.StoreMem(asm.RFP, -56+8*i, asm.R1, asm.DWord).WithSymbol(skip),
+			asm.StoreImm(asm.RFP, -56+8*i, 0, asm.Word),
+			asm.StoreImm(asm.RFP, -52+8*i, 0, asm.Word),
+			asm.JSet.Imm(asm.R8, 1<<i, next+"read"),
+			asm.Ja.Label(next),
+			asm.Mov.Reg(asm.R1, asm.RFP).WithSymbol(next+"read"),
+			asm.Add.Imm(asm.R1, int32(-56+8*i)),
+			asm.Mov.Imm(asm.R2, 8),
+			asm.Mov.Reg(asm.R3, asm.R6),
+			asm.Add.Imm(asm.R3, off.regsArgs[i]),
+			asm.FnProbeReadKernel.Call(),
+			asm.JNE.Imm(asm.R0, 0, "lostcall"),
+			asm.Mov.Imm(asm.R0, 0).WithSymbol(next),
 		)
 	}
 	lookup := func(label string) asm.Instructions {
@@ -244,11 +255,15 @@ func execProg() asm.Instructions {
 }
 
 // exitProg forgets a thread group when its last thread exits.
-func exitProg(off kernelOffsets) asm.Instructions {
-	insns := asm.Instructions{asm.Mov.Reg(asm.R6, asm.R1)}
+func exitProg() asm.Instructions {
+	insns := asm.Instructions{
+		// Raw tracepoint arguments: (struct task_struct *p, bool group_dead).
+		asm.LoadMem(asm.R6, asm.R1, 8, asm.DWord),
+	}
 	insns = append(insns, lookupTracked()...)
 	insns = append(insns,
-		asm.LoadMem(asm.R1, asm.R6, off.groupDead, asm.Byte),
+		asm.And.Imm(asm.R6, 0xff),
+		asm.Mov.Reg(asm.R1, asm.R6),
 		asm.JEq.Imm(asm.R1, 0, "out"),
 		asm.LoadMapPtr(asm.R1, 0).WithReference(ebpfTrackedMap),
 		asm.Mov.Reg(asm.R2, asm.RFP),
@@ -265,10 +280,10 @@ func ebpfCollectionSpec(off kernelOffsets) *ebpf.CollectionSpec {
 	return &ebpf.CollectionSpec{
 		Maps: ebpfMapSpecs(),
 		Programs: map[string]*ebpf.ProgramSpec{
-			"sys_enter": prog("swb_sys_enter", ebpf.TracePoint, sysEnterProg(off)),
+			"sys_enter": prog("swb_sys_enter", ebpf.RawTracepoint, sysEnterProg(off)),
 			"fork":      prog("swb_fork", ebpf.RawTracepoint, forkProg(off)),
-			"exec":      prog("swb_exec", ebpf.TracePoint, execProg()),
-			"exit":      prog("swb_exit", ebpf.TracePoint, exitProg(off)),
+			"exec":      prog("swb_exec", ebpf.RawTracepoint, execProg()),
+			"exit":      prog("swb_exit", ebpf.RawTracepoint, exitProg()),
 		},
 	}
 }

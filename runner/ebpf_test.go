@@ -105,6 +105,11 @@ func TestEBPFFollowsTheTree(t *testing.T) {
 	if !slices.Contains(names, "mkdir") && !slices.Contains(names, "mkdirat") {
 		t.Errorf("the exec'd mkdir's call not recorded: %v", names)
 	}
+	// Each process left tracked when its last thread exited, the thread's
+	// exit before it did not.
+	if n := res.run.p.bpf.leftTracked; n != 0 {
+		t.Errorf("%d processes still tracked after the run", n)
+	}
 	for _, shim := range []string{"seccomp", "capset", "sendmsg"} {
 		if slices.Contains(names, shim) {
 			t.Errorf("%s, a call of the shim before the target's execve, was recorded: %v", shim, names)
