@@ -143,6 +143,9 @@ func (st *stage) config(eff *profile.Effective, mode runner.Mode, o Options) run
 	if st.s.Stdin != "" {
 		cfg.Stdin = strings.NewReader(st.s.Stdin)
 	}
+	if mode == runner.ModeRecord {
+		cfg.Engine = o.Engine
+	}
 	return cfg
 }
 

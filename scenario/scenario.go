@@ -105,6 +105,8 @@ type Options struct {
 	Caps         []string
 	Isolate      runner.Isolation
 	AllowUnknown bool
+	// Engine is how recordings observe calls (runner.Config.Engine).
+	Engine runner.Engine
 	// FailFast stops a batch at its first failure (minimize uses it).
 	FailFast bool
 	// Progress, when set, is called (from one goroutine at a time) each

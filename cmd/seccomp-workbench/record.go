@@ -118,7 +118,7 @@ elsewhere, and says which.`,
 				if timeout != 0 {
 					return usagef("record: --timeout does not go with --scenarios: set timeout in the file")
 				}
-				return recordScenarios(cmd, scenarios, eff, base, out, into, namesOnly)
+				return recordScenarios(cmd, scenarios, eff, base, out, into, namesOnly, eng)
 			}
 			return recordCommand(cmd, eff, base, out, into, timeout, namesOnly, eng, args)
 		},

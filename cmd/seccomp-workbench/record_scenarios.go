@@ -4,12 +4,13 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/seccomp-workbench/seccomp-workbench/profile"
+	"github.com/seccomp-workbench/seccomp-workbench/runner"
 	"github.com/seccomp-workbench/seccomp-workbench/scenario"
 )
 
 // recordScenarios is record --scenarios: exit 0 written, 1 when a
 // scenario could not be recorded, 125 when OUT cannot be written.
-func recordScenarios(cmd *cobra.Command, path string, base *profile.Effective, baseName, out string, into *mergeTarget, namesOnly bool) error {
+func recordScenarios(cmd *cobra.Command, path string, base *profile.Effective, baseName, out string, into *mergeTarget, namesOnly bool, engine runner.Engine) error {
 	if err := profile.CheckWritable(out); err != nil {
 		return exitError{exitRunFail, "record: -o " + err.Error()}
 	}
@@ -20,7 +21,7 @@ func recordScenarios(cmd *cobra.Command, path string, base *profile.Effective, b
 	ctx, stop := interruptContext()
 	defer stop()
 	stderr := cmd.ErrOrStderr()
-	p, counts, added, notes, err := scenario.Record(ctx, f, base, scenario.Options{NamesOnly: namesOnly})
+	p, counts, added, notes, err := scenario.Record(ctx, f, base, scenario.Options{NamesOnly: namesOnly, Engine: engine})
 	if err != nil {
 		return exitError{exitFailed, "record: " + err.Error()}
 	}
