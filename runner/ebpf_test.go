@@ -117,6 +117,21 @@ func TestEBPFFollowsTheTree(t *testing.T) {
 	}
 }
 
+// Without namespaces of its own the target's pids are the workbench's:
+// the same recording.
+func TestEBPFWithoutNamespaces(t *testing.T) {
+	needEBPF(t)
+	argv := []string{"/bin/sh", "-c", "/bin/ls / >/dev/null; /bin/true"}
+	n := recordWith(t, EngineNotify, argv...)
+	res := runIt(t, Config{Mode: ModeRecord, Engine: EngineEBPF, Argv: argv, Isolate: IsolateNone})
+	if res.verdict.Result != ResultPass || res.run.Recorded() == nil {
+		t.Fatalf("verdict %+v", res.verdict)
+	}
+	if a, b := profileJSON(t, n.run.Recorded()), profileJSON(t, res.run.Recorded()); a != b {
+		t.Errorf("profiles differ:\nnotify %s\nebpf   %s", a, b)
+	}
+}
+
 // A call through the i386 ABI (int 0x80 from a 64-bit program: the
 // tracepoint cannot tell its ABI) is recorded through the seccomp filter
 // as x86's getpid, not as x86_64's call of the same number (writev), and
