@@ -10,7 +10,6 @@ import (
 	"unsafe"
 
 	"github.com/cilium/ebpf"
-	"github.com/cilium/ebpf/btf"
 	"github.com/cilium/ebpf/link"
 	"golang.org/x/net/bpf"
 	"golang.org/x/sys/unix"
@@ -54,6 +53,9 @@ func ParseEngine(s string) (Engine, error) {
 // them, and the workbench must number them the same way.
 const procPidInitIno = 0xEFFFFFFC
 
+// kernelBTF describes the running kernel's types.
+const kernelBTF = "/sys/kernel/btf/vmlinux"
+
 // ebpfUnavailable says why the eBPF recorder cannot run in this
 // workbench ("" when it can, as far as can be told before loading).
 func ebpfUnavailable() string {
@@ -82,11 +84,24 @@ func ebpfUnavailable() string {
 	if err := unix.Stat("/proc/self/ns/pid", &st); err != nil || st.Ino != procPidInitIno {
 		return "the workbench runs in a PID namespace of its own, and eBPF reports the host's pids"
 	}
+	if _, err := os.Stat(kernelBTF); err != nil {
+		return "the eBPF recorder needs the kernel's BTF (" + kernelBTF + "): " + unwrapErrno(err).Error()
+	}
+	if _, err := tracepointField("sched", "sched_process_exit", "bool group_dead"); err != nil {
+		return err.Error()
+	}
+	// What the capabilities allow a security module or a seccomp filter
+	// around the workbench may still refuse.
+	m, err := ebpf.NewMap(&ebpf.MapSpec{Type: ebpf.Array, KeySize: 4, ValueSize: 4, MaxEntries: 1})
+	if err != nil {
+		return "the kernel refused a BPF map: " + err.Error()
+	}
+	m.Close()
 	return ""
 }
 
 // chooseEngine resolves e for a run in mode m: the engine, why (for
-// auto), and the loaded recorder for eBPF.
+// auto), and for eBPF the recorder, loading.
 func chooseEngine(e Engine, m Mode) (Engine, string, *ebpfRecorder, error) {
 	e, err := ParseEngine(string(e))
 	if err != nil {
@@ -103,11 +118,7 @@ func chooseEngine(e Engine, m Mode) (Engine, string, *ebpfRecorder, error) {
 	}
 	why := ebpfUnavailable()
 	if why == "" {
-		rec, err := newEBPFRecorder()
-		if err == nil {
-			return EngineEBPF, "the workbench has CAP_BPF and CAP_PERFMON", rec, nil
-		}
-		why = err.Error()
+		return EngineEBPF, "the workbench has CAP_BPF and CAP_PERFMON", startEBPFRecorder(), nil
 	}
 	if e == EngineEBPF {
 		return "", "", nil, errors.New("record --engine ebpf: " + why + "; use --engine notify")
@@ -115,10 +126,15 @@ func chooseEngine(e Engine, m Mode) (Engine, string, *ebpfRecorder, error) {
 	return EngineNotify, why, nil, nil
 }
 
-// ebpfRecorder is one run's loaded programs, maps and links.
+// ebpfRecorder is one run's programs, maps and links. They load in the
+// background while the shim starts (parsing the kernel's BTF is most of
+// the engine's fixed cost); ready is closed when loading has ended, with
+// loadErr, or coll and links, set.
 type ebpfRecorder struct {
-	coll  *ebpf.Collection
-	links []link.Link
+	ready   chan struct{}
+	loadErr error
+	coll    *ebpf.Collection
+	links   []link.Link
 	// Set by drain.
 	lostProcs, lostCalls uint64
 	err                  error
@@ -126,62 +142,30 @@ type ebpfRecorder struct {
 }
 
 // kernelOffsetsNow finds the offsets the programs read in the running
-// kernel's BTF and tracefs.
+// kernel's BTF.
 func kernelOffsetsNow() (kernelOffsets, error) {
 	var off kernelOffsets
-	spec, err := btf.LoadKernelSpec()
+	regs := []string{"di", "si", "dx", "r10", "r8", "r9"} // the x86-64 syscall ABI's argument registers
+	m, err := structMembers(kernelBTF, map[string][]string{
+		"task_struct": {"tgid", "thread_info"},
+		"thread_info": {"status"},
+		"pt_regs":     regs,
+	})
 	if err != nil {
-		return off, fmt.Errorf("the eBPF recorder needs the kernel's BTF (/sys/kernel/btf/vmlinux): %w", err)
+		return off, fmt.Errorf("the eBPF recorder needs the kernel's BTF (%s): %w", kernelBTF, err)
 	}
-	var task *btf.Struct
-	if err := spec.TypeByName("task_struct", &task); err != nil {
-		return off, fmt.Errorf("kernel BTF: task_struct: %w", err)
-	}
-	var ti *btf.Struct
-	if err := spec.TypeByName("thread_info", &ti); err != nil {
-		return off, fmt.Errorf("kernel BTF: thread_info: %w", err)
-	}
-	member := func(s *btf.Struct, name string) (int32, error) {
-		for _, m := range s.Members {
-			if m.Name == name && m.BitfieldSize == 0 {
-				return int32(m.Offset.Bytes()), nil
-			}
-		}
-		return 0, fmt.Errorf("kernel BTF: %s has no %s", s.Name, name)
-	}
-	tgid, err := member(task, "tgid")
-	if err != nil {
-		return off, err
-	}
-	tiOff, err := member(task, "thread_info")
-	if err != nil {
-		return off, err
-	}
-	status, err := member(ti, "status")
-	if err != nil {
-		return off, err
-	}
-	off.taskTgid, off.threadStatus = tgid, tiOff+status
-	var regs *btf.Struct
-	if err := spec.TypeByName("pt_regs", &regs); err != nil {
-		return off, fmt.Errorf("kernel BTF: pt_regs: %w", err)
-	}
-	// The x86-64 syscall ABI: arguments in rdi, rsi, rdx, r10, r8, r9.
-	for i, name := range []string{"di", "si", "dx", "r10", "r8", "r9"} {
-		if off.regsArgs[i], err = member(regs, name); err != nil {
-			return off, err
-		}
-	}
-	// The raw tracepoint's second argument, group_dead, is new in 6.16;
-	// the classic tracepoint's format shows whether it is there.
-	if _, err := tracepointField("sched", "sched_process_exit", "bool group_dead"); err != nil {
-		return off, err
+	off.taskTgid = m["task_struct"]["tgid"]
+	off.threadStatus = m["task_struct"]["thread_info"] + m["thread_info"]["status"]
+	for i, r := range regs {
+		off.regsArgs[i] = m["pt_regs"][r]
 	}
 	return off, nil
 }
 
 // tracepointField returns a field's offset from a tracepoint's format
-// file.
+// file. The raw tracepoint sched_process_exit's second argument,
+// group_dead, is new in 6.16; the classic tracepoint's format shows
+// whether it is there.
 func tracepointField(group, name, field string) (int, error) {
 	path := "/sys/kernel/tracing/events/" + group + "/" + name + "/format"
 	b, err := os.ReadFile(path)
@@ -201,32 +185,39 @@ func tracepointField(group, name, field string) (int, error) {
 	return 0, fmt.Errorf("%s: no field %q (a kernel before 6.16 does not report group_dead)", path, field)
 }
 
-func newEBPFRecorder() (*ebpfRecorder, error) {
+func startEBPFRecorder() *ebpfRecorder {
+	r := &ebpfRecorder{ready: make(chan struct{})}
+	go func() {
+		defer close(r.ready)
+		if r.loadErr = r.load(); r.loadErr != nil {
+			r.unload()
+		}
+	}()
+	return r
+}
+
+func (r *ebpfRecorder) load() error {
 	off, err := kernelOffsetsNow()
 	if err != nil {
-		return nil, err
+		return err
 	}
-	coll, err := ebpf.NewCollection(ebpfCollectionSpec(off))
-	if err != nil {
-		return nil, fmt.Errorf("loading the eBPF recorder: %w", err)
+	if r.coll, err = ebpf.NewCollection(ebpfCollectionSpec(off)); err != nil {
+		return fmt.Errorf("loading the eBPF recorder: %w", err)
 	}
-	r := &ebpfRecorder{coll: coll}
 	if err := r.fillMasks(); err != nil {
-		r.close()
-		return nil, err
+		return err
 	}
 	for _, a := range []struct{ tp, prog string }{
 		{"sched_process_fork", "fork"}, {"sched_process_exec", "exec"},
 		{"sched_process_exit", "exit"}, {"sys_enter", "sys_enter"},
 	} {
-		l, err := link.AttachRawTracepoint(link.RawTracepointOptions{Name: a.tp, Program: coll.Programs[a.prog]})
+		l, err := link.AttachRawTracepoint(link.RawTracepointOptions{Name: a.tp, Program: r.coll.Programs[a.prog]})
 		if err != nil {
-			r.close()
-			return nil, fmt.Errorf("attaching the eBPF recorder: %w", err)
+			return fmt.Errorf("attaching the eBPF recorder: %w", err)
 		}
 		r.links = append(r.links, l)
 	}
-	return r, nil
+	return nil
 }
 
 // ebpfArgMask is, for each syscall whose arguments decide its risk, the
@@ -271,6 +262,10 @@ func (r *ebpfRecorder) fillMasks() error {
 
 // track starts following pid (a host pid): pending until it execve's.
 func (r *ebpfRecorder) track(pid int) error {
+	<-r.ready
+	if r.loadErr != nil {
+		return fmt.Errorf("record: %w; use --engine notify", r.loadErr)
+	}
 	if err := r.coll.Maps[ebpfTrackedMap].Update(uint32(pid), uint32(statePending), ebpf.UpdateNoExist); err != nil {
 		return fmt.Errorf("eBPF recorder: tracking the target (pid %d): %w", pid, err)
 	}
@@ -280,24 +275,33 @@ func (r *ebpfRecorder) track(pid int) error {
 // drain stops the programs and feeds what they counted into rec (every
 // process of the run is gone by then).
 func (r *ebpfRecorder) drain(rec *recording) error {
+	<-r.ready
+	if r.coll == nil {
+		return r.loadErr
+	}
 	for _, l := range r.links {
 		l.Close()
 	}
 	r.links = nil
 	native := profile.NativeArch()
-	var key uint32
-	var n uint64
-	it := r.coll.Maps[ebpfCountsMap].Iterate()
-	for it.Next(&key, &n) {
-		if n > 0 {
-			rec.addCount(native, int64(key), [6]uint64{}, n)
-		}
-	}
-	if err := it.Err(); err != nil {
+	// The whole array in one call (BPF_MAP_LOOKUP_BATCH, Linux 5.6).
+	keys, counts := make([]uint32, ebpfMaxNr), make([]uint64, ebpfMaxNr)
+	var cursor ebpf.MapBatchCursor
+	got, err := r.coll.Maps[ebpfCountsMap].BatchLookup(&cursor, keys, counts, nil)
+	if err != nil && !errors.Is(err, ebpf.ErrKeyNotExist) {
 		return fmt.Errorf("eBPF recorder: reading the counts: %w", err)
 	}
+	if got != ebpfMaxNr {
+		return fmt.Errorf("eBPF recorder: reading the counts: %d of %d entries", got, ebpfMaxNr)
+	}
+	for i, n := range counts {
+		if n > 0 {
+			rec.addCount(native, int64(keys[i]), [6]uint64{}, n)
+		}
+	}
+	var n uint64
 	var akey [ebpfArgKeySize]byte
-	it = r.coll.Maps[ebpfArgMap].Iterate()
+	it := r.coll.Maps[ebpfArgMap].Iterate()
 	for it.Next(&akey, &n) {
 		var args [6]uint64
 		for i := range args {
@@ -328,12 +332,21 @@ func (r *ebpfRecorder) incomplete() error {
 	return fmt.Errorf("the eBPF recorder's maps were full (%d processes not followed, %d calls not stored): the profile would be incomplete, so none is written; record again with --engine notify", r.lostProcs, r.lostCalls)
 }
 
+// close waits for the loading to end and unloads everything.
 func (r *ebpfRecorder) close() {
+	<-r.ready
+	r.unload()
+}
+
+func (r *ebpfRecorder) unload() {
 	for _, l := range r.links {
 		l.Close()
 	}
 	r.links = nil
-	r.coll.Close()
+	if r.coll != nil {
+		r.coll.Close()
+		r.coll = nil
+	}
 }
 
 // addCount records n calls of nr with args (the arguments that matter,

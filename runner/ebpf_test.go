@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/cilium/ebpf/btf"
+
 	"github.com/seccomp-workbench/seccomp-workbench/profile"
 )
 
@@ -223,5 +225,47 @@ func TestEngineChoice(t *testing.T) {
 	}
 	if _, err := Start(t.Context(), Config{Mode: ModeWatch, Engine: EngineEBPF, Effective: eff(t, allowAll), Argv: []string{"true"}}); err == nil || !strings.Contains(err.Error(), "record mode") {
 		t.Errorf("ebpf in watch mode: %v", err)
+	}
+}
+
+// The BTF walk finds the offsets cilium/ebpf's full decoder finds.
+func TestKernelOffsetsAgreeWithCilium(t *testing.T) {
+	if _, err := os.Stat(kernelBTF); err != nil {
+		t.Skip(err)
+	}
+	off, err := kernelOffsetsNow()
+	if err != nil {
+		t.Fatal(err)
+	}
+	spec, err := btf.LoadKernelSpec()
+	if err != nil {
+		t.Fatal(err)
+	}
+	member := func(s, m string) int32 {
+		var st *btf.Struct
+		if err := spec.TypeByName(s, &st); err != nil {
+			t.Fatal(err)
+		}
+		for _, mem := range st.Members {
+			if mem.Name == m {
+				return int32(mem.Offset.Bytes())
+			}
+		}
+		t.Fatalf("%s has no %s", s, m)
+		return 0
+	}
+	if want := member("task_struct", "tgid"); off.taskTgid != want {
+		t.Errorf("tgid at %d, cilium says %d", off.taskTgid, want)
+	}
+	if want := member("task_struct", "thread_info") + member("thread_info", "status"); off.threadStatus != want {
+		t.Errorf("status at %d, cilium says %d", off.threadStatus, want)
+	}
+	for i, r := range []string{"di", "si", "dx", "r10", "r8", "r9"} {
+		if want := member("pt_regs", r); off.regsArgs[i] != want {
+			t.Errorf("pt_regs.%s at %d, cilium says %d", r, off.regsArgs[i], want)
+		}
+	}
+	if _, err := structMembers(kernelBTF, map[string][]string{"task_struct": {"no_such_member"}}); err == nil {
+		t.Error("a missing member was not an error")
 	}
 }
