@@ -141,10 +141,15 @@ func TestEBPFWithoutNamespaces(t *testing.T) {
 func TestEBPFCompatCall(t *testing.T) {
 	needEBPF(t)
 	pr := probe(t)
-	res := recordWith(t, EngineEBPF, pr, "int80:20")
+	res := recordWith(t, EngineEBPF, pr, "int80:20", "raw:0x40000066")
 	counts := res.run.Counts()
 	if counts["getpid/x86"] != 1 {
 		t.Errorf("the x86 getpid: counts %v", counts)
+	}
+	// x32's getuid (the x32 bit on 102): the filter's, whether or not
+	// this kernel runs x32 calls.
+	if counts["getuid/x32"] != 1 || counts["getuid/x86_64"] != 0 {
+		t.Errorf("the x32 getuid: counts %v", counts)
 	}
 	if counts["writev/x86_64"] != 0 {
 		t.Errorf("the int 0x80 call was also counted as x86_64's writev: %v", counts)
@@ -154,8 +159,8 @@ func TestEBPFCompatCall(t *testing.T) {
 		t.Errorf("architectures %v lack x86", p.Architectures)
 	}
 	for _, mode := range []Mode{ModeWatch, ModeEnforce} {
-		again := runIt(t, Config{Effective: p.Effective(profile.HostEnv()), Mode: mode, Argv: []string{pr, "int80:20"}})
-		if again.verdict.Result != ResultPass || strings.Contains(again.stdout, "-1") {
+		again := runIt(t, Config{Effective: p.Effective(profile.HostEnv()), Mode: mode, Argv: []string{pr, "int80:20", "raw:0x40000066"}})
+		if again.verdict.Result != ResultPass || strings.Contains(again.stdout, "int80 20 = -1") || strings.Contains(again.stdout, "EPERM") || len(again.denials) > 0 {
 			t.Errorf("%s replay: %+v %q (denials %+v)", mode, again.verdict, again.stdout, again.denials)
 		}
 	}
@@ -186,7 +191,7 @@ func TestEBPFRecordingReplays(t *testing.T) {
 		e := res.run.Recorded().Effective(profile.HostEnv())
 		for _, mode := range []Mode{ModeWatch, ModeEnforce} {
 			again := runIt(t, Config{Effective: e, Mode: mode, Argv: argv})
-			if again.verdict.Result != ResultPass || again.stdout != res.stdout {
+			if again.verdict.Result != ResultPass || strings.Contains(again.stdout, "int80 20 = -1") || strings.Contains(again.stdout, "EPERM") || len(again.denials) > 0 {
 				t.Errorf("%v, %s under the recording: %+v (denials %+v)", argv, mode, again.verdict, again.denials)
 			}
 		}

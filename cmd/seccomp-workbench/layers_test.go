@@ -27,7 +27,7 @@ func TestLayers(t *testing.T) {
 		"profile/export":            {"profile", "profile/compile", "profile/cbpf", "catalog"},
 		"artifact":                  {"profile", "profile/source", "catalog"},
 		"profile/source":            {"profile", "catalog"},
-		"runner":                    {"profile", "profile/compile", "profile/lint", "catalog"},
+		"runner":                    {"profile", "profile/compile", "profile/cbpf", "profile/lint", "catalog"},
 		"scenario":                  {"runner", "profile", "profile/", "catalog"},
 		"tui/styles":                {"profile", "catalog"},
 		"tui/common":                {"tui/styles", "profile", "catalog"},
