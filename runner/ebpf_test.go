@@ -134,6 +134,17 @@ func TestEBPFWithoutNamespaces(t *testing.T) {
 	}
 }
 
+// The main thread's exit does not end the recording of the threads that
+// go on: a thread group is forgotten only when its last thread exits.
+func TestEBPFLeaderExitsFirst(t *testing.T) {
+	needEBPF(t)
+	bin := buildBinary(t, "leaderexit", "leaderexit.c")
+	res := recordWith(t, EngineEBPF, bin)
+	if res.run.Counts()["sched_yield/x86_64"] != 1 {
+		t.Errorf("the surviving thread's sched_yield: %v", res.run.Syscalls())
+	}
+}
+
 // A call through the i386 ABI (int 0x80 from a 64-bit program: the
 // tracepoint cannot tell its ABI) is recorded through the seccomp filter
 // as x86's getpid, not as x86_64's call of the same number (writev), and
