@@ -25,7 +25,7 @@ func newRecordCmd() *cobra.Command {
 		engine    string
 	)
 	cmd := &cobra.Command{
-		Use:   "record -o OUT [--base PROFILE] [--names-only] [--merge-into] [--timeout D] -- CMD [ARG...]\n  record --scenarios FILE -o OUT [--base PROFILE] [--names-only] [--merge-into]",
+		Use:   "record -o OUT [--base PROFILE] [--names-only] [--merge-into] [--timeout D] [--engine E] -- CMD [ARG...]\n  record --scenarios FILE -o OUT [--base PROFILE] [--names-only] [--merge-into] [--engine E]",
 		Short: "Record the syscalls a command makes and write a minimal profile",
 		Long: `Run a command with every syscall let through and counted (for the
 command and everything it starts), print what it used, and write a profile
