@@ -147,10 +147,13 @@ func TestRecordAllowsWhatShortRunsMiss(t *testing.T) {
 		t.Skip("no clock_nanosleep on this ABI")
 	}
 	// The child sleeps; once it is inside clock_nanosleep (its
-	// /proc/PID/syscall says so) it gets $SIG and then SIGCONT.
+	// /proc/PID/syscall says so) it gets $SIG and then SIGCONT. The grep
+	// runs at least once however fast the child gets there, so the
+	// recording and the replays take the same path.
 	script := fmt.Sprintf(`sleep 1 & p=$!
-until read -r n rest </proc/$p/syscall && [ "$n" = %d ]; do
+while :; do
 	grep -q '^State:.*Z' /proc/$p/status && exit 9
+	read -r n rest </proc/$p/syscall && [ "$n" = %d ] && break
 done
 kill -$SIG $p; kill -CONT $p; wait $p`, nr)
 	argv := []string{"sh", "-c", script}
