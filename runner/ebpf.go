@@ -100,9 +100,9 @@ func ebpfUnavailable() string {
 	return ""
 }
 
-// chooseEngine resolves e for a run in mode m: the engine, why (for
-// auto), and for eBPF the recorder, loading.
-func chooseEngine(e Engine, m Mode) (Engine, string, *ebpfRecorder, error) {
+// chooseEngine resolves e for a run in mode m whose target may keep caps:
+// the engine, why (for auto), and for eBPF the recorder, loading.
+func chooseEngine(e Engine, m Mode, caps []string) (Engine, string, *ebpfRecorder, error) {
 	e, err := ParseEngine(string(e))
 	if err != nil {
 		return "", "", nil, err
@@ -117,6 +117,11 @@ func chooseEngine(e Engine, m Mode) (Engine, string, *ebpfRecorder, error) {
 		return EngineNotify, "as asked", nil, nil
 	}
 	why := ebpfUnavailable()
+	if why == "" && profile.CapMask(caps)&(1<<unix.CAP_SYS_ADMIN) != 0 {
+		// BPF_MAP_GET_FD_BY_ID takes CAP_SYS_ADMIN alone: such a target
+		// could open the recorder's maps and rewrite what they say.
+		why = "the target keeps CAP_SYS_ADMIN, with which it could open the recorder's BPF maps"
+	}
 	if why == "" {
 		return EngineEBPF, "the workbench has CAP_BPF and CAP_PERFMON", startEBPFRecorder(), nil
 	}

@@ -234,8 +234,22 @@ func TestEBPFFullMapFails(t *testing.T) {
 	}
 }
 
-// The engine names: the ebpf engine goes with record mode only.
+// The engine names: the ebpf engine goes with record mode only, and not
+// for a target that keeps CAP_SYS_ADMIN (it could open the maps by id).
 func TestEngineChoice(t *testing.T) {
+	needEBPF(t)
+	argv := []string{"true"}
+	if _, err := Start(t.Context(), Config{Mode: ModeRecord, Engine: EngineEBPF, Caps: []string{"CAP_SYS_ADMIN"}, Argv: argv}); err == nil || !strings.Contains(err.Error(), "CAP_SYS_ADMIN") {
+		t.Errorf("ebpf for a target with CAP_SYS_ADMIN: %v", err)
+	}
+	res := runIt(t, Config{Mode: ModeRecord, Caps: []string{"CAP_SYS_ADMIN"}, Argv: argv})
+	if e, why := res.run.RecordEngine(); e != EngineNotify || !strings.Contains(why, "CAP_SYS_ADMIN") {
+		t.Errorf("auto for a target with CAP_SYS_ADMIN: %s (%s)", e, why)
+	}
+	res = runIt(t, Config{Mode: ModeRecord, Argv: argv})
+	if e, why := res.run.RecordEngine(); e != EngineEBPF {
+		t.Errorf("auto as root: %s (%s)", e, why)
+	}
 	if _, err := ParseEngine("bpf"); err == nil {
 		t.Error("ParseEngine took bpf")
 	}
