@@ -145,6 +145,18 @@ func TestEBPFLeaderExitsFirst(t *testing.T) {
 	}
 }
 
+// The attack from inside: a root target (Docker's default capabilities)
+// tries to find the recorder's maps by id and open them. The kernel wants
+// CAP_SYS_ADMIN for both, which the target does not keep.
+func TestEBPFTargetCannotReachTheMaps(t *testing.T) {
+	needEBPF(t)
+	bin := buildBinary(t, "bpfpeek", "bpfpeek.c")
+	res := recordWith(t, EngineEBPF, bin)
+	if res.stdout != "next_id = EPERM\nopened 0 maps, last error EPERM\n" {
+		t.Errorf("the target reached BPF maps: %q", res.stdout)
+	}
+}
+
 // A call through the i386 ABI (int 0x80 from a 64-bit program: the
 // tracepoint cannot tell its ABI) is recorded through the seccomp filter
 // as x86's getpid, not as x86_64's call of the same number (writev), and
