@@ -102,7 +102,8 @@ func ebpfUnavailable() string {
 
 // chooseEngine resolves e for a run in mode m whose target may keep caps:
 // the engine, why (for auto), and for eBPF the recorder, loading.
-func chooseEngine(e Engine, m Mode, caps []string) (Engine, string, *ebpfRecorder, error) {
+// base is the profile a recording is judged against (nil for none).
+func chooseEngine(e Engine, m Mode, caps []string, base *profile.Effective) (Engine, string, *ebpfRecorder, error) {
 	e, err := ParseEngine(string(e))
 	if err != nil {
 		return "", "", nil, err
@@ -123,7 +124,7 @@ func chooseEngine(e Engine, m Mode, caps []string) (Engine, string, *ebpfRecorde
 		why = "the target keeps CAP_SYS_ADMIN, with which it could open the recorder's BPF maps"
 	}
 	if why == "" {
-		return EngineEBPF, "the workbench has CAP_BPF and CAP_PERFMON", startEBPFRecorder(), nil
+		return EngineEBPF, "the workbench has CAP_BPF and CAP_PERFMON", startEBPFRecorder(base), nil
 	}
 	if e == EngineEBPF {
 		return "", "", nil, errors.New("record --engine ebpf: " + why + "; use --engine notify")
@@ -190,18 +191,18 @@ func tracepointField(group, name, field string) (int, error) {
 	return 0, fmt.Errorf("%s: no field %q (a kernel before 6.16 does not report group_dead)", path, field)
 }
 
-func startEBPFRecorder() *ebpfRecorder {
+func startEBPFRecorder(base *profile.Effective) *ebpfRecorder {
 	r := &ebpfRecorder{ready: make(chan struct{})}
 	go func() {
 		defer close(r.ready)
-		if r.loadErr = r.load(); r.loadErr != nil {
+		if r.loadErr = r.load(base); r.loadErr != nil {
 			r.unload()
 		}
 	}()
 	return r
 }
 
-func (r *ebpfRecorder) load() error {
+func (r *ebpfRecorder) load(base *profile.Effective) error {
 	off, err := kernelOffsetsNow()
 	if err != nil {
 		return err
@@ -209,7 +210,7 @@ func (r *ebpfRecorder) load() error {
 	if r.coll, err = ebpf.NewCollection(ebpfCollectionSpec(off)); err != nil {
 		return fmt.Errorf("loading the eBPF recorder: %w", err)
 	}
-	if err := r.fillMasks(); err != nil {
+	if err := r.fillMasks(base); err != nil {
 		return err
 	}
 	for _, a := range []struct{ tp, prog string }{
@@ -247,16 +248,31 @@ func ebpfArgMask(name string) uint32 {
 	return 0
 }
 
-func (r *ebpfRecorder) fillMasks() error {
+// fillMasks sets the arguments passed on for each syscall: those of
+// ebpfArgMask and those the base's rules test, so that judging a call
+// against the base sees every argument its outcome depends on.
+func (r *ebpfRecorder) fillMasks(base *profile.Effective) error {
 	cat := catalog.MustDefault()
 	native := profile.NativeArch()
+	tested := map[string]uint32{}
+	if base != nil {
+		for _, rule := range base.Rules {
+			for _, a := range rule.Args {
+				for _, n := range rule.Names {
+					if a.Index < 6 {
+						tested[n] |= 1 << a.Index
+					}
+				}
+			}
+		}
+	}
 	masks := r.coll.Maps[ebpfMasksMap]
 	for nr := range uint32(ebpfMaxNr) {
 		ent, ok := cat.ByNumber(native, int64(nr))
 		if !ok {
 			continue
 		}
-		if m := ebpfArgMask(ent.Name); m != 0 {
+		if m := ebpfArgMask(ent.Name) | tested[ent.Name]; m != 0 {
 			if err := masks.Put(nr, m); err != nil {
 				return fmt.Errorf("eBPF recorder: filling the argument masks: %w", err)
 			}

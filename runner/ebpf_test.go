@@ -85,6 +85,25 @@ func TestEBPFMatchesNotify(t *testing.T) {
 	}
 }
 
+// Onto a base whose rule tests an argument that does not otherwise
+// matter (write's fd), each call is judged on its real value: the
+// write to fd 2 the base refuses is added, as with notify.
+func TestEBPFOntoBaseSeesTestedArguments(t *testing.T) {
+	needEBPF(t)
+	base := eff(t, `{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [
+		{"names": ["write"], "action": "SCMP_ACT_ERRNO", "args": [{"index": 0, "value": 2, "op": "SCMP_CMP_EQ"}]}]}`)
+	argv := []string{probe(t), "raw:1:2:0:0"} // write(2, NULL, 0)
+	for _, engine := range []Engine{EngineNotify, EngineEBPF} {
+		res := runIt(t, Config{Mode: ModeRecord, Engine: engine, Effective: base, Argv: argv})
+		if got, _ := res.run.RecordEngine(); got != engine || res.run.Recorded() == nil {
+			t.Fatalf("%s: engine %s, verdict %+v", engine, got, res.verdict)
+		}
+		if names := res.run.RecordedNames(); !slices.Equal(names, []string{"write"}) {
+			t.Errorf("%s: added %v, want [write]", engine, names)
+		}
+	}
+}
+
 // Every process of the tree is recorded: forked children, a grandchild
 // forked at once, a thread, and children that execve other programs; the
 // shim's own calls between its fork and the target's execve are not.
