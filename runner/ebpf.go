@@ -102,8 +102,9 @@ func ebpfUnavailable() string {
 
 // chooseEngine resolves e for a run in mode m whose target may keep caps:
 // the engine, why (for auto), and for eBPF the recorder, loading.
-// base is the profile a recording is judged against (nil for none).
-func chooseEngine(e Engine, m Mode, caps []string, base *profile.Effective) (Engine, string, *ebpfRecorder, error) {
+// base is the profile a recording is judged against (nil for none);
+// namesOnly, that it writes no argument rules.
+func chooseEngine(e Engine, m Mode, caps []string, base *profile.Effective, namesOnly bool) (Engine, string, *ebpfRecorder, error) {
 	e, err := ParseEngine(string(e))
 	if err != nil {
 		return "", "", nil, err
@@ -124,7 +125,7 @@ func chooseEngine(e Engine, m Mode, caps []string, base *profile.Effective) (Eng
 		why = "the target keeps CAP_SYS_ADMIN, with which it could open the recorder's BPF maps"
 	}
 	if why == "" {
-		return EngineEBPF, "the workbench has CAP_BPF and CAP_PERFMON", startEBPFRecorder(base), nil
+		return EngineEBPF, "the workbench has CAP_BPF and CAP_PERFMON", startEBPFRecorder(base, namesOnly), nil
 	}
 	if e == EngineEBPF {
 		return "", "", nil, errors.New("record --engine ebpf: " + why + "; use --engine notify")
@@ -191,18 +192,18 @@ func tracepointField(group, name, field string) (int, error) {
 	return 0, fmt.Errorf("%s: no field %q (a kernel before 6.16 does not report group_dead)", path, field)
 }
 
-func startEBPFRecorder(base *profile.Effective) *ebpfRecorder {
+func startEBPFRecorder(base *profile.Effective, namesOnly bool) *ebpfRecorder {
 	r := &ebpfRecorder{ready: make(chan struct{})}
 	go func() {
 		defer close(r.ready)
-		if r.loadErr = r.load(base); r.loadErr != nil {
+		if r.loadErr = r.load(base, namesOnly); r.loadErr != nil {
 			r.unload()
 		}
 	}()
 	return r
 }
 
-func (r *ebpfRecorder) load(base *profile.Effective) error {
+func (r *ebpfRecorder) load(base *profile.Effective, namesOnly bool) error {
 	off, err := kernelOffsetsNow()
 	if err != nil {
 		return err
@@ -210,7 +211,7 @@ func (r *ebpfRecorder) load(base *profile.Effective) error {
 	if r.coll, err = ebpf.NewCollection(ebpfCollectionSpec(off)); err != nil {
 		return fmt.Errorf("loading the eBPF recorder: %w", err)
 	}
-	if err := r.fillMasks(base); err != nil {
+	if err := r.fillMasks(base, namesOnly); err != nil {
 		return err
 	}
 	for _, a := range []struct{ tp, prog string }{
@@ -226,32 +227,11 @@ func (r *ebpfRecorder) load(base *profile.Effective) error {
 	return nil
 }
 
-// ebpfArgMask is, for each syscall whose arguments decide its risk, the
-// arguments the recorder passes on (bit i: argument i); every other call
-// is counted by number alone.
-//
-// TODO(argrec): take these from the catalog's description of such
-// arguments once it exists; until then this table is that description.
-func ebpfArgMask(name string) uint32 {
-	switch name {
-	case "socket", "socketpair":
-		return 1<<0 | 1<<1
-	case "clone", "unshare", "personality", "prctl", "keyctl", "bpf", "ptrace":
-		return 1 << 0
-	case "setns", "ioctl", "fcntl", "kill":
-		return 1 << 1
-	case "mmap", "mprotect", "pkey_mprotect", "tgkill":
-		return 1 << 2
-	case "setsockopt":
-		return 1<<1 | 1<<2
-	}
-	return 0
-}
-
-// fillMasks sets the arguments passed on for each syscall: those of
-// ebpfArgMask and those the base's rules test, so that judging a call
-// against the base sees every argument its outcome depends on.
-func (r *ebpfRecorder) fillMasks(base *profile.Effective) error {
+// fillMasks sets the arguments passed on for each syscall: its risky
+// arguments (catalog.RiskyArgs, which the recording writes rules for,
+// unless namesOnly) and those the base's rules test, so that judging a
+// call against the base sees every argument its outcome depends on.
+func (r *ebpfRecorder) fillMasks(base *profile.Effective, namesOnly bool) error {
 	cat := catalog.MustDefault()
 	native := profile.NativeArch()
 	tested := map[string]uint32{}
@@ -272,7 +252,15 @@ func (r *ebpfRecorder) fillMasks(base *profile.Effective) error {
 		if !ok {
 			continue
 		}
-		if m := ebpfArgMask(ent.Name) | tested[ent.Name]; m != 0 {
+		m := tested[ent.Name]
+		if !namesOnly {
+			for _, a := range cat.RiskyArgs(ent.Name) {
+				if i := a.At(native); i >= 0 && i < 6 {
+					m |= 1 << i
+				}
+			}
+		}
+		if m != 0 {
 			if err := masks.Put(nr, m); err != nil {
 				return fmt.Errorf("eBPF recorder: filling the argument masks: %w", err)
 			}

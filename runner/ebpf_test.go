@@ -81,6 +81,9 @@ func TestEBPFMatchesNotify(t *testing.T) {
 			if a, b := profileJSON(t, n.run.Recorded()), profileJSON(t, e.run.Recorded()); a != b {
 				t.Errorf("profiles differ:\nnotify %s\nebpf   %s", a, b)
 			}
+			if a, b := n.run.RecordedNotes(), e.run.RecordedNotes(); !slices.Equal(a, b) {
+				t.Errorf("notes differ:\nnotify %q\nebpf   %q", a, b)
+			}
 		})
 	}
 }

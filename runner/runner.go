@@ -420,7 +420,7 @@ func prepare(cfg Config) (*prepared, error) {
 	if filterEff.Source != nil {
 		p.flags = filterFlags(filterEff.Source.Flags)
 	}
-	if p.engine, p.engineWhy, p.bpf, err = chooseEngine(cfg.Engine, mode, p.caps, cfg.Effective); err != nil {
+	if p.engine, p.engineWhy, p.bpf, err = chooseEngine(cfg.Engine, mode, p.caps, cfg.Effective, cfg.RecordNamesOnly); err != nil {
 		return nil, err
 	}
 	if p.bpf != nil {
