@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"slices"
 	"strings"
 	"unsafe"
 
@@ -260,6 +261,9 @@ func (r *ebpfRecorder) fillMasks(base *profile.Effective, namesOnly bool) error 
 				}
 			}
 		}
+		if slices.Contains(ebpfFilterCalls(namesOnly), ent.Name) {
+			m = maskFilter
+		}
 		if m != 0 {
 			if err := masks.Put(nr, m); err != nil {
 				return fmt.Errorf("eBPF recorder: filling the argument masks: %w", err)
@@ -366,22 +370,50 @@ func (r *recording) addCount(arch catalog.Arch, nr int64, args [6]uint64, n uint
 	r.counts[archNr{arch, nr}] += int(n) - 1
 }
 
+// ebpfFilterCalls are the native calls the seccomp filter still
+// notifies in a run recorded with eBPF: clone3, which a recording with
+// argument rules answers ENOSYS (record_clone3.go) — a tracepoint cannot
+// answer a call.
+func ebpfFilterCalls(namesOnly bool) []string {
+	if namesOnly {
+		return nil
+	}
+	return []string{clone3Name}
+}
+
 // ebpfFilter is the seccomp filter of a run recorded with eBPF: it allows
-// every native call (the BPF program counts those) and notifies the rest:
-// another ABI (i386 through int 0x80 on x86_64, where the tracepoint gives
-// no ABI) and numbers with the x32 bit (which the BPF program skips, as
-// the kernel marks x32 calls only by that bit).
-func ebpfFilter() (*compile.Program, error) {
+// every native call (the BPF program counts those) but calls, and
+// notifies the rest: another ABI (i386 through int 0x80 on x86_64, where
+// the tracepoint gives no ABI) and numbers with the x32 bit (which the BPF
+// program skips, as the kernel marks x32 calls only by that bit).
+func ebpfFilter(calls []string) (*compile.Program, error) {
 	native := profile.NativeArch()
 	ai, _ := native.Info()
+	cat := catalog.MustDefault()
+	var nrs []uint32
+	for _, c := range calls {
+		if ent, ok := cat.Lookup(c); ok {
+			if nr, ok := ent.Number(native); ok {
+				nrs = append(nrs, uint32(nr))
+			}
+		}
+	}
+	// The last instruction notifies; a skip counts from the next one.
+	n := 6 + len(nrs)
+	toNotify := func(i int) uint8 { return uint8(n - 1 - (i + 1)) }
 	insns := []bpf.Instruction{
 		bpf.LoadAbsolute{Off: cbpf.OffArch, Size: 4},
-		bpf.JumpIf{Cond: bpf.JumpEqual, Val: ai.Audit, SkipFalse: 3},
+		bpf.JumpIf{Cond: bpf.JumpEqual, Val: ai.Audit, SkipFalse: toNotify(1)},
 		bpf.LoadAbsolute{Off: cbpf.OffNr, Size: 4},
-		bpf.JumpIf{Cond: bpf.JumpBitsSet, Val: catalog.X32SyscallBit, SkipTrue: 1},
+		bpf.JumpIf{Cond: bpf.JumpBitsSet, Val: catalog.X32SyscallBit, SkipTrue: toNotify(3)},
+	}
+	for _, nr := range nrs {
+		insns = append(insns, bpf.JumpIf{Cond: bpf.JumpEqual, Val: nr, SkipTrue: toNotify(len(insns))})
+	}
+	insns = append(insns,
 		bpf.RetConstant{Val: unix.SECCOMP_RET_ALLOW},
 		bpf.RetConstant{Val: unix.SECCOMP_RET_USER_NOTIF},
-	}
+	)
 	raw, err := bpf.Assemble(insns)
 	if err != nil {
 		return nil, err

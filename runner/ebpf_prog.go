@@ -49,6 +49,9 @@ const (
 	ebpfMasksMap   = "masks"
 	ebpfLostMap    = "lost"
 	x32Bit         = int32(catalog.X32SyscallBit)
+	// maskFilter in masks[nr]: the seccomp filter notifies the call and
+	// the supervisor records (or answers) it, so the program skips it.
+	maskFilter = 1 << 30
 )
 
 // kernelOffsets are the byte offsets the programs read from kernel
@@ -147,6 +150,7 @@ func sysEnterProg(off kernelOffsets) asm.Instructions {
 		asm.FnMapLookupElem.Call(),
 		asm.JEq.Imm(asm.R0, 0, "bykey"),
 		asm.LoadMem(asm.R8, asm.R0, 0, asm.Word),
+		asm.JSet.Imm(asm.R8, maskFilter, "out"),
 		asm.JNE.Imm(asm.R8, 0, "bykey"),
 		asm.LoadMapPtr(asm.R1, 0).WithReference(ebpfCountsMap),
 		asm.Mov.Reg(asm.R2, asm.RFP),

@@ -107,6 +107,33 @@ func TestEBPFOntoBaseSeesTestedArguments(t *testing.T) {
 	}
 }
 
+// clone3, which the recording answers ENOSYS, goes through the filter and
+// the supervisor in both engines; where a base lets it through it runs and
+// is counted once, not once more by the BPF program.
+func TestEBPFClone3(t *testing.T) {
+	needEBPF(t)
+	argv := []string{argprobe(t), "clone3:0"}
+	for _, c := range []struct {
+		base *profile.Effective
+		want int
+	}{{nil, 0}, {eff(t, allowAll), 1}} {
+		var outs []string
+		for _, engine := range []Engine{EngineNotify, EngineEBPF} {
+			res := runIt(t, Config{Mode: ModeRecord, Engine: engine, Effective: c.base, Argv: argv})
+			if got, _ := res.run.RecordEngine(); got != engine || res.run.Recorded() == nil {
+				t.Fatalf("%s: engine %s, verdict %+v", engine, got, res.verdict)
+			}
+			if n := res.run.Counts()["clone3/x86_64"]; n != c.want {
+				t.Errorf("%s, base %v: clone3 counted %d times, want %d", engine, c.base != nil, n, c.want)
+			}
+			outs = append(outs, res.stdout)
+		}
+		if outs[0] != outs[1] {
+			t.Errorf("base %v: the program saw %q under notify, %q under ebpf", c.base != nil, outs[0], outs[1])
+		}
+	}
+}
+
 // Every process of the tree is recorded: forked children, a grandchild
 // forked at once, a thread, and children that execve other programs; the
 // shim's own calls between its fork and the target's execve are not.

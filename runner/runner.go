@@ -424,7 +424,7 @@ func prepare(cfg Config) (*prepared, error) {
 		return nil, err
 	}
 	if p.bpf != nil {
-		if p.prog, err = ebpfFilter(); err != nil {
+		if p.prog, err = ebpfFilter(ebpfFilterCalls(cfg.RecordNamesOnly)); err != nil {
 			p.bpf.close()
 			return nil, err
 		}
