@@ -100,3 +100,60 @@ func outputBatch(lines int) []runner.Event {
 		runner.Denied{Denial: runner.Denial{ID: 1, Pid: 99, Syscall: "mkdir", ArgText: `mkdir("/x", 0777)`, Count: 3}, Update: true},
 	}
 }
+
+// BenchmarkStreamWrite is the cost of taking one 64 KiB Output event (the
+// runner's largest) into the run pane, without drawing, by line length.
+func BenchmarkStreamWrite(b *testing.B) {
+	for _, n := range []int{2, 16, 64, 256, 4096} {
+		b.Run(fmt.Sprintf("line%d", n), func(b *testing.B) {
+			m := benchModel(b)
+			m, _ = m.startCommand("yes", runner.ModeWatch)
+			line := strings.Repeat("y", n-1) + "\n"
+			data := strings.Repeat(line, (64<<10)/n)
+			batch := []runner.Event{runner.Output{Stream: runner.Stdout, Data: data, Lines: (64 << 10) / n}}
+			b.SetBytes(int64(len(data)))
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				m = send(b, m, runEventsMsg{id: m.ses.id, events: batch})
+			}
+		})
+	}
+}
+
+// BenchmarkStreamFlood runs a real command that writes 64 MB under the
+// runner and takes its events as the program does (waitEvents' batches,
+// one Update and one View each): MB/s is what the TUI moves end to end,
+// lost-bytes what the runner had to drop because the TUI fell behind.
+func BenchmarkStreamFlood(b *testing.B) {
+	const size = 64 << 20
+	for _, n := range []int{2, 64, 1024} {
+		b.Run(fmt.Sprintf("line%d", n), func(b *testing.B) {
+			line := strings.Repeat("y", n-1)
+			cmd := fmt.Sprintf("sh -c 'yes %s | head -c %d'", line, size)
+			if n == 2 {
+				cmd = fmt.Sprintf("sh -c 'yes | head -c %d'", size)
+			}
+			b.SetBytes(size)
+			var lost int64
+			for i := 0; i < b.N; i++ {
+				m := benchModel(b)
+				m, c := m.startCommand(cmd, runner.ModeWatch)
+				queue := runCmd(b, c)
+				for len(queue) > 0 {
+					msg := queue[0]
+					queue = queue[1:]
+					m2, c := m.Update(msg)
+					m = m2.(Model)
+					_ = m.View()
+					queue = append(queue, runCmd(b, c)...)
+				}
+				if m.ses != nil {
+					b.Fatal("the run did not end")
+				}
+				lost += m.run.LostBytes()
+			}
+			b.ReportMetric(float64(lost)/float64(b.N), "lost-bytes")
+		})
+	}
+}

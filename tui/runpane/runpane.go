@@ -245,6 +245,9 @@ func (m Model) row(i int) Line {
 // pane; the heading keeps the total.
 func (m *Model) NoteDropped(n int64) { m.lostBytes += n }
 
+// LostBytes is the total the runner dropped before it reached the pane.
+func (m Model) LostBytes() int64 { return m.lostBytes }
+
 // Lines returns the kept output lines, oldest first (for tests and the
 // screen capture).
 func (m Model) Lines() []Line {
@@ -266,30 +269,77 @@ func (m *Model) Write(s Stream, data string) {
 	p := &m.partial[s]
 	// Of a chunk with more than MaxLines lines, the first ones would be
 	// pushed out of the ring by the last MaxLines before anyone sees them:
-	// they are counted and pushed empty, not copied and sanitized.
-	for skip := strings.Count(data, "\n") - MaxLines; skip > 0; skip-- {
-		i := strings.IndexByte(data, '\n')
-		m.pushLine(Line{Stream: s})
+	// they are only counted.
+	if skip := strings.Count(data, "\n") - MaxLines; skip > 0 {
+		m.discard(skip)
 		*p = (*p)[:0]
-		data = data[i+1:]
+		// The kept lines start after the newline that has MaxLines more
+		// after it: found from the end, in MaxLines steps however many
+		// lines are skipped.
+		cut := len(data)
+		for range MaxLines + 1 {
+			cut = strings.LastIndexByte(data[:cut], '\n')
+		}
+		data = data[cut+1:]
 	}
-	for len(data) > 0 {
+	if len(*p) > 0 {
 		i := strings.IndexByte(data, '\n')
 		if i < 0 {
-			*p = append(*p, data...)
-			if len(*p) > 4096 { // a line without end: show it in pieces
-				m.pushLine(Line{s, sanitize(string(*p))})
-				*p = (*p)[:0]
-			}
+			m.addPartial(s, data)
 			return
 		}
-		// Each line is a copy: a line kept must not hold on to the
-		// whole chunk it came in.
 		*p = append(*p, data[:i]...)
 		m.pushLine(Line{s, sanitize(string(*p))})
 		*p = (*p)[:0]
 		data = data[i+1:]
 	}
+	if end := strings.LastIndexByte(data, '\n'); end >= 0 {
+		// The chunk's complete lines are copied once and the kept lines
+		// share the copy, not the chunk: the ring drops its lines oldest
+		// first, so at most its oldest copy is held by fewer lines than
+		// it has.
+		block := strings.Clone(data[:end+1])
+		for len(block) > 0 {
+			i := strings.IndexByte(block, '\n')
+			m.pushLine(Line{s, sanitize(block[:i])})
+			block = block[i+1:]
+		}
+		data = data[end+1:]
+	}
+	m.addPartial(s, data)
+}
+
+// addPartial keeps the start of an unfinished line.
+func (m *Model) addPartial(s Stream, data string) {
+	p := &m.partial[s]
+	*p = append(*p, data...)
+	if len(*p) > 4096 { // a line without end: show it in pieces
+		m.pushLine(Line{s, sanitize(string(*p))})
+		*p = (*p)[:0]
+	}
+}
+
+// discard counts k lines of the command's as pushed and pushed out again
+// at once, for a chunk whose remaining MaxLines lines replace everything
+// kept now: the state is what pushing them one by one would leave before
+// those last lines come (which then fill an empty ring).
+func (m *Model) discard(k int) {
+	gone := len(m.out) + k
+	for i := range m.out {
+		if m.out[i].Stream != Info {
+			m.lostCmd++
+		}
+	}
+	m.lostCmd += k
+	m.lines += k
+	m.dropped += gone
+	if !m.follow {
+		// Each line pushed out moves a scrolled view back by one, down to
+		// the first line after the marker; gone is more than the offset.
+		m.offset = min(m.offset, 1)
+	}
+	m.out, m.start = m.out[:0], 0
+	m.matches, m.match = m.matches[:0], 0
 }
 
 // Flush ends unfinished lines (the run is over).

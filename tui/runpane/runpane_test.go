@@ -264,3 +264,63 @@ func TestHugeChunkSameAsLineByLine(t *testing.T) {
 		}
 	}
 }
+
+// TestChunkCountsSameAsLineByLine: a chunk whose first lines are only
+// counted leaves the same counts, discard marker, scroll position and
+// matches as writing its lines one by one, whatever the ring held before
+// (a few lines or a full ring with notes in it) and when scrolled back.
+func TestChunkCountsSameAsLineByLine(t *testing.T) {
+	for _, before := range []int{3, MaxLines + 7} {
+		for _, extra := range []int{1, 2 * MaxLines} {
+			for _, scrolled := range []bool{false, true} {
+				var sb strings.Builder
+				for i := 0; i < MaxLines+extra; i++ {
+					fmt.Fprintf(&sb, "c%d\n", i)
+				}
+				chunk := sb.String()
+				one, each := newPane(), newPane()
+				for _, m := range []*Model{&one, &each} {
+					for i := 0; i < before; i++ {
+						if i%3 == 0 {
+							m.Note(fmt.Sprintf("note %d", i))
+						}
+						m.Write(Stderr, fmt.Sprintf("b%d\n", i))
+					}
+					m.SetSearch("b1")
+					if scrolled {
+						m.ScrollOutput(-40)
+					}
+				}
+				one.Write(Stdout, chunk)
+				for _, l := range strings.SplitAfter(chunk, "\n") {
+					each.Write(Stdout, l)
+				}
+				name := fmt.Sprintf("%d before, %d extra, scrolled %v", before, extra, scrolled)
+				if fmt.Sprint(one.Lines()) != fmt.Sprint(each.Lines()) || one.row(0) != each.row(0) {
+					t.Fatalf("%s: kept lines or marker differ: %v / %v", name, one.row(0), each.row(0))
+				}
+				if one.CommandLines() != each.CommandLines() || one.offset != each.offset || one.follow != each.follow {
+					t.Fatalf("%s: lines %d/%d, offset %d/%d", name, one.CommandLines(), each.CommandLines(), one.offset, each.offset)
+				}
+				if fmt.Sprint(one.matches, one.match) != fmt.Sprint(each.matches, each.match) || one.View() != each.View() {
+					t.Fatalf("%s: matches %v/%v or views differ", name, one.matches, each.matches)
+				}
+			}
+		}
+	}
+}
+
+// TestPrintableASCII checks the word-at-a-time test against the byte
+// rule for every byte value at every position of a 17-byte string.
+func TestPrintableASCII(t *testing.T) {
+	for c := 0; c < 256; c++ {
+		for pos := 0; pos < 17; pos++ {
+			b := []byte(strings.Repeat("a~ ", 6)[:17])
+			b[pos] = byte(c)
+			want := c >= 0x20 && c < 0x7f
+			if got := printableASCII(string(b)); got != want {
+				t.Fatalf("byte %#x at %d: %v, want %v", c, pos, got, want)
+			}
+		}
+	}
+}

@@ -230,6 +230,9 @@ func (m Model) denialLines(w, rows int) []string {
 // dropped (they would move our cursor or change our colours), tabs become
 // spaces and other control characters are shown as '?'.
 func sanitize(s string) string {
+	if printableASCII(s) {
+		return s // nothing to drop or replace
+	}
 	s = ansi.Strip(s)
 	if strings.IndexFunc(s, func(r rune) bool { return r < 0x20 || r == 0x7f || !unicode.IsPrint(r) && r != ' ' }) < 0 {
 		return s
@@ -253,4 +256,27 @@ func sanitize(s string) string {
 		col++
 	}
 	return b.String()
+}
+
+// printableASCII reports whether s is only printable ASCII characters
+// (space to '~'), which sanitize leaves as they are. Eight bytes are
+// checked at a time: a byte with its high bit set, one below 0x20 or one
+// equal to 0x7f shows as a high bit in the word tests.
+func printableASCII(s string) bool {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		x := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
+			uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+		del := x ^ (0x7f * ones)
+		if (x|(x-0x20*ones)|(del-ones)&^del)&highs != 0 {
+			return false
+		}
+	}
+	for ; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f {
+			return false
+		}
+	}
+	return true
 }
