@@ -43,8 +43,7 @@ func (w *row) event() Event {
 // their buffers are share a row, which shows the first one's). Past
 // maxRows distinct rows, new ones fold into one row per syscall and
 // outcome (pid 0, arguments elided) so memory stays bounded.
-func (r *Run) noteDenial(d Denial, argKey string, logged bool) (got Denial, isNew bool) {
-	now := time.Now()
+func (r *Run) noteDenial(d Denial, argKey string, logged bool) (got Denial, isNew bool, at int) {
 	key := rowKey{d.Pid, d.Arch, d.Syscall, argKey, d.Outcome.Action, d.Outcome.Errno, logged}
 	r.mu.Lock()
 	i, ok := r.rowIndex[key]
@@ -55,25 +54,36 @@ func (r *Run) noteDenial(d Denial, argKey string, logged bool) (got Denial, isNe
 	}
 	if !ok {
 		isNew = true
-		d.ID, d.Count, d.First = len(r.rows)+1, 0, now
+		d.ID, d.Count = len(r.rows)+1, 0
 		r.rows = append(r.rows, &row{d: d, logged: logged})
 		i = len(r.rows) - 1
 		r.rowIndex[key] = i
 	}
+	got = r.countRow(i)
+	return got, isNew, i
+}
+
+// countRow counts one more call in row i (rows are never removed, so an
+// index stays valid for the run) and unlocks r.mu, which the caller
+// holds; the pump is woken when the row was not already waiting for it.
+func (r *Run) countRow(i int) Denial {
 	w := r.rows[i]
 	w.d.Count++
-	w.d.Last = now
+	w.d.Last = time.Now()
+	if w.d.Count == 1 {
+		w.d.First = w.d.Last
+	}
 	wake := !w.dirty
 	if wake {
 		w.dirty = true
 		r.dirtyRows++
 	}
-	got = w.d
+	got := w.d
 	r.mu.Unlock()
 	// A row already waiting for the pump needs no second wake-up: its
 	// update goes out with the next batch anyway.
 	if wake {
 		r.kick()
 	}
-	return got, isNew
+	return got
 }

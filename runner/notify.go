@@ -67,12 +67,20 @@ var (
 	_ [24]byte = [unsafe.Sizeof(seccompNotifResp{})]byte{}
 )
 
-// notifRecv waits for the next notification. ENOENT means the caller was
-// interrupted or died between poll and receive; EINTR that a signal hit
-// the supervisor thread.
+// notifRecv takes the next notification; call it only after poll has
+// shown the fd readable. ENOENT means the caller was interrupted or died
+// since; EINTR that a signal hit the supervisor thread.
+//
+// It is a raw system call (the Go scheduler is not told): the kernel
+// counts each queued notification when it is added and only RECV takes
+// the count down, and a notification withdrawn before RECV leaves its
+// count behind, so after poll has seen one RECV returns at once — with
+// it, or with ENOENT — and never sleeps (kernel/seccomp.c,
+// recv_wait_event; the uapi promises RECV does not block after poll).
+// The supervisor is the only receiver.
 func notifRecv(fd int, n *seccompNotif) error {
 	*n = seccompNotif{}
-	_, _, e := unix.Syscall(unix.SYS_IOCTL, uintptr(fd), ioctlNotifRecv, uintptr(unsafe.Pointer(n)))
+	_, _, e := unix.RawSyscall(unix.SYS_IOCTL, uintptr(fd), ioctlNotifRecv, uintptr(unsafe.Pointer(n)))
 	if e != 0 {
 		return e
 	}
@@ -81,21 +89,34 @@ func notifRecv(fd int, n *seccompNotif) error {
 
 // notifSend replies. ENOENT means the notification is no longer valid:
 // the caller died, or a signal interrupted it (the call will then restart
-// and arrive again under a new id).
+// and arrive again under a new id). The kernel takes the listener's lock
+// interruptibly before it looks at the reply, so EINTR means nothing was
+// sent: send again.
 func notifSend(fd int, r *seccompNotifResp) error {
-	_, _, e := unix.Syscall(unix.SYS_IOCTL, uintptr(fd), ioctlNotifSend, uintptr(unsafe.Pointer(r)))
-	if e != 0 {
+	for {
+		_, _, e := unix.Syscall(unix.SYS_IOCTL, uintptr(fd), ioctlNotifSend, uintptr(unsafe.Pointer(r)))
+		switch e {
+		case 0:
+			return nil
+		case unix.EINTR:
+			continue
+		}
 		return e
 	}
-	return nil
 }
 
 // notifIDValid reports whether the notification is still pending: memory
 // read from the caller before this check succeeds really was the caller's
 // (its pid cannot have been reused while the notification was pending).
+// It only looks the id up, so it is a raw call too; EINTR (the lock is
+// taken interruptibly) says nothing about the id: ask again.
 func notifIDValid(fd int, id uint64) bool {
-	_, _, e := unix.Syscall(unix.SYS_IOCTL, uintptr(fd), ioctlNotifIDValid, uintptr(unsafe.Pointer(&id)))
-	return e == 0
+	for {
+		_, _, e := unix.RawSyscall(unix.SYS_IOCTL, uintptr(fd), ioctlNotifIDValid, uintptr(unsafe.Pointer(&id)))
+		if e != unix.EINTR {
+			return e == 0
+		}
+	}
 }
 
 // notifSyncWakeUp asks the kernel to switch straight to the caller when a

@@ -79,6 +79,7 @@ type supervisor struct {
 	asked     map[string]profile.Decision
 	undecided map[string]bool
 	rec       *recording
+	last      lastDenial
 	magic     [3]uint64
 	cancel    chan struct{}
 	// resent counts calls recognised as re-sent after an interruption.
@@ -434,6 +435,15 @@ func (s *supervisor) resentCall(tid uint32, nr int32, args [6]uint64) bool {
 func (s *supervisor) report(arch catalog.Arch, nr int64, args [6]uint64, d profile.Decision, rep reply) bool {
 	logged := rep.kind == replyContinue && !rep.audit
 	tid := s.n.Pid
+	pid := s.tgid(tid)
+	if l := &s.last; l.ok && l.tid == tid && l.pid == pid && l.arch == arch && l.nr == nr && l.args == args && l.d == d && l.logged == logged && l.audit == rep.audit {
+		// The same call again, decoded without reading memory last time:
+		// its text depends on nothing but the registers, so it is the
+		// same row.
+		s.r.mu.Lock()
+		s.r.countRow(l.row)
+		return true
+	}
 	name := d.Syscall
 	if name == "" {
 		name = s.cat.Name(arch, nr)
@@ -442,14 +452,29 @@ func (s *supervisor) report(arch catalog.Arch, nr int64, args [6]uint64, d profi
 	if c.readMem && !notifIDValid(s.fd, s.n.ID) {
 		return false
 	}
-	row, isNew := s.r.noteDenial(Denial{
-		Pid: s.tgid(tid), Tid: int(tid), Arch: arch, Nr: nr, Syscall: name, Args: args,
+	row, isNew, at := s.r.noteDenial(Denial{
+		Pid: pid, Tid: int(tid), Arch: arch, Nr: nr, Syscall: name, Args: args,
 		ArgText: c.text, Outcome: d, Audit: rep.audit,
 	}, c.key, logged)
+	s.last = lastDenial{ok: !c.readMem, tid: tid, pid: pid, arch: arch, nr: nr, args: args, d: d, logged: logged, audit: rep.audit, row: at}
 	if isNew && s.r.cfg.OnDenial != nil {
 		s.r.cfg.OnDenial(row, logged)
 	}
 	return true
+}
+
+// lastDenial is the call report counted last, and its row.
+type lastDenial struct {
+	ok     bool
+	tid    uint32
+	pid    int
+	arch   catalog.Arch
+	nr     int64
+	args   [6]uint64
+	d      profile.Decision
+	logged bool
+	audit  bool
+	row    int
 }
 
 // tgid maps a thread id to its process id. A cached answer is checked
