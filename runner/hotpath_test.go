@@ -2,9 +2,13 @@ package runner
 
 import (
 	"fmt"
+	"os"
+	"os/exec"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 // rowsOf lists the denial rows of syscall name as "pid text ×count",
@@ -41,5 +45,49 @@ func TestRepeatedDenialRows(t *testing.T) {
 	got := rowsOf(res, "setuid")
 	if !strings.Contains(got, "main setuid(7) ×2") || strings.Count(got, "setuid(7) ×1") != 1 || strings.Count(got, ";") != 1 {
 		t.Errorf("rows %q, want the target's row counting 2 and the child's counting 1", got)
+	}
+}
+
+// tgid's cache answers for a thread only while the thread has its id:
+// the pidfd it keeps for a thread other than the leader shows when the
+// thread is gone, and the next lookup reads /proc again.
+func TestTgidCacheFollowsThread(t *testing.T) {
+	cmd := exec.Command(probe(t), "thread", "sleep:30")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	pid := cmd.Process.Pid
+	var tid int
+	for deadline := time.Now().Add(5 * time.Second); tid == 0 && time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+		ents, _ := os.ReadDir(fmt.Sprintf("/proc/%d/task", pid))
+		for _, e := range ents {
+			if n, _ := strconv.Atoi(e.Name()); n != pid && n > 0 {
+				tid = n
+			}
+		}
+	}
+	if tid == 0 {
+		t.Fatal("the probe's second thread did not appear")
+	}
+	s := &supervisor{tgids: map[uint32]thread{}}
+	defer s.forgetThreads()
+	if got := s.tgid(uint32(tid)); got != pid {
+		t.Fatalf("tgid(%d) = %d, want %d", tid, got, pid)
+	}
+	th := s.tgids[uint32(tid)]
+	if th.pidfd < 0 {
+		t.Skip("no PIDFD_THREAD pidfd (Linux 6.9): the /proc check is used")
+	}
+	if !threadHeld(th.pidfd) || s.tgid(uint32(tid)) != pid {
+		t.Fatal("the live thread's cached answer was not kept")
+	}
+	cmd.Process.Kill()
+	cmd.Wait()
+	if threadHeld(th.pidfd) {
+		t.Fatal("the pidfd still shows the thread after its process was reaped")
+	}
+	if got := s.tgid(uint32(tid)); got == pid {
+		t.Fatalf("tgid(%d) still answers %d after the thread is gone", tid, got)
 	}
 }

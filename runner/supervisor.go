@@ -75,7 +75,8 @@ type supervisor struct {
 	resp seccompNotifResp
 
 	restarts  map[uint32]*pendingCall
-	tgids     map[uint32]int
+	tgids     map[uint32]thread
+	pidfds    int // open in tgids
 	asked     map[string]profile.Decision
 	undecided map[string]bool
 	rec       *recording
@@ -90,7 +91,7 @@ func newSupervisor(r *Run, fd int, status *os.File) *supervisor {
 	s := &supervisor{
 		r: r, fd: fd, mode: r.mode, cat: catalog.MustDefault(),
 		status: status, statusOpen: true,
-		restarts: map[uint32]*pendingCall{}, tgids: map[uint32]int{},
+		restarts: map[uint32]*pendingCall{}, tgids: map[uint32]thread{},
 		asked: map[string]profile.Decision{}, undecided: map[string]bool{},
 		rec: r.rec, magic: r.p.magic, cancel: make(chan struct{}),
 	}
@@ -111,6 +112,7 @@ func (s *supervisor) loop() error {
 	// write into a reused descriptor number.
 	var qmu sync.Mutex
 	closed := false
+	defer s.forgetThreads()
 	defer func() {
 		qmu.Lock()
 		closed = true
@@ -477,23 +479,75 @@ type lastDenial struct {
 	row    int
 }
 
-// tgid maps a thread id to its process id. A cached answer is checked
-// against /proc/PID/task/TID, which only exists while tid belongs to pid.
+// tgid maps a thread id to its process id.
+//
+// Kernel rules: a thread id names one thread at a time — the number is
+// freed only when the thread is released (a thread other than the leader
+// at its exit, a leader when it is reaped) — and the caller of a pending
+// notification is alive. A thread's process never changes while it has
+// its id: a thread other than the leader that calls execve takes the
+// leader's id and its own is freed (de_thread). So an answer found for a
+// thread holds while that thread has not been released. For a thread
+// other than the leader this is checked on a pidfd opened for it
+// (PIDFD_THREAD, Linux 6.9), which polls POLLHUP once the thread is
+// released: one cheap call instead of a lookup of /proc/PID/task/TID,
+// which is the check where no pidfd could be kept. A leader's id is its
+// process id.
 func (s *supervisor) tgid(tid uint32) int {
-	if pid, ok := s.tgids[tid]; ok {
-		if pid == int(tid) {
-			return pid
+	if t, ok := s.tgids[tid]; ok {
+		if t.pid == int(tid) || t.pidfd >= 0 && threadHeld(t.pidfd) {
+			return t.pid
 		}
-		if _, err := os.Stat("/proc/" + strconv.Itoa(pid) + "/task/" + strconv.Itoa(int(tid))); err == nil {
-			return pid
+		if t.pidfd < 0 {
+			if _, err := os.Stat("/proc/" + strconv.Itoa(t.pid) + "/task/" + strconv.Itoa(int(tid))); err == nil {
+				return t.pid
+			}
 		}
 	}
 	pid := tgidOf(int(tid))
 	if len(s.tgids) > 4096 {
-		clear(s.tgids)
+		s.forgetThreads()
 	}
-	s.tgids[tid] = pid
+	if old, ok := s.tgids[tid]; ok && old.pidfd >= 0 {
+		unix.Close(old.pidfd)
+		s.pidfds--
+	}
+	t := thread{pid: pid, pidfd: -1}
+	if pid != int(tid) && s.pidfds < maxPidfds {
+		// The caller waits for the reply, so the pidfd is for the thread
+		// whose process was just read.
+		if fd, err := unix.PidfdOpen(int(tid), unix.PIDFD_THREAD); err == nil {
+			t.pidfd = fd
+			s.pidfds++
+		}
+	}
+	s.tgids[tid] = t
 	return pid
+}
+
+// thread is what tgid knows of a thread: its process and, for a thread
+// other than the leader, a pidfd for it (-1 if none).
+type thread struct{ pid, pidfd int }
+
+// maxPidfds bounds the descriptors tgid keeps open.
+const maxPidfds = 64
+
+// threadHeld reports whether the thread of pidfd still has its id.
+func threadHeld(pidfd int) bool {
+	fds := []unix.PollFd{{Fd: int32(pidfd), Events: unix.POLLIN}}
+	n, err := unix.Poll(fds, 0)
+	return err == nil && (n == 0 || fds[0].Revents&(unix.POLLHUP|unix.POLLNVAL|unix.POLLERR) == 0)
+}
+
+// forgetThreads empties tgid's cache and closes its pidfds.
+func (s *supervisor) forgetThreads() {
+	for _, t := range s.tgids {
+		if t.pidfd >= 0 {
+			unix.Close(t.pidfd)
+		}
+	}
+	clear(s.tgids)
+	s.pidfds = 0
 }
 
 // killHow says why the supervisor ended a process.
