@@ -120,6 +120,11 @@ output() {
 	emit "| $(stats "$TMP/pass") | $(stats "$TMP/json2") | $(stats "$TMP/json64") | $mb2 / $mb64 | $(met 200 "$mb2") | $((rss / 1024)) MiB |" ""
 	emit "The TUI's side (one 64 KiB batch of 2-byte lines taken and drawn; 256 long lines):" ""
 	emit '```' "$(gobench ./tui 'StreamBatch' 100x)" "$(gobench ./cmd/seccomp-workbench 'OutputRecord' 500x)" '```' ""
+	local flood slow
+	flood=$(gobench ./tui 'StreamFlood' 1x)
+	slow=$(awk '{for (i = 2; i <= NF; i++) if ($i == "MB/s") print $(i-1)}' <<<"$flood" | sort -g | head -1)
+	emit "The TUI end to end: a real command's 64 MB taken as the program takes it (waitEvents' batches, one Update and one View each), by line length; the slowest moves ${slow:-?} MB/s, goal ≥ 200 MB/s: $(met 200 "${slow:-0}"); lost-bytes is what the runner had to drop. StreamWrite is one 64 KiB event into the run pane without drawing:" ""
+	emit '```' "$flood" "$(gobench ./tui 'StreamWrite' 100x)" '```' ""
 }
 
 notify() {
