@@ -92,9 +92,17 @@ func notifRecv(fd int, n *seccompNotif) error {
 // and arrive again under a new id). The kernel takes the listener's lock
 // interruptibly before it looks at the reply, so EINTR means nothing was
 // sent: send again.
+//
+// It is a raw call too: SEND does not wait for anything but that lock.
+// With the synchronous wake-up the caller runs on this CPU as the reply
+// is sent and the supervisor thread waits, runnable, until it next gets
+// the CPU (usually when the caller's next call is queued). Told of a
+// syscall, the Go scheduler would hand this thread's P to others
+// meanwhile, and the locked thread would then have to wait for a P to
+// be handed back — more switches than the reply itself costs.
 func notifSend(fd int, r *seccompNotifResp) error {
 	for {
-		_, _, e := unix.Syscall(unix.SYS_IOCTL, uintptr(fd), ioctlNotifSend, uintptr(unsafe.Pointer(r)))
+		_, _, e := unix.RawSyscall(unix.SYS_IOCTL, uintptr(fd), ioctlNotifSend, uintptr(unsafe.Pointer(r)))
 		switch e {
 		case 0:
 			return nil
