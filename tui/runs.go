@@ -217,32 +217,74 @@ func waitAsk(ses *session) tea.Cmd {
 }
 
 // waitEvents reads the run's next events: it blocks for one, then takes
-// whatever else is already queued, up to maxBatch.
+// whatever else is already queued, up to maxBatch. During a flood (the
+// batch already carries floodBytes of output) it keeps taking events for
+// up to floodWait: the program draws once per message, and a draw per
+// 64 KiB event would cap the output at what drawing costs.
 func waitEvents(id int, r *runner.Run) tea.Cmd {
 	if r == nil {
 		return nil
 	}
 	ch := r.Events()
-	return func() tea.Msg {
-		ev, ok := <-ch
-		if !ok {
-			return runEventsMsg{id: id, closed: true}
-		}
-		msg := runEventsMsg{id: id, events: []runner.Event{ev}}
-		for len(msg.events) < maxBatch {
-			select {
-			case ev, ok := <-ch:
-				if !ok {
-					msg.closed = true
-					return msg
-				}
-				msg.events = append(msg.events, ev)
-			default:
+	return func() tea.Msg { return batchEvents(id, ch, floodWait) }
+}
+
+// batchEvents is waitEvents' message, waiting up to wait during a flood.
+func batchEvents(id int, ch <-chan runner.Event, wait time.Duration) runEventsMsg {
+	ev, ok := <-ch
+	if !ok {
+		return runEventsMsg{id: id, closed: true}
+	}
+	msg := runEventsMsg{id: id, events: []runner.Event{ev}}
+	bytes := outputBytes(ev)
+	var timeout <-chan time.Time
+	for len(msg.events) < maxBatch {
+		select {
+		case ev, ok := <-ch:
+			if !ok {
+				msg.closed = true
 				return msg
 			}
+			msg.events = append(msg.events, ev)
+			bytes += outputBytes(ev)
+			continue
+		default:
 		}
-		return msg
+		if bytes < floodBytes {
+			return msg
+		}
+		if timeout == nil {
+			t := time.NewTimer(wait)
+			defer t.Stop()
+			timeout = t.C
+		}
+		select {
+		case ev, ok := <-ch:
+			if !ok {
+				msg.closed = true
+				return msg
+			}
+			msg.events = append(msg.events, ev)
+			bytes += outputBytes(ev)
+		case <-timeout:
+			return msg
+		}
 	}
+	return msg
+}
+
+// A batch with floodBytes of output waits up to floodWait (a 60 Hz frame)
+// for more.
+const (
+	floodBytes = 32 << 10
+	floodWait  = 16 * time.Millisecond
+)
+
+func outputBytes(ev runner.Event) int {
+	if o, ok := ev.(runner.Output); ok {
+		return len(o.Data)
+	}
+	return 0
 }
 
 func (m Model) handleRunStarted(msg runStartedMsg) (Model, tea.Cmd) {
