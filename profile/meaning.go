@@ -130,6 +130,7 @@ func (d *Decider) candidates(arch catalog.Arch, name string) []int {
 // can hold.
 func (e *Effective) decide(arch catalog.Arch, nr int64, args [6]uint64, o Options, idx *Decider) Decision {
 	cat := catalog.MustDefault()
+	arch, nr = e.FilterABI(arch, nr)
 	d := Decision{Syscall: cat.Name(arch, nr), Rule: RuleDefault}
 	if !e.HasArch(arch) {
 		d.Action, d.Rule = ActKillThread, RuleBadArch
@@ -143,11 +144,11 @@ func (e *Effective) decide(arch catalog.Arch, nr int64, args [6]uint64, o Option
 		d.Action, d.Rule = ActAllow, RuleShim
 		return d
 	}
-	if o.Variant == VariantRecord {
+	if o.Variant == VariantRecord && !foreign(arch, nr) {
 		d.Action = ActNotify
 		return d
 	}
-	if !o.NoENOSYS && e.stubbed() {
+	if o.Variant != VariantRecord && !o.NoENOSYS && e.stubbed() {
 		if max, ok := e.MaxNumber(arch); ok && nr > max && sameABI(arch, nr) {
 			d.Action, d.Errno, d.Rule = ActErrno, ENOSYS, RuleNewer
 			if o.Variant == VariantWatch {
@@ -155,6 +156,15 @@ func (e *Effective) decide(arch catalog.Arch, nr int64, args [6]uint64, o Option
 			}
 			return d
 		}
+	}
+	if foreign(arch, nr) {
+		// libseccomp's x86_64 program sends every number at or above the
+		// x32 bit to the bad-arch action, -1 aside.
+		d.Action, d.Rule = ActKillThread, RuleBadArch
+		if o.Variant == VariantWatch {
+			d.Action = ActNotify
+		}
+		return d
 	}
 	d.Action, d.Errno = e.DefaultAction, e.DefaultErrno
 	if d.Action != ActErrno {
@@ -322,4 +332,53 @@ func sameABI(arch catalog.Arch, nr int64) bool {
 		return nr < 0x0f0000
 	}
 	return true
+}
+
+// NrSkip is the syscall number -1 as seccomp_data.nr holds it: a tracer
+// sets it to skip a call, and the kernel runs the filter on it after a
+// ptrace syscall-entry stop; a caller may pass it too. The kernel runs
+// nothing for it (-ENOSYS when the filter lets it through).
+const NrSkip = 0xffffffff
+
+// FilterABI is the ABI whose program judges a call of nr arriving with
+// arch's AUDIT_ARCH value, and nr as the filter sees it.
+//
+// seccomp_data.nr is a 32-bit int, and the kernel's entry code takes the
+// number as (int)nr too: nr counts modulo 2^32 (-1 is 0xffffffff, and a
+// register's upper half is dropped, so 1<<32|nr is nr). x86_64 and x32
+// share AUDIT_ARCH_X86_64: do_syscall_64 runs an x32 call iff the x32
+// bit (bit 30) is set and the rest is below X32_NR_syscalls, an x86_64
+// call iff the number, unsigned, is below NR_syscalls; any other number
+// runs nothing (-ENOSYS). The filter's dispatch splits them by the x32
+// bit. With only one of the two ABIs in the filter its program judges
+// every number: libseccomp's x32 program takes each one at or above the
+// x32 bit (so bit 31 without bit 30 too) and kills the others; its
+// x86_64 program kills each one at or above the x32 bit except -1
+// (NrSkip), which it judges by the rules so that a tracer's skip is not
+// killed (foreign).
+func (e *Effective) FilterABI(arch catalog.Arch, nr int64) (catalog.Arch, int64) {
+	nr = int64(uint32(nr))
+	if arch != catalog.X86_64 && arch != catalog.X32 {
+		return arch, nr
+	}
+	has64, has32 := e.HasArch(catalog.X86_64), e.HasArch(catalog.X32)
+	switch {
+	case nr&catalog.X32SyscallBit != 0:
+		if nr == NrSkip && has64 && !has32 {
+			return catalog.X86_64, nr
+		}
+		return catalog.X32, nr
+	case nr >= catalog.X32SyscallBit && has32 && !has64:
+		return catalog.X32, nr
+	}
+	return catalog.X86_64, nr
+}
+
+// foreign reports whether nr, reaching arch's program (FilterABI), is
+// one libseccomp's program gives the bad-arch action although arch is in
+// the filter: on x86_64 a number at or above the x32 bit (bit 31 set
+// without bit 30), -1 aside. A deny-by-default profile's stub answers
+// ENOSYS first.
+func foreign(arch catalog.Arch, nr int64) bool {
+	return arch == catalog.X86_64 && nr >= catalog.X32SyscallBit && nr != NrSkip
 }
