@@ -250,7 +250,8 @@ var archNumbers = sync.OnceValue(func() map[catalog.Arch][]int64 {
 })
 
 // Inputs enumerates the verification cases: every catalog number on every
-// supported ABI, numbers just past the highest ones, the shim's exempt
+// supported ABI, numbers just past the highest ones, the edges of the
+// numbers outside every table (outOfTable), the shim's exempt
 // calls with and without the secret, and for each conditional rule, the
 // values around each comparison.
 func Inputs(e *profile.Effective, o profile.Options) []Input {
@@ -277,6 +278,7 @@ func inputs(e *profile.Effective, o profile.Options, dec *profile.Decider) []Inp
 		for _, n := range []int64{471, 499, 500, 1000, 4095} {
 			extra = append(extra, base+n)
 		}
+		extra = append(extra, outOfTable(arch, e)...)
 		slices.Sort(extra)
 		catNrs := table[arch]
 		// Merge the catalog's numbers and the extra ones, in order, once
@@ -328,6 +330,27 @@ func inputs(e *profile.Effective, o profile.Options, dec *profile.Decider) []Inp
 				}
 			}
 		}
+	}
+	return out
+}
+
+// outOfTable are the edges of the 32-bit numbers no table gives arch
+// (seccomp_data.nr is 32 bits; FilterABI says whose they are): below a
+// base, the top of x86_64's range and of x32's, bit 31 alone and with the
+// x32 bit, -1 (0xffffffff) and the number before it, the highest
+// number the profile names with bit 31 set (where a filter that lost the
+// high bits would decide as for that call), and arm's private range.
+func outOfTable(arch catalog.Arch, e *profile.Effective) []int64 {
+	out := []int64{catalog.X32SyscallBit - 1, catalog.X32SyscallBit, 0x7fffffff,
+		0x80000000, 0xbfffffff, 0xc0000000, profile.NrSkip - 1, profile.NrSkip}
+	if b := arch.Base(); b > 0 {
+		out = append(out, b-1)
+	}
+	if max, ok := e.MaxNumber(arch); ok {
+		out = append(out, max|0x80000000)
+	}
+	if arch == catalog.ARM {
+		out = append(out, 0x0effff, 0x0f0000, 0x0f07ff, 0x0f0800)
 	}
 	return out
 }
