@@ -55,11 +55,20 @@ func buildProbe(t *testing.T) string {
 
 func runProbe(t *testing.T, bin string, flags []string, filter string, nr int64, args []uint64) probeResult {
 	t.Helper()
+	return runProbeAs(t, nil, bin, flags, filter, nr, args)
+}
+
+// runProbeAs is runProbe as the user cred gives (nil: this process's).
+func runProbeAs(t *testing.T, cred *syscall.Credential, bin string, flags []string, filter string, nr int64, args []uint64) probeResult {
+	t.Helper()
 	argv := append(append([]string(nil), flags...), filter, strconv.FormatInt(nr, 10))
 	for _, a := range args {
 		argv = append(argv, fmt.Sprintf("%#x", a))
 	}
 	cmd := exec.Command(bin, argv...)
+	if cred != nil {
+		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: cred}
+	}
 	cmd.Stderr = os.Stderr
 	out, err := cmd.Output()
 	var ee *exec.ExitError
