@@ -56,6 +56,7 @@ import (
 	"github.com/seccomp-workbench/seccomp-workbench/catalog"
 	"github.com/seccomp-workbench/seccomp-workbench/profile"
 	"github.com/seccomp-workbench/seccomp-workbench/profile/compile"
+	"github.com/seccomp-workbench/seccomp-workbench/profile/progcache"
 )
 
 // Tuning constants, all in one place.
@@ -203,6 +204,11 @@ type Config struct {
 	// AllowUnknown lets a profile whose rules name syscalls unknown on all
 	// of its ABIs run anyway (otherwise Start refuses it, as check does).
 	AllowUnknown bool
+	// Programs, when set, is the cache of verified programs the filter
+	// is taken from when it was built and proven before (enforce mode;
+	// the other modes' filters hold the run's secret and are built each
+	// time). nil compiles and verifies every time.
+	Programs *progcache.Cache
 	// Terminal, when set, is a terminal (a pty's slave side) that becomes
 	// the target's stdin, stdout, stderr and controlling terminal, with the
 	// target as its foreground process group; Stdin, Stdout and Stderr are
@@ -429,7 +435,7 @@ func prepare(cfg Config) (*prepared, error) {
 			return nil, err
 		}
 	} else if p.execDenied == "" {
-		prog, err := compile.Build(filterEff, opts)
+		prog, _, err := cfg.Programs.Build(filterEff, opts)
 		if err != nil {
 			return nil, fmt.Errorf("compiling the filter: %w", err)
 		}

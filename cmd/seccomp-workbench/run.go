@@ -20,6 +20,7 @@ import (
 
 	"github.com/seccomp-workbench/seccomp-workbench/profile"
 	"github.com/seccomp-workbench/seccomp-workbench/profile/lint"
+	"github.com/seccomp-workbench/seccomp-workbench/profile/progcache"
 	"github.com/seccomp-workbench/seccomp-workbench/runner"
 )
 
@@ -33,9 +34,10 @@ func newRunCmd() *cobra.Command {
 		asJSON       bool
 		allowUnknown bool
 		failOnDenial bool
+		noCache      bool
 	)
 	cmd := &cobra.Command{
-		Use:   "run --profile PROFILE [--mode watch|enforce|audit] [--caps C] [--isolate auto|none] [--timeout D] [--fail-on-denial] [--allow-unknown] [--json] -- CMD [ARG...]",
+		Use:   "run --profile PROFILE [--mode watch|enforce|audit] [--caps C] [--isolate auto|none] [--timeout D] [--fail-on-denial] [--allow-unknown] [--no-cache] [--json] -- CMD [ARG...]",
 		Short: "Run a command under a profile and report what the filter denied",
 		Long: `Run a command under exactly the filter a profile compiles to, and report
 each denied call (with its decoded arguments) and a verdict.
@@ -78,7 +80,12 @@ kill is SIGSYS: 159); 125 when the workbench failed (also when it can no
 longer write its own output, a closed pipe: the command is stopped); 126
 when the command cannot be executed (or the profile denies execve); 127
 when it is not found. With --fail-on-denial, 1 when calls were denied (in
-audit mode: would have been denied) but the command otherwise succeeded.`,
+audit mode: would have been denied) but the command otherwise succeeded.
+
+In enforce mode a filter built and verified before is taken from the
+program cache ($XDG_CACHE_HOME/seccomp-workbench, else
+~/.cache/seccomp-workbench); --no-cache or SECCOMP_WORKBENCH_CACHE=off
+builds it afresh, SECCOMP_WORKBENCH_CACHE=verbose says what the cache did.`,
 		Example: `  seccomp-workbench run --profile preset:docker-default -- ls /
   seccomp-workbench run --profile my.json --mode enforce --timeout 5s -- ./server --selftest
   seccomp-workbench run --profile my.json --fail-on-denial --caps none -- ./ci-job.sh
@@ -116,7 +123,7 @@ audit mode: would have been denied) but the command otherwise succeeded.`,
 			env.Caps = caps
 			return runCommand(cmd, runConfig{
 				eff: p.Effective(env), mode: m, caps: caps, isolate: iso, timeout: timeout, json: asJSON,
-				allowUnknown: allowUnknown, failOnDenial: failOnDenial, argv: args,
+				allowUnknown: allowUnknown, failOnDenial: failOnDenial, argv: args, noCache: noCache,
 			})
 		},
 	}
@@ -130,6 +137,7 @@ audit mode: would have been denied) but the command otherwise succeeded.`,
 	f.BoolVar(&asJSON, "json", false, "print JSON Lines events on stdout instead of the command's output")
 	f.BoolVar(&allowUnknown, "allow-unknown", false, "run a profile whose rules name syscalls that exist on no ABI (their rules are left out)")
 	f.BoolVar(&failOnDenial, "fail-on-denial", false, "exit 1 when calls were denied (audit: would be) and the command otherwise succeeded (watch or audit mode)")
+	f.BoolVar(&noCache, "no-cache", false, "compile and verify the filter even when the program cache has it")
 	_ = cmd.RegisterFlagCompletionFunc("mode", completeWords([]string{"watch", "enforce", "audit"}))
 	_ = cmd.RegisterFlagCompletionFunc("isolate", completeWords([]string{"auto", "none"}))
 	_ = cmd.RegisterFlagCompletionFunc("caps", completeWords(append([]string{"docker", "all", "none"}, profile.AllCaps()...)))
@@ -163,6 +171,7 @@ type runConfig struct {
 	json         bool
 	allowUnknown bool
 	failOnDenial bool
+	noCache      bool
 	argv         []string
 }
 
@@ -241,6 +250,10 @@ func runCommand(cmd *cobra.Command, rc runConfig) error {
 	cfg := runner.Config{
 		Effective: rc.eff, Mode: rc.mode, Argv: rc.argv, Timeout: rc.timeout, Stdin: cmd.InOrStdin(),
 		Caps: rc.caps, Isolate: rc.isolate, AllowUnknown: rc.allowUnknown,
+	}
+	if !rc.noCache {
+		cfg.Programs = progcache.FromEnv(func(msg string) { fmt.Fprintln(stderr, "seccomp-workbench: "+msg) })
+		defer cfg.Programs.Close()
 	}
 	color := colorEnabled(cmd.ErrOrStderr())
 	if rc.json {

@@ -1,0 +1,122 @@
+package progcache
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"debug/elf"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/seccomp-workbench/seccomp-workbench/catalog"
+	"github.com/seccomp-workbench/seccomp-workbench/profile"
+	"github.com/seccomp-workbench/seccomp-workbench/profile/cbpf"
+)
+
+// keyDoc is everything that decides a verified program, hashed into its
+// key: the compiler and verifier (the binary), the library that emits
+// the rules' code, the variant and options, and the effective profile as
+// compile.Compile and Verify read it. Encoded with encoding/json, so a
+// field added to Options, EffRule or Arg joins the key by itself
+// (TestKeyCoversEveryField holds the fields of Effective).
+type keyDoc struct {
+	Format     int
+	Binary     string
+	Libseccomp string
+	Options    profile.Options
+	Default    profile.Action
+	Errno      uint
+	Arches     []catalog.Arch
+	Rules      []profile.EffRule
+}
+
+// Key is the SHA-256 of what decides the program compile.Build makes of
+// e and o in the binary identified by binary.
+func Key(binary string, e *profile.Effective, o profile.Options) ([32]byte, error) {
+	doc := keyDoc{
+		Format: formatVersion, Binary: binary, Libseccomp: profile.LinkedLibseccomp(),
+		Options: o, Default: e.DefaultAction, Errno: e.DefaultErrno, Arches: e.Arches, Rules: e.Rules,
+	}
+	b, err := json.Marshal(doc)
+	if err != nil {
+		return [32]byte{}, err
+	}
+	return sha256.Sum256(b), nil
+}
+
+// BinaryID identifies the running workbench binary by its build IDs, the
+// notes the Go linker (and, when asked, the GNU linker) put in the ELF
+// file: the Go build ID changes whenever any of the code compiled into it
+// does, so an entry written by another build — another compiler or
+// verifier — is never found. Only the program headers and the notes are
+// read, not the whole file.
+func BinaryID() (string, error) {
+	f, err := os.Open("/proc/self/exe")
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	return buildID(f)
+}
+
+const (
+	ntGNUBuildID = 3 // NT_GNU_BUILD_ID, owner "GNU"
+	ntGoBuildID  = 4 // the Go linker's note, owner "Go"
+)
+
+func buildID(r io.ReaderAt) (string, error) {
+	ef, err := elf.NewFile(r)
+	if err != nil {
+		return "", err
+	}
+	var id bytes.Buffer
+	for _, p := range ef.Progs {
+		if p.Type != elf.PT_NOTE || p.Filesz > 1<<16 {
+			continue
+		}
+		b := make([]byte, p.Filesz)
+		if _, err := p.ReadAt(b, 0); err != nil {
+			return "", err
+		}
+		// Notes are padded to 4 bytes, or to 8 in a segment aligned so
+		// (GNU property notes).
+		al := uint32(4)
+		if p.Align == 8 {
+			al = 8
+		}
+		for len(b) >= 12 {
+			namesz, descsz, typ := ef.ByteOrder.Uint32(b), ef.ByteOrder.Uint32(b[4:]), ef.ByteOrder.Uint32(b[8:])
+			if namesz > 1<<12 || descsz > 1<<12 {
+				break
+			}
+			nameEnd := 12 + alignUp(namesz, al)
+			descEnd := nameEnd + alignUp(descsz, al)
+			if uint64(descEnd) > uint64(len(b)) {
+				break
+			}
+			name := string(bytes.TrimRight(b[12:12+namesz], "\x00"))
+			desc := b[nameEnd : nameEnd+descsz]
+			if (name == "Go" && typ == ntGoBuildID) || (name == "GNU" && typ == ntGNUBuildID) {
+				fmt.Fprintf(&id, "%s:%x;", name, desc)
+			}
+			b = b[descEnd:]
+		}
+	}
+	if id.Len() == 0 {
+		return "", errors.New("the workbench binary has no build ID note")
+	}
+	return id.String(), nil
+}
+
+func alignUp(n, a uint32) uint32 { return (n + a - 1) &^ (a - 1) }
+
+// order is the byte order of e's program (that of its ABIs).
+func order(e *profile.Effective) binary.ByteOrder {
+	if len(e.Arches) > 0 && cbpf.BigEndian(e.Arches[0]) {
+		return binary.BigEndian
+	}
+	return binary.LittleEndian
+}
