@@ -4,6 +4,7 @@ import (
 	"embed"
 	"encoding/json"
 	"fmt"
+	"io/fs"
 	"sort"
 	"strings"
 
@@ -27,18 +28,11 @@ type Preset struct {
 // the moby module compiled into this binary; the curated ones are files in
 // presets/ whose top-level "description" field says what they are for.
 func Presets() []Preset {
-	out := []Preset{{
-		Name:        "docker-default",
-		Description: "Docker's default profile, taken from the moby module built into this binary",
-		load: func() ([]byte, error) {
-			return json.MarshalIndent(mobyseccomp.DefaultProfile(), "", "\t")
-		},
-	}}
+	out := []Preset{dockerDefaultPreset()}
 	entries, _ := presetFS.ReadDir("presets")
 	for _, e := range entries {
 		name := strings.TrimSuffix(e.Name(), ".json")
-		path := "presets/" + e.Name()
-		data, err := presetFS.ReadFile(path)
+		data, err := presetFS.ReadFile(presetPath(name))
 		if err != nil {
 			continue
 		}
@@ -46,12 +40,44 @@ func Presets() []Preset {
 			Description string `json:"description"`
 		}
 		_ = json.Unmarshal(data, &meta)
-		out = append(out, Preset{Name: name, Description: meta.Description, load: func() ([]byte, error) {
-			return presetFS.ReadFile(path)
-		}})
+		p := filePreset(name)
+		p.Description = meta.Description
+		out = append(out, p)
 	}
 	sort.SliceStable(out[1:], func(i, j int) bool { return out[1+i].Name < out[1+j].Name })
 	return out
+}
+
+func dockerDefaultPreset() Preset {
+	return Preset{
+		Name:        "docker-default",
+		Description: "Docker's default profile, taken from the moby module built into this binary",
+		load: func() ([]byte, error) {
+			return json.MarshalIndent(mobyseccomp.DefaultProfile(), "", "\t")
+		},
+	}
+}
+
+func presetPath(name string) string { return "presets/" + name + ".json" }
+
+func filePreset(name string) Preset {
+	return Preset{Name: name, load: func() ([]byte, error) { return presetFS.ReadFile(presetPath(name)) }}
+}
+
+// findPreset is the preset called name, found without reading the others
+// (Presets reads every file for its description; Open, on every run,
+// needs one).
+func findPreset(name string) (Preset, bool) {
+	if name == "docker-default" {
+		return dockerDefaultPreset(), true
+	}
+	if strings.ContainsRune(name, '/') || !fs.ValidPath(presetPath(name)) {
+		return Preset{}, false
+	}
+	if _, err := fs.Stat(presetFS, presetPath(name)); err != nil {
+		return Preset{}, false
+	}
+	return filePreset(name), true
 }
 
 // Bytes returns the preset's JSON.
@@ -63,15 +89,15 @@ func Open(arg string) (*Profile, error) {
 	if !ok {
 		return Load(arg)
 	}
+	if p, ok := findPreset(name); ok {
+		data, err := p.Bytes()
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", arg, err)
+		}
+		return Parse(arg, data)
+	}
 	var names []string
 	for _, p := range Presets() {
-		if p.Name == name {
-			data, err := p.Bytes()
-			if err != nil {
-				return nil, fmt.Errorf("%s: %w", arg, err)
-			}
-			return Parse(arg, data)
-		}
 		names = append(names, p.Name)
 	}
 	return nil, fmt.Errorf("%s: no such preset: use one of %s", arg, strings.Join(names, ", "))

@@ -71,9 +71,9 @@ launch() {
 	cmd_bwrap() { bwrap --dev-bind / / --seccomp 9 /bin/true 9<"$TMP/dd.bpf"; }
 	cmd_cold() {
 		n=$((n + 1))
-		XDG_CACHE_HOME="$TMP/cold.$n" "$SWB" run --mode enforce --profile preset:docker-default -- /bin/true
+		XDG_CACHE_HOME="$TMP/xdg-cold.$n" "$SWB" run --mode enforce --profile preset:docker-default -- /bin/true
 	}
-	cmd_warm() { XDG_CACHE_HOME="$TMP/warm" "$SWB" run --mode enforce --profile preset:docker-default -- /bin/true; }
+	cmd_warm() { XDG_CACHE_HOME="$TMP/xdg-warm" "$SWB" run --mode enforce --profile preset:docker-default -- /bin/true; }
 	cmd_warm >/dev/null 2>&1 || true
 	alternate direct bwrap cold warm
 	local rc rw
