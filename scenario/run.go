@@ -139,6 +139,7 @@ func (st *stage) config(eff *profile.Effective, mode runner.Mode, o Options) run
 		Effective: eff, Mode: mode, Argv: st.s.Argv, Dir: st.dir, Env: st.env,
 		Timeout: st.s.Timeout, Caps: o.Caps, Isolate: o.Isolate, AllowUnknown: o.AllowUnknown,
 		RecordNamesOnly: o.NamesOnly,
+		Programs:        o.Programs,
 	}
 	if st.s.Stdin != "" {
 		cfg.Stdin = strings.NewReader(st.s.Stdin)

@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/seccomp-workbench/seccomp-workbench/profile"
+	"github.com/seccomp-workbench/seccomp-workbench/profile/progcache"
 	"github.com/seccomp-workbench/seccomp-workbench/runner"
 )
 
@@ -109,6 +110,9 @@ type Options struct {
 	Engine runner.Engine
 	// FailFast stops a batch at its first failure (minimize uses it).
 	FailFast bool
+	// Programs is the program cache the runs take enforce-mode filters
+	// from (runner.Config.Programs); nil compiles every run's.
+	Programs *progcache.Cache
 	// Progress, when set, is called (from one goroutine at a time) each
 	// time a run starts or ends.
 	Progress func(Progress)

@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/seccomp-workbench/seccomp-workbench/profile"
+	"github.com/seccomp-workbench/seccomp-workbench/profile/progcache"
 	"github.com/seccomp-workbench/seccomp-workbench/runner"
 	"github.com/seccomp-workbench/seccomp-workbench/scenario"
 )
@@ -95,6 +96,8 @@ bad file or flag.`,
 			defer stop()
 			o := scenario.Options{Jobs: jobs, Filter: re, Caps: caps, Isolate: iso, AllowUnknown: allowUnknown}
 			errw := cmd.ErrOrStderr()
+			o.Programs = progcache.FromEnv(func(msg string) { fmt.Fprintln(errw, "seccomp-workbench: "+msg) })
+			defer o.Programs.Close()
 			showProgress := !asJSON && isTerminal(errw)
 			if showProgress {
 				o.Progress = func(p scenario.Progress) { drawProgress(errw, p) }
