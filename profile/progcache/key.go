@@ -99,7 +99,9 @@ func buildID(r io.ReaderAt) (string, error) {
 			}
 			name := string(bytes.TrimRight(b[12:12+namesz], "\x00"))
 			desc := b[nameEnd : nameEnd+descsz]
-			if (name == "Go" && typ == ntGoBuildID) || (name == "GNU" && typ == ntGNUBuildID) {
+			// An empty ID (a build with -buildid=) tells builds apart
+			// no better than none.
+			if len(desc) > 0 && ((name == "Go" && typ == ntGoBuildID) || (name == "GNU" && typ == ntGNUBuildID)) {
 				fmt.Fprintf(&id, "%s:%x;", name, desc)
 			}
 			b = b[descEnd:]
