@@ -300,7 +300,10 @@ func (c *Cache) store(name string, key [32]byte, p *compile.Program) error {
 	if err != nil {
 		return err
 	}
-	_, err = unix.Write(fd, data)
+	n, err := unix.Write(fd, data)
+	if err == nil && n != len(data) {
+		err = fmt.Errorf("short write (%d of %d bytes)", n, len(data))
+	}
 	if cerr := unix.Close(fd); err == nil {
 		err = cerr
 	}
@@ -362,7 +365,7 @@ func (c *Cache) evict() {
 	}
 }
 
-// Close releases the directory.
+// Close releases the directory; call it after the last Build.
 func (c *Cache) Close() error {
 	if c == nil || c.dirfd < 0 {
 		return nil
