@@ -30,7 +30,22 @@ import (
 // processes of TestConcurrentWriters).
 const writerEnv = "PROGCACHE_TEST_WRITER"
 
+// readerEnv makes the test binary build docker-default through the cache
+// in the directory named and print the result and each warning
+// (TestOtherUsersCacheRefused runs it as nobody).
+const readerEnv = "PROGCACHE_TEST_READER"
+
 func TestMain(m *testing.M) {
+	if dir := os.Getenv(readerEnv); dir != "" {
+		p, err := profile.Open("preset:docker-default")
+		if err != nil {
+			fmt.Println(err)
+			os.Exit(1)
+		}
+		_, res, err := Open(dir, func(m string) { fmt.Println(m) }).Build(p.Effective(proftest.X86Env()), profile.Options{})
+		fmt.Println("result:", res, err)
+		os.Exit(0)
+	}
 	if dir := os.Getenv(writerEnv); dir != "" {
 		p, err := profile.Open("preset:docker-default")
 		if err == nil {
@@ -605,5 +620,76 @@ func needRoot(t *testing.T) {
 	t.Helper()
 	if os.Geteuid() != 0 {
 		t.Skip("needs root to give a file away")
+	}
+}
+
+// An unprivileged user's workbench does not load an entry another user
+// (here root) wrote, even where it can read it: a cache planted by
+// someone else is refused with a warning, and the build goes on.
+func TestOtherUsersCacheRefused(t *testing.T) {
+	needRoot(t)
+	base, err := os.MkdirTemp("", "progcache-nobody-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.RemoveAll(base)
+	os.Chmod(base, 0o755)
+	exe, _ := os.Executable()
+	bin := filepath.Join(base, "progcache.test")
+	data, err := os.ReadFile(exe)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(bin, data, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	asNobody := func(dir string) string {
+		cmd := exec.Command(bin)
+		cmd.Env = append(os.Environ(), readerEnv+"="+dir, "HOME="+base)
+		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("as nobody: %v: %s", err, out)
+		}
+		return string(out)
+	}
+	// Root's cache, readable by everyone, with a valid entry for the key
+	// nobody's build asks for (the same binary, so the same key).
+	rootDir := filepath.Join(base, "root-cache")
+	mkdir(t, rootDir, 0o755)
+	k, err := BinaryIDOf(bin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := dockerDefault(t)
+	key, _ := Key(k, e, profile.Options{})
+	prog, err := compile.Build(e, profile.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	entry, _ := encodeEntry(key, prog)
+	name := filepath.Join(rootDir, hex.EncodeToString(key[:])+entryExt)
+	if err := os.WriteFile(name, entry, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := asNobody(rootDir)
+	if !strings.Contains(out, "warning: program cache "+rootDir+": the directory is owned by uid 0, not 65534") || !strings.Contains(out, "result: compiled <nil>") {
+		t.Fatalf("nobody used root's cache directory:\n%s", out)
+	}
+	// nobody's own directory, holding an entry root planted.
+	own := filepath.Join(base, "nobody-cache")
+	mkdir(t, own, 0o700)
+	os.Chown(own, 65534, 65534)
+	planted := filepath.Join(own, filepath.Base(name))
+	if err := os.WriteFile(planted, entry, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out = asNobody(own)
+	if !strings.Contains(out, "an entry is owned by uid 0, not 65534") || !strings.Contains(out, "result: stored <nil>") {
+		t.Fatalf("nobody loaded an entry root planted:\n%s", out)
+	}
+	var st syscall.Stat_t
+	if err := syscall.Stat(planted, &st); err != nil || st.Uid != 65534 {
+		t.Fatalf("the planted entry was not replaced by nobody's own: uid %d, %v", st.Uid, err)
 	}
 }

@@ -53,8 +53,11 @@ func Key(binary string, e *profile.Effective, o profile.Options) ([32]byte, erro
 // does, so an entry written by another build — another compiler or
 // verifier — is never found. Only the program headers and the notes are
 // read, not the whole file.
-func BinaryID() (string, error) {
-	f, err := os.Open("/proc/self/exe")
+func BinaryID() (string, error) { return BinaryIDOf("/proc/self/exe") }
+
+// BinaryIDOf is BinaryID of the executable at path.
+func BinaryIDOf(path string) (string, error) {
+	f, err := os.Open(path)
 	if err != nil {
 		return "", err
 	}
