@@ -190,6 +190,15 @@ func (c *Cache) open() bool {
 			return
 		}
 		c.binary = id
+		// root run with another user's HOME (sudo -E) must not make
+		// directories in that user's tree: they would be root's, in the
+		// user's way.
+		if _, err := os.Lstat(c.path); os.IsNotExist(err) && os.Geteuid() == 0 {
+			if uid := nearestOwner(c.path); uid != 0 {
+				c.refuse(fmt.Sprintf("it is in a directory of uid %d, not root's; give root a cache of its own (XDG_CACHE_HOME)", uid))
+				return
+			}
+		}
 		if err := os.MkdirAll(filepath.Dir(c.path), 0o700); err != nil {
 			c.refuse(err.Error())
 			return
@@ -221,6 +230,20 @@ func (c *Cache) open() bool {
 		c.dirfd = fd
 	})
 	return c.dirfd >= 0
+}
+
+// nearestOwner is the owner of path or of its nearest ancestor that
+// exists.
+func nearestOwner(path string) uint32 {
+	for p := path; ; p = filepath.Dir(p) {
+		var st unix.Stat_t
+		if unix.Stat(p, &st) == nil {
+			return st.Uid
+		}
+		if p == filepath.Dir(p) {
+			return 0
+		}
+	}
 }
 
 // unsafeOwner says why a file someone else could have written is not

@@ -400,6 +400,14 @@ func TestUnsafeDirectoryRefused(t *testing.T) {
 				t.Fatal(err)
 			}
 		}, "owned by uid 65534"},
+		{"root, in nobody's home", func(t *testing.T, dir string) {
+			// dir is .../c; its parent becomes nobody's home, where root
+			// must not make directories of its own.
+			needRoot(t)
+			if err := os.Chown(filepath.Dir(dir), 65534, 65534); err != nil {
+				t.Fatal(err)
+			}
+		}, "in a directory of uid 65534, not root's"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -418,6 +426,11 @@ func TestUnsafeDirectoryRefused(t *testing.T) {
 			}
 			if m, _ := filepath.Glob(filepath.Join(dir+"*", "*")); len(m) > 0 {
 				t.Fatalf("the refused cache was written: %v", m)
+			}
+			if c.name == "root, in nobody's home" {
+				if _, err := os.Lstat(dir); !os.IsNotExist(err) {
+					t.Fatalf("root made %s in nobody's directory: %v", dir, err)
+				}
 			}
 		})
 	}
