@@ -94,7 +94,7 @@ func TestEnforceRunWithProgramCache(t *testing.T) {
 	if _, ok := res.denied("getppid"); !ok {
 		t.Fatalf("watch mode did not report getppid: %+v", res.verdict)
 	}
-	if n := log.take(); n != "" {
-		t.Fatalf("watch mode used the cache: %q", n)
+	if n := log.take(); !strings.Contains(n, "not used: a watch filter holds the run's secret") || strings.Contains(n, "stored") || strings.Contains(n, "hit") {
+		t.Fatalf("watch mode used the cache, or did not say why not: %q", n)
 	}
 }

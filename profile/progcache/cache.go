@@ -138,6 +138,9 @@ func (c *Cache) Path() string { return c.path }
 // entry for the same key, or a fresh compile.Build whose result is
 // stored when it passed.
 func (c *Cache) Build(e *profile.Effective, o profile.Options) (*compile.Program, Result, error) {
+	if c != nil && o.Exempt != nil {
+		c.note("not used: a %s filter holds the run's secret, which is never written to disk", o.Variant)
+	}
 	if c == nil || o.Exempt != nil || !c.open() {
 		p, err := compile.Build(e, o)
 		return p, Compiled, err
