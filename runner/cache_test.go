@@ -76,10 +76,11 @@ func TestEnforceRunWithProgramCache(t *testing.T) {
 	// becomes ret ALLOW: a well-formed program that lets getppid through.
 	deny := []byte{0x06, 0, 0, 0, 0x01, 0, 0x05, 0}
 	allow := []byte{0x06, 0, 0, 0, 0, 0, 0xff, 0x7f}
-	if bytes.Count(good, deny) != 1 {
-		t.Fatalf("the entry holds %d returns of errno EPERM, want 1", bytes.Count(good, deny))
+	if bytes.Count(good, deny) == 0 {
+		t.Fatal("the entry holds no return of errno EPERM")
 	}
-	if err := os.WriteFile(entries[0], bytes.Replace(good, deny, allow, 1), 0o600); err != nil {
+	// Every one of them (a program per ABI has one each).
+	if err := os.WriteFile(entries[0], bytes.ReplaceAll(good, deny, allow), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	run("tampered entry", open())
