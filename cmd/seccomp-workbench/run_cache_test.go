@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -14,15 +13,8 @@ func runWith(t *testing.T, env []string, args ...string) (stderr string, code in
 	t.Helper()
 	cmd := exec.Command(workbenchBinary(t), args...)
 	cmd.Env = append(append(os.Environ(), "NO_COLOR=1"), env...)
-	var errb bytes.Buffer
-	cmd.Stderr = &errb
-	err := cmd.Run()
-	if ee, ok := err.(*exec.ExitError); ok {
-		code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatal(err)
-	}
-	return errb.String(), code
+	_, stderr, code = runCmd(t, cmd)
+	return stderr, code
 }
 
 // run --mode enforce stores its verified program and takes it from the
