@@ -6,13 +6,13 @@
 // it, the variant and options, the linked libseccomp's version and the
 // workbench binary's build ID (so a binary with another compiler or
 // verifier never sees it). Only programs that passed compile.Verify are
-// stored. What a hit skips is Verify; in its place an entry must have
-// the right magic, version, key, lengths and SHA-256, and hold a program
-// the kernel accepts (cbpf.Check), or it is ignored and replaced by a
-// fresh verified build. The checksum guards against corruption and torn
-// files, not against someone with the user's rights: the cache is as
-// trusted as the user's own home, in which such a one could as well
-// replace the shell's startup files or the workbench binary.
+// stored. What a hit skips is libseccomp's compile; an entry must have
+// the right magic, version, key, lengths and SHA-256 and hold a program
+// the kernel accepts (cbpf.Check), and then it is verified again against
+// the profile, or it is ignored and replaced by a fresh verified build.
+// The checksum guards against corruption and torn files; verifying each
+// hit guards against someone with the user's rights — a target run as
+// the user may write the user's cache — planting a weaker program.
 //
 // Programs with the runner's exemption are never stored: it holds the
 // run's secret, which must not reach a file the target may read.
@@ -152,8 +152,16 @@ func (c *Cache) Build(e *profile.Effective, o profile.Options) (*compile.Program
 	}
 	name := hex.EncodeToString(key[:]) + entryExt
 	if p, why := c.load(name, key, e, o); p != nil {
-		c.note("hit %s", name)
-		return p, Hit, nil
+		// A hit is proven again: an entry with every check right may
+		// still have been written by someone with the user's rights —
+		// a target run as the user can write the user's cache — and a
+		// weaker program must never be loaded for the profile.
+		err := compile.Verify(p)
+		if err == nil {
+			c.note("hit %s", name)
+			return p, Hit, nil
+		}
+		c.warn(fmt.Sprintf("warning: program cache %s: ignored %s: its program does not mean what the profile means (%s); the workbench stores only verified programs, so something else wrote it: compiling afresh", c.path, name, firstLine(err.Error())))
 	} else if why != "" {
 		c.note("ignored %s: %s", name, why)
 	}
@@ -405,4 +413,12 @@ func (c *Cache) Close() error {
 // descriptor itself).
 func touch(fd int) {
 	unix.Syscall6(unix.SYS_UTIMENSAT, uintptr(fd), 0, 0, 0, 0, 0)
+}
+
+// firstLine is s up to its first newline.
+func firstLine(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i]
+	}
+	return s
 }

@@ -335,6 +335,19 @@ func TestCorruptEntriesAreRebuilt(t *testing.T) {
 			}
 			writeEntry(t, p, b)
 		}, "not one the kernel accepts"},
+		{"a forged weaker program, every check right", func(t *testing.T, p string, g []byte) {
+			// What a target run as the user could plant: the right key,
+			// a matching checksum and a valid program that allows
+			// everything. Only verifying the hit catches it.
+			forged := *want
+			forged.Insns = []bpf.RawInstruction{{Op: 0x06, K: 0x7fff0000}} // ret ALLOW
+			forged.Stats.Instructions = 1
+			b, err := encodeEntry([32]byte(g[24:56]), &forged)
+			if err != nil {
+				t.Fatal(err)
+			}
+			writeEntry(t, p, b)
+		}, "does not mean what the profile means"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
