@@ -29,7 +29,9 @@ const PIDPrefix = "pid:"
 
 // Process is the seccomp state of a live process.
 type Process struct {
-	PID  int
+	PID int
+	// File is set instead of PID for a program read from a file.
+	File string
 	Mode string
 	// Count is Seccomp_filters: from /proc/PID/status.
 	Count int
