@@ -307,3 +307,69 @@ func TestInspectRawRoundTrip(t *testing.T) {
 		t.Fatalf("diff exit %d: %s%s", code, stdout, stderr)
 	}
 }
+
+// A runc container started with Docker's default profile (the OCI
+// export, as Docker hands it to runc): inspect its init process. runc
+// builds its filter with the libseccomp it links, which leaves out names
+// it does not know (profile.LinkedKnows; Effective.RuntimeDrops says the
+// same), so the profile loaded is docker-default without those names.
+func TestInspectRuncContainer(t *testing.T) {
+	needRootInspect(t)
+	rc, err := exec.LookPath("runc")
+	if err != nil {
+		t.Skip("runc is not installed (scripts/deps.sh test installs it)")
+	}
+	gcc, err := exec.LookPath("gcc")
+	if err != nil {
+		t.Skip("gcc is not installed: no static probe")
+	}
+	dir := t.TempDir()
+	bundle, state := filepath.Join(dir, "bundle"), filepath.Join(dir, "state")
+	for _, d := range []string{"rootfs/proc", "rootfs/dev"} {
+		if err := os.MkdirAll(filepath.Join(bundle, d), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if out, err := exec.Command(gcc, "-static", "-O2", "-mno-red-zone", "-o", filepath.Join(bundle, "rootfs", "probe"), "../../testdata/explain/probe.c").CombinedOutput(); err != nil {
+		t.Skipf("cannot build the static probe: %v\n%s", err, out)
+	}
+	p := dockerDefault(t)
+	env := profile.HostEnv()
+	oci, _, err := export.Export(p, env, export.FormatOCI, export.ExportOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := fmt.Sprintf("wb-inspect-%d", os.Getpid())
+	cgroup := "/" + id
+	caps := profile.DockerDefaultCaps()
+	capsJS, _ := json.Marshal(caps)
+	cfg := fmt.Sprintf(`{"ociVersion":"1.0.2","process":{"user":{"uid":0,"gid":0},"args":["/probe","--no-filter","-","34"],"env":["PATH=/"],"cwd":"/",
+		"capabilities":{"bounding":%[1]s,"effective":%[1]s,"permitted":%[1]s},"noNewPrivileges":true},
+		"root":{"path":"rootfs","readonly":true},"hostname":"inspect","mounts":[{"destination":"/proc","type":"proc","source":"proc"}],
+		"linux":{"namespaces":[{"type":"pid"},{"type":"mount"},{"type":"ipc"},{"type":"uts"},{"type":"network"}],"cgroupsPath":%[2]q,"seccomp":%[3]s}}`,
+		capsJS, cgroup, oci)
+	if err := os.WriteFile(filepath.Join(bundle, "config.json"), []byte(cfg), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_ = exec.Command(rc, "--root", state, "kill", id, "KILL").Run()
+		time.Sleep(100 * time.Millisecond)
+		_ = exec.Command(rc, "--root", state, "delete", "--force", id).Run()
+		for _, d := range []string{filepath.Join("/sys/fs/cgroup", cgroup)} {
+			_ = os.Remove(d)
+		}
+	})
+	pid := startTarget(t, nil, []string{"/probe", "--no-filter", "-", "34"}, rc, "--root", state, "run", "--bundle", bundle, id)
+
+	want := p.Clone()
+	for _, r := range want.Syscalls {
+		var kept []string
+		for _, n := range r.AllNames() {
+			if profile.LinkedKnows(n) {
+				kept = append(kept, n)
+			}
+		}
+		r.Names, r.Name = kept, ""
+	}
+	inspectDiff(t, pid, want, env)
+}
