@@ -202,7 +202,8 @@ func Decompile(progs [][]bpf.RawInstruction, host catalog.Arch) (*Result, error)
 	// kept.
 	var best *Result
 	var firstErr error
-	for _, def := range defaults(hostView(handled, host)) {
+	defs := defaults(hostView(handled, host))
+	for _, def := range defs {
 		r := &Result{Warnings: slices.Clone(res.Warnings)}
 		p, err := assemble(handled, host, cat, def)
 		if err == nil {
@@ -210,7 +211,9 @@ func Decompile(progs [][]bpf.RawInstruction, host catalog.Arch) (*Result, error)
 			err = verify(r, progs, views, host, badRet)
 		}
 		if err != nil {
-			if firstErr == nil {
+			if firstErr == nil || len(defs) > 1 && def != defs[0] {
+				// The commonest denial is the likelier default: its
+				// error says more.
 				firstErr = err
 			}
 			continue
@@ -309,9 +312,10 @@ func assemble(vs []*abiView, host catalog.Arch, cat *catalog.Catalog, def uint32
 		tail[v.arch] = t
 	}
 	type named struct {
-		t     treatment
-		arch  catalog.Arch
-		found bool
+		t    treatment
+		arch catalog.Arch
+		view *abiView
+		nr   int64
 	}
 	per := map[string]*named{}
 	var order []string
@@ -333,30 +337,52 @@ func assemble(vs []*abiView, host catalog.Arch, cat *catalog.Catalog, def uint32
 			}
 			n := per[ent.Name]
 			if n == nil {
-				per[ent.Name] = &named{t: key, arch: v.arch, found: true}
+				per[ent.Name] = &named{t: key, arch: v.arch, view: v, nr: nr}
 				order = append(order, ent.Name)
 				continue
 			}
-			a, b := n.t, key
-			if n.arch.Is32Bit() != v.arch.Is32Bit() {
-				// A 32-bit ABI sees the low words only: compare the
-				// 64-bit ABI's rules as it sees them, and keep those.
-				if n.arch.Is32Bit() {
-					n.t, n.arch = key, v.arch
-					a, b = b, a
+			same := n.t.key() == key.key()
+			if !same && n.arch.Is32Bit() != v.arch.Is32Bit() {
+				// A 32-bit ABI sees the low words only: the 64-bit
+				// ABI's rules, cut to 32 bits as Decide cuts them, may
+				// mean there what its own rules mean. Keep those.
+				t64, t32, v32, nr32 := key, n.t, n.view, n.nr
+				if v.arch.Is32Bit() {
+					t64, t32, v32, nr32 = n.t, key, v, nr
 				}
-				a = truncate32(a)
+				if same = sameMeaning(ent.Name, v32, nr32, t64, t32, def); same && !v.arch.Is32Bit() {
+					n.t, n.arch, n.view, n.nr = key, v.arch, v, nr
+				}
 			}
-			if a.key() != b.key() {
+			if !same {
 				return nil, fmt.Errorf("decompile: syscall %s: on %s the filters do %s, on %s %s; a profile treats a name alike on every ABI it lists",
 					ent.Name, n.arch, describeT(n.t), v.arch, describeT(key))
 			}
 		}
 	}
+	// The multiplexers come first: Decide (as libseccomp) also applies
+	// a rule for a call they carry (socket, semop ...) to them, so one
+	// with rules of its own is decided by those before any other.
+	var rest []string
+	for _, name := range order {
+		if name != catalog.SocketCall && name != catalog.IPC {
+			rest = append(rest, name)
+		}
+	}
+	order = append([]string{catalog.SocketCall, catalog.IPC}, rest...)
 	uncond := map[uint32][]string{}
 	var rets []uint32
 	for _, name := range order {
-		t := per[name].t
+		n := per[name]
+		if n == nil {
+			continue
+		}
+		t := n.t
+		if t.unconditional() && t.Final != def && (name == catalog.SocketCall || name == catalog.IPC) {
+			act, errno := actionOf(t.Final)
+			p.Syscalls = append(p.Syscalls, &profile.Rule{Names: []string{name}, Action: act, ErrnoRet: errno})
+			continue
+		}
 		if t.unconditional() {
 			if t.Final != def {
 				if uncond[t.Final] == nil {
@@ -413,31 +439,32 @@ func anchorStub(p *profile.Profile, vs []*abiView, tail map[catalog.Arch]int64, 
 	}
 }
 
-// truncate32 is what rules mean on a 32-bit ABI, whose arguments have
-// no high word: values are cut to 32 bits, a mask of all the low bits is
-// an equality, and a rule needing a value above 32 bits never matches.
-func truncate32(t treatment) treatment {
-	out := treatment{Final: t.Final}
-	for _, r := range t.Rules {
-		keep := true
-		var args []*profile.Arg
-		for _, a := range r.Args {
-			c := *a
-			switch {
-			case (c.Op == profile.OpGreaterEqual || c.Op == profile.OpGreaterThan || c.Op == profile.OpEqualTo) && c.Value > 0xffffffff:
-				keep = false
-			case c.Op == profile.OpMaskedEqual && c.Value&0xffffffff == 0xffffffff:
-				c = profile.Arg{Index: c.Index, Op: profile.OpEqualTo, Value: c.ValueTwo & 0xffffffff}
-			}
-			c.Value &= 0xffffffff
-			c.ValueTwo &= 0xffffffff
-			args = append(args, &c)
-		}
-		if keep {
-			out.Rules = append(out.Rules, condRule{Args: args, Ret: r.Ret})
+// sameMeaning reports whether two treatments of name decide alike on
+// a 32-bit ABI, as Decide applies them there (values cut to 32 bits),
+// over the values around both the program's and the rules' comparisons.
+func sameMeaning(name string, v *abiView, nr int64, a, b treatment, def uint32) bool {
+	ea, eb := miniEffective(name, v.arch, a, def), miniEffective(name, v.arch, b, def)
+	inputs := append(argInputs(v.paths[nr], v.arch), profile.ArgInputs(v.arch, name, ea, eb)...)
+	o := profile.Options{NoENOSYS: true}
+	for _, args := range inputs {
+		if !ea.Decide(v.arch, nr, args, o).Same(eb.Decide(v.arch, nr, args, o)) {
+			return false
 		}
 	}
-	return out
+	return true
+}
+
+// miniEffective is a profile of one ABI holding t's rules for name.
+func miniEffective(name string, arch catalog.Arch, t treatment, def uint32) *profile.Effective {
+	p := &profile.Profile{Architectures: []string{arch.Docker()}, Syscalls: []*profile.Rule{}}
+	p.DefaultAction, p.DefaultErrnoRet = actionOf(def)
+	for _, r := range t.Rules {
+		act, errno := actionOf(r.Ret)
+		p.Syscalls = append(p.Syscalls, &profile.Rule{Names: []string{name}, Action: act, ErrnoRet: errno, Args: r.Args})
+	}
+	act, errno := actionOf(t.Final)
+	p.Syscalls = append(p.Syscalls, &profile.Rule{Names: []string{name}, Action: act, ErrnoRet: errno})
+	return p.Effective(profile.Env{Host: arch})
 }
 
 func describeT(t treatment) string {

@@ -229,8 +229,15 @@ func strict(ps []cpath, top uint64, preferred uint32) (treatment, string) {
 			}
 		}
 	} else {
-		best := -1
-		for r, n := range rets {
+		// The final outcome is the one that covers the most values, so
+		// that the rules single out the exceptions (and a 32-bit ABI's
+		// reading of the same rules comes out alike).
+		size := map[uint32]float64{}
+		for _, p := range ps {
+			size[p.Ret] += p.measure(top)
+		}
+		best := -1.0
+		for r, n := range size {
 			if n > best || (n == best && r == preferred) || (n == best && final != preferred && r < final) {
 				final, best = r, n
 			}
@@ -252,6 +259,34 @@ func strict(ps []cpath, top uint64, preferred uint32) (treatment, string) {
 	return chain(ps, top)
 }
 
+// measure is roughly how many argument vectors the path takes.
+func (p cpath) measure(top uint64) float64 {
+	m := 1.0
+	for _, a := range p.Args {
+		switch {
+		case a.Why != "":
+			m *= float64(top)
+		case a.Masked:
+			bits := 0
+			for x := a.Mask & top; x != 0; x &= x - 1 {
+				bits++
+			}
+			free := float64(top)/float64(uint64(1)<<bits) + 1
+			if !a.Eq {
+				free = float64(top) - free
+			}
+			m *= free
+		default:
+			n := 0.0
+			for _, x := range a.Ivs {
+				n += float64(x.Hi-x.Lo) + 1
+			}
+			m *= n
+		}
+	}
+	return m
+}
+
 func ruleKey(r condRule) string { return treatment{Rules: []condRule{r}}.key() }
 
 // chain handles an outcome that depends on one argument's value ranges.
@@ -267,6 +302,9 @@ func chain(ps []cpath, top uint64) (treatment, string) {
 			}
 			arg = k
 		}
+	}
+	if arg < 0 {
+		return treatment{}, "paths with different outcomes test no argument (the program's paths overlap)"
 	}
 	type seg struct {
 		iv
