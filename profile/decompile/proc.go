@@ -30,6 +30,10 @@ const PIDPrefix = "pid:"
 // Process is the seccomp state of a live process.
 type Process struct {
 	PID int
+	// Threads names the threads whose seccomp state differs from the
+	// main thread's (filters are per thread unless loaded with TSYNC);
+	// the report is of the main thread.
+	Threads []string
 	// File is set instead of PID for a program read from a file.
 	File string
 	Mode string
@@ -94,8 +98,24 @@ func ReadProcess(pid int) (*Process, error) {
 		return nil, err
 	}
 	p := &Process{PID: pid, Mode: mode, Count: count}
+	tasks, _ := os.ReadDir(fmt.Sprintf("/proc/%d/task", pid))
+	for _, t := range tasks {
+		tid, err := strconv.Atoi(t.Name())
+		if err != nil || tid == pid {
+			continue
+		}
+		if m, c, err := ReadStatus(tid); err == nil && (m != mode || c != count) {
+			p.Threads = append(p.Threads, fmt.Sprintf("thread %d: mode %s, %d filters", tid, m, c))
+		}
+	}
 	if mode != ModeFilter {
 		return p, nil
+	}
+	if pid == os.Getpid() {
+		return nil, fmt.Errorf("inspect: process %d is the workbench itself, which cannot trace itself", pid)
+	}
+	if tracer := tracerOf(pid); tracer != 0 {
+		return nil, fmt.Errorf("inspect: process %d is already traced by task %d (a debugger or strace); the kernel hands filters only to the tracer: detach it first", pid, tracer)
 	}
 	if self, _, err := ReadStatus(os.Getpid()); err == nil && self != ModeDisabled {
 		return nil, fmt.Errorf("inspect: the workbench itself runs under seccomp (%s mode); the kernel hands filters only to an unconfined tracer: run it outside the sandbox", self)
@@ -121,6 +141,21 @@ func ReadProcess(pid int) (*Process, error) {
 	}
 	p.Filters = r.filters
 	return p, nil
+}
+
+// tracerOf reads TracerPid: from /proc/PID/status.
+func tracerOf(pid int) int {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if v, ok := strings.CutPrefix(line, "TracerPid:"); ok {
+			n, _ := strconv.Atoi(strings.TrimSpace(v))
+			return n
+		}
+	}
+	return 0
 }
 
 // capSysAdmin is CAP_SYS_ADMIN's bit (linux/capability.h).
@@ -253,14 +288,23 @@ func getFilterError(pid, index int, err error) error {
 // A process without a filter gets the profile that allows everything; a
 // strict-mode one has none.
 func (p *Process) Decompile() (*Result, error) {
+	var res *Result
 	switch p.Mode {
 	case ModeDisabled:
-		return &Result{Profile: &profile.Profile{DefaultAction: profile.ActAllow, Syscalls: []*profile.Rule{}},
-			Warnings: []string{fmt.Sprintf("process %d runs without seccomp: every call is allowed", p.PID)}}, nil
+		res = &Result{Profile: &profile.Profile{DefaultAction: profile.ActAllow, Syscalls: []*profile.Rule{}},
+			Warnings: []string{fmt.Sprintf("process %d runs without seccomp: every call is allowed", p.PID)}}
 	case ModeStrict:
 		return nil, fmt.Errorf("inspect: process %d is in strict seccomp mode (read, write, _exit and sigreturn only, anything else kills it): no filter program to decompile", p.PID)
+	default:
+		var err error
+		if res, err = Decompile(p.Filters, profile.NativeArch()); err != nil {
+			return nil, err
+		}
 	}
-	return Decompile(p.Filters, profile.NativeArch())
+	for _, t := range p.Threads {
+		res.Warnings = append(res.Warnings, "the process's threads differ: "+t+"; this is the main thread's")
+	}
+	return res, nil
 }
 
 // ParsePID reads the PID of a pid:PID argument; ok is false when arg has

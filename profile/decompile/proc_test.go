@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -172,5 +173,75 @@ func TestLiveInexpressible(t *testing.T) {
 	}
 	if len(proc.Filters) != 1 || !slices.Equal(proc.Filters[0], raw) {
 		t.Fatal("the raw program is not kept")
+	}
+}
+
+// A process someone else traces: refused, naming the tracer.
+func TestLiveAlreadyTraced(t *testing.T) {
+	needRoot(t)
+	raw := compiled(t, `{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["acct"],"action":"SCMP_ACT_ERRNO"}]}`)
+	pid, _ := underFilters(t, raw)
+	done, release := make(chan error), make(chan struct{})
+	go func() {
+		runtime.LockOSThread() // the tracer is this thread; it ends with it
+		err := unix.PtraceSeize(pid)
+		done <- err
+		<-release
+		if err == nil {
+			unix.PtraceInterrupt(pid)
+			var ws unix.WaitStatus
+			unix.Wait4(pid, &ws, unix.WALL, nil)
+			unix.PtraceDetach(pid)
+		}
+	}()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	_, err := ReadProcess(pid)
+	close(release)
+	if err == nil || !strings.Contains(err.Error(), "already traced by") {
+		t.Fatalf("got %v, want the tracer named", err)
+	}
+}
+
+// A strict-mode process has no program: said so.
+func TestLiveStrictMode(t *testing.T) {
+	needRoot(t)
+	gcc, err := exec.LookPath("gcc")
+	if err != nil {
+		t.Skip("gcc is not installed")
+	}
+	dir := t.TempDir()
+	src, bin := filepath.Join(dir, "strict.c"), filepath.Join(dir, "strict")
+	prog := `#include <linux/seccomp.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+int main(void) { char c; prctl(PR_SET_SECCOMP, SECCOMP_MODE_STRICT); write(1, "ready\n", 6); read(0, &c, 1); return 0; }
+`
+	if err := os.WriteFile(src, []byte(prog), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command(gcc, "-o", bin, src).CombinedOutput(); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	cmd := exec.Command(bin)
+	stdin, _ := cmd.StdinPipe()
+	out, _ := cmd.StdoutPipe()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { stdin.Close(); cmd.Process.Kill(); cmd.Wait() }()
+	if line, err := bufio.NewReader(out).ReadString('\n'); err != nil || line != "ready\n" {
+		t.Fatalf("%q %v", line, err)
+	}
+	proc, err := ReadProcess(cmd.Process.Pid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if proc.Mode != ModeStrict {
+		t.Fatalf("mode %s", proc.Mode)
+	}
+	if _, err := proc.Decompile(); err == nil || !strings.Contains(err.Error(), "strict seccomp mode") {
+		t.Fatalf("got %v", err)
 	}
 }
