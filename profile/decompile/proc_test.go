@@ -245,3 +245,34 @@ int main(void) { char c; prctl(PR_SET_SECCOMP, SECCOMP_MODE_STRICT); write(1, "r
 		t.Fatalf("got %v", err)
 	}
 }
+
+// Open, the PROFILE hook: pid:PID and raw program files are read here,
+// anything else is left to the caller.
+func TestOpenHook(t *testing.T) {
+	needRoot(t)
+	raw := compiled(t, `{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["acct"],"action":"SCMP_ACT_ERRNO","errnoRet":13}]}`)
+	pid, _ := underFilters(t, raw)
+	dir := t.TempDir()
+	file, js := filepath.Join(dir, "f.bpf"), filepath.Join(dir, "p.json")
+	if err := os.WriteFile(file, compileBytes(raw), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(js, []byte(`{"defaultAction":"SCMP_ACT_ALLOW"}`+"\n\n\n\n\n\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, arg := range []string{fmt.Sprintf("pid:%d", pid), file} {
+		p, _, handled, err := Open(arg)
+		if err != nil || !handled {
+			t.Fatalf("%s: handled %v, %v", arg, handled, err)
+		}
+		if d := decideName(t, p, "acct", [6]uint64{}).String(); d != "errno(EACCES)" {
+			t.Errorf("%s: acct %s", arg, d)
+		}
+	}
+	if _, _, handled, _ := Open(js); handled {
+		t.Error("a JSON profile is taken for a raw program")
+	}
+	if _, _, handled, err := Open("pid:x"); !handled || err == nil {
+		t.Errorf("pid:x: handled %v, err %v", handled, err)
+	}
+}
