@@ -35,9 +35,9 @@ type inspectFilter struct {
 
 func newInspectCmd() *cobra.Command {
 	var asJSON, asm bool
-	var out string
+	var out, trace string
 	cmd := &cobra.Command{
-		Use:   "inspect PID|FILE [--json] [-o OUT] [--asm]",
+		Use:   "inspect PID|FILE [--json] [-o OUT] [--asm] [--trace 'SYSCALL [ARG...]']",
 		Short: "Show the seccomp filters a running process is under, as a profile",
 		Long: `Reads a live process's seccomp mode (/proc/PID/status) and every
 filter stacked on it (PTRACE_SECCOMP_GET_FILTER: needs CAP_SYS_ADMIN, so run
@@ -49,7 +49,9 @@ profile is verified by running the original programs against it over every
 syscall of every ABI and the values around every comparison; a filter a
 profile cannot express (one that reads the instruction pointer, computes on
 arguments ...) is reported with its instruction, and --asm shows the raw
-programs annotated.
+programs annotated. --trace runs the raw programs on one call of this
+host's ABI and shows every instruction each executes and the answer the
+kernel settles on.
 
 A FILE instead of a PID is a raw program (struct sock_filter array, as
 export --format bpf writes it and bubblewrap --seccomp reads it), decompiled
@@ -66,9 +68,20 @@ the same way.
 					return err
 				}
 			}
+			var call *inspectCall
+			if trace != "" {
+				c, err := parseInspectCall(trace)
+				if err != nil {
+					return usageError{fmt.Errorf("--trace: %w", err)}
+				}
+				call = c
+			}
 			proc, err := inspectTarget(args[0])
 			if err != nil {
 				return err
+			}
+			if call != nil {
+				return printTrace(cmd.OutOrStdout(), proc, call)
 			}
 			rep := inspectReport{PID: proc.PID, File: proc.File, Mode: proc.Mode, Filters: []inspectFilter{}, Warnings: []string{}}
 			for i, f := range proc.Filters {
@@ -109,6 +122,7 @@ the same way.
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the report (mode, filters, recovered profile, warnings) as JSON")
 	cmd.Flags().StringVarP(&out, "output", "o", "", "write the recovered profile (Docker JSON) to FILE, atomically")
 	cmd.Flags().BoolVar(&asm, "asm", false, "also print each filter's instructions, annotated")
+	cmd.Flags().StringVar(&trace, "trace", "", "run the programs on one call, 'SYSCALL [ARG...]' (this host's ABI), and show each step")
 	return cmd
 }
 
@@ -189,4 +203,55 @@ func describeRecovered(p *profile.Profile) string {
 		fmt.Fprintf(&b, "  %s%s: %s\n", d, cond, list)
 	}
 	return b.String()
+}
+
+// inspectCall is one call --trace runs the programs on.
+type inspectCall struct {
+	name string
+	nr   int64
+	args [6]uint64
+}
+
+func parseInspectCall(s string) (*inspectCall, error) {
+	f := strings.Fields(s)
+	if len(f) == 0 || len(f) > 7 {
+		return nil, fmt.Errorf("want 'SYSCALL [ARG...]' with at most 6 arguments")
+	}
+	host := profile.NativeArch()
+	nr, err := profile.ResolveSyscall(host, f[0])
+	if err != nil {
+		return nil, err
+	}
+	c := &inspectCall{name: f[0], nr: nr}
+	for i, a := range f[1:] {
+		if c.args[i], err = profile.ParseArg(host, a); err != nil {
+			return nil, fmt.Errorf("argument %d: %w", i, err)
+		}
+	}
+	return c, nil
+}
+
+// printTrace runs each stacked program on the call, newest first as the
+// kernel does, and prints its steps and the answer that wins.
+func printTrace(w io.Writer, proc *decompile.Process, c *inspectCall) error {
+	host := profile.NativeArch()
+	data := cbpf.KernelData(host, c.nr, c.args)
+	rets := make([]uint32, len(proc.Filters))
+	for i := len(proc.Filters) - 1; i >= 0; i-- {
+		prog := proc.Filters[i]
+		ret, steps, err := cbpf.Trace(prog, data)
+		if err != nil {
+			return fmt.Errorf("inspect: filter %d: %w", i, err)
+		}
+		rets[i] = ret
+		fmt.Fprintf(w, "filter %d, %s on %s with args %s:\n", i, c.name, host, profile.FormatArgs(c.args))
+		fmt.Fprint(w, cbpf.FormatTrace(cbpf.Disassemble(prog), steps))
+		fmt.Fprintf(w, "  → %s\n", profile.FromRet(ret))
+	}
+	if len(rets) == 0 {
+		fmt.Fprintln(w, "no filter: the call runs")
+		return nil
+	}
+	fmt.Fprintf(w, "the kernel's answer: %s\n", profile.FromRet(decompile.Combine(rets)))
+	return nil
 }

@@ -290,6 +290,14 @@ func TestInspectInexpressibleFile(t *testing.T) {
 	if _, err := os.Stat(out); err == nil {
 		t.Error("a profile was written for a program a profile cannot express")
 	}
+	// Still explainable: the program runs on one call, step by step.
+	stdout, stderr, code = workbenchExec(t, "", "inspect", f, "--trace", "read 3")
+	if code != 0 || !strings.Contains(stdout, "instruction_pointer") || !strings.Contains(stdout, "the kernel's answer: allow") {
+		t.Errorf("--trace exit %d: %s%s", code, stdout, stderr)
+	}
+	if _, stderr, code := workbenchExec(t, "", "inspect", f, "--trace", "nosuchcall"); code != 2 || !strings.Contains(stderr, "--trace") {
+		t.Errorf("--trace of an unknown call: exit %d, %s", code, stderr)
+	}
 }
 
 // export --format bpf, then inspect FILE -o: the same meaning.
