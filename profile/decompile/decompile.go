@@ -343,15 +343,35 @@ func assemble(vs []*abiView, host catalog.Arch, cat *catalog.Catalog, def uint32
 			}
 			same := n.t.key() == key.key()
 			if !same && n.arch.Is32Bit() != v.arch.Is32Bit() {
-				// A 32-bit ABI sees the low words only: the 64-bit
-				// ABI's rules, cut to 32 bits as Decide cuts them, may
-				// mean there what its own rules mean. Keep those.
+				// A 32-bit ABI sees the low words only: one of the 64-bit
+				// ABI's forms, cut to 32 bits as Decide cuts them, may
+				// mean there what its own rules mean. Keep that one.
 				t64, t32, v32, nr32 := key, n.t, n.view, n.nr
 				if v.arch.Is32Bit() {
 					t64, t32, v32, nr32 = n.t, key, v, nr
 				}
-				if same = sameMeaning(ent.Name, v32, nr32, t64, t32, def); same && !v.arch.Is32Bit() {
-					n.t, n.arch, n.view, n.nr = key, v.arch, v, nr
+				for _, form := range append([]treatment{t64}, t64.Alts...) {
+					if sameMeaning(ent.Name, v32, nr32, form, t32, def) {
+						same = true
+						if v.arch.Is32Bit() {
+							n.t = form
+						} else {
+							n.t, n.arch, n.view, n.nr = form, v.arch, v, nr
+						}
+						break
+					}
+				}
+			}
+			if !same && n.arch.Is32Bit() == v.arch.Is32Bit() {
+				// Two ABIs of one width: a form they share.
+			forms:
+				for _, a := range append([]treatment{n.t}, n.t.Alts...) {
+					for _, b := range append([]treatment{key}, key.Alts...) {
+						if a.key() == b.key() {
+							n.t, same = a, true
+							break forms
+						}
+					}
 				}
 			}
 			if !same {

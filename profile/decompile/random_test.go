@@ -83,7 +83,7 @@ func TestRandomProfilesRoundTrip(t *testing.T) {
 		ok++
 	}
 	t.Logf("%d decompiled, %d refused", ok, refused)
-	if ok < 30 {
+	if ok < 55 {
 		t.Errorf("only %d of the random profiles decompiled", ok)
 	}
 }

@@ -28,6 +28,8 @@ type condRule struct {
 type treatment struct {
 	Rules []condRule
 	Final uint32
+	// Alts are other forms meaning the same on this ABI.
+	Alts []treatment
 }
 
 func (t treatment) key() string {
@@ -244,19 +246,36 @@ func strict(ps []cpath, top uint64, preferred uint32) (treatment, string) {
 		}
 	}
 	if single {
-		var t treatment
-		for _, p := range ps {
-			if p.Ret == final {
-				continue
+		t := withFinal(ps, top, final)
+		if len(inexpr) == 0 {
+			// Every path has a form: any outcome can be the final one.
+			// A 32-bit ABI may read only one of these forms as its own
+			// rules mean (assemble tries them).
+			for r := range rets {
+				if r != final {
+					t.Alts = append(t.Alts, withFinal(ps, top, r))
+				}
 			}
-			cs, _ := conds(p, top)
-			t.Rules = append(t.Rules, condRule{Args: cs, Ret: p.Ret})
+			sort.Slice(t.Alts, func(i, j int) bool { return t.Alts[i].Final < t.Alts[j].Final })
 		}
-		sort.SliceStable(t.Rules, func(i, j int) bool { return ruleKey(t.Rules[i]) < ruleKey(t.Rules[j]) })
-		t.Final = final
 		return t, ""
 	}
 	return chain(ps, top)
+}
+
+// withFinal makes every path whose outcome is not final a rule.
+func withFinal(ps []cpath, top uint64, final uint32) treatment {
+	var t treatment
+	for _, p := range ps {
+		if p.Ret == final {
+			continue
+		}
+		cs, _ := conds(p, top)
+		t.Rules = append(t.Rules, condRule{Args: cs, Ret: p.Ret})
+	}
+	sort.SliceStable(t.Rules, func(i, j int) bool { return ruleKey(t.Rules[i]) < ruleKey(t.Rules[j]) })
+	t.Final = final
+	return t
 }
 
 // measure is roughly how many argument vectors the path takes.
