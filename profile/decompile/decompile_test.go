@@ -53,3 +53,34 @@ func TestProfilesRoundTrip(t *testing.T) {
 		})
 	}
 }
+
+// libseccomp's linear layout (no binary tree) and the watch variant (the
+// runner's filter in watch mode: notify for every denial) decompile too.
+func TestVariantsRoundTrip(t *testing.T) {
+	env := proftest.X86Env()
+	p := proftest.MustOpen(t, "preset:docker-default")
+	eff := p.Effective(env)
+	for _, o := range []profile.Options{{NoOptimize: true}, {Variant: profile.VariantWatch}} {
+		prog, err := compile.Build(eff, o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := Decompile([][]bpf.RawInstruction{prog.Insns}, catalog.X86_64)
+		if err != nil {
+			t.Fatalf("%+v: %v", o, err)
+		}
+		got := res.Profile.Effective(env)
+		// Every call means what the compiled variant does.
+		for _, ent := range catalog.MustDefault().All() {
+			for _, args := range profile.ArgInputs(catalog.X86_64, ent.Name, eff, got) {
+				want, ok := eff.DecideName(catalog.X86_64, ent.Name, args, o)
+				if !ok {
+					break
+				}
+				if d, _ := got.DecideName(catalog.X86_64, ent.Name, args, profile.Options{}); !d.Same(want) {
+					t.Fatalf("%+v: %s%v: recovered %s, the variant means %s", o, ent.Name, args, d, want)
+				}
+			}
+		}
+	}
+}
