@@ -2,6 +2,7 @@ package decompile
 
 import (
 	"fmt"
+	"math/bits"
 	"slices"
 	"sort"
 )
@@ -151,8 +152,8 @@ func wordOf(cs []cond, weak bool) (wordSet, bool) {
 	return w, true
 }
 
-// feasibleValue finds a value of the word meeting every condition, by
-// trying the interval ends and the masked comparisons' values.
+// sample finds a value of the word meeting every condition, by trying
+// the interval ends and the masked comparisons' values.
 func (w wordSet) sample() (uint32, bool) {
 	var cands []uint64
 	for _, x := range w.ivs {
@@ -169,7 +170,66 @@ func (w wordSet) sample() (uint32, bool) {
 			return uint32(v), true
 		}
 	}
+	// Masked comparisons: the equalities fix the bits of their masks;
+	// each inequality excludes one pattern of its own bits. Trying every
+	// setting of the free bits the inequalities test decides it exactly
+	// when they are few.
+	var fixed, val uint32
+	for _, c := range w.masked {
+		if c.Taken {
+			if (val^c.K)&fixed&c.Mask != 0 {
+				return 0, false // two equalities disagree on a bit
+			}
+			fixed, val = fixed|c.Mask, val|c.K
+		}
+	}
+	free := w.free(fixed)
+	if bits.OnesCount32(free) > 16 {
+		return 0, false
+	}
+	for sub := uint32(0); ; sub = (sub - free) & free {
+		for _, rest := range []uint32{0, ^(fixed | free)} {
+			if v := val | sub | rest; w.holds(v) {
+				return v, true
+			}
+		}
+		for _, x := range w.ivs {
+			if v := (uint32(x.Lo) &^ (fixed | free)) | val | sub; w.holds(v) {
+				return v, true
+			}
+		}
+		if sub == free {
+			break
+		}
+	}
 	return 0, false
+}
+
+// free are the bits the inequalities test that no equality fixes.
+func (w wordSet) free(fixed uint32) uint32 {
+	var free uint32
+	for _, c := range w.masked {
+		if !c.Taken {
+			free |= c.Mask &^ fixed
+		}
+	}
+	return free
+}
+
+// exact reports whether sample's "no value" is a proof: every condition
+// is on whole words, or the masked ones alone decide and sample tried
+// every setting of their free bits.
+func (w wordSet) exact() bool {
+	if len(w.masked) == 0 {
+		return true
+	}
+	var fixed uint32
+	for _, c := range w.masked {
+		if c.Taken {
+			fixed |= c.Mask
+		}
+	}
+	return len(w.ivs) == 1 && w.ivs[0] == (iv{0, 0xffffffff}) && bits.OnesCount32(w.free(fixed)) <= 16
 }
 
 func (w wordSet) holds(v uint32) bool {
@@ -220,11 +280,13 @@ func argOf(hi, lo []cond, is32, weak bool) (a argSet, ok bool, why string) {
 		}
 		wh = wordSet{ivs: ivs{{0, 0}}}
 	}
-	if _, ok := wh.sample(); !ok {
-		return a, false, ""
-	}
-	if _, ok := wl.sample(); !ok {
-		return a, false, ""
+	for _, w := range []wordSet{wh, wl} {
+		if _, ok := w.sample(); !ok {
+			if !w.exact() {
+				return a, true, "masked and ordering comparisons of one word"
+			}
+			return a, false, ""
+		}
 	}
 	if len(wh.masked) == 0 && len(wl.masked) == 0 {
 		var out ivs
@@ -272,18 +334,4 @@ func argOf(hi, lo []cond, is32, weak bool) (a argSet, ok bool, why string) {
 		return a, true, "several masked comparisons of one argument"
 	}
 	return argSet{Masked: true, Mask: uint64(mh)<<32 | uint64(ml), Value: uint64(vh)<<32 | uint64(vl), Eq: eh && el}, true, ""
-}
-
-// sample is a value of the argument inside the set.
-func (a argSet) sample() uint64 {
-	if a.Masked {
-		if a.Eq {
-			return a.Value
-		}
-		return a.Value ^ (a.Mask & -a.Mask)
-	}
-	if len(a.Ivs) == 0 {
-		return 0
-	}
-	return a.Ivs[0].Lo
 }
