@@ -381,3 +381,40 @@ func TestInspectRuncContainer(t *testing.T) {
 	}
 	inspectDiff(t, pid, want, env)
 }
+
+// A process without seccomp: mode disabled, the allow-all profile, said
+// so. Bad arguments: usage errors (exit 2) or one-line failures (exit 1).
+func TestInspectUnconfinedAndBadArgs(t *testing.T) {
+	needRootInspect(t)
+	pid := startTarget(t, nil, []string{"sleep", "41.7"}, "sleep", "41.7")
+	stdout, stderr, code := workbenchExec(t, "", "inspect", "--json", strconv.Itoa(pid))
+	var rep inspectReport
+	if code != 0 || json.Unmarshal([]byte(stdout), &rep) != nil {
+		t.Fatalf("exit %d: %s%s", code, stdout, stderr)
+	}
+	if rep.Mode != "disabled" || rep.Profile == nil || rep.Profile.DefaultAction != profile.ActAllow || len(rep.Warnings) != 1 {
+		t.Errorf("report %+v", rep)
+	}
+	dir := t.TempDir()
+	json13, json16 := filepath.Join(dir, "13.json"), filepath.Join(dir, "16.json")
+	if os.WriteFile(json13, []byte(`{"syscalls":1}`[:13]), 0o644) != nil || os.WriteFile(json16, []byte(`{"syscalls":[]}`+"\n"), 0o644) != nil {
+		t.Fatal("cannot write the test files")
+	}
+	for _, c := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"inspect", "0"}, 2, "not a process id"},
+		{[]string{"inspect", "pid:abc"}, 2, "pid:PID"},
+		{[]string{"inspect", "2147483647"}, 1, "no process 2147483647"},
+		{[]string{"inspect", filepath.Join(t.TempDir(), "missing.bpf")}, 1, "no such file"},
+		{[]string{"inspect", json13}, 1, "13 bytes is not a whole number of 8-byte instructions"},
+		{[]string{"inspect", json16}, 1, "instruction 0 (code 0x227b"},
+	} {
+		_, stderr, code := workbenchExec(t, "", c.args...)
+		if code != c.code || !strings.Contains(stderr, c.want) {
+			t.Errorf("%v: exit %d, %q; want %d and %q", c.args, code, stderr, c.code, c.want)
+		}
+	}
+}
