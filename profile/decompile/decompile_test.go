@@ -84,3 +84,16 @@ func TestVariantsRoundTrip(t *testing.T) {
 		}
 	}
 }
+
+func BenchmarkDecompileDockerDefault(b *testing.B) {
+	eff := proftest.MustOpen(b, "preset:docker-default").Effective(proftest.X86Env())
+	prog, err := compile.Build(eff, profile.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		if _, err := Decompile([][]bpf.RawInstruction{prog.Insns}, catalog.X86_64); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
