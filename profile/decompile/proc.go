@@ -9,6 +9,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"time"
 	"unsafe"
 
 	"golang.org/x/net/bpf"
@@ -23,6 +24,9 @@ const (
 	ModeStrict   = "strict"
 	ModeFilter   = "filter"
 )
+
+// stopTimeout bounds the wait for a tracee to stop.
+const stopTimeout = 5 * time.Second
 
 // PIDPrefix marks a PROFILE argument naming a live process: pid:1234.
 const PIDPrefix = "pid:"
@@ -189,16 +193,27 @@ func getFilters(pid, count int) ([][]bpf.RawInstruction, error) {
 	if err := unix.PtraceInterrupt(pid); err != nil {
 		return nil, fmt.Errorf("inspect: PTRACE_INTERRUPT of %d: %w", pid, err)
 	}
+	// The tracee stops when it next returns to user space or sleeps
+	// interruptibly; one stuck in the kernel (D state) may never, and an
+	// untrusted process must not hang the workbench. On a timeout the
+	// locked thread ends, and the kernel detaches its tracees.
 	var ws unix.WaitStatus
-	for {
-		_, err := unix.Wait4(pid, &ws, unix.WALL, nil)
+	for deadline := time.Now().Add(stopTimeout); ; {
+		got, err := unix.Wait4(pid, &ws, unix.WALL|unix.WNOHANG, nil)
 		if err == unix.EINTR {
 			continue
 		}
 		if err != nil {
 			return nil, fmt.Errorf("inspect: waiting for %d to stop: %w", pid, err)
 		}
-		break
+		if got == pid {
+			break
+		}
+		if time.Now().After(deadline) {
+			detached = true // nothing to detach from a running tracee; the thread's end does it
+			return nil, fmt.Errorf("inspect: process %d did not stop within %s of PTRACE_INTERRUPT (stuck in the kernel?): try again", pid, stopTimeout)
+		}
+		time.Sleep(5 * time.Millisecond)
 	}
 	if ws.Exited() || ws.Signaled() {
 		detached = true
