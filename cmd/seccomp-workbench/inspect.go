@@ -31,6 +31,15 @@ type inspectReport struct {
 type inspectFilter struct {
 	Index        int `json:"index"`
 	Instructions int `json:"instructions"`
+	// Asm is the annotated program, with --asm or when no profile
+	// expresses the filters.
+	Asm []inspectAsm `json:"asm,omitempty"`
+}
+
+type inspectAsm struct {
+	PC      int    `json:"pc"`
+	Text    string `json:"text"`
+	Comment string `json:"comment,omitempty"`
 }
 
 func newInspectCmd() *cobra.Command {
@@ -84,10 +93,16 @@ the same way.
 				return printTrace(cmd.OutOrStdout(), proc, call)
 			}
 			rep := inspectReport{PID: proc.PID, File: proc.File, Mode: proc.Mode, Filters: []inspectFilter{}, Warnings: []string{}}
-			for i, f := range proc.Filters {
-				rep.Filters = append(rep.Filters, inspectFilter{i, len(f)})
-			}
 			res, derr := proc.Decompile()
+			for i, f := range proc.Filters {
+				fl := inspectFilter{Index: i, Instructions: len(f)}
+				if asJSON && (asm || derr != nil) {
+					for _, l := range cbpf.Disassemble(f) {
+						fl.Asm = append(fl.Asm, inspectAsm{l.PC, l.Text, l.Comment})
+					}
+				}
+				rep.Filters = append(rep.Filters, fl)
+			}
 			if derr == nil {
 				rep.Profile, rep.Checked = res.Profile, res.Checked
 				rep.Warnings = append(rep.Warnings, res.Warnings...)

@@ -290,6 +290,13 @@ func TestInspectInexpressibleFile(t *testing.T) {
 	if _, err := os.Stat(out); err == nil {
 		t.Error("a profile was written for a program a profile cannot express")
 	}
+	// --json carries the error and the annotated program.
+	stdout, _, code = workbenchExec(t, "", "inspect", "--json", f)
+	var rep inspectReport
+	if code != 1 || json.Unmarshal([]byte(stdout), &rep) != nil || !strings.Contains(rep.Error, "instruction pointer") ||
+		len(rep.Filters) != 1 || len(rep.Filters[0].Asm) != 4 || !strings.Contains(rep.Filters[0].Asm[0].Comment, "instruction_pointer") {
+		t.Errorf("--json exit %d: %s", code, stdout)
+	}
 	// Still explainable: the program runs on one call, step by step.
 	stdout, stderr, code = workbenchExec(t, "", "inspect", f, "--trace", "read 3")
 	if code != 0 || !strings.Contains(stdout, "instruction_pointer") || !strings.Contains(stdout, "the kernel's answer: allow") {
