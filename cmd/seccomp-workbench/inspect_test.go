@@ -125,6 +125,14 @@ func TestInspectWorkbenchRun(t *testing.T) {
 		}
 	}
 
+	// pid:PID is a PROFILE wherever one is accepted.
+	if stdout, stderr, code := workbenchExec(t, "", "diff", "preset:docker-default", fmt.Sprintf("pid:%d", pid)); code != 0 || !strings.Contains(stdout, "no difference in meaning") {
+		t.Errorf("diff against pid:%d: exit %d: %s%s", pid, code, stdout, stderr)
+	}
+	if stdout, stderr, code := workbenchExec(t, "", "explain", fmt.Sprintf("pid:%d", pid), "clone3"); code != 0 || !strings.Contains(stdout, "errno(ENOSYS)") {
+		t.Errorf("explain pid:%d clone3: exit %d: %s%s", pid, code, stdout, stderr)
+	}
+
 	// As nobody: refused, and the error names the capability.
 	t.Run("nobody", func(t *testing.T) {
 		cmd := exec.Command(wb, "inspect", strconv.Itoa(pid))
@@ -317,9 +325,12 @@ func TestInspectRawRoundTrip(t *testing.T) {
 	if _, stderr, code := workbenchExec(t, "", "inspect", bpfPath, "-o", rec); code != 0 {
 		t.Fatal(stderr)
 	}
-	stdout, stderr, code := workbenchExec(t, "", "diff", "preset:docker-default", rec)
-	if code != 0 || !strings.Contains(stdout, "no difference in meaning") {
-		t.Fatalf("diff exit %d: %s%s", code, stdout, stderr)
+	// The recovered JSON, and the raw file itself as a PROFILE.
+	for _, b := range []string{rec, bpfPath} {
+		stdout, stderr, code := workbenchExec(t, "", "diff", "preset:docker-default", b)
+		if code != 0 || !strings.Contains(stdout, "no difference in meaning") {
+			t.Fatalf("diff %s: exit %d: %s%s", b, code, stdout, stderr)
+		}
 	}
 }
 

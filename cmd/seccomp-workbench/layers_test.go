@@ -29,6 +29,7 @@ func TestLayers(t *testing.T) {
 		"profile/source":            {"profile", "catalog"},
 		"runner":                    {"profile", "profile/compile", "profile/cbpf", "profile/lint", "catalog"},
 		"artifact":                  {"profile", "catalog"},
+		"profile/source":            {"profile", "profile/decompile", "profile/compile", "profile/cbpf", "catalog"},
 		"profile/decompile":         {"profile", "profile/compile", "profile/cbpf", "catalog"},
 		"runner":                    {"profile", "profile/compile", "profile/lint", "catalog"},
 		"scenario":                  {"runner", "profile", "profile/", "catalog"},
