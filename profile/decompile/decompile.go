@@ -40,16 +40,15 @@ type Result struct {
 const badAudit = 0xffffffff
 
 // Combine settles the answers of stacked filters as the kernel does
-// (kernel/seccomp.c, seccomp_run_filters): it walks from the newest
-// filter to the oldest and keeps an answer whose SECCOMP_RET_ACTION_FULL
-// bits, as a signed number, are lower than the kept one's, so the
-// strongest action wins and, among equal actions, the newest filter's
-// data. rets are in installation order, oldest first.
+// (kernel/seccomp.c, seccomp_run_filters): starting from ALLOW, it walks
+// from the newest filter to the oldest and keeps an answer whose
+// SECCOMP_RET_ACTION_FULL bits, as a signed number, are lower than the
+// kept one's, so the strongest action wins and, among equal actions, the
+// newest filter's data. rets are in installation order, oldest first.
 func Combine(rets []uint32) uint32 {
 	out := uint32(profile.RetAllow)
 	for i := len(rets) - 1; i >= 0; i-- {
-		r := rets[i]
-		if i == len(rets)-1 || int32(r&profile.RetActionFull) < int32(out&profile.RetActionFull) {
+		if r := rets[i]; int32(r&profile.RetActionFull) < int32(out&profile.RetActionFull) {
 			out = r
 		}
 	}
