@@ -192,7 +192,14 @@ func Decompile(progs [][]bpf.RawInstruction, host catalog.Arch) (*Result, error)
 	if len(handled) == 0 {
 		return nil, fmt.Errorf("decompile: the filters answer %s to every call on every ABI; that is the answer for an ABI no profile lists, so no profile means it", profile.FromRet(badRet))
 	}
-	if profile.FromRet(badRet).Action.Canon() != profile.ActKillThread {
+	unchecked := profile.FromRet(badRet).Action.LetsThrough()
+	switch {
+	case unchecked:
+		// The classic hole: a filter that never checks seccomp_data.arch
+		// lets a process through by calling with another ABI's numbers
+		// (int $0x80 on x86_64).
+		res.Warnings = append(res.Warnings, fmt.Sprintf("the filters let a call from an ABI they do not check through (%s): a process can bypass them by calling through another ABI (int $0x80 on x86_64); a profile kills the thread there", profile.FromRet(badRet)))
+	case profile.FromRet(badRet).Action.Canon() != profile.ActKillThread:
 		res.Warnings = append(res.Warnings, fmt.Sprintf("on ABIs the filters do not handle they answer %s; a profile kills the thread there (libseccomp's bad-arch action)", profile.FromRet(badRet)))
 	}
 	// The default is the commonest denial, or the answer past every
@@ -222,6 +229,9 @@ func Decompile(progs [][]bpf.RawInstruction, host catalog.Arch) (*Result, error)
 		}
 	}
 	if best == nil {
+		if unchecked {
+			return nil, fmt.Errorf("%w (the filters do not check the ABI: a process can bypass them through another one)", firstErr)
+		}
 		return nil, firstErr
 	}
 	return best, nil

@@ -196,3 +196,47 @@ func TestInexpressible(t *testing.T) {
 		})
 	}
 }
+
+// A filter that never checks the arch: it denies execve by number on
+// every ABI alike, so a 32-bit call of number 59 (another call there)
+// is denied and the real i386 execve (11) is let through. Refused, and
+// the error says why that matters.
+func TestNoArchCheck(t *testing.T) {
+	raw, err := bpf.Assemble([]bpf.Instruction{
+		bpf.LoadAbsolute{Off: 0, Size: 4},
+		bpf.JumpIf{Cond: bpf.JumpEqual, Val: 59, SkipFalse: 1},
+		bpf.RetConstant{Val: profile.RetKillProcess},
+		bpf.RetConstant{Val: profile.RetAllow},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = Decompile([][]bpf.RawInstruction{raw}, catalog.X86_64)
+	if err == nil || !strings.Contains(err.Error(), "do not check the ABI") {
+		t.Fatalf("got %v", err)
+	}
+	t.Log(err)
+}
+
+// A filter that checks only for x86_64 and lets every other ABI through:
+// the x86 (int $0x80) calls of this host are let through, which no
+// profile says; refused.
+func TestOtherABIsLetThrough(t *testing.T) {
+	raw, err := bpf.Assemble([]bpf.Instruction{
+		bpf.LoadAbsolute{Off: 4, Size: 4},
+		bpf.JumpIf{Cond: bpf.JumpEqual, Val: 0xc000003e, SkipFalse: 4},
+		bpf.LoadAbsolute{Off: 0, Size: 4},
+		bpf.JumpIf{Cond: bpf.JumpEqual, Val: 59, SkipFalse: 2},
+		bpf.RetConstant{Val: profile.RetKillProcess},
+		bpf.RetConstant{Val: profile.RetAllow},
+		bpf.RetConstant{Val: profile.RetAllow},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = Decompile([][]bpf.RawInstruction{raw}, catalog.X86_64)
+	if err == nil || !strings.Contains(err.Error(), "do not check the ABI") || !strings.Contains(err.Error(), "the x86 ABI") {
+		t.Fatalf("got %v", err)
+	}
+	t.Log(err)
+}

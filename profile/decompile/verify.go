@@ -125,9 +125,12 @@ func verify(res *Result, progs [][]bpf.RawInstruction, views []*abiView, host ca
 				}
 				_, known := cat.ByNumber(v.arch, nr)
 				switch {
-				case !v.handled && want.Rule == profile.RuleBadArch && ret == badRet:
+				case !v.handled && want.Rule == profile.RuleBadArch && ret == badRet &&
+					(!got.Action.LetsThrough() || !profile.CanRun(host, v.arch)):
 					// Decompile warned: a profile's bad-arch answer is
-					// libseccomp's, kill_thread.
+					// libseccomp's, kill_thread. (One that lets calls of
+					// an ABI this host runs through is no such detail:
+					// the profile would be stricter than the filters.)
 				case !profile.CanRun(host, v.arch):
 					if k := (warnKey{v.arch, "abi"}); !warned[k] {
 						warned[k] = true
@@ -138,6 +141,8 @@ func verify(res *Result, progs [][]bpf.RawInstruction, views []*abiView, host ca
 						warned[k] = true
 						res.Warnings = append(res.Warnings, fmt.Sprintf("on %s the filters answer %s for numbers no known call has (%s); the profile answers ENOSYS there, as Docker's and runc's stub for newer calls does", v.arch, got, want.Syscall))
 					}
+				case !v.handled && want.Rule == profile.RuleBadArch:
+					return fmt.Errorf("decompile: the filters answer %s to calls of the %s ABI, which this host runs, without looking at them; a profile kills the thread of an ABI it does not list and cannot say this", got, v.arch)
 				default:
 					return fmt.Errorf("decompile: verify: %s on %s with args %s: the filters do %s, the recovered profile means %s; refusing a profile that means something else (report this with the program)",
 						want.Syscall, v.arch, profile.FormatArgs(args), got, want)
