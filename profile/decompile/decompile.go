@@ -202,6 +202,16 @@ func Decompile(progs [][]bpf.RawInstruction, host catalog.Arch) (*Result, error)
 	case profile.FromRet(badRet).Action.Canon() != profile.ActKillThread:
 		res.Warnings = append(res.Warnings, fmt.Sprintf("on ABIs the filters do not handle they answer %s; a profile kills the thread there (libseccomp's bad-arch action)", profile.FromRet(badRet)))
 	}
+	// SECCOMP_RET_TRAP's data reaches the SIGSYS handler as si_errno
+	// (Chromium's sandbox dispatches on it); a profile's trap has none.
+	for i, prog := range progs {
+		for pc, in := range prog {
+			if in.Op == clsRET && in.K&profile.RetActionFull == profile.RetTrap && in.K&profile.RetData != 0 {
+				res.Warnings = append(res.Warnings, fmt.Sprintf("filter %d returns trap with data %#x (instruction %d, and maybe others): the SIGSYS handler sees it as si_errno; a profile's trap carries none", i, in.K&profile.RetData, pc))
+				break
+			}
+		}
+	}
 	// The default is the commonest denial, or the answer past every
 	// call (which, for a deny-by-default filter, may be the stub's
 	// ENOSYS); both are tried, and the smaller profile that verifies is

@@ -240,3 +240,32 @@ func TestOtherABIsLetThrough(t *testing.T) {
 	}
 	t.Log(err)
 }
+
+// Trap with data (Chromium's sandbox dispatches on it): the profile has a
+// plain trap, and a warning says what is lost.
+func TestTrapDataWarned(t *testing.T) {
+	raw, err := bpf.Assemble([]bpf.Instruction{
+		bpf.LoadAbsolute{Off: 4, Size: 4},
+		bpf.JumpIf{Cond: bpf.JumpEqual, Val: 0xc000003e, SkipTrue: 1},
+		bpf.RetConstant{Val: profile.RetKillThread},
+		bpf.LoadAbsolute{Off: 0, Size: 4},
+		bpf.JumpIf{Cond: bpf.JumpGreaterOrEqual, Val: 0x40000000, SkipFalse: 1},
+		bpf.RetConstant{Val: profile.RetKillThread},
+		bpf.JumpIf{Cond: bpf.JumpEqual, Val: 59, SkipFalse: 1},
+		bpf.RetConstant{Val: profile.RetTrap | 7},
+		bpf.RetConstant{Val: profile.RetAllow},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := Decompile([][]bpf.RawInstruction{raw}, catalog.X86_64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := decideName(t, res.Profile, "execve", [6]uint64{}); d.String() != "trap" {
+		t.Errorf("execve: %s", d)
+	}
+	if w := strings.Join(res.Warnings, "\n"); !strings.Contains(w, "trap with data 0x7") {
+		t.Errorf("warnings %q", res.Warnings)
+	}
+}
