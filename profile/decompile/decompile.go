@@ -14,6 +14,7 @@
 package decompile
 
 import (
+	"encoding/json"
 	"fmt"
 	"slices"
 	"sort"
@@ -202,6 +203,15 @@ func Decompile(progs [][]bpf.RawInstruction, host catalog.Arch) (*Result, error)
 	case profile.FromRet(badRet).Action.Canon() != profile.ActKillThread:
 		res.Warnings = append(res.Warnings, fmt.Sprintf("on ABIs the filters do not handle they answer %s; a profile kills the thread there (libseccomp's bad-arch action)", profile.FromRet(badRet)))
 	}
+	// SECCOMP_RET_ERRNO with data 0 makes the call "succeed" without
+	// running; a profile's errno is 1..4095.
+	for i, prog := range progs {
+		for pc, in := range prog {
+			if in.Op == clsRET && in.K&profile.RetActionFull == profile.RetErrno && in.K&profile.RetData == 0 {
+				return nil, &Inexpressible{Filter: i, PC: pc, Text: insnText(prog, pc), Reason: "it returns errno 0, so the call returns 0 without running; a profile's errno is 1..4095"}
+			}
+		}
+	}
 	// SECCOMP_RET_TRAP's data reaches the SIGSYS handler as si_errno
 	// (Chromium's sandbox dispatches on it); a profile's trap has none.
 	for i, prog := range progs {
@@ -238,6 +248,17 @@ func Decompile(progs [][]bpf.RawInstruction, host catalog.Arch) (*Result, error)
 			best = r
 		}
 	}
+	if best != nil {
+		// What a user saves must load again: the profile passes the
+		// same validation as any file.
+		data, err := json.Marshal(best.Profile)
+		if err == nil {
+			_, err = profile.Parse("the recovered profile", data)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("decompile: %w", err)
+		}
+	}
 	if best == nil {
 		if unchecked {
 			return nil, fmt.Errorf("%w (the filters do not check the ABI: a process can bypass them through another one)", firstErr)
@@ -256,6 +277,19 @@ func hostView(vs []*abiView, host catalog.Arch) *abiView {
 	}
 	return vs[0]
 }
+
+// decision is what the kernel does with a filter's answer: FromRet, with
+// an errno above MAX_ERRNO capped to it (__seccomp_filter).
+func decision(r uint32) profile.Decision {
+	d := profile.FromRet(r)
+	if d.Action == profile.ActErrno && d.Errno > maxErrno {
+		d.Errno = maxErrno
+	}
+	return d
+}
+
+// maxErrno is MAX_ERRNO.
+const maxErrno = 4095
 
 func isENOSYS(r uint32) bool {
 	d := profile.FromRet(r)
@@ -292,7 +326,7 @@ func defaults(v *abiView) []uint32 {
 }
 
 func actionOf(r uint32) (profile.Action, *uint) {
-	d := profile.FromRet(r)
+	d := decision(r)
 	if d.Action.TakesErrno() {
 		e := d.Errno
 		return d.Action, &e

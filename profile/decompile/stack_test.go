@@ -269,3 +269,37 @@ func TestTrapDataWarned(t *testing.T) {
 		t.Errorf("warnings %q", res.Warnings)
 	}
 }
+
+// ERRNO's data: above MAX_ERRNO the kernel caps it (the profile says
+// 4095); zero makes a call "succeed" unrun, which no profile says.
+func TestErrnoData(t *testing.T) {
+	prog := func(ret uint32) []bpf.RawInstruction {
+		raw, err := bpf.Assemble([]bpf.Instruction{
+			bpf.LoadAbsolute{Off: 4, Size: 4},
+			bpf.JumpIf{Cond: bpf.JumpEqual, Val: 0xc000003e, SkipTrue: 1},
+			bpf.RetConstant{Val: profile.RetKillThread},
+			bpf.LoadAbsolute{Off: 0, Size: 4},
+			bpf.JumpIf{Cond: bpf.JumpGreaterOrEqual, Val: 0x40000000, SkipFalse: 1},
+			bpf.RetConstant{Val: profile.RetKillThread},
+			bpf.JumpIf{Cond: bpf.JumpEqual, Val: 59, SkipFalse: 1},
+			bpf.RetConstant{Val: ret},
+			bpf.RetConstant{Val: profile.RetAllow},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return raw
+	}
+	res, err := Decompile([][]bpf.RawInstruction{prog(profile.RetErrno | 0xffff)}, catalog.X86_64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := decideName(t, res.Profile, "execve", [6]uint64{}); d.Errno != 4095 {
+		t.Errorf("execve: %s, want errno 4095", d)
+	}
+	_, err = Decompile([][]bpf.RawInstruction{prog(profile.RetErrno)}, catalog.X86_64)
+	var ie *Inexpressible
+	if !errors.As(err, &ie) || ie.PC != 7 || !strings.Contains(ie.Reason, "errno 0") {
+		t.Errorf("errno 0: got %v", err)
+	}
+}

@@ -117,7 +117,7 @@ func verify(res *Result, progs [][]bpf.RawInstruction, views []*abiView, host ca
 				if err != nil {
 					return fmt.Errorf("decompile: verify: %w", err)
 				}
-				got := profile.FromRet(ret)
+				got := decision(ret)
 				want := eff.Decide(v.arch, nr, args, profile.Options{})
 				res.Checked++
 				if want.Same(got) {
