@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/seccomp-workbench/seccomp-workbench/catalog"
 	"github.com/seccomp-workbench/seccomp-workbench/profile"
 	"github.com/seccomp-workbench/seccomp-workbench/profile/diff"
 	"github.com/seccomp-workbench/seccomp-workbench/profile/export"
@@ -88,5 +89,29 @@ func TestRawRefused(t *testing.T) {
 	}
 	if LooksLikeBPF([]byte("{\"defaultAction\": \"SCMP_ACT_ALLOW\"}\n\n\n\n\n")) {
 		t.Error("LooksLikeBPF accepts JSON")
+	}
+}
+
+// Programs for other hosts (their ABIs, their multiplexers) decompile to
+// what they were exported from, resolved for that host.
+func TestRawOtherHosts(t *testing.T) {
+	for _, host := range []catalog.Arch{catalog.AArch64, catalog.PPC64LE, catalog.MIPSEL64, catalog.X86} {
+		for _, name := range []string{"preset:docker-default", "../../testdata/export/denylist.json"} {
+			t.Run(string(host)+"/"+name, func(t *testing.T) {
+				env := proftest.Env(host)
+				p := proftest.MustOpen(t, name)
+				raw, _, err := export.Export(p, env, export.FormatBPF, export.ExportOptions{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				got, _, err := FromRaw(raw)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if cs := diff.Diff(p.Effective(env), got.Effective(env)); len(cs) > 0 {
+					t.Errorf("%d differences, first: %s", len(cs), cs[0])
+				}
+			})
+		}
 	}
 }
