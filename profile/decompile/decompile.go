@@ -79,11 +79,11 @@ func numbers(cat *catalog.Catalog, arch catalog.Arch) []int64 {
 // combinedPaths explores every filter for one number and combines
 // them: the product of their paths, in the order the programs try them,
 // each with its conditions joined and the answer that wins.
-func combinedPaths(progs [][]bpf.RawInstruction, arch catalog.Arch, audit uint32, nr int64) ([]path, error) {
+func combinedPaths(progs [][]bpf.RawInstruction, arch catalog.Arch, audit uint32, nr int64, b *budget) ([]path, error) {
 	cur := []path{{}}
 	rets := [][]uint32{nil}
 	for i, prog := range progs {
-		ps, err := explore(prog, i, arch, audit, nr)
+		ps, err := explore(prog, i, arch, audit, nr, b)
 		if err != nil {
 			return nil, err
 		}
@@ -155,7 +155,8 @@ func Decompile(progs [][]bpf.RawInstruction, host catalog.Arch) (*Result, error)
 		return nil, fmt.Errorf("decompile: no filter to decompile")
 	}
 	cat := catalog.MustDefault()
-	bad, err := combinedPaths(progs, host, badAudit, 0)
+	b := &budget{}
+	bad, err := combinedPaths(progs, host, badAudit, 0, b)
 	if err != nil {
 		return nil, err
 	}
@@ -169,7 +170,7 @@ func Decompile(progs [][]bpf.RawInstruction, host catalog.Arch) (*Result, error)
 		v := &abiView{arch: arch, nrs: numbers(cat, arch), treat: map[int64]treatment{}, paths: map[int64][]path{}}
 		ai, _ := arch.Info()
 		for _, nr := range v.nrs {
-			raw, err := combinedPaths(progs, arch, ai.Audit, nr)
+			raw, err := combinedPaths(progs, arch, ai.Audit, nr, b)
 			if err != nil {
 				return nil, err
 			}
@@ -234,7 +235,7 @@ func Decompile(progs [][]bpf.RawInstruction, host catalog.Arch) (*Result, error)
 		p, err := assemble(handled, host, cat, def)
 		if err == nil {
 			r.Profile = p
-			err = verify(r, progs, views, host, badRet)
+			err = verify(r, progs, views, host, badRet, b)
 		}
 		if err != nil {
 			if firstErr == nil || len(defs) > 1 && def != defs[0] {

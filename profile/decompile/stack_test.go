@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"golang.org/x/net/bpf"
 
@@ -302,4 +303,32 @@ func TestErrnoData(t *testing.T) {
 	if !errors.As(err, &ie) || ie.PC != 7 || !strings.Contains(ie.Reason, "errno 0") {
 		t.Errorf("errno 0: got %v", err)
 	}
+}
+
+// A filter built to branch on argument words for every call (a hostile
+// process's, say) is refused within the work budget, not explored for
+// hours.
+func TestPathExplosionRefused(t *testing.T) {
+	insns := []bpf.Instruction{
+		bpf.LoadAbsolute{Off: 4, Size: 4},
+		bpf.JumpIf{Cond: bpf.JumpEqual, Val: 0xc000003e, SkipTrue: 1},
+		bpf.RetConstant{Val: profile.RetKillThread},
+	}
+	for i := range 11 {
+		insns = append(insns,
+			bpf.LoadAbsolute{Off: uint32(16 + 4*(i%12)), Size: 4},
+			bpf.JumpIf{Cond: bpf.JumpBitsSet, Val: 1 << i, SkipFalse: 1},
+			bpf.LoadConstant{Dst: bpf.RegX, Val: uint32(i)})
+	}
+	insns = append(insns, bpf.RetConstant{Val: profile.RetAllow})
+	raw, err := bpf.Assemble(insns)
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	_, err = Decompile([][]bpf.RawInstruction{raw}, catalog.X86_64)
+	if err == nil || !strings.Contains(err.Error(), "than the workbench explores") {
+		t.Fatalf("got %v", err)
+	}
+	t.Logf("refused after %s", time.Since(start).Round(time.Millisecond))
 }

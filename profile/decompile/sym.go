@@ -24,7 +24,20 @@ const (
 	scratchSlots   = 16
 	// maxPaths bounds the paths explored for one syscall number.
 	maxPaths = 4096
+	// maxSteps and maxInputs bound the whole work: a process's filters
+	// are untrusted input, and one built to branch on every argument
+	// word must not keep the workbench busy for hours. Docker's default
+	// compiled by libseccomp takes about 62k steps and 16k inputs.
+	maxSteps  = 1 << 25
+	maxInputs = 1 << 19
 )
+
+// budget counts the work done by one Decompile.
+type budget struct{ steps, inputs int }
+
+func tooComplex() error {
+	return fmt.Errorf("decompile: the filters have more paths than the workbench explores (%d steps, %d checked inputs at most); view the raw programs with --asm, or --trace one call", maxSteps, maxInputs)
+}
 
 // word is one 32-bit half of a syscall argument.
 type word struct {
@@ -80,7 +93,7 @@ type symState struct {
 // AUDIT_ARCH is audit) calling nr: the number and arch are known, every
 // argument word is free. It returns
 // every feasible path and its return value.
-func explore(prog []bpf.RawInstruction, filter int, arch catalog.Arch, audit uint32, nr int64) ([]path, error) {
+func explore(prog []bpf.RawInstruction, filter int, arch catalog.Arch, audit uint32, nr int64, b *budget) ([]path, error) {
 	offs := map[uint32]word{}
 	for i := range 6 {
 		lo, hi := cbpf.ArgWordOffsets(arch, i)
@@ -89,14 +102,12 @@ func explore(prog []bpf.RawInstruction, filter int, arch catalog.Arch, audit uin
 	}
 	var out []path
 	stack := []symState{{}}
-	steps := 0
 	for len(stack) > 0 {
 		st := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
 		for {
-			steps++
-			if steps > 1<<22 {
-				return nil, fmt.Errorf("decompile: filter %d: too many steps exploring %s syscall %d", filter, arch, nr)
+			if b.steps++; b.steps > maxSteps {
+				return nil, tooComplex()
 			}
 			if st.pc < 0 || st.pc >= len(prog) {
 				return nil, fmt.Errorf("decompile: filter %d: execution runs past the end of the %d-instruction program", filter, len(prog))

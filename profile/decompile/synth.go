@@ -93,6 +93,13 @@ func conds(p cpath, top uint64) ([]*profile.Arg, bool) {
 // mergePaths joins paths with the same return that differ in one
 // argument only, while the union of that argument's sets has a form.
 func mergePaths(ps []cpath, top uint64) []cpath {
+	// The sets' keys, computed once and kept in step with ps.
+	keys := make([][6]string, len(ps))
+	for i, p := range ps {
+		for k := range 6 {
+			keys[i][k] = p.Args[k].key()
+		}
+	}
 	for changed := true; changed; {
 		changed = false
 	outer:
@@ -103,7 +110,7 @@ func mergePaths(ps []cpath, top uint64) []cpath {
 				}
 				diff := -1
 				for k := range 6 {
-					if ps[i].Args[k].key() != ps[j].Args[k].key() {
+					if keys[i][k] != keys[j][k] {
 						if diff >= 0 {
 							diff = -2
 							break
@@ -128,8 +135,10 @@ func mergePaths(ps []cpath, top uint64) []cpath {
 					default:
 						continue
 					}
+					keys[i][diff] = ps[i].Args[diff].key()
 				}
 				ps = slices.Delete(ps, j, j+1)
+				keys = slices.Delete(keys, j, j+1)
 				changed = true
 				break outer
 			}
@@ -149,6 +158,11 @@ func mergePaths(ps []cpath, top uint64) []cpath {
 // comparison failed; those are read as a chain in the program's order,
 // each path a rule with its positive conditions.
 func synthesize(raw []path, arch catalog.Arch, preferred uint32) (treatment, string) {
+	if len(raw) > maxSynth {
+		// Merging paths is quadratic and more: a filter built to
+		// branch on every argument word is refused, not ground through.
+		return treatment{}, fmt.Sprintf("%d paths through the filters for this call, more than the workbench explores (%d)", len(raw), maxSynth)
+	}
 	top := top(arch)
 	var ps []cpath
 	why := ""
@@ -277,6 +291,10 @@ func withFinal(ps []cpath, top uint64, final uint32) treatment {
 	t.Final = final
 	return t
 }
+
+// maxSynth bounds the paths for one call that are read into rules;
+// libseccomp's filters have a few per rule on the call.
+const maxSynth = 64
 
 // measure is roughly how many argument vectors the path takes.
 func (p cpath) measure(top uint64) float64 {

@@ -87,7 +87,7 @@ func argInputs(raw []path, arch catalog.Arch) [][6]uint64 {
 // values around every comparison. Mismatches on ABIs this host's kernel
 // cannot run, and on numbers no catalog call has past a deny-by-default
 // filter's ENOSYS boundary, are warnings; any other is an error.
-func verify(res *Result, progs [][]bpf.RawInstruction, views []*abiView, host catalog.Arch, badRet uint32) error {
+func verify(res *Result, progs [][]bpf.RawInstruction, views []*abiView, host catalog.Arch, badRet uint32, b *budget) error {
 	eff := res.Profile.Effective(profile.Env{Host: host})
 	cat := catalog.MustDefault()
 	type warnKey struct {
@@ -111,6 +111,9 @@ func verify(res *Result, progs [][]bpf.RawInstruction, views []*abiView, host ca
 			inputs := [][6]uint64{{}}
 			if v.handled {
 				inputs = append(argInputs(v.paths[nr], v.arch), extra[v.arch][nr]...)
+			}
+			if b.inputs += len(inputs); b.inputs > maxInputs {
+				return tooComplex()
 			}
 			for _, args := range inputs {
 				ret, err := Run(progs, v.arch, nr, args)
