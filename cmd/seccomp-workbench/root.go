@@ -42,6 +42,7 @@ filter and see which syscalls were denied, then export the profile.`,
 		newMinimizeCmd(),
 		newPushCmd(),
 		newPullCmd(),
+		newInspectCmd(),
 	)
 	wrapArgs(root)
 	return root

@@ -3,7 +3,9 @@
 // seccomp JSON (the same object as the OCI runtime-spec linux.seccomp),
 // an OCI runtime config.json, a security-profiles-operator SeccompProfile
 // (YAML or JSON, one document or several, or a List), a systemd unit or
-// drop-in, and Firecracker's seccompiler JSON. FILE#NAME picks one
+// drop-in, Firecracker's seccompiler JSON, and — decompiled by
+// profile/decompile — a raw seccomp BPF program or pid:PID, a live
+// process's filters. FILE#NAME picks one
 // SeccompProfile by metadata.name or one Firecracker thread; a file whose
 // name really is FILE#NAME wins over the selector.
 //
@@ -22,6 +24,7 @@ import (
 	"unicode"
 
 	"github.com/seccomp-workbench/seccomp-workbench/profile"
+	"github.com/seccomp-workbench/seccomp-workbench/profile/decompile"
 )
 
 // Format is what a PROFILE argument turned out to be.
@@ -35,6 +38,8 @@ const (
 	FormatSPO         Format = "seccompprofile"
 	FormatSystemd     Format = "systemd"
 	FormatFirecracker Format = "firecracker"
+	FormatBPF         Format = "bpf"
+	FormatPID         Format = "pid"
 )
 
 var formatTitles = map[Format]string{
@@ -44,6 +49,8 @@ var formatTitles = map[Format]string{
 	FormatSPO:         "SeccompProfile (security-profiles-operator)",
 	FormatSystemd:     "systemd unit",
 	FormatFirecracker: "Firecracker seccompiler JSON",
+	FormatBPF:         "raw seccomp BPF program",
+	FormatPID:         "live process",
 }
 
 // Title names the format in messages ("systemd unit").
@@ -54,7 +61,7 @@ func (f Format) Title() string { return formatTitles[f] }
 func (f Format) Native() bool { return f == FormatDocker || f == FormatPreset }
 
 // accepted is the list every "not a profile" error ends with.
-const accepted = "the workbench reads Docker/OCI seccomp JSON, an OCI runtime config.json, a SeccompProfile (YAML or JSON), a systemd unit or drop-in, and Firecracker seccompiler JSON"
+const accepted = "the workbench reads Docker/OCI seccomp JSON, an OCI runtime config.json, a SeccompProfile (YAML or JSON), a systemd unit or drop-in, Firecracker seccompiler JSON, a raw seccomp BPF program, and pid:PID (a live process's filters)"
 
 // Opened is a resolved PROFILE argument.
 type Opened struct {
@@ -72,6 +79,19 @@ type Opened struct {
 
 // Open resolves a PROFILE argument: preset:NAME, FILE or FILE#NAME.
 func Open(arg string) (*Opened, error) {
+	if strings.HasPrefix(arg, decompile.PIDPrefix) {
+		// pid:PID: the filters a live process runs under, decompiled.
+		p, warnings, _, err := decompile.Open(arg)
+		if err != nil {
+			return nil, err
+		}
+		for i, w := range warnings {
+			warnings[i] = arg + ": " + w
+		}
+		// Path names the process: an editor saving the import puts it
+		// in a new file "pid:PID.json" of its own directory.
+		return &Opened{Profile: p, Format: FormatPID, Path: arg, Warnings: warnings}, nil
+	}
 	if strings.HasPrefix(arg, profile.PresetPrefix) {
 		p, err := profile.Open(arg)
 		if err != nil {
@@ -138,6 +158,14 @@ func Parse(name, sel string, data []byte) (*Opened, error) {
 		o, err = parseSystemd(name, data)
 	case FormatFirecracker:
 		o, err = parseFirecracker(name, sel, data)
+	case FormatBPF:
+		var p *profile.Profile
+		var warnings []string
+		if p, warnings, err = decompile.FromRaw(data); err == nil {
+			o = &Opened{Profile: p, Warnings: warnings}
+		} else {
+			err = fmt.Errorf("%s: %w", name, err)
+		}
 	}
 	if err != nil {
 		return nil, err
@@ -157,6 +185,11 @@ func Detect(name string, data []byte) (Format, error) {
 	trim := bytes.TrimLeft(bytes.TrimPrefix(data, []byte("\ufeff")), " \t\r\n")
 	if len(trim) == 0 {
 		return "", fmt.Errorf("%s: the file is empty: give a seccomp profile (%s)", name, accepted)
+	}
+	if decompile.LooksLikeBPF(data) {
+		// A raw struct sock_filter array (export --format bpf,
+		// bubblewrap, Flatpak): decompiled.
+		return FormatBPF, nil
 	}
 	if bytes.IndexByte(data, 0) >= 0 {
 		return "", fmt.Errorf("%s: binary data, not a profile: %s", name, accepted)
