@@ -171,6 +171,11 @@ func (m *Model) setImport(o *source.Opened) {
 	}
 	m.imported = m.abs(o.Path)
 	stem := strings.TrimSuffix(m.imported, filepath.Ext(m.imported))
+	if o.Format == source.FormatPID {
+		// pid:PID names no file: save next to where the workbench runs.
+		m.imported = ""
+		stem = m.abs("pid-" + strings.TrimPrefix(o.Path, "pid:"))
+	}
 	if o.Name != "" {
 		stem += "-" + o.Name
 	}

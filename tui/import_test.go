@@ -100,3 +100,14 @@ func TestOpenImportsByContent(t *testing.T) {
 		t.Fatalf("mount: %s", d)
 	}
 }
+
+// A profile read from a live process (pid:PID) names no file: save-as
+// suggests pid-PID.json where the workbench runs, and nothing is refused
+// as "the original".
+func TestImportFromProcessSavesNextToCwd(t *testing.T) {
+	m := compiled(t, newTestModel(t))
+	m.setImport(&source.Opened{Profile: m.ed.Profile(), Format: source.FormatPID, Path: "pid:4242"})
+	if want := m.abs("pid-4242"); m.baseName() != want || m.imported != "" {
+		t.Fatalf("save-as suggests %q (imported %q), want %q", m.baseName(), m.imported, want)
+	}
+}
