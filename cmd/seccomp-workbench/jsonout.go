@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/base64"
+	"encoding/binary"
 	"slices"
 	"strconv"
 	"unicode/utf8"
@@ -38,48 +39,86 @@ func appendOutputRecord(b []byte, e runner.Output) []byte {
 // (\b \f \n \r \t by their short forms, others as \u00XX), each byte that
 // is not UTF-8 replaced by U+FFFD, and U+2028 and U+2029 escaped, since
 // JavaScript does not allow them in a string literal.
+//
+// It works on s in pieces of jsonPiece bytes, with room made first for
+// the longest a piece can become (6 bytes for each byte), and stores into
+// that room by index: runs of 8 bytes that need no escape go as one word,
+// the rest byte by byte. A flood of two-byte lines has an escape in every
+// other byte, so the byte path matters as much as the word path.
 func appendJSONString(b []byte, s string) []byte {
 	const hex = "0123456789abcdef"
-	b = slices.Grow(b, len(s)+len(s)/4+2)
 	b = append(b, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			e := jsonEscape[c]
-			if e == '.' {
-				i++
-				continue
+	for len(s) > 0 {
+		piece := s[:min(len(s), jsonPiece)]
+		b = slices.Grow(b, 6*len(piece)+utf8.UTFMax)
+		j := len(b)
+		dst := b[:cap(b)]
+		i := 0
+		for i < len(piece) {
+			// A word that needs no escape goes at once; else the bytes
+			// up to its end go one by one.
+			end := len(piece)
+			if i+8 <= len(piece) {
+				w := uint64(piece[i]) | uint64(piece[i+1])<<8 | uint64(piece[i+2])<<16 | uint64(piece[i+3])<<24 |
+					uint64(piece[i+4])<<32 | uint64(piece[i+5])<<40 | uint64(piece[i+6])<<48 | uint64(piece[i+7])<<56
+				if !needsEscape(w) {
+					binary.LittleEndian.PutUint64(dst[j:], w)
+					i += 8
+					j += 8
+					continue
+				}
+				end = i + 8
 			}
-			b = append(b, s[start:i]...)
-			if e == 'u' {
-				b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
-			} else {
-				b = append(b, '\\', e)
+			for i < end {
+				c := piece[i]
+				if c < utf8.RuneSelf {
+					e := jsonEscape[c]
+					if e == '.' {
+						dst[j] = c
+						j++
+					} else if e != 'u' {
+						dst[j], dst[j+1] = '\\', e
+						j += 2
+					} else {
+						dst[j], dst[j+1], dst[j+2], dst[j+3], dst[j+4], dst[j+5] = '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf]
+						j += 6
+					}
+					i++
+					continue
+				}
+				// A character may straddle the end of the piece: decode
+				// it from s, and let the next piece start after it.
+				r, size := utf8.DecodeRuneInString(s[i:])
+				switch {
+				case r == utf8.RuneError && size == 1:
+					j += copy(dst[j:], `\ufffd`)
+				case r == '\u2028' || r == '\u2029':
+					dst[j], dst[j+1], dst[j+2], dst[j+3], dst[j+4], dst[j+5] = '\\', 'u', '2', '0', '2', hex[r&0xf]
+					j += 6
+				default:
+					j += copy(dst[j:], s[i:i+size])
+				}
+				i += size
 			}
-			i++
-			start = i
-			continue
 		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			b = append(b, s[start:i]...)
-			b = append(b, `\ufffd`...)
-			i++
-			start = i
-			continue
-		}
-		if r == '\u2028' || r == '\u2029' {
-			b = append(b, s[start:i]...)
-			b = append(b, '\\', 'u', '2', '0', '2', hex[r&0xf])
-			i += size
-			start = i
-			continue
-		}
-		i += size
+		b = b[:j]
+		s = s[i:]
 	}
-	b = append(b, s[start:]...)
 	return append(b, '"')
+}
+
+// jsonPiece bounds the room appendJSONString makes ahead of what it has
+// written.
+const jsonPiece = 4 << 10
+
+// needsEscape reports whether one of the 8 bytes in w is not printable
+// ASCII that stands for itself in a JSON string: a control character
+// (below 0x20), a quote, a backslash, or a byte of a multi-byte character
+// (0x80 and up).
+func needsEscape(w uint64) bool {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	zero := func(v uint64) uint64 { return (v - ones) & ^v & highs }
+	return w&highs | (w-0x20*ones) & ^w & highs | zero(w^('"'*ones)) | zero(w^('\\'*ones)) != 0
 }
 
 // jsonEscape is, for each ASCII byte, '.' when it stands for itself in a

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"math/rand"
+	"strings"
 	"testing"
 
 	"github.com/seccomp-workbench/seccomp-workbench/runner"
@@ -54,6 +55,27 @@ func TestOutputRecordJSON(t *testing.T) {
 			}
 		}
 		checkOutputRecord(t, runner.Output{Stream: runner.Stdout, Data: string(b), Lines: rng.Intn(9), Dropped: int64(rng.Intn(2))})
+	}
+	// Long data: the encoder works in pieces of jsonPiece bytes and in
+	// words of 8, so every character that needs care is tried at each
+	// offset around a piece's end and within a word, after runs of plain
+	// bytes that the word path takes.
+	for _, p := range pieces {
+		for off := jsonPiece - 9; off <= jsonPiece+1; off++ {
+			d := strings.Repeat("x", off) + p + strings.Repeat("y", 17) + p + "tail"
+			checkOutputRecord(t, runner.Output{Stream: runner.Stdout, Data: d, Lines: 1})
+		}
+	}
+	for i := 0; i < 50; i++ {
+		b := make([]byte, 0, 3*jsonPiece)
+		for len(b) < 3*jsonPiece {
+			if rng.Intn(4) == 0 {
+				b = append(b, pieces[rng.Intn(len(pieces))]...)
+			} else {
+				b = append(b, strings.Repeat("z", rng.Intn(20))...)
+			}
+		}
+		checkOutputRecord(t, runner.Output{Stream: runner.Stdout, Data: string(b), Lines: 1})
 	}
 }
 
