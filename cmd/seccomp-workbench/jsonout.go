@@ -59,8 +59,9 @@ func appendJSONString(b []byte, s string) []byte {
 			// up to its end go one by one.
 			end := len(piece)
 			if i+8 <= len(piece) {
-				w := uint64(piece[i]) | uint64(piece[i+1])<<8 | uint64(piece[i+2])<<16 | uint64(piece[i+3])<<24 |
-					uint64(piece[i+4])<<32 | uint64(piece[i+5])<<40 | uint64(piece[i+6])<<48 | uint64(piece[i+7])<<56
+				q := piece[i : i+8]
+				w := uint64(q[0]) | uint64(q[1])<<8 | uint64(q[2])<<16 | uint64(q[3])<<24 |
+					uint64(q[4])<<32 | uint64(q[5])<<40 | uint64(q[6])<<48 | uint64(q[7])<<56
 				if !needsEscape(w) {
 					binary.LittleEndian.PutUint64(dst[j:], w)
 					i += 8
