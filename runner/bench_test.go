@@ -145,3 +145,37 @@ func BenchmarkWorkload(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkOutputFlood is 64 MB of output from yes, in lines of 2 and of
+// 64 bytes, as run --json reads it (lossless, every event taken): MB/s is
+// the runner's output path end to end, target and pipe included.
+func BenchmarkOutputFlood(b *testing.B) {
+	const total = 64 << 20
+	for _, line := range []int{2, 64} {
+		b.Run(fmt.Sprintf("line-%d", line), func(b *testing.B) {
+			word := strings.Repeat("y", line-1)
+			p := mustPrepare(b, Config{Effective: dockerDefault(b), Mode: ModeWatch, LosslessOutput: true,
+				Argv: []string{"sh", "-c", fmt.Sprintf("yes %s | head -c %d", word, total)}})
+			b.SetBytes(total)
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				r, err := p.start(context.Background())
+				if err != nil {
+					b.Fatal(err)
+				}
+				got, nev := 0, 0
+				for ev := range r.Events() {
+					if o, ok := ev.(Output); ok && o.Stream == Stdout {
+						got += len(o.Data)
+						nev++
+					}
+				}
+				r.Stop()
+				b.ReportMetric(float64(got)/float64(nev), "B/event")
+				if got != total {
+					b.Fatalf("got %d bytes of output, want %d", got, total)
+				}
+			}
+		})
+	}
+}
