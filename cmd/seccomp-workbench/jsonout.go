@@ -19,8 +19,8 @@ func appendOutputRecord(b []byte, e runner.Output) []byte {
 	b = append(b, `{"type":"output","stream":"`...)
 	b = append(b, e.Stream.String()...)
 	b = append(b, `","data":`...)
-	b = appendJSONString(b, e.Data)
-	if !utf8.ValidString(e.Data) {
+	b, valid := appendJSONString(b, e.Data)
+	if !valid {
 		b = append(b, `,"data_b64":"`...)
 		b = base64.StdEncoding.AppendEncode(b, []byte(e.Data))
 		b = append(b, '"')
@@ -38,15 +38,17 @@ func appendOutputRecord(b []byte, e runner.Output) []byte {
 // without HTML escaping: quote, backslash and control characters escaped
 // (\b \f \n \r \t by their short forms, others as \u00XX), each byte that
 // is not UTF-8 replaced by U+FFFD, and U+2028 and U+2029 escaped, since
-// JavaScript does not allow them in a string literal.
+// JavaScript does not allow them in a string literal. valid is
+// utf8.ValidString(s), found on the way.
 //
 // It works on s in pieces of jsonPiece bytes, with room made first for
 // the longest a piece can become (6 bytes for each byte), and stores into
 // that room by index: runs of 8 bytes that need no escape go as one word,
 // the rest byte by byte. A flood of two-byte lines has an escape in every
 // other byte, so the byte path matters as much as the word path.
-func appendJSONString(b []byte, s string) []byte {
+func appendJSONString(b []byte, s string) (_ []byte, valid bool) {
 	const hex = "0123456789abcdef"
+	valid = true
 	b = append(b, '"')
 	for len(s) > 0 {
 		piece := s[:min(len(s), jsonPiece)]
@@ -93,6 +95,7 @@ func appendJSONString(b []byte, s string) []byte {
 				switch {
 				case r == utf8.RuneError && size == 1:
 					j += copy(dst[j:], `\ufffd`)
+					valid = false
 				case r == '\u2028' || r == '\u2029':
 					dst[j], dst[j+1], dst[j+2], dst[j+3], dst[j+4], dst[j+5] = '\\', 'u', '2', '0', '2', hex[r&0xf]
 					j += 6
@@ -105,7 +108,7 @@ func appendJSONString(b []byte, s string) []byte {
 		b = b[:j]
 		s = s[i:]
 	}
-	return append(b, '"')
+	return append(b, '"'), valid
 }
 
 // jsonPiece bounds the room appendJSONString makes ahead of what it has
