@@ -235,18 +235,26 @@ func batchEvents(id int, ch <-chan runner.Event, wait time.Duration) runEventsMs
 	if !ok {
 		return runEventsMsg{id: id, closed: true}
 	}
-	msg := runEventsMsg{id: id, events: []runner.Event{ev}}
-	bytes := outputBytes(ev)
+	msg := runEventsMsg{id: id}
+	bytes := 0
+	// take adds one received event; false when the channel is closed.
+	take := func(ev runner.Event, ok bool) bool {
+		if !ok {
+			msg.closed = true
+			return false
+		}
+		msg.events = append(msg.events, ev)
+		bytes += outputBytes(ev)
+		return true
+	}
+	take(ev, true)
 	var timeout <-chan time.Time
 	for len(msg.events) < maxBatch {
 		select {
 		case ev, ok := <-ch:
-			if !ok {
-				msg.closed = true
+			if !take(ev, ok) {
 				return msg
 			}
-			msg.events = append(msg.events, ev)
-			bytes += outputBytes(ev)
 			continue
 		default:
 		}
@@ -260,12 +268,9 @@ func batchEvents(id int, ch <-chan runner.Event, wait time.Duration) runEventsMs
 		}
 		select {
 		case ev, ok := <-ch:
-			if !ok {
-				msg.closed = true
+			if !take(ev, ok) {
 				return msg
 			}
-			msg.events = append(msg.events, ev)
-			bytes += outputBytes(ev)
 		case <-timeout:
 			return msg
 		}
