@@ -40,6 +40,12 @@ func TestOutputRing(t *testing.T) {
 	if len(kept) != 1000 || !strings.HasSuffix(kept, "99999\n100000\n") {
 		t.Errorf("ring kept %d bytes ending %q", len(kept), kept[max(0, len(kept)-20):])
 	}
+	// A negative limit keeps nothing, and the events still carry it all.
+	none := runIt(t, Config{Effective: eff(t, allowAll), Argv: []string{"seq", "1", "100000"}, OutputLimit: -1, LosslessOutput: true})
+	const seqBytes = 588895 // seq 1 100000 | wc -c
+	if len(none.run.Output(Stdout)) != 0 || !strings.HasSuffix(none.stdout, "99999\n100000\n") || len(none.stdout) != seqBytes {
+		t.Errorf("OutputLimit -1: kept %d bytes, the events carried %d of %d", len(none.run.Output(Stdout)), len(none.stdout), seqBytes)
+	}
 	var r ring
 	r.limit = 4
 	for _, s := range []string{"ab", "cde", "f", "ghijkl", "m"} {

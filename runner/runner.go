@@ -166,7 +166,8 @@ type Config struct {
 	Timeout   time.Duration // 0 = none
 	Stdin     io.Reader     // nil = /dev/null
 	// OutputLimit is the bytes of output kept per stream for Output();
-	// 0 = DefaultOutputLimit.
+	// 0 = DefaultOutputLimit, negative = none (a caller that reads the
+	// Output events and never Output saves a copy of every byte).
 	OutputLimit int
 	// Stdout and Stderr, when set, receive the target's output directly
 	// (an *os.File is handed to the target as is) instead of Output events.
@@ -366,7 +367,7 @@ func prepare(cfg Config) (*prepared, error) {
 	if cfg.Env == nil {
 		cfg.Env = os.Environ()
 	}
-	if cfg.OutputLimit <= 0 {
+	if cfg.OutputLimit == 0 {
 		cfg.OutputLimit = DefaultOutputLimit
 	}
 	if cfg.Grace <= 0 {

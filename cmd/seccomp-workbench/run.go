@@ -257,7 +257,8 @@ func runCommand(cmd *cobra.Command, rc runConfig) error {
 	}
 	color := colorEnabled(cmd.ErrOrStderr())
 	if rc.json {
-		cfg.LosslessOutput = true
+		// Every byte goes out as an Output event; nothing reads Output().
+		cfg.LosslessOutput, cfg.OutputLimit = true, -1
 	} else {
 		cfg.Stdout, cfg.Stderr = passThrough(stdout.w, stdout), passThrough(stderrOwn.w, stderrOwn)
 		// Printed before the call returns, so each line precedes the
