@@ -63,7 +63,7 @@ func (e *VerifyError) Hint() string {
 		if len(e.via) > 0 {
 			also = fmt.Sprintf(" (on %s libseccomp applies the rules for %s to %s as well)", m.Arch, strings.Join(e.via, ", "), m.Syscall)
 		}
-		return what + ": rules for " + m.Syscall + also + " overlap with different actions and libseccomp settles overlaps in its own order; make their conditions disjoint"
+		return what + ": rules for " + m.Syscall + also + " overlap with different actions, and libseccomp does not keep the order of rules with different actions on different arguments (the profile's first match wins): make the rules not overlap (add the earlier rule's negated condition to the later one) or give them one action"
 	}
 	if e.wide {
 		return what + ": this is libseccomp's 64-bit argument comparison bug (GHSA-4q85-33p6-j5g6, fixed in libseccomp 2.6.1); upgrade libseccomp, or compare the argument with SCMP_CMP_EQ or SCMP_CMP_MASKED_EQ"
@@ -308,6 +308,11 @@ func inputs(e *profile.Effective, o profile.Options, dec *profile.Decider) []Inp
 			}
 			name := cat.Name(arch, nr)
 			for _, args := range dec.ArgCases(arch, name) {
+				out = append(out, Input{arch, nr, args})
+			}
+			// Calls matching rules on different arguments at once.
+			cross, _ := dec.CrossCases(arch, name)
+			for _, args := range cross {
 				out = append(out, Input{arch, nr, args})
 			}
 			if arch.Multiplexes() {
