@@ -106,6 +106,15 @@ func (d *Decider) CrossCases(arch catalog.Arch, name string) (cases [][6]uint64,
 	return crossCases(arch, d.RulesOn(arch, name), MaxCrossCases)
 }
 
+// VerifyCases is ArgCases then CrossCases, from one look-up of the rules:
+// the argument values compile.Verify tries for name.
+func (d *Decider) VerifyCases(arch catalog.Arch, name string) [][6]uint64 {
+	views := d.RulesOn(arch, name)
+	out := argCases(arch, views)
+	cross, _ := crossCases(arch, views, MaxCrossCases)
+	return append(out, cross...)
+}
+
 func crossCases(arch catalog.Arch, views []RuleView, limit int) ([][6]uint64, uint64) {
 	var compared uint
 	for _, r := range views {

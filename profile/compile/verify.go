@@ -307,12 +307,7 @@ func inputs(e *profile.Effective, o profile.Options, dec *profile.Decider) []Inp
 				continue
 			}
 			name := cat.Name(arch, nr)
-			for _, args := range dec.ArgCases(arch, name) {
-				out = append(out, Input{arch, nr, args})
-			}
-			// Calls matching rules on different arguments at once.
-			cross, _ := dec.CrossCases(arch, name)
-			for _, args := range cross {
+			for _, args := range dec.VerifyCases(arch, name) {
 				out = append(out, Input{arch, nr, args})
 			}
 			if arch.Multiplexes() {
