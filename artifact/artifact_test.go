@@ -410,7 +410,7 @@ func TestParseRef(t *testing.T) {
 			t.Errorf("%s: %v, want %q", s, err, want)
 		}
 	}
-	for s, want := range map[string]bool{"127.0.0.1:5000": true, "127.1.2.3": true, "localhost:5000": true, "[::1]:5000": true, "registry.example:5000": false, "10.0.0.1:5000": false} {
+	for s, want := range map[string]bool{"127.0.0.1:5000": true, "127.1.2.3": true, "localhost:5000": true, "[::1]:5000": true, "registry.example:5000": false, "127.0.0.1.example:5000": false, "localhost.example:5000": false} {
 		if got := (Ref{Registry: s}).Loopback(); got != want {
 			t.Errorf("Loopback(%s) = %v", s, got)
 		}
