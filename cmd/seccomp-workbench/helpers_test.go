@@ -4,7 +4,9 @@ package main
 // process or as the built binary, golden files and fixtures.
 
 import (
+	"bufio"
 	"bytes"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"hash/fnv"
@@ -147,4 +149,19 @@ func runCmd(t *testing.T, cmd *exec.Cmd) (stdout, stderr string, code int) {
 		t.Fatal(err)
 	}
 	return out.String(), errb.String(), code
+}
+
+// jsonRecords parses run --json output: one object per line.
+func jsonRecords(t *testing.T, stdout string) []map[string]any {
+	t.Helper()
+	var recs []map[string]any
+	sc := bufio.NewScanner(strings.NewReader(stdout))
+	for sc.Scan() {
+		var m map[string]any
+		if err := json.Unmarshal(sc.Bytes(), &m); err != nil {
+			t.Fatalf("not a JSON line: %q", sc.Text())
+		}
+		recs = append(recs, m)
+	}
+	return recs
 }

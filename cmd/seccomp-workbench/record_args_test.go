@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bufio"
-	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -56,18 +54,11 @@ func (k *argsKit) as(t *testing.T, u escapeUser, args ...string) (stdout, stderr
 func denials(t *testing.T, stdout string) map[string][]string {
 	t.Helper()
 	out := map[string][]string{}
-	sc := bufio.NewScanner(strings.NewReader(stdout))
-	for sc.Scan() {
-		var ev struct {
-			Type    string `json:"type"`
-			Syscall string `json:"syscall"`
-			ArgText string `json:"arg_text"`
-		}
-		if err := json.Unmarshal(sc.Bytes(), &ev); err != nil {
-			t.Fatalf("run --json line %q: %v", sc.Text(), err)
-		}
-		if ev.Type == "denied" {
-			out[ev.Syscall] = append(out[ev.Syscall], ev.ArgText)
+	for _, ev := range jsonRecords(t, stdout) {
+		if ev["type"] == "denied" {
+			name, _ := ev["syscall"].(string)
+			text, _ := ev["arg_text"].(string)
+			out[name] = append(out[name], text)
 		}
 	}
 	return out

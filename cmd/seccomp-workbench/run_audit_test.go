@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bufio"
-	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -120,15 +118,7 @@ func checkAuditText(t *testing.T, stdout, stderr, a, b string) {
 
 func checkAuditJSON(t *testing.T, stdout, a, b string) {
 	t.Helper()
-	var recs []map[string]any
-	sc := bufio.NewScanner(strings.NewReader(stdout))
-	for sc.Scan() {
-		var m map[string]any
-		if err := json.Unmarshal(sc.Bytes(), &m); err != nil {
-			t.Fatalf("not a JSON line: %q", sc.Text())
-		}
-		recs = append(recs, m)
-	}
+	recs := jsonRecords(t, stdout)
 	if len(recs) < 4 || recs[0]["type"] != "started" || recs[0]["mode"] != "audit" || recs[len(recs)-1]["type"] != "verdict" {
 		t.Fatalf("records %v", recs)
 	}

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bufio"
-	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -102,15 +100,7 @@ func TestRunJSON(t *testing.T) {
 	if stderr != "" {
 		t.Errorf("stderr %q: --json puts everything in the events", stderr)
 	}
-	var recs []map[string]any
-	sc := bufio.NewScanner(strings.NewReader(stdout))
-	for sc.Scan() {
-		var m map[string]any
-		if err := json.Unmarshal(sc.Bytes(), &m); err != nil {
-			t.Fatalf("not a JSON line: %q", sc.Text())
-		}
-		recs = append(recs, m)
-	}
+	recs := jsonRecords(t, stdout)
 	if len(recs) < 5 || recs[0]["type"] != "started" || recs[len(recs)-1]["type"] != "verdict" || recs[len(recs)-2]["type"] != "exited" {
 		t.Fatalf("records %v", recs)
 	}
