@@ -198,7 +198,7 @@ func Detect(name string, data []byte) (Format, error) {
 	switch {
 	case trim[0] == '{':
 		return detectJSON(name, data)
-	case trim[0] == '[' && !sdSectionRE.MatchString(strings.TrimSpace(firstLine)):
+	case trim[0] == '[' && !sdSectionRE().MatchString(strings.TrimSpace(firstLine)):
 		return "", fmt.Errorf("%s: a JSON array, not a profile (a profile is a JSON object): %s", name, accepted)
 	}
 	unit, yml := looksSystemd(data), looksYAML(data)

@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/seccomp-workbench/seccomp-workbench/catalog"
 	"github.com/seccomp-workbench/seccomp-workbench/profile"
@@ -64,14 +65,14 @@ type sdLine struct {
 	line, col int
 }
 
-var sdSectionRE = regexp.MustCompile(`^\[([A-Za-z][A-Za-z0-9_-]*)\]$`)
+var sdSectionRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^\[([A-Za-z][A-Za-z0-9_-]*)\]$`) })
 
 // looksSystemd names what makes data look like a unit file ("" if
 // nothing): a [Section] line or a SystemCall*= directive.
 func looksSystemd(data []byte) string {
 	for _, l := range strings.Split(string(data), "\n") {
 		l = strings.TrimSpace(l)
-		if m := sdSectionRE.FindStringSubmatch(l); m != nil {
+		if m := sdSectionRE().FindStringSubmatch(l); m != nil {
 			return "[" + m[1] + "]"
 		}
 		if k, _, ok := strings.Cut(l, "="); ok && strings.HasPrefix(k, "SystemCall") {
@@ -81,12 +82,12 @@ func looksSystemd(data []byte) string {
 	return ""
 }
 
-var yamlKeyRE = regexp.MustCompile(`^(apiVersion|kind|metadata|spec):`)
+var yamlKeyRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(apiVersion|kind|metadata|spec):`) })
 
 // looksYAML names what makes data look like a Kubernetes YAML document.
 func looksYAML(data []byte) string {
 	for _, l := range strings.Split(string(data), "\n") {
-		if m := yamlKeyRE.FindStringSubmatch(l); m != nil {
+		if m := yamlKeyRE().FindStringSubmatch(l); m != nil {
 			return m[1] + ":"
 		}
 	}
@@ -111,7 +112,7 @@ func sdDirectives(name string, data []byte) ([]sdLine, []string, error) {
 		if l == "" || l[0] == '#' || l[0] == ';' {
 			continue
 		}
-		if m := sdSectionRE.FindStringSubmatch(l); m != nil {
+		if m := sdSectionRE().FindStringSubmatch(l); m != nil {
 			section = m[1]
 			continue
 		}

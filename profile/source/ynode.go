@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -26,7 +27,7 @@ func nodeErr(name string, n *yaml.Node, format string, a ...any) error {
 	return fmt.Errorf("%s: %s", pos(name, n), fmt.Sprintf(format, a...))
 }
 
-var yamlLineRE = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+var yamlLineRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^yaml: line (\d+): (.*)$`) })
 
 // yamlDocs reads every document of a YAML stream (or one JSON value).
 func yamlDocs(name string, data []byte) ([]*yaml.Node, error) {
@@ -40,7 +41,7 @@ func yamlDocs(name string, data []byte) ([]*yaml.Node, error) {
 		}
 		if err != nil {
 			msg := err.Error()
-			if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
+			if m := yamlLineRE().FindStringSubmatch(msg); m != nil {
 				return nil, fmt.Errorf("%s:%s: invalid YAML: %s", name, m[1], m[2])
 			}
 			return nil, fmt.Errorf("%s: invalid YAML: %s", name, strings.TrimPrefix(msg, "yaml: "))
