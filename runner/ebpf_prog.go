@@ -88,6 +88,21 @@ func lookupTracked() asm.Instructions {
 	}
 }
 
+// readKernelU32 reads the 32-bit word at base+off in kernel memory into
+// r1 (through fp-8), jumping to lost when the read fails.
+func readKernelU32(base asm.Register, off int32, lost string) asm.Instructions {
+	return asm.Instructions{
+		asm.Mov.Reg(asm.R3, base),
+		asm.Add.Imm(asm.R3, off),
+		asm.Mov.Reg(asm.R1, asm.RFP),
+		asm.Add.Imm(asm.R1, -8),
+		asm.Mov.Imm(asm.R2, 4),
+		asm.FnProbeReadKernel.Call(),
+		asm.JNE.Imm(asm.R0, 0, lost),
+		asm.LoadMem(asm.R1, asm.RFP, -8, asm.Word),
+	}
+}
+
 // bumpLost adds one to lost[slot] and leaves.
 func bumpLost(label string, slot int64) asm.Instructions {
 	return asm.Instructions{
@@ -130,15 +145,10 @@ func sysEnterProg(off kernelOffsets) asm.Instructions {
 		asm.Mov.Reg32(asm.R7, asm.R7), // zero-extends: nr = (u32)id
 		asm.JSet.Imm(asm.R7, x32Bit, "out"),
 		asm.FnGetCurrentTask.Call(),
-		asm.Mov.Reg(asm.R3, asm.R0),
-		asm.Add.Imm(asm.R3, off.threadStatus),
-		asm.Mov.Reg(asm.R1, asm.RFP),
-		asm.Add.Imm(asm.R1, -8),
-		asm.Mov.Imm(asm.R2, 4),
-		asm.FnProbeReadKernel.Call(),
-		// Without the status the ABI is unknown: the call is lost.
-		asm.JNE.Imm(asm.R0, 0, "lostcall"),
-		asm.LoadMem(asm.R1, asm.RFP, -8, asm.Word),
+	)
+	// Without the status the ABI is unknown: the call is lost.
+	insns = append(insns, readKernelU32(asm.R0, off.threadStatus, "lostcall")...)
+	insns = append(insns,
 		asm.JSet.Imm(asm.R1, tsCompat, "out"),
 		// r8 = masks[nr], 0 above the array.
 		asm.Mov.Imm(asm.R8, 0),
@@ -226,14 +236,9 @@ func forkProg(off kernelOffsets) asm.Instructions {
 	insns = append(insns,
 		asm.LoadMem(asm.R8, asm.R0, 0, asm.Word),
 		asm.StoreMem(asm.RFP, -12, asm.R8, asm.Word),
-		asm.Mov.Reg(asm.R3, asm.R6),
-		asm.Add.Imm(asm.R3, off.taskTgid),
-		asm.Mov.Reg(asm.R1, asm.RFP),
-		asm.Add.Imm(asm.R1, -8),
-		asm.Mov.Imm(asm.R2, 4),
-		asm.FnProbeReadKernel.Call(),
-		asm.JNE.Imm(asm.R0, 0, "lostproc"),
-		asm.LoadMem(asm.R1, asm.RFP, -8, asm.Word),
+	)
+	insns = append(insns, readKernelU32(asm.R6, off.taskTgid, "lostproc")...)
+	insns = append(insns,
 		asm.JEq.Reg(asm.R1, asm.R9, "out"),
 		asm.LoadMapPtr(asm.R1, 0).WithReference(ebpfTrackedMap),
 		asm.Mov.Reg(asm.R2, asm.RFP),
