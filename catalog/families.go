@@ -2,22 +2,10 @@ package catalog
 
 import "golang.org/x/sys/unix"
 
-// Address families by the names systemd's RestrictAddressFamilies= and
-// the kernel's <linux/socket.h> give them; AF_UNSPEC (0) is not one.
-var addressFamilies = map[string]uint64{
-	"AF_UNIX": unix.AF_UNIX, "AF_INET": unix.AF_INET, "AF_AX25": unix.AF_AX25, "AF_IPX": unix.AF_IPX,
-	"AF_APPLETALK": unix.AF_APPLETALK, "AF_NETROM": unix.AF_NETROM, "AF_BRIDGE": unix.AF_BRIDGE,
-	"AF_ATMPVC": unix.AF_ATMPVC, "AF_X25": unix.AF_X25, "AF_INET6": unix.AF_INET6, "AF_ROSE": unix.AF_ROSE,
-	"AF_DECnet": unix.AF_DECnet, "AF_NETBEUI": unix.AF_NETBEUI, "AF_SECURITY": unix.AF_SECURITY,
-	"AF_KEY": unix.AF_KEY, "AF_NETLINK": unix.AF_NETLINK, "AF_PACKET": unix.AF_PACKET, "AF_ASH": unix.AF_ASH,
-	"AF_ECONET": unix.AF_ECONET, "AF_ATMSVC": unix.AF_ATMSVC, "AF_RDS": unix.AF_RDS, "AF_SNA": unix.AF_SNA,
-	"AF_IRDA": unix.AF_IRDA, "AF_PPPOX": unix.AF_PPPOX, "AF_WANPIPE": unix.AF_WANPIPE, "AF_LLC": unix.AF_LLC,
-	"AF_IB": unix.AF_IB, "AF_MPLS": unix.AF_MPLS, "AF_CAN": unix.AF_CAN, "AF_TIPC": unix.AF_TIPC,
-	"AF_BLUETOOTH": unix.AF_BLUETOOTH, "AF_IUCV": unix.AF_IUCV, "AF_RXRPC": unix.AF_RXRPC, "AF_ISDN": unix.AF_ISDN,
-	"AF_PHONET": unix.AF_PHONET, "AF_IEEE802154": unix.AF_IEEE802154, "AF_CAIF": unix.AF_CAIF, "AF_ALG": unix.AF_ALG,
-	"AF_NFC": unix.AF_NFC, "AF_VSOCK": unix.AF_VSOCK, "AF_KCM": unix.AF_KCM, "AF_QIPCRTR": unix.AF_QIPCRTR,
-	"AF_SMC": unix.AF_SMC, "AF_XDP": unix.AF_XDP, "AF_MCTP": unix.AF_MCTP,
-}
+// The address families are riskyargs.json's "socket_domain" set, named
+// as systemd's RestrictAddressFamilies= and the kernel's <linux/socket.h>
+// name them; AF_UNSPEC (0) is not one.
+const familySet = "socket_domain"
 
 // AFMax is AF_MAX: the kernel fails socket() for a family at or above it
 // with EAFNOSUPPORT.
@@ -25,15 +13,27 @@ const AFMax = unix.AF_MCTP + 1
 
 // AddressFamily reads a family name ("AF_INET").
 func AddressFamily(name string) (uint64, bool) {
-	v, ok := addressFamilies[name]
-	return v, ok
+	t, err := loadRisky()
+	if err != nil {
+		return 0, false
+	}
+	for _, n := range t.sets[familySet].Names {
+		if n.Name == name {
+			return n.Value, true
+		}
+	}
+	return 0, false
 }
 
 // AddressFamilyName names a family number; "" when it has no name.
 func AddressFamilyName(v uint64) string {
-	for n, x := range addressFamilies {
-		if x == v {
-			return n
+	t, err := loadRisky()
+	if err != nil {
+		return ""
+	}
+	for _, n := range t.sets[familySet].Names {
+		if n.Value == v {
+			return n.Name
 		}
 	}
 	return ""
