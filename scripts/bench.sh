@@ -165,8 +165,10 @@ for i in range(300):
     os.unlink(p)
 os.rmdir(d)
 PY
-	emit "## Record overhead" "" "Overhead = (t_tool − t_direct) / (t_strace − t_direct), medians of alternating runs; goals ≤ 0.33 for the notify engine, ≤ 0.05 for the eBPF engine (run as root). Times in ms (min / median / max)." ""
-	emit "| workload | CPUs | direct | strace -f | record (notify) | overhead | goal | record (ebpf) | overhead | goal |" "|---|---|---|---|---|---|---|---|---|---|"
+	local auto
+	auto=$("$SWB" record -o "$TMP/rec.json" -- /bin/true 2>&1 | sed -n 's/^seccomp-workbench: engine \([a-z]*\).*/\1/p')
+	emit "## Record overhead" "" "Overhead = (t_tool − t_direct) / (t_strace − t_direct), medians of alternating runs. \`record\` as a user runs it (no --engine: auto, which chose **${auto:-unknown}** here) is judged against the goal ≤ 0.33; the eBPF engine also has its own goal ≤ 0.05. The notify engine, which auto uses without CAP_BPF and CAP_PERFMON, is shown next to it. Times in ms (min / median / max)." ""
+	emit "| workload | CPUs | direct | strace -f | record (auto) | overhead | goal ≤ 0.33 | ≤ 0.05 | record --engine notify | overhead | ≤ 0.33 |" "|---|---|---|---|---|---|---|---|---|---|---|"
 	local w pin
 	for w in find tar python; do
 		case $w in
@@ -180,7 +182,7 @@ PY
 			cmd_d() { "${pre[@]}" "${wl[@]}"; }
 			cmd_s() { "${pre[@]}" strace -f -o /dev/null "${wl[@]}"; }
 			cmd_r() { "${pre[@]}" "$SWB" record --engine notify -o "$TMP/rec.json" -- "${wl[@]}"; }
-			cmd_e() { "${pre[@]}" "$SWB" record --engine ebpf -o "$TMP/rec.json" -- "${wl[@]}"; }
+			cmd_e() { "${pre[@]}" "$SWB" record -o "$TMP/rec.json" -- "${wl[@]}"; }
 			local save=$RUNS
 			RUNS=$(((RUNS + 1) / 2))
 			alternate d s r e
@@ -189,7 +191,7 @@ PY
 			over() { awk -v d="$(median "$TMP/d")" -v s="$(median "$TMP/s")" -v r="$(median "$TMP/$1")" 'BEGIN {printf "%.3f", (r - d) / (s - d)}'; }
 			o=$(over r)
 			oe=$(over e)
-			emit "| $w | $pin | $(stats "$TMP/d") | $(stats "$TMP/s") | $(stats "$TMP/r") | $o | $(met "$o" 0.33) | $(stats "$TMP/e") | $oe | $(met "$oe" 0.05) |"
+			emit "| $w | $pin | $(stats "$TMP/d") | $(stats "$TMP/s") | $(stats "$TMP/e") | $oe | $(met "$oe" 0.33) | $(met "$oe" 0.05) | $(stats "$TMP/r") | $o | $(met "$o" 0.33) |"
 		done
 	done
 	emit ""
