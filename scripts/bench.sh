@@ -15,6 +15,7 @@ GO=${GO:-go}
 SWB=$TMP/seccomp-workbench
 $GO build -o "$SWB" ./cmd/seccomp-workbench
 gcc -O2 -Wall -o "$TMP/notify_peer" testdata/bench/notify_peer.c
+gcc -O2 -Wall -o "$TMP/filter_cost" testdata/bench/filter_cost.c
 BODY=$TMP/body.md
 : >"$BODY"
 emit() { printf '%s\n' "$@" >>"$BODY"; }
@@ -197,12 +198,34 @@ PY
 	emit ""
 }
 
+# Filter: what the installed program costs on each call the target makes,
+# against the same calls with no filter, in alternating runs.
+filter() {
+	"$SWB" export preset:docker-default --format bpf -o "$TMP/dd.bpf" 2>/dev/null
+	local k p
+	for k in none wb; do for p in getppid personality; do : >"$TMP/f_${k}_$p"; done; done
+	for ((i = 0; i < RUNS; i++)); do
+		for k in none wb; do
+			local f=()
+			[ $k = wb ] && f=("$TMP/dd.bpf")
+			out=$("$TMP/filter_cost" 2000000 "${f[@]}")
+			for p in getppid personality; do awk -v k="${p}_ns" '$1 == k {print $2}' <<<"$out" >>"$TMP/f_${k}_$p"; done
+		done
+	done
+	emit "## Filter cost per call" "" "docker-default's program as \`export --format bpf\` writes it, installed in a C loop (testdata/bench/filter_cost.c), ns per call (min / median / max); getppid: no rule reads its arguments; personality(0xffffffff): its rules compare the argument:" ""
+	emit "| call | no filter | workbench's program | the filter's cost |" "|---|---|---|---|"
+	for p in getppid personality; do
+		emit "| $p | $(stats "$TMP/f_none_$p") | $(stats "$TMP/f_wb_$p") | $(awk -v a="$(median "$TMP/f_wb_$p")" -v b="$(median "$TMP/f_none_$p")" 'BEGIN {printf "%.0f", a - b}') |"
+	done
+	emit ""
+}
+
 tui() {
 	emit "## TUI keystrokes" "" '```' "$(gobench ./tui 'Keystroke' 200x)" '```' ""
 }
 
 machine
-for s in ${BENCH_SECTIONS:-launch compile output notify record tui}; do
+for s in ${BENCH_SECTIONS:-launch compile filter output notify record tui}; do
 	echo "bench: $s" >&2
 	"$s"
 done
