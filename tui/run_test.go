@@ -178,6 +178,10 @@ func TestRecordOffersProfile(t *testing.T) {
 	if !asking(m, "Recording finished") {
 		t.Fatalf("a recording should be offered:\n%s", screen(m))
 	}
+	// The dialog names the engine that recorded, as `record` does.
+	if !strings.Contains(screen(m), "Recorded by the ebpf engine") && !strings.Contains(screen(m), "Recorded by the notify engine") {
+		t.Fatalf("the recording dialog should name its engine:\n%s", screen(m))
+	}
 	m = press(t, m, "o")
 	if !strings.HasPrefix(m.source, "recording of") || !m.dirty() {
 		t.Fatalf("opened recording: source %q dirty %v", m.source, m.dirty())

@@ -308,6 +308,9 @@ func (m Model) handleRunStarted(msg runStartedMsg) (Model, tea.Cmd) {
 		return m, nil
 	}
 	m.ses.run = msg.run
+	if e, why := msg.run.RecordEngine(); e != "" {
+		m.setStatus("recording %s with the %s engine (%s)…", m.ses.line, e, why)
+	}
 	return m, waitEvents(msg.id, msg.run)
 }
 
@@ -458,10 +461,19 @@ func (m Model) runEnded() (Model, tea.Cmd) {
 	}
 	m.setStatus("%s", firstLine(m.run.Banner().Text))
 	if ses.mode == runner.ModeRecord && ses.run != nil {
+		engine, why := ses.run.RecordEngine()
+		if err := ses.run.RecordError(); err != nil {
+			// The recorder lost observations: a profile of what it saw
+			// could fail the command where the recording did not.
+			m.run.SetBanner(runpane.Banner{Kind: runpane.Fail, Text: "✘ RECORDING INCOMPLETE  " + err.Error()})
+			m.setError(fmt.Errorf("the %s engine's recording is incomplete, so no profile is offered: %v", engine, err))
+			return m, nil
+		}
 		if p := ses.run.Recorded(); p != nil {
 			m.push(askDialog(m.c, "Recording finished", []string{
 				fmt.Sprintf("The recorded profile allows the %d syscalls %s made; any other call fails (%s).",
 					countNames(p), ses.line, profile.Decision{Action: p.DefaultAction, Errno: p.DefaultErrno()}),
+				fmt.Sprintf("Recorded by the %s engine (%s).", engine, why),
 			}, []dialogs.Item{
 				{Key: "o", Label: "open it in the workbench", Value: "open"},
 				{Key: "s", Label: "save it as…", Value: "save"},
