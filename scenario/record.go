@@ -60,6 +60,12 @@ func recordOne(ctx context.Context, f *File, s *Scenario, base *profile.Effectiv
 	for range r.Events() {
 	}
 	v := r.Wait()
+	if err := r.RecordError(); err != nil {
+		return nil, err
+	}
+	if e, why := r.RecordEngine(); o.EngineUsed != nil {
+		o.EngineUsed(s.Name, e, why)
+	}
 	if r.Recorded() == nil {
 		return nil, fmt.Errorf("the recording did not start: %s", v.Outcome)
 	}

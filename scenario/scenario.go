@@ -118,6 +118,9 @@ type Options struct {
 	Progress func(Progress)
 	// NamesOnly: Record writes whole syscalls, no argument rules.
 	NamesOnly bool
+	// EngineUsed, when set, is told which engine recorded each scenario and
+	// why (Record).
+	EngineUsed func(scenario string, e runner.Engine, why string)
 }
 
 // Progress is where a batch is.

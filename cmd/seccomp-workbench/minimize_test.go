@@ -88,6 +88,10 @@ func TestRecordScenariosCLI(t *testing.T) {
 	if code != 0 || !strings.Contains(stderr, "seccomp-workbench: wrote "+out) {
 		t.Fatalf("record --scenarios: exit %d\n%s%s", code, stdout, stderr)
 	}
+	// The engine is named once for all the scenarios, as record names it.
+	if n := strings.Count(stderr, "seccomp-workbench: engine "); n != 1 {
+		t.Errorf("record --scenarios named the engine %d times, want once:\n%s", n, stderr)
+	}
 	p, err := profile.Load(out)
 	if err != nil {
 		t.Fatal(err)

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"fmt"
+
 	"github.com/spf13/cobra"
 
 	"github.com/seccomp-workbench/seccomp-workbench/profile"
@@ -21,7 +23,16 @@ func recordScenarios(cmd *cobra.Command, path string, base *profile.Effective, b
 	ctx, stop := interruptContext()
 	defer stop()
 	stderr := cmd.ErrOrStderr()
-	p, counts, added, notes, err := scenario.Record(ctx, f, base, scenario.Options{NamesOnly: namesOnly, Engine: engine})
+	// Every scenario is recorded by the same process, so auto picks one
+	// engine for all; it is named once, as record names it.
+	named := map[runner.Engine]bool{}
+	used := func(_ string, e runner.Engine, why string) {
+		if !named[e] {
+			named[e] = true
+			fmt.Fprintf(stderr, "seccomp-workbench: engine %s (%s)\n", e, why)
+		}
+	}
+	p, counts, added, notes, err := scenario.Record(ctx, f, base, scenario.Options{NamesOnly: namesOnly, Engine: engine, EngineUsed: used})
 	if err != nil {
 		return exitError{exitFailed, "record: " + err.Error()}
 	}
