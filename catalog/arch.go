@@ -54,6 +54,9 @@ type ArchInfo struct {
 	// Native is libseccomp's name (amd64, arm64 ...), used by Docker's
 	// includes/excludes "arches" filters.
 	Native string
+	// Systemd is the name in systemd's SystemCallArchitectures=
+	// (seccomp_arch_to_string in systemd's seccomp-util.c).
+	Systemd string
 	// Audit is the AUDIT_ARCH_* value the kernel puts in seccomp_data.arch.
 	Audit uint32
 	// Bits is the width of a native long: 32-bit ABIs see only the low
@@ -68,27 +71,27 @@ type ArchInfo struct {
 }
 
 var archTable = []ArchInfo{
-	{X86_64, "SCMP_ARCH_X86_64", "amd64", 0xC000003E, 64, 0, []string{"amd64", "x86-64"}},
-	{X86, "SCMP_ARCH_X86", "x86", 0x40000003, 32, 0, []string{"i386", "i686", "386"}},
-	{X32, "SCMP_ARCH_X32", "x32", 0xC000003E, 32, X32SyscallBit, nil},
-	{AArch64, "SCMP_ARCH_AARCH64", "arm64", 0xC00000B7, 64, 0, []string{"arm64"}},
-	{ARM, "SCMP_ARCH_ARM", "arm", 0x40000028, 32, 0, []string{"armhf", "armv7"}},
-	{RISCV64, "SCMP_ARCH_RISCV64", "riscv64", 0xC00000F3, 64, 0, nil},
-	{S390X, "SCMP_ARCH_S390X", "s390x", 0x80000016, 64, 0, nil},
-	{PPC64LE, "SCMP_ARCH_PPC64LE", "ppc64le", 0xC0000015, 64, 0, nil},
-	{MIPS, "SCMP_ARCH_MIPS", "mips", 0x00000008, 32, 4000, nil},
-	{MIPSEL, "SCMP_ARCH_MIPSEL", "mipsel", 0x40000008, 32, 4000, nil},
-	{MIPS64, "SCMP_ARCH_MIPS64", "mips64", 0x80000008, 64, 5000, nil},
-	{MIPSEL64, "SCMP_ARCH_MIPSEL64", "mipsel64", 0xC0000008, 64, 5000, []string{"mips64el"}},
+	{X86_64, "SCMP_ARCH_X86_64", "amd64", "x86-64", 0xC000003E, 64, 0, []string{"amd64", "x86-64"}},
+	{X86, "SCMP_ARCH_X86", "x86", "x86", 0x40000003, 32, 0, []string{"i386", "i686", "386"}},
+	{X32, "SCMP_ARCH_X32", "x32", "x32", 0xC000003E, 32, X32SyscallBit, nil},
+	{AArch64, "SCMP_ARCH_AARCH64", "arm64", "arm64", 0xC00000B7, 64, 0, []string{"arm64"}},
+	{ARM, "SCMP_ARCH_ARM", "arm", "arm", 0x40000028, 32, 0, []string{"armhf", "armv7"}},
+	{RISCV64, "SCMP_ARCH_RISCV64", "riscv64", "riscv64", 0xC00000F3, 64, 0, nil},
+	{S390X, "SCMP_ARCH_S390X", "s390x", "s390x", 0x80000016, 64, 0, nil},
+	{PPC64LE, "SCMP_ARCH_PPC64LE", "ppc64le", "ppc64-le", 0xC0000015, 64, 0, nil},
+	{MIPS, "SCMP_ARCH_MIPS", "mips", "mips", 0x00000008, 32, 4000, nil},
+	{MIPSEL, "SCMP_ARCH_MIPSEL", "mipsel", "mips-le", 0x40000008, 32, 4000, nil},
+	{MIPS64, "SCMP_ARCH_MIPS64", "mips64", "mips64", 0x80000008, 64, 5000, nil},
+	{MIPSEL64, "SCMP_ARCH_MIPSEL64", "mipsel64", "mips64-le", 0xC0000008, 64, 5000, []string{"mips64el"}},
 	// n32 passes 64-bit registers but libseccomp (and so the filter)
 	// compares arguments as 32-bit values there, as on any ILP32 ABI.
-	{MIPS64N32, "SCMP_ARCH_MIPS64N32", "mips64n32", 0xA0000008, 32, 6000, nil},
-	{MIPSEL64N32, "SCMP_ARCH_MIPSEL64N32", "mipsel64n32", 0xE0000008, 32, 6000, []string{"mips64n32el"}},
-	{PPC, "SCMP_ARCH_PPC", "ppc", 0x00000014, 32, 0, nil},
-	{PPC64, "SCMP_ARCH_PPC64", "ppc64", 0x80000015, 64, 0, nil},
-	{S390, "SCMP_ARCH_S390", "s390", 0x00000016, 32, 0, nil},
-	{PARISC, "SCMP_ARCH_PARISC", "parisc", 0x0000000F, 32, 0, []string{"hppa"}},
-	{PARISC64, "SCMP_ARCH_PARISC64", "parisc64", 0x8000000F, 64, 0, nil},
+	{MIPS64N32, "SCMP_ARCH_MIPS64N32", "mips64n32", "mips64-n32", 0xA0000008, 32, 6000, nil},
+	{MIPSEL64N32, "SCMP_ARCH_MIPSEL64N32", "mipsel64n32", "mips64-le-n32", 0xE0000008, 32, 6000, []string{"mips64n32el"}},
+	{PPC, "SCMP_ARCH_PPC", "ppc", "ppc", 0x00000014, 32, 0, nil},
+	{PPC64, "SCMP_ARCH_PPC64", "ppc64", "ppc64", 0x80000015, 64, 0, nil},
+	{S390, "SCMP_ARCH_S390", "s390", "s390", 0x00000016, 32, 0, nil},
+	{PARISC, "SCMP_ARCH_PARISC", "parisc", "parisc", 0x0000000F, 32, 0, []string{"hppa"}},
+	{PARISC64, "SCMP_ARCH_PARISC64", "parisc64", "parisc64", 0x8000000F, 64, 0, nil},
 }
 
 // Arches returns every supported ABI in the catalog's fixed order.

@@ -124,16 +124,16 @@ const (
 // Entry is everything the catalog knows about one syscall name. Its JSON
 // form is part of the CLI contract (catalog --json).
 type Entry struct {
-	Name          string         `json:"name"`
-	Risk          Risk           `json:"risk"`
-	Category      Category       `json:"category"`
-	Description   string         `json:"description"`
-	Rationale     string         `json:"rationale"`
-	Family        []string       `json:"family"`
-	Numbers       map[Arch]int64 `json:"numbers"`
-	Since         string         `json:"since"`
-	SystemdGroups []string       `json:"systemd_groups"`
-	Docker        DockerVerdict  `json:"docker"`
+	Name          string        `json:"name"`
+	Risk          Risk          `json:"risk"`
+	Category      Category      `json:"category"`
+	Description   string        `json:"description"`
+	Rationale     string        `json:"rationale"`
+	Family        []string      `json:"family"`
+	Numbers       Numbers       `json:"numbers"`
+	Since         string        `json:"since"`
+	SystemdGroups []string      `json:"systemd_groups"`
+	Docker        DockerVerdict `json:"docker"`
 	// DockerWhy says what the condition is when Docker is "conditional".
 	DockerWhy  string `json:"docker_condition,omitempty"`
 	Capability string `json:"capability"`
@@ -142,7 +142,8 @@ type Entry struct {
 	// FamilyID names the family ("open", "stat" ...); "" when alone.
 	FamilyID string `json:"family_id,omitempty"`
 	// Args are the arguments as the kernel declares them (Params); nil
-	// when the catalog has no signature for the call.
+	// when the catalog has no signature for the call, empty for a call
+	// declared without arguments.
 	Args []Param `json:"args,omitempty"`
 	// RiskyArgs are the arguments that decide how much the call can do
 	// (data/riskyargs.json); nil for most calls.
@@ -151,10 +152,7 @@ type Entry struct {
 
 // Number returns the call's number on arch; ok is false where the arch
 // lacks the call.
-func (e *Entry) Number(a Arch) (int64, bool) {
-	n, ok := e.Numbers[a]
-	return n, ok
-}
+func (e *Entry) Number(a Arch) (int64, bool) { return e.Numbers.Get(a) }
 
 // SystemdGroup is one of systemd's named syscall sets.
 type SystemdGroup struct {
@@ -166,17 +164,17 @@ type SystemdGroup struct {
 
 // Catalog is the loaded, immutable knowledge base.
 type Catalog struct {
-	entries  []*Entry // sorted by name
-	byName   map[string]*Entry
-	byNumber map[Arch]map[int64]*Entry
+	entries []*Entry // sorted by name, as tablesSyscalls
+	// names are the entries' names, in the same order: Lookup searches
+	// them, and so does fuzzy search.
+	names    []string
+	byNumber [tablesArchCount]numberIndex // by column of tablesArchs
 	families map[string][]string
 	groups   map[string]*SystemdGroup
 	// LibseccompVersion is the libseccomp whose tables made numbers.json.
 	LibseccompVersion string
 	// SystemdVersion is the systemd whose groups made systemd.json.
 	SystemdVersion string
-	// names are the entries' names, in the same order, for fuzzy search.
-	names []string
 }
 
 var loadOnce = sync.OnceValues(func() (*Catalog, error) { return load() })
@@ -204,24 +202,23 @@ type knowledge struct {
 	Rationale   string   `json:"rationale"`
 }
 
+// noGroups is the SystemdGroups of the calls in none (an empty list in
+// JSON, not null).
+var noGroups = []string{}
+
 func load() (*Catalog, error) {
-	rows := tablesSyscalls()
-	fams := tablesFamilies()
-	groups := tablesGroups()
-	members := tablesMembers()
-	archs := tablesArchs()
+	rows := tablesSyscalls
 	c := &Catalog{
 		entries:           make([]*Entry, len(rows)),
-		byName:            make(map[string]*Entry, len(rows)),
-		byNumber:          make(map[Arch]map[int64]*Entry, len(archs)),
-		families:          make(map[string][]string, len(fams)),
-		groups:            make(map[string]*SystemdGroup, len(groups)),
+		names:             make([]string, len(rows)),
+		families:          make(map[string][]string, len(tablesFamilies)),
+		groups:            make(map[string]*SystemdGroup, len(tablesGroups)),
 		LibseccompVersion: tablesLibseccomp,
 		SystemdVersion:    tablesSystemd,
-		names:             make([]string, len(rows)),
 	}
-	for _, a := range archs {
-		c.byNumber[a] = make(map[int64]*Entry, len(rows))
+	var err error
+	if c.byNumber, err = indexNumbers(rows); err != nil {
+		return nil, err
 	}
 	entries := make([]Entry, len(rows))
 	for i := range rows {
@@ -230,37 +227,32 @@ func load() (*Catalog, error) {
 		if i > 0 && rows[i-1].k.Name >= k.Name {
 			return nil, fmt.Errorf("catalog: tables_gen.go is out of order at %q: run go generate ./catalog", k.Name)
 		}
-		have := 0
-		for _, n := range r.numbers {
-			if n >= 0 {
-				have++
-			}
-		}
 		e := &entries[i]
 		*e = Entry{
 			Name: k.Name, Risk: k.Risk, Category: k.Category,
 			Description: k.Description, Rationale: k.Rationale,
 			Since: k.Since, Man: k.Man, Libseccomp: r.libseccomp,
-			Numbers: make(map[Arch]int64, have), SystemdGroups: []string{},
+			Numbers: Numbers{&r.numbers}, SystemdGroups: noGroups,
 		}
-		for j, n := range r.numbers {
-			if n >= 0 {
-				e.Numbers[archs[j]] = n
-				c.byNumber[archs[j]][n] = e
+		if r.params >= 0 {
+			if e.Args, err = items(tablesParams, tableSet{k.Name, "", r.params, r.nparams}); err != nil {
+				return nil, err
+			}
+			if e.Args == nil {
+				e.Args = []Param{}
 			}
 		}
 		c.entries[i] = e
-		c.byName[k.Name] = e
 		c.names[i] = k.Name
 	}
-	for _, f := range fams {
-		ms, err := items(members, f)
+	for _, f := range tablesFamilies {
+		ms, err := items(tablesMembers, f)
 		if err != nil {
 			return nil, err
 		}
 		c.families[f.name] = ms
 		for _, m := range ms {
-			e, ok := c.byName[m]
+			e, ok := c.Lookup(m)
 			if !ok {
 				return nil, fmt.Errorf("catalog: family %q lists unknown syscall %q: run go generate ./catalog", f.name, m)
 			}
@@ -268,26 +260,12 @@ func load() (*Catalog, error) {
 			e.Family = ms
 		}
 	}
-	for _, e := range c.entries {
+	for i, e := range c.entries {
 		if e.Family == nil {
-			e.Family = []string{e.Name}
+			e.Family = c.names[i : i+1 : i+1]
 		}
 	}
-	// The groups are in name order, so each entry's list comes out sorted.
-	for _, g := range groups {
-		ms, err := items(members, g)
-		if err != nil {
-			return nil, err
-		}
-		c.groups[g.name] = &SystemdGroup{Name: g.name, Description: g.description, Members: ms}
-		for _, m := range ms {
-			if e, ok := c.byName[m]; ok {
-				e.SystemdGroups = append(e.SystemdGroups, g.name)
-			}
-		}
-	}
-	params, err := loadParams()
-	if err != nil {
+	if err := c.applyGroups(); err != nil {
 		return nil, err
 	}
 	risky, err := loadRisky()
@@ -295,16 +273,65 @@ func load() (*Catalog, error) {
 		return nil, err
 	}
 	for _, e := range c.entries {
-		e.Args = params[e.Name]
 		for _, a := range risky.byNam[e.Name] {
 			if a.Index < len(e.Args) {
-				a.Narrow = narrowTypes[strings.TrimPrefix(e.Args[a.Index].Type, "const ")]
+				a.Narrow = narrowType(e.Args[a.Index].Type)
 			}
 			e.RiskyArgs = append(e.RiskyArgs, a)
 		}
 	}
 	c.applyDocker()
 	return c, nil
+}
+
+// applyGroups fills the groups and each entry's SystemdGroups: the groups
+// are in name order, so each entry's list comes out sorted. The lists
+// share one array, each capped at its end.
+func (c *Catalog) applyGroups() error {
+	// at[i] is the entry of member i of tablesMembers, -1 for a nested
+	// @group or a name the catalog lacks.
+	at := make([]int, len(tablesMembers))
+	count := make([]int, len(c.entries))
+	total := 0
+	for _, g := range tablesGroups {
+		ms, err := items(tablesMembers, g)
+		if err != nil {
+			return err
+		}
+		c.groups[g.name] = &SystemdGroup{Name: g.name, Description: g.description, Members: ms}
+		for j, m := range ms {
+			i, ok := c.index(m)
+			if !ok {
+				i = -1
+			} else {
+				count[i]++
+				total++
+			}
+			at[g.first+j] = i
+		}
+	}
+	all := make([]string, 0, total)
+	for i, n := range count {
+		if n > 0 {
+			c.entries[i].SystemdGroups = all[len(all) : len(all) : len(all)+n]
+			all = all[:len(all)+n]
+		}
+	}
+	for _, g := range tablesGroups {
+		for _, i := range at[g.first : g.first+g.n] {
+			if i >= 0 {
+				e := c.entries[i]
+				e.SystemdGroups = append(e.SystemdGroups, g.name)
+			}
+		}
+	}
+	return nil
+}
+
+// index is the position of the call named name in entries.
+func (c *Catalog) index(name string) (int, bool) {
+	i := tablesIndex(name)
+	return i, i >= 0
 }
 
 // All returns every entry sorted by name. The slice is a copy; the entries
@@ -316,15 +343,23 @@ func (c *Catalog) Len() int { return len(c.entries) }
 
 // Lookup finds an entry by exact name.
 func (c *Catalog) Lookup(name string) (*Entry, bool) {
-	e, ok := c.byName[name]
-	return e, ok
+	if i, ok := c.index(name); ok {
+		return c.entries[i], true
+	}
+	return nil, false
 }
 
 // ByNumber finds the call with number nr on arch (for x32, nr includes
 // the x32 bit, as in seccomp_data).
 func (c *Catalog) ByNumber(a Arch, nr int64) (*Entry, bool) {
-	e, ok := c.byNumber[a][nr]
-	return e, ok
+	col := tablesColumn(a)
+	if col < 0 {
+		return nil, false
+	}
+	if i, ok := c.byNumber[col].find(nr); ok {
+		return c.entries[i], true
+	}
+	return nil, false
 }
 
 // Name returns the name of nr on arch, or "syscall_<nr>" when unknown.

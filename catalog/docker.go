@@ -16,11 +16,13 @@ import (
 // otherwise (the profile's default errno).
 func (c *Catalog) applyDocker() {
 	type acc struct {
+		named bool // some allow rule names the call
 		allow bool
 		conds []string
 		caps  []string
 	}
-	seen := map[string]*acc{}
+	// seen is by entry: a name the catalog lacks has no verdict to fill.
+	seen := make([]acc, len(c.entries))
 	for _, r := range mobyseccomp.DefaultProfile().Syscalls {
 		if r.Action != specs.ActAllow {
 			continue
@@ -31,11 +33,12 @@ func (c *Catalog) applyDocker() {
 		}
 		cond, caps := describeFilter(r)
 		for _, n := range names {
-			a := seen[n]
-			if a == nil {
-				a = &acc{}
-				seen[n] = a
+			i, ok := c.index(n)
+			if !ok {
+				continue
 			}
+			a := &seen[i]
+			a.named = true
 			if cond == "" {
 				a.allow = true
 				continue
@@ -50,10 +53,10 @@ func (c *Catalog) applyDocker() {
 			}
 		}
 	}
-	for _, e := range c.entries {
-		a := seen[e.Name]
+	for i, e := range c.entries {
+		a := &seen[i]
 		switch {
-		case a == nil:
+		case !a.named:
 			e.Docker = DockerDeny
 		case a.allow:
 			e.Docker = DockerAllow

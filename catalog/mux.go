@@ -1,5 +1,7 @@
 package catalog
 
+import "sort"
+
 // Some ABIs reach the socket and System V IPC calls through two
 // multiplexers as well as (on newer kernels) directly: socketcall(call,
 // args) and ipc(call, first, second, third, ptr, fifth). The operation is
@@ -20,22 +22,22 @@ const (
 )
 
 // muxOps are the operation numbers: SYS_* of linux/net.h for socketcall,
-// the call numbers of linux/ipc.h for ipc.
-var muxOps = map[string]struct {
-	mux string
-	op  uint32
+// the call numbers of linux/ipc.h for ipc. Sorted by name.
+var muxOps = []struct {
+	name, mux string
+	op        uint32
 }{
-	"socket": {SocketCall, 1}, "bind": {SocketCall, 2}, "connect": {SocketCall, 3},
-	"listen": {SocketCall, 4}, "accept": {SocketCall, 5}, "getsockname": {SocketCall, 6},
-	"getpeername": {SocketCall, 7}, "socketpair": {SocketCall, 8}, "send": {SocketCall, 9},
-	"recv": {SocketCall, 10}, "sendto": {SocketCall, 11}, "recvfrom": {SocketCall, 12},
-	"shutdown": {SocketCall, 13}, "setsockopt": {SocketCall, 14}, "getsockopt": {SocketCall, 15},
-	"sendmsg": {SocketCall, 16}, "recvmsg": {SocketCall, 17}, "accept4": {SocketCall, 18},
-	"recvmmsg": {SocketCall, 19}, "sendmmsg": {SocketCall, 20},
-
-	"semop": {IPC, 1}, "semget": {IPC, 2}, "semctl": {IPC, 3}, "semtimedop": {IPC, 4},
-	"msgsnd": {IPC, 11}, "msgrcv": {IPC, 12}, "msgget": {IPC, 13}, "msgctl": {IPC, 14},
-	"shmat": {IPC, 21}, "shmdt": {IPC, 22}, "shmget": {IPC, 23}, "shmctl": {IPC, 24},
+	{"accept", SocketCall, 5}, {"accept4", SocketCall, 18}, {"bind", SocketCall, 2},
+	{"connect", SocketCall, 3}, {"getpeername", SocketCall, 7}, {"getsockname", SocketCall, 6},
+	{"getsockopt", SocketCall, 15}, {"listen", SocketCall, 4}, {"msgctl", IPC, 14},
+	{"msgget", IPC, 13}, {"msgrcv", IPC, 12}, {"msgsnd", IPC, 11},
+	{"recv", SocketCall, 10}, {"recvfrom", SocketCall, 12}, {"recvmmsg", SocketCall, 19},
+	{"recvmsg", SocketCall, 17}, {"semctl", IPC, 3}, {"semget", IPC, 2},
+	{"semop", IPC, 1}, {"semtimedop", IPC, 4}, {"send", SocketCall, 9},
+	{"sendmmsg", SocketCall, 20}, {"sendmsg", SocketCall, 16}, {"sendto", SocketCall, 11},
+	{"setsockopt", SocketCall, 14}, {"shmat", IPC, 21}, {"shmctl", IPC, 24},
+	{"shmdt", IPC, 22}, {"shmget", IPC, 23}, {"shutdown", SocketCall, 13},
+	{"socket", SocketCall, 1}, {"socketpair", SocketCall, 8},
 }
 
 // MaxSocketCallOp is SYS_SENDMMSG, the highest socketcall operation; the
@@ -49,16 +51,19 @@ const IPCVersionShift = 16
 // MuxOp says which multiplexer carries name and as which operation; ok is
 // false for a call no multiplexer carries.
 func MuxOp(name string) (mux string, op uint32, ok bool) {
-	m, ok := muxOps[name]
-	return m.mux, m.op, ok
+	i := sort.Search(len(muxOps), func(i int) bool { return muxOps[i].name >= name })
+	if i < len(muxOps) && muxOps[i].name == name {
+		return muxOps[i].mux, muxOps[i].op, true
+	}
+	return "", 0, false
 }
 
 // MuxOps lists the operations of one multiplexer by number.
 func MuxOps(mux string) map[uint32]string {
 	out := map[uint32]string{}
-	for n, m := range muxOps {
+	for _, m := range muxOps {
 		if m.mux == mux {
-			out[m.op] = n
+			out[m.op] = m.name
 		}
 	}
 	return out

@@ -94,10 +94,9 @@ type riskyTables struct {
 }
 
 var loadRisky = sync.OnceValues(func() (*riskyTables, error) {
-	all := tablesValueNames()
 	t := &riskyTables{sets: map[string]NameSet{}, byNam: map[string][]RiskyArg{}}
-	for _, s := range tablesNameSets() {
-		ns, err := items(all, s)
+	for _, s := range tablesNameSets {
+		ns, err := items(tablesValueNames, s)
 		if err != nil {
 			return nil, err
 		}
@@ -127,7 +126,7 @@ func (c *Catalog) ValueNames(set string) (NameSet, bool) {
 // RiskyArgs returns the arguments that decide the risk of name, in
 // argument order as riskyargs.json lists them; nil for other calls.
 func (c *Catalog) RiskyArgs(name string) []RiskyArg {
-	if e, ok := c.byName[name]; ok {
+	if e, ok := c.Lookup(name); ok {
 		return e.RiskyArgs
 	}
 	return nil

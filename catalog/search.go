@@ -44,7 +44,7 @@ func (q Query) keep(e *Entry) bool {
 		return false
 	}
 	if q.Arch != "" {
-		if _, ok := e.Numbers[q.Arch]; !ok {
+		if _, ok := e.Number(q.Arch); !ok {
 			return false
 		}
 	}

@@ -5,17 +5,23 @@ import "fmt"
 // The shapes of tables_gen.go, which internal/gentables writes from
 // data/*.json (`go generate ./catalog`).
 
-// tableSyscall is one call: what data/syscalls says of it and its numbers
-// on each of tablesArchs, -1 where the ABI lacks it.
+// The tables are variables of constant values, which the linker lays out
+// in the binary: reading them costs no code at start and no copy.
+
+// tableSyscall is one call: what data/syscalls says of it, its numbers
+// on each of tablesArchs (-1 where the ABI lacks it) and its arguments,
+// tablesParams from params for nparams (params is -1 when args.json has
+// no signature of it).
 type tableSyscall struct {
-	k          knowledge
-	libseccomp bool
-	numbers    [tablesArchCount]int64
+	k               knowledge
+	libseccomp      bool
+	numbers         [tablesArchCount]int64
+	params, nparams int
 }
 
 // tableSet is a named list held elsewhere, from first for n items: a
-// family's or a group's members in tablesMembers, a call's arguments in
-// tablesParams.
+// family's or a group's members in tablesMembers, a set's value names in
+// tablesValueNames.
 type tableSet struct {
 	name        string
 	description string

@@ -90,13 +90,3 @@ func BenchmarkLoad(b *testing.B) {
 		}
 	}
 }
-
-// BenchmarkParams is the part of the first load that loadParams keeps.
-func BenchmarkParams(b *testing.B) {
-	b.ReportAllocs()
-	for b.Loop() {
-		if _, err := buildParams(); err != nil {
-			b.Fatal(err)
-		}
-	}
-}

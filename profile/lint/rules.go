@@ -22,7 +22,7 @@ func (l *linter) unknownNames() {
 	}
 	for i, r := range l.e.Source.Syscalls {
 		for _, n := range r.AllNames() {
-			if ent, ok := l.cat.Lookup(n); ok && len(ent.Numbers) > 0 {
+			if ent, ok := l.cat.Lookup(n); ok && ent.Numbers.Len() > 0 {
 				continue
 			}
 			msg := fmt.Sprintf("not a syscall on %s", orList(all))
@@ -270,7 +270,7 @@ func (l *linter) absentOnArch() {
 		want := ruleDecision(r)
 		for _, n := range r.Names {
 			ent, ok := l.cat.Lookup(n)
-			if !ok || len(ent.Numbers) == 0 || isMux(n) {
+			if !ok || ent.Numbers.Len() == 0 || isMux(n) {
 				continue // unknownNames, multiplexers
 			}
 			var arches []catalog.Arch

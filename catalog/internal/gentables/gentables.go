@@ -164,60 +164,22 @@ func Generate(data fs.FS) ([]byte, error) {
 	p(")\n\n")
 
 	p("// tablesArchs names the columns of tableSyscall.numbers.\n")
-	p("func tablesArchs() [tablesArchCount]Arch {\nreturn [tablesArchCount]Arch{")
+	p("var tablesArchs = [tablesArchCount]Arch{")
 	for _, a := range archs {
 		p("%s, ", q(a))
 	}
-	p("}\n}\n\n")
+	p("}\n\n")
+	p("// tablesColumn is a's column in tableSyscall.numbers; -1 for an ABI\n// the tables lack.\n")
+	p("func tablesColumn(a Arch) int {\nswitch a {\n")
+	for i, a := range archs {
+		p("case %s: return %d\n", q(a), i)
+	}
+	p("}\nreturn -1\n}\n\n")
 
-	p("// tablesSyscalls are the calls sorted by name.\n")
-	p("func tablesSyscalls() []tableSyscall {\nreturn []tableSyscall{\n")
-	for _, k := range ks {
-		n := nums.Syscalls[k.Name]
-		row := make([]string, len(archs))
-		for i := range row {
-			row[i] = strconv.Itoa(absent)
-		}
-		for a, v := range n.Numbers {
-			if v < 0 {
-				return nil, fmt.Errorf("gentables: numbers.json: %q has the negative number %d on %s", k.Name, v, a)
-			}
-			row[col[a]] = strconv.FormatInt(v, 10)
-		}
-		p("{knowledge{Name: %s, Category: %s, Risk: %s, Since: %s, Man: %s,\nDescription: %s,\nRationale: %s},\n%t, [tablesArchCount]int64{%s}},\n",
-			q(k.Name), q(k.Category), q(k.Risk), q(k.Since), q(k.Man), q(k.Description), q(k.Rationale),
-			n.Libseccomp, strings.Join(row, ", "))
-	}
-	p("}\n}\n\n")
-
-	var members []string
-	p("// tablesFamilies are families.json; the members are in tablesMembers.\n")
-	p("func tablesFamilies() []tableSet {\nreturn []tableSet{\n")
-	for _, id := range sortedKeys(fams) {
-		p("{%s, \"\", %d, %d},\n", q(id), len(members), len(fams[id]))
-		members = append(members, fams[id]...)
-	}
-	p("}\n}\n\n")
-	p("// tablesGroups are systemd's groups; the members are in tablesMembers.\n")
-	p("func tablesGroups() []tableSet {\nreturn []tableSet{\n")
-	for _, name := range sortedKeys(sd.Groups) {
-		g := sd.Groups[name]
-		p("{%s, %s, %d, %d},\n", q(name), q(g.Description), len(members), len(g.Members))
-		members = append(members, g.Members...)
-	}
-	p("}\n}\n\n")
-	p("func tablesMembers() []string {\nreturn []string{\n")
-	for i, m := range members {
-		p("%s,", q(m))
-		if i%8 == 7 {
-			p("\n")
-		}
-	}
-	p("\n}\n}\n\n")
-
+	// A call's arguments are in tablesParams, from params for nparams;
+	// params is -1 for a call args.json has no signature of.
 	var params []string
-	p("// tablesSignatures are args.json (%s); the\n// arguments are in tablesParams.\n", strings.ReplaceAll(sigs.Source, "\n", " "))
-	p("func tablesSignatures() []tableSet {\nreturn []tableSet{\n")
+	first := map[string][2]int{}
 	for _, name := range sortedKeys(sigs.Syscalls) {
 		var ps []string
 		for _, a := range strings.Split(sigs.Syscalls[name], ", ") {
@@ -230,15 +192,81 @@ func Generate(data fs.FS) ([]byte, error) {
 			}
 			ps = append(ps, fmt.Sprintf("{%s, %s}", q(a[i+1:]), q(a[:i])))
 		}
-		p("{%s, \"\", %d, %d},\n", q(name), len(params), len(ps))
+		first[name] = [2]int{len(params), len(ps)}
 		params = append(params, ps...)
 	}
-	p("}\n}\n\n")
-	p("func tablesParams() []Param {\nreturn []Param{\n")
+
+	p("// tablesSyscalls are the calls sorted by name.\n")
+	p("var tablesSyscalls = []tableSyscall{\n")
+	taken := make([]map[int64]string, len(archs))
+	for i := range taken {
+		taken[i] = map[int64]string{}
+	}
+	for _, k := range ks {
+		n := nums.Syscalls[k.Name]
+		row := make([]string, len(archs))
+		for i := range row {
+			row[i] = strconv.Itoa(absent)
+		}
+		for _, a := range sortedKeys(n.Numbers) {
+			v := n.Numbers[a]
+			if v < 0 {
+				return nil, fmt.Errorf("gentables: numbers.json: %q has the negative number %d on %s", k.Name, v, a)
+			}
+			if other, dup := taken[col[a]][v]; dup {
+				return nil, fmt.Errorf("gentables: numbers.json: %q and %q both have number %d on %s", other, k.Name, v, a)
+			}
+			taken[col[a]][v] = k.Name
+			row[col[a]] = strconv.FormatInt(v, 10)
+		}
+		sig, ok := first[k.Name]
+		if !ok {
+			sig[0] = absent
+		}
+		p("{knowledge{Name: %s, Category: %s, Risk: %s, Since: %s, Man: %s,\nDescription: %s,\nRationale: %s},\n%t, [tablesArchCount]int64{%s}, %d, %d},\n",
+			q(k.Name), q(k.Category), q(k.Risk), q(k.Since), q(k.Man), q(k.Description), q(k.Rationale),
+			n.Libseccomp, strings.Join(row, ", "), sig[0], sig[1])
+	}
+	p("}\n\n")
+
+	p("// tablesIndex is the index in tablesSyscalls of the call named name,\n// -1 for a name the tables lack.\n")
+	p("func tablesIndex(name string) int {\nswitch name {\n")
+	for i, k := range ks {
+		p("case %s: return %d\n", q(k.Name), i)
+	}
+	p("}\nreturn -1\n}\n\n")
+
+	var members []string
+	p("// tablesFamilies are families.json; the members are in tablesMembers.\n")
+	p("var tablesFamilies = []tableSet{\n")
+	for _, id := range sortedKeys(fams) {
+		p("{%s, \"\", %d, %d},\n", q(id), len(members), len(fams[id]))
+		members = append(members, fams[id]...)
+	}
+	p("}\n\n")
+	p("// tablesGroups are systemd's groups; the members are in tablesMembers.\n")
+	p("var tablesGroups = []tableSet{\n")
+	for _, name := range sortedKeys(sd.Groups) {
+		g := sd.Groups[name]
+		p("{%s, %s, %d, %d},\n", q(name), q(g.Description), len(members), len(g.Members))
+		members = append(members, g.Members...)
+	}
+	p("}\n\n")
+	p("var tablesMembers = []string{\n")
+	for i, m := range members {
+		p("%s,", q(m))
+		if i%8 == 7 {
+			p("\n")
+		}
+	}
+	p("\n}\n\n")
+
+	p("// tablesParams are the arguments of args.json's signatures (%s).\n", strings.ReplaceAll(sigs.Source, "\n", " "))
+	p("var tablesParams = []Param{\n")
 	for _, ps := range params {
 		p("%s,\n", ps)
 	}
-	p("}\n}\n\n")
+	p("}\n\n")
 	if err := writeRisky(p, rk, described, sigs, archSet); err != nil {
 		return nil, err
 	}
@@ -287,7 +315,7 @@ func writeRisky(p func(string, ...any), rk risky, described map[string]string, s
 		return v, nil
 	}
 	p("// tablesNameSets are the value names of riskyargs.json (%s);\n// the names are in tablesValueNames.\n", q(rk.About))
-	p("func tablesNameSets() []tableSet {\nreturn []tableSet{\n")
+	p("var tablesNameSets = []tableSet{\n")
 	var names []string
 	for _, set := range sortedKeys(rk.Names) {
 		ns := rk.Names[set]
@@ -311,13 +339,13 @@ func writeRisky(p func(string, ...any), rk risky, described map[string]string, s
 		}
 		p("{%s, %s, %d, %d},\n", q(set), q(ns.Kind), len(names)-len(ns.Names), len(ns.Names))
 	}
-	p("}\n}\n\n")
-	p("func tablesValueNames() []ValueName {\nreturn []ValueName{\n")
+	p("}\n\n")
+	p("var tablesValueNames = []ValueName{\n")
 	for _, n := range names {
 		p("%s,\n", n)
 	}
-	p("}\n}\n\n")
-	p("// tablesRiskyArgs are riskyargs.json's calls, sorted by name.\n")
+	p("}\n\n")
+	p("// tablesRiskyArgs are riskyargs.json's calls, sorted by name (a\n// function: its maps would need code at start as a variable).\n")
 	p("func tablesRiskyArgs() []tableRisky {\nreturn []tableRisky{\n")
 	for _, call := range sortedKeys(rk.Syscalls) {
 		if _, ok := described[call]; !ok {

@@ -1,0 +1,118 @@
+package catalog
+
+import (
+	"encoding/json"
+	"slices"
+	"testing"
+)
+
+// ByNumber answers every number of every call on every ABI with that
+// call, and nothing for the numbers no call has.
+func TestByNumber(t *testing.T) {
+	c := mustCatalog(t)
+	for _, a := range Arches() {
+		have := map[int64]bool{}
+		for _, e := range c.All() {
+			n, ok := e.Number(a)
+			if !ok {
+				continue
+			}
+			have[n] = true
+			if got, ok := c.ByNumber(a, n); !ok || got != e {
+				t.Errorf("%s: ByNumber(%d) = %v, want %s", a, n, got, e.Name)
+			}
+		}
+		if len(have) < 300 {
+			t.Errorf("%s: only %d numbers", a, len(have))
+		}
+		for _, n := range []int64{-1, a.Base() - 1, a.Base() + 999, a.Base() + 5000, 0xf0000, 1 << 40} {
+			if e, ok := c.ByNumber(a, n); ok != have[n] {
+				t.Errorf("%s: ByNumber(%d) = %v, %v; want %v", a, n, e, ok, have[n])
+			}
+		}
+	}
+	// arm's private calls lie far above the rest.
+	if e, ok := c.ByNumber(ARM, 0xf0005); !ok || e.Name != "set_tls" {
+		t.Errorf("arm 0xf0005: %v, %v; want set_tls", e, ok)
+	}
+	if x32 := c.Name(X32, X32SyscallBit|0); x32 != "read" {
+		t.Errorf("x32 0: %s, want read", x32)
+	}
+	if _, ok := c.ByNumber(Arch("vax"), 1); ok {
+		t.Error("an unknown ABI has calls")
+	}
+}
+
+// Numbers read as the object catalog --json has always written: ABI to
+// number, for the ABIs with the call.
+func TestNumbersJSON(t *testing.T) {
+	c := mustCatalog(t)
+	for _, name := range []string{"read", "arm_fadvise64_64", "set_tls", "accept"} {
+		e, ok := c.Lookup(name)
+		if !ok {
+			t.Fatalf("no %s", name)
+		}
+		want := map[Arch]int64{}
+		for _, a := range Arches() {
+			if n, ok := e.Number(a); ok {
+				want[a] = n
+			}
+		}
+		wb, _ := json.Marshal(want)
+		gb, err := json.Marshal(e.Numbers)
+		if err != nil || string(gb) != string(wb) {
+			t.Errorf("%s: %s (%v), want %s", name, gb, err, wb)
+		}
+		if e.Numbers.Len() != len(want) {
+			t.Errorf("%s: Len %d, want %d", name, e.Numbers.Len(), len(want))
+		}
+	}
+	if b, _ := json.Marshal(Numbers{}); string(b) != "{}" {
+		t.Errorf("no numbers: %s", b)
+	}
+}
+
+// MuxOp searches muxOps by name, which needs them in name order.
+func TestMuxOpsSorted(t *testing.T) {
+	if !slices.IsSortedFunc(muxOps, func(a, b struct {
+		name, mux string
+		op        uint32
+	}) int {
+		if a.name < b.name {
+			return -1
+		}
+		if a.name > b.name {
+			return 1
+		}
+		return 0
+	}) {
+		t.Fatal("muxOps is not sorted by name")
+	}
+	for _, m := range muxOps {
+		if mux, op, ok := MuxOp(m.name); !ok || mux != m.mux || op != m.op {
+			t.Errorf("MuxOp(%s) = %s %d %v", m.name, mux, op, ok)
+		}
+	}
+	if _, _, ok := MuxOp("read"); ok {
+		t.Error("read has a multiplexer")
+	}
+}
+
+// BenchmarkLookups are the catalog's hot lookups: by name and by number.
+func BenchmarkLookups(b *testing.B) {
+	c := MustDefault()
+	b.Run("name", func(b *testing.B) {
+		for b.Loop() {
+			if _, ok := c.Lookup("openat"); !ok {
+				b.Fatal("no openat")
+			}
+		}
+	})
+	b.Run("number", func(b *testing.B) {
+		for b.Loop() {
+			if _, ok := c.ByNumber(X86_64, 257); !ok {
+				b.Fatal("no 257")
+			}
+		}
+	})
+}
