@@ -7,7 +7,34 @@ import (
 	"github.com/spf13/cobra"
 )
 
-func newRootCmd(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
+// subcommands are the root's commands, in help order, by the name each
+// one's Use starts with.
+var subcommands = []struct {
+	name  string
+	build func() *cobra.Command
+}{
+	{"catalog", newCatalogCmd},
+	{"presets", newPresetsCmd},
+	{"check", newCheckCmd},
+	{"explain", newExplainCmd},
+	{"export", newExportCmd},
+	{"diff", newDiffCmd},
+	{"merge", newMergeCmd},
+	{"run", newRunCmd},
+	{"record", newRecordCmd},
+	{"test", newTestCmd},
+	{"minimize", newMinimizeCmd},
+	{"push", newPushCmd},
+	{"pull", newPullCmd},
+	{"inspect", newInspectCmd},
+}
+
+// newRootCmd builds the command tree for args. When args start with a
+// subcommand's name, only that subcommand is built: cobra would find no
+// other, and a run starts without constructing the flags and texts of
+// thirteen commands it does not use. Anything else (no subcommand,
+// help, completion, a mistyped name) gets the whole tree.
+func newRootCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 	root := &cobra.Command{
 		Use:   "seccomp-workbench [PROFILE]",
 		Short: "An interactive workbench for Linux seccomp profiles",
@@ -28,22 +55,20 @@ filter and see which syscalls were denied, then export the profile.`,
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
-	root.AddCommand(
-		newCatalogCmd(),
-		newPresetsCmd(),
-		newCheckCmd(),
-		newExplainCmd(),
-		newExportCmd(),
-		newDiffCmd(),
-		newMergeCmd(),
-		newRunCmd(),
-		newRecordCmd(),
-		newTestCmd(),
-		newMinimizeCmd(),
-		newPushCmd(),
-		newPullCmd(),
-		newInspectCmd(),
-	)
+	only := ""
+	if len(args) > 0 {
+		only = args[0]
+	}
+	for _, sc := range subcommands {
+		if sc.name == only {
+			root.AddCommand(sc.build())
+			wrapArgs(root)
+			return root
+		}
+	}
+	for _, sc := range subcommands {
+		root.AddCommand(sc.build())
+	}
 	wrapArgs(root)
 	return root
 }
