@@ -41,6 +41,7 @@ package catalog
 import (
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 )
@@ -367,7 +368,7 @@ func (c *Catalog) Name(a Arch, nr int64) string {
 	if e, ok := c.ByNumber(a, nr); ok {
 		return e.Name
 	}
-	return fmt.Sprintf("syscall_%d", nr)
+	return "syscall_" + strconv.FormatInt(nr, 10)
 }
 
 // Families returns the family ids and their members.
