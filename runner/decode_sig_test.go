@@ -15,7 +15,7 @@ import (
 func TestSignaturesAgreeWithTheKernel(t *testing.T) {
 	cat := catalog.MustDefault()
 	names := map[string][]argKind{}
-	for n, k := range signatures {
+	for n, k := range signatures() {
 		names[n] = k
 	}
 	for n, k := range extraSignatures() {

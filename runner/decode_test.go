@@ -13,7 +13,7 @@ import (
 
 func TestSignatureNamesAreSyscalls(t *testing.T) {
 	cat := catalog.MustDefault()
-	for name := range signatures {
+	for name := range signatures() {
 		if _, ok := cat.Lookup(name); !ok {
 			t.Errorf("signatures: %q is not a syscall in the catalog", name)
 		}
@@ -22,7 +22,7 @@ func TestSignatureNamesAreSyscalls(t *testing.T) {
 		if _, ok := cat.Lookup(name); !ok {
 			t.Errorf("moreSignatures: %q is not a syscall in the catalog", name)
 		}
-		if _, dup := signatures[name]; dup {
+		if _, dup := signatures()[name]; dup {
 			t.Errorf("%q is in both tables", name)
 		}
 	}
