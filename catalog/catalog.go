@@ -169,7 +169,6 @@ type Catalog struct {
 	// names are the entries' names, in the same order: Lookup searches
 	// them, and so does fuzzy search.
 	names    []string
-	byNumber [tablesArchCount]numberIndex // by column of tablesArchs
 	families map[string][]string
 	groups   map[string]*SystemdGroup
 	// LibseccompVersion is the libseccomp whose tables made numbers.json.
@@ -218,9 +217,6 @@ func load() (*Catalog, error) {
 		SystemdVersion:    tablesSystemd,
 	}
 	var err error
-	if c.byNumber, err = indexNumbers(rows); err != nil {
-		return nil, err
-	}
 	entries := make([]Entry, len(rows))
 	for i := range rows {
 		r := &rows[i]
@@ -357,7 +353,7 @@ func (c *Catalog) ByNumber(a Arch, nr int64) (*Entry, bool) {
 	if col < 0 {
 		return nil, false
 	}
-	if i, ok := c.byNumber[col].find(nr); ok {
+	if i, ok := tablesNumbered[col].find(nr); ok {
 		return c.entries[i], true
 	}
 	return nil, false

@@ -31,6 +31,22 @@ func TestByNumber(t *testing.T) {
 			}
 		}
 	}
+	// Every call the index names has the number it is found by.
+	for c, x := range tablesNumbered {
+		check := func(nr int64, row int) {
+			if n := tablesSyscalls[row].numbers[c]; n != nr {
+				t.Errorf("%s: the index finds %s at %d, which has %d", tablesArchs[c], tablesSyscalls[row].k.Name, nr, n)
+			}
+		}
+		for d, r := range x.dense {
+			if r != 0 {
+				check(x.first+int64(d), int(r)-1)
+			}
+		}
+		for _, sp := range x.sparse {
+			check(sp.nr, sp.row)
+		}
+	}
 	// arm's private calls lie far above the rest.
 	if e, ok := c.ByNumber(ARM, 0xf0005); !ok || e.Name != "set_tls" {
 		t.Errorf("arm 0xf0005: %v, %v; want set_tls", e, ok)

@@ -229,6 +229,10 @@ func Generate(data fs.FS) ([]byte, error) {
 	}
 	p("}\n\n")
 
+	if err := writeNumbered(p, ks, nums, archs); err != nil {
+		return nil, err
+	}
+
 	p("// tablesIndex is the index in tablesSyscalls of the call named name,\n// -1 for a name the tables lack.\n")
 	p("func tablesIndex(name string) int {\nswitch name {\n")
 	for i, k := range ks {
@@ -276,6 +280,64 @@ func Generate(data fs.FS) ([]byte, error) {
 		return nil, fmt.Errorf("gentables: the generated source does not parse: %w", err)
 	}
 	return out, nil
+}
+
+// denseSpan is how far above an ABI's lowest number tablesNumbered holds
+// an array; the few numbers beyond (arm's private calls from 0xf0000) go
+// in a sorted list.
+const denseSpan = 1024
+
+// writeNumbered writes tablesNumbered: for each column, the calls by
+// number (the row plus one, 0 for a number no call has).
+func writeNumbered(p func(string, ...any), ks []knowledge, nums numbers, archs []string) error {
+	if len(ks) >= 1<<16 {
+		return fmt.Errorf("gentables: %d calls do not fit tablesNumbered's uint16", len(ks))
+	}
+	p("// tablesNumbered finds the calls by number on each column of\n// tablesArchs: dense[nr-first] is 1 plus the row of the call numbered nr\n// (0 where none is), sparse the numbers from first+%d on, ascending.\n", denseSpan)
+	p("var tablesNumbered = [tablesArchCount]numberIndex{\n")
+	for _, a := range archs {
+		lo := int64(-1)
+		for _, k := range ks {
+			if n, ok := nums.Syscalls[k.Name].Numbers[a]; ok && (lo < 0 || n < lo) {
+				lo = n
+			}
+		}
+		var dense []int
+		var sparse [][2]int64
+		for row, k := range ks {
+			n, ok := nums.Syscalls[k.Name].Numbers[a]
+			if !ok {
+				continue
+			}
+			if n-lo >= denseSpan {
+				sparse = append(sparse, [2]int64{n, int64(row)})
+				continue
+			}
+			for int64(len(dense)) <= n-lo {
+				dense = append(dense, 0)
+			}
+			dense[n-lo] = row + 1
+		}
+		sort.Slice(sparse, func(i, j int) bool { return sparse[i][0] < sparse[j][0] })
+		p("{first: %d, dense: []uint16{", lo)
+		for i, d := range dense {
+			if i%20 == 0 {
+				p("\n")
+			}
+			p("%d,", d)
+		}
+		p("\n}")
+		if len(sparse) > 0 {
+			p(", sparse: []numbered{")
+			for _, sp := range sparse {
+				p("{%d, %d}, ", sp[0], sp[1])
+			}
+			p("}")
+		}
+		p("},\n")
+	}
+	p("}\n\n")
+	return nil
 }
 
 func readJSON(data fs.FS, name string, v any) error {
