@@ -4,12 +4,6 @@ BIN     := bin/seccomp-workbench
 PKG     := ./cmd/seccomp-workbench
 # How long the parser fuzz test runs inside `make test`.
 FUZZTIME ?= 20s
-# The binary links libseccomp's archive (cmd/seccomp-workbench/
-# libseccomp_static.go); where there is none, every go command here and in
-# the tests (they inherit GOFLAGS) builds against the shared library. It is
-# looked up when a recipe starts, after deps has installed what it can.
-GOFLAGS_ENV := $(GOFLAGS)
-export GOFLAGS = $(strip $(GOFLAGS_ENV) $(if $(filter /%,$(shell $(CC) -print-file-name=libseccomp.a 2>/dev/null)),,-tags=seccomp_dynamic))
 
 .PHONY: all build run test test-unit fuzz lint install deps deps-test bench generate clean
 

@@ -1,8 +1,6 @@
 #!/bin/sh
 # Installs the system packages the build and the tests need, when missing:
-# libseccomp's headers and pkg-config (cgo build) and its static archive
-# (linked into the binary when present; the build falls back to the
-# shared library without it), tmux (terminal tests),
+# libseccomp's headers and pkg-config (cgo build), tmux (terminal tests),
 # bubblewrap and systemd's analyzer (export tests), strace (benchmarks),
 # Python (the scenario examples run /usr/bin/python3),
 # runc and a static libc (the runc differential test runs a static probe
@@ -17,11 +15,6 @@ need() { want="$want $1"; }
 pkg-config --exists libseccomp 2>/dev/null || need seccomp-dev
 command -v pkg-config >/dev/null 2>&1 || need pkg-config
 command -v gcc >/dev/null 2>&1 || need gcc
-# Debian ships the archive in libseccomp-dev; elsewhere it is a package of
-# its own, which not every repository carries, so it is tried on its own.
-static=""
-seccomp_a=$(gcc -print-file-name=libseccomp.a 2>/dev/null || echo libseccomp.a)
-[ -f "$seccomp_a" ] || static=seccomp-static
 if [ "${1:-}" = "test" ]; then
 	command -v tmux >/dev/null 2>&1 || need tmux
 	[ -x /usr/bin/python3 ] || need python3
@@ -38,7 +31,7 @@ if [ "${1:-}" = "bench" ]; then
 	[ -x /usr/bin/time ] || need time
 	command -v python3 >/dev/null 2>&1 || need python3
 fi
-[ -z "$want$static" ] && exit 0
+[ -z "$want" ] && exit 0
 
 SUDO=""
 if [ "$(id -u)" != 0 ]; then
@@ -52,9 +45,6 @@ map() { # generic name -> this system's package name
 	apt:seccomp-dev) echo libseccomp-dev ;;
 	dnf:seccomp-dev) echo libseccomp-devel ;;
 	apk:seccomp-dev) echo libseccomp-dev ;;
-	apt:seccomp-static) echo libseccomp-dev ;;
-	dnf:seccomp-static) echo libseccomp-static ;;
-	apk:seccomp-static) echo libseccomp-static ;;
 	dnf:pkg-config) echo pkgconf-pkg-config ;;
 	apt:libc-static) echo libc6-dev ;;
 	dnf:libc-static) echo glibc-static ;;
@@ -70,25 +60,13 @@ elif command -v apk >/dev/null 2>&1; then pm=apk
 else echo "deps: no apt-get, dnf or apk here; install by hand:$want" >&2; exit 1
 fi
 
-install() {
-	case $pm in
-	apt) $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null ;;
-	dnf) $SUDO dnf install -y -q "$@" ;;
-	apk) $SUDO apk add -q "$@" ;;
-	esac
-}
-if [ $pm = apt ]; then
-	$SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq
-fi
-
 pkgs=""
 for w in $want; do pkgs="$pkgs $(map $pm $w)"; done
-if [ -n "$pkgs" ]; then
-	echo "deps: installing$pkgs with $pm"
-	install $pkgs
-fi
-if [ -n "$static" ] && ! [ -f "$(gcc -print-file-name=libseccomp.a)" ]; then
-	p=$(map $pm $static)
-	echo "deps: installing $p with $pm"
-	install $p || echo "deps: no $p here: the binary links libseccomp.so instead" >&2
-fi
+echo "deps: installing$pkgs with $pm"
+case $pm in
+apt)
+	$SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+	$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $pkgs >/dev/null ;;
+dnf) $SUDO dnf install -y -q $pkgs ;;
+apk) $SUDO apk add -q $pkgs ;;
+esac
