@@ -2,6 +2,7 @@ package profile
 
 import (
 	"fmt"
+	"sync"
 
 	seccomp "github.com/seccomp/libseccomp-golang"
 
@@ -23,11 +24,18 @@ func LinkedLibseccomp() string {
 }
 
 // LinkedKnows reports whether the linked libseccomp resolves name to a
-// syscall (on some ABI it knows, not necessarily this one).
+// syscall (on some ABI it knows, not necessarily this one). The library
+// cannot change while the process runs, so each answer is kept.
 func LinkedKnows(name string) bool {
+	if v, ok := linkedKnows.Load(name); ok {
+		return v.(bool)
+	}
 	_, err := seccomp.GetSyscallFromName(name)
+	linkedKnows.Store(name, err == nil)
 	return err == nil
 }
+
+var linkedKnows sync.Map // name -> bool
 
 // A container runtime built on the linked libseccomp reads the same file
 // differently from the workbench in one way: runc's matchCall resolves

@@ -407,6 +407,14 @@ func jumpMeaning(cat *catalog.Catalog, in bpf.RawInstruction, st asmState, t, f 
 			return "nr == " + name
 		case jmpJSET:
 			return fmt.Sprintf("nr & %s", hexK(k))
+		case jmpJGE:
+			// A search on nr: name the first call of the upper half.
+			if name, onlyX32 := nrName(cat, t.arches, int64(k)); name != "" {
+				if onlyX32 {
+					name += ", x32"
+				}
+				return fmt.Sprintf("nr >= %s (%s)", konst(k), name)
+			}
 		}
 		return fmt.Sprintf("nr %s %s", condSymbols[op][0], konst(k))
 	case regExpr:

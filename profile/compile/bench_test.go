@@ -34,7 +34,7 @@ func BenchmarkBuildScale(b *testing.B) {
 
 // scaleProfile returns the profile and how many calls it allows without
 // conditions (fewer than n when the catalog has fewer usable calls).
-func scaleProfile(b *testing.B, n, argRules int) (*profile.Effective, int) {
+func scaleProfile(b testing.TB, n, argRules int) (*profile.Effective, int) {
 	type arg struct {
 		Index uint   `json:"index"`
 		Value uint64 `json:"value"`

@@ -32,13 +32,20 @@ import (
 // Stats describe a compiled program.
 type Stats struct {
 	Instructions int
-	// Prelude counts the workbench's own instructions: the shim
-	// exemption, calls the linked libseccomp does not know and the
-	// ENOSYS stub, placed before libseccomp's program for each ABI, and
-	// with several ABIs the dispatch to each ABI's.
+	// Generator names who wrote the rules' code: GenWorkbench (the
+	// workbench's own generator) or GenLibseccomp.
+	Generator string
+	// Fallback says why Build used libseccomp's program instead of the
+	// workbench's ("" when it did not).
+	Fallback string `json:",omitempty"`
+	// Prelude counts the workbench's own instructions around libseccomp's
+	// programs: the dispatch, and per ABI the shim exemption, calls the
+	// linked libseccomp does not know and the ENOSYS stub. In a program
+	// the workbench generated every instruction is its own; Prelude
+	// counts the dispatch and the exemption.
 	Prelude int
-	// ByNumber lists syscalls compiled by number because the linked
-	// libseccomp does not know them.
+	// ByNumber lists syscalls the linked libseccomp does not know (its
+	// program decides them by number in the prelude; its PFC omits them).
 	ByNumber []string
 	// Skipped lists names no supported ABI has (lint reports them).
 	Skipped []string
@@ -50,28 +57,49 @@ type Program struct {
 	Options   profile.Options
 	Effective *profile.Effective
 	Stats     Stats
-	// perArch is the size of each ABI's own libseccomp program.
+	// perArch is the size of each ABI's own program.
 	perArch map[catalog.Arch]int
 }
 
-// Compile builds the BPF program for e. It is pure: nothing is loaded.
-// The caller must Verify the result before using it (Build does both).
+// Compile builds the workbench's own BPF program for e (generate). It is
+// pure: nothing is loaded. The caller must Verify the result before
+// using it (Build does both).
 func Compile(e *profile.Effective, o profile.Options) (*Program, error) {
+	if err := compilable(e); err != nil {
+		return nil, err
+	}
+	return generate(e, o)
+}
+
+func compilable(e *profile.Effective) error {
 	if len(e.Arches) == 0 {
-		return nil, fmt.Errorf("the profile names no ABI the workbench can compile (%s): add SCMP_ARCH_X86_64 or another supported one", strings.Join(e.Unsupported, ", "))
+		return fmt.Errorf("the profile names no ABI the workbench can compile (%s): add SCMP_ARCH_X86_64 or another supported one", strings.Join(e.Unsupported, ", "))
+	}
+	return nil
+}
+
+// CompileLibseccomp builds e's program from libseccomp's, one per ABI
+// behind the workbench's prelude and dispatch: the peer of Compile, and
+// Build's fallback.
+func CompileLibseccomp(e *profile.Effective, o profile.Options) (*Program, error) {
+	if err := compilable(e); err != nil {
+		return nil, err
 	}
 	prog := &Program{Options: o, Effective: e}
-	bodies, err := preludeBodies(e, o, &prog.Stats)
+	prog.Stats.Generator = GenLibseccomp
+	bodies, err := preludeBodies(e, o)
 	if err != nil {
 		return nil, err
 	}
-	insns, perArch, own, err := compileABIs(e, o, bodies, &prog.Stats)
+	insns, perArch, own, err := compileABIs(e, o, bodies)
 	if err != nil {
 		return nil, err
 	}
 	prog.Insns, prog.perArch = insns, perArch
 	prog.Stats.Prelude = own
 	prog.Stats.Instructions = len(prog.Insns)
+	prog.Stats.ByNumber = libseccompLacks(e, o)
+	prog.Stats.Skipped = skippedNames(e, o)
 	if len(prog.Insns) > unix.BPF_MAXINSNS {
 		return nil, fmt.Errorf("the compiled filter has %d instructions, over the kernel's limit of %d: group rules or drop arches", len(prog.Insns), unix.BPF_MAXINSNS)
 	}
@@ -79,45 +107,67 @@ func Compile(e *profile.Effective, o profile.Options) (*Program, error) {
 }
 
 // PFC is libseccomp's pseudo filter code for the profile's rules, all
-// ABIs in one filter (the program itself joins one libseccomp program per
-// ABI: compileABIs). libseccomp builds it from the same rules once more,
-// so only an export that asks for it pays for it.
+// ABIs in one filter. libseccomp builds it from the same rules once more,
+// so only an export that asks for it pays for it; the program itself may
+// be the workbench's own (Stats.Generator).
 func (p *Program) PFC() (string, error) {
-	_, pfc, err := compileLib(p.Effective, p.Effective.Arches, p.Options, nil, true)
+	_, pfc, err := compileLib(p.Effective, p.Effective.Arches, p.Options, true)
 	return pfc, err
 }
 
 // PerArch returns the size of each ABI's own program: what each ABI
-// costs. Compile made them; a Program made otherwise compiles them again.
+// costs. Compile made them; a Program made otherwise (the cache) is
+// generated again.
 func (p *Program) PerArch() (map[catalog.Arch]int, error) {
 	if p.perArch != nil {
 		return maps.Clone(p.perArch), nil
 	}
-	out := make(map[catalog.Arch]int, len(p.Effective.Arches))
-	for _, a := range p.Effective.Arches {
-		one, _, err := compileLib(p.Effective, []catalog.Arch{a}, p.Options, nil, false)
-		if err != nil {
-			return nil, err
-		}
-		out[a] = len(one)
+	var again *Program
+	var err error
+	if p.Stats.Generator == GenLibseccomp {
+		again, err = CompileLibseccomp(p.Effective, p.Options)
+	} else {
+		again, err = Compile(p.Effective, p.Options)
 	}
-	return out, nil
+	if err != nil {
+		return nil, err
+	}
+	return again.perArch, nil
 }
 
-// Build resolves nothing itself: it compiles e and verifies the result.
-// Verify's cases do not depend on the program, so they are worked out
-// while libseccomp compiles.
+// Build compiles e with the workbench's generator and verifies the
+// result. When the generator cannot express the profile or its program
+// fails Verify, Build falls back to libseccomp's program, verified the
+// same way, and says why in Stats.Fallback. Verify's cases do not depend
+// on the program, so they are worked out while the program is compiled.
 func Build(e *profile.Effective, o profile.Options) (*Program, error) {
 	prep := make(chan *verification, 1)
 	go func() { prep <- prepare(e, o) }()
 	p, err := Compile(e, o)
 	v := <-prep
+	if err == nil {
+		if _, err = v.check(p); err == nil {
+			return p, nil
+		}
+	}
+	if compilable(e) != nil {
+		return nil, err
+	}
+	why := "the workbench's generator: " + err.Error()
+	genErr := err
+	p, err = CompileLibseccomp(e, o)
+	if err == nil {
+		_, err = v.check(p)
+	}
 	if err != nil {
-		return nil, err
+		var verr *VerifyError
+		if errors.As(genErr, &verr) || err.Error() == genErr.Error() {
+			return nil, err
+		}
+		// Neither could: say why for both.
+		return nil, fmt.Errorf("%s; and libseccomp: %w", why, err)
 	}
-	if _, err := v.check(p); err != nil {
-		return nil, err
-	}
+	p.Stats.Fallback = why
 	return p, nil
 }
 
@@ -139,7 +189,7 @@ func modeAction(a profile.Action, errno uint, o profile.Options) (profile.Action
 // compileLib asks libseccomp for the filter over arches. Rules that a
 // previous unconditional rule for the same name shadows are skipped, so
 // libseccomp sees the same first-match meaning Decide gives the profile.
-func compileLib(e *profile.Effective, arches []catalog.Arch, o profile.Options, st *Stats, wantPFC bool) ([]bpf.RawInstruction, string, error) {
+func compileLib(e *profile.Effective, arches []catalog.Arch, o profile.Options, wantPFC bool) ([]bpf.RawInstruction, string, error) {
 	cat := catalog.MustDefault()
 	defAct, defErrno := modeAction(e.DefaultAction, e.DefaultErrno, o)
 	if o.Variant == profile.VariantRecord {
@@ -233,12 +283,7 @@ func compileLib(e *profile.Effective, arches []catalog.Arch, o profile.Options, 
 				}
 				ent, known := cat.Lookup(name)
 				if !known || !(onAny(ent, arches) || muxedOn(name, arches)) {
-					// Skipped counts names no ABI of the profile has;
-					// arches may be one of them.
-					if st != nil && (!known || !(onAny(ent, e.Arches) || muxedOn(name, e.Arches))) {
-						st.Skipped = appendOnce(st.Skipped, name)
-					}
-					continue
+					continue // Stats.Skipped names those no ABI has
 				}
 				if !profile.LinkedKnows(name) {
 					// Compiled by number in the prelude.

@@ -38,11 +38,13 @@ const (
 )
 
 // Rules with different actions on different arguments that overlap:
-// libseccomp does not keep their order, so the filter answers the calls
+// libseccomp does not keep their order, so its filter answers the calls
 // matching both differently from the profile's first match. Varying one
-// argument at a time never makes such a call; Verify must, and Build
-// must refuse the filter. The same rules made disjoint (the later rule
-// also requires the earlier one's condition to be false) build.
+// argument at a time never makes such a call; Verify must, and refuse
+// libseccomp's filter. The workbench's generator keeps the order, so
+// Build's program is right; the same rules made disjoint (the later rule
+// also requires the earlier one's condition to be false) build with
+// libseccomp too.
 func TestVerifyOverlapOnDifferentArguments(t *testing.T) {
 	env := profile.HostEnv()
 	for _, c := range []struct {
@@ -67,10 +69,17 @@ func TestVerifyOverlapOnDifferentArguments(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			e := socketProfile(t, c.def, c.rules...).Effective(env)
-			_, err := Build(e, profile.Options{})
+			if prog, err := Build(e, profile.Options{}); err != nil || prog.Stats.Generator != GenWorkbench {
+				t.Fatalf("Build: %v", err)
+			}
+			peer, err := CompileLibseccomp(e, profile.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			err = Verify(peer)
 			var verr *VerifyError
 			if !errors.As(err, &verr) {
-				t.Fatalf("Build: %v, want a VerifyError", err)
+				t.Fatalf("libseccomp's filter: %v, want a VerifyError", err)
 			}
 			m := verr.Mismatches[0]
 			if m.Syscall != "socket" || m.Arch != catalog.X86_64 {
@@ -94,8 +103,9 @@ func TestVerifyOverlapOnDifferentArguments(t *testing.T) {
 			if got := strings.Contains(verr.Hint(), "weaker than the profile"); got != c.weaker {
 				t.Errorf("hint %q: weaker %v, want %v", verr.Hint(), got, c.weaker)
 			}
-			if _, err := Build(socketProfile(t, c.def, c.disjoint...).Effective(env), profile.Options{}); err != nil {
-				t.Errorf("the disjoint rules: %v", err)
+			disjoint := socketProfile(t, c.def, c.disjoint...).Effective(env)
+			if peer, err := CompileLibseccomp(disjoint, profile.Options{}); err != nil || Verify(peer) != nil {
+				t.Errorf("the disjoint rules with libseccomp: %v", err)
 			}
 		})
 	}
@@ -104,8 +114,10 @@ func TestVerifyOverlapOnDifferentArguments(t *testing.T) {
 // The weaker case on the real kernel: under the filter libseccomp makes
 // from errno-if-arg0==1 then allow-if-arg1==5, a child's
 // socket(AF_UNIX, SOCK_SEQPACKET, 0), which the profile denies with
-// EACCES, gets a socket. Build refuses that filter, and the filter it
-// makes from the disjoint rules denies the call, as root and as nobody.
+// EACCES, gets a socket, and Verify refuses that filter. Build's
+// program (the workbench's generator) from the same rules, and the
+// filter libseccomp makes from the disjoint rules, deny the call, as root
+// and as nobody.
 func TestOverlapWeakerOnKernel(t *testing.T) {
 	bin := buildProbe(t)
 	env := profile.HostEnv()
@@ -138,33 +150,41 @@ func TestOverlapWeakerOnKernel(t *testing.T) {
 	if d := e.Decider(profile.Options{}).Decide(catalog.X86_64, nr, [6]uint64{call[0], call[1]}); d.String() != "errno(EACCES)" {
 		t.Fatalf("the profile means %s", d)
 	}
-	if _, err := Build(e, profile.Options{}); err == nil {
-		t.Fatal("Build accepted the overlapping rules")
-	}
-	unverified, err := Compile(e, profile.Options{})
+	unverified, err := CompileLibseccomp(e, profile.Options{})
 	if err != nil {
 		t.Fatal(err)
+	}
+	if Verify(unverified) == nil {
+		t.Fatal("Verify accepted libseccomp's filter of the overlapping rules")
+	}
+	generated, err := Build(e, profile.Options{})
+	if err != nil || generated.Stats.Generator != GenWorkbench {
+		t.Fatalf("Build: %v", err)
 	}
 	// What Build now refuses: the attack succeeds.
 	if got := runProbe(t, bin, nil, write("overlap.bpf", unverified), nr, call); got.signal != 0 || got.ret < 0 {
 		t.Fatalf("under libseccomp's filter socket(AF_UNIX, SOCK_SEQPACKET) %s; want a socket (the filter this test shows is weaker)", got)
 	}
-	fixed, err := Build(socketProfile(t, "SCMP_ACT_ERRNO", errnoArg0Eq1,
+	fixed, err := CompileLibseccomp(socketProfile(t, "SCMP_ACT_ERRNO", errnoArg0Eq1,
 		`{"names": ["socket"], "action": "SCMP_ACT_ALLOW", "args": [{"index": 0, "value": 1, "op": "SCMP_CMP_NE"}, {"index": 1, "value": 5, "op": "SCMP_CMP_EQ"}]}`).Effective(env), profile.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	filter := write("disjoint.bpf", fixed)
-	for _, who := range []struct {
-		name string
-		cred *syscall.Credential
-	}{{"root", nil}, {"nobody", &syscall.Credential{Uid: 65534, Gid: 65534}}} {
-		if got := runProbeAs(t, who.cred, bin, nil, filter, nr, call); got.signal != 0 || got.ret != -1 || got.errno != int(syscall.EACCES) {
-			t.Errorf("%s: socket(AF_UNIX, SOCK_SEQPACKET) %s, want -1/EACCES", who.name, got)
-		}
-		// Control: the rule that allows still allows.
-		if got := runProbeAs(t, who.cred, bin, nil, filter, nr, []uint64{syscall.AF_INET, syscall.SOCK_SEQPACKET, 0}); got.signal != 0 || got.ret == -1 && (got.errno == int(syscall.EACCES) || got.errno == int(syscall.EPERM)) {
-			t.Errorf("%s: socket(AF_INET, 5) %s", who.name, got)
+	if err := Verify(fixed); err != nil {
+		t.Fatal(err)
+	}
+	for _, filter := range []string{write("generated.bpf", generated), write("disjoint.bpf", fixed)} {
+		for _, who := range []struct {
+			name string
+			cred *syscall.Credential
+		}{{"root", nil}, {"nobody", &syscall.Credential{Uid: 65534, Gid: 65534}}} {
+			if got := runProbeAs(t, who.cred, bin, nil, filter, nr, call); got.signal != 0 || got.ret != -1 || got.errno != int(syscall.EACCES) {
+				t.Errorf("%s, %s: socket(AF_UNIX, SOCK_SEQPACKET) %s, want -1/EACCES", filepath.Base(filter), who.name, got)
+			}
+			// Control: the rule that allows still allows.
+			if got := runProbeAs(t, who.cred, bin, nil, filter, nr, []uint64{syscall.AF_INET, syscall.SOCK_SEQPACKET, 0}); got.signal != 0 || got.ret == -1 && (got.errno == int(syscall.EACCES) || got.errno == int(syscall.EPERM)) {
+				t.Errorf("%s, %s: socket(AF_INET, 5) %s", filepath.Base(filter), who.name, got)
+			}
 		}
 	}
 }

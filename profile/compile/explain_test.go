@@ -186,7 +186,7 @@ func TestStepEffect(t *testing.T) {
 	if len(lines) != len(x.Steps) {
 		t.Fatalf("%d lines for %d steps", len(lines), len(x.Steps))
 	}
-	for _, w := range []string{"; arch", "A = 0xc000003e", "; nr", "A = 257", "; nr == openat", "true → ", "; ALLOW", "return"} {
+	for _, w := range []string{"; arch", "A = 0xc000003e", "; nr", "A = 257", "; nr >= 257 (openat)", "true → ", "; ALLOW", "return"} {
 		if !strings.Contains(out, w) {
 			t.Errorf("trace lacks %q:\n%s", w, out)
 		}

@@ -47,17 +47,52 @@ func groupByAudit(arches []catalog.Arch) []abiGroup {
 }
 
 // compileABIs asks libseccomp for one program per ABI and joins them
-// behind a dispatch on seccomp_data.arch. libseccomp's export of one
-// filter holding several ABIs costs several times the sum of exporting
-// each alone, and each program it writes for a single ABI is complete on
-// its own: it loads and checks the arch itself (an x86_64-only program
-// sends numbers with the x32 bit to the bad-arch action, an x32-only one
-// those without it), so a dispatch that jumps to the wrong program, or
-// to none, gives the bad-arch action, never another ABI's rules. Each
-// ABI's prelude body (the workbench's own checks, preludeBodies) goes in
-// front of its program, where only that ABI's calls arrive. It returns
-// the program, the sizes of the single-ABI programs (Program.PerArch) and
-// how many instructions are the workbench's own.
+// (join). libseccomp's export of one filter holding several ABIs costs
+// several times the sum of exporting each alone, and each program it
+// writes for a single ABI is complete on its own: it loads and checks the
+// arch itself (an x86_64-only program sends numbers with the x32 bit to
+// the bad-arch action, an x32-only one those without it), so a dispatch
+// that jumps to the wrong program, or to none, gives the bad-arch action,
+// never another ABI's rules. It returns the program, the sizes of the
+// single-ABI programs (Program.PerArch) and how many instructions are the
+// workbench's own.
+func compileABIs(e *profile.Effective, o profile.Options, bodies map[catalog.Arch][]bpf.RawInstruction) (joined []bpf.RawInstruction, sizes map[catalog.Arch]int, own int, err error) {
+	if err := sameByteOrder(e.Arches); err != nil {
+		return nil, nil, 0, err
+	}
+	// The ABIs compile at once, each in its own libseccomp filter (a
+	// filter context is never shared between goroutines; Verify checks
+	// the result whatever happened).
+	type result struct {
+		prog []bpf.RawInstruction
+		err  error
+	}
+	res := make([]result, len(e.Arches))
+	var wg sync.WaitGroup
+	for i, a := range e.Arches {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r := &res[i]
+			r.prog, _, r.err = compileLib(e, []catalog.Arch{a}, o, false)
+		}()
+	}
+	wg.Wait()
+	progs := make(map[catalog.Arch][]bpf.RawInstruction, len(e.Arches))
+	for i, a := range e.Arches {
+		if res[i].err != nil {
+			return nil, nil, 0, res[i].err
+		}
+		progs[a] = res[i].prog
+	}
+	return join(e, o, bodies, progs, true)
+}
+
+// join puts each ABI's program behind a dispatch on seccomp_data.arch,
+// each ABI's prelude body (the workbench's own checks: preludeBodies,
+// exemptBody) in front of its program, where only that ABI's calls
+// arrive. checked says the programs check the arch themselves
+// (libseccomp's do, the generator's do not).
 //
 // The dispatch is
 //
@@ -69,51 +104,22 @@ func groupByAudit(arches []catalog.Arch) []abiGroup {
 //	ld [nr] ; jset X32_BIT, 0, 1 ; ja x32_section ; ja x86_64_section
 //	section_i: ld [nr] ; body_i        when the ABI has a body (x86_64
 //	                                   or x32 without the other first
-//	                                   skip it for the other's numbers)
-//	           program_i               libseccomp's, unchanged
+//	                                   skip it for the other's numbers);
+//	                                   ld [nr] alone before a program
+//	                                   that does not check the arch,
+//	                                   unless the split loaded it
+//	           program_i
 //
 // A conditional jump reaches 255 instructions ahead; ja's 32-bit offset
-// reaches any section. One ABI needs no dispatch: its body goes behind a
-// check of the arch instead (singlePrelude).
-func compileABIs(e *profile.Effective, o profile.Options, bodies map[catalog.Arch][]bpf.RawInstruction, st *Stats) (joined []bpf.RawInstruction, sizes map[catalog.Arch]int, own int, err error) {
-	if err := sameByteOrder(e.Arches); err != nil {
-		return nil, nil, 0, err
-	}
-	// The ABIs compile at once, each in its own libseccomp filter (a
-	// filter context is never shared between goroutines; Verify checks
-	// the result whatever happened). Their findings are joined in the
-	// profile's order, as one after the other would give them.
-	type result struct {
-		prog []bpf.RawInstruction
-		st   Stats
-		err  error
-	}
-	res := make([]result, len(e.Arches))
-	var wg sync.WaitGroup
-	for i, a := range e.Arches {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			r := &res[i]
-			r.prog, _, r.err = compileLib(e, []catalog.Arch{a}, o, &r.st, false)
-		}()
-	}
-	wg.Wait()
-	progs := make(map[catalog.Arch][]bpf.RawInstruction, len(e.Arches))
+// reaches any section. One ABI whose program checks the arch needs no
+// dispatch: its body goes behind a check of the arch instead
+// (singlePrelude).
+func join(e *profile.Effective, o profile.Options, bodies, progs map[catalog.Arch][]bpf.RawInstruction, checked bool) (joined []bpf.RawInstruction, sizes map[catalog.Arch]int, own int, err error) {
 	sizes = make(map[catalog.Arch]int, len(e.Arches))
-	for i, a := range e.Arches {
-		r := &res[i]
-		if r.err != nil {
-			return nil, nil, 0, r.err
-		}
-		progs[a], sizes[a] = r.prog, len(r.prog)
-		if st != nil {
-			for _, n := range r.st.Skipped {
-				st.Skipped = appendOnce(st.Skipped, n)
-			}
-		}
+	for _, a := range e.Arches {
+		sizes[a] = len(progs[a])
 	}
-	if len(e.Arches) == 1 {
+	if len(e.Arches) == 1 && checked {
 		a := e.Arches[0]
 		pre, err := singlePrelude(a, bodies[a])
 		if err != nil {
@@ -124,16 +130,16 @@ func compileABIs(e *profile.Effective, o profile.Options, bodies map[catalog.Arc
 	groups := groupByAudit(e.Arches)
 	badArch, _ := modeAction(profile.ActKillThread, 0, o)
 	badRet := profile.RetValue(profile.Decision{Action: badArch})
-	split := map[catalog.Arch]bool{}
-	for _, g := range groups {
-		for _, a := range g.arches {
-			split[a] = len(g.arches) > 1
-		}
-	}
+	split := splitABIs(e.Arches)
 	section := func(a catalog.Arch) []bpf.RawInstruction {
 		body := bodies[a]
 		if len(body) == 0 {
-			return nil
+			if checked || split[a] {
+				return nil
+			}
+			// The generator's program starts with nr in A; the split
+			// loaded it already.
+			return []bpf.RawInstruction{{Op: opLdAbsW, K: cbpf.OffNr}}
 		}
 		sec := []bpf.RawInstruction{{Op: opLdAbsW, K: cbpf.OffNr}}
 		// x86_64 and x32 share an arch value: without the split, the
@@ -204,6 +210,18 @@ func compileABIs(e *profile.Effective, o profile.Options, bodies map[catalog.Arc
 		return nil, nil, 0, fmt.Errorf("internal error: the joined program has %d instructions, laid out for %d", len(out), pc)
 	}
 	return out, sizes, own, nil
+}
+
+// splitABIs says, for each ABI, whether the dispatch splits its
+// AUDIT_ARCH value with another's on the x32 bit.
+func splitABIs(arches []catalog.Arch) map[catalog.Arch]bool {
+	split := map[catalog.Arch]bool{}
+	for _, g := range groupByAudit(arches) {
+		for _, a := range g.arches {
+			split[a] = len(g.arches) > 1
+		}
+	}
+	return split
 }
 
 // splitX32 returns the x32 ABI and the other one of a group sharing

@@ -12,7 +12,8 @@ import (
 
 // The workbench's own checks for one ABI, run before libseccomp's
 // program for it with A holding nr, falling through to it when nothing
-// in them returns (archBody):
+// in them returns (archBody; the generator's programs decide 2 and 3 in
+// their search, and keep only 1, exemptBody):
 //
 //  1. the shim's exempt sendmsg/execve (watch and record modes),
 //  2. syscalls the linked libseccomp does not know, by number,
@@ -25,8 +26,8 @@ import (
 
 // preludeBodies assembles every ABI's body; an ABI without checks of
 // its own has none.
-func preludeBodies(e *profile.Effective, o profile.Options, st *Stats) (map[catalog.Arch][]bpf.RawInstruction, error) {
-	byNumber, err := catalogOnly(e, o, st)
+func preludeBodies(e *profile.Effective, o profile.Options) (map[catalog.Arch][]bpf.RawInstruction, error) {
+	byNumber, err := catalogOnly(e, o)
 	if err != nil {
 		return nil, err
 	}
@@ -92,7 +93,7 @@ type numbered struct {
 // catalogOnly resolves, for each syscall the linked libseccomp does not
 // know, the first rule naming it, as Decide does. Conditions on such
 // calls cannot be compiled here.
-func catalogOnly(e *profile.Effective, o profile.Options, st *Stats) ([]numbered, error) {
+func catalogOnly(e *profile.Effective, o profile.Options) ([]numbered, error) {
 	if o.Variant == profile.VariantRecord {
 		return nil, nil
 	}
@@ -110,9 +111,6 @@ func catalogOnly(e *profile.Effective, o profile.Options, st *Stats) ([]numbered
 			decided[n] = true
 			act, errno := modeAction(r.Action, r.Errno, o)
 			out = append(out, numbered{n, act, errno})
-			if st != nil {
-				st.ByNumber = appendOnce(st.ByNumber, n)
-			}
 		}
 	}
 	return out, nil
@@ -129,7 +127,7 @@ type Numbered struct {
 // libseccomp does not know whose outcome is not the default's.
 func ByNumber(prog *Program) []Numbered {
 	e, o := prog.Effective, prog.Options
-	nums, _ := catalogOnly(e, o, nil)
+	nums, _ := catalogOnly(e, o)
 	defAct, defErrno := modeAction(e.DefaultAction, e.DefaultErrno, o)
 	var out []Numbered
 	for _, n := range nums {
@@ -141,13 +139,21 @@ func ByNumber(prog *Program) []Numbered {
 	return out
 }
 
-func archBody(e *profile.Effective, o profile.Options, arch catalog.Arch, byNumber []numbered) []bpf.Instruction {
+// exemptBody is the shim's exemption on arch, in watch and record runs;
+// it falls through with A holding nr for every other call.
+func exemptBody(o profile.Options, arch catalog.Arch) []bpf.Instruction {
 	cat := catalog.MustDefault()
 	var body []bpf.Instruction
 	if x := o.Exempt; x != nil && o.Variant != profile.VariantEnforce && x.Arch == arch {
 		body = append(body, exemptCheck(cat, arch, "sendmsg", x, true)...)
 		body = append(body, exemptCheck(cat, arch, "execve", x, false)...)
 	}
+	return body
+}
+
+func archBody(e *profile.Effective, o profile.Options, arch catalog.Arch, byNumber []numbered) []bpf.Instruction {
+	cat := catalog.MustDefault()
+	body := exemptBody(o, arch)
 	defAct, defErrno := modeAction(e.DefaultAction, e.DefaultErrno, o)
 	for _, n := range byNumber {
 		ent, _ := cat.Lookup(n.name)

@@ -279,8 +279,9 @@ func inputs(e *profile.Effective, o profile.Options, dec *profile.Decider) []Inp
 			extra = append(extra, base+n)
 		}
 		extra = append(extra, outOfTable(arch, e)...)
-		slices.Sort(extra)
 		catNrs := table[arch]
+		extra = append(extra, gapEdges(catNrs)...)
+		slices.Sort(extra)
 		// Merge the catalog's numbers and the extra ones, in order, once
 		// each.
 		i, j, prev := 0, 0, int64(math.MinInt64)
@@ -329,6 +330,23 @@ func inputs(e *profile.Effective, o profile.Options, dec *profile.Decider) []Inp
 					out = append(out, Input{arch, nr, hi}, Input{arch, nr, lo})
 				}
 			}
+		}
+	}
+	return out
+}
+
+// gapEdges are the first and the last number of each gap in an ABI's
+// table (nrs, ascending): a program that cuts the number space at every
+// call, as the generator's search does, decides each gap on its own, and
+// a cut off by one moves a gap's edge.
+func gapEdges(nrs []int64) []int64 {
+	var out []int64
+	for i, nr := range nrs {
+		if i+1 == len(nrs) || nrs[i+1] != nr+1 {
+			out = append(out, nr+1)
+		}
+		if i > 0 && nrs[i-1] != nr-1 {
+			out = append(out, nr-1)
 		}
 	}
 	return out

@@ -230,10 +230,20 @@ func TestExportArchOverride(t *testing.T) {
 }
 
 // TestExportRefusesWeakenedFilter: the libseccomp 2.5.4 bug makes this
-// profile compile weaker than its rules; no compiled format may export it.
+// profile compile weaker than its rules with libseccomp. The BPF export
+// is the workbench's own program, which is right; PFC is libseccomp's
+// code, and is refused.
 func TestExportRefusesWeakenedFilter(t *testing.T) {
 	p := mustOpen(t, "../../testdata/profiles/libseccomp-64bit-bug.json")
-	for _, f := range []Format{FormatBPF, FormatPFC} {
+	out, _, err := Export(p, x86Env(), FormatBPF, ExportOptions{})
+	if err != nil {
+		t.Fatalf("bpf export: %v", err)
+	}
+	prog, err := compile.Build(p.Effective(x86Env()), profile.Options{})
+	if err != nil || prog.Stats.Generator != compile.GenWorkbench || !bytes.Equal(out, prog.Bytes()) {
+		t.Fatalf("bpf export is not the workbench's verified program: %v", err)
+	}
+	for _, f := range []Format{FormatPFC} {
 		out, _, err := Export(p, x86Env(), f, ExportOptions{})
 		var ve *compile.VerifyError
 		if !errors.As(err, &ve) {
