@@ -36,8 +36,9 @@ capabilities, or what --platform, --kernel and --caps say): unknown or
 misplaced syscall names, denials that a sibling call undoes, glibc's
 ENOSYS fallbacks, critical calls allowed, multiplexers, notify on calls a
 supervisor handoff needs, dead and redundant rules. Then it compiles the
-filter with libseccomp and verifies the BPF against the profile's meaning
-in an emulator. Exits 1 when anything is an error.
+filter and verifies the BPF against the profile's meaning in an emulator,
+and does the same with the filter libseccomp makes of it (what runc, crun
+and Docker load). Exits 1 when anything is an error.
 
 PROFILE is preset:NAME or a file: Docker/OCI JSON, an OCI config.json, a
 SeccompProfile (FILE#NAME picks one), a systemd unit or Firecracker JSON
@@ -177,7 +178,7 @@ func compileAndVerify(e *profile.Effective, res *checkResult) []lint.Finding {
 	case err == nil:
 		c.Verified = true
 		c.Cases = cases
-		return nil
+		return libseccompPeer(e, opts)
 	case errors.As(err, &verr):
 		c.Cases = verr.Checked
 		fs, n := mismatchFindings(e, verr)
@@ -189,6 +190,45 @@ func compileAndVerify(e *profile.Effective, res *checkResult) []lint.Finding {
 			Message: err.Error(), Hint: "report this with the profile",
 		}}
 	}
+}
+
+// libseccompPeer checks the program libseccomp makes of the profile: the
+// workbench loads its own, but runc, crun and Docker compile the same
+// file with libseccomp. A filter of libseccomp's that is not what the
+// profile means is an error; one it cannot build at all, a warning (a
+// cross-endian ABI, which this machine's libseccomp cannot build, aside).
+func libseccompPeer(e *profile.Effective, opts profile.Options) []lint.Finding {
+	lib := "libseccomp " + profile.LinkedLibseccomp()
+	peer, err := compile.CompileLibseccomp(e, opts)
+	if err != nil {
+		if strings.Contains(err.Error(), "byte order") {
+			return nil
+		}
+		return []lint.Finding{{
+			Severity: lint.SevWarning, Code: "libseccomp-refuses", Rule: -1,
+			Message: fmt.Sprintf("%s cannot compile this profile, so runtimes built on it (runc, crun, Docker) refuse it: %v", lib, err),
+			Hint:    "the workbench's own filter (run, export) is not affected",
+		}}
+	}
+	var verr *compile.VerifyError
+	if err := compile.Verify(peer); !errors.As(err, &verr) {
+		return nil
+	}
+	m := verr.Mismatches[0]
+	more := ""
+	if n := len(verr.Mismatches) - 1; n > 0 {
+		more = fmt.Sprintf(" (and %d more inputs)", n)
+	}
+	rule := -1
+	if m.Want.Rule >= 0 && m.Want.Rule < len(e.Rules) {
+		rule = e.Rules[m.Want.Rule].Index
+	}
+	return []lint.Finding{{
+		Severity: lint.SevError, Code: "libseccomp-mismatch", Rule: rule, Syscall: m.Syscall,
+		Message: fmt.Sprintf("on %s with args %s the profile means %s but the filter %s makes of it, which runc, crun and Docker load, does %s%s; the workbench's own filter is right",
+			m.Arch, profile.FormatArgs(m.Args), m.Want, lib, m.Got, more),
+		Hint: verr.Hint(),
+	}}
 }
 
 // mismatchFindings turns verification disagreements into error findings,

@@ -87,15 +87,22 @@ func TestExportBPFFile(t *testing.T) {
 	}
 }
 
-// TestExportRefusesWeakenedFilter: a filter libseccomp 2.5.4 compiles
-// weaker than its rules is never written; the old file stays.
+// TestExportRefusesWeakenedFilter: libseccomp 2.5.4 compiles this
+// profile weaker than its rules, so PFC (libseccomp's code) is refused
+// and the old file stays. The BPF export is the workbench's own program,
+// which is right.
 func TestExportRefusesWeakenedFilter(t *testing.T) {
 	needX86_64(t) // the profile is x86_64-only
-	dst := filepath.Join(t.TempDir(), "filter.bpf")
+	bug := filepath.Join(testdataDir, "profiles", "libseccomp-64bit-bug.json")
+	bpfOut := filepath.Join(t.TempDir(), "filter.bpf")
+	if code, _, errs := runCLI(t, "export", bug, "--format", "bpf", "-o", bpfOut); code != 0 {
+		t.Errorf("bpf export: exit %d, %s", code, errs)
+	}
+	dst := filepath.Join(t.TempDir(), "filter.pfc")
 	if err := os.WriteFile(dst, []byte("old"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	code, _, errs := runCLI(t, "export", filepath.Join(testdataDir, "profiles", "libseccomp-64bit-bug.json"), "--format", "bpf", "-o", dst)
+	code, _, errs := runCLI(t, "export", bug, "--format", "pfc", "-o", dst)
 	if code != 1 {
 		t.Errorf("exit %d, want 1", code)
 	}

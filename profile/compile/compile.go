@@ -1,13 +1,20 @@
 // Package compile turns an effective profile into a seccomp BPF program
-// and proves it: Compile asks libseccomp for each ABI's program and joins
-// them behind the workbench's dispatch on seccomp_data.arch, each with
-// the workbench's own prelude in front of it (the runner's exemption,
-// calls the linked libseccomp does not know, the ENOSYS stub for newer
-// calls); Verify runs the result in an emulator over every syscall number
-// of every ABI and the argument values around every comparison, and
-// refuses a program that disagrees with the profile's meaning
-// (profile.Decide); Explain traces one call through a verified program.
-// Nothing here loads a filter: installing is the runner's job.
+// and proves it. Compile is the workbench's own generator (gen.go): per
+// ABI a balanced binary search on seccomp_data.nr over the ranges on
+// which the profile's meaning (profile.Decider) does not change, the
+// rules of a call that compares arguments in profile order, joined behind
+// the workbench's dispatch on seccomp_data.arch with the runner's
+// exemption in front. CompileLibseccomp is the peer: libseccomp's program
+// for each ABI behind the same dispatch, each with the workbench's
+// prelude (the exemption, calls the linked libseccomp does not know, the
+// ENOSYS stub for newer calls). Verify runs a program in an emulator over
+// every syscall number of every ABI and the argument values around every
+// comparison, and refuses one that disagrees with the profile's meaning
+// (profile.Decide); Build generates and verifies, and falls back to
+// libseccomp's program when the generator cannot express the profile or
+// its program fails Verify (Stats.Fallback says why). Explain traces one
+// call through a verified program. Nothing here loads a filter:
+// installing is the runner's job.
 package compile
 
 import (

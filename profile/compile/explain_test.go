@@ -1,6 +1,7 @@
 package compile
 
 import (
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -186,7 +187,11 @@ func TestStepEffect(t *testing.T) {
 	if len(lines) != len(x.Steps) {
 		t.Fatalf("%d lines for %d steps", len(lines), len(x.Steps))
 	}
-	for _, w := range []string{"; arch", "A = 0xc000003e", "; nr", "A = 257", "; nr >= 257 (openat)", "true → ", "; ALLOW", "return"} {
+	// The search names the calls it compares nr with.
+	if !regexp.MustCompile(`; nr (>= \d+ \(|== )[a-z_0-9]+`).MatchString(out) {
+		t.Errorf("no comparison of nr names its call:\n%s", out)
+	}
+	for _, w := range []string{"; arch", "A = 0xc000003e", "; nr", "A = 257", "true → ", "false → ", "; ALLOW", "return"} {
 		if !strings.Contains(out, w) {
 			t.Errorf("trace lacks %q:\n%s", w, out)
 		}

@@ -109,13 +109,17 @@ type interval struct {
 func abiProgram(e *profile.Effective, o profile.Options, dec *profile.Decider, arch catalog.Arch, split bool) ([]bpf.RawInstruction, error) {
 	ivs := intervals(e, o, dec, arch, split)
 	var err error
-	code := func(l leaf) []bpf.RawInstruction {
+	// checked: the chain compared nr with the leaf's call already.
+	code := func(l leaf, checked bool) []bpf.RawInstruction {
 		if !l.rules {
 			return []bpf.RawInstruction{{Op: opRetK, K: l.ret}}
 		}
 		c, e2 := ruleCode(e, o, dec, arch, l.nr)
 		if e2 != nil && err == nil {
 			err = e2
+		}
+		if checked {
+			return c
 		}
 		// The leaf first checks that nr is its call, and kills when it is
 		// not: only a search that went wrong gets there, and a call
@@ -124,7 +128,7 @@ func abiProgram(e *profile.Effective, o profile.Options, dec *profile.Decider, a
 		guard := []bpf.RawInstruction{{Op: opJeqK, Jt: 1, K: uint32(l.nr)}, {Op: opRetK, K: profile.RetValue(profile.Decision{Action: profile.ActKillProcess})}}
 		return append(guard, c...)
 	}
-	out := search(ivs, code)
+	out := search(ivs, 1<<32, code)
 	return out, err
 }
 
@@ -235,15 +239,20 @@ func conditional(views []profile.RuleView) bool {
 	return len(views) > 0 && len(views[0].Args) > 0
 }
 
-// search is the balanced binary search over ivs; A holds nr. A node is
-// "jge lo(right half)" with the left half next and the right half after
-// it; a left half too long for the jump goes behind a ja.
-func search(ivs []interval, code func(leaf) []bpf.RawInstruction) []bpf.RawInstruction {
+// search is the balanced binary search over ivs, which end before end;
+// A holds nr. A node is "jge lo(right half)" with the left half next and
+// the right half after it; a left half too long for the jump goes behind
+// a ja. A few single calls in a range of one return are a chain of jeq
+// instead (chain).
+func search(ivs []interval, end int64, code func(leaf, bool) []bpf.RawInstruction) []bpf.RawInstruction {
 	if len(ivs) == 1 {
-		return code(ivs[0].leaf)
+		return code(ivs[0].leaf, false)
+	}
+	if c, ok := chain(ivs, end, code); ok {
+		return c
 	}
 	m := len(ivs) / 2
-	left, right := search(ivs[:m], code), search(ivs[m:], code)
+	left, right := search(ivs[:m], ivs[m].lo, code), search(ivs[m:], end, code)
 	k := uint32(ivs[m].lo)
 	var out []bpf.RawInstruction
 	if len(left) <= maxJump {
@@ -253,6 +262,49 @@ func search(ivs []interval, code func(leaf) []bpf.RawInstruction) []bpf.RawInstr
 			bpf.RawInstruction{Op: opJa, K: uint32(len(left))})
 	}
 	return append(append(out, left...), right...)
+}
+
+// maxChain is the most single calls a chain tests: with four, a call
+// makes at most four comparisons, as in the search over the nine pieces
+// they cut, in half the instructions.
+const maxChain = 4
+
+// chain is "jeq nr_i → leaf_i" for each single call of ivs whose leaf is
+// not the rest's one return, then that return; ok is false when ivs are
+// not such.
+func chain(ivs []interval, end int64, code func(leaf, bool) []bpf.RawInstruction) ([]bpf.RawInstruction, bool) {
+	var rest *leaf
+	single := 0
+	for i := range ivs {
+		hi := end
+		if i+1 < len(ivs) {
+			hi = ivs[i+1].lo
+		}
+		if hi-ivs[i].lo == 1 && (rest == nil || ivs[i].leaf != *rest) {
+			single++
+			continue
+		}
+		if ivs[i].leaf.rules || (rest != nil && ivs[i].leaf != *rest) {
+			return nil, false
+		}
+		rest = &ivs[i].leaf
+	}
+	if rest == nil || single > maxChain {
+		return nil, false
+	}
+	var out []bpf.RawInstruction
+	for _, iv := range ivs {
+		if iv.leaf == *rest {
+			continue
+		}
+		c := code(iv.leaf, true)
+		if len(c) > maxJump {
+			return nil, false
+		}
+		out = append(out, bpf.RawInstruction{Op: opJeqK, Jf: uint8(len(c)), K: uint32(iv.lo)})
+		out = append(out, c...)
+	}
+	return append(out, bpf.RawInstruction{Op: opRetK, K: rest.ret}), true
 }
 
 // Jump targets inside one rule's block of code.
@@ -428,8 +480,14 @@ func thread(code []bpf.RawInstruction) []bpf.RawInstruction {
 				st[t].merge(s.a, facts)
 			}
 		default: // other comparisons: both ways, nothing learnt
-			st[pc+1+int(in.Jt)].merge(s.a, s.facts)
-			st[pc+1+int(in.Jf)].merge(s.a, s.facts)
+			for _, off := range []*uint8{&in.Jt, &in.Jf} {
+				t := pc + 1 + int(*off)
+				if isLd(code[t]) && int64(code[t].K) == s.a {
+					t++
+				}
+				*off = uint8(t - pc - 1)
+				st[t].merge(s.a, s.facts)
+			}
 		}
 	}
 	// Drop what no path reaches; jumps are relative, so recount them.

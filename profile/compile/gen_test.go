@@ -102,9 +102,11 @@ func TestGeneratedAgreesWithLibseccomp(t *testing.T) {
 	}
 }
 
-// A search whose cut moves by one number, a jump that lands one short or
-// one long, or a comparison of an argument word against another value:
-// Verify catches each in the generated docker-default program.
+// A search whose cut moves by one number, a jump that lands one short,
+// or a comparison of an argument word against another value: Verify
+// catches each in the generated docker-default program. A cut that moves
+// a number between two ranges it gets the same outcome in changes
+// nothing, and is not counted.
 func TestVerifyCatchesSearchTampering(t *testing.T) {
 	prog, err := Build(mustOpen(t, "preset:docker-default").Effective(x86Env()), profile.Options{})
 	if err != nil || prog.Stats.Generator != GenWorkbench {
@@ -130,8 +132,22 @@ func TestVerifyCatchesSearchTampering(t *testing.T) {
 		switch {
 		case in.Op == opJgeK:
 			cuts++
-			try(pc, "the cut one lower", func(i *bpf.RawInstruction) { i.K-- })
-			try(pc, "the cut one higher", func(i *bpf.RawInstruction) { i.K++ })
+			for _, d := range []int64{-1, 1} {
+				// The number that changes sides: K-1 or K.
+				moved := int64(in.K) + min(d, 0)
+				bad := *prog
+				bad.Insns = append([]bpf.RawInstruction(nil), prog.Insns...)
+				bad.Insns[pc].K = uint32(int64(in.K) + d)
+				same := true
+				for _, a := range prog.Effective.Arches {
+					g, _ := prog.Run(a, moved, [6]uint64{})
+					b, _ := bad.Run(a, moved, [6]uint64{})
+					same = same && g.Same(b)
+				}
+				if !same {
+					try(pc, fmt.Sprintf("the cut moved by %d", d), func(i *bpf.RawInstruction) { i.K = uint32(int64(in.K) + d) })
+				}
+			}
 			// Short by one lands on the lower half's last instruction;
 			// when that is the same return, nothing changes.
 			if t := pc + int(in.Jt); in.Jt > 0 && prog.Insns[t] != prog.Insns[t+1] {
