@@ -134,7 +134,10 @@ func runCheck(name string, p *profile.Profile, env profile.Env, arches []catalog
 	}
 	build := compileAndVerify(e, res)
 	res.Findings = append(append(append([]lint.Finding{}, errs...), build...), warns...)
-	res.OK = len(errs)+len(build) == 0
+	res.OK = len(errs) == 0
+	for _, f := range build {
+		res.OK = res.OK && f.Severity != lint.SevError
+	}
 	return res
 }
 
@@ -149,7 +152,21 @@ func compileAndVerify(e *profile.Effective, res *checkResult) []lint.Finding {
 		}}
 	}
 	opts := profile.Options{Variant: profile.VariantEnforce}
-	prog, err := compile.Compile(e, opts)
+	// What run and export load: Build's program, libseccomp's when the
+	// workbench's generator cannot make a verified one. When neither
+	// verifies, the findings are about the workbench's own.
+	prog, err := compile.Build(e, opts)
+	var fallback []lint.Finding
+	if err == nil && prog.Stats.Fallback != "" {
+		fallback = []lint.Finding{{
+			Severity: lint.SevWarning, Code: "generator-fallback", Rule: -1,
+			Message: "the filter is libseccomp's, verified the same way: " + prog.Stats.Fallback,
+			Hint:    "report this with the profile",
+		}}
+	}
+	if err != nil {
+		prog, err = compile.Compile(e, opts)
+	}
 	if err != nil {
 		f := lint.Finding{
 			Severity: lint.SevError, Code: "compile-failed", Rule: -1,
@@ -178,6 +195,9 @@ func compileAndVerify(e *profile.Effective, res *checkResult) []lint.Finding {
 	case err == nil:
 		c.Verified = true
 		c.Cases = cases
+		if fallback != nil {
+			return fallback
+		}
 		return libseccompPeer(e, opts)
 	case errors.As(err, &verr):
 		c.Cases = verr.Checked

@@ -277,3 +277,18 @@ func TestCheckBadProfile(t *testing.T) {
 		}
 	}
 }
+
+// A profile libseccomp cannot compile (a conditional rule at the default
+// action ahead of a later rule) is no error for the workbench's own
+// filter, which keeps the order; check warns that runtimes built on
+// libseccomp refuse it.
+func TestCheckWarnsWhatLibseccompRefuses(t *testing.T) {
+	f := writeFile(t, "carve.json", `{"defaultAction": "SCMP_ACT_ERRNO", "architectures": ["SCMP_ARCH_X86_64"], "syscalls": [
+		{"names": ["personality"], "action": "SCMP_ACT_ERRNO", "args": [{"index": 0, "value": 8, "op": "SCMP_CMP_EQ"}]},
+		{"names": ["read", "write", "execve", "exit_group", "personality"], "action": "SCMP_ACT_ALLOW"}]}`)
+	code, out, _ := runCLI(t, "check", f)
+	if code != 0 || !strings.Contains(out, "warning: profile: libseccomp "+profile.LinkedLibseccomp()+" cannot compile this profile, so runtimes built on it (runc, crun, Docker) refuse it: syscalls[0]: its conditions keep some personality calls at the default action") ||
+		!strings.Contains(out, "; verified ") {
+		t.Errorf("exit %d:\n%s", code, out)
+	}
+}
