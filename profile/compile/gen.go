@@ -135,21 +135,34 @@ func abiProgram(e *profile.Effective, o profile.Options, dec *profile.Decider, a
 // intervals cuts the 32-bit number space of arch's program into pieces
 // on which Decide gives one outcome, or needs the arguments (a single
 // call), and merges neighbours with the same outcome. The cuts are
-// everywhere Decide's answer can change: each number the catalog gives
-// arch (or the ABI sharing its AUDIT_ARCH value, whose numbers reach it
-// when the other is not in the filter), the stub limits, the x32 bit and
-// bit 31 (FilterABI, foreign), -1, arm's private range and the ABI's
-// base. Verify checks every cut and its neighbours.
+// everywhere Decide's answer can change: on each side of every call a
+// rule names on arch (or on the ABI sharing its AUDIT_ARCH value, whose
+// numbers reach it when the other is not in the filter) and of the
+// multiplexers, at the stub limits, the x32 bit and bit 31 (FilterABI,
+// foreign), -1, arm's private range and the ABI's base. A call no rule
+// names gets what the numbers around it get. Verify checks both sides of
+// every cut.
 func intervals(e *profile.Effective, o profile.Options, dec *profile.Decider, arch catalog.Arch, split bool) []interval {
 	cuts := []int64{0, 0x0f0000, catalog.X32SyscallBit, 0x80000000, 0xc0000000, profile.NrSkip, arch.Base()}
-	table := archNumbers()
 	abis := sharing(arch)
 	if split {
 		abis = abis[:1] // the other's numbers go to its own program
 	}
+	cat := catalog.MustDefault()
 	for _, a := range abis {
-		for _, nr := range table[a] {
-			cuts = append(cuts, nr, nr+1)
+		cut := func(name string) {
+			if ent, ok := cat.Lookup(name); ok {
+				if nr, ok := ent.Number(a); ok {
+					cuts = append(cuts, nr, nr+1)
+				}
+			}
+		}
+		cut(catalog.SocketCall)
+		cut(catalog.IPC)
+		for i := range e.Rules {
+			for _, name := range e.Rules[i].Names {
+				cut(name)
+			}
 		}
 		if m, ok := e.MaxNumber(a); ok {
 			cuts = append(cuts, m+1)
