@@ -97,7 +97,7 @@ func VerifyCount(p *Program) (int, error) {
 
 // verification is the half of Verify that needs no program: the cases,
 // and what the profile means for each (Decide). Build works it out while
-// libseccomp compiles.
+// the program is compiled.
 type verification struct {
 	dec    *profile.Decider
 	inputs []Input
