@@ -3,6 +3,7 @@ package compile
 import (
 	"errors"
 	"fmt"
+	"math/rand"
 	"os"
 	"path/filepath"
 	"strings"
@@ -325,6 +326,54 @@ func TestGeneratedDockerDefaultOnKernel(t *testing.T) {
 			case c.errno == 0 && got.ret < 0:
 				t.Errorf("%s: %s, want it to run", what, got)
 			}
+		}
+	}
+}
+
+// Random profiles on every kind of ABI set (x32 alone, x86 with x32,
+// big-endian, MIPS), in every variant: the generated program always
+// verifies. The runner's exemption is on a 64-bit host ABI, as the
+// runner makes it.
+func TestGeneratedRandomProfilesVerify(t *testing.T) {
+	r := rand.New(rand.NewSource(7))
+	ops := []profile.Operator{profile.OpLessThan, profile.OpLessEqual, profile.OpGreaterThan, profile.OpGreaterEqual, profile.OpNotEqual, profile.OpEqualTo, profile.OpMaskedEqual}
+	vals := []uint64{0, 1, 5, 0x7fffffff, 0x80000000, 0xffffffff, 0x100000000, 0x1ffffffff, 1 << 63, ^uint64(0)}
+	acts := []profile.Action{profile.ActAllow, profile.ActErrno, profile.ActKillProcess, profile.ActLog, profile.ActTrap, profile.ActNotify, profile.ActTrace}
+	names := []string{"personality", "socket", "ioctl", "mmap", "read", "mseal", "semget", "accept", "recv", "socketcall", "ipc", "clone3", "getpid", "openat"}
+	archSets := [][]string{{"SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32"}, {"SCMP_ARCH_X32"}, {"SCMP_ARCH_X86_64"},
+		{"SCMP_ARCH_X86", "SCMP_ARCH_X32"}, {"SCMP_ARCH_AARCH64", "SCMP_ARCH_ARM"}, {"SCMP_ARCH_S390X", "SCMP_ARCH_S390"},
+		{"SCMP_ARCH_PPC64LE"}, {"SCMP_ARCH_MIPSEL", "SCMP_ARCH_MIPSEL64"}}
+	n := 400
+	if testing.Short() {
+		n = 80
+	}
+	for iter := 0; iter < n; iter++ {
+		p := &profile.Profile{DefaultAction: acts[r.Intn(3)], Architectures: archSets[r.Intn(len(archSets))]}
+		for i := 0; i < 1+r.Intn(6); i++ {
+			rule := &profile.Rule{Names: []string{names[r.Intn(len(names))], names[r.Intn(len(names))]}, Action: acts[r.Intn(len(acts))]}
+			for j := 0; j < r.Intn(4); j++ {
+				rule.Args = append(rule.Args, &profile.Arg{Index: uint(r.Intn(4)), Value: vals[r.Intn(len(vals))], ValueTwo: vals[r.Intn(len(vals))], Op: ops[r.Intn(len(ops))]})
+			}
+			p.Syscalls = append(p.Syscalls, rule)
+		}
+		e := p.Effective(x86Env())
+		var o profile.Options
+		x := &profile.Exemption{Arch: e.Arches[0], HandoffFD: 3, Magic: [3]uint64{1 << 40, 2, 3}}
+		switch k := r.Intn(4); {
+		case k == 1 && !e.Arches[0].Is32Bit():
+			o = profile.Options{Variant: profile.VariantWatch, Exempt: x}
+		case k == 2 && !e.Arches[0].Is32Bit():
+			o = profile.Options{Variant: profile.VariantRecord, Exempt: x}
+		case k == 3:
+			o.NoENOSYS = true
+		}
+		prog, err := Compile(e, o)
+		if err == nil {
+			err = Verify(prog)
+		}
+		if err != nil {
+			b, _ := profile.Marshal(p)
+			t.Fatalf("%v %s: %v\n%s", e.Arches, o.Variant, err, b)
 		}
 	}
 }
