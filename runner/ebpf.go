@@ -8,7 +8,6 @@ import (
 	"runtime"
 	"slices"
 	"strings"
-	"unsafe"
 
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/link"
@@ -63,12 +62,12 @@ func ebpfUnavailable() string {
 	if runtime.GOARCH != "amd64" {
 		return "the eBPF recorder supports x86_64 hosts only"
 	}
-	hdr := capHeader{version: linuxCapabilityVersion3}
-	var data [2]capData
-	if _, _, e := unix.RawSyscall(unix.SYS_CAPGET, uintptr(unsafe.Pointer(&hdr)), uintptr(unsafe.Pointer(&data[0])), 0); e != 0 {
-		return "reading the workbench's capabilities: " + e.Error()
+	hdr := unix.CapUserHeader{Version: unix.LINUX_CAPABILITY_VERSION_3}
+	var data [2]unix.CapUserData
+	if err := unix.Capget(&hdr, &data[0]); err != nil {
+		return "reading the workbench's capabilities: " + err.Error()
 	}
-	eff := uint64(data[0].effective) | uint64(data[1].effective)<<32
+	eff := uint64(data[0].Effective) | uint64(data[1].Effective)<<32
 	var missing []string
 	for _, c := range []struct {
 		bit  uint
@@ -86,7 +85,7 @@ func ebpfUnavailable() string {
 		return "the workbench runs in a PID namespace of its own, and eBPF reports the host's pids"
 	}
 	if _, err := os.Stat(kernelBTF); err != nil {
-		return "the eBPF recorder needs the kernel's BTF (" + kernelBTF + "): " + unwrapErrno(err).Error()
+		return "the eBPF recorder needs the kernel's BTF (" + kernelBTF + "): " + errors.Unwrap(err).Error()
 	}
 	if _, err := tracepointField("sched", "sched_process_exit", "bool group_dead"); err != nil {
 		return err.Error()

@@ -5,7 +5,10 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"slices"
+	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -230,4 +233,34 @@ func sweepOrphans(limit time.Duration) {
 		}
 		time.Sleep(2 * time.Millisecond)
 	}
+}
+
+// killDescendants stops and kills every descendant of pid it finds.
+func killDescendants(pid int) {
+	queue := childrenOf(pid)
+	for len(queue) > 0 {
+		p := queue[0]
+		queue = queue[1:]
+		unix.Kill(p, unix.SIGSTOP) // no more forks while we look
+		queue = append(queue, childrenOf(p)...)
+		unix.Kill(p, unix.SIGKILL)
+	}
+}
+
+// childrenOf lists the children of every thread of pid.
+func childrenOf(pid int) []int {
+	tasks, _ := filepath.Glob("/proc/" + strconv.Itoa(pid) + "/task/*/children")
+	var out []int
+	for _, t := range tasks {
+		b, err := os.ReadFile(t)
+		if err != nil {
+			continue
+		}
+		for _, f := range strings.Fields(string(b)) {
+			if n, err := strconv.Atoi(f); err == nil {
+				out = append(out, n)
+			}
+		}
+	}
+	return out
 }

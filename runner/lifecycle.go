@@ -3,7 +3,6 @@ package runner
 import (
 	"context"
 	"encoding/binary"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -126,12 +125,9 @@ func (r *Run) launch(ctx context.Context) error {
 	}
 	newCmd := func(iso isolation) *exec.Cmd {
 		cmd := exec.Command(cfg.Shim[0], cfg.Shim[1:]...)
-		// The shim's own environment: no asynchronous preemption (its
-		// signal must not land on the forking thread), no GC, and — in a
-		// race-detector build, which the tests use — no second's sleep
-		// when the init exits. The target's environment travels in the
-		// spec.
-		cmd.Env = []string{"GODEBUG=asyncpreemptoff=1", "GOGC=off", "GORACE=atexit_sleep_ms=0"}
+		// The shim runs no Go code and needs no environment of its own;
+		// the target's travels in the spec.
+		cmd.Env = []string{}
 		cmd.ExtraFiles = []*os.File{specFile, statusW, cf, exitW, ctlR}
 		cmd.Stdin, cmd.Stdout, cmd.Stderr = stdio.Stdin, stdio.Stdout, stdio.Stderr
 		cmd.SysProcAttr = iso.sysProcAttr()
@@ -161,7 +157,7 @@ type fdCloser int
 func (f fdCloser) Close() error { return unix.Close(int(f)) }
 
 func specMemfd(s *shimSpec) (*os.File, error) {
-	data, err := json.Marshal(s)
+	data, err := s.encode()
 	if err != nil {
 		return nil, err
 	}
