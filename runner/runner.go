@@ -27,7 +27,7 @@
 // (WouldDeny events, Verdict.WouldDeny) and runs, so the verdict is the
 // command's as if unfiltered.
 //
-// Processes: the shim is the target's init (see init.go). When the
+// Processes: the shim is the target's init (see shim_init.c). When the
 // target's main process ends — or on Stop, timeout or a cancelled context
 // (SIGTERM to the target first, SIGKILL to the whole tree after
 // Config.Grace) — every other process of the run is killed: as PID 1 of
