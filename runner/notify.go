@@ -87,6 +87,17 @@ func notifRecv(fd int, n *seccompNotif) error {
 	return nil
 }
 
+// notifPending reports whether the listener has a notification queued
+// (or, false, nothing yet, or no task uses the filter any more). With a
+// zero timeout poll joins no wait queue and never sleeps, so this is a
+// raw call: the Go scheduler need not be told.
+func notifPending(fd int) bool {
+	pfd := unix.PollFd{Fd: int32(fd), Events: unix.POLLIN}
+	var zero unix.Timespec
+	n, _, e := unix.RawSyscall6(unix.SYS_PPOLL, uintptr(unsafe.Pointer(&pfd)), 1, uintptr(unsafe.Pointer(&zero)), 0, 0, 0)
+	return e == 0 && n == 1 && pfd.Revents&unix.POLLIN != 0
+}
+
 // notifSend replies. ENOENT means the notification is no longer valid:
 // the caller died, or a signal interrupted it (the call will then restart
 // and arrive again under a new id). The kernel takes the listener's lock

@@ -462,6 +462,11 @@ type decider struct {
 	eff      *profile.Effective
 	argRules map[string]bool
 	cache    map[archNr]profile.Decision
+	// last is the entry of cache used last: a loop of one call, the common
+	// case, then costs a comparison instead of hashing its ABI's name.
+	last    archNr
+	lastOut profile.Decision
+	hasLast bool
 }
 
 func newDecider(e *profile.Effective) *decider {
@@ -470,13 +475,18 @@ func newDecider(e *profile.Effective) *decider {
 
 func (d *decider) decide(arch catalog.Arch, nr int64, args [6]uint64) profile.Decision {
 	k := archNr{arch, nr}
-	if out, ok := d.cache[k]; ok {
-		return out
+	if d.hasLast && d.last == k {
+		return d.lastOut
 	}
-	out := d.eff.Decide(arch, nr, args, profile.Options{Variant: profile.VariantEnforce})
-	if !d.argRules[out.Syscall] {
+	out, ok := d.cache[k]
+	if !ok {
+		out = d.eff.Decide(arch, nr, args, profile.Options{Variant: profile.VariantEnforce})
+		if d.argRules[out.Syscall] {
+			return out
+		}
 		d.cache[k] = out
 	}
+	d.last, d.lastOut, d.hasLast = k, out, true
 	return out
 }
 

@@ -5,6 +5,7 @@ import (
 	"os"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -82,7 +83,13 @@ type supervisor struct {
 	rec       *recording
 	last      lastDenial
 	magic     [3]uint64
-	cancel    chan struct{}
+	// lastName is the call callName named last.
+	lastName struct {
+		k    archNr
+		name string
+		ok   bool
+	}
+	cancel chan struct{}
 	// resent counts calls recognised as re-sent after an interruption.
 	resent int
 }
@@ -112,6 +119,9 @@ func (s *supervisor) loop() error {
 	// write into a reused descriptor number.
 	var qmu sync.Mutex
 	closed := false
+	// quitting: the eventfd is about to be written; the loop must wait on
+	// all its descriptors again to see it.
+	var quitting atomic.Bool
 	defer s.forgetThreads()
 	defer func() {
 		qmu.Lock()
@@ -131,18 +141,34 @@ func (s *supervisor) loop() error {
 			close(s.cancel)
 			<-s.r.supQuit
 		}
+		quitting.Store(true)
 		qmu.Lock()
 		if !closed {
 			unix.Write(quit, []byte{1, 0, 0, 0, 0, 0, 0, 0})
 		}
 		qmu.Unlock()
 	}()
+	// The listener nearly always has a notification queued when the
+	// supervisor gets here: the caller ran its next call while the reply
+	// was being sent. So once the target has started and while nothing
+	// asks the loop to end, a look at the listener alone, which cannot
+	// sleep, comes first; only when it finds nothing does the loop wait on
+	// all its descriptors. In that wait the listener comes first too:
+	// until poll finds a descriptor ready it adds the thread to the wait
+	// queue of each one it looks at, and after the first ready one it no
+	// longer does.
 	fds := []unix.PollFd{
-		{Fd: int32(quit), Events: unix.POLLIN},
 		{Fd: int32(s.fd), Events: unix.POLLIN},
+		{Fd: int32(quit), Events: unix.POLLIN},
 		{Fd: int32(s.status.Fd()), Events: unix.POLLIN},
 	}
 	for {
+		if !s.statusOpen && fds[0].Fd >= 0 && !quitting.Load() && notifPending(s.fd) {
+			if err := s.handle(); err != nil {
+				return err
+			}
+			continue
+		}
 		n := 3
 		if !s.statusOpen {
 			n = 2
@@ -153,7 +179,7 @@ func (s *supervisor) loop() error {
 			}
 			return fmt.Errorf("poll: %w", err)
 		}
-		if fds[0].Revents != 0 {
+		if fds[1].Revents != 0 {
 			// The shim is gone; what it wrote on the status pipe may not
 			// have been read yet.
 			for s.statusOpen {
@@ -164,14 +190,14 @@ func (s *supervisor) loop() error {
 		if n == 3 && fds[2].Revents != 0 {
 			s.readStatus()
 		}
-		switch ev := fds[1].Revents; {
+		switch ev := fds[0].Revents; {
 		case ev&unix.POLLIN != 0:
 			if err := s.handle(); err != nil {
 				return err
 			}
 		case ev&(unix.POLLHUP|unix.POLLERR|unix.POLLNVAL) != 0:
 			// No task uses the filter any more; wait for the finisher.
-			fds[1].Fd = -1
+			fds[0].Fd = -1
 		}
 	}
 }
@@ -327,10 +353,16 @@ func (s *supervisor) apply(arch catalog.Arch, nr int64, args [6]uint64, d profil
 
 // callName is the catalog's name of a call, or "syscall N".
 func (s *supervisor) callName(arch catalog.Arch, nr int64) string {
-	if e, ok := s.cat.ByNumber(arch, nr); ok {
-		return e.Name
+	k := archNr{arch, nr}
+	if s.lastName.ok && s.lastName.k == k {
+		return s.lastName.name
 	}
-	return "syscall " + strconv.FormatInt(nr, 10)
+	name := "syscall " + strconv.FormatInt(nr, 10)
+	if e, ok := s.cat.ByNumber(arch, nr); ok {
+		name = e.Name
+	}
+	s.lastName.k, s.lastName.name, s.lastName.ok = k, name, true
+	return name
 }
 
 // kill ends process pid for a kill action (or a trap whose SIGSYS the
