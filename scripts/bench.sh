@@ -140,18 +140,22 @@ notify() {
 	local out ws cs i
 	: >"$TMP/nw"
 	: >"$TMP/nc"
+	: >"$TMP/ns"
 	for ((i = 0; i < (RUNS + 1) / 2; i++)); do
 		out=$(gobench ./runner 'DeniedCallWatch$' 100000x)
 		metric "$out" ns/call >>"$TMP/nw"
 		"$TMP/notify_peer" 100000 2>&1 | awk '/^ns\/call/ {print $2}' >>"$TMP/nc"
+		"$TMP/notify_peer" 100000 setsid 2>&1 | awk '/^ns\/call/ {print $2}' >>"$TMP/ns"
 	done
 	ws=$(median "$TMP/nw")
 	cs=$(median "$TMP/nc")
 	local r
 	r=$(ratio "$ws" "$cs")
 	emit "## Notify round trip" "" "A denied getppid in watch mode against a minimal C supervisor (testdata/bench/notify_peer.c: poll, RECV, SEND, synchronous wake-up), ns per call (min / median / max), alternating:" ""
-	emit "| C supervisor | workbench watch | ratio | goal ≤ 1.2 |" "|---|---|---|---|"
-	emit "| $(stats "$TMP/nc") | $(stats "$TMP/nw") | $r | $(met "$r" 1.2) |" ""
+	local rs
+	rs=$(ratio "$ws" "$(median "$TMP/ns")")
+	emit "| C supervisor | workbench watch | ratio | goal ≤ 1.2 | C supervisor, child in its own session (as the workbench's target) | ratio to it |" "|---|---|---|---|---|---|"
+	emit "| $(stats "$TMP/nc") | $(stats "$TMP/nw") | $r | $(met "$r" 1.2) | $(stats "$TMP/ns") | $rs |" ""
 }
 
 record() {

@@ -4,7 +4,10 @@
  * pidfd_getfd, asks for synchronous wake-ups when the kernel has them
  * (SECCOMP_IOCTL_NOTIF_SET_FLAGS, Linux 6.6) and answers every
  * notification with EPERM: poll, then RECV, then SEND.
- * Usage: notify_peer N   (prints "ns/call X" on stderr, as the probe does) */
+ * With "setsid", the child leads a session of its own first, as the
+ * workbench's target does (with autogroup scheduling, a scheduling group
+ * of its own too).
+ * Usage: notify_peer N [setsid]   (prints "ns/call X" on stderr) */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <linux/filter.h>
@@ -56,7 +59,11 @@ int main(int argc, char **argv) {
 	int p[2];
 	if (pipe(p)) return perror("pipe"), 1;
 	pid_t pid = fork();
-	if (pid == 0) { close(p[0]); _exit(child(n, p[1])); }
+	if (pid == 0) {
+		close(p[0]);
+		if (argc > 2 && strcmp(argv[2], "setsid") == 0 && setsid() < 0) _exit((perror("setsid"), 1));
+		_exit(child(n, p[1]));
+	}
 	close(p[1]);
 	int cfd;
 	if (read(p[0], &cfd, sizeof cfd) != sizeof cfd) return fprintf(stderr, "no listener\n"), 1;
