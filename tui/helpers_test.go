@@ -4,6 +4,7 @@ import (
 	"os"
 	"reflect"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -166,15 +167,36 @@ type harness struct {
 	m    Model
 	ch   chan tea.Msg
 	quit bool
+	// busy counts commands still running: one may be writing the
+	// recovery file into the test's StateDir.
+	busy sync.WaitGroup
 }
 
 func newHarness(t testing.TB, m Model) *harness {
-	return &harness{t: t, m: m, ch: make(chan tea.Msg, 64)}
+	h := &harness{t: t, m: m, ch: make(chan tea.Msg, 64)}
+	// Registered after the StateDir's TempDir, so it runs before that is
+	// removed: a recovery write finishing during the removal would fail
+	// it ("directory not empty"). A command that waits for a run still
+	// going is not waited for past the bound.
+	t.Cleanup(func() {
+		done := make(chan struct{})
+		go func() { h.busy.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(3 * time.Second):
+		}
+	})
+	return h
 }
 
 func (h *harness) run(cmd tea.Cmd) {
 	if cmd != nil {
-		go func() { h.ch <- cmd() }()
+		h.busy.Add(1)
+		go func() {
+			msg := cmd()
+			h.busy.Done()
+			h.ch <- msg
+		}()
 	}
 }
 
