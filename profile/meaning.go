@@ -108,7 +108,8 @@ func (e *Effective) Decider(o Options) *Decider {
 
 // Decide is Effective.Decide.
 func (d *Decider) Decide(arch catalog.Arch, nr int64, args [6]uint64) Decision {
-	return d.e.decide(arch, nr, args, d.o, d)
+	c := d.Call(arch, nr)
+	return c.Decide(args)
 }
 
 // candidates are, in profile order, the rules that name name or may
@@ -125,28 +126,48 @@ func (d *Decider) candidates(arch catalog.Arch, name string) []int {
 	return slices.Compact(out)
 }
 
-// decide is Decide; with an index it tries only the rules the index
-// gives for the call's name, which are the only ones whose test below
-// can hold.
-func (e *Effective) decide(arch catalog.Arch, nr int64, args [6]uint64, o Options, idx *Decider) Decision {
+// A Call is Decide for one ABI and number, with what does not depend on
+// the arguments worked out once.
+type Call struct {
+	e   *Effective
+	o   Options
+	idx *Decider
+	// arch and nr are the filter's view (FilterABI); d is the outcome
+	// unless the shim's exemption (exempt) or a rule (rules) changes it.
+	arch   catalog.Arch
+	nr     int64
+	d      Decision
+	exempt bool
+	rules  bool
+	// cands are the rules to try, named those naming the call itself
+	// (with no index: every rule).
+	cands, named []int
+}
+
+// Call prepares Decide for calls of nr on arch.
+func (d *Decider) Call(arch catalog.Arch, nr int64) Call {
+	return d.e.call(arch, nr, d.o, d)
+}
+
+func (e *Effective) call(arch catalog.Arch, nr int64, o Options, idx *Decider) Call {
 	cat := catalog.MustDefault()
 	arch, nr = e.FilterABI(arch, nr)
-	d := Decision{Syscall: cat.Name(arch, nr), Rule: RuleDefault}
+	c := Call{e: e, o: o, idx: idx, arch: arch, nr: nr}
+	d := &c.d
+	*d = Decision{Syscall: cat.Name(arch, nr), Rule: RuleDefault}
 	if !e.HasArch(arch) {
 		d.Action, d.Rule = ActKillThread, RuleBadArch
 		if o.Variant == VariantWatch {
 			// Watch mode reports the call before the supervisor kills.
 			d.Action = ActNotify
 		}
-		return d
+		return c
 	}
-	if o.Variant != VariantEnforce && o.Exempt != nil && arch == o.Exempt.Arch && o.Exempt.matches(cat, arch, nr, args) {
-		d.Action, d.Rule = ActAllow, RuleShim
-		return d
-	}
+	c.exempt = o.Variant != VariantEnforce && o.Exempt != nil && arch == o.Exempt.Arch &&
+		(d.Syscall == "sendmsg" || d.Syscall == "execve")
 	if o.Variant == VariantRecord && !foreign(arch, nr) {
 		d.Action = ActNotify
-		return d
+		return c
 	}
 	if o.Variant != VariantRecord && !o.NoENOSYS && e.stubbed() {
 		if max, ok := e.MaxNumber(arch); ok && nr > max && sameABI(arch, nr) {
@@ -154,7 +175,7 @@ func (e *Effective) decide(arch catalog.Arch, nr int64, args [6]uint64, o Option
 			if o.Variant == VariantWatch {
 				d.Action, d.Errno = ActNotify, 0
 			}
-			return d
+			return c
 		}
 	}
 	if foreign(arch, nr) {
@@ -164,12 +185,61 @@ func (e *Effective) decide(arch catalog.Arch, nr int64, args [6]uint64, o Option
 		if o.Variant == VariantWatch {
 			d.Action = ActNotify
 		}
-		return d
+		return c
 	}
 	d.Action, d.Errno = e.DefaultAction, e.DefaultErrno
 	if d.Action != ActErrno {
 		d.Errno = 0
 	}
+	c.rules = true
+	if idx != nil {
+		c.named = idx.byName[d.Syscall]
+		c.cands = idx.candidates(arch, d.Syscall)
+	}
+	return c
+}
+
+// ArgFree reports whether the call's outcome is the same whatever its
+// arguments: the shim's exemption cannot apply and no rule that may
+// decide it has a condition (a rule deciding a multiplexer always
+// compares the operation).
+func (c *Call) ArgFree() bool {
+	if c.exempt {
+		return false
+	}
+	if !c.rules {
+		return true
+	}
+	if c.idx == nil {
+		return false
+	}
+	for _, i := range c.cands {
+		r := &c.e.Rules[i]
+		if len(r.Args) > 0 {
+			return false
+		}
+		if c.arch.Multiplexes() {
+			for _, v := range r.mux {
+				if v.mux == c.d.Syscall {
+					return false
+				}
+			}
+		}
+	}
+	return true
+}
+
+// Decide is the Decider's Decide for this call with args.
+func (c *Call) Decide(args [6]uint64) Decision {
+	d := c.d
+	if c.exempt && c.o.Exempt.matches(d.Syscall, args) {
+		d.Action, d.Errno, d.Rule = ActAllow, 0, RuleShim
+		return d
+	}
+	if !c.rules {
+		return d
+	}
+	e, arch := c.e, c.arch
 	// named: the rule names the call itself (not only a call the
 	// multiplexer carries).
 	try := func(i int, named bool) bool {
@@ -184,10 +254,9 @@ func (e *Effective) decide(arch catalog.Arch, nr int64, args [6]uint64, o Option
 		}
 		return false
 	}
-	if idx != nil {
-		named := idx.byName[d.Syscall]
-		for _, i := range idx.candidates(arch, d.Syscall) {
-			if try(i, slices.Contains(named, i)) {
+	if c.idx != nil {
+		for _, i := range c.cands {
+			if try(i, slices.Contains(c.named, i)) {
 				break
 			}
 		}
@@ -198,10 +267,17 @@ func (e *Effective) decide(arch catalog.Arch, nr int64, args [6]uint64, o Option
 			}
 		}
 	}
-	if o.Variant == VariantWatch && d.Action.Canon() != ActAllow {
+	if c.o.Variant == VariantWatch && d.Action.Canon() != ActAllow {
 		d.Action, d.Errno = ActNotify, 0
 	}
 	return d
+}
+
+// decide is Decide; with an index it tries only the rules the index
+// gives for the call's name, which are the only ones whose test can hold.
+func (e *Effective) decide(arch catalog.Arch, nr int64, args [6]uint64, o Options, idx *Decider) Decision {
+	c := e.call(arch, nr, o, idx)
+	return c.Decide(args)
 }
 
 // DecideName is Decide by syscall name; ok is false when arch lacks it.

@@ -1,9 +1,9 @@
 package compile
 
 import (
+	"cmp"
 	"fmt"
 	"math"
-	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -90,9 +90,15 @@ func Verify(p *Program) error {
 	return err
 }
 
-// VerifyCount is Verify that also says how many cases it checked.
+// VerifyCount is Verify that also says how many cases it checked. It
+// makes each case and checks it at once, one ABI and number at a time.
 func VerifyCount(p *Program) (int, error) {
-	return prepare(p.Effective, p.Options).check(p)
+	dec := p.Effective.Decider(p.Options)
+	c := newChecker(p, dec)
+	err := eachGroup(p.Effective, p.Options, dec, func(g *caseGroup) error {
+		return c.group(g.arch, g.nr, g.args, nil)
+	})
+	return c.result(err)
 }
 
 // verification is the half of Verify that needs no program: the cases,
@@ -100,11 +106,19 @@ func VerifyCount(p *Program) (int, error) {
 // the program is compiled.
 type verification struct {
 	dec    *profile.Decider
-	inputs []Input
-	// want[i] is the outcome the profile means for inputs[i], an index
+	groups []storedGroup
+	args   [][6]uint64
+	// want[i] is the outcome the profile means for args[i], an index
 	// into outcomes.
 	want     []uint32
 	outcomes []outcome
+}
+
+// storedGroup is the cases args[lo:hi] of one ABI and number.
+type storedGroup struct {
+	arch   catalog.Arch
+	nr     int64
+	lo, hi int
 }
 
 // outcome is what Decision.Same compares, and the kernel's return value
@@ -118,110 +132,115 @@ type outcome struct {
 }
 
 func prepare(e *profile.Effective, o profile.Options) *verification {
-	dec := e.Decider(o)
-	v := &verification{dec: dec, inputs: inputs(e, o, dec)}
-	v.want = make([]uint32, len(v.inputs))
-	// Each half lists the outcomes it meets; the second half's list is
-	// then folded into the first's.
-	var lists [2][]outcome
-	var from [2]int
-	halves(len(v.inputs), func(k, lo, hi int) {
-		from[k] = lo
-		for i, c := range v.inputs[lo:hi] {
-			d := dec.Decide(c.Arch, c.Nr, c.Args)
-			v.want[lo+i] = uint32(intern(&lists[k], d))
-		}
+	v := &verification{dec: e.Decider(o)}
+	eachGroup(e, o, v.dec, func(g *caseGroup) error {
+		lo := len(v.args)
+		v.args = append(v.args, g.args...)
+		v.groups = append(v.groups, storedGroup{g.arch, g.nr, lo, len(v.args)})
+		v.want = wants(v.want, v.dec, &v.outcomes, g.arch, g.nr, g.args)
+		return nil
 	})
-	v.outcomes = lists[0]
-	if len(lists[1]) > 0 {
-		remap := make([]uint32, len(lists[1]))
-		for j, w := range lists[1] {
-			remap[j] = uint32(intern(&v.outcomes, profile.Decision{Action: w.action, Errno: w.errno}))
-		}
-		for i := from[1]; i < len(v.want); i++ {
-			v.want[i] = remap[v.want[i]]
-		}
-	}
 	return v
+}
+
+// wants appends the outcome the profile means for each of args: one
+// decision when the call's outcome does not depend on its arguments.
+func wants(out []uint32, dec *profile.Decider, list *[]outcome, arch catalog.Arch, nr int64, args [][6]uint64) []uint32 {
+	call := dec.Call(arch, nr)
+	if call.ArgFree() {
+		w := uint32(intern(list, call.Decide([6]uint64{})))
+		for range args {
+			out = append(out, w)
+		}
+		return out
+	}
+	for _, a := range args {
+		out = append(out, uint32(intern(list, call.Decide(a))))
+	}
+	return out
 }
 
 // intern returns d's outcome's index in list, adding it when new.
 func intern(list *[]outcome, d profile.Decision) int {
-	j := slices.IndexFunc(*list, func(w outcome) bool { return w.action == d.Action && w.errno == d.Errno })
-	if j < 0 {
-		w := outcome{action: d.Action, errno: d.Errno, ret: profile.RetValue(d)}
-		w.exact = profile.FromRet(w.ret).Same(d)
-		j = len(*list)
-		*list = append(*list, w)
+	for j, w := range *list {
+		if w.action == d.Action && w.errno == d.Errno {
+			return j
+		}
 	}
-	return j
-}
-
-// halves runs f over [0, n) in two halves on separate cores when there
-// is enough work and there are two; part is 0 or 1.
-func halves(n int, f func(part, lo, hi int)) {
-	if n < 1024 || runtime.GOMAXPROCS(0) < 2 {
-		f(0, 0, n)
-		return
-	}
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		f(1, n/2, n)
-	}()
-	f(0, 0, n/2)
-	<-done
+	w := outcome{action: d.Action, errno: d.Errno, ret: profile.RetValue(d)}
+	w.exact = profile.FromRet(w.ret).Same(d)
+	*list = append(*list, w)
+	return len(*list) - 1
 }
 
 func (v *verification) check(p *Program) (int, error) {
-	type part struct {
-		checked    int
-		mismatches []Mismatch
-		err        error
-	}
-	// Every input is checked; the findings of the halves are joined in
-	// input order.
-	var res [2]part
-	halves(len(v.inputs), func(k, lo, hi int) {
-		r := &res[k]
-		var buf [64]byte
-		var layout cbpf.Layout
-		var arch catalog.Arch
-		for i, c := range v.inputs[lo:hi] {
-			if c.Arch != arch || r.checked == 0 {
-				arch, layout = c.Arch, cbpf.LayoutOf(c.Arch)
-			}
-			layout.Put(buf[:], c.Nr, c.Args)
-			ret, err := cbpf.Run(p.Insns, buf[:])
-			if err != nil {
-				r.err = fmt.Errorf("verify: %s nr %d: %w", c.Arch, c.Nr, err)
-				return
-			}
-			r.checked++
-			w := &v.outcomes[v.want[lo+i]]
-			if w.exact && ret == w.ret {
-				continue
-			}
-			got := profile.FromRet(ret)
-			if !(profile.Decision{Action: w.action, Errno: w.errno}).Same(got) {
-				want := v.dec.Decide(c.Arch, c.Nr, c.Args)
-				r.mismatches = append(r.mismatches, Mismatch{c.Arch, c.Nr, want.Syscall, c.Args, want, got})
-			}
+	c := newChecker(p, v.dec)
+	c.outcomes = v.outcomes
+	var err error
+	for _, g := range v.groups {
+		if err = c.group(g.arch, g.nr, v.args[g.lo:g.hi], v.want[g.lo:g.hi]); err != nil {
+			break
 		}
-	})
-	verr := &VerifyError{}
-	for _, r := range res {
-		verr.Checked += r.checked
-		if r.err != nil {
-			return verr.Checked, r.err
+	}
+	return c.result(err)
+}
+
+// checker runs a program on the cases, group by group, and collects the
+// disagreements in case order.
+type checker struct {
+	p        *Program
+	dec      *profile.Decider
+	outcomes []outcome
+	want     []uint32 // reused when the group's outcomes are not given
+	buf      [64]byte
+	arch     catalog.Arch
+	layout   cbpf.Layout
+	verr     VerifyError
+}
+
+func newChecker(p *Program, dec *profile.Decider) *checker {
+	return &checker{p: p, dec: dec}
+}
+
+// group checks the cases args of nr on arch; want, when not nil, holds
+// their outcomes (else they are decided here).
+func (c *checker) group(arch catalog.Arch, nr int64, args [][6]uint64, want []uint32) error {
+	if want == nil {
+		c.want = wants(c.want[:0], c.dec, &c.outcomes, arch, nr, args)
+		want = c.want
+	}
+	if arch != c.arch || c.verr.Checked == 0 {
+		c.arch, c.layout = arch, cbpf.LayoutOf(arch)
+	}
+	for i, a := range args {
+		c.layout.Put(c.buf[:], nr, a)
+		ret, err := cbpf.Run(c.p.Insns, c.buf[:])
+		if err != nil {
+			return fmt.Errorf("verify: %s nr %d: %w", arch, nr, err)
 		}
-		verr.Mismatches = append(verr.Mismatches, r.mismatches...)
+		c.verr.Checked++
+		w := &c.outcomes[want[i]]
+		if w.exact && ret == w.ret {
+			continue
+		}
+		got := profile.FromRet(ret)
+		if !(profile.Decision{Action: w.action, Errno: w.errno}).Same(got) {
+			d := c.dec.Decide(arch, nr, a)
+			c.verr.Mismatches = append(c.verr.Mismatches, Mismatch{arch, nr, d.Syscall, a, d, got})
+		}
 	}
-	if len(verr.Mismatches) > 0 {
-		verr.classify(p.Effective)
-		return verr.Checked, verr
+	return nil
+}
+
+func (c *checker) result(err error) (int, error) {
+	if err != nil {
+		return c.verr.Checked, err
 	}
-	return verr.Checked, nil
+	if len(c.verr.Mismatches) > 0 {
+		c.verr.classify(c.p.Effective)
+		return c.verr.Checked, &c.verr
+	}
+	return c.verr.Checked, nil
 }
 
 // Input is one emulator test case.
@@ -231,20 +250,26 @@ type Input struct {
 	Args [6]uint64
 }
 
+// tableCall is a catalog call's number and name on one ABI.
+type tableCall struct {
+	nr   int64
+	name string
+}
+
 // archNumbers is, for each ABI, every number the catalog gives it, in
-// ascending order.
-var archNumbers = sync.OnceValue(func() map[catalog.Arch][]int64 {
+// ascending order, with its name.
+var archNumbers = sync.OnceValue(func() map[catalog.Arch][]tableCall {
 	cat := catalog.MustDefault()
-	out := map[catalog.Arch][]int64{}
+	out := map[catalog.Arch][]tableCall{}
 	for _, arch := range catalog.Arches() {
-		var nrs []int64
+		var nrs []tableCall
 		for _, ent := range cat.All() {
 			if nr, ok := ent.Number(arch); ok {
-				nrs = append(nrs, nr)
+				nrs = append(nrs, tableCall{nr, ent.Name})
 			}
 		}
-		slices.Sort(nrs)
-		out[arch] = slices.Compact(nrs)
+		slices.SortFunc(nrs, func(a, b tableCall) int { return cmp.Compare(a.nr, b.nr) })
+		out[arch] = slices.CompactFunc(nrs, func(a, b tableCall) bool { return a.nr == b.nr })
 	}
 	return out
 })
@@ -255,18 +280,30 @@ var archNumbers = sync.OnceValue(func() map[catalog.Arch][]int64 {
 // calls with and without the secret, and for each conditional rule, the
 // values around each comparison.
 func Inputs(e *profile.Effective, o profile.Options) []Input {
-	return inputs(e, o, e.Decider(o))
+	var out []Input
+	eachGroup(e, o, e.Decider(o), func(g *caseGroup) error {
+		for _, a := range g.args {
+			out = append(out, Input{g.arch, g.nr, a})
+		}
+		return nil
+	})
+	return out
 }
 
-func inputs(e *profile.Effective, o profile.Options, dec *profile.Decider) []Input {
+// caseGroup is the cases of one ABI and number; args is reused from one
+// group to the next.
+type caseGroup struct {
+	arch catalog.Arch
+	nr   int64
+	args [][6]uint64
+}
+
+// eachGroup makes the cases Inputs lists, in its order, and gives them
+// to f one ABI and number at a time; it stops at f's first error.
+func eachGroup(e *profile.Effective, o profile.Options, dec *profile.Decider, f func(*caseGroup) error) error {
 	cat := catalog.MustDefault()
 	table := archNumbers()
-	n := 0
-	for _, nrs := range table {
-		n += len(nrs) + 6
-	}
-	// Room for the argument and multiplexer cases of the filter's ABIs too.
-	out := make([]Input, 0, n+n/4)
+	g := &caseGroup{args: make([][6]uint64, 0, 64)}
 	var extra []int64
 	for _, arch := range catalog.Arches() {
 		inFilter := e.HasArch(arch)
@@ -287,15 +324,16 @@ func inputs(e *profile.Effective, o profile.Options, dec *profile.Decider) []Inp
 		i, j, prev := 0, 0, int64(math.MinInt64)
 		for i < len(catNrs) || j < len(extra) {
 			var nr int64
+			name := ""
 			switch {
-			case j == len(extra) || (i < len(catNrs) && catNrs[i] < extra[j]):
-				nr = catNrs[i]
+			case j == len(extra) || (i < len(catNrs) && catNrs[i].nr < extra[j]):
+				nr, name = catNrs[i].nr, catNrs[i].name
 				i++
-			case i == len(catNrs) || extra[j] < catNrs[i]:
+			case i == len(catNrs) || extra[j] < catNrs[i].nr:
 				nr = extra[j]
 				j++
 			default: // equal
-				nr = catNrs[i]
+				nr, name = catNrs[i].nr, catNrs[i].name
 				i++
 				j++
 			}
@@ -303,33 +341,41 @@ func inputs(e *profile.Effective, o profile.Options, dec *profile.Decider) []Inp
 				continue // an extra number given twice
 			}
 			prev = nr
-			out = append(out, Input{arch, nr, [6]uint64{}})
-			if !inFilter {
-				continue
-			}
-			name := cat.Name(arch, nr)
-			for _, args := range dec.VerifyCases(arch, name) {
-				out = append(out, Input{arch, nr, args})
-			}
-			if arch.Multiplexes() {
-				for _, args := range muxCases(arch, name) {
-					out = append(out, Input{arch, nr, args})
+			g.arch, g.nr = arch, nr
+			g.args = append(g.args[:0], [6]uint64{})
+			if inFilter {
+				if name == "" {
+					name = cat.Name(arch, nr)
 				}
+				g.args = groupArgs(g.args, dec, o, arch, name)
 			}
-			if x := o.Exempt; x != nil && x.Arch == arch && (name == "sendmsg" || name == "execve") {
-				var a [6]uint64
-				a[0] = uint64(x.HandoffFD)
-				a[3], a[4], a[5] = x.Magic[0], x.Magic[1], x.Magic[2]
-				out = append(out, Input{arch, nr, a})
-				// The same call with the fd or one word of the secret
-				// wrong, in its high or its low half.
-				for _, idx := range []int{0, 3, 4, 5} {
-					hi, lo := a, a
-					hi[idx] ^= 1 << 33
-					lo[idx] ^= 1
-					out = append(out, Input{arch, nr, hi}, Input{arch, nr, lo})
-				}
+			if err := f(g); err != nil {
+				return err
 			}
+		}
+	}
+	return nil
+}
+
+// groupArgs appends the argument cases of name on arch beyond the one
+// with every argument 0.
+func groupArgs(out [][6]uint64, dec *profile.Decider, o profile.Options, arch catalog.Arch, name string) [][6]uint64 {
+	out = append(out, dec.VerifyCases(arch, name)...)
+	if arch.Multiplexes() {
+		out = append(out, muxCases(arch, name)...)
+	}
+	if x := o.Exempt; x != nil && x.Arch == arch && (name == "sendmsg" || name == "execve") {
+		var a [6]uint64
+		a[0] = uint64(x.HandoffFD)
+		a[3], a[4], a[5] = x.Magic[0], x.Magic[1], x.Magic[2]
+		out = append(out, a)
+		// The same call with the fd or one word of the secret
+		// wrong, in its high or its low half.
+		for _, idx := range []int{0, 3, 4, 5} {
+			hi, lo := a, a
+			hi[idx] ^= 1 << 33
+			lo[idx] ^= 1
+			out = append(out, hi, lo)
 		}
 	}
 	return out
