@@ -96,7 +96,7 @@ type Effective struct {
 	Unsupported []string
 	Rules       []EffRule
 
-	// maxNr caches maxNumber per ABI (computed when the Effective is
+	// maxNr caches MaxNumber per ABI (maxNumbers, when the Effective is
 	// made; Decide falls back to computing it for ABIs added later).
 	maxNr map[catalog.Arch]maxNr
 }
@@ -145,11 +145,7 @@ func (p *Profile) Effective(env Env) *Effective {
 			e.Rules = append(e.Rules, er)
 		}
 	}
-	e.maxNr = map[catalog.Arch]maxNr{}
-	for _, a := range catalog.Arches() {
-		n, ok := e.computeMaxNumber(a)
-		e.maxNr[a] = maxNr{n, ok}
-	}
+	e.maxNr = e.maxNumbers()
 	return e
 }
 

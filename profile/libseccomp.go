@@ -100,11 +100,7 @@ func (e *Effective) RuntimeDrops() []RuntimeDrop {
 	if len(dropped) == 0 {
 		return nil
 	}
-	rt.maxNr = map[catalog.Arch]maxNr{}
-	for _, a := range e.Arches {
-		n, ok := rt.computeMaxNumber(a)
-		rt.maxNr[a] = maxNr{n, ok}
-	}
+	rt.maxNr = rt.maxNumbers()
 	var out []RuntimeDrop
 	for _, d := range dropped {
 		here, ok := e.DecideName(host, d.name, [6]uint64{}, Options{})

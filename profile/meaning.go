@@ -108,7 +108,7 @@ func (e *Effective) Decider(o Options) *Decider {
 
 // Decide is Effective.Decide.
 func (d *Decider) Decide(arch catalog.Arch, nr int64, args [6]uint64) Decision {
-	c := d.Call(arch, nr)
+	c := d.Call(arch, nr, "")
 	return c.Decide(args)
 }
 
@@ -144,17 +144,21 @@ type Call struct {
 	cands, named []int
 }
 
-// Call prepares Decide for calls of nr on arch.
-func (d *Decider) Call(arch catalog.Arch, nr int64) Call {
-	return d.e.call(arch, nr, d.o, d)
+// Call prepares Decide for calls of nr on arch; name, when not "", is
+// the catalog's name of nr on arch.
+func (d *Decider) Call(arch catalog.Arch, nr int64, name string) Call {
+	return d.e.call(arch, nr, name, d.o, d)
 }
 
-func (e *Effective) call(arch catalog.Arch, nr int64, o Options, idx *Decider) Call {
-	cat := catalog.MustDefault()
-	arch, nr = e.FilterABI(arch, nr)
+func (e *Effective) call(arch catalog.Arch, nr int64, name string, o Options, idx *Decider) Call {
+	fa, fnr := e.FilterABI(arch, nr)
+	if name == "" || fa != arch || fnr != nr {
+		name = catalog.MustDefault().Name(fa, fnr)
+	}
+	arch, nr = fa, fnr
 	c := Call{e: e, o: o, idx: idx, arch: arch, nr: nr}
 	d := &c.d
-	*d = Decision{Syscall: cat.Name(arch, nr), Rule: RuleDefault}
+	*d = Decision{Syscall: name, Rule: RuleDefault}
 	if !e.HasArch(arch) {
 		d.Action, d.Rule = ActKillThread, RuleBadArch
 		if o.Variant == VariantWatch {
@@ -276,7 +280,7 @@ func (c *Call) Decide(args [6]uint64) Decision {
 // decide is Decide; with an index it tries only the rules the index
 // gives for the call's name, which are the only ones whose test can hold.
 func (e *Effective) decide(arch catalog.Arch, nr int64, args [6]uint64, o Options, idx *Decider) Decision {
-	c := e.call(arch, nr, o, idx)
+	c := e.call(arch, nr, "", o, idx)
 	return c.Decide(args)
 }
 
@@ -369,31 +373,40 @@ func InStubRange(arch catalog.Arch, nr int64) bool { return sameABI(arch, nr) }
 // For x86_64 and x32, which share an AUDIT_ARCH, each ABI counts its own
 // range; arm's private calls (0x0f0000+) do not count.
 func (e *Effective) MaxNumber(arch catalog.Arch) (int64, bool) {
-	if m, ok := e.maxNr[arch]; ok {
-		return m.nr, m.ok
+	m, ok := e.maxNr[arch]
+	if !ok {
+		// An Effective made without Profile.Effective.
+		m = e.maxNumbers()[arch]
 	}
-	return e.computeMaxNumber(arch)
+	return m.nr, m.ok
 }
 
-func (e *Effective) computeMaxNumber(arch catalog.Arch) (int64, bool) {
+// maxNumbers is MaxNumber for every ABI, from one look-up of each name.
+func (e *Effective) maxNumbers() map[catalog.Arch]maxNr {
 	cat := catalog.MustDefault()
-	max, found := int64(-1), false
+	out := make(map[catalog.Arch]maxNr, 16)
+	for _, a := range catalog.Arches() {
+		out[a] = maxNr{-1, false}
+	}
+	var last string
 	for _, r := range e.Rules {
 		for _, n := range r.Names {
+			if n == last {
+				continue
+			}
+			last = n
 			ent, ok := cat.Lookup(n)
 			if !ok {
 				continue
 			}
-			nr, ok := ent.Number(arch)
-			if !ok || !sameABI(arch, nr) {
-				continue
-			}
-			if nr > max {
-				max, found = nr, true
+			for a, nr := range ent.Numbers {
+				if m, ok := out[a]; ok && sameABI(a, nr) && nr > m.nr {
+					out[a] = maxNr{nr, true}
+				}
 			}
 		}
 	}
-	return max, found
+	return out
 }
 
 // sameABI keeps numbers in the ABI's ordinary range: x32's have bit 30

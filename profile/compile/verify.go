@@ -96,7 +96,7 @@ func VerifyCount(p *Program) (int, error) {
 	dec := p.Effective.Decider(p.Options)
 	c := newChecker(p, dec)
 	err := eachGroup(p.Effective, p.Options, dec, func(g *caseGroup) error {
-		return c.group(g.arch, g.nr, g.args, nil)
+		return c.group(g, nil)
 	})
 	return c.result(err)
 }
@@ -118,6 +118,7 @@ type verification struct {
 type storedGroup struct {
 	arch   catalog.Arch
 	nr     int64
+	name   string
 	lo, hi int
 }
 
@@ -136,8 +137,8 @@ func prepare(e *profile.Effective, o profile.Options) *verification {
 	eachGroup(e, o, v.dec, func(g *caseGroup) error {
 		lo := len(v.args)
 		v.args = append(v.args, g.args...)
-		v.groups = append(v.groups, storedGroup{g.arch, g.nr, lo, len(v.args)})
-		v.want = wants(v.want, v.dec, &v.outcomes, g.arch, g.nr, g.args)
+		v.groups = append(v.groups, storedGroup{g.arch, g.nr, g.name, lo, len(v.args)})
+		v.want = wants(v.want, v.dec, &v.outcomes, g)
 		return nil
 	})
 	return v
@@ -145,16 +146,16 @@ func prepare(e *profile.Effective, o profile.Options) *verification {
 
 // wants appends the outcome the profile means for each of args: one
 // decision when the call's outcome does not depend on its arguments.
-func wants(out []uint32, dec *profile.Decider, list *[]outcome, arch catalog.Arch, nr int64, args [][6]uint64) []uint32 {
-	call := dec.Call(arch, nr)
+func wants(out []uint32, dec *profile.Decider, list *[]outcome, g *caseGroup) []uint32 {
+	call := dec.Call(g.arch, g.nr, g.name)
 	if call.ArgFree() {
 		w := uint32(intern(list, call.Decide([6]uint64{})))
-		for range args {
+		for range g.args {
 			out = append(out, w)
 		}
 		return out
 	}
-	for _, a := range args {
+	for _, a := range g.args {
 		out = append(out, uint32(intern(list, call.Decide(a))))
 	}
 	return out
@@ -178,7 +179,8 @@ func (v *verification) check(p *Program) (int, error) {
 	c.outcomes = v.outcomes
 	var err error
 	for _, g := range v.groups {
-		if err = c.group(g.arch, g.nr, v.args[g.lo:g.hi], v.want[g.lo:g.hi]); err != nil {
+		cg := caseGroup{g.arch, g.nr, g.name, v.args[g.lo:g.hi]}
+		if err = c.group(&cg, v.want[g.lo:g.hi]); err != nil {
 			break
 		}
 	}
@@ -202,11 +204,12 @@ func newChecker(p *Program, dec *profile.Decider) *checker {
 	return &checker{p: p, dec: dec}
 }
 
-// group checks the cases args of nr on arch; want, when not nil, holds
+// group checks g's cases; want, when not nil, holds
 // their outcomes (else they are decided here).
-func (c *checker) group(arch catalog.Arch, nr int64, args [][6]uint64, want []uint32) error {
+func (c *checker) group(g *caseGroup, want []uint32) error {
+	arch, nr, args := g.arch, g.nr, g.args
 	if want == nil {
-		c.want = wants(c.want[:0], c.dec, &c.outcomes, arch, nr, args)
+		c.want = wants(c.want[:0], c.dec, &c.outcomes, g)
 		want = c.want
 	}
 	if arch != c.arch || c.verr.Checked == 0 {
@@ -295,6 +298,7 @@ func Inputs(e *profile.Effective, o profile.Options) []Input {
 type caseGroup struct {
 	arch catalog.Arch
 	nr   int64
+	name string // the catalog's, "" when it has none
 	args [][6]uint64
 }
 
@@ -341,7 +345,7 @@ func eachGroup(e *profile.Effective, o profile.Options, dec *profile.Decider, f 
 				continue // an extra number given twice
 			}
 			prev = nr
-			g.arch, g.nr = arch, nr
+			g.arch, g.nr, g.name = arch, nr, name
 			g.args = append(g.args[:0], [6]uint64{})
 			if inFilter {
 				if name == "" {
