@@ -109,8 +109,16 @@ func (d *Decider) CrossCases(arch catalog.Arch, name string) (cases [][6]uint64,
 // VerifyCases is ArgCases then CrossCases, from one look-up of the rules:
 // the argument values compile.Verify tries for name.
 func (d *Decider) VerifyCases(arch catalog.Arch, name string) [][6]uint64 {
+	return d.AppendVerifyCases(nil, arch, name)
+}
+
+// AppendVerifyCases is VerifyCases appending to out.
+func (d *Decider) AppendVerifyCases(out [][6]uint64, arch catalog.Arch, name string) [][6]uint64 {
+	if !d.conditional(arch, name) {
+		return out // no rule compares an argument: no cases
+	}
 	views := d.RulesOn(arch, name)
-	out := argCases(arch, views)
+	out = append(out, argCases(arch, views)...)
 	cross, _ := crossCases(arch, views, MaxCrossCases)
 	return append(out, cross...)
 }

@@ -91,11 +91,22 @@ type Decider struct {
 
 // Decider returns e's Decider for the filter variant o.
 func (e *Effective) Decider(o Options) *Decider {
-	d := &Decider{e: e, o: o, byName: map[string][]int{}}
+	total := 0
+	for i := range e.Rules {
+		total += len(e.Rules[i].Names)
+	}
+	d := &Decider{e: e, o: o, byName: make(map[string][]int, total)}
+	// Most names are in one rule: their lists share one array.
+	back := make([]int, total)
 	for i := range e.Rules {
 		r := &e.Rules[i]
 		for _, n := range r.Names {
-			if l := d.byName[n]; len(l) == 0 || l[len(l)-1] != i {
+			l := d.byName[n]
+			switch {
+			case len(l) == 0:
+				back[0] = i
+				d.byName[n], back = back[:1:1], back[1:]
+			case l[len(l)-1] != i:
 				d.byName[n] = append(l, i)
 			}
 		}
@@ -124,6 +135,28 @@ func (d *Decider) candidates(arch catalog.Arch, name string) []int {
 	out = append(out, d.muxed...)
 	slices.Sort(out)
 	return slices.Compact(out)
+}
+
+// conditional reports whether a rule that may decide name on arch has
+// conditions on the arguments (a multiplexer's always compare the
+// operation).
+func (d *Decider) conditional(arch catalog.Arch, name string) bool {
+	mux := arch.Multiplexes() && (name == catalog.SocketCall || name == catalog.IPC)
+	for _, i := range d.byName[name] {
+		if len(d.e.Rules[i].Args) > 0 {
+			return true
+		}
+	}
+	if mux {
+		for _, i := range d.muxed {
+			for _, v := range d.e.Rules[i].mux {
+				if v.mux == name {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }
 
 // A Call is Decide for one ABI and number, with what does not depend on
@@ -214,23 +247,7 @@ func (c *Call) ArgFree() bool {
 	if !c.rules {
 		return true
 	}
-	if c.idx == nil {
-		return false
-	}
-	for _, i := range c.cands {
-		r := &c.e.Rules[i]
-		if len(r.Args) > 0 {
-			return false
-		}
-		if c.arch.Multiplexes() {
-			for _, v := range r.mux {
-				if v.mux == c.d.Syscall {
-					return false
-				}
-			}
-		}
-	}
-	return true
+	return c.idx != nil && !c.idx.conditional(c.arch, c.d.Syscall)
 }
 
 // Decide is the Decider's Decide for this call with args.

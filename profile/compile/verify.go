@@ -364,7 +364,7 @@ func eachGroup(e *profile.Effective, o profile.Options, dec *profile.Decider, f 
 // groupArgs appends the argument cases of name on arch beyond the one
 // with every argument 0.
 func groupArgs(out [][6]uint64, dec *profile.Decider, o profile.Options, arch catalog.Arch, name string) [][6]uint64 {
-	out = append(out, dec.VerifyCases(arch, name)...)
+	out = dec.AppendVerifyCases(out, arch, name)
 	if arch.Multiplexes() {
 		out = append(out, muxCases(arch, name)...)
 	}
