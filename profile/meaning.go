@@ -416,7 +416,7 @@ func (e *Effective) maxNumbers() map[catalog.Arch]maxNr {
 			if !ok {
 				continue
 			}
-			for a, nr := range ent.Numbers {
+			for a, nr := range ent.Numbers.All() {
 				if m, ok := out[a]; ok && sameABI(a, nr) && nr > m.nr {
 					out[a] = maxNr{nr, true}
 				}

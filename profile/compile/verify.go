@@ -389,13 +389,14 @@ func groupArgs(out [][6]uint64, dec *profile.Decider, o profile.Options, arch ca
 // table (nrs, ascending): a program that cuts the number space at every
 // call, as the generator's search does, decides each gap on its own, and
 // a cut off by one moves a gap's edge.
-func gapEdges(nrs []int64) []int64 {
+func gapEdges(nrs []tableCall) []int64 {
 	var out []int64
-	for i, nr := range nrs {
-		if i+1 == len(nrs) || nrs[i+1] != nr+1 {
+	for i, c := range nrs {
+		nr := c.nr
+		if i+1 == len(nrs) || nrs[i+1].nr != nr+1 {
 			out = append(out, nr+1)
 		}
-		if i > 0 && nrs[i-1] != nr-1 {
+		if i > 0 && nrs[i-1].nr != nr-1 {
 			out = append(out, nr-1)
 		}
 	}
