@@ -145,15 +145,11 @@ func (p *Program) PerArch() (map[catalog.Arch]int, error) {
 // Build compiles e with the workbench's generator and verifies the
 // result. When the generator cannot express the profile or its program
 // fails Verify, Build falls back to libseccomp's program, verified the
-// same way, and says why in Stats.Fallback. Verify's cases do not depend
-// on the program, so they are worked out while the program is compiled.
+// same way, and says why in Stats.Fallback.
 func Build(e *profile.Effective, o profile.Options) (*Program, error) {
-	prep := make(chan *verification, 1)
-	go func() { prep <- prepare(e, o) }()
 	p, err := Compile(e, o)
-	v := <-prep
 	if err == nil {
-		if _, err = v.check(p); err == nil {
+		if err = Verify(p); err == nil {
 			return p, nil
 		}
 	}
@@ -164,7 +160,7 @@ func Build(e *profile.Effective, o profile.Options) (*Program, error) {
 	genErr := err
 	p, err = CompileLibseccomp(e, o)
 	if err == nil {
-		_, err = v.check(p)
+		err = Verify(p)
 	}
 	if err != nil {
 		var verr *VerifyError

@@ -96,30 +96,9 @@ func VerifyCount(p *Program) (int, error) {
 	dec := p.Effective.Decider(p.Options)
 	c := newChecker(p, dec)
 	err := eachGroup(p.Effective, p.Options, dec, func(g *caseGroup) error {
-		return c.group(g, nil)
+		return c.group(g)
 	})
 	return c.result(err)
-}
-
-// verification is the half of Verify that needs no program: the cases,
-// and what the profile means for each (Decide). Build works it out while
-// the program is compiled.
-type verification struct {
-	dec    *profile.Decider
-	groups []storedGroup
-	args   [][6]uint64
-	// want[i] is the outcome the profile means for args[i], an index
-	// into outcomes.
-	want     []uint32
-	outcomes []outcome
-}
-
-// storedGroup is the cases args[lo:hi] of one ABI and number.
-type storedGroup struct {
-	arch   catalog.Arch
-	nr     int64
-	name   string
-	lo, hi int
 }
 
 // outcome is what Decision.Same compares, and the kernel's return value
@@ -130,18 +109,6 @@ type outcome struct {
 	errno  uint
 	ret    uint32
 	exact  bool
-}
-
-func prepare(e *profile.Effective, o profile.Options) *verification {
-	v := &verification{dec: e.Decider(o)}
-	eachGroup(e, o, v.dec, func(g *caseGroup) error {
-		lo := len(v.args)
-		v.args = append(v.args, g.args...)
-		v.groups = append(v.groups, storedGroup{g.arch, g.nr, g.name, lo, len(v.args)})
-		v.want = wants(v.want, v.dec, &v.outcomes, g)
-		return nil
-	})
-	return v
 }
 
 // wants appends the outcome the profile means for each of args: one
@@ -174,26 +141,13 @@ func intern(list *[]outcome, d profile.Decision) int {
 	return len(*list) - 1
 }
 
-func (v *verification) check(p *Program) (int, error) {
-	c := newChecker(p, v.dec)
-	c.outcomes = v.outcomes
-	var err error
-	for _, g := range v.groups {
-		cg := caseGroup{g.arch, g.nr, g.name, v.args[g.lo:g.hi]}
-		if err = c.group(&cg, v.want[g.lo:g.hi]); err != nil {
-			break
-		}
-	}
-	return c.result(err)
-}
-
 // checker runs a program on the cases, group by group, and collects the
 // disagreements in case order.
 type checker struct {
 	p        *Program
 	dec      *profile.Decider
 	outcomes []outcome
-	want     []uint32 // reused when the group's outcomes are not given
+	want     []uint32 // the current group's outcomes, reused
 	buf      [64]byte
 	arch     catalog.Arch
 	layout   cbpf.Layout
@@ -204,14 +158,11 @@ func newChecker(p *Program, dec *profile.Decider) *checker {
 	return &checker{p: p, dec: dec}
 }
 
-// group checks g's cases; want, when not nil, holds
-// their outcomes (else they are decided here).
-func (c *checker) group(g *caseGroup, want []uint32) error {
+// group decides g's cases and checks them.
+func (c *checker) group(g *caseGroup) error {
 	arch, nr, args := g.arch, g.nr, g.args
-	if want == nil {
-		c.want = wants(c.want[:0], c.dec, &c.outcomes, g)
-		want = c.want
-	}
+	c.want = wants(c.want[:0], c.dec, &c.outcomes, g)
+	want := c.want
 	if arch != c.arch || c.verr.Checked == 0 {
 		c.arch, c.layout = arch, cbpf.LayoutOf(arch)
 	}
