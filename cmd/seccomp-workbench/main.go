@@ -84,7 +84,7 @@ func execute(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 // the environment win.
 const (
 	startPhase = 200 * time.Millisecond
-	startLimit = 64 << 20
+	startLimit = 16 << 20
 )
 
 // deferGC turns collections off below startLimit and returns what puts
