@@ -123,22 +123,7 @@ func TestOverlapWeakerOnKernel(t *testing.T) {
 	env := profile.HostEnv()
 	nr := nrOf(t, catalog.X86_64, "socket")
 	call := []uint64{syscall.AF_UNIX, syscall.SOCK_SEQPACKET, 0}
-	dir := t.TempDir()
-	// nobody must reach the probe and the filters (t.TempDir makes the
-	// test's directory and this one 0700).
-	for _, d := range []string{filepath.Dir(dir), dir} {
-		if err := os.Chmod(d, 0o755); err != nil {
-			t.Fatal(err)
-		}
-	}
-	data, err := os.ReadFile(bin)
-	if err != nil {
-		t.Fatal(err)
-	}
-	bin = filepath.Join(dir, "probe")
-	if err := os.WriteFile(bin, data, 0o755); err != nil {
-		t.Fatal(err)
-	}
+	dir, bin := probeForAll(t, bin)
 	write := func(name string, p *Program) string {
 		f := filepath.Join(dir, name)
 		if err := os.WriteFile(f, p.Bytes(), 0o644); err != nil {

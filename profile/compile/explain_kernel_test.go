@@ -53,6 +53,29 @@ func buildProbe(t *testing.T) string {
 	return bin
 }
 
+// probeForAll copies the probe built by buildProbe into a directory
+// nobody can reach too (t.TempDir makes the test's directory and this one
+// 0700), where the test also writes its filters; it returns the directory
+// and the copy.
+func probeForAll(t *testing.T, bin string) (dir, probe string) {
+	t.Helper()
+	dir = t.TempDir()
+	for _, d := range []string{filepath.Dir(dir), dir} {
+		if err := os.Chmod(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	data, err := os.ReadFile(bin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	probe = filepath.Join(dir, "probe")
+	if err := os.WriteFile(probe, data, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return dir, probe
+}
+
 func runProbe(t *testing.T, bin string, flags []string, filter string, nr int64, args []uint64) probeResult {
 	t.Helper()
 	return runProbeAs(t, nil, bin, flags, filter, nr, args)

@@ -261,21 +261,8 @@ func TestGeneratedDockerDefaultOnKernel(t *testing.T) {
 	if err != nil || prog.Stats.Generator != GenWorkbench {
 		t.Fatalf("Build: %v", err)
 	}
-	dir := t.TempDir()
-	for _, d := range []string{filepath.Dir(dir), dir} {
-		if err := os.Chmod(d, 0o755); err != nil {
-			t.Fatal(err)
-		}
-	}
-	data, err := os.ReadFile(bin)
-	if err != nil {
-		t.Fatal(err)
-	}
-	bin = filepath.Join(dir, "probe")
+	dir, bin := probeForAll(t, bin)
 	filter := filepath.Join(dir, "docker.bpf")
-	if err := os.WriteFile(bin, data, 0o755); err != nil {
-		t.Fatal(err)
-	}
 	if err := os.WriteFile(filter, prog.Bytes(), 0o644); err != nil {
 		t.Fatal(err)
 	}

@@ -43,22 +43,7 @@ func TestOutOfTableNumbersKernel(t *testing.T) {
 			"architectures": ["SCMP_ARCH_X86_64", "SCMP_ARCH_X32", "SCMP_ARCH_X86"],
 			"syscalls": [{"names": ["write", "exit_group", "getppid"], "action": "SCMP_ACT_ALLOW"}]}`,
 	}
-	dir := t.TempDir()
-	// nobody must reach the probe and the filters (t.TempDir makes the
-	// test's directory and this one 0700).
-	for _, d := range []string{filepath.Dir(dir), dir} {
-		if err := os.Chmod(d, 0o755); err != nil {
-			t.Fatal(err)
-		}
-	}
-	probe := filepath.Join(dir, "probe")
-	data, err := os.ReadFile(bin)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(probe, data, 0o755); err != nil {
-		t.Fatal(err)
-	}
+	dir, probe := probeForAll(t, bin)
 	users := []struct {
 		name string
 		cred *syscall.Credential
