@@ -51,23 +51,26 @@ struct cursor {
 	const unsigned char *p, *end;
 };
 
+// take copies the next n bytes of the spec to v, or fails the spec.
+static void take(struct cursor *c, void *v, size_t n)
+{
+	if ((size_t)(c->end - c->p) < n)
+		spec_fail("truncated");
+	memcpy(v, c->p, n);
+	c->p += n;
+}
+
 static uint32_t get_u32(struct cursor *c)
 {
 	uint32_t v;
-	if ((size_t)(c->end - c->p) < sizeof v)
-		spec_fail("truncated");
-	memcpy(&v, c->p, sizeof v);
-	c->p += sizeof v;
+	take(c, &v, sizeof v);
 	return v;
 }
 
 static uint64_t get_u64(struct cursor *c)
 {
 	uint64_t v;
-	if ((size_t)(c->end - c->p) < sizeof v)
-		spec_fail("truncated");
-	memcpy(&v, c->p, sizeof v);
-	c->p += sizeof v;
+	take(c, &v, sizeof v);
 	return v;
 }
 

@@ -27,13 +27,8 @@ import (
 // compared, and the syscall number is not reloaded once a leaf has
 // replaced it.
 
-// More BPF opcodes (linux/filter.h).
-const (
-	opJgtK  = 0x25 // BPF_JMP|BPF_JGT|BPF_K
-	opJgeK  = 0x35 // BPF_JMP|BPF_JGE|BPF_K
-	opAndK  = 0x54 // BPF_ALU|BPF_AND|BPF_K
-	maxJump = 255
-)
+// maxJump is the farthest a conditional jump's one-byte offset reaches.
+const maxJump = 255
 
 // Generator names, for Stats.Generator.
 const (

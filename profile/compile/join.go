@@ -11,12 +11,16 @@ import (
 	"github.com/seccomp-workbench/seccomp-workbench/profile/cbpf"
 )
 
-// BPF opcodes the dispatch is written in (linux/filter.h).
+// BPF opcodes the dispatch and the generator are written in
+// (linux/filter.h).
 const (
 	opLdAbsW = 0x20 // BPF_LD|BPF_W|BPF_ABS
 	opJeqK   = 0x15 // BPF_JMP|BPF_JEQ|BPF_K
+	opJgtK   = 0x25 // BPF_JMP|BPF_JGT|BPF_K
+	opJgeK   = 0x35 // BPF_JMP|BPF_JGE|BPF_K
 	opJsetK  = 0x45 // BPF_JMP|BPF_JSET|BPF_K
 	opJa     = 0x05 // BPF_JMP|BPF_JA
+	opAndK   = 0x54 // BPF_ALU|BPF_AND|BPF_K
 	opRetK   = 0x06 // BPF_RET|BPF_K
 )
 
