@@ -83,13 +83,7 @@ type supervisor struct {
 	rec       *recording
 	last      lastDenial
 	magic     [3]uint64
-	// lastName is the call callName named last.
-	lastName struct {
-		k    archNr
-		name string
-		ok   bool
-	}
-	cancel chan struct{}
+	cancel    chan struct{}
 	// resent counts calls recognised as re-sent after an interruption.
 	resent int
 }
@@ -353,16 +347,11 @@ func (s *supervisor) apply(arch catalog.Arch, nr int64, args [6]uint64, d profil
 
 // callName is the catalog's name of a call, or "syscall N".
 func (s *supervisor) callName(arch catalog.Arch, nr int64) string {
-	k := archNr{arch, nr}
-	if s.lastName.ok && s.lastName.k == k {
-		return s.lastName.name
-	}
-	name := "syscall " + strconv.FormatInt(nr, 10)
+	// ByNumber indexes a generated array: no memo is needed.
 	if e, ok := s.cat.ByNumber(arch, nr); ok {
-		name = e.Name
+		return e.Name
 	}
-	s.lastName.k, s.lastName.name, s.lastName.ok = k, name, true
-	return name
+	return "syscall " + strconv.FormatInt(nr, 10)
 }
 
 // kill ends process pid for a kill action (or a trap whose SIGSYS the
