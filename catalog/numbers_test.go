@@ -59,6 +59,37 @@ func TestByNumber(t *testing.T) {
 	}
 }
 
+// Numbered yields exactly the numbers the calls have on an ABI, each with
+// its call, in ascending order.
+func TestNumbered(t *testing.T) {
+	c := mustCatalog(t)
+	for _, a := range Arches() {
+		want := 0
+		for _, e := range c.All() {
+			if _, ok := e.Number(a); ok {
+				want++
+			}
+		}
+		got, prev := 0, int64(-1<<62)
+		for nr, e := range c.Numbered(a) {
+			got++
+			if nr <= prev {
+				t.Errorf("%s: %d after %d", a, nr, prev)
+			}
+			prev = nr
+			if n, ok := e.Number(a); !ok || n != nr {
+				t.Errorf("%s: Numbered gives %s at %d, which has %d", a, e.Name, nr, n)
+			}
+		}
+		if got != want {
+			t.Errorf("%s: Numbered yields %d calls, want %d", a, got, want)
+		}
+	}
+	for range c.Numbered(Arch("vax")) {
+		t.Error("an unknown ABI has calls")
+	}
+}
+
 // Numbers read as the object catalog --json has always written: ABI to
 // number, for the ABIs with the call.
 func TestNumbersJSON(t *testing.T) {

@@ -1,7 +1,6 @@
 package compile
 
 import (
-	"cmp"
 	"fmt"
 	"math"
 	"slices"
@@ -217,13 +216,10 @@ var archNumbers = sync.OnceValue(func() map[catalog.Arch][]tableCall {
 	out := map[catalog.Arch][]tableCall{}
 	for _, arch := range catalog.Arches() {
 		var nrs []tableCall
-		for _, ent := range cat.All() {
-			if nr, ok := ent.Number(arch); ok {
-				nrs = append(nrs, tableCall{nr, ent.Name})
-			}
+		for nr, ent := range cat.Numbered(arch) {
+			nrs = append(nrs, tableCall{nr, ent.Name})
 		}
-		slices.SortFunc(nrs, func(a, b tableCall) int { return cmp.Compare(a.nr, b.nr) })
-		out[arch] = slices.CompactFunc(nrs, func(a, b tableCall) bool { return a.nr == b.nr })
+		out[arch] = nrs
 	}
 	return out
 })
