@@ -1,6 +1,9 @@
 # seccomp-workbench. `make run` and `make test` are all a fresh machine needs.
 GO      ?= go
 BIN     := bin/seccomp-workbench
+# The lean build (-tags lean) is what users start; it hands the TUI, push
+# and pull to the full build beside it, so a run does not pay their inits.
+FULL    := bin/seccomp-workbench-full
 PKG     := ./cmd/seccomp-workbench
 # How long the parser fuzz test runs inside `make test`.
 FUZZTIME ?= 20s
@@ -16,7 +19,8 @@ deps-test:
 	@sh scripts/deps.sh test
 
 build: deps
-	$(GO) build -o $(BIN) $(PKG)
+	$(GO) build -o $(FULL) $(PKG)
+	$(GO) build -tags lean -o $(BIN) $(PKG)
 
 run: build
 	./$(BIN) $(ARGS)
@@ -36,8 +40,10 @@ lint: deps
 	if [ -n "$$out" ]; then echo "gofmt: these files need formatting:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 
-install: deps
-	$(GO) install $(PKG)
+# Both builds into GOBIN (or GOPATH/bin), as go install would place them.
+install: build
+	@d=$$($(GO) env GOBIN); d=$${d:-$$($(GO) env GOPATH)/bin}; mkdir -p "$$d" && \
+	install -m 0755 $(FULL) $(BIN) "$$d"/ && echo "installed $(notdir $(BIN)) and $(notdir $(FULL)) in $$d"
 
 generate: deps
 	$(GO) generate ./catalog

@@ -13,7 +13,8 @@ TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 GO=${GO:-go}
 SWB=$TMP/seccomp-workbench
-$GO build -o "$SWB" ./cmd/seccomp-workbench
+$GO build -o "$TMP/seccomp-workbench-full" ./cmd/seccomp-workbench
+$GO build -tags lean -o "$SWB" ./cmd/seccomp-workbench
 gcc -O2 -Wall -o "$TMP/notify_peer" testdata/bench/notify_peer.c
 gcc -O2 -Wall -o "$TMP/filter_cost" testdata/bench/filter_cost.c
 BODY=$TMP/body.md

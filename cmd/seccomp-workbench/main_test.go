@@ -18,5 +18,8 @@ func TestMain(m *testing.M) {
 	os.Setenv("XDG_CACHE_HOME", dir)
 	code := m.Run()
 	os.RemoveAll(dir)
+	if builtLean.dir != "" {
+		os.RemoveAll(builtLean.dir)
+	}
 	os.Exit(code)
 }

@@ -1,3 +1,5 @@
+//go:build !lean
+
 package main
 
 import (
@@ -29,8 +31,8 @@ func newPushCmd() *cobra.Command {
 	var host hostFlags
 	var o artifact.Options
 	cmd := &cobra.Command{
-		Use:   "push PROFILE oci://REGISTRY/REPO:TAG [--platform A]... [--layout runtime|spo]",
-		Short: "Store a profile in an OCI registry, as the security-profiles-operator reads it",
+		Use:   pushUse,
+		Short: pushShort,
 		Long: `Pushes PROFILE (a file or preset:NAME) to an OCI registry as a seccomp
 profile artifact (KEP-6061, the layout the security-profiles-operator and
 container runtimes pull): a manifest of artifactType
@@ -167,8 +169,8 @@ func newPullCmd() *cobra.Command {
 	var out, platform string
 	var o artifact.Options
 	cmd := &cobra.Command{
-		Use:   "pull oci://REGISTRY/REPO:TAG -o OUT [--platform A]",
-		Short: "Fetch a profile from an OCI registry and write it, checked, to OUT",
+		Use:   pullUse,
+		Short: pullShort,
 		Long: `Pulls a seccomp profile artifact and writes its profile to OUT, byte for
 byte as stored. Read are the layouts of the security-profiles-operator:
 the runtime format 'push' writes (profile.json, runtime-spec JSON, which

@@ -1,0 +1,52 @@
+//go:build lean
+
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"syscall"
+
+	"github.com/spf13/cobra"
+)
+
+// The lean build (make build's bin/seccomp-workbench) links neither the
+// TUI nor the OCI registry client. Go runs every linked package's init
+// before main, and theirs (terminal width tables, clipboard tool lookups,
+// registry reference regexps) are a few milliseconds of every run. The
+// workbench itself, push and pull are handed, arguments and all, to the
+// full build installed beside this one.
+const fullBinary = "seccomp-workbench-full"
+
+func openWorkbench(cmd *cobra.Command, _ []string) error { return handOver(cmd) }
+
+func newPushCmd() *cobra.Command { return handedOver(pushUse, pushShort) }
+
+func newPullCmd() *cobra.Command { return handedOver(pullUse, pullShort) }
+
+// handedOver is a command the full build parses, help included.
+func handedOver(use, short string) *cobra.Command {
+	return &cobra.Command{
+		Use:                use,
+		Short:              short,
+		DisableFlagParsing: true,
+		RunE:               func(cmd *cobra.Command, _ []string) error { return handOver(cmd) },
+	}
+}
+
+// handOver replaces this process with the full build, given this
+// process's own arguments; it returns only when that cannot start.
+func handOver(cmd *cobra.Command) error {
+	what := "the workbench"
+	if cmd.HasParent() {
+		what = cmd.Name()
+	}
+	exe, err := os.Executable()
+	if err == nil {
+		path := filepath.Join(filepath.Dir(exe), fullBinary)
+		err = syscall.Exec(path, append([]string{path}, os.Args[1:]...), os.Environ())
+		err = fmt.Errorf("%s: %w", path, err)
+	}
+	return exitError{exitFailed, fmt.Sprintf("%s is in %s, which this lean build starts from its own directory: %v (build both with 'make build')", what, fullBinary, err)}
+}
