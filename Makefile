@@ -39,6 +39,7 @@ lint: deps
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	if [ -n "$$out" ]; then echo "gofmt: these files need formatting:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
+	$(GO) vet -tags lean ./cmd/seccomp-workbench
 
 # Both builds into GOBIN (or GOPATH/bin), as go install would place them.
 install: build
