@@ -22,6 +22,9 @@ type Preset struct {
 	Name        string
 	Description string
 	load        func() ([]byte, error)
+	// model, when set, is what Parse makes of load's bytes, built
+	// without them.
+	model func() *Profile
 }
 
 // Presets lists the embedded presets by name. docker-default comes from
@@ -55,6 +58,7 @@ func dockerDefaultPreset() Preset {
 		load: func() ([]byte, error) {
 			return json.MarshalIndent(mobyseccomp.DefaultProfile(), "", "\t")
 		},
+		model: func() *Profile { return fromMoby(mobyseccomp.DefaultProfile()) },
 	}
 }
 
@@ -90,6 +94,14 @@ func Open(arg string) (*Profile, error) {
 		return Load(arg)
 	}
 	if p, ok := findPreset(name); ok {
+		if p.model != nil {
+			// Every run opens docker-default: no JSON written and read
+			// back. A profile that fails validation is refused by Parse
+			// below, with the line and column of its JSON.
+			if m := p.model(); m.validate() == nil {
+				return m, nil
+			}
+		}
 		data, err := p.Bytes()
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", arg, err)

@@ -3,11 +3,9 @@ package profile
 import (
 	"errors"
 	"fmt"
-	"regexp"
 	"slices"
 	"sort"
 	"strings"
-	"sync"
 )
 
 // pathError is a validation error at a JSON path (keys and indexes), which
@@ -48,11 +46,30 @@ var knownFlags = []string{
 // maxErrno is MAX_ERRNO: the kernel only treats -1..-4095 as errors.
 const maxErrno = 4095
 
-var (
-	// Compiled on first use: the shim and every command link this package.
-	minKernelRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[0-9]+\.[0-9]+$`) })
-	capRE       = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^CAP_[A-Z_]+$`) })
-)
+// kernelVersion reports whether s is "X.Y", decimal digits both.
+func kernelVersion(s string) bool {
+	x, y, ok := strings.Cut(s, ".")
+	return ok && allBytes(x, isDigit) && allBytes(y, isDigit)
+}
+
+// capName reports whether s looks like a capability: CAP_ and one or
+// more of A-Z and _.
+func capName(s string) bool {
+	rest, ok := strings.CutPrefix(s, "CAP_")
+	return ok && allBytes(rest, func(b byte) bool { return b >= 'A' && b <= 'Z' || b == '_' })
+}
+
+func isDigit(b byte) bool { return b >= '0' && b <= '9' }
+
+// allBytes reports whether s is not empty and every byte is ok.
+func allBytes(s string, ok func(byte) bool) bool {
+	for i := 0; i < len(s); i++ {
+		if !ok(s[i]) {
+			return false
+		}
+	}
+	return s != ""
+}
 
 func knownList(s []string) string {
 	s = append([]string(nil), s...)
@@ -160,11 +177,11 @@ func validateRule(i int, r *Rule) error {
 		if f.f == nil {
 			continue
 		}
-		if f.f.MinKernel != "" && (!minKernelRE().MatchString(f.f.MinKernel) || f.f.MinKernel == "0.0") {
+		if f.f.MinKernel != "" && (!kernelVersion(f.f.MinKernel) || f.f.MinKernel == "0.0") {
 			return perr(at(f.key, "minKernel"), "syscalls[%d].%s.minKernel %q is not a kernel version: write it as \"X.Y\", e.g. \"5.8\"", i, f.key, f.f.MinKernel)
 		}
 		for j, c := range f.f.Caps {
-			if !capRE().MatchString(c) {
+			if !capName(c) {
 				return perr(at(f.key, "caps", j), "syscalls[%d].%s.caps[%d] %q is not a capability name like CAP_SYS_ADMIN", i, f.key, j, c)
 			}
 		}
