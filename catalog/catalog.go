@@ -383,9 +383,13 @@ func (c *Catalog) Numbered(a Arch) iter.Seq2[int64, *Entry] {
 }
 
 // Name returns the name of nr on arch, or "syscall_<nr>" when unknown.
-func (c *Catalog) Name(a Arch, nr int64) string {
-	if e, ok := c.ByNumber(a, nr); ok {
-		return e.Name
+func (c *Catalog) Name(a Arch, nr int64) string { return CallName(a, nr) }
+
+// CallName is Catalog.Name without the catalog: read from the generated
+// tables.
+func CallName(a Arch, nr int64) string {
+	if n, ok := NameOf(a, nr); ok {
+		return n
 	}
 	return "syscall_" + strconv.FormatInt(nr, 10)
 }

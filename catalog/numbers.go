@@ -89,3 +89,57 @@ func (x *numberIndex) find(nr int64) (int, bool) {
 	}
 	return 0, false
 }
+
+// NumbersOf is the numbers of the call named name, read from the
+// generated tables without building the catalog (Default); ok is false
+// for a name the catalog lacks. A run needs no more than this and
+// NameOf.
+func NumbersOf(name string) (Numbers, bool) {
+	i := tablesIndex(name)
+	if i < 0 {
+		return Numbers{}, false
+	}
+	return Numbers{&tablesSyscalls[i].numbers}, true
+}
+
+// NameOf is the name of the call numbered nr on a (for x32, nr includes
+// the x32 bit), read from the generated tables; ok is false when a has no
+// such call. Catalog.ByNumber finds the same call.
+func NameOf(a Arch, nr int64) (string, bool) {
+	col := tablesColumn(a)
+	if col < 0 {
+		return "", false
+	}
+	if i, ok := tablesNumbered[col].find(nr); ok {
+		return tablesSyscalls[i].k.Name, true
+	}
+	return "", false
+}
+
+// MaxNumbers is, for each ABI, the highest number that any call in names
+// has there among those keep accepts, read from the generated tables; an
+// ABI none of them has (or keeps) is missing.
+func MaxNumbers(names iter.Seq[string], keep func(Arch, int64) bool) map[Arch]int64 {
+	var max [tablesArchCount]int64
+	for c := range max {
+		max[c] = -1
+	}
+	for n := range names {
+		i := tablesIndex(n)
+		if i < 0 {
+			continue
+		}
+		for c, nr := range &tablesSyscalls[i].numbers {
+			if nr > max[c] && keep(tablesArchs[c], nr) {
+				max[c] = nr
+			}
+		}
+	}
+	out := make(map[Arch]int64, tablesArchCount)
+	for c, nr := range max {
+		if nr >= 0 {
+			out[tablesArchs[c]] = nr
+		}
+	}
+	return out
+}

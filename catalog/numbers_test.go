@@ -163,3 +163,69 @@ func BenchmarkLookups(b *testing.B) {
 		}
 	})
 }
+
+// The table-level look-ups a run uses answer as the catalog does.
+func TestTableLookups(t *testing.T) {
+	c := mustCatalog(t)
+	for _, e := range c.All() {
+		nums, ok := NumbersOf(e.Name)
+		if !ok || nums != e.Numbers {
+			t.Errorf("NumbersOf(%s) = %v, %v", e.Name, nums, ok)
+		}
+		for a, nr := range e.Numbers.All() {
+			if n, ok := NameOf(a, nr); !ok || n != e.Name {
+				t.Errorf("NameOf(%s, %d) = %q, %v; want %s", a, nr, n, ok, e.Name)
+			}
+		}
+	}
+	for _, n := range []string{"", "no_such_call", "READ", "read "} {
+		if _, ok := NumbersOf(n); ok {
+			t.Errorf("NumbersOf(%q) found a call", n)
+		}
+	}
+	for _, a := range Arches() {
+		for _, nr := range []int64{-1, a.Base() + 5000, 1 << 40} {
+			_, ok := NameOf(a, nr)
+			if _, want := c.ByNumber(a, nr); ok != want {
+				t.Errorf("NameOf(%s, %d) ok = %v, want %v", a, nr, ok, want)
+			}
+			if got, want := CallName(a, nr), c.Name(a, nr); got != want {
+				t.Errorf("CallName(%s, %d) = %q, want %q", a, nr, got, want)
+			}
+		}
+	}
+	if _, ok := NameOf("vax", 1); ok {
+		t.Error("NameOf on an unknown ABI found a call")
+	}
+}
+
+// MaxNumbers is the highest kept number per ABI, computed the long way.
+func TestMaxNumbers(t *testing.T) {
+	c := mustCatalog(t)
+	names := []string{"read", "no_such_call", "write", "io_uring_setup", "clone3", "read"}
+	keep := func(a Arch, nr int64) bool { return a != X86_64 || nr < 400 }
+	want := map[Arch]int64{}
+	for _, n := range names {
+		e, ok := c.Lookup(n)
+		if !ok {
+			continue
+		}
+		for a, nr := range e.Numbers.All() {
+			if m, seen := want[a]; keep(a, nr) && (!seen || nr > m) {
+				want[a] = nr
+			}
+		}
+	}
+	got := MaxNumbers(slices.Values(names), keep)
+	if len(got) != len(want) {
+		t.Errorf("MaxNumbers has %d ABIs, want %d", len(got), len(want))
+	}
+	for a, nr := range want {
+		if got[a] != nr {
+			t.Errorf("MaxNumbers[%s] = %d, want %d", a, got[a], nr)
+		}
+	}
+	if len(MaxNumbers(slices.Values([]string{"no_such_call"}), keep)) != 0 {
+		t.Error("MaxNumbers of no known call is not empty")
+	}
+}

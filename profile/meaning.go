@@ -186,7 +186,7 @@ func (d *Decider) Call(arch catalog.Arch, nr int64, name string) Call {
 func (e *Effective) call(arch catalog.Arch, nr int64, name string, o Options, idx *Decider) Call {
 	fa, fnr := e.FilterABI(arch, nr)
 	if name == "" || fa != arch || fnr != nr {
-		name = catalog.MustDefault().Name(fa, fnr)
+		name = catalog.CallName(fa, fnr)
 	}
 	arch, nr = fa, fnr
 	c := Call{e: e, o: o, idx: idx, arch: arch, nr: nr}
@@ -303,11 +303,11 @@ func (e *Effective) decide(arch catalog.Arch, nr int64, args [6]uint64, o Option
 
 // DecideName is Decide by syscall name; ok is false when arch lacks it.
 func (e *Effective) DecideName(arch catalog.Arch, name string, args [6]uint64, o Options) (Decision, bool) {
-	ent, ok := catalog.MustDefault().Lookup(name)
+	nums, ok := catalog.NumbersOf(name)
 	if !ok {
 		return Decision{}, false
 	}
-	nr, ok := ent.Number(arch)
+	nr, ok := nums.Get(arch)
 	if !ok {
 		return Decision{}, false
 	}
@@ -400,27 +400,26 @@ func (e *Effective) MaxNumber(arch catalog.Arch) (int64, bool) {
 
 // maxNumbers is MaxNumber for every ABI, from one look-up of each name.
 func (e *Effective) maxNumbers() map[catalog.Arch]maxNr {
-	cat := catalog.MustDefault()
+	names := func(yield func(string) bool) {
+		var last string
+		for _, r := range e.Rules {
+			for _, n := range r.Names {
+				if n == last {
+					continue
+				}
+				last = n
+				if !yield(n) {
+					return
+				}
+			}
+		}
+	}
+	max := catalog.MaxNumbers(names, sameABI)
 	out := make(map[catalog.Arch]maxNr, 16)
 	for _, a := range catalog.Arches() {
 		out[a] = maxNr{-1, false}
-	}
-	var last string
-	for _, r := range e.Rules {
-		for _, n := range r.Names {
-			if n == last {
-				continue
-			}
-			last = n
-			ent, ok := cat.Lookup(n)
-			if !ok {
-				continue
-			}
-			for a, nr := range ent.Numbers.All() {
-				if m, ok := out[a]; ok && sameABI(a, nr) && nr > m.nr {
-					out[a] = maxNr{nr, true}
-				}
-			}
+		if nr, ok := max[a]; ok {
+			out[a] = maxNr{nr, true}
 		}
 	}
 	return out

@@ -112,7 +112,7 @@ func UnknownSyscalls(e *profile.Effective) []Finding {
 	if e == nil || e.Source == nil {
 		return nil
 	}
-	l := &linter{e: e, cat: catalog.MustDefault()}
+	l := &linter{e: e} // unknownNames needs no catalog for known names
 	l.unknownNames()
 	return l.out
 }
