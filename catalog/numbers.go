@@ -143,3 +143,26 @@ func MaxNumbers(names iter.Seq[string], keep func(Arch, int64) bool) map[Arch]in
 	}
 	return out
 }
+
+// NumberedNames is Catalog.Numbered with names for entries, read from the
+// generated tables without building the catalog: every call a has a
+// number for, by ascending number.
+func NumberedNames(a Arch) iter.Seq2[int64, string] {
+	return func(yield func(int64, string) bool) {
+		col := tablesColumn(a)
+		if col < 0 {
+			return
+		}
+		x := &tablesNumbered[col]
+		for d, i := range x.dense {
+			if i != 0 && !yield(x.first+int64(d), tablesSyscalls[i-1].k.Name) {
+				return
+			}
+		}
+		for _, s := range x.sparse {
+			if !yield(s.nr, tablesSyscalls[s.row].k.Name) {
+				return
+			}
+		}
+	}
+}

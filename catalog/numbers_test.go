@@ -2,6 +2,7 @@ package catalog
 
 import (
 	"encoding/json"
+	"fmt"
 	"slices"
 	"testing"
 )
@@ -227,5 +228,22 @@ func TestMaxNumbers(t *testing.T) {
 	}
 	if len(MaxNumbers(slices.Values([]string{"no_such_call"}), keep)) != 0 {
 		t.Error("MaxNumbers of no known call is not empty")
+	}
+}
+
+// NumberedNames walks what Numbered walks, with the entries' names.
+func TestNumberedNames(t *testing.T) {
+	c := mustCatalog(t)
+	for _, a := range append(Arches(), "vax") {
+		var want, got []string
+		for nr, e := range c.Numbered(a) {
+			want = append(want, fmt.Sprint(nr, e.Name))
+		}
+		for nr, n := range NumberedNames(a) {
+			got = append(got, fmt.Sprint(nr, n))
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("%s: NumberedNames gives %d calls, Numbered %d, or in another order", a, len(got), len(want))
+		}
 	}
 }
