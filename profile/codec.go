@@ -10,6 +10,7 @@ import (
 	"reflect"
 	"sort"
 	"strings"
+	"sync"
 )
 
 // Parse decodes and validates a profile. name is used in error messages
@@ -131,13 +132,14 @@ func lineCol(data []byte, off int) (int, int) {
 }
 
 // The JSON keys the model has fields for, at each level; any other key is
-// kept in that level's Extra.
+// kept in that level's Extra. Read from the struct tags on first use: a
+// run of a preset parses no JSON.
 var (
-	profileKeys = jsonKeys(reflect.TypeFor[Profile]())
-	ruleKeys    = jsonKeys(reflect.TypeFor[Rule]())
-	argKeys     = jsonKeys(reflect.TypeFor[Arg]())
-	filterKeys  = jsonKeys(reflect.TypeFor[Filter]())
-	archMapKeys = jsonKeys(reflect.TypeFor[Architecture]())
+	profileKeys = sync.OnceValue(func() map[string]bool { return jsonKeys(reflect.TypeFor[Profile]()) })
+	ruleKeys    = sync.OnceValue(func() map[string]bool { return jsonKeys(reflect.TypeFor[Rule]()) })
+	argKeys     = sync.OnceValue(func() map[string]bool { return jsonKeys(reflect.TypeFor[Arg]()) })
+	filterKeys  = sync.OnceValue(func() map[string]bool { return jsonKeys(reflect.TypeFor[Filter]()) })
+	archMapKeys = sync.OnceValue(func() map[string]bool { return jsonKeys(reflect.TypeFor[Architecture]()) })
 )
 
 func jsonKeys(t reflect.Type) map[string]bool {
@@ -159,7 +161,7 @@ func collectExtras(p *Profile, data []byte) error {
 	if err := json.Unmarshal(data, &top); err != nil {
 		return err
 	}
-	p.Extra = extras(top, profileKeys)
+	p.Extra = extras(top, profileKeys())
 	var rules []map[string]json.RawMessage
 	if err := objects(top["syscalls"], &rules); err != nil {
 		return err
@@ -169,14 +171,14 @@ func collectExtras(p *Profile, data []byte) error {
 			continue
 		}
 		r := p.Syscalls[i]
-		r.Extra = extras(raw, ruleKeys)
+		r.Extra = extras(raw, ruleKeys())
 		var args []map[string]json.RawMessage
 		if err := objects(raw["args"], &args); err != nil {
 			return err
 		}
 		for j, a := range args {
 			if j < len(r.Args) && r.Args[j] != nil {
-				r.Args[j].Extra = extras(a, argKeys)
+				r.Args[j].Extra = extras(a, argKeys())
 			}
 		}
 		for key, f := range map[string]*Filter{"includes": r.Includes, "excludes": r.Excludes} {
@@ -184,7 +186,7 @@ func collectExtras(p *Profile, data []byte) error {
 			if f == nil || objects(raw[key], &m) != nil {
 				continue
 			}
-			f.Extra = extras(m, filterKeys)
+			f.Extra = extras(m, filterKeys())
 		}
 	}
 	var arches []map[string]json.RawMessage
@@ -193,7 +195,7 @@ func collectExtras(p *Profile, data []byte) error {
 	}
 	for i, a := range arches {
 		if i < len(p.ArchMap) {
-			p.ArchMap[i].Extra = extras(a, archMapKeys)
+			p.ArchMap[i].Extra = extras(a, archMapKeys())
 		}
 	}
 	return nil

@@ -49,25 +49,25 @@ func (p *Profile) UnknownKeys() []UnknownKey {
 			out = append(out, UnknownKey{Path: path, Key: k, Guess: closestKey(k, known), Rule: rule})
 		}
 	}
-	add(nil, -1, p.Extra, profileKeys)
+	add(nil, -1, p.Extra, profileKeys())
 	for i, m := range p.ArchMap {
-		add([]any{"archMap", i}, -1, m.Extra, archMapKeys)
+		add([]any{"archMap", i}, -1, m.Extra, archMapKeys())
 	}
 	for i, r := range p.Syscalls {
 		if r == nil {
 			continue
 		}
-		add([]any{"syscalls", i}, i, r.Extra, ruleKeys)
+		add([]any{"syscalls", i}, i, r.Extra, ruleKeys())
 		for j, a := range r.Args {
 			if a != nil {
-				add([]any{"syscalls", i, "args", j}, i, a.Extra, argKeys)
+				add([]any{"syscalls", i, "args", j}, i, a.Extra, argKeys())
 			}
 		}
 		if r.Includes != nil {
-			add([]any{"syscalls", i, "includes"}, i, r.Includes.Extra, filterKeys)
+			add([]any{"syscalls", i, "includes"}, i, r.Includes.Extra, filterKeys())
 		}
 		if r.Excludes != nil {
-			add([]any{"syscalls", i, "excludes"}, i, r.Excludes.Extra, filterKeys)
+			add([]any{"syscalls", i, "excludes"}, i, r.Excludes.Extra, filterKeys())
 		}
 	}
 	return out

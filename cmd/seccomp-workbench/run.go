@@ -267,9 +267,12 @@ func runCommand(cmd *cobra.Command, rc runConfig) error {
 			fmt.Fprintln(stderr, denialLine(d, logged, color))
 		}
 	}
-	if fs := lint.UnknownSyscalls(rc.eff); rc.allowUnknown && len(fs) > 0 {
-		// Suspicious but asked for: say what the filter leaves out.
-		fmt.Fprintln(stderr, "seccomp-workbench: warning:", (&runner.UnknownSyscallsError{Findings: fs}).Error())
+	if rc.allowUnknown {
+		// Without --allow-unknown the runner refuses such a profile.
+		if fs := lint.UnknownSyscalls(rc.eff); len(fs) > 0 {
+			// Suspicious but asked for: say what the filter leaves out.
+			fmt.Fprintln(stderr, "seccomp-workbench: warning:", (&runner.UnknownSyscallsError{Findings: fs}).Error())
+		}
 	}
 	if rc.mode == runner.ModeAudit && !rc.json {
 		// The command runs as if unfiltered: say so before anything else.
