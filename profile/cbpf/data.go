@@ -94,3 +94,8 @@ func (l *Layout) Put(buf []byte, nr int64, args [6]uint64) {
 		put(l.hi[i], uint32(v>>32))
 	}
 }
+
+// PutNr writes nr into buf as Put does, and nothing else.
+func (l *Layout) PutNr(buf []byte, nr int64) {
+	binary.NativeEndian.PutUint32(buf[OffNr:OffNr+4], uint32(nr))
+}

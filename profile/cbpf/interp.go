@@ -76,205 +76,168 @@ func Trace(insns []bpf.RawInstruction, data []byte) (ret uint32, steps []Step, e
 }
 
 // Run is Trace without the record of steps, for callers that run a
-// program on many inputs and want only the answer. The instructions
-// libseccomp and the workbench write (absolute loads, jumps against a
-// constant, and, return a constant) take a short path; at any other
-// instruction, or a load or jump Trace would refuse, Run starts over in
-// Trace's interpreter, which gives the same answer or error.
+// program on many inputs and want only the answer (a Resume from the
+// start that stops nowhere).
 func Run(insns []bpf.RawInstruction, data []byte) (uint32, error) {
-	var a uint32
-	pc := 0
-	for uint(pc) < uint(len(insns)) {
-		in := insns[pc]
-		pc++
-		switch in.Op {
-		case clsLD | modeABS | sizeW:
-			if in.K%4 != 0 || uint64(in.K)+4 > uint64(len(data)) {
-				return run(insns, data, nil)
-			}
-			a = binary.NativeEndian.Uint32(data[in.K:])
-		case clsJMP | jmpJEQ:
-			if a == in.K {
-				pc += int(in.Jt)
-			} else {
-				pc += int(in.Jf)
-			}
-		case clsJMP | jmpJGT:
-			if a > in.K {
-				pc += int(in.Jt)
-			} else {
-				pc += int(in.Jf)
-			}
-		case clsJMP | jmpJGE:
-			if a >= in.K {
-				pc += int(in.Jt)
-			} else {
-				pc += int(in.Jf)
-			}
-		case clsJMP | jmpJSET:
-			if a&in.K != 0 {
-				pc += int(in.Jt)
-			} else {
-				pc += int(in.Jf)
-			}
-		case clsJMP | jmpJA:
-			pc += int(in.K)
-		case clsALU | aluAND:
-			a &= in.K
-		case clsRET:
-			return in.K, nil
-		default:
-			return run(insns, data, nil)
-		}
-	}
-	return run(insns, data, nil)
+	var s State
+	ret, _, err := s.Resume(insns, data, 0)
+	return ret, err
 }
 
 func badInsn(pc int, in bpf.RawInstruction, what string) error {
 	return fmt.Errorf("trace: instruction %d (code %#04x, k %#x): %s", pc, in.Op, in.K, what)
 }
 
-// run interprets insns; rec, when not nil, receives every step.
+// run interprets insns from the start; rec, when not nil, receives
+// every step.
 func run(insns []bpf.RawInstruction, data []byte, rec *[]Step) (uint32, error) {
-	var a, x uint32
-	var mem [scratchSlots]uint32
-	pc := 0
+	var s State
 	for {
-		if pc < 0 || pc >= len(insns) {
-			return 0, fmt.Errorf("trace: execution ran past the end of the %d-instruction program", len(insns))
+		ret, done, err := s.step(insns, data, rec)
+		if done || err != nil {
+			return ret, err
 		}
-		in := insns[pc]
-		next, jumped := pc+1, false
-		code := in.Op
-		switch code & 0x07 {
-		case clsLD, clsLDX:
-			var v uint32
-			switch {
-			case code == clsLD|modeABS|sizeW:
-				if in.K%4 != 0 || uint64(in.K)+4 > uint64(len(data)) {
-					return 0, badInsn(pc, in, "load outside seccomp_data or not 4-byte aligned")
+	}
+}
+
+// step executes the instruction at s.pc as the kernel does and moves s
+// past it; done says it returned ret (or failed with err).
+func (s *State) step(insns []bpf.RawInstruction, data []byte, rec *[]Step) (ret uint32, done bool, err error) {
+	pc := s.pc
+	if pc < 0 || pc >= len(insns) {
+		return 0, true, fmt.Errorf("trace: execution ran past the end of the %d-instruction program", len(insns))
+	}
+	in := insns[pc]
+	next, jumped := pc+1, false
+	code := in.Op
+	switch code & 0x07 {
+	case clsLD, clsLDX:
+		var v uint32
+		switch {
+		case code == clsLD|modeABS|sizeW:
+			if in.K%4 != 0 || uint64(in.K)+4 > uint64(len(data)) {
+				return 0, true, badInsn(pc, in, "load outside seccomp_data or not 4-byte aligned")
+			}
+			v = binary.NativeEndian.Uint32(data[in.K:])
+		case code&0xe0 == modeIMM && code&0x18 == sizeW:
+			v = in.K
+		case code&0xe0 == modeLEN && code&0x18 == sizeW:
+			v = seccompDataLen
+		case code&0xe0 == modeMEM && code&0x18 == sizeW:
+			if in.K >= scratchSlots {
+				return 0, true, badInsn(pc, in, "scratch slot out of range")
+			}
+			v = s.mem[in.K]
+		default:
+			return 0, true, badInsn(pc, in, "not a load a seccomp filter may use")
+		}
+		if code&0x07 == clsLD {
+			s.a = v
+		} else {
+			s.x = v
+		}
+	case clsST, clsSTX:
+		if code&^0x07 != 0 || in.K >= scratchSlots {
+			return 0, true, badInsn(pc, in, "bad store")
+		}
+		if code == clsST {
+			s.mem[in.K] = s.a
+		} else {
+			s.mem[in.K] = s.x
+		}
+	case clsALU:
+		operand := in.K
+		if code&srcX != 0 {
+			operand = s.x
+		}
+		switch code & 0xf0 {
+		case aluADD:
+			s.a += operand
+		case aluSUB:
+			s.a -= operand
+		case aluMUL:
+			s.a *= operand
+		case aluDIV:
+			if operand == 0 {
+				// The kernel ends the program with 0 (kill_thread
+				// for seccomp) on a division by zero.
+				if rec != nil {
+					*rec = append(*rec, Step{PC: pc, Insn: in, A: s.a, X: s.x, Next: -1})
 				}
-				v = binary.NativeEndian.Uint32(data[in.K:])
-			case code&0xe0 == modeIMM && code&0x18 == sizeW:
-				v = in.K
-			case code&0xe0 == modeLEN && code&0x18 == sizeW:
-				v = seccompDataLen
-			case code&0xe0 == modeMEM && code&0x18 == sizeW:
-				if in.K >= scratchSlots {
-					return 0, badInsn(pc, in, "scratch slot out of range")
-				}
-				v = mem[in.K]
-			default:
-				return 0, badInsn(pc, in, "not a load a seccomp filter may use")
+				return 0, true, nil
 			}
-			if code&0x07 == clsLD {
-				a = v
-			} else {
-				x = v
-			}
-		case clsST, clsSTX:
-			if code&^0x07 != 0 || in.K >= scratchSlots {
-				return 0, badInsn(pc, in, "bad store")
-			}
-			if code == clsST {
-				mem[in.K] = a
-			} else {
-				mem[in.K] = x
-			}
-		case clsALU:
-			operand := in.K
+			s.a /= operand
+		case aluOR:
+			s.a |= operand
+		case aluAND:
+			s.a &= operand
+		case aluLSH:
+			s.a <<= operand
+		case aluRSH:
+			s.a >>= operand
+		case aluNEG:
+			s.a = -s.a
+		case aluXOR:
+			s.a ^= operand
+		default:
+			return 0, true, badInsn(pc, in, "ALU operation not allowed in a seccomp filter")
+		}
+	case clsJMP:
+		operand := in.K
+		if code&srcX != 0 {
+			operand = s.x
+		}
+		var cond bool
+		switch code & 0xf0 {
+		case jmpJA:
 			if code&srcX != 0 {
-				operand = x
+				return 0, true, badInsn(pc, in, "unknown jump")
 			}
-			switch code & 0xf0 {
-			case aluADD:
-				a += operand
-			case aluSUB:
-				a -= operand
-			case aluMUL:
-				a *= operand
-			case aluDIV:
-				if operand == 0 {
-					// The kernel ends the program with 0 (kill_thread
-					// for seccomp) on a division by zero.
-					if rec != nil {
-						*rec = append(*rec, Step{PC: pc, Insn: in, A: a, X: x, Next: -1})
-					}
-					return 0, nil
-				}
-				a /= operand
-			case aluOR:
-				a |= operand
-			case aluAND:
-				a &= operand
-			case aluLSH:
-				a <<= operand
-			case aluRSH:
-				a >>= operand
-			case aluNEG:
-				a = -a
-			case aluXOR:
-				a ^= operand
-			default:
-				return 0, badInsn(pc, in, "ALU operation not allowed in a seccomp filter")
-			}
-		case clsJMP:
-			operand := in.K
-			if code&srcX != 0 {
-				operand = x
-			}
-			var cond bool
-			switch code & 0xf0 {
-			case jmpJA:
-				if code&srcX != 0 {
-					return 0, badInsn(pc, in, "unknown jump")
-				}
-				jumped, next = true, pc+1+int(in.K)
-			case jmpJEQ:
-				cond = a == operand
-			case jmpJGT:
-				cond = a > operand
-			case jmpJGE:
-				cond = a >= operand
-			case jmpJSET:
-				cond = a&operand != 0
-			default:
-				return 0, badInsn(pc, in, "unknown jump")
-			}
-			if code&0xf0 != jmpJA {
-				jumped = cond
-				if cond {
-					next = pc + 1 + int(in.Jt)
-				} else {
-					next = pc + 1 + int(in.Jf)
-				}
-			}
-		case clsRET:
-			var ret uint32
-			switch code &^ 0x07 {
-			case 0:
-				ret = in.K
-			case retA:
-				ret = a
-			default:
-				return 0, badInsn(pc, in, "a seccomp filter returns only a constant or A")
-			}
-			if rec != nil {
-				*rec = append(*rec, Step{PC: pc, Insn: in, A: a, X: x, Next: -1})
-			}
-			return ret, nil
-		case clsMISC:
-			if code&0xf8 == miscTXA {
-				a = x
-			} else if code&0xf8 == 0 {
-				x = a
+			jumped, next = true, pc+1+int(in.K)
+		case jmpJEQ:
+			cond = s.a == operand
+		case jmpJGT:
+			cond = s.a > operand
+		case jmpJGE:
+			cond = s.a >= operand
+		case jmpJSET:
+			cond = s.a&operand != 0
+		default:
+			return 0, true, badInsn(pc, in, "unknown jump")
+		}
+		if code&0xf0 != jmpJA {
+			jumped = cond
+			if cond {
+				next = pc + 1 + int(in.Jt)
 			} else {
-				return 0, badInsn(pc, in, "unknown misc instruction")
+				next = pc + 1 + int(in.Jf)
 			}
+		}
+	case clsRET:
+		switch code &^ 0x07 {
+		case 0:
+			ret = in.K
+		case retA:
+			ret = s.a
+		default:
+			return 0, true, badInsn(pc, in, "a seccomp filter returns only a constant or A")
 		}
 		if rec != nil {
-			*rec = append(*rec, Step{PC: pc, Insn: in, A: a, X: x, Jumped: jumped, Next: next})
+			*rec = append(*rec, Step{PC: pc, Insn: in, A: s.a, X: s.x, Next: -1})
 		}
-		pc = next
+		return ret, true, nil
+	case clsMISC:
+		if code&0xf8 == miscTXA {
+			s.a = s.x
+		} else if code&0xf8 == 0 {
+			s.x = s.a
+		} else {
+			return 0, true, badInsn(pc, in, "unknown misc instruction")
+		}
 	}
+	if rec != nil {
+		*rec = append(*rec, Step{PC: pc, Insn: in, A: s.a, X: s.x, Jumped: jumped, Next: next})
+	}
+	s.pc = next
+	return 0, false, nil
 }
