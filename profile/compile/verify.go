@@ -5,7 +5,6 @@ import (
 	"math"
 	"slices"
 	"strings"
-	"sync"
 
 	"github.com/seccomp-workbench/seccomp-workbench/catalog"
 	"github.com/seccomp-workbench/seccomp-workbench/profile"
@@ -110,76 +109,132 @@ type outcome struct {
 	exact  bool
 }
 
-// wants appends the outcome the profile means for each of args: one
+// wants appends the outcome the profile means for each of g's cases: one
 // decision when the call's outcome does not depend on its arguments.
-func wants(out []uint32, dec *profile.Decider, list *[]outcome, g *caseGroup) []uint32 {
-	call := dec.Call(g.arch, g.nr, g.name)
+func (c *checker) wants(out []uint32, g *caseGroup) []uint32 {
+	call := c.dec.Call(g.arch, g.nr, g.name)
 	if call.ArgFree() {
-		w := uint32(intern(list, call.Decide([6]uint64{})))
+		w := c.intern(call.Decide([6]uint64{}))
 		for range g.args {
 			out = append(out, w)
 		}
 		return out
 	}
 	for _, a := range g.args {
-		out = append(out, uint32(intern(list, call.Decide(a))))
+		out = append(out, c.intern(call.Decide(a)))
 	}
 	return out
 }
 
-// intern returns d's outcome's index in list, adding it when new.
-func intern(list *[]outcome, d profile.Decision) int {
-	for j, w := range *list {
-		if w.action == d.Action && w.errno == d.Errno {
-			return j
+// intern returns d's outcome's index in c.outcomes, adding it when new.
+// Neighbouring numbers mostly share an outcome: the last one found is
+// tried first.
+func (c *checker) intern(d profile.Decision) uint32 {
+	if l := int(c.last); l < len(c.outcomes) && c.outcomes[l].action == d.Action && c.outcomes[l].errno == d.Errno {
+		return c.last
+	}
+	for j := range c.outcomes {
+		if w := &c.outcomes[j]; w.action == d.Action && w.errno == d.Errno {
+			c.last = uint32(j)
+			return c.last
 		}
 	}
 	w := outcome{action: d.Action, errno: d.Errno, ret: profile.RetValue(d)}
 	w.exact = profile.FromRet(w.ret).Same(d)
-	*list = append(*list, w)
-	return len(*list) - 1
+	c.outcomes = append(c.outcomes, w)
+	c.last = uint32(len(c.outcomes) - 1)
+	return c.last
 }
 
 // checker runs a program on the cases, group by group, and collects the
 // disagreements in case order.
+//
+// It runs the program once per ABI up to the first load of anything but
+// the arch word, and once per number from there up to the first load of
+// an argument or the instruction pointer; each case goes on from that
+// point (cbpf.State.Resume). Every case of an ABI has the same arch word
+// and every case of a group the same nr, so each case's answer is the one
+// a run from the start gives. Where the program returns before such a
+// load, that answer is every case's: it read nothing that tells them
+// apart.
 type checker struct {
 	p        *Program
 	dec      *profile.Decider
 	outcomes []outcome
+	last     uint32   // the index in outcomes intern found last
 	want     []uint32 // the current group's outcomes, reused
 	buf      [64]byte
 	arch     catalog.Arch
 	layout   cbpf.Layout
 	verr     VerifyError
+	started  bool
+	// The run of the current ABI paused before its first load of nr,
+	// the instruction pointer or an argument, or its end (archDone).
+	archState cbpf.State
+	archDone  bool
+	archRet   uint32
+	archErr   error
 }
 
 func newChecker(p *Program, dec *profile.Decider) *checker {
-	return &checker{p: p, dec: dec}
+	return &checker{p: p, dec: dec, outcomes: make([]outcome, 0, 8)}
+}
+
+// Words a run stops before loading: the ABI's prefix stops before nr,
+// a number's before its arguments; both before the instruction pointer
+// (every case has it 0, but nothing needs it).
+const (
+	archVaries = cbpf.WordNr | cbpf.WordIP | cbpf.WordArgs
+	nrVaries   = cbpf.WordIP | cbpf.WordArgs
+)
+
+// startArch runs the program for arch up to its first load of a word
+// that differs between arch's cases.
+func (c *checker) startArch(arch catalog.Arch) {
+	c.arch, c.layout, c.started = arch, cbpf.LayoutOf(arch), true
+	c.layout.Put(c.buf[:], 0, [6]uint64{})
+	c.archState = cbpf.State{}
+	c.archRet, c.archDone, c.archErr = c.archState.Resume(c.p.Insns, c.buf[:], archVaries)
 }
 
 // group decides g's cases and checks them.
 func (c *checker) group(g *caseGroup) error {
 	arch, nr, args := g.arch, g.nr, g.args
-	c.want = wants(c.want[:0], c.dec, &c.outcomes, g)
+	c.want = c.wants(c.want[:0], g)
 	want := c.want
-	if arch != c.arch || c.verr.Checked == 0 {
-		c.arch, c.layout = arch, cbpf.LayoutOf(arch)
+	if arch != c.arch || !c.started {
+		c.startArch(arch)
+	}
+	// The run for nr, paused before its first argument load, or its
+	// answer for every argument.
+	st, ret, done, err := c.archState, c.archRet, c.archDone, c.archErr
+	if !done {
+		// The arguments in buf are the last case's: the run stops
+		// before it reads them.
+		c.layout.PutNr(c.buf[:], nr)
+		ret, done, err = st.Resume(c.p.Insns, c.buf[:], nrVaries)
+	}
+	if err != nil {
+		return fmt.Errorf("verify: %s nr %d: %w", arch, nr, err)
 	}
 	for i, a := range args {
-		c.layout.Put(c.buf[:], nr, a)
-		ret, err := cbpf.Run(c.p.Insns, c.buf[:])
-		if err != nil {
-			return fmt.Errorf("verify: %s nr %d: %w", arch, nr, err)
+		got := ret
+		if !done {
+			s := st
+			c.layout.Put(c.buf[:], nr, a)
+			if got, _, err = s.Resume(c.p.Insns, c.buf[:], 0); err != nil {
+				return fmt.Errorf("verify: %s nr %d: %w", arch, nr, err)
+			}
 		}
 		c.verr.Checked++
 		w := &c.outcomes[want[i]]
-		if w.exact && ret == w.ret {
+		if w.exact && got == w.ret {
 			continue
 		}
-		got := profile.FromRet(ret)
-		if !(profile.Decision{Action: w.action, Errno: w.errno}).Same(got) {
-			d := c.dec.Decide(arch, nr, a)
-			c.verr.Mismatches = append(c.verr.Mismatches, Mismatch{arch, nr, d.Syscall, a, d, got})
+		d := profile.FromRet(got)
+		if !(profile.Decision{Action: w.action, Errno: w.errno}).Same(d) {
+			dd := c.dec.Decide(arch, nr, a)
+			c.verr.Mismatches = append(c.verr.Mismatches, Mismatch{arch, nr, dd.Syscall, a, dd, d})
 		}
 	}
 	return nil
@@ -203,27 +258,6 @@ type Input struct {
 	Args [6]uint64
 }
 
-// tableCall is a catalog call's number and name on one ABI.
-type tableCall struct {
-	nr   int64
-	name string
-}
-
-// archNumbers is, for each ABI, every number the catalog gives it, in
-// ascending order, with its name.
-var archNumbers = sync.OnceValue(func() map[catalog.Arch][]tableCall {
-	cat := catalog.MustDefault()
-	out := map[catalog.Arch][]tableCall{}
-	for _, arch := range catalog.Arches() {
-		var nrs []tableCall
-		for nr, ent := range cat.Numbered(arch) {
-			nrs = append(nrs, tableCall{nr, ent.Name})
-		}
-		out[arch] = nrs
-	}
-	return out
-})
-
 // Inputs enumerates the verification cases: every catalog number on every
 // supported ABI, numbers just past the highest ones, the edges of the
 // numbers outside every table (outOfTable), the shim's exempt
@@ -245,67 +279,100 @@ func Inputs(e *profile.Effective, o profile.Options) []Input {
 type caseGroup struct {
 	arch catalog.Arch
 	nr   int64
-	name string // the catalog's, "" when it has none
+	// name is the catalog's name of nr on arch, syscall_<nr> when it
+	// has none (catalog.Name).
+	name string
 	args [][6]uint64
 }
 
 // eachGroup makes the cases Inputs lists, in its order, and gives them
 // to f one ABI and number at a time; it stops at f's first error.
+//
+// The numbers of an ABI are those of its catalog table (Numbered, in
+// ascending order), the first and the last number of each gap in it
+// (gapEdges) and the extra ones (extras), in ascending order, once each.
 func eachGroup(e *profile.Effective, o profile.Options, dec *profile.Decider, f func(*caseGroup) error) error {
 	cat := catalog.MustDefault()
-	table := archNumbers()
 	g := &caseGroup{args: make([][6]uint64, 0, 64)}
 	var extra []int64
+	// The numbers no table has recur on ABIs with the same base.
+	unnamed := make(map[int64]string, 256)
+	var err error
 	for _, arch := range catalog.Arches() {
 		inFilter := e.HasArch(arch)
-		extra = extra[:0]
-		if max, ok := e.MaxNumber(arch); ok {
-			extra = append(extra, max+1)
-		}
-		base := arch.Base()
-		for _, n := range []int64{471, 499, 500, 1000, 4095} {
-			extra = append(extra, base+n)
-		}
-		extra = append(extra, outOfTable(arch, e)...)
-		catNrs := table[arch]
-		extra = append(extra, gapEdges(catNrs)...)
-		slices.Sort(extra)
-		// Merge the catalog's numbers and the extra ones, in order, once
-		// each.
-		i, j, prev := 0, 0, int64(math.MinInt64)
-		for i < len(catNrs) || j < len(extra) {
-			var nr int64
-			name := ""
-			switch {
-			case j == len(extra) || (i < len(catNrs) && catNrs[i].nr < extra[j]):
-				nr, name = catNrs[i].nr, catNrs[i].name
-				i++
-			case i == len(catNrs) || extra[j] < catNrs[i].nr:
-				nr = extra[j]
-				j++
-			default: // equal
-				nr, name = catNrs[i].nr, catNrs[i].name
-				i++
-				j++
-			}
-			if nr == prev {
-				continue // an extra number given twice
-			}
-			prev = nr
-			g.arch, g.nr, g.name = arch, nr, name
-			g.args = append(g.args[:0], [6]uint64{})
-			if inFilter {
-				if name == "" {
-					name = cat.Name(arch, nr)
+		extra = extras(extra[:0], arch, e)
+		j, prev := 0, int64(math.MinInt64)
+		// emit gives f the group of nr (name "" when the table has
+		// none), after the extra numbers below it.
+		emit := func(nr int64, name string) bool {
+			for ; j < len(extra) && extra[j] <= nr; j++ {
+				if x := extra[j]; x < nr {
+					if !emitOne(g, x, "", &prev) {
+						continue
+					}
+					if err = group(g, arch, inFilter, cat, unnamed, dec, o, f); err != nil {
+						return false
+					}
 				}
-				g.args = groupArgs(g.args, dec, o, arch, name)
 			}
-			if err := f(g); err != nil {
+			if !emitOne(g, nr, name, &prev) {
+				return true
+			}
+			err = group(g, arch, inFilter, cat, unnamed, dec, o, f)
+			return err == nil
+		}
+		last, any := int64(0), false
+		for nr, ent := range cat.Numbered(arch) {
+			if any && nr != last+1 {
+				// A gap: its first and its last number.
+				if !emit(last+1, "") || !emit(nr-1, "") {
+					return err
+				}
+			}
+			if !emit(nr, ent.Name) {
 				return err
 			}
+			last, any = nr, true
+		}
+		if any && !emit(last+1, "") {
+			return err
+		}
+		if !emit(math.MaxInt64, "") { // the extra numbers above the table
+			return err
 		}
 	}
 	return nil
+}
+
+// emitOne sets g's number and name unless nr was the last one emitted.
+func emitOne(g *caseGroup, nr int64, name string, prev *int64) bool {
+	if nr == *prev || nr == math.MaxInt64 {
+		return false
+	}
+	*prev = nr
+	g.nr, g.name = nr, name
+	return true
+}
+
+// group completes g (number set) with its name and cases, and gives it to
+// f.
+func group(g *caseGroup, arch catalog.Arch, inFilter bool, cat *catalog.Catalog, unnamed map[int64]string,
+	dec *profile.Decider, o profile.Options, f func(*caseGroup) error) error {
+	g.arch = arch
+	if g.name == "" {
+		// Not in arch's table: catalog.Name is syscall_<nr>.
+		n, ok := unnamed[g.nr]
+		if !ok {
+			n = cat.Name(arch, g.nr)
+			unnamed[g.nr] = n
+		}
+		g.name = n
+	}
+	g.args = append(g.args[:0], [6]uint64{})
+	if inFilter {
+		g.args = groupArgs(g.args, dec, o, arch, g.name)
+	}
+	return f(g)
 }
 
 // groupArgs appends the argument cases of name on arch beyond the one
@@ -332,33 +399,36 @@ func groupArgs(out [][6]uint64, dec *profile.Decider, o profile.Options, arch ca
 	return out
 }
 
-// gapEdges are the first and the last number of each gap in an ABI's
-// table (nrs, ascending): a program that cuts the number space at every
-// call, as the generator's search does, decides each gap on its own, and
-// a cut off by one moves a gap's edge.
-func gapEdges(nrs []tableCall) []int64 {
-	var out []int64
-	for i, c := range nrs {
-		nr := c.nr
-		if i+1 == len(nrs) || nrs[i+1].nr != nr+1 {
-			out = append(out, nr+1)
-		}
-		if i > 0 && nrs[i-1].nr != nr-1 {
-			out = append(out, nr-1)
-		}
+// extras appends, sorted, the numbers arch's cases have beside its
+// table's and the edges of its gaps: the one just past the highest the
+// profile names, numbers past the end of every table, and outOfTable.
+//
+// The gap edges are the first and the last number of each gap in the
+// table, and the number just past its end: a program that cuts the number
+// space at every call, as the generator's search does, decides each gap
+// on its own, and a cut off by one moves a gap's edge.
+func extras(out []int64, arch catalog.Arch, e *profile.Effective) []int64 {
+	if max, ok := e.MaxNumber(arch); ok {
+		out = append(out, max+1)
 	}
+	base := arch.Base()
+	for _, n := range []int64{471, 499, 500, 1000, 4095} {
+		out = append(out, base+n)
+	}
+	out = outOfTable(out, arch, e)
+	slices.Sort(out)
 	return out
 }
 
-// outOfTable are the edges of the 32-bit numbers no table gives arch
+// outOfTable appends the edges of the 32-bit numbers no table gives arch
 // (seccomp_data.nr is 32 bits; FilterABI says whose they are): below a
 // base, the top of x86_64's range and of x32's, bit 31 alone and with the
 // x32 bit, -1 (0xffffffff) and the number before it, the highest
 // number the profile names with bit 31 set (where a filter that lost the
 // high bits would decide as for that call), and arm's private range.
-func outOfTable(arch catalog.Arch, e *profile.Effective) []int64 {
-	out := []int64{catalog.X32SyscallBit - 1, catalog.X32SyscallBit, 0x7fffffff,
-		0x80000000, 0xbfffffff, 0xc0000000, profile.NrSkip - 1, profile.NrSkip}
+func outOfTable(out []int64, arch catalog.Arch, e *profile.Effective) []int64 {
+	out = append(out, catalog.X32SyscallBit-1, catalog.X32SyscallBit, 0x7fffffff,
+		0x80000000, 0xbfffffff, 0xc0000000, profile.NrSkip-1, profile.NrSkip)
 	if b := arch.Base(); b > 0 {
 		out = append(out, b-1)
 	}
