@@ -193,11 +193,7 @@ func (e *Effective) call(arch catalog.Arch, nr int64, name string, o Options, id
 	d := &c.d
 	*d = Decision{Syscall: name, Rule: RuleDefault}
 	if !e.HasArch(arch) {
-		d.Action, d.Rule = ActKillThread, RuleBadArch
-		if o.Variant == VariantWatch {
-			// Watch mode reports the call before the supervisor kills.
-			d.Action = ActNotify
-		}
+		d.Action, d.Rule = badArch(o), RuleBadArch
 		return c
 	}
 	c.exempt = o.Variant != VariantEnforce && o.Exempt != nil && arch == o.Exempt.Arch &&
@@ -234,6 +230,27 @@ func (e *Effective) call(arch catalog.Arch, nr int64, name string, o Options, id
 		c.cands = idx.candidates(arch, d.Syscall)
 	}
 	return c
+}
+
+// badArch is the action for an ABI the filter does not cover.
+func badArch(o Options) Action {
+	if o.Variant == VariantWatch {
+		// Watch mode reports the call before the supervisor kills.
+		return ActNotify
+	}
+	return ActKillThread
+}
+
+// ArchWide returns the decision for every call on arch, whatever its
+// number and arguments, when there is one: arch is not in the filter and
+// FilterABI reads none of its numbers as another ABI's (only x86_64 and
+// x32 share numbers), so call decides each with badArch before it looks
+// at the number. Syscall is left empty.
+func (d *Decider) ArchWide(arch catalog.Arch) (Decision, bool) {
+	if arch == catalog.X86_64 || arch == catalog.X32 || d.e.HasArch(arch) {
+		return Decision{}, false
+	}
+	return Decision{Action: badArch(d.o), Rule: RuleBadArch}, true
 }
 
 // ArgFree reports whether the call's outcome is the same whatever its

@@ -196,3 +196,38 @@ func TestVerifyErrorAfterPause(t *testing.T) {
 		t.Fatalf("Verify: %v", err)
 	}
 }
+
+// Where Decider.ArchWide says the profile decides a whole ABI alike,
+// Decide agrees on each of its cases, in every variant.
+func TestArchWideIsDecide(t *testing.T) {
+	exempt := &profile.Exemption{Arch: catalog.X86_64, HandoffFD: 3, Magic: [3]uint64{1, 2, 3}}
+	for _, env := range []profile.Env{x86Env(), testEnv(catalog.AArch64), testEnv(catalog.S390X)} {
+		e := mustOpen(t, "preset:docker-default").Effective(env)
+		for _, o := range []profile.Options{{}, {Variant: profile.VariantWatch, Exempt: exempt}, {Variant: profile.VariantRecord, Exempt: exempt}, {NoENOSYS: true}} {
+			dec := e.Decider(o)
+			wide := 0
+			for _, in := range Inputs(e, o) {
+				d, ok := dec.ArchWide(in.Arch)
+				if !ok {
+					continue
+				}
+				wide++
+				if got := e.Decide(in.Arch, in.Nr, in.Args, o); !got.Same(d) || got.Rule != d.Rule {
+					t.Fatalf("%s nr %d %v: Decide %s (rule %d), ArchWide %s", in.Arch, in.Nr, in.Args, got, got.Rule, d)
+				}
+			}
+			if wide == 0 {
+				t.Errorf("%s %+v: no ABI is decided alike", env.Host, o)
+			}
+		}
+	}
+	if _, ok := x86Effective(t).Decider(profile.Options{}).ArchWide(catalog.X32); ok {
+		t.Error("x32's numbers without the x32 bit reach x86_64's program")
+	}
+}
+
+func x86Effective(t *testing.T) *profile.Effective {
+	p := &profile.Profile{DefaultAction: profile.ActErrno, Architectures: []string{"SCMP_ARCH_X86_64"},
+		Syscalls: []*profile.Rule{{Names: []string{"read"}, Action: profile.ActAllow}}}
+	return p.Effective(x86Env())
+}
