@@ -302,8 +302,8 @@ func Inputs(e *profile.Effective, o profile.Options) []Input {
 type caseGroup struct {
 	arch catalog.Arch
 	nr   int64
-	// name is the catalog's name of nr on arch, syscall_<nr> when it
-	// has none (catalog.Name).
+	// name is the catalog's name of nr on arch; on an ABI in the filter
+	// syscall_<nr> when it has none (catalog.Name), elsewhere "".
 	name string
 	args [][6]uint64
 }
@@ -319,7 +319,7 @@ func eachGroup(e *profile.Effective, o profile.Options, dec *profile.Decider, f 
 	g := &caseGroup{args: make([][6]uint64, 0, 64)}
 	var extra []int64
 	// The numbers no table has recur on ABIs with the same base.
-	unnamed := make(map[int64]string, 256)
+	unnamed := make(map[int64]string, 64)
 	var err error
 	for _, arch := range catalog.Arches() {
 		inFilter := e.HasArch(arch)
@@ -382,17 +382,17 @@ func emitOne(g *caseGroup, nr int64, name string, prev *int64) bool {
 func group(g *caseGroup, arch catalog.Arch, inFilter bool, cat *catalog.Catalog, unnamed map[int64]string,
 	dec *profile.Decider, o profile.Options, f func(*caseGroup) error) error {
 	g.arch = arch
-	if g.name == "" {
-		// Not in arch's table: catalog.Name is syscall_<nr>.
-		n, ok := unnamed[g.nr]
-		if !ok {
-			n = cat.Name(arch, g.nr)
-			unnamed[g.nr] = n
-		}
-		g.name = n
-	}
 	g.args = append(g.args[:0], [6]uint64{})
 	if inFilter {
+		if g.name == "" {
+			// Not in arch's table: catalog.Name is syscall_<nr>.
+			n, ok := unnamed[g.nr]
+			if !ok {
+				n = cat.Name(arch, g.nr)
+				unnamed[g.nr] = n
+			}
+			g.name = n
+		}
 		g.args = groupArgs(g.args, dec, o, arch, g.name)
 	}
 	return f(g)
