@@ -174,10 +174,9 @@ type checker struct {
 	archDone  bool
 	archRet   uint32
 	archErr   error
-	// wide: the profile decides every call on the ABI as archWant
-	// (Decider.ArchWide).
-	wide     bool
-	archWant uint32
+	// wide: the profile decides every call on the ABI alike
+	// (Decider.ArchWide), and wideSame says archRet has that outcome.
+	wide, wideSame bool
 }
 
 func newChecker(p *Program, dec *profile.Decider) *checker {
@@ -201,7 +200,7 @@ func (c *checker) startArch(arch catalog.Arch) {
 	c.archRet, c.archDone, c.archErr = c.archState.Resume(c.p.Insns, c.buf[:], archVaries)
 	var d profile.Decision
 	if d, c.wide = c.dec.ArchWide(arch); c.wide {
-		c.archWant = c.intern(d)
+		c.wideSame = d.Same(profile.FromRet(c.archRet))
 	}
 }
 
@@ -214,12 +213,9 @@ func (c *checker) group(g *caseGroup) error {
 	if c.wide && c.archDone && c.archErr == nil {
 		// Neither the program nor the profile looks at the number
 		// or the arguments: one answer and one meaning for all.
-		w := &c.outcomes[c.archWant]
-		same := w.exact && c.archRet == w.ret ||
-			(profile.Decision{Action: w.action, Errno: w.errno}).Same(profile.FromRet(c.archRet))
 		for _, a := range args {
 			c.verr.Checked++
-			if !same {
+			if !c.wideSame {
 				d := c.dec.Decide(arch, nr, a)
 				c.verr.Mismatches = append(c.verr.Mismatches, Mismatch{arch, nr, d.Syscall, a, d, profile.FromRet(c.archRet)})
 			}
