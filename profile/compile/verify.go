@@ -307,70 +307,77 @@ type caseGroup struct {
 // eachGroup makes the cases Inputs lists, in its order, and gives them
 // to f one ABI and number at a time; it stops at f's first error.
 //
-// The numbers of an ABI are those of its catalog table (Numbered, in
-// ascending order), the first and the last number of each gap in it
+// The numbers of an ABI are those of its catalog table (Numbered, read
+// into one buffer reused for every ABI), the edges of the gaps in it
 // (gapEdges) and the extra ones (extras), in ascending order, once each.
 func eachGroup(e *profile.Effective, o profile.Options, dec *profile.Decider, f func(*caseGroup) error) error {
 	cat := catalog.MustDefault()
 	g := &caseGroup{args: make([][6]uint64, 0, 64)}
 	var extra []int64
+	// One ABI's table at a time: 500 numbers at most.
+	nums := make([]tableCall, 0, 512)
 	// The numbers no table has recur on ABIs with the same base.
 	unnamed := make(map[int64]string, 64)
-	var err error
 	for _, arch := range catalog.Arches() {
 		inFilter := e.HasArch(arch)
-		extra = extras(extra[:0], arch, e)
-		j, prev := 0, int64(math.MinInt64)
-		// emit gives f the group of nr (name "" when the table has
-		// none), after the extra numbers below it.
-		emit := func(nr int64, name string) bool {
-			for ; j < len(extra) && extra[j] <= nr; j++ {
-				if x := extra[j]; x < nr {
-					if !emitOne(g, x, "", &prev) {
-						continue
-					}
-					if err = group(g, arch, inFilter, cat, unnamed, dec, o, f); err != nil {
-						return false
-					}
-				}
-			}
-			if !emitOne(g, nr, name, &prev) {
-				return true
-			}
-			err = group(g, arch, inFilter, cat, unnamed, dec, o, f)
-			return err == nil
-		}
-		last, any := int64(0), false
+		nums = nums[:0]
 		for nr, ent := range cat.Numbered(arch) {
-			if any && nr != last+1 {
-				// A gap: its first and its last number.
-				if !emit(last+1, "") || !emit(nr-1, "") {
-					return err
-				}
+			nums = append(nums, tableCall{nr, ent.Name})
+		}
+		extra = gapEdges(extras(extra[:0], arch, e), nums)
+		slices.Sort(extra)
+		// Merge the table's numbers and the extra ones, in order, once
+		// each.
+		i, j, prev := 0, 0, int64(math.MinInt64)
+		for i < len(nums) || j < len(extra) {
+			var nr int64
+			name := ""
+			switch {
+			case j == len(extra) || (i < len(nums) && nums[i].nr < extra[j]):
+				nr, name = nums[i].nr, nums[i].name
+				i++
+			case i == len(nums) || extra[j] < nums[i].nr:
+				nr = extra[j]
+				j++
+			default: // equal
+				nr, name = nums[i].nr, nums[i].name
+				i++
+				j++
 			}
-			if !emit(nr, ent.Name) {
+			if nr == prev {
+				continue // an extra number given twice
+			}
+			prev = nr
+			g.nr, g.name = nr, name
+			if err := group(g, arch, inFilter, cat, unnamed, dec, o, f); err != nil {
 				return err
 			}
-			last, any = nr, true
-		}
-		if any && !emit(last+1, "") {
-			return err
-		}
-		if !emit(math.MaxInt64, "") { // the extra numbers above the table
-			return err
 		}
 	}
 	return nil
 }
 
-// emitOne sets g's number and name unless nr was the last one emitted.
-func emitOne(g *caseGroup, nr int64, name string, prev *int64) bool {
-	if nr == *prev || nr == math.MaxInt64 {
-		return false
+// tableCall is a catalog call's number and name on one ABI.
+type tableCall struct {
+	nr   int64
+	name string
+}
+
+// gapEdges appends the first and the last number of each gap in an ABI's
+// table (nrs, ascending), and the number past its end: a program that
+// cuts the number space at every call, as the generator's search does,
+// decides each gap on its own, and a cut off by one moves a gap's edge.
+func gapEdges(out []int64, nrs []tableCall) []int64 {
+	for i, c := range nrs {
+		nr := c.nr
+		if i+1 == len(nrs) || nrs[i+1].nr != nr+1 {
+			out = append(out, nr+1)
+		}
+		if i > 0 && nrs[i-1].nr != nr-1 {
+			out = append(out, nr-1)
+		}
 	}
-	*prev = nr
-	g.nr, g.name = nr, name
-	return true
+	return out
 }
 
 // group completes g (number set) with its name and cases, and gives it to
@@ -418,14 +425,9 @@ func groupArgs(out [][6]uint64, dec *profile.Decider, o profile.Options, arch ca
 	return out
 }
 
-// extras appends, sorted, the numbers arch's cases have beside its
-// table's and the edges of its gaps: the one just past the highest the
-// profile names, numbers past the end of every table, and outOfTable.
-//
-// The gap edges are the first and the last number of each gap in the
-// table, and the number just past its end: a program that cuts the number
-// space at every call, as the generator's search does, decides each gap
-// on its own, and a cut off by one moves a gap's edge.
+// extras appends the numbers arch's cases have beside its table's and
+// the edges of its gaps: the one just past the highest the profile names,
+// numbers past the end of every table, and outOfTable.
 func extras(out []int64, arch catalog.Arch, e *profile.Effective) []int64 {
 	if max, ok := e.MaxNumber(arch); ok {
 		out = append(out, max+1)
@@ -434,9 +436,7 @@ func extras(out []int64, arch catalog.Arch, e *profile.Effective) []int64 {
 	for _, n := range []int64{471, 499, 500, 1000, 4095} {
 		out = append(out, base+n)
 	}
-	out = outOfTable(out, arch, e)
-	slices.Sort(out)
-	return out
+	return outOfTable(out, arch, e)
 }
 
 // outOfTable appends the edges of the 32-bit numbers no table gives arch
