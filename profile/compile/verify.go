@@ -311,7 +311,6 @@ type caseGroup struct {
 // into one buffer reused for every ABI), the edges of the gaps in it
 // (gapEdges) and the extra ones (extras), in ascending order, once each.
 func eachGroup(e *profile.Effective, o profile.Options, dec *profile.Decider, f func(*caseGroup) error) error {
-	cat := catalog.MustDefault()
 	g := &caseGroup{args: make([][6]uint64, 0, 64)}
 	var extra []int64
 	// One ABI's table at a time: 500 numbers at most.
@@ -321,8 +320,8 @@ func eachGroup(e *profile.Effective, o profile.Options, dec *profile.Decider, f 
 	for _, arch := range catalog.Arches() {
 		inFilter := e.HasArch(arch)
 		nums = nums[:0]
-		for nr, ent := range cat.Numbered(arch) {
-			nums = append(nums, tableCall{nr, ent.Name})
+		for nr, name := range catalog.NumberedNames(arch) {
+			nums = append(nums, tableCall{nr, name})
 		}
 		extra = gapEdges(extras(extra[:0], arch, e), nums)
 		slices.Sort(extra)
@@ -349,7 +348,7 @@ func eachGroup(e *profile.Effective, o profile.Options, dec *profile.Decider, f 
 			}
 			prev = nr
 			g.nr, g.name = nr, name
-			if err := group(g, arch, inFilter, cat, unnamed, dec, o, f); err != nil {
+			if err := group(g, arch, inFilter, unnamed, dec, o, f); err != nil {
 				return err
 			}
 		}
@@ -382,7 +381,7 @@ func gapEdges(out []int64, nrs []tableCall) []int64 {
 
 // group completes g (number set) with its name and cases, and gives it to
 // f.
-func group(g *caseGroup, arch catalog.Arch, inFilter bool, cat *catalog.Catalog, unnamed map[int64]string,
+func group(g *caseGroup, arch catalog.Arch, inFilter bool, unnamed map[int64]string,
 	dec *profile.Decider, o profile.Options, f func(*caseGroup) error) error {
 	g.arch = arch
 	g.args = append(g.args[:0], [6]uint64{})
@@ -391,7 +390,7 @@ func group(g *caseGroup, arch catalog.Arch, inFilter bool, cat *catalog.Catalog,
 			// Not in arch's table: catalog.Name is syscall_<nr>.
 			n, ok := unnamed[g.nr]
 			if !ok {
-				n = cat.Name(arch, g.nr)
+				n = catalog.CallName(arch, g.nr)
 				unnamed[g.nr] = n
 			}
 			g.name = n
