@@ -78,6 +78,21 @@ var (
 // it, or with ENOENT — and never sleeps (kernel/seccomp.c,
 // recv_wait_event; the uapi promises RECV does not block after poll).
 // The supervisor is the only receiver.
+//
+// The supervisor does not wait in RECV itself, though that would save the
+// look before it. A waiting RECV (TASK_INTERRUPTIBLE in recv_wait_event)
+// ends only when a notification is queued or, on kernels that end it when
+// no task uses the filter any more (6.18 does, with ENOENT), when the last
+// user is released. Closing the fd does not end it: the ioctl holds the
+// file. A signal does not either: the wait returns -ERESTARTSYS, every
+// handler the Go runtime installs has SA_RESTART, so the kernel restarts
+// the ioctl after the handler (tried: SIGURG, SIGWINCH and SIGCHLD sent to
+// the waiting thread). So the quit path could not wake it while a process
+// that left the session still uses the filter. As a raw call it would also
+// keep its P running, and a stop-the-world would wait for the next
+// notification. Told to the scheduler, it saved nothing in a minimal Go
+// supervisor: the sysmon and futex wake-ups around each wait cost what
+// the look saves.
 func notifRecv(fd int, n *seccompNotif) error {
 	*n = seccompNotif{}
 	_, _, e := unix.RawSyscall(unix.SYS_IOCTL, uintptr(fd), ioctlNotifRecv, uintptr(unsafe.Pointer(n)))
