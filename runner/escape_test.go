@@ -230,3 +230,26 @@ func TestIsolatedTargetSeesOnlyItsRun(t *testing.T) {
 		t.Errorf("the target sees ppid %d and %d processes in /proc; isolated, it should see its parent as 1 (or 0) and only the run's processes", ppid, procs)
 	}
 }
+
+// An fd the workbench inherited without close-on-exec (its caller's leak)
+// reaches neither the init nor the target.
+func TestInheritedFdsDoNotReachTheTarget(t *testing.T) {
+	null, err := unix.Open(os.DevNull, unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unix.Close(null)
+	fd, err := unix.FcntlInt(uintptr(null), unix.F_DUPFD, 100) // above the shim's slots, no close-on-exec
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unix.Close(fd)
+	res := runIt(t, Config{Effective: dockerDefault(t), Argv: []string{escapeProg(t, "status")}})
+	m := regexp.MustCompile(`(?m)^STATUS fds=([0-9,]*)$`).FindStringSubmatch(res.stdout)
+	if m == nil {
+		t.Fatalf("no fds line: verdict %+v\nstdout:\n%s\nstderr:\n%s", res.verdict, res.stdout, res.stderr)
+	}
+	if m[1] != "0,1,2" {
+		t.Errorf("the target holds fds %s, want 0,1,2 (the workbench's fd %d is open without close-on-exec)", m[1], fd)
+	}
+}

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "shim.h"
@@ -275,6 +276,9 @@ __attribute__((constructor)) static void shim_entry(int argc, char **argv, char 
 	// Not dumpable before anything else: the target runs as the same user
 	// and must not be able to ptrace its unfiltered parent.
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	// os/exec passes on every fd the workbench inherited without
+	// close-on-exec (its caller's leaks): none may reach the target.
+	syscall(SYS_close_range, 8, ~0U, 0);
 	struct shim_spec s;
 	memset(&s, 0, sizeof s);
 	read_spec(&s);
