@@ -14,14 +14,7 @@ import (
 // contents Presets gives, and nothing that is not listed.
 func TestOpenPresetByName(t *testing.T) {
 	for _, p := range Presets() {
-		data, err := p.Bytes()
-		if err != nil {
-			t.Fatal(err)
-		}
-		want, err := Parse(PresetPrefix+p.Name, data)
-		if err != nil {
-			t.Fatal(err)
-		}
+		want, _ := parsedPreset(t, p)
 		got, err := Open(PresetPrefix + p.Name)
 		if err != nil {
 			t.Fatalf("%s: %v", p.Name, err)
@@ -46,14 +39,7 @@ func TestDockerDefaultFromMoby(t *testing.T) {
 	if !ok || p.model == nil {
 		t.Fatal("docker-default has no model")
 	}
-	data, err := p.Bytes()
-	if err != nil {
-		t.Fatal(err)
-	}
-	want, err := Parse(PresetPrefix+p.Name, data)
-	if err != nil {
-		t.Fatal(err)
-	}
+	want, data := parsedPreset(t, p)
 	got := p.model()
 	if err := got.validate(); err != nil {
 		t.Fatal(err)
@@ -121,4 +107,18 @@ func BenchmarkOpenEffectiveDockerDefault(b *testing.B) {
 		}
 		_ = p.Effective(env)
 	}
+}
+
+// parsedPreset is p's JSON as Parse reads it, and the JSON.
+func parsedPreset(t *testing.T, p Preset) (*Profile, []byte) {
+	t.Helper()
+	data, err := p.Bytes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := Parse(PresetPrefix+p.Name, data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return want, data
 }

@@ -110,12 +110,7 @@ func TestVerifyArgumentBeforeSearch(t *testing.T) {
 // first argument load) is caught for exactly the cases it changes.
 func TestVerifyTamperAfterArgumentLoad(t *testing.T) {
 	p := dockerProgram(t)
-	ent, _ := catalog.MustDefault().Lookup("personality")
-	nr, _ := ent.Number(catalog.X86_64)
-	_, steps, err := cbpf.Trace(p.Insns, cbpf.KernelData(catalog.X86_64, nr, [6]uint64{9}))
-	if err != nil {
-		t.Fatal(err)
-	}
+	nr, steps := personalitySteps(t, p)
 	firstLoad := slices.IndexFunc(steps, func(s cbpf.Step) bool { return s.Insn.Op == 0x20 && s.Insn.K >= cbpf.OffArgs })
 	if firstLoad < 0 {
 		t.Fatal("personality(9) returns before it reads an argument")
@@ -183,12 +178,7 @@ func TestVerifyTamperBadArch(t *testing.T) {
 // an error.
 func TestVerifyErrorAfterPause(t *testing.T) {
 	p := dockerProgram(t)
-	ent, _ := catalog.MustDefault().Lookup("personality")
-	nr, _ := ent.Number(catalog.X86_64)
-	_, steps, err := cbpf.Trace(p.Insns, cbpf.KernelData(catalog.X86_64, nr, [6]uint64{9}))
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, steps := personalitySteps(t, p)
 	at := steps[len(steps)-1].PC
 	insns := slices.Clone(p.Insns)
 	insns[at] = bpf.RawInstruction{Op: 0x20, K: 64} // ld past seccomp_data
@@ -230,4 +220,17 @@ func x86Effective(t *testing.T) *profile.Effective {
 	p := &profile.Profile{DefaultAction: profile.ActErrno, Architectures: []string{"SCMP_ARCH_X86_64"},
 		Syscalls: []*profile.Rule{{Names: []string{"read"}, Action: profile.ActAllow}}}
 	return p.Effective(x86Env())
+}
+
+// personalitySteps traces p on personality(9) on x86_64: a call whose
+// rules compare its argument.
+func personalitySteps(t *testing.T, p *Program) (nr int64, steps []cbpf.Step) {
+	t.Helper()
+	ent, _ := catalog.MustDefault().Lookup("personality")
+	nr, _ = ent.Number(catalog.X86_64)
+	_, steps, err := cbpf.Trace(p.Insns, cbpf.KernelData(catalog.X86_64, nr, [6]uint64{9}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return nr, steps
 }
