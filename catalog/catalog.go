@@ -40,7 +40,6 @@ package catalog
 
 import (
 	"fmt"
-	"iter"
 	"sort"
 	"strconv"
 	"strings"
@@ -358,28 +357,6 @@ func (c *Catalog) ByNumber(a Arch, nr int64) (*Entry, bool) {
 		return c.entries[i], true
 	}
 	return nil, false
-}
-
-// Numbered yields every call a has a number for, by ascending number.
-func (c *Catalog) Numbered(a Arch) iter.Seq2[int64, *Entry] {
-	return func(yield func(int64, *Entry) bool) {
-		col := tablesColumn(a)
-		if col < 0 {
-			return
-		}
-		x := &tablesNumbered[col]
-		for d, i := range x.dense {
-			if i != 0 && !yield(x.first+int64(d), c.entries[i-1]) {
-				return
-			}
-		}
-		// The sparse numbers all lie above the dense span.
-		for _, s := range x.sparse {
-			if !yield(s.nr, c.entries[s.row]) {
-				return
-			}
-		}
-	}
 }
 
 // Name returns the name of nr on arch, or "syscall_<nr>" when unknown.

@@ -144,9 +144,9 @@ func MaxNumbers(names iter.Seq[string], keep func(Arch, int64) bool) map[Arch]in
 	return out
 }
 
-// NumberedNames is Catalog.Numbered with names for entries, read from the
-// generated tables without building the catalog: every call a has a
-// number for, by ascending number.
+// NumberedNames yields every call a has a number for, by ascending
+// number, with its name, read from the generated tables without building
+// the catalog.
 func NumberedNames(a Arch) iter.Seq2[int64, string] {
 	return func(yield func(int64, string) bool) {
 		col := tablesColumn(a)

@@ -307,7 +307,7 @@ type caseGroup struct {
 // eachGroup makes the cases Inputs lists, in its order, and gives them
 // to f one ABI and number at a time; it stops at f's first error.
 //
-// The numbers of an ABI are those of its catalog table (Numbered, read
+// The numbers of an ABI are those of its catalog table (NumberedNames, read
 // into one buffer reused for every ABI), the edges of the gaps in it
 // (gapEdges) and the extra ones (extras), in ascending order, once each.
 func eachGroup(e *profile.Effective, o profile.Options, dec *profile.Decider, f func(*caseGroup) error) error {
