@@ -62,7 +62,7 @@ func (p *prepared) start(ctx context.Context) (*Run, error) {
 
 // launch creates the shim's fds and process and the run's goroutines.
 func (r *Run) launch(ctx context.Context) error {
-	p, cfg := r.p, r.cfg
+	cfg := r.cfg
 	becomeSubreaper()
 	// The workbench holds the listener and reads its targets' memory; a
 	// target running as the same user must not be able to ptrace it, open
@@ -75,16 +75,13 @@ func (r *Run) launch(ctx context.Context) error {
 		}
 		return err
 	}
-	specFile, err := specMemfd(&shimSpec{
-		Argv: cfg.Argv, Env: cfg.Env, Dir: cfg.Dir, Prog: p.prog.Bytes(),
-		Listen: p.mode.notifies(), Flags: p.flags, Magic: p.magic,
-		NoKillableWait: p.noKillableWait, Terminal: cfg.Terminal != nil,
-		CapMask: profile.CapMask(p.caps), WaitTracked: p.bpf != nil,
-	})
+	// The spec goes down a pipe once the filter is ready (sendSpec).
+	specFile, specW, err := os.Pipe()
 	if err != nil {
-		return fail(fmt.Errorf("writing the launch spec: %w", err))
+		return fail(err)
 	}
 	child = append(child, specFile)
+	r.closers = append(r.closers, specW)
 	statusR, statusW, err := os.Pipe()
 	if err != nil {
 		return fail(err)
@@ -141,6 +138,10 @@ func (r *Run) launch(ctx context.Context) error {
 	for _, c := range child {
 		c.Close()
 	}
+	if err := r.sendSpec(specW); err != nil {
+		r.abandon(specW)
+		return err
+	}
 	for _, c := range copiers {
 		go c()
 	}
@@ -156,25 +157,41 @@ type fdCloser int
 
 func (f fdCloser) Close() error { return unix.Close(int(f)) }
 
-func specMemfd(s *shimSpec) (*os.File, error) {
-	data, err := s.encode()
+// sendSpec compiles and verifies the filter, while the shim, already
+// started, execs and sets up its namespaces on another CPU, then writes
+// the spec and closes the pipe. The shim reads the whole spec before it
+// forks the target, so nothing runs without the verified filter. An error
+// here is the run's (the filter does not compile, the spec is too
+// large); a shim that ended early (its status says why) is not.
+func (r *Run) sendSpec(w *os.File) error {
+	p, cfg := r.p, r.cfg
+	if err := p.build(); err != nil {
+		return err
+	}
+	data, err := (&shimSpec{
+		Argv: cfg.Argv, Env: cfg.Env, Dir: cfg.Dir, Prog: p.prog.Bytes(),
+		Listen: p.mode.notifies(), Flags: p.flags, Magic: p.magic,
+		NoKillableWait: p.noKillableWait, Terminal: cfg.Terminal != nil,
+		CapMask: profile.CapMask(p.caps), WaitTracked: p.bpf != nil,
+	}).encode()
 	if err != nil {
-		return nil, err
+		return fmt.Errorf("writing the launch spec: %w", err)
 	}
-	fd, err := unix.MemfdCreate("seccomp-workbench-spec", unix.MFD_CLOEXEC)
-	if err != nil {
-		return nil, err
+	w.Write(data) // EPIPE: the shim is gone, and its status says why
+	w.Close()
+	return nil
+}
+
+// abandon ends a launch whose spec will not come: the shim reads the end
+// of its spec pipe and exits without starting anything; it is reaped
+// here, and the launcher ends with it.
+func (r *Run) abandon(specW *os.File) {
+	specW.Close()
+	r.waiter()
+	<-r.launcherDone
+	for _, c := range r.closers {
+		c.Close()
 	}
-	f := os.NewFile(uintptr(fd), "spec")
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return nil, err
-	}
-	if _, err := f.Seek(0, io.SeekStart); err != nil {
-		f.Close()
-		return nil, err
-	}
-	return f, nil
 }
 
 // wireStdio connects the target's stdin, stdout and stderr.

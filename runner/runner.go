@@ -310,7 +310,11 @@ type prepared struct {
 	cfg        Config
 	mode       Mode
 	eff        *profile.Effective // what decides outcomes (record: the base, maybe nil)
-	prog       *compile.Program
+	prog       *compile.Program   // the filter; made by build
+	filterEff  *profile.Effective
+	opts       profile.Options
+	buildOnce  sync.Once
+	buildErr   error
 	magic      [3]uint64
 	flags      uint
 	execDenied string
@@ -328,10 +332,12 @@ type prepared struct {
 	replyDelay     time.Duration
 }
 
-// Start compiles and verifies the filter for cfg, then launches the
-// command under it. Errors are about the configuration or the workbench
-// itself; a command that cannot start (not found, not executable, execve
-// denied) still returns a Run whose Verdict says so.
+// Start launches the command under the filter for cfg: the shim (the
+// target's init) is started first, and the filter is compiled and
+// verified while it starts; nothing of the target runs before the shim
+// has the verified filter. Errors are about the configuration or the
+// workbench itself; a command that cannot start (not found, not
+// executable, execve denied) still returns a Run whose Verdict says so.
 func Start(ctx context.Context, cfg Config) (*Run, error) {
 	p, err := prepare(cfg)
 	if err != nil {
@@ -435,14 +441,26 @@ func prepare(cfg Config) (*prepared, error) {
 			p.bpf.close()
 			return nil, err
 		}
-	} else if p.execDenied == "" {
-		prog, _, err := cfg.Programs.Build(filterEff, opts)
+	}
+	p.filterEff, p.opts = filterEff, opts
+	return p, nil
+}
+
+// build compiles and verifies the filter, through the program cache,
+// once per prepared run (the eBPF engine's filter is fixed, made above).
+func (p *prepared) build() error {
+	p.buildOnce.Do(func() {
+		if p.prog != nil {
+			return
+		}
+		prog, _, err := p.cfg.Programs.Build(p.filterEff, p.opts)
 		if err != nil {
-			return nil, fmt.Errorf("compiling the filter: %w", err)
+			p.buildErr = fmt.Errorf("compiling the filter: %w", err)
+			return
 		}
 		p.prog = prog
-	}
-	return p, nil
+	})
+	return p.buildErr
 }
 
 // argRuleNames lists the syscalls some rule of e puts argument conditions

@@ -13,7 +13,7 @@
 #define SHIM_ARG "__shim"
 
 /* File descriptors the workbench places in the shim. */
-#define SHIM_SPEC_FD 3    /* memfd with the binary spec below */
+#define SHIM_SPEC_FD 3    /* pipe: the binary spec below, then end of file */
 #define SHIM_STATUS_FD 4  /* pipe: closes on a successful execve, else says why not */
 #define SHIM_HANDOFF_FD 5 /* unix socket: the target's pid, the listener fd */
 #define SHIM_EXIT_FD 6    /* pipe to the workbench: the target's wait status */
@@ -64,7 +64,8 @@ const char *shim_errstr(int err);
 int shim_mount_namespace(int root, char *msg, size_t size);
 
 /* shim_init.c */
-void shim_init(const struct shim_spec *s, const char *path) __attribute__((noreturn));
+void shim_isolate(void);
+void shim_init(const struct shim_spec *s, const char *path, int pid1) __attribute__((noreturn));
 
 /* shim_child.c */
 struct shim_child;

@@ -124,20 +124,21 @@ static long long now_ns(void)
 	return t.tv_sec * 1000000000LL + t.tv_nsec;
 }
 
-// shim_init prepares, forks the target, then forwards signals and reaps
-// until the target ends.
-void shim_init(const struct shim_spec *s, const char *path)
+// shim_isolate sets up the mount namespace of an isolated run (the shim is
+// PID 1 of its PID namespace).
+void shim_isolate(void)
 {
-	// PID 1 means the workbench gave the shim new PID and mount namespaces
-	// (they always come together).
-	int pid1 = getpid() == 1;
-	if (pid1) {
-		char msg[1024];
-		if (shim_mount_namespace(geteuid() == 0 && !in_user_namespace(), msg, sizeof msg) != 0)
-			shim_fail(125, "isolation: %s; run with --isolate none to share the workbench's namespaces", msg);
-	} else {
+	char msg[1024];
+	if (shim_mount_namespace(geteuid() == 0 && !in_user_namespace(), msg, sizeof msg) != 0)
+		shim_fail(125, "isolation: %s; run with --isolate none to share the workbench's namespaces", msg);
+}
+
+// shim_init prepares, forks the target, then forwards signals and reaps
+// until the target ends. pid1: the run is isolated (shim_isolate ran).
+void shim_init(const struct shim_spec *s, const char *path, int pid1)
+{
+	if (!pid1)
 		prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
-	}
 	struct shim_child *child = shim_child_prepare(s, path);
 	fcntl(SHIM_EXIT_FD, F_SETFD, FD_CLOEXEC);
 	fcntl(SHIM_CTL_FD, F_SETFD, FD_CLOEXEC);

@@ -113,26 +113,35 @@ static char **get_strings(struct cursor *c, uint32_t count, const char *what)
 
 static void read_spec(struct shim_spec *s)
 {
-	struct stat st;
-	if (fstat(SHIM_SPEC_FD, &st) != 0)
-		spec_fail(shim_errstr(errno));
-	if (st.st_size < SHIM_SPEC_HEADER || (uint64_t)st.st_size > SHIM_SPEC_MAX)
-		spec_fail("bad size");
-	size_t size = (size_t)st.st_size;
-	unsigned char *buf = malloc(size);
+	// The spec comes down a pipe, written once the workbench has compiled
+	// and verified the filter while this process started; its end of file
+	// ends the spec. A workbench that gave up closes the pipe early.
+	size_t size = 0, cap = 64 << 10;
+	unsigned char *buf = malloc(cap);
 	if (buf == NULL)
 		spec_fail("out of memory");
-	for (size_t got = 0; got < size;) {
-		ssize_t n = pread(SHIM_SPEC_FD, buf + got, size - got, (off_t)got);
+	for (;;) {
+		if (size == cap) {
+			cap = cap > SHIM_SPEC_MAX / 2 ? (size_t)SHIM_SPEC_MAX + 1 : 2 * cap;
+			unsigned char *b = realloc(buf, cap);
+			if (b == NULL)
+				spec_fail("out of memory");
+			buf = b;
+		}
+		ssize_t n = read(SHIM_SPEC_FD, buf + size, cap - size);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
 			spec_fail(shim_errstr(errno));
 		if (n == 0)
-			spec_fail("truncated");
-		got += (size_t)n;
+			break;
+		size += (size_t)n;
+		if (size > SHIM_SPEC_MAX)
+			spec_fail("bad size");
 	}
 	close(SHIM_SPEC_FD);
+	if (size < SHIM_SPEC_HEADER)
+		spec_fail("bad size");
 	struct cursor c = {buf, buf + size};
 	if (get_u32(&c) != SHIM_SPEC_MAGIC)
 		spec_fail("not a spec of this workbench");
@@ -279,6 +288,12 @@ __attribute__((constructor)) static void shim_entry(int argc, char **argv, char 
 	// os/exec passes on every fd the workbench inherited without
 	// close-on-exec (its caller's leaks): none may reach the target.
 	syscall(SYS_close_range, 8, ~0U, 0);
+	// PID 1 means the workbench gave the shim new PID and mount namespaces
+	// (they always come together). They are set up before the spec is
+	// read: the workbench compiles and verifies the filter meanwhile.
+	int pid1 = getpid() == 1;
+	if (pid1)
+		shim_isolate();
 	struct shim_spec s;
 	memset(&s, 0, sizeof s);
 	read_spec(&s);
@@ -286,5 +301,5 @@ __attribute__((constructor)) static void shim_entry(int argc, char **argv, char 
 	fcntl(SHIM_HANDOFF_FD, F_SETFD, FD_CLOEXEC);
 	if (s.dir[0] && chdir(s.dir) != 0)
 		shim_fail(126, "working directory %s: %s", s.dir, shim_errstr(errno));
-	shim_init(&s, look_path(s.argv[0], s.envp));
+	shim_init(&s, look_path(s.argv[0], s.envp), pid1);
 }

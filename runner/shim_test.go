@@ -11,15 +11,22 @@ import (
 	"testing"
 )
 
-// runRawShim starts this test binary as the shim with spec on its spec fd
-// and returns what it wrote on its status pipe and its exit code.
+// runRawShim starts this test binary as the shim with spec on its spec
+// pipe and returns what it wrote on its status pipe and its exit code.
 func runRawShim(t *testing.T, spec []byte) (string, int) {
 	t.Helper()
-	f, err := specFile(spec)
+	return runRawShimChunks(t, spec, len(spec))
+}
+
+// runRawShimChunks is runRawShim writing the spec in writes of chunk
+// bytes.
+func runRawShimChunks(t *testing.T, spec []byte, chunk int) (string, int) {
+	t.Helper()
+	specR, specW, err := os.Pipe()
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
+	defer specR.Close()
 	statusR, statusW, err := os.Pipe()
 	if err != nil {
 		t.Fatal(err)
@@ -35,11 +42,22 @@ func runRawShim(t *testing.T, spec []byte) (string, int) {
 		t.Fatal(err)
 	}
 	cmd := exec.Command(self, ShimArg)
-	cmd.ExtraFiles = []*os.File{f, statusW, null, null, null}
+	cmd.ExtraFiles = []*os.File{specR, statusW, null, null, null}
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
 	statusW.Close()
+	specR.Close()
+	go func() {
+		for b := spec; len(b) > 0; {
+			n := min(chunk, len(b))
+			if _, err := specW.Write(b[:n]); err != nil {
+				break
+			}
+			b = b[n:]
+		}
+		specW.Close()
+	}()
 	status, _ := io.ReadAll(statusR)
 	err = cmd.Wait()
 	var ee *exec.ExitError
@@ -47,21 +65,6 @@ func runRawShim(t *testing.T, spec []byte) (string, int) {
 		t.Fatal(err)
 	}
 	return string(status), cmd.ProcessState.ExitCode()
-}
-
-// specFile is an unlinked file holding b.
-func specFile(b []byte) (*os.File, error) {
-	f, err := os.CreateTemp("", "shim-spec-")
-	if err != nil {
-		return nil, err
-	}
-	os.Remove(f.Name())
-	if _, err := f.Write(b); err != nil {
-		f.Close()
-		return nil, err
-	}
-	_, err = f.Seek(0, io.SeekStart)
-	return f, err
 }
 
 // A spec the shim cannot read, whichever way it is broken, is a clean

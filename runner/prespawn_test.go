@@ -1,0 +1,100 @@
+package runner
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/seccomp-workbench/seccomp-workbench/catalog"
+	"github.com/seccomp-workbench/seccomp-workbench/profile"
+)
+
+// tooBig is a profile whose program the kernel cannot take (over 4096
+// instructions): it parses and lints, and fails only when compiled.
+func tooBig(t *testing.T) *profile.Effective {
+	t.Helper()
+	var rules []string
+	for i, ent := range catalog.MustDefault().All() {
+		var args []string
+		for k := 0; k < 4; k++ {
+			args = append(args, fmt.Sprintf(`{"index": %d, "value": %d, "op": "SCMP_CMP_EQ"}`, k, uint64(i)<<33|uint64(k)))
+		}
+		rules = append(rules, fmt.Sprintf(`{"names": [%q], "action": "SCMP_ACT_ALLOW", "args": [%s]}`, ent.Name, strings.Join(args, ", ")))
+	}
+	return eff(t, `{"defaultAction": "SCMP_ACT_ERRNO", "architectures": ["SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32"],
+		"syscalls": [`+strings.Join(rules, ",\n")+`]}`)
+}
+
+// children lists the live children of every thread of this process.
+func children(t *testing.T) []string {
+	t.Helper()
+	var out []string
+	tasks, _ := filepath.Glob("/proc/self/task/*/children")
+	for _, f := range tasks {
+		b, err := os.ReadFile(f)
+		if err == nil {
+			out = append(out, strings.Fields(string(b))...)
+		}
+	}
+	return out
+}
+
+func openFDs(t *testing.T) int {
+	t.Helper()
+	ents, err := os.ReadDir("/proc/self/fd")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(ents)
+}
+
+// The shim starts before the filter is compiled (it sets up while the
+// filter is made): a filter that then fails to compile must leave nothing
+// run — the target never starts, the shim is reaped, no fd is left open —
+// and Start reports the compile error itself.
+func TestUncompilableFilterStartsNothing(t *testing.T) {
+	big := tooBig(t)
+	for _, iso := range []Isolation{IsolateAuto, IsolateNone} {
+		for _, mode := range []Mode{ModeEnforce, ModeWatch} {
+			t.Run(string(iso)+"/"+string(mode), func(t *testing.T) {
+				marker := filepath.Join(t.TempDir(), "ran")
+				reapZombieChildren()
+				kids, fds := children(t), openFDs(t)
+				r, err := Start(context.Background(), Config{Effective: big, Mode: mode, Isolate: iso,
+					Argv: []string{"/bin/sh", "-c", "echo ran > " + marker}})
+				if err == nil {
+					r.Wait()
+					t.Fatal("Start of a filter over the kernel's limit succeeded")
+				}
+				if !strings.HasPrefix(err.Error(), "compiling the filter: ") || !strings.Contains(err.Error(), "4096") || strings.Contains(err.Error(), "shim") {
+					t.Errorf("error %q: want the compile error, not the shim's", err)
+				}
+				if _, err := os.Stat(marker); !os.IsNotExist(err) {
+					t.Errorf("the target ran without its filter (%s exists)", marker)
+				}
+				if got := children(t); len(got) != len(kids) {
+					t.Errorf("children before %v, after %v: the shim was not reaped", kids, got)
+				}
+				if got := openFDs(t); got != fds {
+					t.Errorf("%d fds open before, %d after", fds, got)
+				}
+			})
+		}
+	}
+}
+
+// A spec is read to the end of its pipe, however the writes split it.
+func TestShimSpecInPieces(t *testing.T) {
+	spec, err := (&shimSpec{Argv: []string{"/bin/true"}, Dir: "/nonexistent-dir-for-shim-test", Prog: make([]byte, 16),
+		Env: []string{"BIG=" + strings.Repeat("x", 300<<10)}}).encode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	status, code := runRawShimChunks(t, spec, 4093)
+	if code != 126 || status != "E126 working directory /nonexistent-dir-for-shim-test: no such file or directory" {
+		t.Fatalf("a %d-byte spec in 4093-byte writes: exit %d, status %q", len(spec), code, status)
+	}
+}
