@@ -68,6 +68,10 @@ func (r *Run) launch(ctx context.Context) error {
 	// target running as the same user must not be able to ptrace it, open
 	// its /proc/PID/mem or pidfd_getfd its fds (a process-wide setting).
 	unix.Prctl(unix.PR_SET_DUMPABLE, 0, 0, 0, 0)
+	// The filter is compiled (or loaded) and verified on another thread
+	// while the shim is started; sendSpec waits for it.
+	built := make(chan error, 1)
+	go func() { built <- r.p.build() }()
 	var child []io.Closer // child-side fds, closed once the shim has them
 	fail := func(err error) error {
 		for _, c := range append(child, r.closers...) {
@@ -138,7 +142,7 @@ func (r *Run) launch(ctx context.Context) error {
 	for _, c := range child {
 		c.Close()
 	}
-	if err := r.sendSpec(specW); err != nil {
+	if err := r.sendSpec(specW, built); err != nil {
 		r.abandon(specW)
 		return err
 	}
@@ -157,15 +161,15 @@ type fdCloser int
 
 func (f fdCloser) Close() error { return unix.Close(int(f)) }
 
-// sendSpec compiles and verifies the filter, while the shim, already
-// started, execs and sets up its namespaces on another CPU, then writes
-// the spec and closes the pipe. The shim reads the whole spec before it
-// forks the target, so nothing runs without the verified filter. An error
-// here is the run's (the filter does not compile, the spec is too
-// large); a shim that ended early (its status says why) is not.
-func (r *Run) sendSpec(w *os.File) error {
+// sendSpec waits for the filter (built: p.build's result), then writes
+// the spec and closes the pipe. The shim, started meanwhile, reads the
+// whole spec before it forks the target, so nothing runs without the
+// verified filter. An error here is the run's (the filter does not
+// compile, the spec is too large); a shim that ended early (its status
+// says why) is not.
+func (r *Run) sendSpec(w *os.File, built <-chan error) error {
 	p, cfg := r.p, r.cfg
-	if err := p.build(); err != nil {
+	if err := <-built; err != nil {
 		return err
 	}
 	data, err := (&shimSpec{
