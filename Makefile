@@ -4,6 +4,10 @@ BIN     := bin/seccomp-workbench
 # The lean build (-tags lean) is what users start; it hands the TUI, push
 # and pull to the full build beside it, so a run does not pay their inits.
 FULL    := bin/seccomp-workbench-full
+# The runner's shim as a static program of its own (runner/shimexe): both
+# builds start it instead of re-executing themselves.
+SHIM    := bin/seccomp-workbench-shim
+SHIMSRC := $(wildcard runner/shim_*.c) runner/shimexe/main.c
 PKG     := ./cmd/seccomp-workbench
 # How long the parser fuzz test runs inside `make test`: a count of
 # inputs (about 20 s here), not a duration. Go 1.26's coordinator can fail
@@ -25,6 +29,8 @@ deps-test:
 build: deps
 	$(GO) build -o $(FULL) $(PKG)
 	$(GO) build -tags lean -o $(BIN) $(PKG)
+	@mkdir -p bin
+	$(CC) -static -O2 -Wall -Wextra -Werror -o $(SHIM).tmp $(SHIMSRC) && mv -f $(SHIM).tmp $(SHIM)
 
 run: build
 	./$(BIN) $(ARGS)
@@ -45,10 +51,11 @@ lint: deps
 	$(GO) vet ./...
 	$(GO) vet -tags lean ./cmd/seccomp-workbench
 
-# Both builds into GOBIN (or GOPATH/bin), as go install would place them.
+# Both builds and the shim into GOBIN (or GOPATH/bin), as go install
+# would place them.
 install: build
 	@d=$$($(GO) env GOBIN); d=$${d:-$$($(GO) env GOPATH)/bin}; mkdir -p "$$d" && \
-	install -m 0755 $(FULL) $(BIN) "$$d"/ && echo "installed $(notdir $(BIN)) and $(notdir $(FULL)) in $$d"
+	install -m 0755 $(FULL) $(BIN) $(SHIM) "$$d"/ && echo "installed $(notdir $(BIN)), $(notdir $(FULL)) and $(notdir $(SHIM)) in $$d"
 
 generate: deps
 	$(GO) generate ./catalog

@@ -191,8 +191,9 @@ type Config struct {
 	// the failure. It must be quick; the target waits. In audit mode
 	// d.Audit is set: the call runs, d.Outcome is what it would have got.
 	OnDenial func(d Denial, logged bool)
-	// Shim is the argv prefix that runs ShimMain; nil = os.Executable()
-	// followed by ShimArg.
+	// Shim is the argv prefix that runs the shim; nil = StaticShim beside
+	// os.Executable() when it is there (make build puts it there), else
+	// os.Executable() itself, each followed by ShimArg.
 	Shim []string
 	// Isolate says whether the target gets namespaces of its own
 	// ("" = IsolateAuto).
@@ -384,7 +385,7 @@ func prepare(cfg Config) (*prepared, error) {
 		if err != nil {
 			return nil, fmt.Errorf("finding the workbench binary to run the shim: %w", err)
 		}
-		cfg.Shim = []string{exe, ShimArg}
+		cfg.Shim = defaultShim(exe)
 	}
 	iso, err := ParseIsolation(string(cfg.Isolate))
 	if err != nil {

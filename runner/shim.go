@@ -1,6 +1,7 @@
 package runner
 
-// The shim is the workbench binary re-executed with ShimArg. It is written
+// The shim is the workbench binary re-executed with ShimArg, or the same
+// C code linked as a static program of its own (StaticShim). It is written
 // in C (shim_*.c) and runs as a constructor, before the Go runtime and
 // every package's init: it receives the spec over an inherited fd,
 // prepares everything the target needs, forks it, installs the filter in
@@ -18,6 +19,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"syscall"
 
@@ -28,6 +30,20 @@ import (
 // binary that links this package runs it before main when started so; the
 // default Config.Shim re-executes os.Executable() with this argument.
 const ShimArg = C.SHIM_ARG
+
+// StaticShim is the file name of the shim built as a static program of
+// its own (runner/shimexe), which `make build` puts beside the workbench.
+const StaticShim = "seccomp-workbench-shim"
+
+// defaultShim is the shim for a workbench binary exe: the static one
+// beside it, or exe itself.
+func defaultShim(exe string) []string {
+	p := filepath.Join(filepath.Dir(exe), StaticShim)
+	if st, err := os.Stat(p); err == nil && st.Mode().IsRegular() && st.Mode()&0o111 != 0 {
+		return []string{p, ShimArg}
+	}
+	return []string{exe, ShimArg}
+}
 
 // IsShim reports whether args (os.Args) ask for the shim.
 func IsShim(args []string) bool { return len(args) > 1 && args[1] == ShimArg }

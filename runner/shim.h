@@ -27,7 +27,7 @@
  * the filter (struct sock_filter array), argc arguments, envc variables.
  * Nothing may follow.
  */
-#define SHIM_SPEC_MAGIC 0x31535753u /* "SWS1" */
+#define SHIM_SPEC_MAGIC 0x32535753u /* "SWS2": bumped whenever the spec or its transport changes */
 #define SHIM_SPEC_HEADER 56
 #define SHIM_SPEC_MAX (64u << 20)
 #define SHIM_OPT_TERMINAL 1u     /* own session, stdin as controlling terminal */

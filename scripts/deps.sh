@@ -3,9 +3,10 @@
 # libseccomp's headers and pkg-config (cgo build), tmux (terminal tests),
 # bubblewrap and systemd's analyzer (export tests), strace (benchmarks),
 # Python (the scenario examples run /usr/bin/python3),
-# runc and a static libc (the runc differential test runs a static probe
-# in a container). `deps.sh bench`: what scripts/bench.sh needs besides
-# (hyperfine, strace, bubblewrap, gcc, GNU time).
+# a static libc (the shim is a static program), and runc (the runc
+# differential test runs a static probe in a container). `deps.sh bench`:
+# what scripts/bench.sh needs besides (hyperfine, strace, bubblewrap, gcc,
+# GNU time).
 # Uses the system's package manager, with sudo when not root.
 set -eu
 
@@ -15,14 +16,15 @@ need() { want="$want $1"; }
 pkg-config --exists libseccomp 2>/dev/null || need seccomp-dev
 command -v pkg-config >/dev/null 2>&1 || need pkg-config
 command -v gcc >/dev/null 2>&1 || need gcc
+# The shim is linked statically (make build), and so is the runc test's probe.
+libc_a=$(gcc -print-file-name=libc.a 2>/dev/null || echo libc.a)
+[ -f "$libc_a" ] || need libc-static
 if [ "${1:-}" = "test" ]; then
 	command -v tmux >/dev/null 2>&1 || need tmux
 	[ -x /usr/bin/python3 ] || need python3
 	command -v bwrap >/dev/null 2>&1 || need bubblewrap
 	command -v strace >/dev/null 2>&1 || need strace
 	command -v runc >/dev/null 2>&1 || need runc
-	libc_a=$(gcc -print-file-name=libc.a 2>/dev/null || echo libc.a)
-	[ -f "$libc_a" ] || need libc-static
 fi
 if [ "${1:-}" = "bench" ]; then
 	command -v hyperfine >/dev/null 2>&1 || need hyperfine

@@ -22,6 +22,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/seccomp-workbench/seccomp-workbench/profile"
+	"github.com/seccomp-workbench/seccomp-workbench/runner"
 )
 
 // nobody is the unprivileged user the attacks also run as.
@@ -218,8 +219,39 @@ var targetsLine = regexp.MustCompile(`(?m)^TARGETS (\d+):(.*)$`)
 
 // The cases run one after another: an attack looks for every process
 // running the workbench binary, and must meet only its own run's.
+// staticShim builds the runner's static shim beside the kit's workbench
+// (as make build does), which the workbench then starts for its runs.
+func (k *escapeKit) staticShim(t *testing.T) {
+	t.Helper()
+	src, err := filepath.Abs("../../runner")
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, _ := filepath.Glob(filepath.Join(src, "shim_*.c"))
+	args := append([]string{"-static", "-O2", "-o", filepath.Join(k.dir, runner.StaticShim)}, append(files, filepath.Join(src, "shimexe", "main.c"))...)
+	if out, err := exec.Command("gcc", args...).CombinedOutput(); err != nil {
+		t.Fatalf("building the static shim: %v\n%s", err, out)
+	}
+}
+
+// The attacks run against both shims: the workbench re-executing itself
+// (go build, go install) and the static shim beside it (make build).
 func TestEscape(t *testing.T) {
 	k := newEscapeKit(t)
+	t.Run("self-shim", func(t *testing.T) { runEscapes(t, k) })
+	k.staticShim(t)
+	t.Run("static-shim", func(t *testing.T) {
+		// The runs really use it: their init's command line says so.
+		out := runWorkbenchAs(t, k, escapeUsers()[0], "run", "--mode", "enforce", "--profile", k.allowAll, "--",
+			"/bin/sh", "-c", `tr "\0" " " < /proc/$PPID/cmdline`)
+		if want := filepath.Join(k.dir, runner.StaticShim) + " " + runner.ShimArg; !strings.Contains(out.stdout, want) {
+			t.Fatalf("the run's init is %q, want %q", out.stdout, want)
+		}
+		runEscapes(t, k)
+	})
+}
+
+func runEscapes(t *testing.T, k *escapeKit) {
 	for _, u := range escapeUsers() {
 		u.isolable = canIsolate(t, k, u)
 		t.Run(u.name, func(t *testing.T) {

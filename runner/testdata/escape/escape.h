@@ -56,9 +56,18 @@ static inline int ppid_of(int pid) {
 	return ppid;
 }
 
-/* runs_binary: /proc/PID/exe or argv[0] is the workbench. The exe link of
- * a non-dumpable process cannot be read, its cmdline can. */
+/* runs_binary: /proc/PID/exe or argv[0] is the workbench, or the static
+ * shim beside it (EXE-shim), which is what a run's init runs when it is
+ * there. The exe link of a non-dumpable process cannot be read, its
+ * cmdline can. */
+static inline int runs_one(int pid, const char *exe);
 static inline int runs_binary(int pid, const char *exe) {
+	char shim[4096];
+	snprintf(shim, sizeof shim, "%s-shim", exe);
+	return runs_one(pid, exe) || runs_one(pid, shim);
+}
+
+static inline int runs_one(int pid, const char *exe) {
 	char path[64], buf[4096];
 	snprintf(path, sizeof path, "/proc/%d/exe", pid);
 	ssize_t n = readlink(path, buf, sizeof buf - 1);
