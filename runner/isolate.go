@@ -166,9 +166,11 @@ var launches struct {
 
 // launch starts a shim and records its init. With user set it makes the
 // workbench dumpable for the fork, unless a target that could reach it is
-// alive (ok is false then, and nothing was started). done is to be
-// called once the init is reaped.
-func launchShim(cmd *exec.Cmd, iso isolation) (ok bool, done func(), err error) {
+// alive (ok is false then, and nothing was started). done(false) is to be
+// called once the target's tree is gone (the init reported it: the
+// exiting init is the workbench's own code), done(true) once the init is
+// reaped.
+func launchShim(cmd *exec.Cmd, iso isolation) (ok bool, done func(initReaped bool), err error) {
 	launches.mu.Lock()
 	defer launches.mu.Unlock()
 	if iso.user {
@@ -192,16 +194,21 @@ func launchShim(cmd *exec.Cmd, iso isolation) (ok bool, done func(), err error) 
 	if !iso.namespaces() {
 		launches.nonIsolated++
 	}
-	var once sync.Once
-	return true, func() {
-		once.Do(func() {
-			launches.mu.Lock()
-			defer launches.mu.Unlock()
-			delete(launches.inits, pid)
+	var gone, reaped sync.Once
+	targetGone := func() {
+		gone.Do(func() {
 			if !iso.namespaces() {
 				launches.nonIsolated--
 			}
 		})
+	}
+	return true, func(initReaped bool) {
+		launches.mu.Lock()
+		defer launches.mu.Unlock()
+		targetGone()
+		if initReaped {
+			reaped.Do(func() { delete(launches.inits, pid) })
+		}
 	}, nil
 }
 

@@ -33,6 +33,7 @@ func (p *prepared) start(ctx context.Context) (*Run, error) {
 		waiterDone:   make(chan struct{}),
 		readersDone:  make(chan struct{}),
 		doneCh:       make(chan struct{}),
+		reapedCh:     make(chan struct{}),
 		wake:         make(chan struct{}, 1),
 		rowIndex:     map[rowKey]int{},
 	}
@@ -47,6 +48,7 @@ func (p *prepared) start(ctx context.Context) (*Run, error) {
 	}
 	if p.execDenied != "" {
 		r.end.startCode, r.end.startMsg = 126, p.execDenied
+		close(r.reapedCh) // there is no init
 		go r.pump()
 		r.finish()
 		return r, nil
@@ -386,13 +388,28 @@ func (r *Run) markStarted() {
 	r.kick()
 }
 
-// waiter waits for the init to end (it ends once the target has and its
-// tree is gone), then takes the target's wait status from its record. An
-// init that ended without one was killed: its tree is then swept from
-// here, while the unreaped init still holds the session and group ids.
+// waiter waits for the init's report of the target's wait status, which
+// it writes once the target and everything it started are gone. Its own
+// exit (the end of its PID and mount namespaces, which can take the
+// kernel a while) does not hold up the run: it is reaped after the run is
+// told it ended. An init that ended without a report was killed: its tree
+// is then swept from here, while the unreaped init still holds the
+// session and group ids.
 func (r *Run) waiter() {
-	defer close(r.waiterDone)
 	initPid := r.cmd.Process.Pid
+	ws, haveRecord := readExitRecord(r.exitR)
+	exitTime := time.Now()
+	if haveRecord {
+		r.mu.Lock()
+		r.end.exitTime = exitTime
+		r.end.status, r.end.exited = ws, true
+		r.mu.Unlock()
+		r.launchDone(false)
+		close(r.waiterDone)
+		r.reapInit()
+		return
+	}
+	defer close(r.waiterDone)
 	var info unix.Siginfo
 	for {
 		err := unix.Waitid(unix.P_PID, initPid, &info, unix.WEXITED|unix.WNOWAIT, nil)
@@ -400,39 +417,39 @@ func (r *Run) waiter() {
 			break
 		}
 	}
-	exitTime := time.Now()
-	ws, haveRecord := readExitRecord(r.exitR)
-	if !haveRecord && !r.iso.namespaces() {
+	exitTime = time.Now()
+	if !r.iso.namespaces() {
 		// The init was killed before it could end the tree (the target can
 		// kill it: they share a PID namespace and a user).
 		killSession(initPid, cleanupLimit)
 		sweepOrphans(cleanupLimit)
 	}
-	// Once the init is reaped its pid, and so the session id, may be
-	// reused: no signal after this point. The flag is set under reapMu so
-	// that a signal already under way finishes first.
-	r.reapMu.Lock()
-	r.reaped = true
-	r.reapMu.Unlock()
-	st, err := r.cmd.Process.Wait()
-	r.launchDone()
+	st, err := r.reapInit()
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.end.exitTime = exitTime
-	switch {
-	case haveRecord:
-		r.end.status, r.end.exited = ws, true
-	case err == nil:
+	if err == nil {
 		r.end.status, r.end.exited = st.Sys().(syscall.WaitStatus), true
 	}
 }
 
-// readExitRecord reads the init's report of the target's wait status. The
-// init has exited, so what it wrote is there; the wait for the end of the
-// pipe is bounded in case a concurrent fork briefly holds a copy of its
-// write end.
+// reapInit reaps the init. Once it is reaped its pid, and so the session
+// id, may be reused: no signal after this point. The flag is set under
+// reapMu so that a signal already under way finishes first.
+func (r *Run) reapInit() (*os.ProcessState, error) {
+	r.reapMu.Lock()
+	r.reaped = true
+	r.reapMu.Unlock()
+	st, err := r.cmd.Process.Wait()
+	r.launchDone(true)
+	close(r.reapedCh)
+	return st, err
+}
+
+// readExitRecord reads the init's report of the target's wait status: it
+// comes once the target's tree is gone, or the pipe ends without it when
+// the init was killed.
 func readExitRecord(f *os.File) (syscall.WaitStatus, bool) {
-	f.SetReadDeadline(time.Now().Add(time.Second))
 	var rec [exitRecordLen]byte
 	if _, err := io.ReadFull(f, rec[:]); err != nil || rec[0] != 'W' {
 		return 0, false
@@ -583,6 +600,9 @@ func (r *Run) finish() {
 	r.finals = append(r.finals, v)
 	r.finishing = true
 	r.mu.Unlock()
-	close(r.doneCh)
 	r.kick()
+	// The events end with the verdict now; Wait returns once the init is
+	// reaped too (its exit can outlast the target's by a while).
+	<-r.reapedCh
+	close(r.doneCh)
 }

@@ -20,6 +20,9 @@ func TestMain(m *testing.M) {
 	if IsShim(os.Args) {
 		ShimMain()
 	}
+	if len(os.Args) > 1 && os.Args[1] == slowInitArg {
+		slowInit()
+	}
 	if argv := os.Getenv(orphanEnv); argv != "" {
 		orphanParent(strings.Fields(argv))
 	}

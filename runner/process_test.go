@@ -388,3 +388,64 @@ func reapZombieChildren() {
 		}
 	}
 }
+
+// slowInitArg makes the test binary a stand-in init that does what the
+// shim's init does for an enforce-mode run of a target that exits 0 at
+// once, then takes slowInitExit to exit itself, as an init whose
+// namespaces the kernel is slow to tear down.
+const slowInitArg = "slow-init"
+
+const slowInitExit = 400 * time.Millisecond
+
+func slowInit() {
+	os.NewFile(shimHandoffFD, "handoff").Write([]byte{'P'})
+	os.NewFile(shimStatusFD, "status").Close() // the target's execve succeeded
+	// As the init does once its target runs: stdio is /dev/null.
+	if null, err := os.OpenFile(os.DevNull, os.O_RDWR, 0); err == nil {
+		for fd := 0; fd <= 2; fd++ {
+			unix.Dup2(int(null.Fd()), fd)
+		}
+	}
+	os.NewFile(initExitFD, "exit").Write([]byte{'W', 0, 0, 0, 0})
+	time.Sleep(slowInitExit)
+	os.Exit(0)
+}
+
+// The events end with the verdict as soon as the init reports the
+// target's status; Wait and Done come only once the init itself is
+// reaped, so nothing of the run is left when they return.
+func TestVerdictDoesNotWaitForTheInit(t *testing.T) {
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	reapZombieChildren()
+	kids := children(t)
+	r, err := Start(context.Background(), Config{Effective: eff(t, allowAll), Mode: ModeEnforce, Isolate: IsolateNone,
+		Argv: []string{"true"}, Shim: []string{self, slowInitArg}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	begin := time.Now()
+	var v Verdict
+	for ev := range r.Events() {
+		if e, ok := ev.(Verdict); ok {
+			v = e
+		}
+	}
+	if took := time.Since(begin); took >= slowInitExit/2 || v.Result != ResultPass {
+		t.Errorf("the verdict (%+v) came after %v: it waited for the init's own exit", v, took)
+	}
+	select {
+	case <-r.Done():
+		t.Error("Done before the init was reaped")
+	default:
+	}
+	r.Wait()
+	if took := time.Since(begin); took < slowInitExit/2 {
+		t.Errorf("Wait returned after %v, before the init exited", took)
+	}
+	if got := children(t); len(got) != len(kids) {
+		t.Errorf("children before %v, after Wait %v", kids, got)
+	}
+}

@@ -259,8 +259,9 @@ type Run struct {
 	cmd *exec.Cmd // the shim: the target's init
 	pid int       // the target's main process (guarded by mu)
 	iso isolation // what the launch got
-	// launchDone removes the init from the record of live launches.
-	launchDone func()
+	// launchDone marks the run's target gone (false) and its init reaped
+	// (true) in the record of live launches.
+	launchDone func(initReaped bool)
 	// ctl asks the init to kill the tree; exitR carries its report of the
 	// target's wait status.
 	ctl, exitR *os.File
@@ -272,6 +273,7 @@ type Run struct {
 	waiterDone   chan struct{}
 	readersDone  chan struct{}
 	doneCh       chan struct{} // everything gone, verdict known
+	reapedCh     chan struct{} // the init is reaped (or there was none)
 
 	// reaped is set by the waiter, under reapMu, just before it reaps the
 	// target; signals by session are sent under reapMu and only before.
