@@ -18,11 +18,14 @@ func BenchmarkLaunchPrepare(b *testing.B) {
 		}
 	})
 	b.Run("cached", func(b *testing.B) {
-		c := progcache.Open(b.TempDir(), func(m string) { b.Fatal(m) })
-		defer c.Close()
+		dir := b.TempDir()
 		cfg := cfg
-		cfg.Programs = c
+		cfg.Programs = progcache.Open(dir, func(m string) { b.Fatal(m) })
 		mustPrepare(b, cfg)
+		cfg.Programs.Close() // the entry is written
+		c := progcache.Open(dir, func(m string) { b.Fatal(m) })
+		defer c.Close()
+		cfg.Programs = c
 		b.ResetTimer()
 		for i := 0; i < b.N; i++ {
 			mustPrepare(b, cfg)

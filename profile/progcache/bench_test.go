@@ -16,9 +16,11 @@ import (
 func BenchmarkHit(b *testing.B) {
 	e := dockerDefault(b)
 	dir := b.TempDir()
-	if _, res, err := Open(dir, nil).Build(e, profile.Options{}); err != nil || res != Stored {
+	c := Open(dir, nil)
+	if _, res, err := c.Build(e, profile.Options{}); err != nil || res != Storing {
 		b.Fatal(res, err)
 	}
+	c.Close()
 	b.Run("binary-id", func(b *testing.B) {
 		for i := 0; i < b.N; i++ {
 			if _, err := BinaryID(); err != nil {
@@ -88,11 +90,15 @@ func BenchmarkCold(b *testing.B) {
 		b.Fatal(err)
 	}
 	key, _ := Key("id", e, profile.Options{})
+	data, err := encodeEntry(key, p)
+	if err != nil {
+		b.Fatal(err)
+	}
 	b.Run("open-dir", func(b *testing.B) {
 		base := b.TempDir()
 		for i := 0; i < b.N; i++ {
 			c := Open(filepath.Join(base, strconv.Itoa(i), "seccomp-workbench"), nil)
-			if !c.open() {
+			if !c.openDir() {
 				b.Fatal("not opened")
 			}
 			c.Close()
@@ -110,13 +116,13 @@ func BenchmarkCold(b *testing.B) {
 		cs := make([]*Cache, b.N)
 		for i := range cs {
 			cs[i] = Open(filepath.Join(base, strconv.Itoa(i), "seccomp-workbench"), nil)
-			if !cs[i].open() {
+			if !cs[i].openDir() {
 				b.Fatal("not opened")
 			}
 		}
 		b.ResetTimer()
 		for _, c := range cs {
-			if err := c.store("x"+entryExt, key, p); err != nil {
+			if err := c.store("x"+entryExt, data); err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -24,6 +24,11 @@
 // without the cache. Every operation after the directory's check is
 // relative to the descriptor that was checked. SECCOMP_WORKBENCH_CACHE=off
 // turns the cache off; =verbose reports each look-up.
+//
+// Build returns a fresh program as soon as it is verified; the entry is
+// written in the background (and, when there was no directory, the
+// directory made), and Close waits for that: a process that Closes its
+// Cache before it exits leaves whole entries, never a part of one.
 package progcache
 
 import (
@@ -35,6 +40,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -67,14 +73,15 @@ const (
 	Compiled Result = iota
 	// Hit: the program came from the cache.
 	Hit
-	// Stored: built and verified, then written to the cache.
-	Stored
-	// NotStored: built and verified, but writing the entry failed.
-	NotStored
+	// Storing: built and verified; the entry is being written in the
+	// background, and Close waits until it is written or given up. Only
+	// then is it known which: the verbose notes say "stored" or "could
+	// not store".
+	Storing
 )
 
 func (r Result) String() string {
-	return [...]string{"compiled", "hit", "stored", "not stored"}[r]
+	return [...]string{"compiled", "hit", "storing"}[r]
 }
 
 // Cache is one process's use of a cache directory. Its methods are safe
@@ -86,11 +93,21 @@ type Cache struct {
 	MaxEntries int
 	MaxBytes   int64
 
-	once   sync.Once
+	once   sync.Once // identifies the binary, looks for the directory
+	binary string    // "" when the cache is off
+	absent bool      // there was no directory at the first look
+	// lazy is claimed by the first Build that finds no directory: it
+	// does not wait for the directory to be made, its store makes it.
+	lazy   atomic.Bool
+	dirOne sync.Once
 	dirfd  int // -1 until opened, or when refused
-	binary string
 	warned sync.Once
+	stores sync.WaitGroup
 }
+
+// storeStarted, when set (by tests), is called by each background store
+// before it writes anything.
+var storeStarted func()
 
 // FromEnv returns the cache the environment asks for: nil when
 // SECCOMP_WORKBENCH_CACHE is "off" or there is no cache home. warn gets
@@ -135,13 +152,23 @@ func Open(dir string, warn func(string)) *Cache {
 func (c *Cache) Path() string { return c.path }
 
 // Build is compile.Build through the cache: a verified program from an
-// entry for the same key, or a fresh compile.Build whose result is
-// stored when it passed.
+// entry for the same key, or a fresh compile.Build, returned as soon as
+// it passed; its entry is then written in the background (Storing) until
+// Close.
 func (c *Cache) Build(e *profile.Effective, o profile.Options) (*compile.Program, Result, error) {
 	if c != nil && o.Exempt != nil {
 		c.note("not used: a %s filter holds the run's secret, which is never written to disk", o.Variant)
 	}
-	if c == nil || o.Exempt != nil || !c.open() {
+	if c == nil || o.Exempt != nil || !c.look() {
+		p, err := compile.Build(e, o)
+		return p, Compiled, err
+	}
+	// No directory, no entry: the first Build does not wait for the
+	// directory to be made (each new inode costs 0.5 ms of kernel time
+	// on an ext4 that has seen many deletions), its store makes it.
+	// Later Builds wait for it and look in it.
+	fresh := c.absent && c.lazy.CompareAndSwap(false, true)
+	if !fresh && !c.openDir() {
 		p, err := compile.Build(e, o)
 		return p, Compiled, err
 	}
@@ -151,30 +178,50 @@ func (c *Cache) Build(e *profile.Effective, o profile.Options) (*compile.Program
 		return p, Compiled, err
 	}
 	name := hex.EncodeToString(key[:]) + entryExt
-	if p, why := c.load(name, key, e, o); p != nil {
-		// A hit is proven again: an entry with every check right may
-		// still have been written by someone with the user's rights —
-		// a target run as the user can write the user's cache — and a
-		// weaker program must never be loaded for the profile.
-		err := compile.Verify(p)
-		if err == nil {
-			c.note("hit %s", name)
-			return p, Hit, nil
+	if !fresh {
+		if p, why := c.load(name, key, e, o); p != nil {
+			// A hit is proven again: an entry with every check right
+			// may still have been written by someone with the user's
+			// rights — a target run as the user can write the user's
+			// cache — and a weaker program must never be loaded for
+			// the profile.
+			err := compile.Verify(p)
+			if err == nil {
+				c.note("hit %s", name)
+				return p, Hit, nil
+			}
+			c.warn(fmt.Sprintf("warning: program cache %s: ignored %s: its program does not mean what the profile means (%s); the workbench stores only verified programs, so something else wrote it: compiling afresh", c.path, name, firstLine(err.Error())))
+		} else if why != "" {
+			c.note("ignored %s: %s", name, why)
 		}
-		c.warn(fmt.Sprintf("warning: program cache %s: ignored %s: its program does not mean what the profile means (%s); the workbench stores only verified programs, so something else wrote it: compiling afresh", c.path, name, firstLine(err.Error())))
-	} else if why != "" {
-		c.note("ignored %s: %s", name, why)
 	}
 	p, err := compile.Build(e, o)
 	if err != nil {
 		return nil, Compiled, err
 	}
-	if err := c.store(name, key, p); err != nil {
+	// Encoded now: the entry holds the program as verified, whatever the
+	// caller does with p while it is written.
+	data, err := encodeEntry(key, p)
+	if err != nil {
 		c.note("could not store %s: %v", name, err)
-		return p, NotStored, nil
+		return p, Compiled, nil
 	}
-	c.note("stored %s", name)
-	return p, Stored, nil
+	c.stores.Add(1)
+	go func() {
+		defer c.stores.Done()
+		if storeStarted != nil {
+			storeStarted()
+		}
+		if fresh && !c.openDir() {
+			return // refused, and warned
+		}
+		if err := c.store(name, data); err != nil {
+			c.note("could not store %s: %v", name, err)
+			return
+		}
+		c.note("stored %s", name)
+	}()
+	return p, Storing, nil
 }
 
 func (c *Cache) note(format string, a ...any) {
@@ -190,26 +237,37 @@ func (c *Cache) refuse(what string) {
 	})
 }
 
-// open creates and checks the directory once: it must be a directory
-// (not a symlink to one) owned by the effective uid, with no write
-// permission for group or others.
-func (c *Cache) open() bool {
+// look identifies the binary and looks for the directory, once; false
+// when the cache is off.
+func (c *Cache) look() bool {
 	c.once.Do(func() {
 		id, err := BinaryID()
 		if err != nil {
 			c.note("off: %v", err)
 			return
 		}
-		c.binary = id
-		// root run with another user's HOME (sudo -E) must not make
-		// directories in that user's tree: they would be root's, in the
-		// user's way.
-		if _, err := os.Lstat(c.path); os.IsNotExist(err) && os.Geteuid() == 0 {
-			if uid := nearestOwner(c.path); uid != 0 {
-				c.refuse(fmt.Sprintf("it is in a directory of uid %d, not root's; give root a cache of its own (XDG_CACHE_HOME)", uid))
-				return
+		if _, err := os.Lstat(c.path); os.IsNotExist(err) {
+			// root run with another user's HOME (sudo -E) must not make
+			// directories in that user's tree: they would be root's, in
+			// the user's way.
+			if os.Geteuid() == 0 {
+				if uid := nearestOwner(c.path); uid != 0 {
+					c.refuse(fmt.Sprintf("it is in a directory of uid %d, not root's; give root a cache of its own (XDG_CACHE_HOME)", uid))
+					return
+				}
 			}
+			c.absent = true
 		}
+		c.binary = id
+	})
+	return c.binary != ""
+}
+
+// openDir creates and checks the directory once: it must be a directory
+// (not a symlink to one) owned by the effective uid, with no write
+// permission for group or others.
+func (c *Cache) openDir() bool {
+	c.dirOne.Do(func() {
 		if err := os.MkdirAll(filepath.Dir(c.path), 0o700); err != nil {
 			c.refuse(err.Error())
 			return
@@ -320,11 +378,7 @@ func (c *Cache) load(name string, key [32]byte, e *profile.Effective, o profile.
 // one key the later rename wins with an entry as good. There is no fsync:
 // an entry a crash leaves short or empty fails its checksum and is
 // rebuilt, which costs less than flushing on every miss.
-func (c *Cache) store(name string, key [32]byte, p *compile.Program) error {
-	data, err := encodeEntry(key, p)
-	if err != nil {
-		return err
-	}
+func (c *Cache) store(name string, data []byte) error {
 	var rnd [8]byte
 	if _, err := rand.Read(rnd[:]); err != nil {
 		return err
@@ -399,9 +453,14 @@ func (c *Cache) evict() {
 	}
 }
 
-// Close releases the directory; call it after the last Build.
+// Close waits for the entries still being written, then releases the
+// directory; call it after the last Build, before the process exits.
 func (c *Cache) Close() error {
-	if c == nil || c.dirfd < 0 {
+	if c == nil {
+		return nil
+	}
+	c.stores.Wait()
+	if c.dirfd < 0 {
 		return nil
 	}
 	err := unix.Close(c.dirfd)

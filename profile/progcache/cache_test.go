@@ -42,14 +42,20 @@ func TestMain(m *testing.M) {
 			fmt.Println(err)
 			os.Exit(1)
 		}
-		_, res, err := Open(dir, func(m string) { fmt.Println(m) }).Build(p.Effective(proftest.X86Env()), profile.Options{})
+		c := Open(dir, func(m string) { fmt.Println(m) })
+		_, res, err := c.Build(p.Effective(proftest.X86Env()), profile.Options{})
+		c.Close()
 		fmt.Println("result:", res, err)
 		os.Exit(0)
 	}
 	if dir := os.Getenv(writerEnv); dir != "" {
 		p, err := profile.Open("preset:docker-default")
 		if err == nil {
-			_, res, berr := Open(dir, nil).Build(p.Effective(proftest.X86Env()), profile.Options{})
+			// Closed before the exit, as the CLI does: the entry is
+			// written whole before the process ends.
+			c := Open(dir, nil)
+			_, res, berr := c.Build(p.Effective(proftest.X86Env()), profile.Options{})
+			c.Close()
 			err = berr
 			fmt.Println(res)
 		}
@@ -93,11 +99,16 @@ func (w *warnings) list() []string {
 	return slices.Clone(w.msgs)
 }
 
+// build is c.Build, then a wait for the stores it started (what Close
+// waits for), so that the next look at the directory sees the entry.
 func build(t *testing.T, c *Cache, e *profile.Effective, o profile.Options) (*compile.Program, Result) {
 	t.Helper()
 	p, res, err := c.Build(e, o)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if c != nil {
+		c.stores.Wait()
 	}
 	return p, res
 }
@@ -148,8 +159,8 @@ func TestHitIsTheVerifiedProgram(t *testing.T) {
 				t.Fatalf("%s: a verified program fails the static check: %v", what, err)
 			}
 			first, res := build(t, c, e, o)
-			if res != Stored {
-				t.Fatalf("%s: first Build = %v, want stored", what, res)
+			if res != Storing {
+				t.Fatalf("%s: first Build = %v, want storing", what, res)
 			}
 			samePrograms(t, what+" (stored)", first, fresh)
 			again, res := build(t, Open(dir, w.add), e, o)
@@ -355,7 +366,7 @@ func TestCorruptEntriesAreRebuilt(t *testing.T) {
 			var w warnings
 			cache := Open(dir, w.add)
 			cache.verbose = true
-			if _, res := build(t, cache, e, profile.Options{}); res != Stored {
+			if _, res := build(t, cache, e, profile.Options{}); res != Storing {
 				t.Fatalf("first Build: %v", res)
 			}
 			paths := entries(t, dir)
@@ -370,7 +381,7 @@ func TestCorruptEntriesAreRebuilt(t *testing.T) {
 			again := Open(dir, w.add)
 			again.verbose = true
 			got, res := build(t, again, e, profile.Options{})
-			if res != Stored {
+			if res != Storing {
 				t.Fatalf("Build after the corruption: %v, want a fresh verified build stored", res)
 			}
 			samePrograms(t, "after the corruption", got, want)
@@ -485,7 +496,7 @@ func TestUnsafeEntryRefused(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			dir := t.TempDir()
-			if _, res := build(t, Open(dir, nil), e, profile.Options{}); res != Stored {
+			if _, res := build(t, Open(dir, nil), e, profile.Options{}); res != Storing {
 				t.Fatal(res)
 			}
 			path := entries(t, dir)[0]
@@ -494,7 +505,7 @@ func TestUnsafeEntryRefused(t *testing.T) {
 			var w warnings
 			cache := Open(dir, w.add)
 			got, res := build(t, cache, e, profile.Options{})
-			if res != Stored {
+			if res != Storing {
 				t.Fatalf("Build: %v, want a fresh build stored", res)
 			}
 			samePrograms(t, c.name, got, want)
@@ -541,7 +552,9 @@ func TestConcurrentWriters(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			progs[i], _, errs[i] = Open(dir, nil).Build(e, profile.Options{})
+			c := Open(dir, nil)
+			progs[i], _, errs[i] = c.Build(e, profile.Options{})
+			c.Close()
 		}()
 	}
 	wg.Wait()
@@ -590,7 +603,7 @@ func TestEviction(t *testing.T) {
 	if got := len(entries(t, dir)); got != 3 {
 		t.Fatalf("%d entries, want 3", got)
 	}
-	for i, want := range map[int]Result{0: Hit, 4: Hit, 1: Stored} {
+	for i, want := range map[int]Result{0: Hit, 4: Hit, 1: Storing} {
 		if _, res := build(t, Open(dir, nil), effs[i], profile.Options{}); res != want {
 			t.Errorf("profile %d after eviction: %v, want %v", i, res, want)
 		}
@@ -623,7 +636,7 @@ func TestOffNeverTouchesTheDirectory(t *testing.T) {
 	if c := FromEnv(nil); c == nil || c.Path() != filepath.Join(home, ".cache", "seccomp-workbench") {
 		t.Fatalf("a relative XDG_CACHE_HOME is not ignored: %+v", c)
 	}
-	if _, res := build(t, FromEnv(nil), dockerDefault(t), profile.Options{}); res != Stored {
+	if _, res := build(t, FromEnv(nil), dockerDefault(t), profile.Options{}); res != Storing {
 		t.Fatal(res)
 	}
 	var st syscall.Stat_t
@@ -711,11 +724,91 @@ func TestOtherUsersCacheRefused(t *testing.T) {
 		t.Fatal(err)
 	}
 	out = asNobody(own)
-	if !strings.Contains(out, "an entry is owned by uid 0, not 65534") || !strings.Contains(out, "result: stored <nil>") {
+	if !strings.Contains(out, "an entry is owned by uid 0, not 65534") || !strings.Contains(out, "result: storing <nil>") {
 		t.Fatalf("nobody loaded an entry root planted:\n%s", out)
 	}
 	var st syscall.Stat_t
 	if err := syscall.Stat(planted, &st); err != nil || st.Uid != 65534 {
 		t.Fatalf("the planted entry was not replaced by nobody's own: uid %d, %v", st.Uid, err)
+	}
+}
+
+// Build returns the verified program before its entry is written (with
+// no cache home yet, before the directory is made) and Close waits for
+// the store: after Close there is one whole entry and no temporary file.
+func TestCloseWaitsForTheStore(t *testing.T) {
+	e := dockerDefault(t)
+	want, err := compile.Build(e, profile.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(t.TempDir(), "home", "c")
+	started, release := make(chan struct{}, 1), make(chan struct{})
+	storeStarted = func() {
+		started <- struct{}{}
+		<-release
+	}
+	t.Cleanup(func() { storeStarted = nil })
+	c := Open(dir, nil)
+	p, res, err := c.Build(e, profile.Options{})
+	if err != nil || res != Storing {
+		t.Fatalf("Build: %v, %v; want storing", res, err)
+	}
+	samePrograms(t, "the program Build returned", p, want)
+	<-started
+	if _, err := os.Lstat(filepath.Dir(dir)); !os.IsNotExist(err) {
+		t.Fatalf("the cache home was made before Build returned: %v", err)
+	}
+	closed := make(chan error, 1)
+	go func() { closed <- c.Close() }()
+	select {
+	case err := <-closed:
+		t.Fatalf("Close returned (%v) before the store ran", err)
+	case <-time.After(100 * time.Millisecond):
+	}
+	close(release)
+	if err := <-closed; err != nil {
+		t.Fatal(err)
+	}
+	if m, _ := filepath.Glob(filepath.Join(dir, "*")); len(m) != 1 || !strings.HasSuffix(m[0], entryExt) {
+		t.Fatalf("after Close the directory holds %v, want one entry", m)
+	}
+	storeStarted = nil
+	got, res := build(t, Open(dir, nil), e, profile.Options{})
+	if res != Hit {
+		t.Fatalf("after Close: %v, want hit", res)
+	}
+	samePrograms(t, "the entry Close waited for", got, want)
+}
+
+// A cache home that cannot be made is found out by the store: the launch
+// is not held up, the warning comes once, when the store gives up, and
+// that Cache compiles without a directory from then on.
+func TestHomeThatCannotBeMade(t *testing.T) {
+	e := dockerDefault(t)
+	// A dangling symlink on the way: nothing is there to look at, and
+	// MkdirAll cannot make it.
+	home := filepath.Join(t.TempDir(), "home")
+	if err := os.Symlink(filepath.Join(t.TempDir(), "gone"), home); err != nil {
+		t.Fatal(err)
+	}
+	var w warnings
+	c := Open(filepath.Join(home, "xdg", "c"), w.add)
+	if _, res, err := c.Build(e, profile.Options{}); err != nil || res != Storing {
+		t.Fatalf("first Build: %v, %v; want storing", res, err)
+	}
+	c.stores.Wait()
+	ws := w.list()
+	if len(ws) != 1 || !strings.HasPrefix(ws[0], "warning: ") || !strings.Contains(ws[0], "file exists") {
+		t.Fatalf("warnings %q, want one saying the home cannot be made", ws)
+	}
+	if _, res := build(t, c, e, profile.Options{}); res != Compiled {
+		t.Fatalf("Build after the refusal: %v, want compiled", res)
+	}
+	if got := w.list(); len(got) != 1 {
+		t.Fatalf("warned again: %q", got)
+	}
+	if err := c.Close(); err != nil {
+		t.Fatal(err)
 	}
 }
