@@ -68,30 +68,89 @@ func BinaryIDOf(path string) (string, error) {
 const (
 	ntGNUBuildID = 3 // NT_GNU_BUILD_ID, owner "GNU"
 	ntGoBuildID  = 4 // the Go linker's note, owner "Go"
+	// headRead is read first: the linkers put the ELF header, the
+	// program headers and the notes in the file's first page.
+	headRead = 4 << 10
 )
 
+// buildID reads the ELF header and program headers itself: debug/elf's
+// NewFile also reads every section header, one read each, which made
+// this most of the cost of a hit's key.
 func buildID(r io.ReaderAt) (string, error) {
-	ef, err := elf.NewFile(r)
+	head := make([]byte, headRead)
+	n, err := r.ReadAt(head, 0)
+	if n < len(head) && err != io.EOF {
+		return "", err
+	}
+	head = head[:n]
+	// at is size bytes at off, from head when it holds them.
+	at := func(off, size uint64) ([]byte, error) {
+		if end := off + size; end >= off && end <= uint64(len(head)) {
+			return head[off:end], nil
+		}
+		if off > 1<<62 {
+			return nil, errors.New("an offset beyond the file")
+		}
+		b := make([]byte, size)
+		if _, err := r.ReadAt(b, int64(off)); err != nil {
+			return nil, err
+		}
+		return b, nil
+	}
+	if len(head) < 52 || string(head[:4]) != elf.ELFMAG {
+		return "", errors.New("the workbench binary is not an ELF file")
+	}
+	var ord binary.ByteOrder
+	switch elf.Data(head[elf.EI_DATA]) {
+	case elf.ELFDATA2LSB:
+		ord = binary.LittleEndian
+	case elf.ELFDATA2MSB:
+		ord = binary.BigEndian
+	default:
+		return "", errors.New("the workbench binary has an unknown ELF byte order")
+	}
+	is64 := elf.Class(head[elf.EI_CLASS]) == elf.ELFCLASS64
+	var phoff uint64
+	var phentsize, phnum, minEnt int
+	switch {
+	case is64 && len(head) >= 64:
+		phoff, phentsize, phnum, minEnt = ord.Uint64(head[0x20:]), int(ord.Uint16(head[0x36:])), int(ord.Uint16(head[0x38:])), 56
+	case elf.Class(head[elf.EI_CLASS]) == elf.ELFCLASS32:
+		phoff, phentsize, phnum, minEnt = uint64(ord.Uint32(head[0x1c:])), int(ord.Uint16(head[0x2a:])), int(ord.Uint16(head[0x2c:])), 32
+	default:
+		return "", errors.New("the workbench binary has an unknown ELF class")
+	}
+	if phnum > 0 && phentsize < minEnt || phentsize*phnum > 1<<20 {
+		return "", fmt.Errorf("%d program headers of %d bytes", phnum, phentsize)
+	}
+	phdrs, err := at(phoff, uint64(phentsize*phnum))
 	if err != nil {
 		return "", err
 	}
 	var id bytes.Buffer
-	for _, p := range ef.Progs {
-		if p.Type != elf.PT_NOTE || p.Filesz > 1<<16 {
+	for i := 0; i < phnum; i++ {
+		ph := phdrs[i*phentsize:]
+		var off, filesz, align uint64
+		if is64 {
+			off, filesz, align = ord.Uint64(ph[8:]), ord.Uint64(ph[32:]), ord.Uint64(ph[48:])
+		} else {
+			off, filesz, align = uint64(ord.Uint32(ph[4:])), uint64(ord.Uint32(ph[16:])), uint64(ord.Uint32(ph[28:]))
+		}
+		if elf.ProgType(ord.Uint32(ph)) != elf.PT_NOTE || filesz > 1<<16 {
 			continue
 		}
-		b := make([]byte, p.Filesz)
-		if _, err := p.ReadAt(b, 0); err != nil {
+		b, err := at(off, filesz)
+		if err != nil {
 			return "", err
 		}
 		// Notes are padded to 4 bytes, or to 8 in a segment aligned so
 		// (GNU property notes).
 		al := uint32(4)
-		if p.Align == 8 {
+		if align == 8 {
 			al = 8
 		}
 		for len(b) >= 12 {
-			namesz, descsz, typ := ef.ByteOrder.Uint32(b), ef.ByteOrder.Uint32(b[4:]), ef.ByteOrder.Uint32(b[8:])
+			namesz, descsz, typ := ord.Uint32(b), ord.Uint32(b[4:]), ord.Uint32(b[8:])
 			if namesz > 1<<12 || descsz > 1<<12 {
 				break
 			}
