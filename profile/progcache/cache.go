@@ -102,12 +102,17 @@ type Cache struct {
 	dirOne sync.Once
 	dirfd  int // -1 until opened, or when refused
 	warned sync.Once
-	stores sync.WaitGroup
+	// busy counts the Builds and background stores under way; once
+	// closed is set no Build is let in, and Close waits for busy.
+	mu     sync.Mutex
+	closed bool
+	busy   sync.WaitGroup
 }
 
-// storeStarted, when set (by tests), is called by each background store
-// before it writes anything.
-var storeStarted func()
+// testHook, when set (by tests), is called by each Build the cache lets
+// in ("build") and by each background store before it writes anything
+// ("store").
+var testHook func(stage string)
 
 // FromEnv returns the cache the environment asks for: nil when
 // SECCOMP_WORKBENCH_CACHE is "off" or there is no cache home. warn gets
@@ -159,7 +164,15 @@ func (c *Cache) Build(e *profile.Effective, o profile.Options) (*compile.Program
 	if c != nil && o.Exempt != nil {
 		c.note("not used: a %s filter holds the run's secret, which is never written to disk", o.Variant)
 	}
-	if c == nil || o.Exempt != nil || !c.look() {
+	if c == nil || o.Exempt != nil || !c.enter() {
+		p, err := compile.Build(e, o)
+		return p, Compiled, err
+	}
+	defer c.busy.Done()
+	if testHook != nil {
+		testHook("build")
+	}
+	if !c.look() {
 		p, err := compile.Build(e, o)
 		return p, Compiled, err
 	}
@@ -206,11 +219,11 @@ func (c *Cache) Build(e *profile.Effective, o profile.Options) (*compile.Program
 		c.note("could not store %s: %v", name, err)
 		return p, Compiled, nil
 	}
-	c.stores.Add(1)
+	c.busy.Add(1) // this Build's own count keeps busy above zero
 	go func() {
-		defer c.stores.Done()
-		if storeStarted != nil {
-			storeStarted()
+		defer c.busy.Done()
+		if testHook != nil {
+			testHook("store")
 		}
 		if fresh && !c.openDir() {
 			return // refused, and warned
@@ -235,6 +248,18 @@ func (c *Cache) refuse(what string) {
 	c.warned.Do(func() {
 		c.warn(fmt.Sprintf("warning: program cache %s: %s; compiling without it (remove it, or set %s=off)", c.path, what, EnvSwitch))
 	})
+}
+
+// enter lets a Build use the cache, unless it is closed; the caller then
+// calls c.busy.Done when it is through.
+func (c *Cache) enter() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closed {
+		return false
+	}
+	c.busy.Add(1)
+	return true
 }
 
 // look identifies the binary and looks for the directory, once; false
@@ -453,13 +478,18 @@ func (c *Cache) evict() {
 	}
 }
 
-// Close waits for the entries still being written, then releases the
-// directory; call it after the last Build, before the process exits.
+// Close waits for the Builds under way and the entries still being
+// written, then releases the directory; a Build after it compiles
+// without the cache. Call it before the process exits: a launch may still
+// be building on another goroutine when it fails.
 func (c *Cache) Close() error {
 	if c == nil {
 		return nil
 	}
-	c.stores.Wait()
+	c.mu.Lock()
+	c.closed = true
+	c.mu.Unlock()
+	c.busy.Wait()
 	if c.dirfd < 0 {
 		return nil
 	}

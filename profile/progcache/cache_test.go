@@ -108,7 +108,7 @@ func build(t *testing.T, c *Cache, e *profile.Effective, o profile.Options) (*co
 		t.Fatal(err)
 	}
 	if c != nil {
-		c.stores.Wait()
+		c.busy.Wait()
 	}
 	return p, res
 }
@@ -730,85 +730,5 @@ func TestOtherUsersCacheRefused(t *testing.T) {
 	var st syscall.Stat_t
 	if err := syscall.Stat(planted, &st); err != nil || st.Uid != 65534 {
 		t.Fatalf("the planted entry was not replaced by nobody's own: uid %d, %v", st.Uid, err)
-	}
-}
-
-// Build returns the verified program before its entry is written (with
-// no cache home yet, before the directory is made) and Close waits for
-// the store: after Close there is one whole entry and no temporary file.
-func TestCloseWaitsForTheStore(t *testing.T) {
-	e := dockerDefault(t)
-	want, err := compile.Build(e, profile.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := filepath.Join(t.TempDir(), "home", "c")
-	started, release := make(chan struct{}, 1), make(chan struct{})
-	storeStarted = func() {
-		started <- struct{}{}
-		<-release
-	}
-	t.Cleanup(func() { storeStarted = nil })
-	c := Open(dir, nil)
-	p, res, err := c.Build(e, profile.Options{})
-	if err != nil || res != Storing {
-		t.Fatalf("Build: %v, %v; want storing", res, err)
-	}
-	samePrograms(t, "the program Build returned", p, want)
-	<-started
-	if _, err := os.Lstat(filepath.Dir(dir)); !os.IsNotExist(err) {
-		t.Fatalf("the cache home was made before Build returned: %v", err)
-	}
-	closed := make(chan error, 1)
-	go func() { closed <- c.Close() }()
-	select {
-	case err := <-closed:
-		t.Fatalf("Close returned (%v) before the store ran", err)
-	case <-time.After(100 * time.Millisecond):
-	}
-	close(release)
-	if err := <-closed; err != nil {
-		t.Fatal(err)
-	}
-	if m, _ := filepath.Glob(filepath.Join(dir, "*")); len(m) != 1 || !strings.HasSuffix(m[0], entryExt) {
-		t.Fatalf("after Close the directory holds %v, want one entry", m)
-	}
-	storeStarted = nil
-	got, res := build(t, Open(dir, nil), e, profile.Options{})
-	if res != Hit {
-		t.Fatalf("after Close: %v, want hit", res)
-	}
-	samePrograms(t, "the entry Close waited for", got, want)
-}
-
-// A cache home that cannot be made is found out by the store: the launch
-// is not held up, the warning comes once, when the store gives up, and
-// that Cache compiles without a directory from then on.
-func TestHomeThatCannotBeMade(t *testing.T) {
-	e := dockerDefault(t)
-	// A dangling symlink on the way: nothing is there to look at, and
-	// MkdirAll cannot make it.
-	home := filepath.Join(t.TempDir(), "home")
-	if err := os.Symlink(filepath.Join(t.TempDir(), "gone"), home); err != nil {
-		t.Fatal(err)
-	}
-	var w warnings
-	c := Open(filepath.Join(home, "xdg", "c"), w.add)
-	if _, res, err := c.Build(e, profile.Options{}); err != nil || res != Storing {
-		t.Fatalf("first Build: %v, %v; want storing", res, err)
-	}
-	c.stores.Wait()
-	ws := w.list()
-	if len(ws) != 1 || !strings.HasPrefix(ws[0], "warning: ") || !strings.Contains(ws[0], "file exists") {
-		t.Fatalf("warnings %q, want one saying the home cannot be made", ws)
-	}
-	if _, res := build(t, c, e, profile.Options{}); res != Compiled {
-		t.Fatalf("Build after the refusal: %v, want compiled", res)
-	}
-	if got := w.list(); len(got) != 1 {
-		t.Fatalf("warned again: %q", got)
-	}
-	if err := c.Close(); err != nil {
-		t.Fatal(err)
 	}
 }
