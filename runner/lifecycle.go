@@ -79,6 +79,7 @@ func (r *Run) launch(ctx context.Context) error {
 		for _, c := range append(child, r.closers...) {
 			c.Close()
 		}
+		<-built // a failed launch leaves nothing running, the build included
 		return err
 	}
 	// The spec goes down a pipe once the filter is ready (sendSpec).
