@@ -62,6 +62,10 @@ filter and see which syscalls were denied, then export the profile.`,
 	for _, sc := range subcommands {
 		if sc.name == only {
 			root.AddCommand(sc.build())
+			// Nor cobra's completion command (five commands and their
+			// flags, built at Execute): only "completion" as the first
+			// argument reaches it, and that builds the whole tree.
+			root.CompletionOptions.DisableDefaultCmd = true
 			wrapArgs(root)
 			return root
 		}
