@@ -179,12 +179,15 @@ func Disassemble(insns []bpf.RawInstruction) []AsmLine {
 	return out
 }
 
-var aluNames = map[uint16]string{
-	aluADD: "add", aluSUB: "sub", aluMUL: "mul", aluDIV: "div", aluOR: "or",
-	aluAND: "and", aluLSH: "lsh", aluRSH: "rsh", aluNEG: "neg", aluXOR: "xor", 0x90: "mod",
+// The operation tables are arrays by the operation's nibble (code&0xf0 >>
+// 4), "" for none: static data, where maps would be built by an init in
+// every run of the workbench, which disassembles nothing.
+var aluNames = [16]string{
+	aluADD >> 4: "add", aluSUB >> 4: "sub", aluMUL >> 4: "mul", aluDIV >> 4: "div", aluOR >> 4: "or",
+	aluAND >> 4: "and", aluLSH >> 4: "lsh", aluRSH >> 4: "rsh", aluNEG >> 4: "neg", aluXOR >> 4: "xor", 0x90 >> 4: "mod",
 }
 
-var jumpNames = map[uint16]string{jmpJEQ: "jeq", jmpJGT: "jgt", jmpJGE: "jge", jmpJSET: "jset"}
+var jumpNames = [16]string{jmpJEQ >> 4: "jeq", jmpJGT >> 4: "jgt", jmpJGE >> 4: "jge", jmpJSET >> 4: "jset"}
 
 // insnText renders one instruction.
 func insnText(pc int, in bpf.RawInstruction) string {
@@ -223,8 +226,8 @@ func insnText(pc int, in bpf.RawInstruction) string {
 	case clsSTX:
 		return op("stx", fmt.Sprintf("M[%d]", in.K))
 	case clsALU:
-		name, ok := aluNames[code&0xf0]
-		if !ok {
+		name := aluNames[code&0xf0>>4]
+		if name == "" {
 			break
 		}
 		if code&0xf0 == aluNEG {
@@ -238,8 +241,8 @@ func insnText(pc int, in bpf.RawInstruction) string {
 		if code&0xf0 == jmpJA {
 			return op("ja", fmt.Sprint(pc+1+int(in.K)))
 		}
-		name, ok := jumpNames[code&0xf0]
-		if !ok {
+		name := jumpNames[code&0xf0>>4]
+		if name == "" {
 			break
 		}
 		if code&0xf0 == jmpJSET && code&srcX == 0 {
@@ -320,21 +323,21 @@ func fieldName(arch catalog.Arch, off uint32) string {
 	return fmt.Sprintf("seccomp_data[%d]", off)
 }
 
-var aluSymbols = map[uint16]string{
-	aluADD: "+", aluSUB: "-", aluMUL: "*", aluDIV: "/", aluOR: "|",
-	aluAND: "&", aluLSH: "<<", aluRSH: ">>", aluXOR: "^",
+var aluSymbols = [16]string{
+	aluADD >> 4: "+", aluSUB >> 4: "-", aluMUL >> 4: "*", aluDIV >> 4: "/", aluOR >> 4: "|",
+	aluAND >> 4: "&", aluLSH >> 4: "<<", aluRSH >> 4: ">>", aluXOR >> 4: "^",
 }
 
 func aluMeaning(in bpf.RawInstruction, a regA) regA {
-	sym, ok := aluSymbols[in.Op&0xf0]
-	if !ok || in.Op&srcX != 0 || a.kind == regUnknown {
+	sym := aluSymbols[in.Op&0xf0>>4]
+	if sym == "" || in.Op&srcX != 0 || a.kind == regUnknown {
 		return regA{}
 	}
 	return regA{regExpr, fmt.Sprintf("%s %s %s", a.desc, sym, hexK(in.K))}
 }
 
-var condSymbols = map[uint16][2]string{
-	jmpJEQ: {"==", "!="}, jmpJGT: {">", "<="}, jmpJGE: {">=", "<"}, jmpJSET: {"&", ""},
+var condSymbols = [16][2]string{
+	jmpJEQ >> 4: {"==", "!="}, jmpJGT >> 4: {">", "<="}, jmpJGE >> 4: {">=", "<"}, jmpJSET >> 4: {"&", ""},
 }
 
 // jumpMeaning describes a conditional jump and narrows the ABI sets of
@@ -349,7 +352,7 @@ func jumpMeaning(cat *catalog.Catalog, in bpf.RawInstruction, st asmState, t, f 
 	switch st.a.kind {
 	case regArch:
 		if op != jmpJEQ {
-			return fmt.Sprintf("arch %s %s", condSymbols[op][0], hexK(k))
+			return fmt.Sprintf("arch %s %s", condSymbols[op>>4][0], hexK(k))
 		}
 		var match archSet
 		for _, a := range st.arches.list() {
@@ -416,12 +419,12 @@ func jumpMeaning(cat *catalog.Catalog, in bpf.RawInstruction, st asmState, t, f 
 				return fmt.Sprintf("nr >= %s (%s)", konst(k), name)
 			}
 		}
-		return fmt.Sprintf("nr %s %s", condSymbols[op][0], konst(k))
+		return fmt.Sprintf("nr %s %s", condSymbols[op>>4][0], konst(k))
 	case regExpr:
 		if op == jmpJSET {
 			return fmt.Sprintf("%s & %s", st.a.desc, hexK(k))
 		}
-		return fmt.Sprintf("%s %s %s", st.a.desc, condSymbols[op][0], konst(k))
+		return fmt.Sprintf("%s %s %s", st.a.desc, condSymbols[op>>4][0], konst(k))
 	}
 	return ""
 }
