@@ -49,8 +49,15 @@ func main() {
 	if restore := deferGC(); restore != nil {
 		time.AfterFunc(startPhase, restore)
 	}
+	exitsAfterCommand = true
 	os.Exit(execute(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }
+
+// exitsAfterCommand is set by main: the process ends as soon as execute
+// returns, so what only the rest of a process's life would notice need
+// not be undone (attachment.close). Tests call execute in-process and
+// get everything undone.
+var exitsAfterCommand bool
 
 func execute(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	root := newRootCmd(args, stdin, stdout, stderr)

@@ -326,9 +326,14 @@ func (a *attachment) finish() {
 }
 
 // close releases everything; safe on every path (a failed start, a panic
-// in the caller) and more than once.
+// in the caller) and more than once. The forwarded signals get their own
+// dispositions back unless the process ends next: then undoing them is
+// only a wait, a round trip to the runtime's signal thread per signal,
+// and a signal in that moment is better dropped than ending the
+// workbench after it told the verdict, with a status that is not the
+// verdict's.
 func (a *attachment) close() {
-	if a.sigs != nil {
+	if a.sigs != nil && !exitsAfterCommand {
 		signal.Stop(a.sigs)
 	}
 	a.finish()
