@@ -1,7 +1,9 @@
 /*
- * The shim: the workbench binary re-executed with "__shim" as argv[1].
- * It runs as a constructor, before the Go runtime starts (no threads, no
- * Go signal handlers, none of the packages' init), and never returns.
+ * The shim: the workbench binary re-executed with "__shim" as argv[1], or
+ * the same code linked as a static program of its own (shimexe/main.c).
+ * It runs as a constructor, before main (in the workbench binary, before
+ * the Go runtime starts: no threads, no Go signal handlers, none of the
+ * packages' init), and never returns.
  * shim.go includes this header for the numbers both sides share.
  */
 #ifndef SECCOMP_WORKBENCH_SHIM_H
