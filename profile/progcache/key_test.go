@@ -2,12 +2,22 @@ package progcache
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"debug/elf"
+	"encoding/json"
 	"fmt"
 	"io"
 	"math/rand/v2"
 	"os"
+	"os/exec"
+	"slices"
+	"strings"
 	"testing"
+	"time"
+
+	"github.com/seccomp-workbench/seccomp-workbench/catalog"
+	"github.com/seccomp-workbench/seccomp-workbench/profile"
+	"github.com/seccomp-workbench/seccomp-workbench/profile/internal/proftest"
 )
 
 // elfBuildID is buildID as debug/elf reads the file (every section
@@ -170,4 +180,120 @@ func BenchmarkBuildID(b *testing.B) {
 			}
 		})
 	}
+}
+
+// jsonKey is the key as format 1 made it, encoding/json of these
+// fields: what BenchmarkKeyFirstCall compares appendKey with.
+func jsonKey(bin string, e *profile.Effective, o profile.Options) ([32]byte, error) {
+	doc := struct {
+		Format     int
+		Binary     string
+		Libseccomp string
+		Options    profile.Options
+		Default    profile.Action
+		Errno      uint
+		Arches     []catalog.Arch
+		Rules      []profile.EffRule
+	}{1, bin, profile.LinkedLibseccomp(), o, e.DefaultAction, e.DefaultErrno, e.Arches, e.Rules}
+	b, err := json.Marshal(doc)
+	return sha256.Sum256(b), err
+}
+
+// firstCallEnv makes TestKeyFirstCallChild time the first and second
+// key of docker-default in its process, made by the encoding named
+// ("json" or "binary"), after what a launch does before it: the profile
+// read (encoding/json decoding it) and the binary identified.
+const firstCallEnv = "PROGCACHE_TEST_KEY_FIRST_CALL"
+
+func TestKeyFirstCallChild(t *testing.T) {
+	mode := os.Getenv(firstCallEnv)
+	if mode == "" {
+		t.Skip("run by BenchmarkKeyFirstCall")
+	}
+	key := map[string]func(string, *profile.Effective, profile.Options) ([32]byte, error){"json": jsonKey, "binary": Key}[mode]
+	p, err := profile.Open("preset:docker-default")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := p.Effective(proftest.X86Env())
+	id, err := BinaryID()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ns [2]int64
+	for i := range ns {
+		t0 := time.Now()
+		if _, err := key(id, e, profile.Options{}); err != nil {
+			t.Fatal(err)
+		}
+		ns[i] = time.Since(t0).Nanoseconds()
+	}
+	fmt.Printf("key-ns %d %d\n", ns[0], ns[1])
+}
+
+// BenchmarkKeyFirstCall is the key's cost in a fresh process, as each
+// CLI run pays it: per iteration one new test process for each encoding,
+// in alternating order, each timing its first and second key. The
+// metrics are medians, in µs; ns/op is the two processes.
+func BenchmarkKeyFirstCall(b *testing.B) {
+	modes := []string{"json", "binary"}
+	got := map[string][2][]float64{}
+	for i := 0; i < b.N; i++ {
+		for j := range modes {
+			mode := modes[(i+j)%len(modes)]
+			cmd := exec.Command(os.Args[0], "-test.run=^TestKeyFirstCallChild$", "-test.count=1")
+			cmd.Env = append(os.Environ(), firstCallEnv+"="+mode)
+			out, err := cmd.Output()
+			if err != nil {
+				b.Fatalf("%s: %v\n%s", mode, err, out)
+			}
+			var first, second float64
+			_, line, _ := strings.Cut(string(out), "key-ns ")
+			if _, err := fmt.Sscan(line, &first, &second); err != nil {
+				b.Fatalf("%s: %v in %q", mode, err, out)
+			}
+			g := got[mode]
+			g[0], g[1] = append(g[0], first/1e3), append(g[1], second/1e3)
+			got[mode] = g
+		}
+	}
+	median := func(v []float64) float64 {
+		v = slices.Clone(v)
+		slices.Sort(v)
+		return v[len(v)/2]
+	}
+	for _, mode := range modes {
+		b.ReportMetric(median(got[mode][0]), mode+"-first-µs")
+		b.ReportMetric(median(got[mode][1]), mode+"-second-µs")
+	}
+}
+
+// BenchmarkKey is the key of docker-default in a warm process, by
+// either encoding.
+func BenchmarkKey(b *testing.B) {
+	e := dockerDefault(b)
+	id, err := BinaryID()
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, v := range []struct {
+		name string
+		key  func(string, *profile.Effective, profile.Options) ([32]byte, error)
+	}{{"json", jsonKey}, {"binary", Key}} {
+		b.Run(v.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for i := 0; i < b.N; i++ {
+				if _, err := v.key(id, e, profile.Options{}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+	b.Run("encode-only", func(b *testing.B) {
+		buf := make([]byte, 0, 16<<10)
+		for i := 0; i < b.N; i++ {
+			buf = appendKey(buf[:0], keyFormat, id, "2.5.5", e, profile.Options{})
+		}
+		b.SetBytes(int64(len(buf)))
+	})
 }
