@@ -8,7 +8,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -222,26 +221,6 @@ func TestKey(t *testing.T) {
 	} {
 		if key == base {
 			t.Errorf("changing the %s keeps the key", name)
-		}
-	}
-}
-
-// The fields of Effective that compile and Verify read are in keyDoc by
-// hand; one added to Effective must be placed (in the key, or here as
-// not deciding the program).
-func TestKeyCoversEveryField(t *testing.T) {
-	keyed := map[string]bool{"DefaultAction": true, "DefaultErrno": true, "Arches": true, "Rules": true}
-	notDeciding := map[string]bool{
-		"Source":      true, // the file as loaded: compile reads the resolved rules
-		"Env":         true, // what the rules were resolved for: already in them
-		"Unsupported": true, // reported by lint, not compiled
-		"maxNr":       true, // derived from Rules and Arches
-	}
-	ty := reflect.TypeOf(profile.Effective{})
-	for i := 0; i < ty.NumField(); i++ {
-		n := ty.Field(i).Name
-		if !keyed[n] && !notDeciding[n] {
-			t.Errorf("profile.Effective.%s is neither in the cache key nor listed as not deciding the program", n)
 		}
 	}
 }
