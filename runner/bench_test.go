@@ -28,9 +28,14 @@ func launch(b *testing.B, p *prepared) Verdict {
 	return v
 }
 
+// mustPrepare prepares cfg and builds its filter, as a launch does
+// beside the shim's start.
 func mustPrepare(b *testing.B, cfg Config) *prepared {
 	p, err := prepare(cfg)
 	if err != nil {
+		b.Fatal(err)
+	}
+	if err := p.build(); err != nil {
 		b.Fatal(err)
 	}
 	return p

@@ -6,9 +6,10 @@ import (
 	"github.com/seccomp-workbench/seccomp-workbench/profile/progcache"
 )
 
-// BenchmarkLaunchPrepare is what a launch does before the shim starts,
-// for docker-default in enforce mode: compiled and verified each time,
-// and taken from a primed program cache (key, read, checks).
+// BenchmarkLaunchPrepare is what a launch prepares (its checks and its
+// filter, which the shim's start runs beside), for docker-default in
+// enforce mode: compiled and verified each time, and taken from a primed
+// program cache (key, read, checks) and verified.
 func BenchmarkLaunchPrepare(b *testing.B) {
 	e := dockerDefault(b)
 	cfg := Config{Effective: e, Mode: ModeEnforce, Argv: []string{"/bin/true"}}
