@@ -219,36 +219,42 @@ func buildID(r io.ReaderAt) (string, error) {
 		if err != nil {
 			return "", err
 		}
-		// Notes are padded to 4 bytes, or to 8 in a segment aligned so
-		// (GNU property notes).
-		al := uint32(4)
-		if align == 8 {
-			al = 8
-		}
-		for len(b) >= 12 {
-			namesz, descsz, typ := ord.Uint32(b), ord.Uint32(b[4:]), ord.Uint32(b[8:])
-			if namesz > 1<<12 || descsz > 1<<12 {
-				break
-			}
-			nameEnd := 12 + alignUp(namesz, al)
-			descEnd := nameEnd + alignUp(descsz, al)
-			if uint64(descEnd) > uint64(len(b)) {
-				break
-			}
-			name := string(bytes.TrimRight(b[12:12+namesz], "\x00"))
-			desc := b[nameEnd : nameEnd+descsz]
-			// An empty ID (a build with -buildid=) tells builds apart
-			// no better than none.
-			if len(desc) > 0 && ((name == "Go" && typ == ntGoBuildID) || (name == "GNU" && typ == ntGNUBuildID)) {
-				fmt.Fprintf(&id, "%s:%x;", name, desc)
-			}
-			b = b[descEnd:]
-		}
+		appendBuildIDs(&id, b, ord, align)
 	}
 	if id.Len() == 0 {
 		return "", errors.New("the workbench binary has no build ID note")
 	}
 	return id.String(), nil
+}
+
+// appendBuildIDs appends "NAME:HEX;" for each Go or GNU build ID note in
+// b, the contents of a PT_NOTE segment aligned to align.
+func appendBuildIDs(id *bytes.Buffer, b []byte, ord binary.ByteOrder, align uint64) {
+	// Notes are padded to 4 bytes, or to 8 in a segment aligned so (GNU
+	// property notes).
+	al := uint32(4)
+	if align == 8 {
+		al = 8
+	}
+	for len(b) >= 12 {
+		namesz, descsz, typ := ord.Uint32(b), ord.Uint32(b[4:]), ord.Uint32(b[8:])
+		if namesz > 1<<12 || descsz > 1<<12 {
+			return
+		}
+		nameEnd := 12 + alignUp(namesz, al)
+		descEnd := nameEnd + alignUp(descsz, al)
+		if uint64(descEnd) > uint64(len(b)) {
+			return
+		}
+		name := string(bytes.TrimRight(b[12:12+namesz], "\x00"))
+		desc := b[nameEnd : nameEnd+descsz]
+		// An empty ID (a build with -buildid=) tells builds apart no
+		// better than none.
+		if len(desc) > 0 && ((name == "Go" && typ == ntGoBuildID) || (name == "GNU" && typ == ntGNUBuildID)) {
+			fmt.Fprintf(id, "%s:%x;", name, desc)
+		}
+		b = b[descEnd:]
+	}
 }
 
 func alignUp(n, a uint32) uint32 { return (n + a - 1) &^ (a - 1) }

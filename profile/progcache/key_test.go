@@ -20,8 +20,9 @@ import (
 	"github.com/seccomp-workbench/seccomp-workbench/profile/internal/proftest"
 )
 
-// elfBuildID is buildID as debug/elf reads the file (every section
-// header too): what buildID must agree with.
+// elfBuildID is buildID with the note segments found by debug/elf (every
+// section header read too): what buildID's own header reading must agree
+// with.
 func elfBuildID(r io.ReaderAt) (string, error) {
 	ef, err := elf.NewFile(r)
 	if err != nil {
@@ -36,26 +37,7 @@ func elfBuildID(r io.ReaderAt) (string, error) {
 		if _, err := p.ReadAt(b, 0); err != nil {
 			return "", err
 		}
-		al := uint32(4)
-		if p.Align == 8 {
-			al = 8
-		}
-		for len(b) >= 12 {
-			namesz, descsz, typ := ef.ByteOrder.Uint32(b), ef.ByteOrder.Uint32(b[4:]), ef.ByteOrder.Uint32(b[8:])
-			if namesz > 1<<12 || descsz > 1<<12 {
-				break
-			}
-			nameEnd := 12 + alignUp(namesz, al)
-			descEnd := nameEnd + alignUp(descsz, al)
-			if uint64(descEnd) > uint64(len(b)) {
-				break
-			}
-			name := string(bytes.TrimRight(b[12:12+namesz], "\x00"))
-			if desc := b[nameEnd : nameEnd+descsz]; len(desc) > 0 && ((name == "Go" && typ == ntGoBuildID) || (name == "GNU" && typ == ntGNUBuildID)) {
-				fmt.Fprintf(&id, "%s:%x;", name, desc)
-			}
-			b = b[descEnd:]
-		}
+		appendBuildIDs(&id, b, ef.ByteOrder, p.Align)
 	}
 	return id.String(), nil
 }
