@@ -42,15 +42,6 @@ func children(t *testing.T) []string {
 	return out
 }
 
-func openFDs(t *testing.T) int {
-	t.Helper()
-	ents, err := os.ReadDir("/proc/self/fd")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return len(ents)
-}
-
 // The shim starts before the filter is compiled (it sets up while the
 // filter is made): a filter that then fails to compile must leave nothing
 // run — the target never starts, the shim is reaped, no fd is left open —
@@ -62,7 +53,7 @@ func TestUncompilableFilterStartsNothing(t *testing.T) {
 			t.Run(string(iso)+"/"+string(mode), func(t *testing.T) {
 				marker := filepath.Join(t.TempDir(), "ran")
 				reapZombieChildren()
-				kids, fds := children(t), openFDs(t)
+				kids, fds := children(t), openFds(t)
 				r, err := Start(context.Background(), Config{Effective: big, Mode: mode, Isolate: iso,
 					Argv: []string{"/bin/sh", "-c", "echo ran > " + marker}})
 				if err == nil {
@@ -78,7 +69,7 @@ func TestUncompilableFilterStartsNothing(t *testing.T) {
 				if got := children(t); len(got) != len(kids) {
 					t.Errorf("children before %v, after %v: the shim was not reaped", kids, got)
 				}
-				if got := openFDs(t); got != fds {
+				if got := openFds(t); got != fds {
 					t.Errorf("%d fds open before, %d after", fds, got)
 				}
 			})
