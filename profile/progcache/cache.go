@@ -185,11 +185,7 @@ func (c *Cache) Build(e *profile.Effective, o profile.Options) (*compile.Program
 		p, err := compile.Build(e, o)
 		return p, Compiled, err
 	}
-	key, err := Key(c.binary, e, o)
-	if err != nil {
-		p, err := compile.Build(e, o)
-		return p, Compiled, err
-	}
+	key := Key(c.binary, e, o)
 	name := hex.EncodeToString(key[:]) + entryExt
 	if !fresh {
 		if p, why := c.load(name, key, e, o); p != nil {

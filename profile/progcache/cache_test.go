@@ -193,10 +193,7 @@ func TestHitIsTheVerifiedProgram(t *testing.T) {
 func TestKey(t *testing.T) {
 	e := dockerDefault(t)
 	k := func(bin string, e *profile.Effective, o profile.Options) string {
-		key, err := Key(bin, e, o)
-		if err != nil {
-			t.Fatal(err)
-		}
+		key := Key(bin, e, o)
 		return hex.EncodeToString(key[:])
 	}
 	base := k("b1", e, profile.Options{})
@@ -306,7 +303,7 @@ func TestCorruptEntriesAreRebuilt(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			k, _ := Key("x", allow, profile.Options{})
+			k := Key("x", allow, profile.Options{})
 			b, err := encodeEntry(k, other)
 			if err != nil {
 				t.Fatal(err)
@@ -680,7 +677,7 @@ func TestOtherUsersCacheRefused(t *testing.T) {
 		t.Fatal(err)
 	}
 	e := dockerDefault(t)
-	key, _ := Key(k, e, profile.Options{})
+	key := Key(k, e, profile.Options{})
 	prog, err := compile.Build(e, profile.Options{})
 	if err != nil {
 		t.Fatal(err)

@@ -24,10 +24,10 @@ const keyFormat = 2
 // e and o in the binary identified by binary: the compiler and verifier
 // (the binary), the library that emits the rules' code, the variant and
 // options, and the effective profile as compile.Compile and Verify read
-// it. The error is always nil.
-func Key(binary string, e *profile.Effective, o profile.Options) ([32]byte, error) {
+// it.
+func Key(binary string, e *profile.Effective, o profile.Options) [32]byte {
 	// docker-default encodes to 4.6 KB: the buffer stays on the stack.
-	return sha256.Sum256(appendKey(make([]byte, 0, 8<<10), keyFormat, binary, profile.LinkedLibseccomp(), e, o)), nil
+	return sha256.Sum256(appendKey(make([]byte, 0, 8<<10), keyFormat, binary, profile.LinkedLibseccomp(), e, o))
 }
 
 // appendKey appends the key's encoding to b: every field in a fixed

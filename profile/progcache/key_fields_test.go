@@ -329,7 +329,7 @@ func TestKeyExtraOrder(t *testing.T) {
 			extra[n] = json.RawMessage(`"` + n + `"`)
 		}
 		e := &profile.Effective{Rules: []profile.EffRule{{Args: []*profile.Arg{{Extra: extra}}}}}
-		k, _ := Key("id", e, profile.Options{})
+		k := Key("id", e, profile.Options{})
 		return k
 	}
 	want := key(names)
@@ -348,10 +348,7 @@ func TestKeyExtraOrder(t *testing.T) {
 func TestKeyIsAppendKey(t *testing.T) {
 	e := dockerDefault(t)
 	o := profile.Options{Variant: profile.VariantWatch}
-	got, err := Key("b1", e, o)
-	if err != nil {
-		t.Fatal(err)
-	}
+	got := Key("b1", e, o)
 	if want := sha256.Sum256(appendKey(nil, keyFormat, "b1", profile.LinkedLibseccomp(), e, o)); got != want {
 		t.Error("Key is not the hash of appendKey with keyFormat and the linked libseccomp")
 	}
