@@ -194,20 +194,16 @@ func launchShim(cmd *exec.Cmd, iso isolation) (ok bool, done func(initReaped boo
 	if !iso.namespaces() {
 		launches.nonIsolated++
 	}
-	var gone, reaped sync.Once
-	targetGone := func() {
-		gone.Do(func() {
-			if !iso.namespaces() {
-				launches.nonIsolated--
-			}
-		})
-	}
+	gone := false // counted out of nonIsolated (guarded by launches.mu)
 	return true, func(initReaped bool) {
 		launches.mu.Lock()
 		defer launches.mu.Unlock()
-		targetGone()
+		if !gone && !iso.namespaces() {
+			launches.nonIsolated--
+		}
+		gone = true
 		if initReaped {
-			reaped.Do(func() { delete(launches.inits, pid) })
+			delete(launches.inits, pid)
 		}
 	}, nil
 }

@@ -397,20 +397,27 @@ func (r *Run) markStarted() {
 // is then swept from here, while the unreaped init still holds the
 // session and group ids.
 func (r *Run) waiter() {
-	initPid := r.cmd.Process.Pid
-	ws, haveRecord := readExitRecord(r.exitR)
+	ws, exited := readExitRecord(r.exitR)
 	exitTime := time.Now()
-	if haveRecord {
-		r.mu.Lock()
-		r.end.exitTime = exitTime
-		r.end.status, r.end.exited = ws, true
-		r.mu.Unlock()
-		r.launchDone(false)
-		close(r.waiterDone)
-		r.reapInit()
-		return
+	killed := !exited
+	if killed {
+		exitTime, ws, exited = r.killedInit()
 	}
-	defer close(r.waiterDone)
+	r.mu.Lock()
+	r.end.exitTime = exitTime
+	r.end.status, r.end.exited = ws, exited
+	r.mu.Unlock()
+	r.launchDone(false)
+	close(r.waiterDone)
+	if !killed {
+		r.reapInit()
+	}
+}
+
+// killedInit waits for an init that ended without its report, sweeps
+// what its tree left and reaps it; the status is the init's own.
+func (r *Run) killedInit() (time.Time, syscall.WaitStatus, bool) {
+	initPid := r.cmd.Process.Pid
 	var info unix.Siginfo
 	for {
 		err := unix.Waitid(unix.P_PID, initPid, &info, unix.WEXITED|unix.WNOWAIT, nil)
@@ -418,7 +425,7 @@ func (r *Run) waiter() {
 			break
 		}
 	}
-	exitTime = time.Now()
+	exitTime := time.Now()
 	if !r.iso.namespaces() {
 		// The init was killed before it could end the tree (the target can
 		// kill it: they share a PID namespace and a user).
@@ -426,12 +433,10 @@ func (r *Run) waiter() {
 		sweepOrphans(cleanupLimit)
 	}
 	st, err := r.reapInit()
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.end.exitTime = exitTime
-	if err == nil {
-		r.end.status, r.end.exited = st.Sys().(syscall.WaitStatus), true
+	if err != nil {
+		return exitTime, 0, false
 	}
+	return exitTime, st.Sys().(syscall.WaitStatus), true
 }
 
 // reapInit reaps the init. Once it is reaped its pid, and so the session
