@@ -6,7 +6,7 @@ BIN     := bin/seccomp-workbench
 FULL    := bin/seccomp-workbench-full
 # The runner's shim as a static program of its own (runner/shimexe): both
 # builds start it instead of re-executing themselves.
-SHIM    := bin/seccomp-workbench-shim
+SHIM    ?= bin/seccomp-workbench-shim
 SHIMSRC := $(wildcard runner/shim_*.c) runner/shimexe/main.c
 PKG     := ./cmd/seccomp-workbench
 # How long the parser fuzz test runs inside `make test`: a count of
@@ -16,7 +16,7 @@ PKG     := ./cmd/seccomp-workbench
 # count has no deadline to race.
 FUZZTIME ?= 200000x
 
-.PHONY: all build run test test-unit fuzz lint install deps deps-test bench generate clean
+.PHONY: all build shim run test test-unit fuzz lint install deps deps-test bench generate clean
 
 all: build
 
@@ -29,7 +29,11 @@ deps-test:
 build: deps
 	$(GO) build -o $(FULL) $(PKG)
 	$(GO) build -tags lean -o $(BIN) $(PKG)
-	@mkdir -p bin
+	@$(MAKE) --no-print-directory shim
+
+# The static shim alone (SHIM=PATH puts it elsewhere: the escape tests).
+shim:
+	@mkdir -p $(dir $(SHIM))
 	$(CC) -static -O2 -Wall -Wextra -Werror -o $(SHIM).tmp $(SHIMSRC) && mv -f $(SHIM).tmp $(SHIM)
 
 run: build
