@@ -474,10 +474,9 @@ func (c *Cache) evict() {
 	}
 }
 
-// Close waits for the Builds under way and the entries still being
-// written, then releases the directory; a Build after it compiles
-// without the cache. Call it before the process exits: a launch may still
-// be building on another goroutine when it fails.
+// Close waits for the Builds under way (on any goroutine) and the
+// entries still being written, then releases the directory; a Build
+// after it compiles without the cache. Call it before the process exits.
 func (c *Cache) Close() error {
 	if c == nil {
 		return nil
