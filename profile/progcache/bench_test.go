@@ -3,7 +3,6 @@ package progcache
 import (
 	"path/filepath"
 	"strconv"
-
 	"testing"
 
 	"github.com/seccomp-workbench/seccomp-workbench/profile"
