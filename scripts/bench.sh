@@ -40,11 +40,12 @@ median() { sort -g "$1" | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}'; }
 # alternate NAME... : runs the commands in the functions cmd_NAME in turn,
 # RUNS times, collecting ms in $TMP/NAME.
 # A first untimed run of the first command warms the caches.
+# ALT_RUNS, when set, overrides RUNS for one call.
 alternate() {
-	local _i _c
+	local _i _c _n=${ALT_RUNS:-$RUNS}
 	for _c in "$@"; do : >"$TMP/$_c"; done
 	"cmd_$1" >/dev/null 2>&1 || true
-	for ((_i = 0; _i < RUNS; _i++)); do
+	for ((_i = 0; _i < _n; _i++)); do
 		for _c in "$@"; do ms "cmd_$_c" >>"$TMP/$_c"; done
 	done
 }
@@ -67,7 +68,13 @@ machine() {
 }
 
 # Launch: cold is a run with a fresh, empty program cache (compile, verify
-# and store), warm one whose cache holds the program (primed first).
+# and store), warm one whose cache holds the program (primed first). A
+# launch takes 10 ms or so, so each peer group runs LAUNCH_RUNS times
+# (default 20 × BENCH_RUNS): many runs cost seconds and steady the medians
+# on a VM whose speed drifts within a minute. The floor rows are programs that only start and
+# exit: a Go program built without cgo, one linked as the workbench is
+# (cgo, libc, libseccomp), and the workbench's lean build printing its
+# help.
 launch() {
 	"$SWB" export preset:docker-default --format bpf -o "$TMP/dd.bpf" 2>/dev/null
 	local n=0
@@ -78,14 +85,28 @@ launch() {
 		XDG_CACHE_HOME="$TMP/xdg-cold.$n" "$SWB" run --mode enforce --profile preset:docker-default -- /bin/true
 	}
 	cmd_warm() { XDG_CACHE_HOME="$TMP/xdg-warm" "$SWB" run --mode enforce --profile preset:docker-default -- /bin/true; }
+	cmd_gopure() { "$TMP/floor_pure"; }
+	cmd_gocgo() { "$TMP/floor_cgo"; }
+	cmd_help() { "$SWB" run --help; }
+	CGO_ENABLED=0 $GO build -o "$TMP/floor_pure" ./testdata/bench/floor/pure
+	$GO build -o "$TMP/floor_cgo" ./testdata/bench/floor/cgo
 	cmd_warm >/dev/null 2>&1 || true
-	alternate direct bwrap cold warm
-	local rc rw
-	rc=$(ratio "$(median "$TMP/cold")" "$(median "$TMP/bwrap")")
-	rw=$(ratio "$(median "$TMP/warm")" "$(median "$TMP/bwrap")")
-	emit "## Launch" "" "\`run --mode enforce -- /bin/true\` under docker-default, the whole CLI, ms (min / median / max); cold: an empty program cache (compile, verify, store), warm: the program cached:" ""
+	ALT_RUNS=${LAUNCH_RUNS:-$((RUNS * 20))} alternate direct bwrap cold warm gopure gocgo help
+	rm -rf "$TMP"/xdg-cold.*
+	local rc rw b
+	b=$(median "$TMP/bwrap")
+	rc=$(ratio "$(median "$TMP/cold")" "$b")
+	rw=$(ratio "$(median "$TMP/warm")" "$b")
+	emit "## Launch" "" "\`run --mode enforce -- /bin/true\` under docker-default, the whole CLI, ms (min / median / max) over ${LAUNCH_RUNS:-$((RUNS * 20))} alternating runs; cold: an empty program cache (compile, verify, store), warm: the program cached:" ""
 	emit "| direct exec | bwrap --seccomp (exported BPF) | workbench, cold | workbench, warm | cold / bwrap (goal ≤ 2) | warm / bwrap (goal ≤ 1.3) |" "|---|---|---|---|---|---|"
 	emit "| $(stats "$TMP/direct") | $(stats "$TMP/bwrap") | $(stats "$TMP/cold") | $(stats "$TMP/warm") | $rc $(met "$rc" 2) | $rw $(met "$rw" 1.3) |" ""
+	local gp gc h
+	gp=$(median "$TMP/gopure")
+	gc=$(median "$TMP/gocgo")
+	h=$(median "$TMP/help")
+	emit "The floor, in the same runs: programs that start and exit and do nothing else (testdata/bench/floor), against bwrap's whole run. The warm goal is $(awk -v b="$b" 'BEGIN {printf "%.2f", 1.3 * b}') ms here; what is left of it once a Go command linked as the workbench has started and exited is $(awk -v b="$b" -v g="$gc" 'BEGIN {printf "%.2f", 1.3 * b - g}') ms:" ""
+	emit "| Go, no cgo | Go with cgo and libseccomp (as the workbench links) | workbench \`run --help\` (lean build) | no cgo / bwrap | cgo / bwrap | \`run --help\` / bwrap |" "|---|---|---|---|---|---|"
+	emit "| $(stats "$TMP/gopure") | $(stats "$TMP/gocgo") | $(stats "$TMP/help") | $(ratio "$gp" "$b") | $(ratio "$gc" "$b") | $(ratio "$h" "$b") |" ""
 	emit '```' "$(gobench ./runner 'Launch' 100x)" '```' ""
 }
 
@@ -144,7 +165,7 @@ notify() {
 	: >"$TMP/nw"
 	: >"$TMP/nc"
 	: >"$TMP/ns"
-	for ((i = 0; i < (RUNS + 1) / 2; i++)); do
+	for ((i = 0; i < RUNS; i++)); do
 		out=$(gobench ./runner 'DeniedCallWatch$' 100000x)
 		metric "$out" ns/call >>"$TMP/nw"
 		"$TMP/notify_peer" 100000 2>&1 | awk '/^ns\/call/ {print $2}' >>"$TMP/nc"
