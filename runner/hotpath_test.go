@@ -48,6 +48,32 @@ func TestRepeatedDenialRows(t *testing.T) {
 	}
 }
 
+// A call that repeats the last one is answered without deciding again,
+// but only a true repeat: the same number with other arguments, where
+// the profile's rules differ by argument, gets its own errno, in the
+// target's thread and in another one.
+func TestRepeatedDenialReplies(t *testing.T) {
+	needAmd64(t)
+	prof := eff(t, `{"defaultAction": "SCMP_ACT_ALLOW", "architectures": ["SCMP_ARCH_X86_64"], "syscalls": [
+		{"names": ["getpgid"], "action": "SCMP_ACT_ERRNO", "errnoRet": 1, "args": [{"index": 0, "value": 7, "op": "SCMP_CMP_EQ"}]},
+		{"names": ["getpgid"], "action": "SCMP_ACT_ERRNO", "errnoRet": 13, "args": [{"index": 0, "value": 8, "op": "SCMP_CMP_EQ"}]}]}`)
+	ops := []string{"raw:121:7", "raw:121:7", "raw:121:8", "raw:121:8", "raw:121:7", "raw:121:999999", "raw:121:7", "thread", "raw:121:8", "raw:121:7", "raw:121:7"}
+	res := runIt(t, Config{Effective: prof, Argv: append([]string{probe(t)}, ops...)})
+	want := []string{"EPERM", "EPERM", "EACCES", "EACCES", "EPERM", "ESRCH", "EPERM", "EACCES", "EPERM", "EPERM"}
+	lines := strings.Split(strings.TrimSpace(res.stdout), "\n")
+	if len(lines) != len(want) {
+		t.Fatalf("probe printed %q, want %d results", res.stdout, len(want))
+	}
+	for i, l := range lines {
+		if !strings.HasSuffix(l, "= -1 "+want[i]) {
+			t.Errorf("call %d: %q, want -1 %s", i+1, l, want[i])
+		}
+	}
+	if got, want := rowsOf(res, "getpgid"), "main getpgid(7) ×6; main getpgid(8) ×3"; got != want {
+		t.Errorf("rows %q, want %q", got, want)
+	}
+}
+
 // tgid's cache answers for a thread only while the thread has its id:
 // the pidfd it keeps for a thread other than the leader shows when the
 // thread is gone, and the next lookup reads /proc again.

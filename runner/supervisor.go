@@ -253,6 +253,10 @@ func (s *supervisor) handle() error {
 			args[i] &= 0xffffffff
 		}
 	}
+	if s.repeatErrno(arch, nr, args) {
+		return nil
+	}
+	s.last.errnoReply = false
 	again := s.resentCall(n.Pid, n.Data.Nr, args)
 	switch s.mode {
 	case ModeRecord:
@@ -341,8 +345,33 @@ func (s *supervisor) apply(arch catalog.Arch, nr int64, args [6]uint64, d profil
 		return
 	case replyErrno:
 		respondErrno(&s.resp, n.ID, r.errno)
+		if s.mode == ModeWatch && r.report && !again && s.last.ok {
+			// report has just counted this call in s.last's row.
+			s.last.errnoReply, s.last.errno = true, r.errno
+		}
 	}
 	s.reply(tid, n.Data.Nr, args)
+}
+
+// repeatErrno answers, in watch mode, a call that is the last one again
+// when the last one was denied with an errno and counted in a row whose
+// text came from the registers alone. The same thread (still of the same
+// process: tgid), ABI, number and arguments get the same decision from
+// the profile, so the same reply and the same row; deciding and matching
+// the report again would find just that. A call restarted after its
+// reply was lost (s.restarts) goes the long way, which knows not to count
+// it twice.
+func (s *supervisor) repeatErrno(arch catalog.Arch, nr int64, args [6]uint64) bool {
+	l := &s.last
+	tid := s.n.Pid
+	if !l.errnoReply || l.tid != tid || l.nr != nr || l.arch != arch || l.args != args || len(s.restarts) > 0 || l.pid != s.tgid(tid) {
+		return false
+	}
+	respondErrno(&s.resp, s.n.ID, l.errno)
+	s.r.mu.Lock()
+	s.r.countRow(l.row)
+	s.reply(tid, s.n.Data.Nr, args)
+	return true
 }
 
 // callName is the catalog's name of a call, or "syscall N".
@@ -486,7 +515,8 @@ func (s *supervisor) report(arch catalog.Arch, nr int64, args [6]uint64, d profi
 	return true
 }
 
-// lastDenial is the call report counted last, and its row.
+// lastDenial is the call report counted last, and its row; errnoReply
+// says it was answered with errno (repeatErrno).
 type lastDenial struct {
 	ok     bool
 	tid    uint32
@@ -498,6 +528,9 @@ type lastDenial struct {
 	logged bool
 	audit  bool
 	row    int
+
+	errnoReply bool
+	errno      uint
 }
 
 // tgid maps a thread id to its process id.
