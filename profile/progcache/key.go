@@ -67,10 +67,7 @@ func appendKey(b []byte, format int, bin, libseccomp string, e *profile.Effectiv
 	for i := range e.Rules {
 		r := &e.Rules[i]
 		b = appendInt(b, int64(r.Index))
-		b = appendUint(b, uint64(len(r.Names)))
-		for _, n := range r.Names {
-			b = appendString(b, n)
-		}
+		b = appendStrings(b, r.Names)
 		b = appendString(b, string(r.Action))
 		b = appendUint(b, uint64(r.Errno))
 		b = appendUint(b, uint64(len(r.Args)))
@@ -109,19 +106,6 @@ func appendArg(b []byte, a *profile.Arg) []byte {
 	}
 	return b
 }
-
-func appendUint(b []byte, v uint64) []byte { return binary.AppendUvarint(b, v) }
-
-func appendInt(b []byte, v int64) []byte { return binary.AppendVarint(b, v) }
-
-func appendBool(b []byte, v bool) []byte {
-	if v {
-		return append(b, 1)
-	}
-	return append(b, 0)
-}
-
-func appendString(b []byte, s string) []byte { return append(appendUint(b, uint64(len(s))), s...) }
 
 // BinaryID identifies the running workbench binary by its build IDs, the
 // notes the Go linker (and, when asked, the GNU linker) put in the ELF
