@@ -8,8 +8,9 @@
 // verifier never sees it). Only programs that passed compile.Verify are
 // stored. What a hit skips is libseccomp's compile; an entry must have
 // the right magic, version, key, lengths and SHA-256 and hold a program
-// the kernel accepts (cbpf.Check), and then it is verified again against
-// the profile, or it is ignored and replaced by a fresh verified build.
+// the kernel accepts (cbpf.Check) and stats that fit it, and then it is
+// verified again against the profile, or it is ignored and replaced by a
+// fresh verified build.
 // The checksum guards against corruption and torn files; verifying each
 // hit guards against someone with the user's rights — a target run as
 // the user may write the user's cache — planting a weaker program.

@@ -3,6 +3,7 @@ package progcache
 import (
 	"bytes"
 	"crypto/rand"
+	"encoding/binary"
 	"encoding/hex"
 	"fmt"
 	"os"
@@ -266,6 +267,27 @@ func writeEntry(t *testing.T, path string, b []byte) {
 	}
 }
 
+// stats replaces the entry's stats with what edit makes of them, lengths
+// and checksum right.
+func stats(edit func(*testing.T, []byte) []byte) func(*testing.T, string, []byte) {
+	return func(t *testing.T, path string, good []byte) {
+		n := int(binary.LittleEndian.Uint32(good[12:]))
+		writeEntry(t, path, withStats(good, edit(t, slices.Clone(good[headerLen+8*n:]))))
+	}
+}
+
+// statsOf replaces the entry's stats with an edit of them, encoded.
+func statsOf(edit func(*compile.Stats)) func(*testing.T, string, []byte) {
+	return stats(func(t *testing.T, b []byte) []byte {
+		s, err := decodeStats(b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		edit(&s)
+		return appendStats(nil, &s)
+	})
+}
+
 // A corrupt, truncated or mismatched entry is never loaded: Build
 // returns the verified program, stores it again, and the next Build
 // hits.
@@ -322,13 +344,37 @@ func TestCorruptEntriesAreRebuilt(t *testing.T) {
 			}
 			writeEntry(t, p, b)
 		}, "not one the kernel accepts"},
+		{"an entry of format 1 (stats as JSON), every check of its own right", func(t *testing.T, p string, g []byte) {
+			b, err := encodeEntryV1([32]byte(g[24:56]), want)
+			if err != nil {
+				t.Fatal(err)
+			}
+			writeEntry(t, p, b)
+		}, fmt.Sprintf("format version 1, not %d", formatVersion)},
+		// What a target run as the user could write: stats that are not
+		// appendStats' or not the program's, lengths and checksum right.
+		{"stats cut short, checksum right", stats(func(t *testing.T, s []byte) []byte { return s[:len(s)-1] }), "the stats: it ends inside a number"},
+		{"no stats, checksum right", stats(func(t *testing.T, s []byte) []byte { return nil }), "the stats: it ends inside a number"},
+		{"a byte after the stats, checksum right", stats(func(t *testing.T, s []byte) []byte { return append(s, 0) }), "the stats: 1 bytes after the end"},
+		{"a string's length beyond the stats, checksum right", stats(func(t *testing.T, s []byte) []byte {
+			return appendUint(appendInt(nil, int64(len(want.Insns))), 1<<20)
+		}), "the stats: a length of 1048576"},
+		{"a padded number in the stats, checksum right", stats(func(t *testing.T, s []byte) []byte {
+			if s[0] >= 0x80 {
+				t.Fatal("the instruction count takes more than a byte")
+			}
+			return append([]byte{0x80 | s[0], 0}, s[1:]...)
+		}), "the stats: a number is not in its shortest form"},
+		{"the stats of another program, checksum right", statsOf(func(s *compile.Stats) { s.Instructions++ }), "the stats: they count"},
+		{"an unknown generator, checksum right", statsOf(func(s *compile.Stats) { s.Generator = "gcc" }), `the stats: generator "gcc"`},
+		{"a prelude beyond the program, checksum right", statsOf(func(s *compile.Stats) { s.Prelude = s.Instructions + 1 }), "the stats: a prelude of"},
 		{"a forged weaker program, every check right", func(t *testing.T, p string, g []byte) {
 			// What a target run as the user could plant: the right key,
 			// a matching checksum and a valid program that allows
 			// everything. Only verifying the hit catches it.
 			forged := *want
 			forged.Insns = []bpf.RawInstruction{{Op: 0x06, K: 0x7fff0000}} // ret ALLOW
-			forged.Stats.Instructions = 1
+			forged.Stats.Instructions, forged.Stats.Prelude = 1, 0
 			b, err := encodeEntry([32]byte(g[24:56]), &forged)
 			if err != nil {
 				t.Fatal(err)
