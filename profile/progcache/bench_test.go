@@ -1,8 +1,13 @@
 package progcache
 
 import (
+	"fmt"
+	"os"
+	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/seccomp-workbench/seccomp-workbench/profile"
@@ -128,4 +133,42 @@ func BenchmarkCold(b *testing.B) {
 			c.Close()
 		}
 	})
+}
+
+// firstCalls runs the test named child in a fresh process of this test
+// binary b.N times for each of the modes json and binary, alternating,
+// with env(mode) in its environment. The child prints prefix and two
+// durations in ns, its first call and its second; the medians are
+// reported in µs as MODE-first-µs and MODE-second-µs.
+func firstCalls(b *testing.B, child, prefix string, env func(mode string) string) {
+	modes := []string{"json", "binary"}
+	got := map[string][2][]float64{}
+	for i := 0; i < b.N; i++ {
+		for j := range modes {
+			mode := modes[(i+j)%len(modes)]
+			cmd := exec.Command(os.Args[0], "-test.run=^"+child+"$", "-test.count=1")
+			cmd.Env = append(os.Environ(), env(mode))
+			out, err := cmd.Output()
+			if err != nil {
+				b.Fatalf("%s: %v\n%s", mode, err, out)
+			}
+			var first, second float64
+			_, line, _ := strings.Cut(string(out), prefix+" ")
+			if _, err := fmt.Sscan(line, &first, &second); err != nil {
+				b.Fatalf("%s: %v in %q", mode, err, out)
+			}
+			g := got[mode]
+			g[0], g[1] = append(g[0], first/1e3), append(g[1], second/1e3)
+			got[mode] = g
+		}
+	}
+	median := func(v []float64) float64 {
+		v = slices.Clone(v)
+		slices.Sort(v)
+		return v[len(v)/2]
+	}
+	for _, mode := range modes {
+		b.ReportMetric(median(got[mode][0]), mode+"-first-µs")
+		b.ReportMetric(median(got[mode][1]), mode+"-second-µs")
+	}
 }

@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"reflect"
 	"runtime"
@@ -419,36 +418,9 @@ func BenchmarkDecodeFirstCall(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	modes := []string{"json", "binary"}
-	got := map[string][2][]float64{}
-	for i := 0; i < b.N; i++ {
-		for j := range modes {
-			mode := modes[(i+j)%len(modes)]
-			cmd := exec.Command(os.Args[0], "-test.run=^TestDecodeFirstCallChild$", "-test.count=1")
-			cmd.Env = append(os.Environ(), decodeFirstCallEnv+"="+mode+":"+files[mode])
-			out, err := cmd.Output()
-			if err != nil {
-				b.Fatalf("%s: %v\n%s", mode, err, out)
-			}
-			var first, second float64
-			_, line, _ := strings.Cut(string(out), "decode-ns ")
-			if _, err := fmt.Sscan(line, &first, &second); err != nil {
-				b.Fatalf("%s: %v in %q", mode, err, out)
-			}
-			g := got[mode]
-			g[0], g[1] = append(g[0], first/1e3), append(g[1], second/1e3)
-			got[mode] = g
-		}
-	}
-	median := func(v []float64) float64 {
-		v = slices.Clone(v)
-		slices.Sort(v)
-		return v[len(v)/2]
-	}
-	for _, mode := range modes {
-		b.ReportMetric(median(got[mode][0]), mode+"-first-µs")
-		b.ReportMetric(median(got[mode][1]), mode+"-second-µs")
-	}
+	firstCalls(b, "TestDecodeFirstCallChild", "decode-ns", func(mode string) string {
+		return decodeFirstCallEnv + "=" + mode + ":" + files[mode]
+	})
 }
 
 // BenchmarkDecode is a hit's decode of docker-default's entry in a warm

@@ -9,9 +9,6 @@ import (
 	"io"
 	"math/rand/v2"
 	"os"
-	"os/exec"
-	"slices"
-	"strings"
 	"testing"
 	"time"
 
@@ -223,36 +220,7 @@ func TestKeyFirstCallChild(t *testing.T) {
 // in alternating order, each timing its first and second key. The
 // metrics are medians, in µs; ns/op is the two processes.
 func BenchmarkKeyFirstCall(b *testing.B) {
-	modes := []string{"json", "binary"}
-	got := map[string][2][]float64{}
-	for i := 0; i < b.N; i++ {
-		for j := range modes {
-			mode := modes[(i+j)%len(modes)]
-			cmd := exec.Command(os.Args[0], "-test.run=^TestKeyFirstCallChild$", "-test.count=1")
-			cmd.Env = append(os.Environ(), firstCallEnv+"="+mode)
-			out, err := cmd.Output()
-			if err != nil {
-				b.Fatalf("%s: %v\n%s", mode, err, out)
-			}
-			var first, second float64
-			_, line, _ := strings.Cut(string(out), "key-ns ")
-			if _, err := fmt.Sscan(line, &first, &second); err != nil {
-				b.Fatalf("%s: %v in %q", mode, err, out)
-			}
-			g := got[mode]
-			g[0], g[1] = append(g[0], first/1e3), append(g[1], second/1e3)
-			got[mode] = g
-		}
-	}
-	median := func(v []float64) float64 {
-		v = slices.Clone(v)
-		slices.Sort(v)
-		return v[len(v)/2]
-	}
-	for _, mode := range modes {
-		b.ReportMetric(median(got[mode][0]), mode+"-first-µs")
-		b.ReportMetric(median(got[mode][1]), mode+"-second-µs")
-	}
+	firstCalls(b, "TestKeyFirstCallChild", "key-ns", func(mode string) string { return firstCallEnv + "=" + mode })
 }
 
 // BenchmarkKey is the key of docker-default in a warm process, by
