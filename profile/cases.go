@@ -19,7 +19,11 @@ func (d *Decider) ArgCases(arch catalog.Arch, name string) [][6]uint64 {
 }
 
 func argCases(arch catalog.Arch, views []RuleView) [][6]uint64 {
-	var out [][6]uint64
+	return appendArgCases(nil, arch, views)
+}
+
+// appendArgCases is argCases appending to out.
+func appendArgCases(out [][6]uint64, arch catalog.Arch, views []RuleView) [][6]uint64 {
 	for _, r := range views {
 		if len(r.Args) == 0 {
 			continue
@@ -29,8 +33,9 @@ func argCases(arch catalog.Arch, views []RuleView) [][6]uint64 {
 			base[c.Index] = satisfying(c)
 		}
 		out = append(out, base)
+		var buf [maxBoundaries]uint64
 		for _, c := range r.Args {
-			for _, v := range boundaries(c, arch) {
+			for _, v := range appendBoundaries(buf[:0], c, arch) {
 				a := base
 				a[c.Index] = v
 				out = append(out, a)
@@ -57,31 +62,35 @@ func satisfying(c *Arg) uint64 {
 	return c.Value
 }
 
-// boundaries are values on both sides of a comparison, including ones
-// that differ only in the high or the low 32-bit word — where libseccomp's
-// 64-bit comparison bugs live.
-func boundaries(c *Arg, arch catalog.Arch) []uint64 {
+// appendBoundaries appends to dst values on both sides of a comparison,
+// including ones that differ only in the high or the low 32-bit word —
+// where libseccomp's 64-bit comparison bugs live.
+func appendBoundaries(dst []uint64, c *Arg, arch catalog.Arch) []uint64 {
 	v := c.Value
 	if c.Op == OpMaskedEqual {
 		v = c.ValueTwo
 	}
 	hi, lo := v>>32, v&0xffffffff
-	cand := []uint64{0, 1, ^uint64(0), v, v - 1, v + 1,
-		hi<<32 | (lo-1)&0xffffffff, hi<<32 | (lo+1)&0xffffffff,
-		(hi+1)<<32 | lo, (hi-1)<<32 | lo, (hi + 1) << 32, (hi-1)<<32 | 0xffffffff,
-		hi << 32, hi<<32 | 0xffffffff, lo, 1<<32 | lo, 0xffffffff, 1 << 32}
+	start := len(dst)
+	dst = append(dst, 0, 1, ^uint64(0), v, v-1, v+1,
+		hi<<32|(lo-1)&0xffffffff, hi<<32|(lo+1)&0xffffffff,
+		(hi+1)<<32|lo, (hi-1)<<32|lo, (hi+1)<<32, (hi-1)<<32|0xffffffff,
+		hi<<32, hi<<32|0xffffffff, lo, 1<<32|lo, 0xffffffff, 1<<32)
 	if c.Op == OpMaskedEqual {
 		m := c.Value
-		cand = append(cand, v|^m, v&m, v^(m&-m), v^(m&^(m-1)<<32), ^m)
+		dst = append(dst, v|^m, v&m, v^(m&-m), v^(m&^(m-1)<<32), ^m)
 	}
 	if arch.Is32Bit() {
 		// A 32-bit ABI cannot pass more than 32 bits.
-		for i := range cand {
-			cand[i] &= 0xffffffff
+		for i := start; i < len(dst); i++ {
+			dst[i] &= 0xffffffff
 		}
 	}
-	return cand
+	return dst
 }
+
+// maxBoundaries is the most values appendBoundaries adds for one condition.
+const maxBoundaries = 23
 
 // MaxCrossCases bounds CrossCases for one call on one ABI.
 const MaxCrossCases = 4096
@@ -118,7 +127,7 @@ func (d *Decider) AppendVerifyCases(out [][6]uint64, arch catalog.Arch, name str
 		return out // no rule compares an argument: no cases
 	}
 	views := d.RulesOn(arch, name)
-	out = append(out, argCases(arch, views)...)
+	out = appendArgCases(out, arch, views)
 	cross, _ := crossCases(arch, views, MaxCrossCases)
 	return append(out, cross...)
 }
@@ -137,7 +146,7 @@ func crossCases(arch catalog.Arch, views []RuleView, limit int) ([][6]uint64, ui
 	for _, r := range views {
 		for _, c := range r.Args {
 			vals[c.Index] = append(vals[c.Index], satisfying(c))
-			vals[c.Index] = append(vals[c.Index], boundaries(c, arch)...)
+			vals[c.Index] = appendBoundaries(vals[c.Index], c, arch)
 		}
 	}
 	var idx []int
