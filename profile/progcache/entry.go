@@ -65,36 +65,14 @@ func encodeEntry(key [32]byte, p *compile.Program) ([]byte, error) {
 // kernel would refuse (cbpf.Check), or stats that do not decode or do
 // not fit the program. Nothing in a refused entry is used.
 func decodeEntry(b []byte, key [32]byte, e *profile.Effective, o profile.Options) (*compile.Program, error) {
-	if len(b) < headerLen || string(b[:8]) != entryMagic {
-		return nil, errors.New("not a program cache entry")
+	insns, stats, err := readEntry(b, key, formatVersion, e)
+	if err != nil {
+		return nil, err
 	}
-	le := binary.LittleEndian
-	if v := le.Uint32(b[8:]); v != formatVersion {
-		return nil, fmt.Errorf("format version %d, not %d", v, formatVersion)
-	}
-	if !bytes.Equal(b[24:56], key[:]) {
-		return nil, errors.New("the entry is for another key")
-	}
-	n, m := int64(le.Uint32(b[12:])), int64(le.Uint32(b[16:]))
-	if n < 1 || n > cbpf.MaxInsns || m > maxStats || int64(len(b)) != headerLen+8*n+m || le.Uint32(b[20:]) != 0 {
-		return nil, fmt.Errorf("the lengths in the header (%d instructions, %d bytes of stats) do not match the file's %d bytes", n, m, len(b))
-	}
-	if sum := sha256.Sum256(b[headerLen:]); !bytes.Equal(sum[:], b[56:88]) {
-		return nil, errors.New("the checksum does not match")
-	}
-	raw := b[headerLen : headerLen+8*n]
-	ord := order(e)
-	insns := make([]bpf.RawInstruction, n)
-	for i := range insns {
-		w := raw[8*i:]
-		insns[i] = bpf.RawInstruction{Op: ord.Uint16(w), Jt: w[2], Jf: w[3], K: ord.Uint32(w[4:])}
-	}
-	if err := cbpf.Check(insns); err != nil {
-		return nil, fmt.Errorf("the program is not one the kernel accepts: %w", err)
-	}
-	st, err := decodeStats(b[headerLen+8*n:])
+	n := len(insns)
+	st, err := decodeStats(stats)
 	if err == nil {
-		err = checkStats(&st, int(n))
+		err = checkStats(&st, n)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("the stats: %w", err)
@@ -146,4 +124,38 @@ func checkStats(s *compile.Stats, n int) error {
 		return fmt.Errorf("a prelude of %d instructions in a program of %d", s.Prelude, n)
 	}
 	return nil
+}
+
+// readEntry checks an entry of format version against key and returns its
+// program, in e's byte order and accepted by cbpf.Check, and its stats'
+// bytes, not yet decoded.
+func readEntry(b []byte, key [32]byte, version uint32, e *profile.Effective) ([]bpf.RawInstruction, []byte, error) {
+	if len(b) < headerLen || string(b[:8]) != entryMagic {
+		return nil, nil, errors.New("not a program cache entry")
+	}
+	le := binary.LittleEndian
+	if v := le.Uint32(b[8:]); v != version {
+		return nil, nil, fmt.Errorf("format version %d, not %d", v, version)
+	}
+	if !bytes.Equal(b[24:56], key[:]) {
+		return nil, nil, errors.New("the entry is for another key")
+	}
+	n, m := int64(le.Uint32(b[12:])), int64(le.Uint32(b[16:]))
+	if n < 1 || n > cbpf.MaxInsns || m > maxStats || int64(len(b)) != headerLen+8*n+m || le.Uint32(b[20:]) != 0 {
+		return nil, nil, fmt.Errorf("the lengths in the header (%d instructions, %d bytes of stats) do not match the file's %d bytes", n, m, len(b))
+	}
+	if sum := sha256.Sum256(b[headerLen:]); !bytes.Equal(sum[:], b[56:88]) {
+		return nil, nil, errors.New("the checksum does not match")
+	}
+	raw := b[headerLen : headerLen+8*n]
+	ord := order(e)
+	insns := make([]bpf.RawInstruction, n)
+	for i := range insns {
+		w := raw[8*i:]
+		insns[i] = bpf.RawInstruction{Op: ord.Uint16(w), Jt: w[2], Jf: w[3], K: ord.Uint32(w[4:])}
+	}
+	if err := cbpf.Check(insns); err != nil {
+		return nil, nil, fmt.Errorf("the program is not one the kernel accepts: %w", err)
+	}
+	return insns, b[headerLen+8*n:], nil
 }

@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -16,10 +15,7 @@ import (
 	"testing"
 	"time"
 
-	"golang.org/x/net/bpf"
-
 	"github.com/seccomp-workbench/seccomp-workbench/profile"
-	"github.com/seccomp-workbench/seccomp-workbench/profile/cbpf"
 	"github.com/seccomp-workbench/seccomp-workbench/profile/compile"
 	"github.com/seccomp-workbench/seccomp-workbench/profile/internal/proftest"
 )
@@ -227,38 +223,16 @@ func encodeEntryV1(key [32]byte, p *compile.Program) ([]byte, error) {
 // decodeEntryV1 is decodeEntry as format 1 had it, stats by
 // encoding/json: what BenchmarkDecodeFirstCall compares decodeEntry with.
 func decodeEntryV1(b []byte, key [32]byte, e *profile.Effective, o profile.Options) (*compile.Program, error) {
-	if len(b) < headerLen || string(b[:8]) != entryMagic {
-		return nil, errors.New("not a program cache entry")
+	insns, stats, err := readEntry(b, key, 1, e)
+	if err != nil {
+		return nil, err
 	}
-	le := binary.LittleEndian
-	if v := le.Uint32(b[8:]); v != 1 {
-		return nil, fmt.Errorf("format version %d, not %d", v, 1)
-	}
-	if !bytes.Equal(b[24:56], key[:]) {
-		return nil, errors.New("the entry is for another key")
-	}
-	n, m := int64(le.Uint32(b[12:])), int64(le.Uint32(b[16:]))
-	if n < 1 || n > cbpf.MaxInsns || m > maxStats || int64(len(b)) != headerLen+8*n+m || le.Uint32(b[20:]) != 0 {
-		return nil, fmt.Errorf("the lengths in the header (%d instructions, %d bytes of stats) do not match the file's %d bytes", n, m, len(b))
-	}
-	if sum := sha256.Sum256(b[headerLen:]); !bytes.Equal(sum[:], b[56:88]) {
-		return nil, errors.New("the checksum does not match")
-	}
-	raw := b[headerLen : headerLen+8*n]
-	ord := order(e)
-	insns := make([]bpf.RawInstruction, n)
-	for i := range insns {
-		w := raw[8*i:]
-		insns[i] = bpf.RawInstruction{Op: ord.Uint16(w), Jt: w[2], Jf: w[3], K: ord.Uint32(w[4:])}
-	}
-	if err := cbpf.Check(insns); err != nil {
-		return nil, fmt.Errorf("the program is not one the kernel accepts: %w", err)
-	}
+	n := len(insns)
 	var st compile.Stats
-	if err := json.Unmarshal(b[headerLen+8*n:], &st); err != nil {
+	if err := json.Unmarshal(stats, &st); err != nil {
 		return nil, fmt.Errorf("the stats: %w", err)
 	}
-	if st.Instructions != int(n) {
+	if st.Instructions != n {
 		return nil, fmt.Errorf("the stats count %d instructions, the program has %d", st.Instructions, n)
 	}
 	return &compile.Program{Insns: insns, Options: o, Effective: e, Stats: st}, nil
