@@ -406,12 +406,11 @@ func slowInit() {
 		}
 	}
 	os.NewFile(initExitFD, "exit").Write([]byte{'W', 0, 0, 0, 0})
-	for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); time.Sleep(2 * time.Millisecond) {
-		if len(os.Args) < 3 {
-			break
-		}
-		if _, err := os.Stat(os.Args[2]); err == nil {
-			break
+	if len(os.Args) > 2 {
+		for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); time.Sleep(2 * time.Millisecond) {
+			if _, err := os.Stat(os.Args[2]); err == nil {
+				break
+			}
 		}
 	}
 	os.Exit(0)
