@@ -33,6 +33,7 @@ func (p *prepared) start(ctx context.Context) (*Run, error) {
 		waiterDone:   make(chan struct{}),
 		readersDone:  make(chan struct{}),
 		doneCh:       make(chan struct{}),
+		finalCh:      make(chan struct{}),
 		reapedCh:     make(chan struct{}),
 		wake:         make(chan struct{}, 1),
 		rowIndex:     map[rowKey]int{},
@@ -606,6 +607,7 @@ func (r *Run) finish() {
 	r.finals = append(r.finals, v)
 	r.finishing = true
 	r.mu.Unlock()
+	close(r.finalCh)
 	r.kick()
 	// The events end with the verdict now; Wait returns once the init is
 	// reaped too (its exit can outlast the target's by a while).

@@ -469,6 +469,11 @@ func TestVerdictDoesNotWaitForTheInit(t *testing.T) {
 		t.Error("Done before the init was reaped")
 	default:
 	}
+	// What the run found (Recorded, Counts) is final with the verdict,
+	// not only once the init is reaped.
+	if !r.over() {
+		t.Error("the events ended but the run's results are not final until the init is reaped")
+	}
 	free()
 	r.Wait()
 	if got := children(t); len(got) != len(kids) {

@@ -273,6 +273,7 @@ type Run struct {
 	waiterDone   chan struct{}
 	readersDone  chan struct{}
 	doneCh       chan struct{} // everything gone, verdict known
+	finalCh      chan struct{} // the verdict and the results are final
 	reapedCh     chan struct{} // the init is reaped (or there was none)
 
 	// reaped is set by the waiter, under reapMu, just before it reaps the
@@ -597,10 +598,12 @@ func (r *Run) Wait() Verdict {
 // Done is closed when the run is over (Wait would not block).
 func (r *Run) Done() <-chan struct{} { return r.doneCh }
 
-// over reports whether the run has ended (its results are final).
+// over reports whether the run has ended (its results are final). They
+// are once the verdict is made, which is when the events end; the init
+// may still be exiting, so this is not Done.
 func (r *Run) over() bool {
 	select {
-	case <-r.doneCh:
+	case <-r.finalCh:
 		return true
 	default:
 		return false
