@@ -10,19 +10,16 @@ import (
 // ArgCases gives, for each rule on name, each condition's boundary values
 // with the rule's other conditions held true.
 func ArgCases(e *Effective, arch catalog.Arch, name string) [][6]uint64 {
-	return argCases(arch, e.RulesOn(arch, name))
+	return appendArgCases(nil, arch, e.RulesOn(arch, name))
 }
 
 // ArgCases is the package's ArgCases for d's profile.
 func (d *Decider) ArgCases(arch catalog.Arch, name string) [][6]uint64 {
-	return argCases(arch, d.RulesOn(arch, name))
+	return appendArgCases(nil, arch, d.RulesOn(arch, name))
 }
 
-func argCases(arch catalog.Arch, views []RuleView) [][6]uint64 {
-	return appendArgCases(nil, arch, views)
-}
-
-// appendArgCases is argCases appending to out.
+// appendArgCases appends to out the cases ArgCases gives for the rules
+// views.
 func appendArgCases(out [][6]uint64, arch catalog.Arch, views []RuleView) [][6]uint64 {
 	for _, r := range views {
 		if len(r.Args) == 0 {
