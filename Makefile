@@ -5,9 +5,16 @@ BIN     := bin/seccomp-workbench
 # and pull to the full build beside it, so a run does not pay their inits.
 FULL    := bin/seccomp-workbench-full
 # The runner's shim as a static program of its own (runner/shimexe): both
-# builds start it instead of re-executing themselves.
+# builds start it instead of re-executing themselves. It is linked against
+# musl: glibc's start probes the CPU (dozens of CPUID instructions, each a
+# trap to the hypervisor on a VM) before main, musl's does nothing of the
+# kind, and the shim is started on every run. musl-gcc sees only musl's
+# headers, so the kernel's (linux/, asm/, asm-generic/) are linked into a
+# directory of their own for it.
 SHIM    ?= bin/seccomp-workbench-shim
 SHIMSRC := $(wildcard runner/shim_*.c) runner/shimexe/main.c
+MUSLCC  ?= musl-gcc
+KINC    := $(dir $(SHIM)).kernel-include
 PKG     := ./cmd/seccomp-workbench
 # How long the parser fuzz test runs inside `make test`: a count of
 # inputs (about 20 s here), not a duration. Go 1.26's coordinator can fail
@@ -32,9 +39,11 @@ build: deps
 	@$(MAKE) --no-print-directory shim
 
 # The static shim alone (SHIM=PATH puts it elsewhere: the escape tests).
-shim:
-	@mkdir -p $(dir $(SHIM))
-	$(CC) -static -O2 -Wall -Wextra -Werror -o $(SHIM).tmp $(SHIMSRC) && mv -f $(SHIM).tmp $(SHIM)
+shim: deps
+	@mkdir -p $(KINC)
+	@ln -sfn /usr/include/linux $(KINC)/linux && ln -sfn /usr/include/asm-generic $(KINC)/asm-generic && \
+		ln -sfn /usr/include/$$($(CC) -print-multiarch)/asm $(KINC)/asm
+	$(MUSLCC) -static -O2 -Wall -Wextra -Werror -DSHIM_STANDALONE -isystem $(KINC) -o $(SHIM).tmp $(SHIMSRC) && mv -f $(SHIM).tmp $(SHIM)
 
 run: build
 	./$(BIN) $(ARGS)

@@ -47,7 +47,34 @@ var testBuilds = &builds{done: map[string]string{}, errs: map[string]error{}}
 // buildBinary compiles testdata/<src> once (gcc for .c, go build for .go).
 func buildBinary(t testing.TB, name, src string, extra ...string) string {
 	t.Helper()
-	b := testBuilds
+	return testBuilds.build(t, name, func(out string) *exec.Cmd {
+		abs, _ := filepath.Abs(filepath.Join("testdata", src))
+		if strings.HasSuffix(src, ".go") {
+			cmd := exec.Command("go", append([]string{"build", "-o", out}, append(extra, abs)...)...)
+			cmd.Dir = filepath.Dir(abs)
+			return cmd
+		}
+		return exec.Command("gcc", append([]string{"-O2", "-Wall", "-o", out, abs, "-lpthread"}, extra...)...)
+	})
+}
+
+// staticShim builds the static shim as make build does (make shim), once.
+func staticShim(t testing.TB) string {
+	t.Helper()
+	return testBuilds.build(t, StaticShim, func(out string) *exec.Cmd {
+		return exec.Command("make", "-s", "-C", "..", "shim", "SHIM="+out)
+	})
+}
+
+// shimsUnderTest are the two shims a run may use: this binary re-executed
+// (Config.Shim nil) and the static one beside a make build.
+func shimsUnderTest(t *testing.T) map[string][]string {
+	return map[string][]string{"self": nil, "static": {staticShim(t), ShimArg}}
+}
+
+// build runs command(out) once per name and returns out.
+func (b *builds) build(t testing.TB, name string, command func(out string) *exec.Cmd) string {
+	t.Helper()
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if p, ok := b.done[name]; ok {
@@ -64,17 +91,8 @@ func buildBinary(t testing.TB, name, src string, extra ...string) string {
 		b.dir = d
 	}
 	out := filepath.Join(b.dir, name)
-	abs, _ := filepath.Abs(filepath.Join("testdata", src))
-	var cmd *exec.Cmd
-	if strings.HasSuffix(src, ".go") {
-		cmd = exec.Command("go", append([]string{"build", "-o", out}, append(extra, abs)...)...)
-		cmd.Dir = filepath.Dir(abs)
-	} else {
-		args := append([]string{"-O2", "-Wall", "-o", out, abs, "-lpthread"}, extra...)
-		cmd = exec.Command("gcc", args...)
-	}
-	if msg, err := cmd.CombinedOutput(); err != nil {
-		b.errs[name] = fmt.Errorf("building %s: %v\n%s", src, err, msg)
+	if msg, err := command(out).CombinedOutput(); err != nil {
+		b.errs[name] = fmt.Errorf("building %s: %v\n%s", name, err, msg)
 		t.Fatal(b.errs[name])
 	}
 	b.done[name] = out

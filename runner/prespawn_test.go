@@ -84,8 +84,9 @@ func TestShimSpecInPieces(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	status, code := runRawShimChunks(t, spec, 4093)
-	if code != 126 || status != "E126 working directory /nonexistent-dir-for-shim-test: no such file or directory" {
-		t.Fatalf("a %d-byte spec in 4093-byte writes: exit %d, status %q", len(spec), code, status)
+	for name, shim := range shimsUnderTest(t) {
+		status, code := runRawShimChunks(t, shim, spec, 4093)
+		wantStatus(t, fmt.Sprintf("%s: a %d-byte spec in 4093-byte writes", name, len(spec)), status, code, 126,
+			"working directory /nonexistent-dir-for-shim-test: no such file or directory")
 	}
 }

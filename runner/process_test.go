@@ -177,15 +177,19 @@ func TestCouldNotStart(t *testing.T) {
 	if v := res.verdict; v.ExitCode != 126 || !strings.Contains(v.Reason, "exec format error") || len(res.denials) != 0 {
 		t.Errorf("watch, write denied, exec fails: %+v, denials %+v", v, res.denials)
 	}
-	for _, mode := range []Mode{ModeWatch, ModeEnforce} {
-		for _, c := range cases {
-			res := runIt(t, Config{Effective: eff(t, allowAll), Mode: mode, Argv: c.argv})
-			v := res.verdict
-			if v.Result != ResultError || v.ExitCode != c.code || !strings.Contains(v.Reason, c.reason) {
-				t.Errorf("%s %v: verdict %+v, want error %d %q", mode, c.argv, v, c.code, c.reason)
-			}
-			if len(res.events) != 1 {
-				t.Errorf("%s %v: events %v, want only the verdict", mode, c.argv, res.events)
+	// Not found, permission denied and is a directory are the shim's
+	// words for errnos, which the workbench words whichever libc it has.
+	for name, shim := range shimsUnderTest(t) {
+		for _, mode := range []Mode{ModeWatch, ModeEnforce} {
+			for _, c := range cases {
+				res := runIt(t, Config{Effective: eff(t, allowAll), Mode: mode, Argv: c.argv, Shim: shim})
+				v := res.verdict
+				if v.Result != ResultError || v.ExitCode != c.code || !strings.Contains(v.Reason, c.reason) {
+					t.Errorf("%s shim, %s %v: verdict %+v, want error %d %q", name, mode, c.argv, v, c.code, c.reason)
+				}
+				if len(res.events) != 1 {
+					t.Errorf("%s shim, %s %v: events %v, want only the verdict", name, mode, c.argv, res.events)
+				}
 			}
 		}
 	}

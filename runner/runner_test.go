@@ -25,31 +25,41 @@ func needAmd64(t *testing.T) {
 }
 
 func TestFilterIsActiveInTarget(t *testing.T) {
-	for _, mode := range []Mode{ModeWatch, ModeEnforce} {
-		t.Run(string(mode), func(t *testing.T) {
-			res := runIt(t, Config{Effective: eff(t, allowAll), Mode: mode, Argv: []string{"cat", "/proc/self/status"}})
-			if res.verdict.Result != ResultPass {
-				t.Fatalf("verdict %+v\nstderr: %s", res.verdict, res.stderr)
-			}
-			fields := map[string]string{}
-			for _, line := range strings.Split(res.stdout, "\n") {
-				if k, v, ok := strings.Cut(line, ":"); ok {
-					fields[k] = strings.TrimSpace(v)
-				}
-			}
-			if fields["Seccomp"] != "2" || fields["NoNewPrivs"] != "1" {
-				t.Fatalf("the target's status says Seccomp=%q NoNewPrivs=%q, want 2 and 1", fields["Seccomp"], fields["NoNewPrivs"])
-			}
-			if n := fields["Seccomp_filters"]; n != "1" {
-				t.Errorf("Seccomp_filters = %q, want 1 (one filter, the workbench's)", n)
-			}
-			if _, ok := res.events[0].(Started); !ok {
-				t.Errorf("first event is %T, want Started", res.events[0])
-			}
-			if _, ok := res.events[len(res.events)-2].(Exited); !ok {
-				t.Errorf("event before the verdict is %T, want Exited", res.events[len(res.events)-2])
-			}
-		})
+	for name, shim := range shimsUnderTest(t) {
+		for _, mode := range []Mode{ModeWatch, ModeEnforce} {
+			t.Run(name+"/"+string(mode), func(t *testing.T) { testFilterIsActive(t, shim, mode) })
+		}
+	}
+}
+
+func testFilterIsActive(t *testing.T, shim []string, mode Mode) {
+	// The target's parent is its init, the shim: its command line says
+	// which one ran.
+	res := runIt(t, Config{Effective: eff(t, allowAll), Mode: mode, Shim: shim,
+		Argv: []string{"sh", "-c", `cat /proc/self/status; tr "\0" " " < /proc/$PPID/cmdline`}})
+	if res.verdict.Result != ResultPass {
+		t.Fatalf("verdict %+v\nstderr: %s", res.verdict, res.stderr)
+	}
+	fields := map[string]string{}
+	for _, line := range strings.Split(res.stdout, "\n") {
+		if k, v, ok := strings.Cut(line, ":"); ok {
+			fields[k] = strings.TrimSpace(v)
+		}
+	}
+	if fields["Seccomp"] != "2" || fields["NoNewPrivs"] != "1" {
+		t.Fatalf("the target's status says Seccomp=%q NoNewPrivs=%q, want 2 and 1", fields["Seccomp"], fields["NoNewPrivs"])
+	}
+	if n := fields["Seccomp_filters"]; n != "1" {
+		t.Errorf("Seccomp_filters = %q, want 1 (one filter, the workbench's)", n)
+	}
+	if shim != nil && !strings.Contains(res.stdout, strings.Join(shim, " ")+" ") {
+		t.Errorf("the target's init is not %v:\n%s", shim, res.stdout)
+	}
+	if _, ok := res.events[0].(Started); !ok {
+		t.Errorf("first event is %T, want Started", res.events[0])
+	}
+	if _, ok := res.events[len(res.events)-2].(Exited); !ok {
+		t.Errorf("event before the verdict is %T, want Exited", res.events[len(res.events)-2])
 	}
 }
 

@@ -1,9 +1,9 @@
 package runner
 
 // The shim is the workbench binary re-executed with ShimArg, or the same
-// C code linked as a static program of its own (StaticShim). It is written
-// in C (shim_*.c) and runs as a constructor, before the Go runtime and
-// every package's init: it receives the spec over an inherited fd,
+// C code linked as a static program of its own, against musl (StaticShim).
+// It is written in C (shim_*.c) and, in the workbench binary, runs as a
+// constructor, before the Go runtime and every package's init: it receives the spec over an inherited fd,
 // prepares everything the target needs, forks it, installs the filter in
 // it and execve's it, and stays behind as the target's init. Its session
 // and parent-death signal are set up by the fork that starts it
@@ -20,6 +20,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 
@@ -163,8 +164,34 @@ func decodeStatus(data []byte, argv0 string) (int, string) {
 		head, msg, _ := strings.Cut(string(data[1:]), " ")
 		var code int
 		if _, err := fmt.Sscanf(head, "%d", &code); err == nil && code > 0 {
-			return code, msg
+			return code, wordErrnos(msg)
 		}
 	}
-	return 125, "the shim failed: " + strings.TrimSpace(string(data))
+	return 125, "the shim failed: " + strings.TrimSpace(wordErrnos(string(data)))
+}
+
+const shimErrnoMark = C.SHIM_ERRNO_MARK
+
+// wordErrnos writes each errno the shim named (SHIM_ERRNO_MARK, number,
+// SHIM_ERRNO_MARK) in Go's words. Anything else between two marks is
+// left as it is.
+func wordErrnos(msg string) string {
+	const mark = shimErrnoMark
+	var b strings.Builder
+	for {
+		before, rest, ok := strings.Cut(msg, mark)
+		if !ok {
+			break
+		}
+		num, after, ok := strings.Cut(rest, mark)
+		n, err := strconv.ParseUint(num, 10, 16)
+		if !ok || err != nil || n == 0 {
+			b.WriteString(before + mark)
+			msg = rest
+			continue
+		}
+		b.WriteString(before + syscall.Errno(n).Error())
+		msg = after
+	}
+	return b.String() + msg
 }

@@ -1,9 +1,10 @@
 /*
  * The shim: the workbench binary re-executed with "__shim" as argv[1], or
  * the same code linked as a static program of its own (shimexe/main.c).
- * It runs as a constructor, before main (in the workbench binary, before
- * the Go runtime starts: no threads, no Go signal handlers, none of the
- * packages' init), and never returns.
+ * In the workbench binary it runs as a constructor, before main and before
+ * the Go runtime starts (no threads, no Go signal handlers, none of the
+ * packages' init); the static program calls it first thing in main. It
+ * never returns.
  * shim.go includes this header for the numbers both sides share.
  */
 #ifndef SECCOMP_WORKBENCH_SHIM_H
@@ -35,6 +36,13 @@
 #define SHIM_OPT_TERMINAL 1u     /* own session, stdin as controlling terminal */
 #define SHIM_OPT_WAIT_TRACKED 2u /* wait for a byte after the pid message */
 
+/*
+ * In a status message ('E'), an errno is written as SHIM_ERRNO_MARK, its
+ * number, SHIM_ERRNO_MARK: the workbench words it (decodeStatus), as the
+ * libcs the shim is linked with word strerror differently.
+ */
+#define SHIM_ERRNO_MARK "\x01"
+
 /* Binary status records: 'X', stage, 2 unused, errno (little-endian u32). */
 #define SHIM_STAGE_NO_NEW_PRIVS 1
 #define SHIM_STAGE_SECCOMP 2
@@ -59,6 +67,7 @@ struct shim_spec {
 };
 
 /* shim_main.c */
+void shim_run(int argc, char **argv); /* returns only when argv[1] is not SHIM_ARG */
 void shim_fail(int code, const char *fmt, ...) __attribute__((noreturn, format(printf, 2, 3)));
 const char *shim_errstr(int err);
 

@@ -4,7 +4,6 @@
 // (the workbench failed), 126 (cannot execute) or 127 (not found).
 
 #define _GNU_SOURCE
-#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -21,13 +20,12 @@
 // The same list Docker gives containers, for an environment without PATH.
 static const char default_path[] = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
-// shim_errstr is strerror in the words Go uses (lower case), which the
-// workbench's messages are written in.
+// shim_errstr names err for the workbench, which writes it in Go's words
+// (SHIM_ERRNO_MARK). It is used once per message.
 const char *shim_errstr(int err)
 {
-	static char buf[128];
-	snprintf(buf, sizeof buf, "%s", strerror(err));
-	buf[0] = (char)tolower((unsigned char)buf[0]);
+	static char buf[32];
+	snprintf(buf, sizeof buf, SHIM_ERRNO_MARK "%d" SHIM_ERRNO_MARK, err);
 	return buf;
 }
 
@@ -274,12 +272,10 @@ static char *look_path(const char *name, char **envp)
 	shim_fail(127, "%s: not found in PATH", name);
 }
 
-// shim_entry runs before main and before the Go runtime: glibc passes a
-// constructor the process's argc, argv and envp. For any other argv it
-// returns and the program starts as usual.
-__attribute__((constructor)) static void shim_entry(int argc, char **argv, char **envp)
+// shim_run is the shim for a process started with argv; for any other
+// argv it returns and the program starts as usual.
+void shim_run(int argc, char **argv)
 {
-	(void)envp;
 	if (argc < 2 || strcmp(argv[1], SHIM_ARG) != 0)
 		return;
 	// Not dumpable before anything else: the target runs as the same user
@@ -303,3 +299,15 @@ __attribute__((constructor)) static void shim_entry(int argc, char **argv, char 
 		shim_fail(126, "working directory %s: %s", s.dir, shim_errstr(errno));
 	shim_init(&s, look_path(s.argv[0], s.envp), pid1);
 }
+
+#ifndef SHIM_STANDALONE
+// In the workbench binary the shim runs before main and before the Go
+// runtime: glibc passes a constructor the process's argc, argv and envp.
+// The static program (shimexe) calls shim_run from its main instead: musl
+// passes a constructor nothing.
+__attribute__((constructor)) static void shim_entry(int argc, char **argv, char **envp)
+{
+	(void)envp;
+	shim_run(argc, argv);
+}
+#endif

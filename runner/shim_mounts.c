@@ -15,6 +15,10 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <sys/mount.h>
+#ifndef MOUNT_ATTR_RDONLY
+/* musl's sys/mount.h has no mount_setattr(2) types. */
+#include <linux/mount.h>
+#endif
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>

@@ -11,16 +11,17 @@ import (
 	"testing"
 )
 
-// runRawShim starts this test binary as the shim with spec on its spec
-// pipe and returns what it wrote on its status pipe and its exit code.
-func runRawShim(t *testing.T, spec []byte) (string, int) {
+// runRawShim starts shim (a shimsUnderTest argv; nil: this test binary)
+// with spec on its spec pipe and returns what it wrote on its status
+// pipe and its exit code.
+func runRawShim(t *testing.T, shim []string, spec []byte) (string, int) {
 	t.Helper()
-	return runRawShimChunks(t, spec, len(spec))
+	return runRawShimChunks(t, shim, spec, len(spec))
 }
 
 // runRawShimChunks is runRawShim writing the spec in writes of chunk
 // bytes.
-func runRawShimChunks(t *testing.T, spec []byte, chunk int) (string, int) {
+func runRawShimChunks(t *testing.T, shim []string, spec []byte, chunk int) (string, int) {
 	t.Helper()
 	specR, specW, err := os.Pipe()
 	if err != nil {
@@ -37,11 +38,14 @@ func runRawShimChunks(t *testing.T, spec []byte, chunk int) (string, int) {
 		t.Fatal(err)
 	}
 	defer null.Close()
-	self, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
+	if shim == nil {
+		self, err := os.Executable()
+		if err != nil {
+			t.Fatal(err)
+		}
+		shim = []string{self, ShimArg}
 	}
-	cmd := exec.Command(self, ShimArg)
+	cmd := exec.Command(shim[0], shim[1:]...)
 	cmd.ExtraFiles = []*os.File{specR, statusW, null, null, null}
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -70,6 +74,12 @@ func runRawShimChunks(t *testing.T, spec []byte, chunk int) (string, int) {
 // A spec the shim cannot read, whichever way it is broken, is a clean
 // status record and exit 125: never a crash, never a run.
 func TestShimMalformedSpec(t *testing.T) {
+	for name, shim := range shimsUnderTest(t) {
+		t.Run(name, func(t *testing.T) { testShimMalformedSpec(t, shim) })
+	}
+}
+
+func testShimMalformedSpec(t *testing.T, shim []string) {
 	good, err := (&shimSpec{Argv: []string{"/bin/true", "x"}, Env: []string{"A=b"}, Dir: "/nonexistent-dir-for-shim-test",
 		Prog: make([]byte, 16)}).encode()
 	if err != nil {
@@ -77,9 +87,8 @@ func TestShimMalformedSpec(t *testing.T) {
 	}
 	// The well-formed spec gets as far as the working directory: the
 	// shim did parse it.
-	if status, code := runRawShim(t, good); code != 126 || status != "E126 working directory /nonexistent-dir-for-shim-test: no such file or directory" {
-		t.Fatalf("well-formed spec: exit %d, status %q", code, status)
-	}
+	status, code := runRawShim(t, shim, good)
+	wantStatus(t, "well-formed spec", status, code, 126, "working directory /nonexistent-dir-for-shim-test: no such file or directory")
 	bad := map[string][]byte{"empty": nil, "trailing bytes": append(append([]byte(nil), good...), 0)}
 	for n := 1; n < len(good); n += 5 {
 		bad[fmt.Sprintf("cut at %d", n)] = good[:n]
@@ -110,7 +119,7 @@ func TestShimMalformedSpec(t *testing.T) {
 		bad[name] = b
 	}
 	for name, spec := range bad {
-		status, code := runRawShim(t, spec)
+		status, code := runRawShim(t, shim, spec)
 		if code != 125 || !strings.HasPrefix(status, "E125 shim: reading the launch spec: ") {
 			t.Errorf("%s: exit %d, status %q; want 125 and a spec error", name, code, status)
 		}
@@ -118,7 +127,35 @@ func TestShimMalformedSpec(t *testing.T) {
 	// A NUL inside an argument cannot reach execve: 126, as for any
 	// argument the kernel cannot take.
 	b, _ := (&shimSpec{Argv: []string{"/bin/true", "a\x00b"}, Prog: make([]byte, 8)}).encode()
-	if status, code := runRawShim(t, b); code != 126 || status != "E126 arguments: invalid argument" {
+	if status, code := runRawShim(t, shim, b); code != 126 || status != "E126 arguments: invalid argument" {
 		t.Errorf("NUL in an argument: exit %d, status %q", code, status)
+	}
+}
+
+// wantStatus checks a shim's exit code and its status as the workbench
+// words it.
+func wantStatus(t *testing.T, what, status string, code, wantCode int, wantMsg string) {
+	t.Helper()
+	if gotCode, msg := decodeStatus([]byte(status), ""); code != wantCode || gotCode != wantCode || msg != wantMsg {
+		t.Fatalf("%s: exit %d, status %q (%d %q); want %d %q", what, code, status, gotCode, msg, wantCode, wantMsg)
+	}
+}
+
+// Each errno the shim names is worded by the workbench, whichever libc
+// the shim has; anything else between marks is left alone.
+func TestWordErrnos(t *testing.T) {
+	m := shimErrnoMark
+	for in, want := range map[string]string{
+		"working directory /x: " + m + "2" + m:      "working directory /x: no such file or directory",
+		"a " + m + "13" + m + ", b " + m + "40" + m: "a permission denied, b too many levels of symbolic links",
+		"no mark":                    "no mark",
+		"one " + m + "2":             "one " + m + "2",
+		"zero " + m + "0" + m + " x": "zero " + m + "0" + m + " x",
+		"text " + m + "abc" + m + " then " + m + "36" + m: "text " + m + "abc" + m + " then file name too long",
+		"huge " + m + "99999999999999999999" + m:          "huge " + m + "99999999999999999999" + m,
+	} {
+		if got := wordErrnos(in); got != want {
+			t.Errorf("wordErrnos(%q) = %q, want %q", in, got, want)
+		}
 	}
 }

@@ -3,7 +3,8 @@
 # libseccomp's headers and pkg-config (cgo build), tmux (terminal tests),
 # bubblewrap and systemd's analyzer (export tests), strace (benchmarks),
 # Python (the scenario examples run /usr/bin/python3),
-# a static libc (the shim is a static program), and runc (the runc
+# musl's gcc wrapper (the shim is a static program linked against musl), a
+# static glibc (the runc test's static probe), and runc (the runc
 # differential test runs a static probe in a container). `deps.sh bench`:
 # what scripts/bench.sh needs besides (hyperfine, strace, bubblewrap, gcc,
 # GNU time).
@@ -16,7 +17,8 @@ need() { want="$want $1"; }
 pkg-config --exists libseccomp 2>/dev/null || need seccomp-dev
 command -v pkg-config >/dev/null 2>&1 || need pkg-config
 command -v gcc >/dev/null 2>&1 || need gcc
-# The shim is linked statically (make build), and so is the runc test's probe.
+command -v musl-gcc >/dev/null 2>&1 || need musl-gcc
+# The runc test's probe is linked statically against glibc.
 libc_a=$(gcc -print-file-name=libc.a 2>/dev/null || echo libc.a)
 [ -f "$libc_a" ] || need libc-static
 if [ "${1:-}" = "test" ]; then
@@ -52,6 +54,8 @@ map() { # generic name -> this system's package name
 	dnf:libc-static) echo glibc-static ;;
 	apk:libc-static) echo musl-dev ;;
 	apk:pkg-config) echo pkgconf ;;
+	apt:musl-gcc) echo musl-tools ;;
+	apk:musl-gcc) echo musl-dev ;;
 	*) echo "$2" ;;
 	esac
 }
