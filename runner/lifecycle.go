@@ -146,7 +146,7 @@ func (r *Run) launch(ctx context.Context) error {
 	for _, c := range child {
 		c.Close()
 	}
-	if err := r.sendSpec(specW, built); err != nil {
+	if err := r.sendSpec(ctx, specW, built); err != nil {
 		r.abandon(specW)
 		return err
 	}
@@ -165,16 +165,23 @@ type fdCloser int
 
 func (f fdCloser) Close() error { return unix.Close(int(f)) }
 
-// sendSpec waits for the filter (built: p.build's result), then writes
-// the spec and closes the pipe. The shim, started meanwhile, reads the
+// sendSpec waits for the filter (built: p.build's result) and for
+// Config.Hold, then writes the spec and closes the pipe. The shim, started meanwhile, reads the
 // whole spec before it forks the target, so nothing runs without the
 // verified filter. An error here is the run's (the filter does not
 // compile, the spec is too large); a shim that ended early (its status
 // says why) is not.
-func (r *Run) sendSpec(w *os.File, built <-chan error) error {
+func (r *Run) sendSpec(ctx context.Context, w *os.File, built <-chan error) error {
 	p, cfg := r.p, r.cfg
 	if err := <-built; err != nil {
 		return err
+	}
+	if cfg.Hold != nil {
+		select {
+		case <-cfg.Hold:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
 	}
 	data, err := (&shimSpec{
 		Argv: cfg.Argv, Env: cfg.Env, Dir: cfg.Dir, Prog: p.prog.Bytes(),

@@ -2,11 +2,13 @@ package runner
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/seccomp-workbench/seccomp-workbench/catalog"
 	"github.com/seccomp-workbench/seccomp-workbench/profile"
@@ -88,5 +90,75 @@ func TestShimSpecInPieces(t *testing.T) {
 		status, code := runRawShimChunks(t, shim, spec, 4093)
 		wantStatus(t, fmt.Sprintf("%s: a %d-byte spec in 4093-byte writes", name, len(spec)), status, code, 126,
 			"working directory /nonexistent-dir-for-shim-test: no such file or directory")
+	}
+}
+
+// Config.Hold keeps the target back while the launch goes on: the shim
+// is started and waits, and the target is forked only once Hold is
+// closed. A context that ends first ends the launch with nothing run.
+func TestHoldKeepsTheTargetBack(t *testing.T) {
+	for _, iso := range []Isolation{IsolateAuto, IsolateNone} {
+		t.Run(string(iso), func(t *testing.T) {
+			for _, cancel := range []bool{false, true} {
+				testHold(t, iso, cancel)
+			}
+		})
+	}
+}
+
+func testHold(t *testing.T, iso Isolation, cancel bool) {
+	marker := filepath.Join(t.TempDir(), "ran")
+	reapZombieChildren()
+	kids := children(t)
+	ctx, stop := context.WithCancel(context.Background())
+	defer stop()
+	hold := make(chan struct{})
+	var r *Run
+	started := make(chan error, 1)
+	go func() {
+		var err error
+		r, err = Start(ctx, Config{Effective: eff(t, allowAll), Mode: ModeEnforce, Isolate: iso, Hold: hold,
+			Argv: []string{"/bin/sh", "-c", "echo ran > " + marker}})
+		started <- err
+	}()
+	deadline := time.Now().Add(30 * time.Second)
+	for len(children(t)) <= len(kids) {
+		if time.Now().After(deadline) {
+			t.Fatal("no shim started in 30 s")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	// Unheld, the target runs within milliseconds of its shim.
+	time.Sleep(200 * time.Millisecond)
+	select {
+	case err := <-started:
+		t.Fatalf("Start returned (%v) while the hold was on", err)
+	default:
+	}
+	if _, err := os.Stat(marker); err == nil {
+		t.Fatal("the target ran while the hold was on")
+	}
+	if cancel {
+		stop()
+		if err := <-started; !errors.Is(err, context.Canceled) {
+			t.Fatalf("Start after the context ended: %v, want context.Canceled", err)
+		}
+		if _, err := os.Stat(marker); err == nil {
+			t.Error("the target ran after the context ended")
+		}
+		if got := children(t); len(got) != len(kids) {
+			t.Errorf("children before %v, after %v: the shim was not reaped", kids, got)
+		}
+		return
+	}
+	close(hold)
+	if err := <-started; err != nil {
+		t.Fatal(err)
+	}
+	if res := collect(t, r); res.verdict.Result != ResultPass {
+		t.Fatalf("verdict %+v", res.verdict)
+	}
+	if _, err := os.Stat(marker); err != nil {
+		t.Errorf("the target did not run once released: %v", err)
 	}
 }

@@ -216,6 +216,12 @@ type Config struct {
 	// target as its foreground process group; Stdin, Stdout and Stderr are
 	// then unused. The caller owns the master side.
 	Terminal *os.File
+	// Hold, when set, holds the target back until it is closed: the
+	// filter is built and the shim started meanwhile, and the target is
+	// forked only after (run finishes catching its signals so, in
+	// parallel with the launch). Start returns once it is closed, or
+	// with ctx's error when ctx ends first.
+	Hold <-chan struct{}
 	// RecordNamesOnly: a recording allows whole syscalls, with no
 	// argument rules (record --names-only).
 	RecordNamesOnly bool
