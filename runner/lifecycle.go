@@ -71,16 +71,11 @@ func (r *Run) launch(ctx context.Context) error {
 	// target running as the same user must not be able to ptrace it, open
 	// its /proc/PID/mem or pidfd_getfd its fds (a process-wide setting).
 	unix.Prctl(unix.PR_SET_DUMPABLE, 0, 0, 0, 0)
-	// The filter is compiled (or loaded) and verified on another thread
-	// while the shim is started; sendSpec waits for it.
-	built := make(chan error, 1)
-	go func() { built <- r.p.build() }()
 	var child []io.Closer // child-side fds, closed once the shim has them
 	fail := func(err error) error {
 		for _, c := range append(child, r.closers...) {
 			c.Close()
 		}
-		<-built // a failed launch leaves nothing running, the build included
 		return err
 	}
 	// The spec goes down a pipe once the filter is ready (sendSpec).
@@ -140,6 +135,11 @@ func (r *Run) launch(ctx context.Context) error {
 	}
 	started := make(chan error, 1)
 	go r.launcher(started, newCmd, statusR, handoff)
+	// The filter is compiled (or loaded) and verified here while the
+	// launcher starts the shim on another thread: on this goroutine,
+	// which is running already, rather than on one that would first
+	// wait for a thread of its own.
+	built := r.p.build()
 	if err := <-started; err != nil {
 		return fail(fmt.Errorf("starting the shim (%s): %w", cfg.Shim[0], err))
 	}
@@ -165,16 +165,16 @@ type fdCloser int
 
 func (f fdCloser) Close() error { return unix.Close(int(f)) }
 
-// sendSpec waits for the filter (built: p.build's result) and for
-// Config.Hold, then writes the spec and closes the pipe. The shim, started meanwhile, reads the
+// sendSpec waits for Config.Hold, then writes the spec (built: the
+// filter's p.build result) and closes the pipe. The shim, started meanwhile, reads the
 // whole spec before it forks the target, so nothing runs without the
 // verified filter. An error here is the run's (the filter does not
 // compile, the spec is too large); a shim that ended early (its status
 // says why) is not.
-func (r *Run) sendSpec(ctx context.Context, w *os.File, built <-chan error) error {
+func (r *Run) sendSpec(ctx context.Context, w *os.File, built error) error {
 	p, cfg := r.p, r.cfg
-	if err := <-built; err != nil {
-		return err
+	if built != nil {
+		return built
 	}
 	if cfg.Hold != nil {
 		select {
