@@ -484,3 +484,21 @@ func TestVerdictDoesNotWaitForTheInit(t *testing.T) {
 		t.Errorf("children before %v, after Wait %v", kids, got)
 	}
 }
+
+// Warm's check leaves nothing behind: no child, no fd.
+func TestWarmLeavesNothing(t *testing.T) {
+	reapZombieChildren()
+	kids, fds := children(t), openFds(t)
+	<-Warm()
+	reapZombieChildren()
+	if got := children(t); len(got) != len(kids) {
+		t.Errorf("children before %v, after %v", kids, got)
+	}
+	if got := openFds(t); got != fds {
+		t.Errorf("%d fds open before Warm, %d after", fds, got)
+	}
+	res := runIt(t, Config{Effective: eff(t, allowAll), Argv: []string{"true"}})
+	if res.verdict.Result != ResultPass {
+		t.Errorf("a run after Warm: %+v", res.verdict)
+	}
+}

@@ -92,6 +92,7 @@ elsewhere, and says which.`,
 			return needCommand("record -o out.json -- ls /")(cmd, args)
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
+			runner.Warm()
 			if out == "" {
 				return usagef("record: -o OUT is required: the file to write the profile to")
 			}

@@ -92,6 +92,7 @@ builds it afresh, SECCOMP_WORKBENCH_CACHE=verbose says what the cache did.`,
   seccomp-workbench run --profile new.json --mode audit -- ./server --selftest`,
 		Args: needCommand("run --profile preset:docker-default -- ls /"),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			runner.Warm()
 			if profileArg == "" {
 				return usagef("run: --profile is required: a profile file or preset:NAME")
 			}
