@@ -166,9 +166,9 @@ type fdCloser int
 func (f fdCloser) Close() error { return unix.Close(int(f)) }
 
 // sendSpec waits for Config.Hold, then writes the spec (built: the
-// filter's p.build result) and closes the pipe. The shim, started meanwhile, reads the
-// whole spec before it forks the target, so nothing runs without the
-// verified filter. An error here is the run's (the filter does not
+// filter's p.build result) and closes the pipe. The shim, started
+// meanwhile, reads the whole spec before it forks the target, so nothing
+// runs without the verified filter. An error here is the run's (the filter does not
 // compile, the spec is too large); a shim that ended early (its status
 // says why) is not.
 func (r *Run) sendSpec(ctx context.Context, w *os.File, built error) error {
