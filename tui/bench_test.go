@@ -79,7 +79,7 @@ func BenchmarkStreamBatchTinyLines(b *testing.B) {
 	}
 }
 
-func benchModel(b *testing.B) Model {
+func benchModel(b testing.TB) Model {
 	m := newTestModel(b)
 	for _, msg := range runCmd(b, m.Init()) {
 		m = send(b, m, msg)

@@ -318,13 +318,46 @@ func (m Model) handleRunEvents(msg runEventsMsg) (Model, tea.Cmd) {
 	if m.ses == nil || msg.id != m.ses.id {
 		return m, nil // a run we no longer show
 	}
-	for _, ev := range msg.events {
+	// An output chunk that MaxLines newlines of output follow in the same
+	// batch would have all its lines pushed out of the pane by them before
+	// the batch is drawn: it is only counted (a flood of short lines costs
+	// the lines one screen keeps per batch, not per chunk).
+	after := make([]int, len(msg.events))
+	for i, n := len(msg.events)-1, 0; i >= 0; i-- {
+		after[i] = n
+		if o, ok := msg.events[i].(runner.Output); ok && n < runpane.MaxLines {
+			n += strings.Count(o.Data, "\n")
+		}
+	}
+	for i, ev := range msg.events {
+		if o, ok := ev.(runner.Output); ok && after[i] >= runpane.MaxLines {
+			m.applyOutput(o, true)
+			continue
+		}
 		m.applyEvent(ev)
 	}
 	if msg.closed {
 		return m.runEnded()
 	}
 	return m, waitEvents(msg.id, m.ses.run)
+}
+
+// applyOutput shows one output chunk, or with skip only counts its lines
+// (runpane.Skip).
+func (m *Model) applyOutput(e runner.Output, skip bool) {
+	s := runpane.Stdout
+	if e.Stream == runner.Stderr {
+		s = runpane.Stderr
+	}
+	if e.Dropped > 0 {
+		m.run.NoteDropped(e.Dropped)
+		m.run.Note(fmt.Sprintf("%d bytes of %s dropped: the command writes faster than the screen can show", e.Dropped, e.Stream))
+	}
+	if skip {
+		m.run.Skip(s, e.Data)
+	} else {
+		m.run.Write(s, e.Data)
+	}
 }
 
 // applyEvent shows one run event.
@@ -337,15 +370,7 @@ func (m *Model) applyEvent(ev runner.Event) {
 		}
 		m.run.Note(note)
 	case runner.Output:
-		s := runpane.Stdout
-		if e.Stream == runner.Stderr {
-			s = runpane.Stderr
-		}
-		if e.Dropped > 0 {
-			m.run.NoteDropped(e.Dropped)
-			m.run.Note(fmt.Sprintf("%d bytes of %s dropped: the command writes faster than the screen can show", e.Dropped, e.Stream))
-		}
-		m.run.Write(s, e.Data)
+		m.applyOutput(e, false)
 	case runner.Denied:
 		m.ses.noteCall(e.Denial)
 		m.run.AddDenial(paneDenial(e.Denial, false))

@@ -309,6 +309,33 @@ func (m *Model) Write(s Stream, data string) {
 	m.addPartial(s, data)
 }
 
+// Skip takes data as Write would, for a chunk that at least MaxLines
+// newlines of output follow at once (the rest of one batch of events):
+// every line it adds is pushed out again by them, so they are only
+// counted, and the partial line it leaves is kept for the next chunk.
+func (m *Model) Skip(s Stream, data string) {
+	if s != Stdout && s != Stderr {
+		m.Write(s, data)
+		return
+	}
+	p := &m.partial[s]
+	n := strings.Count(data, "\n")
+	tail := data
+	if n > 0 {
+		// The first newline ends the partial line; the rest start afresh.
+		tail = data[strings.LastIndexByte(data, '\n')+1:]
+		*p = (*p)[:0]
+	}
+	*p = append(*p, tail...)
+	if len(*p) > 4096 { // as addPartial, pushed in pieces
+		*p = (*p)[:0]
+		n++
+	}
+	if n > 0 {
+		m.discard(n)
+	}
+}
+
 // addPartial keeps the start of an unfinished line.
 func (m *Model) addPartial(s Stream, data string) {
 	p := &m.partial[s]

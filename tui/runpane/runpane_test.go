@@ -324,3 +324,65 @@ func TestPrintableASCII(t *testing.T) {
 		}
 	}
 }
+
+// TestSkipSameAsWrite: a chunk that MaxLines newlines follow, only counted
+// by Skip, leaves the pane as Write would once they are written: the same
+// kept lines, counts, marker, partial lines of both streams, matches,
+// scroll position and view. The chunks end inside lines, hold lines longer
+// than the 4096 bytes a partial line is shown in pieces at, and alternate
+// streams with notes between them.
+func TestSkipSameAsWrite(t *testing.T) {
+	long := strings.Repeat("z", 5000)
+	var follow strings.Builder
+	for i := 0; i < MaxLines+2; i++ {
+		fmt.Fprintf(&follow, "f%d\n", i)
+	}
+	follow.WriteString("end of the last")
+	cases := map[string][]string{
+		"short lines":           {"a1\na2\n", "a3\n"},
+		"partial carried":       {"x\nstart of ", "middle of ", "a long line\nnext "},
+		"partial in pieces":     {long, long, "tail\n" + long},
+		"no newline at all":     {"abc", "def"},
+		"a chunk over the ring": {strings.Repeat("r\n", 2*MaxLines) + "open "},
+	}
+	for name, chunks := range cases {
+		for _, scrolled := range []bool{false, true} {
+			w, s := newPane(), newPane()
+			for _, m := range []*Model{&w, &s} {
+				for i := 0; i < 40; i++ {
+					m.Write(Stdout, fmt.Sprintf("b%d\n", i))
+				}
+				m.Write(Stderr, "err partial ")
+				m.Write(Stdout, "out partial ")
+				m.SetSearch("f1")
+				if scrolled {
+					m.ScrollOutput(-20)
+				}
+			}
+			for i, c := range chunks {
+				st := []Stream{Stdout, Stderr}[i%2]
+				w.Write(st, c)
+				s.Skip(st, c)
+				if i == 0 {
+					w.Note("between")
+					s.Note("between")
+				}
+			}
+			for _, m := range []*Model{&w, &s} {
+				m.Write(Stderr, follow.String())
+				m.Write(Stdout, "\n")
+				m.Flush()
+			}
+			label := fmt.Sprintf("%s, scrolled %v", name, scrolled)
+			if fmt.Sprint(w.Lines()) != fmt.Sprint(s.Lines()) || w.row(0) != s.row(0) {
+				t.Fatalf("%s: kept lines or marker differ: %v / %v", label, w.row(0), s.row(0))
+			}
+			if w.CommandLines() != s.CommandLines() || w.total() != s.total() || w.offset != s.offset {
+				t.Fatalf("%s: lines %d/%d, total %d/%d, offset %d/%d", label, w.CommandLines(), s.CommandLines(), w.total(), s.total(), w.offset, s.offset)
+			}
+			if fmt.Sprint(w.matches, w.match) != fmt.Sprint(s.matches, s.match) || w.View() != s.View() {
+				t.Fatalf("%s: matches %v/%v or views differ", label, w.matches, s.matches)
+			}
+		}
+	}
+}
