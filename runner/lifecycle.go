@@ -288,6 +288,7 @@ func (r *Run) launcher(started chan<- error, newCmd func(isolation) *exec.Cmd, s
 	r.mu.Lock()
 	r.pid = pid
 	r.mu.Unlock()
+	r.releaseSignals()
 	if err := r.followTarget(pid, handoff); err != nil {
 		r.killNow()
 		io.ReadAll(statusR)
@@ -358,6 +359,16 @@ func (r *Run) startShim(newCmd func(isolation) *exec.Cmd) (*exec.Cmd, isolation,
 func (r *Run) shimGone(statusR *os.File) {
 	data, _ := io.ReadAll(statusR)
 	if len(data) == 0 {
+		<-r.waiterDone
+		r.mu.Lock()
+		ws, known := r.end.status, r.end.exited
+		r.mu.Unlock()
+		if known && ws.Signaled() {
+			// A signal (one forwarded to the target while it was being
+			// set up) ended it before its execve: the run ends as that
+			// signal would have ended the command.
+			return
+		}
 		data = []byte("E125 the shim ended before starting the command")
 	}
 	r.statusDone(data)
@@ -525,6 +536,16 @@ func (r *Run) signal(sig syscall.Signal) {
 		return
 	}
 	if sig != unix.SIGKILL {
+		// Until it blocks them to fork the target, the init is the shim
+		// starting up, and as PID 1 of a namespace it would lose every
+		// signal it neither handles nor blocks (the kernel drops those for
+		// an init); outside one, it would die of it, the target unstarted.
+		if !r.initReady {
+			if len(r.early) < maxEarlySignals {
+				r.early = append(r.early, sig)
+			}
+			return
+		}
 		r.cmd.Process.Signal(sig)
 		return
 	}
@@ -543,6 +564,24 @@ func (r *Run) signal(sig syscall.Signal) {
 			proc.Signal(unix.SIGKILL)
 		}
 	})
+}
+
+// maxEarlySignals bounds the signals kept for an init not yet ready.
+const maxEarlySignals = 16
+
+// releaseSignals marks the init ready for signals (it has forked the
+// target with every signal blocked, and reads them from a signalfd) and
+// sends those that came before, in order.
+func (r *Run) releaseSignals() {
+	r.reapMu.Lock()
+	defer r.reapMu.Unlock()
+	r.initReady = true
+	for _, sig := range r.early {
+		if !r.reaped {
+			r.cmd.Process.Signal(sig)
+		}
+	}
+	r.early = nil
 }
 
 // killNow kills the target at once (a failed start, a failed supervisor).

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -160,5 +161,37 @@ func testHold(t *testing.T, iso Isolation, cancel bool) {
 	}
 	if _, err := os.Stat(marker); err != nil {
 		t.Errorf("the target did not run once released: %v", err)
+	}
+}
+
+// A signal sent the moment Start returns reaches the command: the shim
+// may still be setting up, and as PID 1 of its namespace the kernel drops
+// every signal it neither handles nor blocks, so the run keeps it until
+// the target exists. Each isolation and mode, many times: the window is
+// short.
+func TestSignalRightAfterStart(t *testing.T) {
+	for _, c := range []struct {
+		iso  Isolation
+		mode Mode
+	}{{IsolateAuto, ModeEnforce}, {IsolateNone, ModeEnforce}, {IsolateAuto, ModeWatch}, {IsolateNone, ModeWatch}} {
+		t.Run(string(c.iso)+"/"+string(c.mode), func(t *testing.T) {
+			for i := range 20 {
+				r, err := Start(t.Context(), Config{Effective: eff(t, allowAll), Mode: c.mode, Isolate: c.iso,
+					Argv: []string{"sleep", "30"}})
+				if err != nil {
+					t.Fatal(err)
+				}
+				r.Signal(syscall.SIGINT)
+				select {
+				case <-r.Done():
+				case <-time.After(10 * time.Second):
+					r.Stop()
+					t.Fatalf("launch %d: the run outlived a SIGINT by 10 s: the signal was lost", i)
+				}
+				if v := collect(t, r).verdict; v.Signal != "SIGINT" || v.ExitCode != 130 {
+					t.Fatalf("launch %d: verdict %+v, want killed by SIGINT (130)", i, v)
+				}
+			}
+		})
 	}
 }

@@ -286,6 +286,10 @@ type Run struct {
 	// target; signals by session are sent under reapMu and only before.
 	reapMu sync.Mutex
 	reaped bool
+	// initReady is set, under reapMu, once the init has forked the
+	// target; signals sent before wait in early (see Run.signal).
+	initReady bool
+	early     []syscall.Signal
 
 	// closers are parent-side fds to close when the run ends.
 	closers []io.Closer
