@@ -312,3 +312,50 @@ func TestRunTerminalRestored(t *testing.T) {
 	syscall.Kill(wb, syscall.SIGTERM)
 	p.waitFor("the end of the run", `(?m)^EXIT=42$`, `(?m)^TTY-SAME$`)
 }
+
+// A SIGINT that comes while the run is starting is never lost: the
+// workbench dies of it before it catches signals (the target is held back
+// until then, so nothing has run), or it forwards it and the command ends
+// killed by it. Sent 0, 1, 2… ms after the start until eight were
+// forwarded, as root and as nobody; the window where the shim, as PID 1
+// of its namespace, dropped them was a few ms after the catching began.
+func TestRunEarlySIGINT(t *testing.T) {
+	bin := workbenchBinary(t)
+	for _, u := range escapeUsers() {
+		t.Run(u.name, func(t *testing.T) {
+			forwarded := 0
+			for d := 0; forwarded < 8; d++ {
+				if d > 300 {
+					t.Fatalf("only %d of the SIGINTs sent 0-300 ms after the start were forwarded", forwarded)
+				}
+				cmd := exec.Command(bin, "run", "--profile", "preset:docker-default", "--", "sleep", "30")
+				cmd.Env = []string{"PATH=/usr/local/bin:/usr/bin:/bin", "NO_COLOR=1"}
+				cmd.SysProcAttr = &syscall.SysProcAttr{Credential: u.cred}
+				var errb bytes.Buffer
+				cmd.Stderr = &errb
+				if err := cmd.Start(); err != nil {
+					t.Fatal(err)
+				}
+				done := make(chan struct{})
+				go func() { cmd.Wait(); close(done) }()
+				time.Sleep(time.Duration(d) * time.Millisecond)
+				cmd.Process.Signal(syscall.SIGINT)
+				select {
+				case <-done:
+				case <-time.After(10 * time.Second):
+					cmd.Process.Kill()
+					<-done
+					t.Fatalf("SIGINT %d ms after the start: the run went on for 10 s (the signal was lost)\n%s", d, errb.String())
+				}
+				ws := cmd.ProcessState.Sys().(syscall.WaitStatus)
+				switch {
+				case ws.Signaled() && ws.Signal() == syscall.SIGINT:
+				case ws.Exited() && ws.ExitStatus() == 130 && strings.Contains(errb.String(), "KILLED: killed by signal SIGINT"):
+					forwarded++
+				default:
+					t.Fatalf("SIGINT %d ms after the start: %s, want killed by SIGINT or exit 130\n%s", d, cmd.ProcessState, errb.String())
+				}
+			}
+		})
+	}
+}
