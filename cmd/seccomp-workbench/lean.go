@@ -25,13 +25,20 @@ func newPushCmd() *cobra.Command { return handedOver(pushUse, pushShort) }
 
 func newPullCmd() *cobra.Command { return handedOver(pullUse, pullShort) }
 
-// handedOver is a command the full build parses, help included.
+// handedOver is a command the full build parses, help and shell
+// completion included: with flag parsing off, cobra asks
+// ValidArgsFunction for flags as well as arguments, and the full build
+// answers the same __complete request.
 func handedOver(use, short string) *cobra.Command {
 	return &cobra.Command{
 		Use:                use,
 		Short:              short,
 		DisableFlagParsing: true,
 		RunE:               func(cmd *cobra.Command, _ []string) error { return handOver(cmd) },
+		ValidArgsFunction: func(cmd *cobra.Command, _ []string, _ string) ([]cobra.Completion, cobra.ShellCompDirective) {
+			cobra.CompErrorln(handOver(cmd).Error())
+			return nil, cobra.ShellCompDirectiveError
+		},
 	}
 }
 

@@ -81,6 +81,13 @@ func TestLeanHandsOver(t *testing.T) {
 	if out, _, code := run("push", "--help"); code != 0 || !strings.Contains(out, "KEP-6061") || !strings.Contains(out, "--layout") {
 		t.Fatalf("push --help is the full build's (exit %d):\n%s", code, out)
 	}
+	// Shell completion of what it hands over is the full build's too.
+	if out, _, code := run("__complete", "push", "--"); code != 0 || !strings.Contains(out, "--layout") || !strings.Contains(out, "--platform") {
+		t.Fatalf("completing push's flags gives the full build's (exit %d):\n%s", code, out)
+	}
+	if out, _, code := run("__complete", "pull", "--"); code != 0 || !strings.Contains(out, "--output") {
+		t.Fatalf("completing pull's flags gives the full build's (exit %d):\n%s", code, out)
+	}
 	if _, errs, code := run("pull", "oci://127.0.0.1:1/p:v1"); code != exitUsage || !strings.Contains(errs, "-o OUT is required") {
 		t.Fatalf("pull without -o is the full build's usage error, exit 2 (exit %d):\n%s", code, errs)
 	}
