@@ -135,14 +135,17 @@ func (r *Run) launch(ctx context.Context) error {
 	}
 	started := make(chan error, 1)
 	go r.launcher(started, newCmd, statusR, handoff)
-	// The filter is compiled (or loaded) and verified here while the
-	// launcher starts the shim on another thread: on this goroutine,
-	// which is running already, rather than on one that would first
-	// wait for a thread of its own.
-	built := r.p.build()
+	// The shim is started first and the filter compiled (or loaded) and
+	// verified after, while the shim execs and builds its mount
+	// namespace, which it does before it reads the spec. With the build
+	// first, the launcher started the shim only once the build was done
+	// (its clone came 1.4-2 ms after a cache hit in ftrace timelines of
+	// 12 runs, whether it was a new goroutine or one parked on a thread
+	// of its own), so nothing overlapped.
 	if err := <-started; err != nil {
 		return fail(fmt.Errorf("starting the shim (%s): %w", cfg.Shim[0], err))
 	}
+	built := r.p.build()
 	for _, c := range child {
 		c.Close()
 	}
