@@ -2,8 +2,11 @@ package tui
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
 	"testing"
+
+	"github.com/seccomp-workbench/seccomp-workbench/profile"
 )
 
 // The scenarios pane in a real terminal, with real runs: denying a call
@@ -56,4 +59,62 @@ func TestEndToEndScenarios(t *testing.T) {
 	// without asking.
 	tm.keys("q")
 	tm.waitFor("the shell after quitting", "EXIT=0")
+}
+
+// M in a real terminal: minimize docker-default against the scenarios
+// with real runs, open the result, save it under the suggested name, and
+// find a profile that still passes the same scenarios with `test` but no
+// longer allows what they never used.
+func TestEndToEndMinimize(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end test")
+	}
+	bin := buildBinary(t, "../cmd/seccomp-workbench")
+	dir := t.TempDir()
+	data, err := os.ReadFile("../testdata/profiles/docker-default.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "profile.json"), data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	scen, err := filepath.Abs("../testdata/scenarios/tui/mkdir.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	tm := newTmux(t, 160, 48, "XDG_STATE_HOME="+filepath.Join(dir, "state"))
+	tm.text("cd " + dir + "; " + bin + " profile.json --scenarios " + scen + "; echo \"EXIT=$?\"\n")
+	tm.waitFor("the scenarios passing", "╭─ Scenarios ", "2/2 pass")
+	tm.keys("Tab", "Tab", "Tab")
+	tm.keys("M")
+	tm.waitFor("the result", "╭─ Minimized ", "Every scenario still passes with", "[o] open it in the workbench")
+	tm.keys("o")
+	tm.waitFor("the minimized profile, compiled and passing", "minimized profile.json ● unsaved", "2/2 pass", "scenarios: all 2 pass")
+	tm.keys("s")
+	tm.waitFor("the suggested name, beside profile.json", "╭─ Save as ", "> profile-minimized.json ")
+	tm.keys("Enter")
+	tm.waitFor("the save", "│ "+filepath.Join(dir, "profile-minimized.json")+" │")
+	out := filepath.Join(dir, "profile-minimized.json")
+	tm.keys("q")
+	tm.waitFor("the shell after quitting", "EXIT=0")
+
+	saved, err := profile.Load(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	eff := saved.Effective(profile.HostEnv())
+	for name, want := range map[string]bool{"mkdir": true, "execve": true, "ptrace": false, "socket": false, "chmod": false} {
+		d, _ := eff.DecideName(profile.NativeArch(), name, [6]uint64{}, profile.Options{})
+		if (d.String() == "allow") != want {
+			t.Errorf("minimized profile: %s is %s", name, d)
+		}
+	}
+	// In the environment the workbench ran in: the result is minimal for
+	// that one (with LANG set, glibc's locale loading calls futex).
+	check := exec.Command(bin, "test", scen, "--profile", out)
+	check.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + dir, "TERM=xterm-256color"}
+	if res, err := check.CombinedOutput(); err != nil {
+		t.Fatalf("the saved minimized profile should pass the scenarios: %v\n%s", err, res)
+	}
 }

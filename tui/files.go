@@ -161,6 +161,17 @@ func (m Model) handleOpened(msg openedMsg) (Model, tea.Cmd) {
 	return m, tea.Batch(m.compileCmd(), m.checkRecoveryCmd())
 }
 
+// openDerived opens p, made from the open profile (minimized, recorded),
+// unsaved and with no file of its own: save-as suggests the original's
+// name with -how (profile-minimized.json), not one made from source.
+func (m *Model) openDerived(p *profile.Profile, source, how string) {
+	stem := m.baseName() + "-" + how
+	m.setProfile(p, source, "")
+	m.saveStem = stem
+	m.forcedDirty = true
+	m.compiling = true
+}
+
 // setImport notes a profile read from a file in another format: saves go
 // to a new Docker JSON file next to it (never over it), and what the
 // import could not carry over is listed.

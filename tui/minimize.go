@@ -126,10 +126,8 @@ func (m Model) handleMinDone(msg minDoneMsg) (Model, tea.Cmd) {
 		}
 		return do(func(m Model) (Model, tea.Cmd) {
 			return guardDirty(m, func(m Model) (Model, tea.Cmd) {
-				m.setProfile(p, "minimized "+m.source, "")
-				m.forcedDirty = true
-				m.setStatus("opened the minimized profile: S saves it")
-				m.compiling = true
+				m.openDerived(p, "minimized "+m.source, "minimized")
+				m.setStatus("opened the minimized profile: s saves it")
 				return m, m.compileCmd()
 			})
 		})

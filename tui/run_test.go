@@ -182,6 +182,7 @@ func TestRecordOffersProfile(t *testing.T) {
 	if !strings.Contains(screen(m), "Recorded by the ebpf engine") && !strings.Contains(screen(m), "Recorded by the notify engine") {
 		t.Fatalf("the recording dialog should name its engine:\n%s", screen(m))
 	}
+	want := m.baseName() + "-recorded.json"
 	m = press(t, m, "o")
 	if !strings.HasPrefix(m.source, "recording of") || !m.dirty() {
 		t.Fatalf("opened recording: source %q dirty %v", m.source, m.dirty())
@@ -191,6 +192,12 @@ func TestRecordOffersProfile(t *testing.T) {
 	}
 	if m.states["execve"].Badge() != "allow" {
 		t.Fatalf("the recording allows execve: %s", m.states["execve"].Badge())
+	}
+	// Save suggests the name the recording dialog's own save does, not
+	// one made of the command line.
+	m = press(t, m, "s")
+	if v := promptOf(m).Value(); v != want {
+		t.Fatalf("save suggests %q, want %q", v, want)
 	}
 }
 

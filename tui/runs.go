@@ -542,10 +542,8 @@ func (a recordedAction) apply(m Model) (Model, tea.Cmd) {
 	switch a.choice {
 	case "open":
 		return guardDirty(m, func(m Model) (Model, tea.Cmd) {
-			m.setProfile(p, "recording of "+m.cmdline, "")
-			m.forcedDirty = true
+			m.openDerived(p, "recording of "+m.cmdline, "recorded")
 			m.setStatus("opened the recorded profile: s saves it")
-			m.compiling = true
 			return m, m.compileCmd()
 		})
 	case "save":

@@ -199,4 +199,15 @@ func TestScenarioMinimizeProgress(t *testing.T) {
 	if m.min != nil || !asking(m, "Minimized") || m.scenarios.Progress() != "" {
 		t.Fatalf("done: job %v, dialog %v", m.min, asking(m, "Minimized"))
 	}
+	// Opened, it is unsaved, and save suggests a name beside the
+	// original's (it was minimized-profile.json.json for profile.json).
+	want := m.baseName() + "-minimized.json"
+	m = press(t, m, "o")
+	if !m.dirty() || m.path != "" || !strings.HasPrefix(m.source, "minimized ") {
+		t.Fatalf("opened: dirty %v, path %q, source %q", m.dirty(), m.path, m.source)
+	}
+	m = press(t, m, "s")
+	if v := promptOf(m).Value(); v != want || strings.Count(v, ".json") != 1 {
+		t.Fatalf("save suggests %q, want %q", v, want)
+	}
 }
