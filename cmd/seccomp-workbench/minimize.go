@@ -40,7 +40,9 @@ result is 1-minimal: removing any one thing kept breaks a scenario. A
 scenario whose result flips for the same profile is reported as flaky and
 what it touched is kept. The result is compiled, run through the
 scenarios twice more, written atomically to OUT (checked writable first)
-and reported as a diff against P.
+and reported as a diff against P. The scenarios see this environment,
+so the result is minimal for it: a variable such as LANG changes what a
+program calls (give what matters in the scenario's env).
 
 Exit status: 0 written; 1 when the scenarios fail under P, a scenario was
 flaky or the result did not verify; 2 for usage errors.`,
