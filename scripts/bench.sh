@@ -8,9 +8,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${BENCH_RUNS:-5}
+KEY_ROUNDS=${BENCH_KEY_ROUNDS:-7}
 OUT=${BENCH_OUT:-docs/benchmarks.md}
 TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
+trap 'rm -rf "$TMP"; git worktree prune 2>/dev/null || true' EXIT
 GO=${GO:-go}
 SWB=$TMP/seccomp-workbench
 # What make build writes (the lean build, the full one, the static shim),
@@ -64,6 +65,17 @@ machine() {
 	emit "- libseccomp: $(pkg-config --modversion libseccomp 2>/dev/null || echo unknown); $($GO version | cut -d' ' -f3)"
 	emit "- BPF JIT (/proc/sys/net/core/bpf_jit_enable): $(cat /proc/sys/net/core/bpf_jit_enable 2>/dev/null || echo unknown)"
 	emit "- spec_store_bypass (SSBD): $(cat /sys/devices/system/cpu/vulnerabilities/spec_store_bypass 2>/dev/null || echo unknown)"
+	# Mitigations that act on every kernel entry or exit (clearing CPU
+	# buffers, return thunks) change what a syscall costs between two
+	# hosts that report the same CPU name.
+	local f v m=""
+	for f in /sys/devices/system/cpu/vulnerabilities/*; do
+		[ -r "$f" ] && [ "${f##*/}" != spec_store_bypass ] || continue
+		v=$(cat "$f")
+		case $v in "Not affected" | Vulnerable*) continue ;; esac
+		m="$m${m:+ · }${f##*/}: ${v%%;*}"
+	done
+	emit "- other CPU mitigations in force: ${m:-none}"
 	emit ""
 }
 
@@ -253,8 +265,46 @@ filter() {
 	emit ""
 }
 
+# TUI keystrokes, side by side with the code of BENCH_BASE (a git
+# revision; default: the commit that last wrote docs/benchmarks.md, whose
+# figures are the ones published; empty: none), in alternating rounds:
+# this VM's speed drifts by a factor of two between hours, which moves
+# both builds alike and a comparison with the previous file's figures
+# not at all.
 tui() {
-	emit "## TUI keystrokes" "" '```' "$(gobench ./tui 'Keystroke' 200x)" '```' ""
+	local base wt="" i r name
+	base=${BENCH_BASE-$(git log -1 --format=%h -- docs/benchmarks.md 2>/dev/null || true)}
+	$GO test -c -o "$TMP/tui-head.test" ./tui
+	if [ -n "$base" ]; then
+		wt=$TMP/base-tree
+		if ! git worktree add -q --detach "$wt" "$base" || ! (cd "$wt" && $GO test -c -o "$TMP/tui-base.test" ./tui); then
+			echo "bench: could not build the keystroke benchmarks of $base (BENCH_BASE): this tree's alone" >&2
+			wt=""
+		fi
+	fi
+	: >"$TMP/keys-head"
+	: >"$TMP/keys-base"
+	keys_head() { (cd tui && "$TMP/tui-head.test" -test.run '^$' -test.bench Keystroke -test.benchtime 200x -test.benchmem) | grep '^Benchmark' >>"$TMP/keys-head"; }
+	keys_base() { [ -z "$wt" ] || (cd "$wt/tui" && "$TMP/tui-base.test" -test.run '^$' -test.bench Keystroke -test.benchtime 200x -test.benchmem) | grep '^Benchmark' >>"$TMP/keys-base"; }
+	# Which goes first alternates too. The same code against itself
+	# (BENCH_BASE=HEAD) read 0.90-1.09 here.
+	for ((i = 0; i < KEY_ROUNDS; i++)); do
+		if ((i % 2 == 0)); then keys_head && keys_base; else keys_base && keys_head; fi
+	done
+	[ -z "$wt" ] || git worktree remove --force "$wt"
+	emit "## TUI keystrokes" ""
+	if [ -n "$wt" ]; then
+		emit "ns per keystroke (Update and View), median of $KEY_ROUNDS alternating rounds of 200, this tree against $base (BENCH_BASE; by default the commit that last wrote this file, whose figures it replaces):" "" \
+			"| keystroke | $base | this tree | this / $base |" "|---|---|---|---|"
+		for name in $(awk '!seen[$1]++ {print $1}' "$TMP/keys-head"); do
+			local h b
+			h=$(awk -v n="$name" '$1 == n {print $3}' "$TMP/keys-head" | sort -g | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}')
+			b=$(awk -v n="$name" '$1 == n {print $3}' "$TMP/keys-base" | sort -g | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}')
+			[ -z "$b" ] || emit "| ${name#BenchmarkKeystroke/} | $b | $h | $(ratio "$h" "$b") |"
+		done
+		emit "" "The last round of this tree, with allocations:" ""
+	fi
+	emit '```' "$(tail -n "$(awk '!seen[$1]++' "$TMP/keys-head" | wc -l)" "$TMP/keys-head")" '```' ""
 }
 
 machine
