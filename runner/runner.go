@@ -3,9 +3,9 @@
 //
 // The pipeline of one run:
 //
-//	Start ── compile + verify (parent) ── fork shim: new PID + mount (+ user) namespaces,
-//	                                          │ setsid, pdeathsig; spec over fd 3
-//	                                          ▼
+//	Start ── fork shim, then compile + verify ── shim: new PID + mount (+ user) namespaces,
+//	         (parent) while the shim starts       │ setsid, pdeathsig; spec over fd 3
+//	                                              ▼
 //	          shim = the target's init (PID 1, not dumpable): own /proc, resolve
 //	          program, chdir ── fork ──▶ child: signals reset, capabilities dropped,
 //	                                     pid over the handoff socket (fd 5),
