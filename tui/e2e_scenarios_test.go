@@ -9,16 +9,15 @@ import (
 	"github.com/seccomp-workbench/seccomp-workbench/profile"
 )
 
-// The scenarios pane in a real terminal, with real runs: denying a call
-// a scenario needs flips it to ✘ with no further key (the verified edit
-// re-runs the file), and allowing the call from the failure's denial
-// flips it back. A file that cannot be read is a one-line error.
-func TestEndToEndScenarios(t *testing.T) {
+// openScenariosE2E starts the workbench in tmux on a copy of
+// docker-default (dir/profile.json) with the mkdir scenarios (scen).
+func openScenariosE2E(t *testing.T) (bin, dir, scen string, tm *tmuxTerm) {
+	t.Helper()
 	if testing.Short() {
 		t.Skip("end-to-end test")
 	}
-	bin := buildBinary(t, "../cmd/seccomp-workbench")
-	dir := t.TempDir()
+	bin = buildBinary(t, "../cmd/seccomp-workbench")
+	dir = t.TempDir()
 	data, err := os.ReadFile("../testdata/profiles/docker-default.json")
 	if err != nil {
 		t.Fatal(err)
@@ -26,13 +25,20 @@ func TestEndToEndScenarios(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "profile.json"), data, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	scen, err := filepath.Abs("../testdata/scenarios/tui/mkdir.yaml")
-	if err != nil {
+	if scen, err = filepath.Abs("../testdata/scenarios/tui/mkdir.yaml"); err != nil {
 		t.Fatal(err)
 	}
-
-	tm := newTmux(t, 160, 48, "XDG_STATE_HOME="+filepath.Join(dir, "state"))
+	tm = newTmux(t, 160, 48, "XDG_STATE_HOME="+filepath.Join(dir, "state"))
 	tm.text("cd " + dir + "; " + bin + " profile.json --scenarios " + scen + "; echo \"EXIT=$?\"\n")
+	return bin, dir, scen, tm
+}
+
+// The scenarios pane in a real terminal, with real runs: denying a call
+// a scenario needs flips it to ✘ with no further key (the verified edit
+// re-runs the file), and allowing the call from the failure's denial
+// flips it back. A file that cannot be read is a one-line error.
+func TestEndToEndScenarios(t *testing.T) {
+	_, dir, _, tm := openScenariosE2E(t)
 	tm.waitFor("the scenarios passing", "╭─ Scenarios ", "✔ makes a directory", "✔ prints a greeting", "2/2 pass")
 
 	tm.keys("/")
@@ -66,25 +72,7 @@ func TestEndToEndScenarios(t *testing.T) {
 // find a profile that still passes the same scenarios with `test` but no
 // longer allows what they never used.
 func TestEndToEndMinimize(t *testing.T) {
-	if testing.Short() {
-		t.Skip("end-to-end test")
-	}
-	bin := buildBinary(t, "../cmd/seccomp-workbench")
-	dir := t.TempDir()
-	data, err := os.ReadFile("../testdata/profiles/docker-default.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, "profile.json"), data, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	scen, err := filepath.Abs("../testdata/scenarios/tui/mkdir.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-
-	tm := newTmux(t, 160, 48, "XDG_STATE_HOME="+filepath.Join(dir, "state"))
-	tm.text("cd " + dir + "; " + bin + " profile.json --scenarios " + scen + "; echo \"EXIT=$?\"\n")
+	bin, dir, scen, tm := openScenariosE2E(t)
 	tm.waitFor("the scenarios passing", "╭─ Scenarios ", "2/2 pass")
 	tm.keys("Tab", "Tab", "Tab")
 	tm.keys("M")
