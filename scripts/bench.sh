@@ -272,7 +272,7 @@ filter() {
 # both builds alike and a comparison with the previous file's figures
 # not at all.
 tui() {
-	local base wt="" i r name
+	local base wt="" i name
 	base=${BENCH_BASE-$(git log -1 --format=%h -- docs/benchmarks.md 2>/dev/null || true)}
 	$GO test -c -o "$TMP/tui-head.test" ./tui
 	if [ -n "$base" ]; then
@@ -284,12 +284,18 @@ tui() {
 	fi
 	: >"$TMP/keys-head"
 	: >"$TMP/keys-base"
-	keys_head() { (cd tui && "$TMP/tui-head.test" -test.run '^$' -test.bench Keystroke -test.benchtime 200x -test.benchmem) | grep '^Benchmark' >>"$TMP/keys-head" || true; }
-	keys_base() { [ -z "$wt" ] || (cd "$wt/tui" && "$TMP/tui-base.test" -test.run '^$' -test.bench Keystroke -test.benchtime 200x -test.benchmem) | grep '^Benchmark' >>"$TMP/keys-base" || true; }
+	# keys NAME DIR: one round of NAME's keystroke benchmarks, run in DIR/tui.
+	keys() { (cd "$2/tui" && "$TMP/tui-$1.test" -test.run '^$' -test.bench Keystroke -test.benchtime 200x -test.benchmem) | grep '^Benchmark' >>"$TMP/keys-$1" || true; }
 	# Which goes first alternates too. The same code against itself
 	# (BENCH_BASE=HEAD) read 0.90-1.09 here.
 	for ((i = 0; i < KEY_ROUNDS; i++)); do
-		if ((i % 2 == 0)); then keys_head && keys_base; else keys_base && keys_head; fi
+		if [ -z "$wt" ]; then
+			keys head .
+		elif ((i % 2 == 0)); then
+			keys head . && keys base "$wt"
+		else
+			keys base "$wt" && keys head .
+		fi
 	done
 	[ -z "$wt" ] || git worktree remove --force "$wt"
 	emit "## TUI keystrokes" ""
@@ -298,8 +304,8 @@ tui() {
 			"| keystroke | $base | this tree | this / $base |" "|---|---|---|---|"
 		for name in $(awk '!seen[$1]++ {print $1}' "$TMP/keys-head"); do
 			local h b
-			h=$(awk -v n="$name" '$1 == n {print $3}' "$TMP/keys-head" | sort -g | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}')
-			b=$(awk -v n="$name" '$1 == n {print $3}' "$TMP/keys-base" | sort -g | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}')
+			h=$(median <(awk -v n="$name" '$1 == n {print $3}' "$TMP/keys-head"))
+			b=$(median <(awk -v n="$name" '$1 == n {print $3}' "$TMP/keys-base"))
 			[ -z "$b" ] || emit "| ${name#BenchmarkKeystroke/} | $b | $h | $(ratio "$h" "$b") |"
 		done
 		emit "" "The last round of this tree, with allocations:" ""

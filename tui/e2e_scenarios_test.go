@@ -81,9 +81,9 @@ func TestEndToEndMinimize(t *testing.T) {
 	tm.waitFor("the minimized profile, compiled and passing", "minimized profile.json ● unsaved", "2/2 pass", "scenarios: all 2 pass")
 	tm.keys("s")
 	tm.waitFor("the suggested name, beside profile.json", "╭─ Save as ", "> profile-minimized.json ")
-	tm.keys("Enter")
-	tm.waitFor("the save", "│ "+filepath.Join(dir, "profile-minimized.json")+" │")
 	out := filepath.Join(dir, "profile-minimized.json")
+	tm.keys("Enter")
+	tm.waitFor("the save", "│ "+out+" │")
 	tm.keys("q")
 	tm.waitFor("the shell after quitting", "EXIT=0")
 

@@ -136,20 +136,14 @@ const jsonEscape = "" +
 // moves on by the length.
 var jsonASCII = func() (t [utf8.RuneSelf]uint64) {
 	for c := range t {
-		var out string
 		switch e := jsonEscape[c]; e {
 		case '.':
-			out = string(rune(c))
+			t[c] = uint64(c) | 1<<56
 		case 'u':
-			out = `\u00` + string(hexDigits[c>>4]) + string(hexDigits[c&0xf])
+			t[c] = '\\' | 'u'<<8 | '0'<<16 | '0'<<24 | uint64(hexDigits[c>>4])<<32 | uint64(hexDigits[c&0xf])<<40 | 6<<56
 		default:
-			out = `\` + string(e)
+			t[c] = '\\' | uint64(e)<<8 | 2<<56
 		}
-		var w uint64
-		for k := len(out) - 1; k >= 0; k-- {
-			w = w<<8 | uint64(out[k])
-		}
-		t[c] = w | uint64(len(out))<<56
 	}
 	return t
 }()
