@@ -124,7 +124,7 @@ func (r *Run) launch(ctx context.Context) error {
 		return fail(err)
 	}
 	newCmd := func(iso isolation) *exec.Cmd {
-		cmd := exec.Command(cfg.Shim[0], cfg.Shim[1:]...)
+		cmd := exec.Command(cfg.Shim[0], slices.Concat(cfg.Shim[1:], shimCPUArgs())...)
 		// The shim runs no Go code and needs no environment of its own;
 		// the target's travels in the spec.
 		cmd.Env = []string{}
@@ -152,6 +152,10 @@ func (r *Run) launch(ctx context.Context) error {
 	if err := r.sendSpec(ctx, specW, built); err != nil {
 		r.abandon(specW)
 		return err
+	}
+	if r.mode.notifies() || cfg.Terminal != nil || len(r.readers) > 0 || len(copiers) > 0 {
+		// Work beyond waiting for the target: see launch_cpu.go.
+		go releaseCPU()
 	}
 	for _, c := range copiers {
 		go c()

@@ -14,6 +14,15 @@
 #include <stdint.h>
 
 #define SHIM_ARG "__shim"
+/*
+ * The argument after SHIM_ARG, when the workbench keeps to one CPU while
+ * it launches (runner/launch_cpu.c): SHIM_CPUS_ARG and the CPU mask the
+ * workbench was started with, as the bytes of a cpu_set_t (byte 0 holds
+ * CPUs 0-7, bit 0 the lowest), two hex digits each, trailing zero bytes
+ * left out. The shim sets up on the mask's other CPUs and gives the
+ * target the whole mask.
+ */
+#define SHIM_CPUS_ARG "--cpus="
 
 /* File descriptors the workbench places in the shim. */
 #define SHIM_SPEC_FD 3    /* pipe: the binary spec below, then end of file */
@@ -70,6 +79,10 @@ struct shim_spec {
 void shim_run(int argc, char **argv); /* returns only when argv[1] is not SHIM_ARG */
 void shim_fail(int code, const char *fmt, ...) __attribute__((noreturn, format(printf, 2, 3)));
 const char *shim_errstr(int err);
+
+/* launch_cpu.c (the workbench binary only) */
+void swb_hold_cpu(void);
+int swb_held_cpus(void *mask, size_t size);
 
 /* shim_mounts.c: 0, or -1 with the reason in msg. */
 int shim_mount_namespace(int root, char *msg, size_t size);

@@ -6,6 +6,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -272,6 +273,51 @@ static char *look_path(const char *name, char **envp)
 	shim_fail(127, "%s: not found in PATH", name);
 }
 
+static int hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+// parse_cpus reads SHIM_CPUS_ARG's value into set: 0, or -1 when it is
+// not a mask of at least one CPU in that form.
+static int parse_cpus(const char *hex, cpu_set_t *set)
+{
+	size_t n = strlen(hex);
+	unsigned char *b = (unsigned char *)set;
+	memset(set, 0, sizeof *set);
+	if (n == 0 || n % 2 != 0 || n / 2 > sizeof *set)
+		return -1;
+	for (size_t i = 0; i < n; i += 2) {
+		int hi = hex_digit(hex[i]), lo = hex_digit(hex[i + 1]);
+		if (hi < 0 || lo < 0)
+			return -1;
+		b[i / 2] = (unsigned char)(hi << 4 | lo);
+	}
+	return CPU_COUNT(set) > 0 ? 0 : -1;
+}
+
+// leave_held_cpu moves the shim to the CPUs of all that it was not
+// started on: it inherited the single CPU the workbench keeps to while it
+// builds the filter, and a task whose mask widens is not moved until the
+// scheduler next places it, so the two would share that CPU while the
+// others idle. Being a placement only, a failure is not an error.
+static void leave_held_cpu(const cpu_set_t *all)
+{
+	cpu_set_t cur, away;
+	if (sched_getaffinity(0, sizeof cur, &cur) != 0)
+		return;
+	CPU_ZERO(&away);
+	for (int i = 0; i < CPU_SETSIZE; i++)
+		if (CPU_ISSET(i, all) && !CPU_ISSET(i, &cur))
+			CPU_SET(i, &away);
+	if (CPU_COUNT(&away) > 0)
+		sched_setaffinity(0, sizeof away, &away);
+}
+
 // shim_run is the shim for a process started with argv; for any other
 // argv it returns and the program starts as usual.
 void shim_run(int argc, char **argv)
@@ -284,6 +330,16 @@ void shim_run(int argc, char **argv)
 	// os/exec passes on every fd the workbench inherited without
 	// close-on-exec (its caller's leaks): none may reach the target.
 	syscall(SYS_close_range, 8, ~0U, 0);
+	// The CPU mask the target must have (SHIM_CPUS_ARG): the one the
+	// shim inherited is the workbench's single CPU.
+	cpu_set_t cpus;
+	int restore_cpus = argc > 2;
+	if (restore_cpus) {
+		if (strncmp(argv[2], SHIM_CPUS_ARG, strlen(SHIM_CPUS_ARG)) != 0 ||
+		    parse_cpus(argv[2] + strlen(SHIM_CPUS_ARG), &cpus) != 0)
+			shim_fail(125, "shim: argument %.64s is not " SHIM_CPUS_ARG "MASK", argv[2]);
+		leave_held_cpu(&cpus);
+	}
 	// PID 1 means the workbench gave the shim new PID and mount namespaces
 	// (they always come together). They are set up before the spec is
 	// read: the workbench compiles and verifies the filter meanwhile.
@@ -293,6 +349,10 @@ void shim_run(int argc, char **argv)
 	struct shim_spec s;
 	memset(&s, 0, sizeof s);
 	read_spec(&s);
+	// Inherited by the init's fork, so the target's and every process
+	// it starts.
+	if (restore_cpus && sched_setaffinity(0, sizeof cpus, &cpus) != 0)
+		shim_fail(125, "shim: restoring the CPU affinity the workbench was started with: %s", shim_errstr(errno));
 	fcntl(SHIM_STATUS_FD, F_SETFD, FD_CLOEXEC);
 	fcntl(SHIM_HANDOFF_FD, F_SETFD, FD_CLOEXEC);
 	if (s.dir[0] && chdir(s.dir) != 0)
