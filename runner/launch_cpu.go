@@ -20,7 +20,9 @@ package runner
 // So `seccomp-workbench run` keeps to the CPU it starts on: a
 // constructor in the CLI (swb_hold_cpu, launch_cpu.c) narrows the first
 // thread's mask before the runtime exists, and every thread inherits it
-// (the runtime then sets GOMAXPROCS to 1). The shim inherits it too and
+// (the runtime then sets GOMAXPROCS to 1, and runtime.NumCPU, read once
+// at start, says 1 for the whole process: nothing on run's path may size
+// work by it). The shim inherits it too and
 // is given the mask the workbench was started with (shimCPUArgs,
 // SHIM_CPUS_ARG): it sets up on the other CPUs and restores the whole
 // mask before it forks the target, so the target and everything it
