@@ -47,15 +47,23 @@ type escapeKit struct {
 
 func (k *escapeKit) prog(name string) string { return filepath.Join(k.dir, "escape-"+name) }
 
-func newEscapeKit(t *testing.T) *escapeKit {
+// openTempDir is a temporary directory every user may enter and read
+// (a binary there runs as nobody too): t.TempDir is mode 0700 inside a
+// 0700 directory of its own.
+func openTempDir(t *testing.T) string {
 	t.Helper()
 	dir := t.TempDir()
-	// t.TempDir is mode 0700 inside a 0700 directory of its own.
 	for _, d := range []string{filepath.Dir(dir), dir} {
 		if err := os.Chmod(d, 0o755); err != nil {
 			t.Fatal(err)
 		}
 	}
+	return dir
+}
+
+func newEscapeKit(t *testing.T) *escapeKit {
+	t.Helper()
+	dir := openTempDir(t)
 	k := &escapeKit{dir: dir, workbench: filepath.Join(dir, "seccomp-workbench"),
 		denyMkdir: filepath.Join(dir, "deny-mkdir.json"), allowAll: filepath.Join(dir, "allow-all.json")}
 	if out, err := exec.Command("go", "build", "-o", k.workbench, ".").CombinedOutput(); err != nil {
@@ -221,9 +229,13 @@ var targetsLine = regexp.MustCompile(`(?m)^TARGETS (\d+):(.*)$`)
 // running the workbench binary, and must meet only its own run's.
 // staticShim builds the runner's static shim beside the kit's workbench
 // (make build's recipe), which the workbench then starts for its runs.
-func (k *escapeKit) staticShim(t *testing.T) {
+func (k *escapeKit) staticShim(t *testing.T) { buildStaticShim(t, k.dir) }
+
+// buildStaticShim builds the static shim into dir with make build's
+// recipe.
+func buildStaticShim(t *testing.T, dir string) {
 	t.Helper()
-	out, err := exec.Command("make", "-s", "-C", "../..", "shim", "SHIM="+filepath.Join(k.dir, runner.StaticShim)).CombinedOutput()
+	out, err := exec.Command("make", "-s", "-C", "../..", "shim", "SHIM="+filepath.Join(dir, runner.StaticShim)).CombinedOutput()
 	if err != nil {
 		t.Fatalf("building the static shim (make shim): %v\n%s", err, out)
 	}

@@ -12,8 +12,6 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
-
-	"github.com/seccomp-workbench/seccomp-workbench/runner"
 )
 
 var cpusLine = regexp.MustCompile(`(?m)^Cpus_allowed_list:\s*(\S+)$`)
@@ -32,12 +30,10 @@ func cpusOf(t *testing.T, dir string) string {
 	return string(m[1])
 }
 
-// While `run` launches, the workbench keeps to one CPU (runner's
-// launch_cpu.go); none of that may reach the target. Whatever mask the
-// workbench is started with, the target and its init have exactly that
-// mask, with either shim, in enforce and watch mode, as root and as
-// nobody.
-func TestRunGivesTargetCallersCPUs(t *testing.T) {
+// callerCPUs is the test's CPU mask and its Cpus_allowed_list; it skips
+// the test on one CPU, where the workbench has nothing to narrow.
+func callerCPUs(t *testing.T) (unix.CPUSet, string) {
+	t.Helper()
 	var own unix.CPUSet
 	if err := unix.SchedGetaffinity(0, &own); err != nil {
 		t.Fatal(err)
@@ -45,7 +41,16 @@ func TestRunGivesTargetCallersCPUs(t *testing.T) {
 	if own.Count() < 2 {
 		t.Skip("one CPU: the workbench has nothing to narrow")
 	}
-	all := cpusOf(t, "/proc/self")
+	return own, cpusOf(t, "/proc/self")
+}
+
+// While `run` launches, the workbench keeps to one CPU (runner's
+// launch_cpu.go); none of that may reach the target. Whatever mask the
+// workbench is started with, the target and its init have exactly that
+// mask, with either shim, in enforce and watch mode, as root and as
+// nobody.
+func TestRunGivesTargetCallersCPUs(t *testing.T) {
+	own, all := callerCPUs(t)
 	last := 0
 	for i := 0; i < len(own)*64; i++ {
 		if own.IsSet(i) {
@@ -78,14 +83,7 @@ func TestRunGivesTargetCallersCPUs(t *testing.T) {
 // enforce run waiting for its target keeps every thread on one of the
 // caller's CPUs, a watch run (its supervisor) gives them all back.
 func TestRunHoldsOneCPUWhileOnlyWaiting(t *testing.T) {
-	var own unix.CPUSet
-	if err := unix.SchedGetaffinity(0, &own); err != nil {
-		t.Fatal(err)
-	}
-	if own.Count() < 2 {
-		t.Skip("one CPU: the workbench has nothing to narrow")
-	}
-	all := cpusOf(t, "/proc/self")
+	own, all := callerCPUs(t)
 	bin := workbenchBinary(t)
 	for _, mode := range []string{"enforce", "watch"} {
 		t.Run(mode, func(t *testing.T) {
@@ -152,12 +150,7 @@ func workbenchCPUs(t *testing.T, pid int, mode, all string, own *unix.CPUSet) ([
 func cpuTestBinaries(t *testing.T) map[string]string {
 	t.Helper()
 	self := workbenchBinary(t)
-	dir := t.TempDir()
-	for _, d := range []string{filepath.Dir(dir), dir} {
-		if err := os.Chmod(d, 0o755); err != nil {
-			t.Fatal(err)
-		}
-	}
+	dir := openTempDir(t)
 	static := filepath.Join(dir, "seccomp-workbench")
 	data, err := os.ReadFile(self)
 	if err != nil {
@@ -166,8 +159,6 @@ func cpuTestBinaries(t *testing.T) map[string]string {
 	if err := os.WriteFile(static, data, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	if out, err := exec.Command("make", "-s", "-C", "../..", "shim", "SHIM="+filepath.Join(dir, runner.StaticShim)).CombinedOutput(); err != nil {
-		t.Fatalf("building the static shim (make shim): %v\n%s", err, out)
-	}
+	buildStaticShim(t, dir)
 	return map[string]string{"self-shim": self, "static-shim": static}
 }
