@@ -123,8 +123,9 @@ func (r *Run) launch(ctx context.Context) error {
 	if err := r.wireStdio(stdio, &child, &copiers); err != nil {
 		return fail(err)
 	}
+	shimArgs := slices.Concat(cfg.Shim[1:], shimCPUArgs())
 	newCmd := func(iso isolation) *exec.Cmd {
-		cmd := exec.Command(cfg.Shim[0], slices.Concat(cfg.Shim[1:], shimCPUArgs())...)
+		cmd := exec.Command(cfg.Shim[0], shimArgs...)
 		// The shim runs no Go code and needs no environment of its own;
 		// the target's travels in the spec.
 		cmd.Env = []string{}

@@ -14,7 +14,10 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-var cpusLine = regexp.MustCompile(`(?m)^Cpus_allowed_list:\s*(\S+)$`)
+var (
+	cpusLine = regexp.MustCompile(`(?m)^Cpus_allowed_list:\s*(\S+)$`)
+	procPid  = regexp.MustCompile(`/proc/\d+/status`)
+)
 
 // cpusOf is the Cpus_allowed_list of a /proc/PID[/task/TID] directory.
 func cpusOf(t *testing.T, dir string) string {
@@ -68,7 +71,7 @@ func TestRunGivesTargetCallersCPUs(t *testing.T) {
 						cmd.SysProcAttr = &syscall.SysProcAttr{Credential: u.cred}
 						stdout, stderr, code := runCmd(t, cmd)
 						want := fmt.Sprintf("/proc/self/status:Cpus_allowed_list:\t%s\n/proc/PPID/status:Cpus_allowed_list:\t%s\n", cpus, cpus)
-						got := regexp.MustCompile(`/proc/\d+/status`).ReplaceAllString(stdout, "/proc/PPID/status")
+						got := procPid.ReplaceAllString(stdout, "/proc/PPID/status")
 						if code != 0 || got != want {
 							t.Errorf("exit %d, the target and its init report\n%s\nwant\n%s\n%s", code, stdout, want, stderr)
 						}
