@@ -134,25 +134,30 @@ func (r *Run) launch(ctx context.Context) error {
 		cmd.SysProcAttr = iso.sysProcAttr()
 		return cmd
 	}
-	started := make(chan error, 1)
-	go r.launcher(started, newCmd, statusR, handoff)
-	// The shim is started first and the filter compiled (or loaded) and
-	// verified after, while the shim execs and builds its mount
-	// namespace, which it does before it reads the spec. With the build
-	// first, the launcher started the shim only once the build was done
-	// (its clone came 1.4-2 ms after a cache hit in ftrace timelines of
-	// 12 runs, whether it was a new goroutine or one parked on a thread
-	// of its own), so nothing overlapped.
-	if err := <-started; err != nil {
-		return fail(fmt.Errorf("starting the shim (%s): %w", cfg.Shim[0], err))
+	// The launcher starts the shim, then compiles (or loads) and verifies
+	// the filter while the shim execs and builds its mount namespace
+	// (which it does before it reads the spec), and sends the spec. With
+	// the build first, the shim started only once the build was done (its
+	// clone came 1.4-2 ms after a cache hit in ftrace timelines of 12
+	// runs), so nothing overlapped. All of it is the launcher's: with the
+	// build left to this goroutine, the launcher, locked to its thread,
+	// kept the only P of a run holding one CPU (launch_cpu.go) in its
+	// wait for the target's pid, a system call, until the runtime's
+	// monitor took the P back (0.1-0.25 ms in ftrace timelines), or a
+	// thread was made for this goroutine.
+	done := make(chan launched, 1)
+	closeChild := func() {
+		for _, c := range child {
+			c.Close()
+		}
 	}
-	built := r.p.build()
-	for _, c := range child {
-		c.Close()
-	}
-	if err := r.sendSpec(ctx, specW, built); err != nil {
+	go r.launcher(ctx, done, newCmd, closeChild, specW, statusR, handoff)
+	switch res := <-done; {
+	case res.shim != nil:
+		return fail(fmt.Errorf("starting the shim (%s): %w", cfg.Shim[0], res.shim))
+	case res.spec != nil:
 		r.abandon(specW)
-		return err
+		return res.spec
 	}
 	if r.mode.notifies() || cfg.Terminal != nil || len(r.readers) > 0 || len(copiers) > 0 {
 		// Work beyond waiting for the target: see launch_cpu.go.
@@ -271,22 +276,31 @@ func (r *Run) wireStdio(cmd *exec.Cmd, child *[]io.Closer, copiers *[]func()) er
 	return nil
 }
 
-// launcher starts the shim from a goroutine locked to its thread for the
-// whole run: the kernel sends the parent-death signal when the thread
-// that forked exits, not the process, so that thread must outlive the
-// run. The supervisor then runs on the same thread.
-func (r *Run) launcher(started chan<- error, newCmd func(isolation) *exec.Cmd, statusR *os.File, handoff int) {
+// launched is what the launcher tells launch: the shim did not start
+// (shim), or the spec could not be sent (spec: the filter does not
+// build, the spec is too large, the run was cancelled while held).
+type launched struct{ shim, spec error }
+
+// launcher starts the shim and sends it the spec, from a goroutine locked
+// to its thread for the whole run: the kernel sends the parent-death
+// signal when the thread that forked exits, not the process, so that
+// thread must outlive the run. The supervisor then runs on the same
+// thread. closeChild closes the workbench's copies of the shim's fds.
+func (r *Run) launcher(ctx context.Context, done chan<- launched, newCmd func(isolation) *exec.Cmd, closeChild func(),
+	specW, statusR *os.File, handoff int) {
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
 	cmd, iso, err := r.startShim(newCmd)
 	if err != nil {
-		started <- err
+		done <- launched{shim: err}
 		close(r.launcherDone)
 		return
 	}
 	r.cmd = cmd
 	r.iso = iso
-	started <- nil
+	closeChild()
+	done <- launched{spec: r.sendSpec(ctx, specW, r.p.build())}
+	// Without a spec the shim exits: recvPid sees it go.
 	defer close(r.launcherDone)
 	pid, err := recvPid(handoff)
 	if err != nil {
