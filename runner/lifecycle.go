@@ -451,6 +451,7 @@ func (r *Run) waiter() {
 	r.launchDone(false)
 	close(r.waiterDone)
 	if !killed {
+		awaitExit(r.cmd.Process.Pid)
 		r.reapInit()
 	}
 }
@@ -459,13 +460,7 @@ func (r *Run) waiter() {
 // what its tree left and reaps it; the status is the init's own.
 func (r *Run) killedInit() (time.Time, syscall.WaitStatus, bool) {
 	initPid := r.cmd.Process.Pid
-	var info unix.Siginfo
-	for {
-		err := unix.Waitid(unix.P_PID, initPid, &info, unix.WEXITED|unix.WNOWAIT, nil)
-		if err != unix.EINTR {
-			break
-		}
-	}
+	awaitExit(initPid)
 	exitTime := time.Now()
 	if !r.iso.namespaces() {
 		// The init was killed before it could end the tree (the target can
@@ -478,6 +473,37 @@ func (r *Run) killedInit() (time.Time, syscall.WaitStatus, bool) {
 		return exitTime, 0, false
 	}
 	return exitTime, st.Sys().(syscall.WaitStatus), true
+}
+
+// awaitExit returns once the child pid has exited, leaving it unreaped.
+// Its exit can take a while after its report (its namespaces end with
+// it), and a waitid blocked meanwhile would keep this goroutine's P,
+// which on a run held to one CPU (launch_cpu.go) is the only one, from
+// the goroutines the report woke until the runtime's monitor took it
+// back (0.1 ms in ftrace timelines). So it waits in the runtime's poller
+// on a pidfd, which polls readable once its process has exited; without
+// pidfds (Linux < 5.3), in waitid.
+func awaitExit(pid int) {
+	if fd, err := unix.PidfdOpen(pid, unix.PIDFD_NONBLOCK); err == nil {
+		f := os.NewFile(uintptr(fd), "pidfd")
+		exited := false
+		if rc, err := f.SyscallConn(); err == nil {
+			// An error: the pidfd is not in the poller after all.
+			rc.Read(func(fd uintptr) bool {
+				pfd := []unix.PollFd{{Fd: int32(fd), Events: unix.POLLIN}}
+				n, err := unix.Poll(pfd, 0)
+				exited = n > 0
+				return exited || (err != nil && err != unix.EINTR)
+			})
+		}
+		f.Close()
+		if exited {
+			return
+		}
+	}
+	var info unix.Siginfo
+	for unix.Waitid(unix.P_PID, pid, &info, unix.WEXITED|unix.WNOWAIT, nil) == unix.EINTR {
+	}
 }
 
 // reapInit reaps the init. Once it is reaped its pid, and so the session

@@ -502,3 +502,39 @@ func TestWarmLeavesNothing(t *testing.T) {
 		t.Errorf("a run after Warm: %+v", res.verdict)
 	}
 }
+
+// awaitExit returns once the child has exited, not before, and leaves it
+// unreaped (the caller reaps it, and until then its pid is not reused).
+func TestAwaitExit(t *testing.T) {
+	cmd := exec.Command("/bin/sh", "-c", "read x; exit 0")
+	in, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	pid := cmd.Process.Pid
+	done := make(chan struct{})
+	go func() {
+		awaitExit(pid)
+		close(done)
+	}()
+	select {
+	case <-done:
+		t.Fatal("awaitExit returned while the child was alive")
+	case <-time.After(100 * time.Millisecond):
+	}
+	in.Close() // read gets EOF: the shell exits
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("awaitExit did not return within 10 s of the child's exit")
+	}
+	if st, ok := readProcStat(pid); !ok || st.state != 'Z' {
+		t.Errorf("after awaitExit the child is %+v (found: %v), want a zombie not yet reaped", st, ok)
+	}
+	if err := cmd.Wait(); err != nil {
+		t.Errorf("reaping the child: %v", err)
+	}
+}
