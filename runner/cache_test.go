@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/seccomp-workbench/seccomp-workbench/profile/progcache"
 )
@@ -99,5 +100,57 @@ func TestEnforceRunWithProgramCache(t *testing.T) {
 	}
 	if n := log.take(); !strings.Contains(n, "not used: a watch filter holds the run's secret") || strings.Contains(n, "stored") || strings.Contains(n, "hit") {
 		t.Fatalf("watch mode used the cache, or did not say why not: %q", n)
+	}
+}
+
+// A program new to the cache is written only once the shim has the
+// spec: while the target is held back (Config.Hold), the entry does not
+// exist; once the run is over and the cache closed, it does.
+func TestProgramStoredAfterTheSpec(t *testing.T) {
+	t.Setenv(progcache.EnvSwitch, "verbose")
+	dir := t.TempDir()
+	t.Setenv("XDG_CACHE_HOME", dir)
+	var log notes
+	c := progcache.FromEnv(log.add)
+	t.Cleanup(func() { c.Close() })
+	hold := make(chan struct{})
+	kids := children(t)
+	var r *Run
+	started := make(chan error, 1)
+	go func() {
+		var err error
+		r, err = Start(t.Context(), Config{Effective: eff(t, denyOne("getppid", "SCMP_ACT_ERRNO", 1)), Mode: ModeEnforce,
+			Argv: []string{"/bin/true"}, Programs: c, Hold: hold})
+		started <- err
+	}()
+	deadline := time.Now().Add(30 * time.Second)
+	for len(children(t)) <= len(kids) {
+		if time.Now().After(deadline) {
+			t.Fatal("no shim started in 30 s")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	// The filter is built meanwhile (milliseconds); an entry written
+	// with it would be there by now.
+	time.Sleep(300 * time.Millisecond)
+	entries := func() []string {
+		e, _ := filepath.Glob(filepath.Join(dir, "seccomp-workbench", "*.prog"))
+		return e
+	}
+	if e := entries(); len(e) != 0 {
+		close(hold)
+		<-started
+		t.Fatalf("the entry was written while the target was held back, before the spec: %v", e)
+	}
+	close(hold)
+	if err := <-started; err != nil {
+		t.Fatal(err)
+	}
+	if res := collect(t, r); res.verdict.Result != ResultPass {
+		t.Fatalf("verdict %+v", res.verdict)
+	}
+	c.Close()
+	if e := entries(); len(e) != 1 || !strings.Contains(log.take(), "stored") {
+		t.Fatalf("after the run the cache holds %v: the program was not stored", e)
 	}
 }

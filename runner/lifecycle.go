@@ -300,6 +300,7 @@ func (r *Run) launcher(ctx context.Context, done chan<- launched, newCmd func(is
 	r.iso = iso
 	closeChild()
 	done <- launched{spec: r.sendSpec(ctx, specW, r.p.build())}
+	r.p.storeProgram()
 	// Without a spec the shim exits: recvPid sees it go.
 	defer close(r.launcherDone)
 	pid, err := recvPid(handoff)

@@ -162,12 +162,25 @@ func (c *Cache) Path() string { return c.path }
 // it passed; its entry is then written in the background (Storing) until
 // Close.
 func (c *Cache) Build(e *profile.Effective, o profile.Options) (*compile.Program, Result, error) {
+	p, res, store, err := c.BuildDeferred(e, o)
+	if store != nil {
+		go store()
+	}
+	return p, res, err
+}
+
+// BuildDeferred is Build that leaves the writing of a new entry to the
+// caller: store, not nil when there is one to write (Storing), writes it
+// and must be called exactly once, on any goroutine (Close waits for
+// it). A launch calls it once the target has its filter, so that the
+// entry's new inodes are not made on the way there.
+func (c *Cache) BuildDeferred(e *profile.Effective, o profile.Options) (p *compile.Program, res Result, store func(), err error) {
 	if c != nil && o.Exempt != nil {
 		c.note("not used: a %s filter holds the run's secret, which is never written to disk", o.Variant)
 	}
 	if c == nil || o.Exempt != nil || !c.enter() {
 		p, err := compile.Build(e, o)
-		return p, Compiled, err
+		return p, Compiled, nil, err
 	}
 	defer c.busy.Done()
 	if testHook != nil {
@@ -175,7 +188,7 @@ func (c *Cache) Build(e *profile.Effective, o profile.Options) (*compile.Program
 	}
 	if !c.look() {
 		p, err := compile.Build(e, o)
-		return p, Compiled, err
+		return p, Compiled, nil, err
 	}
 	// No directory, no entry: the first Build does not wait for the
 	// directory to be made (each new inode costs 0.5 ms of kernel time
@@ -184,7 +197,7 @@ func (c *Cache) Build(e *profile.Effective, o profile.Options) (*compile.Program
 	fresh := c.absent && c.lazy.CompareAndSwap(false, true)
 	if !fresh && !c.openDir() {
 		p, err := compile.Build(e, o)
-		return p, Compiled, err
+		return p, Compiled, nil, err
 	}
 	key := Key(c.binary, e, o)
 	name := hex.EncodeToString(key[:]) + entryExt
@@ -198,26 +211,26 @@ func (c *Cache) Build(e *profile.Effective, o profile.Options) (*compile.Program
 			err := compile.Verify(p)
 			if err == nil {
 				c.note("hit %s", name)
-				return p, Hit, nil
+				return p, Hit, nil, nil
 			}
 			c.warn(fmt.Sprintf("warning: program cache %s: ignored %s: its program does not mean what the profile means (%s); the workbench stores only verified programs, so something else wrote it: compiling afresh", c.path, name, firstLine(err.Error())))
 		} else if why != "" {
 			c.note("ignored %s: %s", name, why)
 		}
 	}
-	p, err := compile.Build(e, o)
+	p, err = compile.Build(e, o)
 	if err != nil {
-		return nil, Compiled, err
+		return nil, Compiled, nil, err
 	}
 	// Encoded now: the entry holds the program as verified, whatever the
 	// caller does with p while it is written.
 	data, err := encodeEntry(key, p)
 	if err != nil {
 		c.note("could not store %s: %v", name, err)
-		return p, Compiled, nil
+		return p, Compiled, nil, nil
 	}
 	c.busy.Add(1) // this Build's own count keeps busy above zero
-	go func() {
+	return p, Storing, func() {
 		defer c.busy.Done()
 		if testHook != nil {
 			testHook("store")
@@ -230,8 +243,7 @@ func (c *Cache) Build(e *profile.Effective, o profile.Options) (*compile.Program
 			return
 		}
 		c.note("stored %s", name)
-	}()
-	return p, Storing, nil
+	}, nil
 }
 
 func (c *Cache) note(format string, a ...any) {
