@@ -463,8 +463,8 @@ func prepare(cfg Config) (*prepared, error) {
 
 // build compiles and verifies the filter, through the program cache,
 // once per prepared run (the eBPF engine's filter is fixed, made above).
-// A program new to the cache is written by storeProgram, which every
-// caller must call after (the cache's Close waits for the entry).
+// A program new to the cache is written by storeProgram (or else by the
+// cache's Close).
 func (p *prepared) build() error {
 	p.buildOnce.Do(func() {
 		if p.prog != nil {

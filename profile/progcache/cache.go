@@ -108,6 +108,10 @@ type Cache struct {
 	mu     sync.Mutex
 	closed bool
 	busy   sync.WaitGroup
+	// pending are the stores BuildDeferred handed out that have not
+	// started (guarded by mu): Close runs them, so that one a caller
+	// never called neither blocks Close nor is lost.
+	pending map[*sync.Once]func()
 }
 
 // testHook, when set (by tests), is called by each Build the cache lets
@@ -171,9 +175,9 @@ func (c *Cache) Build(e *profile.Effective, o profile.Options) (*compile.Program
 
 // BuildDeferred is Build that leaves the writing of a new entry to the
 // caller: store, not nil when there is one to write (Storing), writes it
-// and must be called exactly once, on any goroutine (Close waits for
-// it). A launch calls it once the target has its filter, so that the
-// entry's new inodes are not made on the way there.
+// when first called, on any goroutine; Close waits for a store under way
+// and runs one not called yet. A launch calls it once the target has its
+// filter, so that the entry's new inodes are not made on the way there.
 func (c *Cache) BuildDeferred(e *profile.Effective, o profile.Options) (p *compile.Program, res Result, store func(), err error) {
 	if c != nil && o.Exempt != nil {
 		c.note("not used: a %s filter holds the run's secret, which is never written to disk", o.Variant)
@@ -230,7 +234,7 @@ func (c *Cache) BuildDeferred(e *profile.Effective, o profile.Options) (p *compi
 		return p, Compiled, nil, nil
 	}
 	c.busy.Add(1) // this Build's own count keeps busy above zero
-	return p, Storing, func() {
+	write := func() {
 		defer c.busy.Done()
 		if testHook != nil {
 			testHook("store")
@@ -243,7 +247,33 @@ func (c *Cache) BuildDeferred(e *profile.Effective, o profile.Options) (p *compi
 			return
 		}
 		c.note("stored %s", name)
-	}, nil
+	}
+	return p, Storing, c.deferStore(write), nil
+}
+
+// deferStore registers write as pending and returns what runs it: once,
+// whether the caller calls it or Close does.
+func (c *Cache) deferStore(write func()) func() {
+	once := new(sync.Once)
+	run := func() {
+		c.mu.Lock()
+		delete(c.pending, once)
+		c.mu.Unlock()
+		once.Do(write)
+	}
+	c.mu.Lock()
+	if c.closed {
+		// Close has run the pending ones and waits for this one.
+		c.mu.Unlock()
+		run()
+		return run
+	}
+	if c.pending == nil {
+		c.pending = map[*sync.Once]func(){}
+	}
+	c.pending[once] = run
+	c.mu.Unlock()
+	return run
 }
 
 func (c *Cache) note(format string, a ...any) {
@@ -496,7 +526,12 @@ func (c *Cache) Close() error {
 	}
 	c.mu.Lock()
 	c.closed = true
+	pending := c.pending
+	c.pending = nil
 	c.mu.Unlock()
+	for _, run := range pending {
+		run()
+	}
 	c.busy.Wait()
 	if c.dirfd < 0 {
 		return nil
