@@ -114,22 +114,8 @@ func TestProgramStoredAfterTheSpec(t *testing.T) {
 	c := progcache.FromEnv(log.add)
 	t.Cleanup(func() { c.Close() })
 	hold := make(chan struct{})
-	kids := children(t)
-	var r *Run
-	started := make(chan error, 1)
-	go func() {
-		var err error
-		r, err = Start(t.Context(), Config{Effective: eff(t, denyOne("getppid", "SCMP_ACT_ERRNO", 1)), Mode: ModeEnforce,
-			Argv: []string{"/bin/true"}, Programs: c, Hold: hold})
-		started <- err
-	}()
-	deadline := time.Now().Add(30 * time.Second)
-	for len(children(t)) <= len(kids) {
-		if time.Now().After(deadline) {
-			t.Fatal("no shim started in 30 s")
-		}
-		time.Sleep(time.Millisecond)
-	}
+	res := startHeld(t, t.Context(), Config{Effective: eff(t, denyOne("getppid", "SCMP_ACT_ERRNO", 1)), Mode: ModeEnforce,
+		Argv: []string{"/bin/true"}, Programs: c, Hold: hold})
 	// The filter is built meanwhile (milliseconds); an entry written
 	// with it would be there by now.
 	time.Sleep(300 * time.Millisecond)
@@ -139,16 +125,10 @@ func TestProgramStoredAfterTheSpec(t *testing.T) {
 	}
 	if e := entries(); len(e) != 0 {
 		close(hold)
-		<-started
+		<-res
 		t.Fatalf("the entry was written while the target was held back, before the spec: %v", e)
 	}
-	close(hold)
-	if err := <-started; err != nil {
-		t.Fatal(err)
-	}
-	if res := collect(t, r); res.verdict.Result != ResultPass {
-		t.Fatalf("verdict %+v", res.verdict)
-	}
+	releaseHeld(t, hold, res)
 	c.Close()
 	if e := entries(); len(e) != 1 || !strings.Contains(log.take(), "stored") {
 		t.Fatalf("after the run the cache holds %v: the program was not stored", e)

@@ -107,20 +107,23 @@ func TestHoldKeepsTheTargetBack(t *testing.T) {
 	}
 }
 
-func testHold(t *testing.T, iso Isolation, cancel bool) {
-	marker := filepath.Join(t.TempDir(), "ran")
+// started is what Start returned.
+type started struct {
+	r   *Run
+	err error
+}
+
+// startHeld calls Start on a goroutine with cfg, whose Hold the caller
+// keeps closed, and returns once the run's shim exists (the workbench
+// has one more child); Start's result arrives on the channel.
+func startHeld(t *testing.T, ctx context.Context, cfg Config) <-chan started {
+	t.Helper()
 	reapZombieChildren()
 	kids := children(t)
-	ctx, stop := context.WithCancel(context.Background())
-	defer stop()
-	hold := make(chan struct{})
-	var r *Run
-	started := make(chan error, 1)
+	ch := make(chan started, 1)
 	go func() {
-		var err error
-		r, err = Start(ctx, Config{Effective: eff(t, allowAll), Mode: ModeEnforce, Isolate: iso, Hold: hold,
-			Argv: []string{"/bin/sh", "-c", "echo ran > " + marker}})
-		started <- err
+		r, err := Start(ctx, cfg)
+		ch <- started{r, err}
 	}()
 	deadline := time.Now().Add(30 * time.Second)
 	for len(children(t)) <= len(kids) {
@@ -129,11 +132,35 @@ func testHold(t *testing.T, iso Isolation, cancel bool) {
 		}
 		time.Sleep(time.Millisecond)
 	}
+	return ch
+}
+
+// releaseHeld closes hold and requires the held run to start and pass.
+func releaseHeld(t *testing.T, hold chan struct{}, res <-chan started) {
+	t.Helper()
+	close(hold)
+	s := <-res
+	if s.err != nil {
+		t.Fatal(s.err)
+	}
+	if out := collect(t, s.r); out.verdict.Result != ResultPass {
+		t.Fatalf("verdict %+v", out.verdict)
+	}
+}
+
+func testHold(t *testing.T, iso Isolation, cancel bool) {
+	marker := filepath.Join(t.TempDir(), "ran")
+	ctx, stop := context.WithCancel(context.Background())
+	defer stop()
+	hold := make(chan struct{})
+	kids := children(t)
+	res := startHeld(t, ctx, Config{Effective: eff(t, allowAll), Mode: ModeEnforce, Isolate: iso, Hold: hold,
+		Argv: []string{"/bin/sh", "-c", "echo ran > " + marker}})
 	// Unheld, the target runs within milliseconds of its shim.
 	time.Sleep(200 * time.Millisecond)
 	select {
-	case err := <-started:
-		t.Fatalf("Start returned (%v) while the hold was on", err)
+	case s := <-res:
+		t.Fatalf("Start returned (%v) while the hold was on", s.err)
 	default:
 	}
 	if _, err := os.Stat(marker); err == nil {
@@ -141,8 +168,8 @@ func testHold(t *testing.T, iso Isolation, cancel bool) {
 	}
 	if cancel {
 		stop()
-		if err := <-started; !errors.Is(err, context.Canceled) {
-			t.Fatalf("Start after the context ended: %v, want context.Canceled", err)
+		if s := <-res; !errors.Is(s.err, context.Canceled) {
+			t.Fatalf("Start after the context ended: %v, want context.Canceled", s.err)
 		}
 		if _, err := os.Stat(marker); err == nil {
 			t.Error("the target ran after the context ended")
@@ -152,13 +179,7 @@ func testHold(t *testing.T, iso Isolation, cancel bool) {
 		}
 		return
 	}
-	close(hold)
-	if err := <-started; err != nil {
-		t.Fatal(err)
-	}
-	if res := collect(t, r); res.verdict.Result != ResultPass {
-		t.Fatalf("verdict %+v", res.verdict)
-	}
+	releaseHeld(t, hold, res)
 	if _, err := os.Stat(marker); err != nil {
 		t.Errorf("the target did not run once released: %v", err)
 	}
