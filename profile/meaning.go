@@ -80,13 +80,33 @@ func (e *Effective) Decide(arch catalog.Arch, nr int64, args [6]uint64, o Option
 // A Decider is Decide for many calls of one profile, as Verify makes: it
 // indexes the rules by the names they give once, so that a call looks
 // only at the rules that can decide it. The profile must not change while
-// it is in use.
+// it is in use, and one goroutine uses it at a time.
 type Decider struct {
 	e      *Effective
 	o      Options
 	byName map[string][]int
 	// muxed are the rules that also decide a multiplexer (muxViews).
 	muxed []int
+	stub  bool // e.stubbed()
+	// last is byName's last answer: Verify asks about one name several
+	// times in a row (the call, its candidates, whether a rule compares
+	// an argument, its cases), and a string compare costs less than a
+	// look-up.
+	last struct {
+		name  string
+		rules []int
+		ok    bool
+	}
+}
+
+// naming returns the rules that name name, in profile order.
+func (d *Decider) naming(name string) []int {
+	if l := &d.last; l.ok && l.name == name {
+		return l.rules
+	}
+	r := d.byName[name]
+	d.last.name, d.last.rules, d.last.ok = name, r, true
+	return r
 }
 
 // Decider returns e's Decider for the filter variant o.
@@ -95,7 +115,7 @@ func (e *Effective) Decider(o Options) *Decider {
 	for i := range e.Rules {
 		total += len(e.Rules[i].Names)
 	}
-	d := &Decider{e: e, o: o, byName: make(map[string][]int, total)}
+	d := &Decider{e: e, o: o, byName: make(map[string][]int, total), stub: e.stubbed()}
 	// Most names are in one rule: their lists share one array.
 	back := make([]int, total)
 	for i := range e.Rules {
@@ -126,7 +146,7 @@ func (d *Decider) Decide(arch catalog.Arch, nr int64, args [6]uint64) Decision {
 // candidates are, in profile order, the rules that name name or may
 // decide it as a multiplexer: no other rule can decide a call of it.
 func (d *Decider) candidates(arch catalog.Arch, name string) []int {
-	named := d.byName[name]
+	named := d.naming(name)
 	if len(d.muxed) == 0 || (name != catalog.SocketCall && name != catalog.IPC) || !arch.Multiplexes() {
 		return named
 	}
@@ -142,7 +162,7 @@ func (d *Decider) candidates(arch catalog.Arch, name string) []int {
 // operation).
 func (d *Decider) conditional(arch catalog.Arch, name string) bool {
 	mux := arch.Multiplexes() && (name == catalog.SocketCall || name == catalog.IPC)
-	for _, i := range d.byName[name] {
+	for _, i := range d.naming(name) {
 		if len(d.e.Rules[i].Args) > 0 {
 			return true
 		}
@@ -202,7 +222,7 @@ func (e *Effective) call(arch catalog.Arch, nr int64, name string, o Options, id
 		d.Action = ActNotify
 		return c
 	}
-	if o.Variant != VariantRecord && !o.NoENOSYS && e.stubbed() {
+	if o.Variant != VariantRecord && !o.NoENOSYS && (idx != nil && idx.stub || idx == nil && e.stubbed()) {
 		if max, ok := e.MaxNumber(arch); ok && nr > max && sameABI(arch, nr) {
 			d.Action, d.Errno, d.Rule = ActErrno, ENOSYS, RuleNewer
 			if o.Variant == VariantWatch {
@@ -226,7 +246,7 @@ func (e *Effective) call(arch catalog.Arch, nr int64, name string, o Options, id
 	}
 	c.rules = true
 	if idx != nil {
-		c.named = idx.byName[d.Syscall]
+		c.named = idx.naming(d.Syscall)
 		c.cands = idx.candidates(arch, d.Syscall)
 	}
 	return c
@@ -341,6 +361,9 @@ func (r *EffRule) Has(n string) bool { return slices.Contains(r.Names, n) }
 // kernel passes 32-bit arguments and libseccomp compares 32-bit words, so
 // both sides are truncated.
 func argsMatch(arch catalog.Arch, conds []*Arg, args [6]uint64) bool {
+	if len(conds) == 0 {
+		return true
+	}
 	mask := ^uint64(0)
 	if arch.Is32Bit() {
 		mask = 0xffffffff

@@ -114,7 +114,7 @@ func (e *Effective) rulesOn(arch catalog.Arch, name string, idx *Decider) []Rule
 		}
 		return out
 	}
-	named := idx.byName[name]
+	named := idx.naming(name)
 	for _, i := range idx.candidates(arch, name) {
 		view(i, slices.Contains(named, i))
 	}
