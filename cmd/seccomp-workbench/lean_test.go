@@ -51,15 +51,15 @@ func TestLeanBuildLinks(t *testing.T) {
 		}
 		return string(out)
 	}
-	heavy := []string{"seccomp-workbench/tui\n", "seccomp-workbench/artifact\n", "charm.land/", "oras.land/", "github.com/atotto/clipboard", "github.com/mattn/go-runewidth", "github.com/opencontainers/go-digest"}
+	heavy := []string{"seccomp-workbench/tui\n", "seccomp-workbench/artifact\n", "charm.land/", "oras.land/", "github.com/atotto/clipboard", "github.com/mattn/go-runewidth", "github.com/opencontainers/go-digest", "github.com/cilium/ebpf"}
 	lean, full := deps("-tags", "lean"), deps()
 	for _, h := range heavy {
 		if strings.Contains(lean, h) {
 			t.Errorf("the lean build links %s", strings.TrimSpace(h))
 		}
 	}
-	if !strings.Contains(full, "seccomp-workbench/tui\n") || !strings.Contains(full, "oras.land/") {
-		t.Fatalf("the full build should link the TUI and oras-go:\n%s", full)
+	if !strings.Contains(full, "seccomp-workbench/tui\n") || !strings.Contains(full, "oras.land/") || !strings.Contains(full, "github.com/cilium/ebpf\n") {
+		t.Fatalf("the full build should link the TUI, oras-go and cilium/ebpf:\n%s", full)
 	}
 }
 
@@ -90,6 +90,19 @@ func TestLeanHandsOver(t *testing.T) {
 	}
 	if _, errs, code := run("pull", "oci://127.0.0.1:1/p:v1"); code != exitUsage || !strings.Contains(errs, "-o OUT is required") {
 		t.Fatalf("pull without -o is the full build's usage error, exit 2 (exit %d):\n%s", code, errs)
+	}
+	// record, whose auto engine is the eBPF recorder, is the full build's:
+	// help, completion, and the run with the engine the full build picks.
+	if out, _, code := run("record", "--help"); code != 0 || !strings.Contains(out, "--engine") || !strings.Contains(out, "--scenarios") {
+		t.Fatalf("record --help is the full build's (exit %d):\n%s", code, out)
+	}
+	if out, _, code := run("__complete", "record", "--"); code != 0 || !strings.Contains(out, "--engine") {
+		t.Fatalf("completing record's flags gives the full build's (exit %d):\n%s", code, out)
+	}
+	rec := filepath.Join(t.TempDir(), "rec.json")
+	_, errs, code := run("record", "-o", rec, "--", "/bin/true")
+	if _, err := os.Stat(rec); code != 0 || err != nil || !strings.Contains(errs, "engine ") {
+		t.Fatalf("record through the lean build writes its profile and names its engine (exit %d, %v):\n%s", code, err, errs)
 	}
 	if _, errs, code := run("run", "--mode", "enforce", "--profile", "preset:docker-default", "--", "/bin/true"); code != 0 || !strings.Contains(errs, "PASS") {
 		t.Fatalf("the lean build runs under a filter itself (exit %d):\n%s", code, errs)

@@ -14,7 +14,15 @@ import (
 	"github.com/seccomp-workbench/seccomp-workbench/runner"
 )
 
-func newRecordCmd() *cobra.Command {
+// The record command's use line and summary, also for the lean build,
+// which hands the command to the full one (lean.go).
+const (
+	recordUse   = "record -o OUT [--base PROFILE] [--names-only] [--merge-into] [--timeout D] [--engine E] -- CMD [ARG...]\n  record --scenarios FILE -o OUT [--base PROFILE] [--names-only] [--merge-into] [--engine E]"
+	recordShort = "Record the syscalls a command makes and write a minimal profile"
+)
+
+// recordCmd is the record command (newRecordCmd in the full build).
+func recordCmd() *cobra.Command {
 	var (
 		out       string
 		base      string
@@ -25,8 +33,8 @@ func newRecordCmd() *cobra.Command {
 		engine    string
 	)
 	cmd := &cobra.Command{
-		Use:   "record -o OUT [--base PROFILE] [--names-only] [--merge-into] [--timeout D] [--engine E] -- CMD [ARG...]\n  record --scenarios FILE -o OUT [--base PROFILE] [--names-only] [--merge-into] [--engine E]",
-		Short: "Record the syscalls a command makes and write a minimal profile",
+		Use:   recordUse,
+		Short: recordShort,
 		Long: `Run a command with every syscall let through and counted (for the
 command and everything it starts), print what it used, and write a profile
 that allows exactly that: deny by default with EPERM, ENOSYS for syscalls
