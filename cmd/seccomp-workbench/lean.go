@@ -9,6 +9,8 @@ import (
 	"syscall"
 
 	"github.com/spf13/cobra"
+
+	"github.com/seccomp-workbench/seccomp-workbench/runner"
 )
 
 // The lean build (make build's bin/seccomp-workbench) links neither the
@@ -17,9 +19,9 @@ import (
 // width tables, clipboard tool lookups, registry reference regexps, BTF
 // and feature probes' tables) are milliseconds of every run; cilium/ebpf
 // alone, its inits and its size, about 0.3 ms of a program that only
-// starts and exits. The workbench itself, push, pull and record (whose
-// auto engine is the eBPF recorder) are handed, arguments and all, to the
-// full build installed beside this one.
+// starts and exits. The workbench itself, push and pull are handed,
+// arguments and all, to the full build installed beside this one, and so
+// is record where its engine may be the eBPF recorder.
 const fullBinary = "seccomp-workbench-full"
 
 func openWorkbench(cmd *cobra.Command, _ []string) error { return handOver(cmd) }
@@ -28,7 +30,16 @@ func newPushCmd() *cobra.Command { return handedOver(pushUse, pushShort) }
 
 func newPullCmd() *cobra.Command { return handedOver(pullUse, pullShort) }
 
-func newRecordCmd() *cobra.Command { return handedOver(recordUse, recordShort) }
+// recordElsewhere hands record to the full build when its engine may be
+// the eBPF recorder, which this build does not link, so that the engine
+// chosen is the full build's; with notify, asked for or the only one
+// here, it records itself.
+func recordElsewhere(cmd *cobra.Command, e runner.Engine) error {
+	if e == runner.EngineNotify || runner.EBPFMayLoad() != "" {
+		return nil
+	}
+	return handOver(cmd)
+}
 
 // handedOver is a command the full build parses, help and shell
 // completion included: with flag parsing off, cobra asks

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/seccomp-workbench/seccomp-workbench/runner"
 )
 
 // leanPair builds the lean build once into a directory of its own, with
@@ -91,18 +93,25 @@ func TestLeanHandsOver(t *testing.T) {
 	if _, errs, code := run("pull", "oci://127.0.0.1:1/p:v1"); code != exitUsage || !strings.Contains(errs, "-o OUT is required") {
 		t.Fatalf("pull without -o is the full build's usage error, exit 2 (exit %d):\n%s", code, errs)
 	}
-	// record, whose auto engine is the eBPF recorder, is the full build's:
-	// help, completion, and the run with the engine the full build picks.
+	// record picks the engine the full build picks: where the eBPF
+	// recorder may load, the full build records; with notify, the lean
+	// build does.
 	if out, _, code := run("record", "--help"); code != 0 || !strings.Contains(out, "--engine") || !strings.Contains(out, "--scenarios") {
 		t.Fatalf("record --help is the full build's (exit %d):\n%s", code, out)
 	}
 	if out, _, code := run("__complete", "record", "--"); code != 0 || !strings.Contains(out, "--engine") {
 		t.Fatalf("completing record's flags gives the full build's (exit %d):\n%s", code, out)
 	}
-	rec := filepath.Join(t.TempDir(), "rec.json")
-	_, errs, code := run("record", "-o", rec, "--", "/bin/true")
-	if _, err := os.Stat(rec); code != 0 || err != nil || !strings.Contains(errs, "engine ") {
-		t.Fatalf("record through the lean build writes its profile and names its engine (exit %d, %v):\n%s", code, err, errs)
+	want := "engine ebpf"
+	if why := runner.EBPFMayLoad(); why != "" {
+		want = "engine notify (" + why
+	}
+	for _, c := range []struct{ engine, want string }{{"auto", want}, {"notify", "engine notify"}} {
+		rec := filepath.Join(t.TempDir(), "rec.json")
+		_, errs, code := run("record", "--engine", c.engine, "-o", rec, "--", "/bin/true")
+		if _, err := os.Stat(rec); code != 0 || err != nil || !strings.Contains(errs, c.want) {
+			t.Fatalf("record --engine %s through the lean build writes its profile with %q (exit %d, %v):\n%s", c.engine, c.want, code, err, errs)
+		}
 	}
 	if _, errs, code := run("run", "--mode", "enforce", "--profile", "preset:docker-default", "--", "/bin/true"); code != 0 || !strings.Contains(errs, "PASS") {
 		t.Fatalf("the lean build runs under a filter itself (exit %d):\n%s", code, errs)

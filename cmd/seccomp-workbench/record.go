@@ -14,15 +14,7 @@ import (
 	"github.com/seccomp-workbench/seccomp-workbench/runner"
 )
 
-// The record command's use line and summary, also for the lean build,
-// which hands the command to the full one (lean.go).
-const (
-	recordUse   = "record -o OUT [--base PROFILE] [--names-only] [--merge-into] [--timeout D] [--engine E] -- CMD [ARG...]\n  record --scenarios FILE -o OUT [--base PROFILE] [--names-only] [--merge-into] [--engine E]"
-	recordShort = "Record the syscalls a command makes and write a minimal profile"
-)
-
-// recordCmd is the record command (newRecordCmd in the full build).
-func recordCmd() *cobra.Command {
+func newRecordCmd() *cobra.Command {
 	var (
 		out       string
 		base      string
@@ -33,8 +25,8 @@ func recordCmd() *cobra.Command {
 		engine    string
 	)
 	cmd := &cobra.Command{
-		Use:   recordUse,
-		Short: recordShort,
+		Use:   "record -o OUT [--base PROFILE] [--names-only] [--merge-into] [--timeout D] [--engine E] -- CMD [ARG...]\n  record --scenarios FILE -o OUT [--base PROFILE] [--names-only] [--merge-into] [--engine E]",
+		Short: "Record the syscalls a command makes and write a minimal profile",
 		Long: `Run a command with every syscall let through and counted (for the
 command and everything it starts), print what it used, and write a profile
 that allows exactly that: deny by default with EPERM, ENOSYS for syscalls
@@ -107,6 +99,9 @@ elsewhere, and says which.`,
 			eng, err := runner.ParseEngine(engine)
 			if err != nil {
 				return usagef("record: --engine: %v", err)
+			}
+			if err := recordElsewhere(cmd, eng); err != nil {
+				return err
 			}
 			if timeout < 0 {
 				return usagef("record: --timeout %v: give a positive duration such as 5s", timeout)
