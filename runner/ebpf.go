@@ -55,17 +55,17 @@ const kernelBTF = "/sys/kernel/btf/vmlinux"
 // ebpfUnavailable says why the eBPF recorder cannot run in this
 // workbench ("" when it can, as far as can be told before loading).
 func ebpfUnavailable() string {
-	if why := EBPFMayLoad(); why != "" {
+	if why := EBPFWhyNot(); why != "" {
 		return why
 	}
 	return ebpfMapRefused()
 }
 
-// EBPFMayLoad says why this workbench may not load the eBPF recorder:
-// the host, its capabilities, its PID namespace, the kernel's BTF and
-// tracepoints ("" when nothing of these stands in the way; the kernel
-// may still refuse a BPF map, which only the full build can try).
-func EBPFMayLoad() string {
+// EBPFWhyNot says why this workbench cannot load the eBPF recorder, as
+// far as the host, its capabilities, its PID namespace, the kernel's BTF
+// and tracepoints tell ("" when none of these stands in the way; the
+// kernel may still refuse a BPF map, which only the full build can try).
+func EBPFWhyNot() string {
 	if runtime.GOARCH != "amd64" {
 		return "the eBPF recorder supports x86_64 hosts only"
 	}

@@ -183,14 +183,14 @@ output() {
 # give a steadier median than a few long ones in the same time. The Go
 # benchmark is built once and run as a binary in its package directory.
 notify() {
-	local i n=${NOTIFY_ROUNDS:-$((RUNS * 3))}
+	local i out n=${NOTIFY_ROUNDS:-$((RUNS * 3))}
 	: >"$TMP/nw"
 	: >"$TMP/nc"
 	: >"$TMP/ns"
 	$GO test -c -o "$TMP/runner.test" ./runner
 	for ((i = 0; i < n; i++)); do
-		(cd runner && "$TMP/runner.test" -test.run '^$' -test.bench 'DeniedCallWatch$' -test.benchtime 30000x 2>&1) |
-			awk '/^Benchmark/ {for (i = 2; i <= NF; i++) if ($i == "ns/call") print $(i-1)}' >>"$TMP/nw"
+		out=$(cd runner && "$TMP/runner.test" -test.run '^$' -test.bench 'DeniedCallWatch$' -test.benchtime 30000x 2>&1 | grep -E '^Benchmark')
+		metric "$out" ns/call >>"$TMP/nw"
 		"$TMP/notify_peer" 30000 2>&1 | awk '/^ns\/call/ {print $2}' >>"$TMP/nc"
 		"$TMP/notify_peer" 30000 setsid 2>&1 | awk '/^ns\/call/ {print $2}' >>"$TMP/ns"
 	done

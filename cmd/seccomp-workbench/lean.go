@@ -35,7 +35,7 @@ func newPullCmd() *cobra.Command { return handedOver(pullUse, pullShort) }
 // chosen is the full build's; with notify, asked for or the only one
 // here, it records itself.
 func recordElsewhere(cmd *cobra.Command, e runner.Engine) error {
-	if e == runner.EngineNotify || runner.EBPFMayLoad() != "" {
+	if e == runner.EngineNotify || runner.EBPFWhyNot() != "" {
 		return nil
 	}
 	return handOver(cmd)

@@ -103,7 +103,7 @@ func TestLeanHandsOver(t *testing.T) {
 		t.Fatalf("completing record's flags gives the full build's (exit %d):\n%s", code, out)
 	}
 	want := "engine ebpf"
-	if why := runner.EBPFMayLoad(); why != "" {
+	if why := runner.EBPFWhyNot(); why != "" {
 		want = "engine notify (" + why
 	}
 	for _, c := range []struct{ engine, want string }{{"auto", want}, {"notify", "engine notify"}} {
